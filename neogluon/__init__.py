@@ -1,0 +1,83 @@
+"""neogluon: the Apache MXNet 1.x Gluon API on PyTorch.
+
+``import neogluon as mx`` and use it as MXNet: ``mx.nd``, ``mx.autograd``,
+``mx.gluon``, ``mx.init``, ``mx.optimizer``, ``mx.sym``, ``mx.cpu()``...
+Heavy sub-packages are imported on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from . import base
+from . import context
+from . import ndarray
+from . import ndarray as nd
+from . import autograd
+from .base import MXNetError
+from .context import Context
+from .context import cpu
+from .context import cpu_pinned
+from .context import current_context
+from .context import gpu
+from .context import gpu_memory_info
+from .context import num_gpus
+
+__version__ = "1.9.1"
+#: neogluon's own version (``__version__`` reports the MXNet API level).
+neogluon_version = "0.1.0"
+
+__all__ = [
+    "MXNetError",
+    "Context",
+    "autograd",
+    "base",
+    "context",
+    "cpu",
+    "cpu_pinned",
+    "current_context",
+    "gpu",
+    "gpu_memory_info",
+    "nd",
+    "ndarray",
+    "num_gpus",
+]
+
+# name -> module path, imported lazily on first attribute access.
+_LAZY = {
+    "sym": "neogluon.symbol",
+    "symbol": "neogluon.symbol",
+    "gluon": "neogluon.gluon",
+    "init": "neogluon.initializer",
+    "initializer": "neogluon.initializer",
+    "optimizer": "neogluon.optimizer",
+    "lr_scheduler": "neogluon.lr_scheduler",
+    "metric": "neogluon.metric",
+    "test_utils": "neogluon.test_utils",
+    "util": "neogluon.util",
+    "name": "neogluon.name",
+    "attribute": "neogluon.attribute",
+    "random": "neogluon.random",
+    "rnd": "neogluon.random",
+    "io": "neogluon.io",
+    "kv": "neogluon.kvstore",
+    "kvstore": "neogluon.kvstore",
+    "profiler": "neogluon.profiler",
+    "recordio": "neogluon.recordio",
+    "image": "neogluon.image",
+    "img": "neogluon.image",
+    "registry": "neogluon.registry",
+}
+
+
+def __getattr__(name: str):
+    path = _LAZY.get(name)
+    if path is None:
+        raise AttributeError(f"module 'neogluon' has no attribute {name!r}")
+    mod = importlib.import_module(path)
+    globals()[name] = mod
+    return mod
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

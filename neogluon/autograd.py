@@ -1,0 +1,351 @@
+"""``mx.autograd``: MXNet's recording scopes and gradient buffers on torch autograd.
+
+Nothing is recorded outside :func:`record`: operators run with torch grad mode
+off unless recording. Variables (arrays given ``attach_grad`` or marked with
+:func:`mark_variables`) own a gradient buffer that ``backward`` overwrites
+(``grad_req='write'``), accumulates into (``'add'``) or leaves alone
+(``'null'``).
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import torch
+
+from . import _state
+from .base import MXNetError
+from .ndarray.ndarray import NDArray
+from .ndarray.ndarray import _AutogradInfo
+from .ndarray.ndarray import _new
+
+__all__ = [
+    "record",
+    "pause",
+    "train_mode",
+    "predict_mode",
+    "is_recording",
+    "is_training",
+    "set_recording",
+    "set_training",
+    "mark_variables",
+    "backward",
+    "grad",
+    "Function",
+]
+
+_flags = _state.flags
+_variables: weakref.WeakSet = weakref.WeakSet()
+
+is_recording = _state.is_recording
+is_training = _state.is_training
+
+
+def set_recording(is_recording: bool) -> bool:  # noqa: F811 - MXNet's name
+    """Set the recording flag; returns the previous value."""
+    prev = _flags.recording
+    _flags.recording = bool(is_recording)
+    return prev
+
+
+def set_training(train_mode: bool) -> bool:
+    """Set the training flag; returns the previous value."""
+    prev = _flags.training
+    _flags.training = bool(train_mode)
+    return prev
+
+
+class _RecordingStateScope:
+    """Scope that sets the recording and/or training flags and restores them."""
+
+    __slots__ = ("_rec", "_train", "_prev_rec", "_prev_train", "_prev_grad")
+
+    def __init__(self, is_record: bool | None, train_mode: bool | None) -> None:
+        self._rec = is_record
+        self._train = train_mode
+        self._prev_rec = None
+        self._prev_train = None
+        self._prev_grad = None
+
+    def __enter__(self) -> _RecordingStateScope:
+        if self._rec is not None:
+            self._prev_rec = set_recording(self._rec)
+            self._prev_grad = torch.is_grad_enabled()
+            torch.set_grad_enabled(self._rec)
+        if self._train is not None:
+            self._prev_train = set_training(self._train)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._rec is not None:
+            set_recording(self._prev_rec)
+            torch.set_grad_enabled(self._prev_grad)
+        if self._train is not None:
+            set_training(self._prev_train)
+
+
+def record(train_mode: bool = True) -> _RecordingStateScope:
+    """Scope in which operators are recorded for ``backward``.
+
+    ``train_mode`` sets ``is_training()`` (Dropout, BatchNorm use batch behaviour).
+
+    Examples
+    --------
+    >>> import neogluon as mx
+    >>> x = mx.nd.array([1.0, 2.0]); x.attach_grad()
+    >>> with mx.autograd.record():
+    ...     y = (x * x).sum()
+    >>> y.backward(); x.grad.asnumpy()
+    array([2., 4.], dtype=float32)
+    """
+    return _RecordingStateScope(True, train_mode)
+
+
+def pause(train_mode: bool = False) -> _RecordingStateScope:
+    """Scope in which nothing is recorded (training flag off by default)."""
+    return _RecordingStateScope(False, train_mode)
+
+
+def train_mode() -> _RecordingStateScope:
+    """Scope that only turns the training flag on."""
+    return _RecordingStateScope(None, True)
+
+
+def predict_mode() -> _RecordingStateScope:
+    """Scope that only turns the training flag off."""
+    return _RecordingStateScope(None, False)
+
+
+def _as_list(x):
+    if x is None:
+        return None
+    if isinstance(x, NDArray):
+        return [x]
+    return list(x)
+
+
+_GRAD_REQS = ("write", "add", "null")
+
+
+def mark_variables(variables, gradients, grad_reqs="write") -> None:
+    """Make arrays autograd variables with the given gradient buffers."""
+    variables = _as_list(variables)
+    gradients = _as_list(gradients)
+    if isinstance(grad_reqs, str):
+        grad_reqs = [grad_reqs] * len(variables)
+    if not (len(variables) == len(gradients) == len(grad_reqs)):
+        raise ValueError(
+            f"mark_variables: got {len(variables)} variables, {len(gradients)} "
+            f"gradients and {len(grad_reqs)} grad_reqs; they must be equal in number."
+        )
+    for var, g, req in zip(variables, gradients, grad_reqs, strict=True):
+        if req not in _GRAD_REQS:
+            raise ValueError(f"grad_req must be one of {_GRAD_REQS}, got {req!r}")
+        if g is not None and g.shape != var.shape:
+            raise ValueError(
+                f"mark_variables: gradient shape {g.shape} does not match the "
+                f"variable's shape {var.shape}."
+            )
+        t = var._data.detach()
+        if req != "null" and t.is_floating_point():
+            t.requires_grad_(True)
+        var._data = t
+        var._ag = _AutogradInfo(g, req)
+        _variables.add(var)
+
+
+def _head_tensors(heads, head_grads):
+    heads = _as_list(heads)
+    head_grads = _as_list(head_grads)
+    if head_grads is not None and len(head_grads) != len(heads):
+        raise ValueError(
+            f"backward: {len(heads)} heads but {len(head_grads)} head_grads."
+        )
+    ts, gs = [], []
+    for i, h in enumerate(heads):
+        t = h._data
+        if not t.requires_grad:
+            raise MXNetError(
+                "Cannot differentiate node because it is not in a computational "
+                "graph. You need to set is_recording to true or use "
+                "autograd.record() to save computational graphs for backward, and "
+                "call attach_grad() on the inputs you want gradients for. "
+                f"(head {i} has shape {h.shape})"
+            )
+        ts.append(t)
+        hg = None if head_grads is None else head_grads[i]
+        gs.append(torch.ones_like(t) if hg is None else hg._data)
+    return ts, gs
+
+
+def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: bool = True) -> None:
+    """Compute gradients of ``heads`` into the variables' gradient buffers.
+
+    ``head_grads=None`` means gradients of ones (non-scalar heads are summed).
+    """
+    ts, gs = _head_tensors(heads, head_grads)
+    variables = [v for v in _variables if v._data.requires_grad]
+    versions = []
+    for v in variables:
+        ag = v._ag
+        t = v._data
+        if ag.grad_req == "add" and ag.grad is not None:
+            buf = ag.grad._data
+            t.grad = buf
+            versions.append(buf._version)
+        else:
+            t.grad = None
+            versions.append(None)
+    prev_train = set_training(train_mode)
+    try:
+        torch.autograd.backward(ts, gs, retain_graph=retain_graph)
+    except RuntimeError as err:
+        for v in variables:
+            v._data.grad = None
+        raise _backward_error(err) from None
+    finally:
+        set_training(prev_train)
+    with torch.no_grad():
+        for v, ver in zip(variables, versions, strict=True):
+            t = v._data
+            g = t.grad
+            if g is None:
+                continue
+            ag = v._ag
+            t.grad = None
+            if ag.grad is None:
+                continue
+            buf = ag.grad._data
+            if ver is not None:  # 'add'
+                if g is not buf:
+                    buf.copy_(g)
+                elif buf._version == ver:
+                    continue
+            else:
+                buf.copy_(g)
+            ag.fresh = True
+
+
+def _backward_error(err: RuntimeError) -> MXNetError:
+    msg = str(err)
+    if "second time" in msg or "already been freed" in msg:
+        return MXNetError(
+            "Backward was called a second time on a graph whose buffers were "
+            "already freed. Pass retain_graph=True to the first backward() to "
+            "back-propagate through the same graph again."
+        )
+    return MXNetError(f"backward failed: {msg.splitlines()[0]}")
+
+
+def grad(heads, variables, head_grads=None, retain_graph=None, create_graph: bool = False, train_mode: bool = True):
+    """Gradients of ``heads`` w.r.t. ``variables``, returned as new arrays.
+
+    The variables' ``.grad`` buffers are not touched. ``retain_graph`` defaults
+    to ``create_graph``; ``create_graph=True`` records the gradient computation
+    for higher-order derivatives.
+    """
+    single = isinstance(variables, NDArray)
+    var_list = _as_list(variables)
+    ts, gs = _head_tensors(heads, head_grads)
+    for v in var_list:
+        if not v._data.requires_grad:
+            raise MXNetError(
+                f"autograd.grad: variable of shape {v.shape} is not marked; call "
+                "attach_grad() on it before recording."
+            )
+    if retain_graph is None:
+        retain_graph = create_graph
+    prev_train = set_training(train_mode)
+    try:
+        with torch.enable_grad() if create_graph else torch.no_grad():
+            res = torch.autograd.grad(
+                ts,
+                [v._data for v in var_list],
+                gs,
+                retain_graph=retain_graph,
+                create_graph=create_graph,
+                allow_unused=True,
+            )
+    except RuntimeError as err:
+        raise _backward_error(err) from None
+    finally:
+        set_training(prev_train)
+    out = [
+        _new(torch.zeros_like(v._data) if g is None else g)
+        for v, g in zip(var_list, res, strict=True)
+    ]
+    return out[0] if single else out
+
+
+class _TorchFunction(torch.autograd.Function):
+    """Bridges a neogluon :class:`Function` instance into torch autograd."""
+
+    @staticmethod
+    def forward(ctx, fn, *tensors):
+        ctx.fn = fn
+        with pause():
+            outs = fn.forward(*[_new(t) for t in tensors])
+        single = isinstance(outs, NDArray)
+        fn._single = single
+        outs = [outs] if single else list(outs)
+        return tuple(o._data for o in outs)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        fn = ctx.fn
+        with pause():
+            in_grads = fn.backward(*[_new(g) for g in grads])
+        if isinstance(in_grads, NDArray):
+            in_grads = [in_grads]
+        return (None, *[None if g is None else g._data for g in in_grads])
+
+
+class Function:
+    """User-defined differentiable function (MXNet's ``autograd.Function``).
+
+    Override ``forward(self, *inputs)`` and ``backward(self, *output_grads)``;
+    ``backward`` returns one gradient per input.
+
+    Examples
+    --------
+    >>> import neogluon as mx
+    >>> class Sigmoid(mx.autograd.Function):
+    ...     def forward(self, x):
+    ...         y = 1 / (1 + mx.nd.exp(-x))
+    ...         self.save_for_backward(y)
+    ...         return y
+    ...     def backward(self, dy):
+    ...         y, = self.saved_tensors
+    ...         return dy * y * (1 - y)
+    """
+
+    def __init__(self) -> None:
+        self._used = False
+        self._single = True
+        self.saved_tensors: tuple = ()
+
+    def save_for_backward(self, *args) -> None:
+        self.saved_tensors = args
+
+    def forward(self, *inputs):
+        raise NotImplementedError("Function subclasses must define forward()")
+
+    def backward(self, *output_grads):
+        raise NotImplementedError("Function subclasses must define backward()")
+
+    def __call__(self, *inputs: NDArray):
+        if self._used:
+            raise MXNetError(
+                "Each autograd.Function instance can only be called once; create a "
+                "new instance for each call."
+            )
+        self._used = True
+        if _flags.recording:
+            outs = _TorchFunction.apply(self, *[x._data for x in inputs])
+        else:
+            with pause(_flags.training):
+                res = self.forward(*inputs)
+            return res
+        arrs = [_new(t) for t in outs]
+        return arrs[0] if self._single else arrs
+

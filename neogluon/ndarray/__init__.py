@@ -1,0 +1,70 @@
+"""``mx.nd``: imperative arrays and one eager function per registered operator."""
+
+from __future__ import annotations
+
+import sys
+import types
+
+from .. import ops as _ops  # noqa: F401  (registers every operator)
+from . import _frontend
+from . import ndarray  # noqa: F401
+from .ndarray import NDArray
+from .ndarray import arange
+from .ndarray import array
+from .ndarray import concatenate
+from .ndarray import empty
+from .ndarray import eye
+from .ndarray import from_dlpack
+from .ndarray import from_numpy
+from .ndarray import from_torch
+from .ndarray import full
+from .ndarray import linspace
+from .ndarray import ones
+from .ndarray import ones_like
+from .ndarray import to_dlpack_for_read
+from .ndarray import to_dlpack_for_write
+from .ndarray import waitall
+from .ndarray import zeros
+from .ndarray import zeros_like
+
+__all__ = [
+    "NDArray",
+    "arange",
+    "array",
+    "concatenate",
+    "empty",
+    "eye",
+    "from_dlpack",
+    "from_numpy",
+    "from_torch",
+    "full",
+    "linspace",
+    "ones",
+    "ones_like",
+    "to_dlpack_for_read",
+    "to_dlpack_for_write",
+    "waitall",
+    "zeros",
+    "zeros_like",
+]
+
+
+def _submodule(name: str) -> types.ModuleType:
+    full = f"{__name__}.{name}"
+    mod = sys.modules.get(full)
+    if mod is None:
+        mod = types.ModuleType(full, f"mx.nd.{name}: operators of the {name} family")
+        sys.modules[full] = mod
+    globals()[name] = mod
+    return mod
+
+
+_SUBMODULES = {
+    ns: _submodule(ns)
+    for ns in ("contrib", "random", "linalg", "image", "sparse", "_internal", "op")
+}
+_frontend.populate(sys.modules[__name__], _SUBMODULES)
+# ``nd.op`` mirrors the top level op functions, as in MXNet.
+for _n, _f in list(globals().items()):
+    if callable(_f) and hasattr(_f, "op"):
+        setattr(_SUBMODULES["op"], _n, _f)

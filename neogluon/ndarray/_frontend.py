@@ -1,0 +1,72 @@
+"""The ``nd`` frontend: one eager function per registered operator.
+
+Walks the registry once and builds real closures (with ``__signature__`` and
+``__doc__`` from the OpDef); nothing is generated as source text.
+"""
+
+from __future__ import annotations
+
+import types
+
+from ..ops import registry as _reg
+from ..ops._signature import bind
+from ..ops._signature import build_doc
+from ..ops._signature import build_signature
+from ..ops._signature import check_inputs
+from ..ops._signature import namespace_of
+from .ndarray import NDArray
+from .ndarray import invoke
+
+
+def _is_input(x) -> bool:
+    return isinstance(x, NDArray)
+
+
+def make_function(op: _reg.OpDef, public_name: str):
+    """The eager function for ``op``."""
+    n_in = len(op.inputs)
+    fast_ok = not op.variadic and len(op.defaults) == len(op.params)
+    defaults = op.defaults
+    all_required_inputs = op.present_inputs is None
+
+    def fn(*args, out=None, name=None, **kwargs):
+        # Fast path: all inputs positional, no attributes given.
+        if fast_ok and not kwargs and len(args) == n_in and all_required_inputs:
+            for a in args:
+                if not isinstance(a, NDArray):
+                    break
+            else:
+                return invoke(op, args, defaults, out)
+        inputs, given = bind(op, args, kwargs, _is_input)
+        attrs = op.parse_attrs(given)
+        if op.creation:
+            return invoke(op, [], attrs, out)
+        return invoke(op, check_inputs(op, inputs, attrs), attrs, out)
+
+    fn.__name__ = public_name
+    fn.__qualname__ = public_name
+    fn.__doc__ = build_doc(op)
+    fn.__signature__ = build_signature(op)
+    fn.__module__ = "neogluon.ndarray"
+    fn.op = op
+    return fn
+
+
+def populate(root: types.ModuleType, submodules: dict[str, types.ModuleType]) -> None:
+    """Place every op under ``root`` or its sub-namespaces by MXNet's rules."""
+    for name, op in _reg.all_names().items():
+        ns, short = namespace_of(name)
+        f = make_function(op, short)
+        if ns == "":
+            if not hasattr(root, short):
+                setattr(root, short, f)
+        else:
+            mod = submodules[ns]
+            if not hasattr(mod, short):
+                setattr(mod, short, f)
+            if ns == "_internal":
+                continue
+            # MXNet also exposes e.g. ``nd.random_uniform``/``nd.linalg_gemm2``.
+            flat = name.lstrip("_")
+            if not hasattr(root, flat):
+                setattr(root, flat, f)

@@ -1,0 +1,453 @@
+"""The operator registry: every MXNet operator is declared here exactly once.
+
+An :class:`OpDef` carries everything both frontends (``nd`` eager, ``sym`` graph)
+and the graph executor need: the MXNet name and aliases, input names, typed
+attributes (:class:`ParamSpec`) that also parse MXNet's string form, a torch
+kernel, shape and dtype inference, the number of outputs and which inputs are
+auxiliary states.
+
+Kernel convention
+-----------------
+``kernel(*tensors, **attrs)`` where ``tensors`` are the op's present inputs in
+declaration order (absent optional inputs are simply not passed) and ``attrs``
+are parsed Python values (ints, floats, bools, tuples, torch dtypes as strings).
+A kernel returns one tensor, or a tuple of tensors when the op has several
+outputs. Kernels are pure torch functions; they never see NDArray or Symbol.
+
+Shape inference convention
+--------------------------
+``infer_shape(in_shapes, attrs) -> (in_shapes, out_shapes)``. A shape is a tuple
+of ints where ``0`` marks an unknown dim, or ``None`` when even the rank is
+unknown. The function fills what it can in both directions and raises
+:class:`ShapeError` on a contradiction. Ops without a rule get a generic forward
+rule that runs the kernel on ``meta`` tensors once every input is known.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+import numpy as np
+import torch
+
+from .._dtypes import dtype_name
+from ..base import MXNetError
+
+Shape = tuple[int, ...]
+MaybeShape = Shape | None
+
+__all__ = [
+    "REQUIRED",
+    "ParamSpec",
+    "OpDef",
+    "ShapeError",
+    "register",
+    "get",
+    "find",
+    "list_ops",
+    "P",
+    "shape_known",
+]
+
+
+class ShapeError(MXNetError, ValueError):
+    """Shape inference found incompatible shapes."""
+
+
+class _Required:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<required>"
+
+
+REQUIRED: Any = _Required()
+
+
+# --------------------------------------------------------------------------- parsers
+def _literal(s: str):
+    s = s.strip()
+    if s in ("None", ""):
+        return None
+    if s in ("True", "true"):
+        return True
+    if s in ("False", "false"):
+        return False
+    try:
+        return ast.literal_eval(s)
+    except (ValueError, SyntaxError):
+        return s
+
+
+def parse_int(v):
+    if isinstance(v, str):
+        v = _literal(v)
+    if v is None:
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return int(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
+        return int(v)
+    raise TypeError(f"expected an integer, got {v!r}")
+
+
+def parse_float(v):
+    if isinstance(v, str):
+        v = _literal(v)
+    if v is None:
+        return None
+    return float(v)
+
+
+def parse_bool(v):
+    if isinstance(v, str):
+        v = _literal(v)
+        if isinstance(v, int):
+            return bool(v)
+    if isinstance(v, (bool, int, np.bool_, np.integer)):
+        return bool(v)
+    raise TypeError(f"expected a boolean, got {v!r}")
+
+
+def parse_str(v):
+    if v is None:
+        return None
+    return str(v)
+
+
+def parse_shape(v):
+    """A tuple of ints; accepts an int, a list/tuple or MXNet's ``"(3, 3)"``."""
+    if isinstance(v, str):
+        v = _literal(v)
+    if v is None:
+        return None
+    if isinstance(v, (int, np.integer)):
+        return (int(v),)
+    if hasattr(v, "tolist"):
+        v = v.tolist()
+    return tuple(int(x) if x is not None else None for x in v)
+
+
+def parse_float_tuple(v):
+    if isinstance(v, str):
+        v = _literal(v)
+    if v is None:
+        return None
+    if isinstance(v, (int, float, np.number)):
+        return (float(v),)
+    return tuple(float(x) for x in v)
+
+
+def parse_axis(v):
+    """``None``, an int, or a tuple of ints (MXNet's ``Shape(tuple)`` axis)."""
+    if isinstance(v, str):
+        v = _literal(v)
+    if v is None:
+        return None
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    t = tuple(int(x) for x in v)
+    return t
+
+
+def parse_dtype(v):
+    if v is None:
+        return None
+    if isinstance(v, str) and v in ("None", ""):
+        return None
+    return dtype_name(v)
+
+
+def parse_any(v):
+    return v
+
+
+def fmt_value(v) -> str:
+    """MXNet's string form of an attribute value (symbol JSON)."""
+    if isinstance(v, bool):
+        return "True" if v else "False"
+    if isinstance(v, tuple):
+        if len(v) == 1:
+            return f"({fmt_value(v[0])},)"
+        return "(" + ", ".join(fmt_value(x) for x in v) + ")"
+    if isinstance(v, list):
+        return "[" + ", ".join(fmt_value(x) for x in v) + "]"
+    if v is None:
+        return "None"
+    return str(v)
+
+
+_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "int": parse_int,
+    "float": parse_float,
+    "bool": parse_bool,
+    "str": parse_str,
+    "shape": parse_shape,
+    "floats": parse_float_tuple,
+    "axis": parse_axis,
+    "dtype": parse_dtype,
+    "any": parse_any,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ParamSpec:
+    """One typed operator attribute.
+
+    ``kind`` is one of ``int float bool str shape floats axis dtype any``;
+    ``choices`` restricts ``str`` values. ``parse`` accepts the Python value or
+    MXNet's string form (as found in symbol JSON) and returns the Python value.
+    """
+
+    name: str
+    kind: str
+    default: Any = REQUIRED
+    doc: str = ""
+    choices: tuple[Any, ...] | None = None
+
+    def parse(self, value: Any, op_name: str = "") -> Any:
+        if value is None and self.kind not in ("bool",):
+            return None
+        try:
+            out = _PARSERS[self.kind](value)
+        except (TypeError, ValueError) as err:
+            raise MXNetError(
+                f"Operator {op_name}: invalid value {value!r} for attribute "
+                f"'{self.name}' ({err}); expected {self.describe()}."
+            ) from None
+        if self.choices is not None and out not in self.choices:
+            raise MXNetError(
+                f"Operator {op_name}: invalid value {value!r} for attribute "
+                f"'{self.name}'; expected one of {list(self.choices)}."
+            )
+        return out
+
+    def describe(self) -> str:
+        names = {
+            "int": "an int",
+            "float": "a float",
+            "bool": "a bool",
+            "str": "a string",
+            "shape": "a tuple of ints",
+            "floats": "a tuple of floats",
+            "axis": "an int or tuple of ints",
+            "dtype": "a dtype name such as 'float32'",
+            "any": "a value",
+        }
+        return names[self.kind]
+
+
+def P(name: str, kind: str, default: Any = REQUIRED, doc: str = "", choices=None):
+    """Shorthand constructor for :class:`ParamSpec`."""
+    return ParamSpec(name, kind, default, doc, tuple(choices) if choices else None)
+
+
+# --------------------------------------------------------------------------- OpDef
+@dataclass(frozen=True, slots=True)
+class OpDef:
+    """Declaration of one MXNet operator. See the module docstring."""
+
+    name: str
+    kernel: Callable[..., Any]
+    inputs: tuple[str, ...] = ("data",)
+    params: tuple[ParamSpec, ...] = ()
+    #: Inputs are ``*data`` (e.g. concat, add_n); ``inputs`` holds one name.
+    variadic: bool = False
+    #: Attribute holding the number of variadic inputs (``num_args``), if any.
+    num_args_attr: str | None = None
+    num_outputs: int | Callable[[dict], int] = 1
+    infer_shape: Callable[[list, dict], tuple[list, list]] | None = None
+    infer_type: Callable[[list, dict], tuple[list, list]] | None = None
+    #: Names of inputs that are auxiliary states (BatchNorm's running stats).
+    aux: tuple[str, ...] = ()
+    #: ``fn(attrs) -> tuple of input names present`` (e.g. no_bias drops bias).
+    present_inputs: Callable[[dict], tuple[str, ...]] | None = None
+    #: Other names. The frontends place every name by MXNet's prefix rules:
+    #: ``_contrib_X`` -> ``nd.contrib.X``, ``_random_X`` -> ``nd.random.X``,
+    #: ``_linalg_X``, ``_image_X``, ``_sparse_X`` likewise, any other ``_X`` ->
+    #: ``nd._internal._X``, and plain names at the top level.
+    aliases: tuple[str, ...] = ()
+    #: Whether all inputs must share one dtype (MXNet: no implicit promotion).
+    same_dtype: bool = True
+    #: Inputs exempt from the same-dtype check (index arrays, labels).
+    dtype_free_inputs: tuple[str, ...] = ()
+    #: Output names for ``list_outputs`` (``<node>_<name>``).
+    output_names: tuple[str, ...] = ("output",)
+    #: Creation op (no array inputs): takes ``ctx``/``dtype`` attrs itself.
+    creation: bool = False
+    #: The kernel may return a view of an input; the eager frontend copies it so
+    #: that writing into the result never changes the input (MXNet semantics).
+    returns_view: bool = False
+    doc: str = ""
+    #: Parsed default attrs (filled by ``__post_init__``).
+    defaults: dict = field(default_factory=dict, compare=False, repr=False)
+    spec_map: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for p in self.params:
+            self.spec_map[p.name] = p
+            if p.default is not REQUIRED:
+                self.defaults[p.name] = p.default
+
+    # ---------------------------------------------------------------- attrs
+    def parse_attrs(self, given: dict) -> dict:
+        """Defaults overlaid with parsed ``given`` attrs; checks required ones."""
+        attrs = dict(self.defaults)
+        spec_map = self.spec_map
+        for k, v in given.items():
+            spec = spec_map.get(k)
+            if spec is None:
+                raise MXNetError(
+                    f"Operator {self.name} got an unexpected attribute '{k}'={v!r}; "
+                    f"its attributes are {[p.name for p in self.params]}."
+                )
+            attrs[k] = spec.parse(v, self.name)
+        if len(attrs) != len(spec_map):
+            missing = [p.name for p in self.params if p.name not in attrs]
+            raise MXNetError(
+                f"Operator {self.name} is missing required attribute(s) "
+                f"{missing}."
+            )
+        return attrs
+
+    def format_attrs(self, attrs: dict, only_given: Sequence[str] | None = None):
+        """String form of attrs for symbol JSON (MXNet writes given attrs only)."""
+        keys = only_given if only_given is not None else attrs.keys()
+        return {k: fmt_value(attrs[k]) for k in keys if k in attrs}
+
+    # ---------------------------------------------------------------- inputs
+    def input_names(self, attrs: dict, num_given: int | None = None) -> tuple[str, ...]:
+        """Names of the inputs present for these attrs."""
+        if self.variadic:
+            n = attrs.get(self.num_args_attr) if self.num_args_attr else None
+            if n is None:
+                n = num_given or 0
+            base = self.inputs[0]
+            return tuple(f"{base}{i}" for i in range(n))
+        if self.present_inputs is not None:
+            return self.present_inputs(attrs)
+        return self.inputs
+
+    def n_outputs(self, attrs: dict) -> int:
+        n = self.num_outputs
+        return n(attrs) if callable(n) else n
+
+    def list_output_names(self, attrs: dict) -> tuple[str, ...]:
+        n = self.n_outputs(attrs)
+        names = self.output_names
+        if len(names) == n:
+            return names
+        if n == 1:
+            return ("output",)
+        return tuple(f"output{i}" for i in range(n))
+
+    # ---------------------------------------------------------------- inference
+    def run_infer_shape(self, in_shapes: list, attrs: dict) -> tuple[list, list]:
+        if self.infer_shape is not None:
+            return self.infer_shape(list(in_shapes), attrs)
+        return meta_infer_shape(self, in_shapes, attrs)
+
+    def run_infer_type(self, in_types: list, attrs: dict) -> tuple[list, list]:
+        """Dtypes as canonical names (``'float32'``) or None when unknown."""
+        if self.infer_type is not None:
+            return self.infer_type(list(in_types), attrs)
+        return default_infer_type(self, in_types, attrs)
+
+
+def shape_known(s: MaybeShape) -> bool:
+    """True when the rank and every dim are known (no 0 dims)."""
+    return s is not None and all(d > 0 for d in s)
+
+
+def meta_infer_shape(op: OpDef, in_shapes: list, attrs: dict):
+    """Forward-only inference: run the kernel on meta tensors when inputs known."""
+    n_out = op.n_outputs(attrs)
+    if not all(s is not None and all(d > 0 for d in s) for s in in_shapes):
+        return in_shapes, [None] * n_out
+    tensors = [torch.empty(s, device="meta") for s in in_shapes]
+    try:
+        out = op.kernel(*tensors, **attrs)
+    except (NotImplementedError, RuntimeError, TypeError, ValueError) as err:
+        if isinstance(err, MXNetError):
+            raise
+        # Kernels that cannot run on meta (data-dependent ones) stay unknown.
+        return in_shapes, [None] * n_out
+    outs = out if isinstance(out, (tuple, list)) else (out,)
+    return in_shapes, [tuple(o.shape) for o in outs]
+
+
+def default_infer_type(op: OpDef, in_types: list, attrs: dict):
+    """All inputs (minus dtype-free ones) and outputs share one dtype."""
+    names = op.input_names(attrs, len(in_types))
+    n_out = op.n_outputs(attrs)
+    known = None
+    for name, t in zip(names, in_types, strict=False):
+        if t is not None and name not in op.dtype_free_inputs:
+            known = t
+            break
+    if known is None:
+        return in_types, [None] * n_out
+    out_in = [
+        (known if (t is None and name not in op.dtype_free_inputs) else t)
+        for name, t in zip(names, in_types, strict=False)
+    ]
+    return out_in, [known] * n_out
+
+
+# --------------------------------------------------------------------------- table
+_OPS: dict[str, OpDef] = {}
+_CANONICAL: list[OpDef] = []
+
+
+def register(op: OpDef) -> OpDef:
+    """Add an operator (and its aliases) to the registry."""
+    for name in (op.name, *op.aliases):
+        if name in _OPS:
+            raise ValueError(f"operator {name!r} registered twice")
+        _OPS[name] = op
+    _CANONICAL.append(op)
+    return op
+
+
+def defop(
+    name: str,
+    *,
+    inputs: tuple[str, ...] = ("data",),
+    params: tuple[ParamSpec, ...] = (),
+    **kw,
+) -> Callable[[Callable], Callable]:
+    """Decorator form: ``@defop('relu')`` over the kernel function."""
+
+    def deco(fn: Callable) -> Callable:
+        register(OpDef(name=name, kernel=fn, inputs=inputs, params=params, **kw))
+        return fn
+
+    return deco
+
+
+def get(name: str) -> OpDef:
+    """Look up an operator by MXNet name or alias."""
+    try:
+        return _OPS[name]
+    except KeyError:
+        raise MXNetError(f"Operator '{name}' is not registered in neogluon") from None
+
+
+def find(name: str) -> OpDef | None:
+    return _OPS.get(name)
+
+
+def list_ops() -> list[OpDef]:
+    """Every registered operator once (aliases not repeated)."""
+    return list(_CANONICAL)
+
+
+def all_names() -> dict[str, OpDef]:
+    return dict(_OPS)
