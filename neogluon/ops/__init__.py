@@ -15,6 +15,7 @@ from . import nn  # noqa: F401
 from . import optimizer_updates  # noqa: F401
 from . import random  # noqa: F401
 from . import reduce  # noqa: F401
+from . import rnn  # noqa: F401
 from . import shape  # noqa: F401
 from .registry import OpDef  # noqa: F401
 from .registry import ParamSpec  # noqa: F401
