@@ -116,6 +116,11 @@ def predict_mode() -> _RecordingStateScope:
     return _RecordingStateScope(None, False)
 
 
+def _no_grad():
+    """torch's no-grad scope, for callers outside the torch boundary."""
+    return torch.no_grad()
+
+
 def _as_list(x):
     if x is None:
         return None

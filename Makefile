@@ -1,0 +1,73 @@
+# neogluon developer tasks (plain make, no pre-commit).
+#
+#   make test                      set up .venv if needed, run the fast suite
+#   make test TORCH_VERSION=2.5.1  same against another torch release
+#   make lint / fmt / size / bench / fixtures / test-all
+#
+# The venv is rebuilt only when pyproject.toml, this Makefile or TORCH_VERSION
+# change (a stamp file records what was installed), so repeated runs are fast.
+
+PYTHON        ?= python3
+TORCH_VERSION ?= 2.13.0
+# Extra pip arguments for the torch install only, e.g. a CPU wheel index.
+TORCH_PIP_ARGS ?=
+RUFF_VERSION  ?= 0.17.6
+VENV          ?= .venv
+VENV_REF      ?= .venv-ref
+PYTEST_ARGS   ?=
+# Fixture families to regenerate (empty = all), e.g. make fixtures FAMILY=training
+FAMILY        ?=
+
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --quiet
+STAMP  := $(VENV)/.neogluon-torch-$(TORCH_VERSION).stamp
+REF_PY := $(VENV_REF)/bin/python
+REF_STAMP := $(VENV_REF)/.neogluon-ref.stamp
+
+.PHONY: venv test test-all lint fmt fixtures bench size help
+
+help:
+	@echo "targets: venv test test-all lint fmt fixtures bench size"
+	@echo "variables: TORCH_VERSION=$(TORCH_VERSION) PYTEST_ARGS=... FAMILY=..."
+
+venv: $(STAMP)
+
+# torch is installed first and pinned, so that no later step lets pip pick an
+# unpinned torch (on Linux that is a multi-GB CUDA build).
+$(STAMP): pyproject.toml Makefile
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install "torch==$(TORCH_VERSION)" $(TORCH_PIP_ARGS)
+	$(PIP) install numpy pytest "ruff==$(RUFF_VERSION)"
+	$(PIP) install -e . --no-deps
+	@rm -f $(VENV)/.neogluon-torch-*.stamp
+	@touch $@
+
+test: venv
+	$(PY) -m pytest -m "not slow and not gpu" $(PYTEST_ARGS)
+
+test-all: venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) tools/check_torch_boundary.py
+
+fmt: venv
+	$(PY) -m ruff check --select I --fix .
+	$(PY) -m ruff format .
+
+# Reference environment with real MXNet 1.9.1 (only for generating fixtures).
+$(REF_STAMP):
+	@test -x $(REF_PY) || $(PYTHON) -m venv $(VENV_REF)
+	$(REF_PY) -m pip --quiet install "mxnet==1.9.1" "numpy==1.23.5"
+	@touch $@
+
+fixtures: $(REF_STAMP)
+	$(REF_PY) tools/make_fixtures.py $(FAMILY)
+
+bench: venv
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f || exit 1; done
+
+size:
+	@$(PYTHON) tools/size.py

@@ -1,0 +1,217 @@
+"""SGD (with momentum) and Nesterov momentum (NAG), with MXNet 1.9.1's math.
+
+SGD updates every weight of a step in one multi-tensor call
+(:func:`neogluon.ops.optimizer_updates.sgd_foreach`) when weights and gradients
+are dense; MXNet aggregates four weights per ``multi_sgd_*`` call with the same
+math.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy
+
+from .. import ndarray as nd
+from ..ndarray import NDArray
+from ..ops.optimizer_updates import sgd_foreach
+from .optimizer import Optimizer
+from .optimizer import _aggregation_size
+from .optimizer import register
+
+__all__ = ["SGD", "NAG", "ccSGD"]
+
+
+def _as_lists(indices, weights, grads, states):
+    if not isinstance(indices, (tuple, list)):
+        return [indices], [weights], [grads], [states]
+    return list(indices), list(weights), list(grads), list(states)
+
+
+def _check_arrays(name: str, weights, grads) -> None:
+    for w, g in zip(weights, grads, strict=True):
+        if not isinstance(w, NDArray) or not isinstance(g, NDArray):
+            raise TypeError(
+                f"{name}.update expects NDArray weights and gradients, got "
+                f"{type(w).__name__} and {type(g).__name__}."
+            )
+
+
+@register
+class SGD(Optimizer):
+    """Stochastic gradient descent with momentum and weight decay.
+
+    Without momentum ``w = (1 - lr*wd)*w - lr*clip(rescale_grad*grad)``; with
+    momentum ``m = momentum*m - lr*wd*w - lr*clip(rescale_grad*grad); w += m``
+    (weight decay is outside the clip, as in MXNet).
+
+    Parameters
+    ----------
+    momentum : float, default 0.0
+        Momentum; a momentum state is kept only when it is non-zero.
+    lazy_update : bool, default True
+        Accepted for API parity (neogluon gradients are always dense).
+    **kwargs
+        See :class:`Optimizer` (``learning_rate``, ``wd``, ``clip_gradient``, ...).
+
+    Examples
+    --------
+    >>> import neogluon as mx
+    >>> opt = mx.optimizer.SGD(learning_rate=0.1, momentum=0.9)
+    >>> w, g = mx.nd.ones((2,)), mx.nd.ones((2,))
+    >>> opt.update(0, w, g, opt.create_state(0, w)); w.asnumpy()
+    array([0.9, 0.9], dtype=float32)
+    """
+
+    def __init__(self, momentum: float = 0.0, lazy_update: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        self.momentum = momentum
+        self.lazy_update = lazy_update
+        # MXNet groups 4 weights per aggregated call; one fused call for all
+        # weights gives identical numbers and is faster.
+        self.aggregate_num = _aggregation_size(1 << 16)
+
+    def create_state_multi_precision(self, index, weight: NDArray):
+        if self.multi_precision and weight.dtype == numpy.float16:
+            weight_master_copy = weight.astype(numpy.float32)
+            return (self.create_state(index, weight_master_copy), weight_master_copy)
+        if weight.dtype == numpy.float16 and not self.multi_precision:
+            warnings.warn(
+                "Accumulating with float16 in optimizer can lead to poor accuracy "
+                "or slow convergence. Consider using multi_precision=True option "
+                "of the SGD optimizer",
+                stacklevel=2,
+            )
+        return self.create_state(index, weight)
+
+    def create_state(self, index, weight: NDArray):
+        if self.momentum != 0.0:
+            return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
+        return None
+
+    def _kwargs(self) -> dict:
+        kwargs = {"rescale_grad": self.rescale_grad}
+        if self.momentum > 0:
+            kwargs["momentum"] = self.momentum
+        if self.clip_gradient:
+            kwargs["clip_gradient"] = self.clip_gradient
+        return kwargs
+
+    def _update_impl(self, indices, weights, grads, states, multi_precision=False):
+        indices, weights, grads, states = _as_lists(indices, weights, grads, states)
+        _check_arrays("SGD", weights, grads)
+        self._update_count(indices)
+        lrs = self._get_lrs(indices)
+        wds = self._get_wds(indices)
+        kwargs = self._kwargs()
+        if not multi_precision:
+            use_mom = self.momentum > 0
+            moms = None
+            if use_mom:
+                moms = [s._data for s in states]
+            sgd_foreach(
+                [w._data for w in weights],
+                [g._data for g in grads],
+                moms,
+                lrs,
+                wds,
+                momentum=kwargs.get("momentum", 0.0),
+                rescale_grad=self.rescale_grad,
+                clip_gradient=kwargs.get("clip_gradient", -1.0),
+            )
+            return
+        for weight, grad, state, lr, wd in zip(
+            weights, grads, states, lrs, wds, strict=True
+        ):
+            if state[0] is not None:
+                nd.mp_sgd_mom_update(
+                    weight, grad, state[0], state[1], out=weight, lr=lr, wd=wd, **kwargs
+                )
+            else:
+                nd.mp_sgd_update(
+                    weight, grad, state[1], out=weight, lr=lr, wd=wd, **kwargs
+                )
+
+    def update(self, index, weight, grad, state) -> None:
+        self._update_impl(index, weight, grad, state, multi_precision=False)
+
+    def update_multi_precision(self, index, weight, grad, state) -> None:
+        first = weight[0] if isinstance(index, (tuple, list)) else weight
+        use_mp = self.multi_precision and first.dtype == numpy.float16
+        self._update_impl(index, weight, grad, state, multi_precision=use_mp)
+
+
+@register
+class ccSGD(SGD):  # noqa: N801 - MXNet's name
+    """[DEPRECATED] Same as :class:`SGD`."""
+
+
+@register
+class NAG(Optimizer):
+    """Nesterov accelerated gradient.
+
+    ``G = clip(rescale_grad*grad) + wd*w; m = momentum*m - lr*G;
+    w = w + momentum*m - lr*G``; without momentum it is plain SGD.
+
+    Parameters
+    ----------
+    momentum : float, default 0.0
+        Momentum.
+    """
+
+    def __init__(self, momentum: float = 0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.momentum = momentum
+
+    def create_state_multi_precision(self, index, weight: NDArray):
+        if self.multi_precision and weight.dtype == numpy.float16:
+            weight_master_copy = weight.astype(numpy.float32)
+            return (self.create_state(index, weight_master_copy), weight_master_copy)
+        if weight.dtype == numpy.float16 and not self.multi_precision:
+            warnings.warn(
+                "Accumulating with float16 in optimizer can lead to poor accuracy "
+                "or slow convergence. Consider using multi_precision=True option "
+                "of the NAG optimizer",
+                stacklevel=2,
+            )
+        return self.create_state(index, weight)
+
+    def create_state(self, index, weight: NDArray):
+        if self.momentum != 0.0:
+            return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
+        return None
+
+    def _update_impl(self, index, weight, grad, state, multi_precision=False):
+        _check_arrays("NAG", [weight], [grad])
+        self._update_count(index)
+        lr = self._get_lr(index)
+        wd = self._get_wd(index)
+        kwargs = {"rescale_grad": self.rescale_grad}
+        if self.momentum > 0:
+            kwargs["momentum"] = self.momentum
+        if self.clip_gradient:
+            kwargs["clip_gradient"] = self.clip_gradient
+        if not multi_precision:
+            if state is not None:
+                nd.nag_mom_update(weight, grad, state, out=weight, lr=lr, wd=wd, **kwargs)
+            else:
+                kwargs.pop("momentum", None)
+                nd.sgd_update(weight, grad, out=weight, lr=lr, wd=wd, **kwargs)
+        elif state[0] is not None:
+            nd.mp_nag_mom_update(
+                weight, grad, state[0], state[1], out=weight, lr=lr, wd=wd, **kwargs
+            )
+        else:
+            kwargs.pop("momentum", None)
+            nd.mp_sgd_update(weight, grad, state[1], out=weight, lr=lr, wd=wd, **kwargs)
+
+    def update(self, index, weight, grad, state) -> None:
+        self._update_impl(index, weight, grad, state, multi_precision=False)
+
+    def update_multi_precision(self, index, weight, grad, state) -> None:
+        use_mp = (
+            self.multi_precision
+            and weight.dtype == numpy.float16
+            and isinstance(state, (tuple, list))
+        )
+        self._update_impl(index, weight, grad, state, multi_precision=use_mp)
