@@ -35,7 +35,26 @@ __all__ = [
 ]
 
 _flags = _state.flags
-_variables: weakref.WeakSet = weakref.WeakSet()
+# id(array) -> weak reference; keyed by id because NDArray.__eq__ is elementwise.
+_variables: dict[int, weakref.ref] = {}
+
+
+def _register_variable(var: NDArray) -> None:
+    key = id(var)
+
+    def _drop(_ref, key=key):
+        _variables.pop(key, None)
+
+    _variables[key] = weakref.ref(var, _drop)
+
+
+def _live_variables() -> list[NDArray]:
+    out = []
+    for ref in list(_variables.values()):
+        v = ref()
+        if v is not None:
+            out.append(v)
+    return out
 
 is_recording = _state.is_recording
 is_training = _state.is_training
@@ -156,7 +175,7 @@ def mark_variables(variables, gradients, grad_reqs="write") -> None:
             t.requires_grad_(True)
         var._data = t
         var._ag = _AutogradInfo(g, req)
-        _variables.add(var)
+        _register_variable(var)
 
 
 def _head_tensors(heads, head_grads):
@@ -189,7 +208,7 @@ def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: boo
     ``head_grads=None`` means gradients of ones (non-scalar heads are summed).
     """
     ts, gs = _head_tensors(heads, head_grads)
-    variables = [v for v in _variables if v._data.requires_grad]
+    variables = [v for v in _live_variables() if v._data.requires_grad]
     versions = []
     for v in variables:
         ag = v._ag

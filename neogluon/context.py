@@ -16,6 +16,7 @@ __all__ = [
     "current_context",
     "num_gpus",
     "gpu_memory_info",
+    "checked_torch_device",
 ]
 
 
@@ -43,6 +44,8 @@ class Context:
     _default = threading.local()
 
     __slots__ = ("device_typeid", "device_id", "_old_ctx", "_torch_device")
+    # MXNet also names the thread-local default ``Context._default_ctx``.
+    _default_ctx = _default
 
     def __init__(self, device_type, device_id: int = 0) -> None:
         if isinstance(device_type, Context):
@@ -56,7 +59,7 @@ class Context:
                 )
             self.device_typeid = self.devstr2type[device_type]
             self.device_id = int(device_id)
-        self._old_ctx = None
+        self._old_ctx: list[Context] = []
         self._torch_device = None
 
     @property
@@ -91,12 +94,13 @@ class Context:
     __repr__ = __str__
 
     def __enter__(self) -> Context:
-        self._old_ctx = current_context()
+        # A stack, so that ``with ctx:`` may be nested with the same object.
+        self._old_ctx.append(current_context())
         Context._default.value = self
         return self
 
     def __exit__(self, *exc) -> None:
-        Context._default.value = self._old_ctx
+        Context._default.value = self._old_ctx.pop()
 
     def empty_cache(self) -> None:
         """Release cached device memory (GPU only)."""
@@ -149,6 +153,35 @@ def gpu_memory_info(device_id: int = 0) -> tuple[int, int]:
 
 
 _DEVICE_CACHE: dict = {}
+_CHECKED: dict = {}
+
+
+def checked_torch_device(ctx: Context) -> torch.device:
+    """The torch device to allocate on for ``ctx``, checked to exist.
+
+    Creating ``mx.gpu(3)`` never fails (as in MXNet); allocating there does, with
+    an MXNetError that names the device instead of a torch traceback.
+    """
+    key = (ctx.device_typeid, ctx.device_id)
+    dev = _CHECKED.get(key)
+    if dev is not None:
+        return dev
+    dev = ctx.torch_device
+    if dev.type == "cuda":
+        n = num_gpus()
+        if ctx.device_id >= n:
+            why = (
+                "torch.cuda.is_available() is False (no CUDA device or a CPU-only "
+                "torch build)"
+                if n == 0
+                else f"this machine has {n} GPU(s): gpu(0)..gpu({n - 1})"
+            )
+            raise MXNetError(
+                f"Cannot allocate an array on {ctx}: {why}. Use mx.cpu() or a "
+                "context from mx.test_utils.list_gpus()/mx.context.num_gpus()."
+            )
+    _CHECKED[key] = dev
+    return dev
 
 
 def _context_of_device(device: torch.device) -> Context:

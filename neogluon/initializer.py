@@ -76,7 +76,9 @@ class InitDesc(str):
     attrs: dict
     global_init: Any
 
-    def __new__(cls, name: str, attrs: dict | None = None, global_init=None) -> InitDesc:
+    def __new__(
+        cls, name: str, attrs: dict | None = None, global_init=None
+    ) -> InitDesc:
         ret = super().__new__(cls, name)
         ret.attrs = attrs or {}
         ret.global_init = global_init
@@ -99,7 +101,11 @@ def _fill_uniform(arr: NDArray, low: float, high: float) -> None:
     fn = _random_fn("uniform")
     if fn is not None:
         sample = fn(
-            float(low), float(high), shape=arr.shape, dtype=_sample_dtype(arr), ctx=arr.context
+            float(low),
+            float(high),
+            shape=arr.shape,
+            dtype=_sample_dtype(arr),
+            ctx=arr.context,
         )
     else:  # nd.random not registered yet: numpy's global stream.
         sample = np.random.uniform(low, high, size=arr.shape)
@@ -111,7 +117,11 @@ def _fill_normal(arr: NDArray, loc: float, scale: float) -> None:
     fn = _random_fn("normal")
     if fn is not None:
         sample = fn(
-            float(loc), float(scale), shape=arr.shape, dtype=_sample_dtype(arr), ctx=arr.context
+            float(loc),
+            float(scale),
+            shape=arr.shape,
+            dtype=_sample_dtype(arr),
+            ctx=arr.context,
         )
     else:  # nd.random not registered yet: numpy's global stream.
         sample = np.random.normal(loc, scale, size=arr.shape)
@@ -390,7 +400,9 @@ class Mixed:
                 f"Mixed needs one initializer per pattern, got {len(patterns)} "
                 f"patterns and {len(initializers)} initializers."
             )
-        self.map = list(zip([re.compile(p) for p in patterns], initializers, strict=True))
+        self.map = list(
+            zip([re.compile(p) for p in patterns], initializers, strict=True)
+        )
 
     def __call__(self, name, arr: NDArray) -> None:
         for prog, init in self.map:
@@ -445,7 +457,9 @@ class Constant(Initializer):
             self._kwargs["value"] = val.item()
         elif not np.isscalar(val):
             self._kwargs["value"] = (
-                val.asnumpy().tolist() if isinstance(val, NDArray) else np.asarray(val).tolist()
+                val.asnumpy().tolist()
+                if isinstance(val, NDArray)
+                else np.asarray(val).tolist()
             )
         return json.dumps([self.__class__.__name__.lower(), self._kwargs])
 
@@ -505,7 +519,9 @@ class Orthogonal(Initializer):
 
     def _init_weight(self, name, arr: NDArray) -> None:
         if arr.ndim < 1:
-            raise ValueError(f"Orthogonal initializer cannot be applied to scalar {name}.")
+            raise ValueError(
+                f"Orthogonal initializer cannot be applied to scalar {name}."
+            )
         nout = arr.shape[0]
         nin = int(np.prod(arr.shape[1:]))
         tmp = nd.zeros((nout, nin), ctx=arr.context)
@@ -526,7 +542,7 @@ class Orthogonal(Initializer):
 
 @register
 class Xavier(Initializer):
-    """"Xavier" initialization (Glorot & Bengio, 2010).
+    """ "Xavier" initialization (Glorot & Bengio, 2010).
 
     ``hw = prod(shape[2:])``, ``fan_in = shape[1] * hw``, ``fan_out = shape[0] * hw``;
     ``factor`` is ``(fan_in + fan_out) / 2`` (``'avg'``), ``fan_in`` (``'in'``)
@@ -540,8 +556,12 @@ class Xavier(Initializer):
     magnitude : float, default 3
     """
 
-    def __init__(self, rnd_type: str = "uniform", factor_type: str = "avg", magnitude=3) -> None:
-        super().__init__(rnd_type=rnd_type, factor_type=factor_type, magnitude=magnitude)
+    def __init__(
+        self, rnd_type: str = "uniform", factor_type: str = "avg", magnitude=3
+    ) -> None:
+        super().__init__(
+            rnd_type=rnd_type, factor_type=factor_type, magnitude=magnitude
+        )
         self.rnd_type = rnd_type
         self.factor_type = factor_type
         self.magnitude = float(magnitude)
@@ -714,7 +734,9 @@ class FusedRNN(Initializer):
         b = 2 if self._bidirectional else 1
         m = len(_RNN_GATES[self._mode])
         h = self._num_hidden
-        num_input = arr.size // b // h // m - (self._num_layers - 1) * (h + b * h + 2) - h - 2
+        num_input = (
+            arr.size // b // h // m - (self._num_layers - 1) * (h + b * h + 2) - h - 2
+        )
         pieces, total = _fused_rnn_slices(
             self._mode, self._num_layers, self._bidirectional, num_input, h
         )

@@ -27,13 +27,16 @@ OUT = ROOT / "tests" / "fixtures" / "mxnet-1.9.1"
 
 
 def main(argv: list[str]) -> int:
+    # Native (non-oneDNN) kernels: oneDNN's pooling backward is wrong in predict
+    # mode (MXNET_API.md section 12). Set before mxnet is imported.
+    os.environ.setdefault("MXNET_MKLDNN_ENABLED", "0")
+    os.environ.setdefault("MXNET_STORAGE_FALLBACK_LOG_VERBOSE", "0")
     import mxnet as mx  # noqa: PLC0415 - only in the reference environment
     import numpy as np
 
     if mx.__version__ != "1.9.1":
         print(f"need mxnet 1.9.1, found {mx.__version__}", file=sys.stderr)
         return 2
-    os.environ.setdefault("MXNET_MKLDNN_ENABLED", "0")
     sys.path.insert(0, str(ROOT / "tools"))
     families = argv or sorted(
         p.stem for p in (ROOT / "tools" / "fixtures").glob("*.py") if p.stem[0] != "_"

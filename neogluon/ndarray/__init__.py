@@ -26,6 +26,9 @@ from .ndarray import to_dlpack_for_write
 from .ndarray import waitall
 from .ndarray import zeros
 from .ndarray import zeros_like
+from .serialization import load
+from .serialization import load_frombuffer
+from .serialization import save
 
 __all__ = [
     "NDArray",
@@ -39,8 +42,11 @@ __all__ = [
     "from_torch",
     "full",
     "linspace",
+    "load",
+    "load_frombuffer",
     "ones",
     "ones_like",
+    "save",
     "to_dlpack_for_read",
     "to_dlpack_for_write",
     "waitall",
@@ -68,3 +74,5 @@ _frontend.populate(sys.modules[__name__], _SUBMODULES)
 for _n, _f in list(globals().items()):
     if callable(_f) and hasattr(_f, "op"):
         setattr(_SUBMODULES["op"], _n, _f)
+# Fluent methods (``x.sum()``, ``x.relu()``, ...) for the ops registered now.
+ndarray.install_fluent_methods(sys.modules[__name__])

@@ -2,7 +2,17 @@
 
 The class is a ``__slots__`` wrapper. Operators run eagerly through the operator
 registry (``neogluon.ops``); nothing is recorded for autograd outside
-``autograd.record()`` (ops run with torch grad mode off unless recording).
+``autograd.record()``: torch grad mode is switched off around an op only when
+one of its inputs requires grad and we are not recording, so the common case
+pays nothing for it.
+
+Notes
+-----
+As in MXNet 1.9.1, ``NDArray`` has no ``__float__``, ``__int__``, ``__index__``
+or ``__array__``: ``float(x)`` raises ``TypeError`` and ``np.asarray(x)`` does
+not convert the data (numpy walks the array as a nested sequence of NDArrays:
+numpy 1.x builds an object array, numpy 2 raises ``ValueError``). Use
+:meth:`NDArray.asnumpy` / :meth:`NDArray.asscalar`.
 """
 
 from __future__ import annotations
@@ -14,11 +24,13 @@ import torch
 
 from .. import _state
 from .._dtypes import TORCH_TO_NPTYPE
+from .._dtypes import dtype_name
+from .._dtypes import to_np_dtype
 from .._dtypes import to_torch_dtype
 from ..base import MXNetError
-from ..base import numeric_types
 from ..context import Context
 from ..context import _context_of_device
+from ..context import checked_torch_device
 from ..context import current_context
 from ..ops import registry as _reg
 
@@ -47,6 +59,10 @@ __all__ = [
 _flags = _state.flags
 _set_grad = torch._C._set_grad_enabled
 _grad_enabled = torch.is_grad_enabled
+_Tensor = torch.Tensor
+_bool = torch.bool
+# MXNet's ``numeric_types`` minus numpy arrays (np.generic covers numpy scalars).
+_SCALARS = (float, int, np.generic)
 
 
 class _AutogradInfo:
@@ -60,22 +76,19 @@ class _AutogradInfo:
         self.fresh = False
 
 
-def _new(t: torch.Tensor) -> NDArray:
-    arr = NDArray.__new__(NDArray)
-    arr._data = t
-    arr._ag = None
-    return arr
-
-
 def _ctx_device(ctx) -> torch.device:
+    """The torch device to allocate on for ``ctx`` (None = current context).
+
+    Raises a clear MXNetError naming the device when it does not exist.
+    """
     if ctx is None:
-        return current_context().torch_device
+        return checked_torch_device(current_context())
     if isinstance(ctx, Context):
-        return ctx.torch_device
+        return checked_torch_device(ctx)
     if isinstance(ctx, str):
         name, _, rest = ctx.partition("(")
         idx = int(rest.rstrip(")")) if rest else 0
-        return Context(name, idx).torch_device
+        return checked_torch_device(Context(name, idx))
     if isinstance(ctx, torch.device):
         return ctx
     raise TypeError(f"expected a Context such as mx.cpu() or mx.gpu(0), got {ctx!r}")
@@ -91,6 +104,14 @@ class NDArray:
     Wraps one ``torch.Tensor`` (see :meth:`to_torch`). Create arrays with
     :func:`array`, :func:`zeros`, :func:`ones`, ...
 
+    Parameters
+    ----------
+    handle : torch.Tensor or None
+        The tensor to wrap (shared, not copied). ``None`` makes an empty
+        placeholder, as ``NDArray(None)`` does in MXNet's unpickling.
+    writable : bool, default True
+        Kept for MXNet compatibility; every neogluon array is writable.
+
     Examples
     --------
     >>> import neogluon as mx
@@ -101,17 +122,19 @@ class NDArray:
     """
 
     __slots__ = ("_data", "_ag", "__weakref__")
-    # numpy must defer to our reflected operators (ndarray + NDArray).
+    # numpy defers to our reflected operators (ndarray + NDArray -> __radd__).
     __array_priority__ = 1000.0
     __array_ufunc__ = None
 
-    def __init__(self, data: torch.Tensor) -> None:
-        if not isinstance(data, torch.Tensor):
+    def __init__(self, handle: torch.Tensor | None = None, writable: bool = True):
+        if handle is None:
+            handle = torch.empty((0,))
+        elif not isinstance(handle, torch.Tensor):
             raise TypeError(
                 "NDArray(...) wraps a torch.Tensor; use mx.nd.array(...) to build "
-                f"an array from {type(data).__name__}."
+                f"an array from {type(handle).__name__}."
             )
-        self._data = data
+        self._data = handle
         self._ag = None
 
     # ------------------------------------------------------------ attributes
@@ -155,14 +178,26 @@ class NDArray:
         return None if ag is None else ag.grad
 
     @property
+    def _fresh_grad(self) -> bool:
+        ag = self._ag
+        return False if ag is None else ag.fresh
+
+    @_fresh_grad.setter
+    def _fresh_grad(self, state: bool) -> None:
+        if self._ag is not None:
+            self._ag.fresh = bool(state)
+
+    @property
     def T(self) -> NDArray:
-        if self.ndim < 2:
+        """Full reverse transpose (a copy); arrays with ndim < 2 return self."""
+        t = self._data
+        if t.dim() < 2:
             return self
-        return invoke(_reg.get("transpose"), [self], {"axes": ()})
+        return _new(_call1(_reverse_transpose, t))
 
     # ------------------------------------------------------------ conversion
     def asnumpy(self) -> np.ndarray:
-        """A numpy copy of the data (blocking)."""
+        """A numpy copy of the data (blocking, same dtype; bfloat16 -> float32)."""
         t = self._data.detach()
         if t.dtype == torch.bfloat16:
             t = t.float()
@@ -171,7 +206,7 @@ class NDArray:
         return t.numpy().copy()
 
     def asscalar(self):
-        """The value of a size-1 array as a numpy scalar."""
+        """The value of a size-1 array as a numpy scalar (e.g. ``np.float32``)."""
         if self._data.numel() != 1:
             raise ValueError(
                 f"The current array is not a scalar: asscalar() needs size 1, got "
@@ -189,15 +224,19 @@ class NDArray:
             torch.cuda.current_stream(self._data.device).synchronize()
 
     def wait_to_write(self) -> None:
+        """Block until pending work on the array is done."""
         self.wait_to_read()
 
     def to_dlpack_for_read(self):
+        """A DLPack capsule sharing this array's memory."""
         return torch.utils.dlpack.to_dlpack(self._data.detach())
 
-    to_dlpack_for_write = to_dlpack_for_read
+    def to_dlpack_for_write(self):
+        """A DLPack capsule sharing this array's memory (writes are visible)."""
+        return torch.utils.dlpack.to_dlpack(self._data.detach())
 
-    def __dlpack__(self, stream=None):
-        return self._data.detach().__dlpack__(stream=stream)
+    def __dlpack__(self, *args, **kwargs):
+        return self._data.detach().__dlpack__(*args, **kwargs)
 
     def __dlpack_device__(self):
         return self._data.__dlpack_device__()
@@ -206,6 +245,7 @@ class NDArray:
         return self
 
     def tostype(self, stype: str) -> NDArray:
+        """Storage conversion; only ``'default'`` (dense) exists in neogluon."""
         if stype != "default":
             raise MXNetError(
                 f"tostype('{stype}'): sparse storage is not supported by neogluon; "
@@ -215,7 +255,8 @@ class NDArray:
 
     # ------------------------------------------------------------ copies
     def copy(self) -> NDArray:
-        return _new(_clone(self._data))
+        """A deep copy on the same context."""
+        return _new(_call1(_clone_t, self._data))
 
     def copyto(self, other):
         """Copy into ``other`` (an NDArray, same shape) or onto a Context."""
@@ -233,7 +274,10 @@ class NDArray:
         if isinstance(other, (Context, str, torch.device)):
             dev = _ctx_device(other)
             return _new(self._data.detach().to(dev, copy=True))
-        raise TypeError(f"copyto does not support type {type(other).__name__}")
+        raise TypeError(
+            f"copyto does not support type {type(other).__name__}; pass an NDArray "
+            "or a Context such as mx.cpu()."
+        )
 
     def as_in_context(self, context) -> NDArray:
         """``self`` when already on ``context`` (no copy), else a copy there."""
@@ -244,12 +288,15 @@ class NDArray:
     as_in_ctx = as_in_context
 
     def astype(self, dtype, copy: bool = True) -> NDArray:
-        t = to_torch_dtype(dtype)
-        if not copy and t == self._data.dtype:
+        """A copy converted to ``dtype``; ``copy=False`` returns self if unchanged."""
+        td = to_torch_dtype(dtype)
+        t = self._data
+        if not copy and td == t.dtype:
             return self
-        return invoke(_reg.get("Cast"), [self], {"dtype": dtype})
+        return _new(_call1(_cast, t, td))
 
     def detach(self) -> NDArray:
+        """The same data, cut from the autograd graph."""
         return _new(self._data.detach())
 
     # ------------------------------------------------------------ autograd
@@ -275,24 +322,31 @@ class NDArray:
     def reshape(self, *shape, **kwargs) -> NDArray:
         """Reshape, with MXNet's special codes 0/-1/-2/-3/-4 and ``reverse``.
 
-        Returns a view sharing memory with ``self`` (as MXNet does).
+        Accepts ``reshape(2, 3)``, ``reshape((2, 3))`` and ``reshape(shape=(2,
+        3))``. Returns a view sharing memory with ``self`` (as MXNet does).
         """
         reverse = bool(kwargs.pop("reverse", False))
         if "shape" in kwargs:
+            if shape:
+                raise TypeError("reshape() got the shape both positionally and as shape=")
             shape = kwargs.pop("shape")
         elif len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
             shape = shape[0]
         if kwargs:
-            raise TypeError(f"reshape() got unexpected arguments {sorted(kwargs)}")
+            raise TypeError(
+                f"reshape() got unexpected keyword arguments {sorted(kwargs)}; "
+                "it accepts shape and reverse."
+            )
         from ..ops.shape import infer_reshape
 
-        target = infer_reshape(self.shape, tuple(shape), reverse)
-        return _wrap_run(lambda t: t.reshape(target), self._data)
+        target = infer_reshape(self.shape, tuple(int(d) for d in shape), reverse)
+        return _new(_call1(torch.reshape, self._data, target))
 
     def __len__(self) -> int:
-        if self._data.dim() == 0:
-            raise TypeError("len() of a 0-d NDArray")
-        return self._data.shape[0]
+        t = self._data
+        if t.dim() == 0:
+            raise IndexError("len() of a 0-d NDArray (shape ()) is undefined")
+        return t.shape[0]
 
     def __iter__(self):
         for i in range(len(self)):
@@ -312,10 +366,9 @@ class NDArray:
 
     def __repr__(self) -> str:
         return (
-            f"\n{self.asnumpy()}\n<NDArray {_shape_str(self.shape)} @{self.context}>"
+            f"\n{self.asnumpy()}\n<{type(self).__name__} {_shape_str(self.shape)} "
+            f"@{self.context}>"
         )
-
-    __str__ = __repr__
 
     # ------------------------------------------------------------ pickling
     def __getstate__(self):
@@ -326,97 +379,110 @@ class NDArray:
     def __setstate__(self, state):
         from .serialization import loads_array
 
-        arr = loads_array(bytes(state["handle"]))
-        self._data = arr._data
+        handle = state.get("handle")
         self._ag = None
+        if handle is None:
+            self._data = torch.empty((0,))
+            return
+        self._data = loads_array(bytes(handle))._data
 
     def __reduce__(self):
-        return (_rebuild, (), self.__getstate__())
+        # Same form as MXNet (class, (None,), state) so pickles interoperate.
+        return NDArray, (None,), self.__getstate__()
 
     # ------------------------------------------------------------ indexing
     def __getitem__(self, key) -> NDArray:
         t = self._data
-        key = _convert_key(key, t.dim())
-        out = _run(_getitem, t, key)
-        return _new(out)
+        # MXNet's fast paths: an int on axis 0 and a step-1 slice are views;
+        # ``x[:]`` and ``x[()]`` return the array itself.
+        if type(key) is int:
+            n = t.shape[0] if t.dim() else 0
+            if not -n <= key < n:
+                raise IndexError(f"index {key} is out of bounds for axis 0 with size {n}")
+            if t.dim() == 1:
+                return _new(_call1(_narrow0, t, key))
+            return _new(_call1(_select0, t, key))
+        if type(key) is slice and key.step is None:
+            if key.start is None and key.stop is None:
+                return self
+            return _new(_call1(_slice0, t, key))
+        if type(key) is tuple and len(key) == 0:
+            return self
+        return _new(_call1(_getitem, t, key))
 
     def __setitem__(self, key, value) -> None:
         t = self._data
-        key = _convert_key(key, t.dim())
-        v = _as_value(value, t)
-        if _flags.recording:
-            _setitem(t, key, v)
-        else:
+        if t.requires_grad and not _flags.recording:
             prev = _grad_enabled()
             _set_grad(False)
             try:
-                _setitem(t, key, v)
+                _setitem(t, key, value)
             finally:
                 _set_grad(prev)
+        else:
+            _setitem(t, key, value)
 
     # ------------------------------------------------------------ operators
     def __add__(self, other):
         return _binary(self, other, torch.add, "broadcast_add")
 
-    def __radd__(self, other):
-        return _binary(self, other, torch.add, "broadcast_add")
+    __radd__ = __add__
 
     def __sub__(self, other):
         return _binary(self, other, torch.sub, "broadcast_sub")
 
     def __rsub__(self, other):
-        return _rbinary(self, other, torch.sub, "broadcast_sub")
+        return _rbinary(self, other, torch.rsub, "_rminus_scalar")
 
     def __mul__(self, other):
         return _binary(self, other, torch.mul, "broadcast_mul")
 
-    def __rmul__(self, other):
-        return _binary(self, other, torch.mul, "broadcast_mul")
+    __rmul__ = __mul__
 
     def __truediv__(self, other):
         return _binary(self, other, _div, "broadcast_div")
 
     def __rtruediv__(self, other):
-        return _rbinary(self, other, _div, "broadcast_div")
+        return _rbinary(self, other, _rdiv, "_rdiv_scalar")
 
     __div__ = __truediv__
     __rdiv__ = __rtruediv__
 
     def __mod__(self, other):
-        return _binary(self, other, _mod, "broadcast_mod")
+        return _binary(self, other, torch.remainder, "broadcast_mod")
 
     def __rmod__(self, other):
-        return _rbinary(self, other, _mod, "broadcast_mod")
+        return _rbinary(self, other, _rmod, "_rmod_scalar")
 
     def __pow__(self, other):
-        return _binary(self, other, torch.pow, "broadcast_power")
+        return _binary(self, other, _pow, "broadcast_power")
 
     def __rpow__(self, other):
-        return _rbinary(self, other, torch.pow, "broadcast_power")
+        return _rbinary(self, other, _rpow, "_rpower_scalar")
 
     def __neg__(self):
-        return _new(_run(torch.neg, self._data))
+        return _new(_call1(torch.neg, self._data))
 
     def __abs__(self):
-        return _new(_run(torch.abs, self._data))
+        return _new(_call1(torch.abs, self._data))
 
     def __eq__(self, other):
-        return _binary(self, other, _cmp(torch.eq), "broadcast_equal")
+        return _binary(self, other, _eq, "broadcast_equal")
 
     def __ne__(self, other):
-        return _binary(self, other, _cmp(torch.ne), "broadcast_not_equal")
+        return _binary(self, other, _ne, "broadcast_not_equal")
 
     def __lt__(self, other):
-        return _binary(self, other, _cmp(torch.lt), "broadcast_lesser")
+        return _binary(self, other, _lt, "broadcast_lesser")
 
     def __le__(self, other):
-        return _binary(self, other, _cmp(torch.le), "broadcast_lesser_equal")
+        return _binary(self, other, _le, "broadcast_lesser_equal")
 
     def __gt__(self, other):
-        return _binary(self, other, _cmp(torch.gt), "broadcast_greater")
+        return _binary(self, other, _gt, "broadcast_greater")
 
     def __ge__(self, other):
-        return _binary(self, other, _cmp(torch.ge), "broadcast_greater_equal")
+        return _binary(self, other, _ge, "broadcast_greater_equal")
 
     def __iadd__(self, other):
         return _inplace(self, other, torch.add, "+=")
@@ -433,24 +499,33 @@ class NDArray:
     __idiv__ = __itruediv__
 
     def __imod__(self, other):
-        return _inplace(self, other, _mod, "%=")
-
-    # MXNet deliberately has no implicit scalar conversions (PITFALL 2.1).
-    def __float__(self):
-        raise TypeError(
-            "float() of an NDArray is not supported (as in MXNet); use "
-            "x.asscalar() for a size-1 array."
-        )
-
-    __int__ = __float__
-    __index__ = None  # type: ignore[assignment]
+        return _inplace(self, other, torch.remainder, "%=")
 
 
-def _rebuild():
-    return NDArray.__new__(NDArray)
+def _new(t: torch.Tensor) -> NDArray:
+    """Wrap a tensor without checks (the hot path's constructor)."""
+    arr = _alloc(NDArray)
+    arr._data = t
+    arr._ag = None
+    return arr
+
+
+_alloc = object.__new__
 
 
 # ---------------------------------------------------------------- hot path
+def _call1(fn, t: torch.Tensor, *args):
+    """Run ``fn(t, *args)``, recording for autograd only inside ``record()``."""
+    if t.requires_grad and not _flags.recording:
+        prev = _grad_enabled()
+        _set_grad(False)
+        try:
+            return fn(t, *args)
+        finally:
+            _set_grad(prev)
+    return fn(t, *args)
+
+
 def _run(fn, *args, **kwargs):
     """Run ``fn`` with torch grad mode on only while ``autograd.record()``."""
     if _flags.recording:
@@ -467,13 +542,35 @@ def _wrap_run(fn, *args):
     return _new(_run(fn, *args))
 
 
+def _clone_t(t: torch.Tensor) -> torch.Tensor:
+    return t.clone(memory_format=torch.contiguous_format)
+
+
 def _clone(t: torch.Tensor) -> torch.Tensor:
-    return _run(torch.clone, t, memory_format=torch.contiguous_format)
+    return _call1(_clone_t, t)
+
+
+def _cast(t: torch.Tensor, td: torch.dtype) -> torch.Tensor:
+    return t.to(td, copy=True)
+
+
+def _reverse_transpose(t: torch.Tensor) -> torch.Tensor:
+    return t.permute(*range(t.dim() - 1, -1, -1)).contiguous()
+
+
+def _narrow0(t, i):
+    return t.narrow(0, i if i >= 0 else i + t.shape[0], 1)
+
+
+def _select0(t, i):
+    return t.select(0, i)
+
+
+def _slice0(t, key):
+    return t[key]
 
 
 def _dtype_error(op_name: str, a: torch.Tensor, b: torch.Tensor) -> MXNetError:
-    from .._dtypes import dtype_name
-
     return MXNetError(
         f"Operator {op_name}: inputs have different dtypes, "
         f"{dtype_name(a.dtype)} {tuple(a.shape)} and {dtype_name(b.dtype)} "
@@ -486,9 +583,17 @@ def _scalar_for(t: torch.Tensor, s):
     """Cast a Python/numpy scalar to the array's dtype (MXNet's scalar rule)."""
     if t.is_floating_point():
         return float(s)
-    if t.dtype == torch.bool:
+    if t.dtype == _bool:
         return bool(s)
     return int(s)
+
+
+def _operand_error(op_name: str, other) -> TypeError:
+    return TypeError(
+        f"type {type(other)} not supported by {op_name}: an NDArray combines only "
+        "with NDArrays and Python/numpy scalars (wrap numpy arrays with "
+        "mx.nd.array(...))."
+    )
 
 
 def _binary(a: NDArray, b, fn, op_name: str):
@@ -497,25 +602,36 @@ def _binary(a: NDArray, b, fn, op_name: str):
         tb = b._data
         if ta.dtype != tb.dtype:
             raise _dtype_error(op_name, ta, tb)
-        try:
-            return _new(_run(fn, ta, tb))
-        except RuntimeError as err:
-            raise _broadcast_error(op_name, ta, tb, err) from None
-    if isinstance(b, numeric_types):
-        return _new(_run(fn, ta, _scalar_for(ta, b)))
-    if isinstance(b, np.ndarray):
-        return _binary(a, array(b, ctx=a.context, dtype=b.dtype), fn, op_name)
-    return NotImplemented
+        if (ta.requires_grad or tb.requires_grad) and not _flags.recording:
+            prev = _grad_enabled()
+            _set_grad(False)
+            try:
+                res = fn(ta, tb)
+            except RuntimeError as err:
+                raise _broadcast_error(op_name, ta, tb, err) from None
+            finally:
+                _set_grad(prev)
+        else:
+            try:
+                res = fn(ta, tb)
+            except RuntimeError as err:
+                raise _broadcast_error(op_name, ta, tb, err) from None
+    elif isinstance(b, _SCALARS) and not isinstance(b, np.ndarray):
+        res = _call1(fn, ta, _scalar_for(ta, b))
+    else:
+        raise _operand_error(op_name, b)
+    arr = _alloc(NDArray)
+    arr._data = res
+    arr._ag = None
+    return arr
 
 
 def _rbinary(a: NDArray, b, fn, op_name: str):
+    """``scalar <op> array``; ``fn(array, scalar)`` computes the reflected op."""
     ta = a._data
-    if isinstance(b, numeric_types):
-        s = torch.tensor(_scalar_for(ta, b), dtype=ta.dtype, device=ta.device)
-        return _new(_run(fn, s, ta))
-    if isinstance(b, np.ndarray):
-        return _binary(array(b, ctx=a.context, dtype=b.dtype), a, fn, op_name)
-    return NotImplemented
+    if isinstance(b, _SCALARS) and not isinstance(b, np.ndarray):
+        return _new(_call1(fn, ta, _scalar_for(ta, b)))
+    raise _operand_error(op_name, b)
 
 
 def _inplace(a: NDArray, b, fn, sym: str):
@@ -524,188 +640,422 @@ def _inplace(a: NDArray, b, fn, sym: str):
         tb = b._data
         if ta.dtype != tb.dtype:
             raise _dtype_error(sym, ta, tb)
-    elif isinstance(b, numeric_types):
+    elif isinstance(b, _SCALARS) and not isinstance(b, np.ndarray):
         tb = _scalar_for(ta, b)
     else:
-        return NotImplemented
-    res = _run(fn, ta, tb)
-    if tuple(res.shape) != tuple(ta.shape):
-        raise MXNetError(
-            f"In-place {sym}: result shape {tuple(res.shape)} differs from the "
-            f"array's shape {tuple(ta.shape)}."
-        )
-    if _flags.recording:
-        ta.copy_(res)
+        raise _operand_error(sym, b)
+    recording = _flags.recording
+    if recording and not ta.requires_grad:
+        res = fn(ta, tb)
     else:
         prev = _grad_enabled()
         _set_grad(False)
         try:
-            ta.copy_(res)
+            res = fn(ta, tb)
+        except RuntimeError as err:
+            raise _broadcast_error(sym, ta, tb, err) from None
         finally:
             _set_grad(prev)
+    if res.shape != ta.shape:
+        raise MXNetError(
+            f"In-place {sym}: result shape {tuple(res.shape)} differs from the "
+            f"array's shape {tuple(ta.shape)}; the right operand must broadcast "
+            "to the left one."
+        )
+    if recording and not ta.requires_grad:
+        ta.copy_(res)
+    else:
+        with torch.no_grad():
+            ta.copy_(res)
     return a
 
 
 def _broadcast_error(op_name, ta, tb, err) -> MXNetError:
+    tb_shape = tuple(tb.shape) if isinstance(tb, torch.Tensor) else "scalar"
     return MXNetError(
-        f"Operator {op_name}: shapes {tuple(ta.shape)} and {tuple(tb.shape)} cannot "
-        f"be broadcast together (each dim must be equal or 1). ({err})"
+        f"Operator {op_name}: operands could not be broadcast together with shapes "
+        f"{tuple(ta.shape)} and {tb_shape} (each dim must be equal or 1). ({err})"
     )
 
 
 def _div(a, b):
-    if isinstance(a, torch.Tensor):
-        t = a
-    else:
-        t = b
-    if t.is_floating_point():
+    if a.is_floating_point():
         return torch.div(a, b)
+    # MXNet: integer division truncates toward zero.
     return torch.div(a, b, rounding_mode="trunc")
 
 
-def _mod(a, b):
-    return torch.remainder(a, b)
+def _rdiv(a, s):
+    if a.is_floating_point():
+        return torch.div(s, a)
+    return torch.div(torch.full_like(a, s), a, rounding_mode="trunc")
+
+
+def _rmod(a, s):
+    return torch.remainder(torch.full_like(a, s), a)
+
+
+def _pow(a, b):
+    if a.is_floating_point():
+        return torch.pow(a, b)
+    # Integer powers: negative exponents truncate (2 ** -1 == 0) as in MXNet.
+    bf = b.double() if isinstance(b, torch.Tensor) else float(b)
+    return torch.pow(a.double(), bf).to(a.dtype)
+
+
+def _rpow(a, s):
+    if a.is_floating_point():
+        return torch.pow(s, a)
+    return torch.pow(float(s), a.double()).to(a.dtype)
 
 
 def _cmp(fn):
     def cmp(a, b):
-        t = a if isinstance(a, torch.Tensor) else b
-        return fn(a, b).to(t.dtype)
+        return fn(a, b).to(a.dtype)
 
     cmp.__name__ = fn.__name__
     return cmp
 
 
+_eq = _cmp(torch.eq)
+_ne = _cmp(torch.ne)
+_lt = _cmp(torch.lt)
+_le = _cmp(torch.le)
+_gt = _cmp(torch.gt)
+_ge = _cmp(torch.ge)
+
+
 # ---------------------------------------------------------------- indexing
-def _to_index_tensor(x, device) -> torch.Tensor:
-    if isinstance(x, NDArray):
-        t = x._data
-    elif isinstance(x, torch.Tensor):
-        t = x
+_ADVANCED = (NDArray, np.ndarray, list, tuple, range, torch.Tensor)
+
+
+def _expand_key(key, shape: tuple[int, ...]) -> tuple[tuple, bool]:
+    """MXNet's key normalization: a tuple with Ellipsis expanded and trailing
+    ``slice(None)`` added, plus whether it needs advanced indexing."""
+    if not isinstance(key, tuple):
+        key = (key,)
+    ndim = len(shape)
+    ell = None
+    items = []
+    advanced = False
+    for k in key:
+        if k is Ellipsis:
+            if ell is not None:
+                raise IndexError("Cannot use more than one ellipsis (`...`) for indexing")
+            ell = len(items)
+            continue
+        if isinstance(k, (bool, np.bool_)):
+            raise ValueError(
+                "Cannot perform boolean indexing in legacy mode (MXNet 1.x NDArray); "
+                "use mx.nd.contrib.boolean_mask(data, index) instead."
+            )
+        if isinstance(k, (NDArray, np.ndarray, torch.Tensor)) and k.ndim == 0:
+            k = int(k.item() if not isinstance(k, NDArray) else k.asscalar())
+        if isinstance(k, np.integer):
+            k = int(k)
+        elif isinstance(k, _ADVANCED):
+            if isinstance(k, tuple) and len(k) == 0:
+                raise IndexError("an empty tuple inside an index is not supported")
+            advanced = True
+        elif not (isinstance(k, (int, slice)) or k is None):
+            raise ValueError(
+                f"NDArray does not support slicing with key {k!r} of type {type(k)}."
+            )
+        items.append(k)
+    n_used = sum(1 for k in items if k is not None)
+    if n_used > ndim:
+        raise IndexError(f"too many indices ({n_used}) for array with {ndim} dimensions")
+    fill = [slice(None)] * (ndim - n_used)
+    if ell is None:
+        items.extend(fill)
     else:
-        t = torch.as_tensor(np.asarray(x))
-    if t.dtype != torch.long:
-        t = t.long()
-    return t.to(device)
+        items[ell:ell] = fill
+    return tuple(items), advanced
 
 
-def _convert_key(key, ndim: int):
-    """Normalize an index: NDArray/list/ndarray -> long tensors; tuple kept."""
-    if isinstance(key, tuple):
-        return tuple(_convert_item(k) for k in key)
-    return _convert_item(key)
+def _slice_len(s: slice, n: int) -> int:
+    return len(range(*s.indices(n)))
 
 
-def _convert_item(k):
-    if isinstance(k, (NDArray, list, np.ndarray)):
-        return _to_index_tensor(k, None if not isinstance(k, NDArray) else k._data.device)
-    if isinstance(k, np.integer):
-        return int(k)
-    return k
+def _is_contiguous_block(slcs: list[slice], shape: tuple[int, ...]) -> bool:
+    """MXNet's rule (``_basic_indexing_slice_is_contiguous``): the selection is
+    one contiguous block, so basic indexing returns a view."""
+    lens = [_slice_len(s, n) for s, n in zip(slcs, shape, strict=True)]
+    total = 1
+    for m in lens:
+        total *= m
+    if total in (0, 1):
+        return True
+    is_subset = False
+    for s, n, m in zip(reversed(slcs), reversed(shape), reversed(lens), strict=True):
+        step = s.indices(n)[2]
+        if m == 0:
+            return True
+        if m > 1 and (step > 1 or step < 0):
+            return False
+        if is_subset:
+            if m > 1:
+                return False
+        elif m < n:
+            is_subset = True
+    return True
 
 
-def _is_basic(key) -> bool:
-    items = key if isinstance(key, tuple) else (key,)
-    return all(
-        isinstance(k, (int, slice)) or k is None or k is Ellipsis for k in items
-    )
+def _positive_slice(s: slice, n: int) -> tuple[slice, bool]:
+    """An increasing slice selecting the same elements, and whether to flip."""
+    step = s.step if s.step is not None else 1
+    if step == 0:
+        raise ValueError("slice step cannot be zero")
+    if step > 0:
+        return s, False
+    rng = range(*s.indices(n))
+    if len(rng) == 0:
+        return slice(0, 0), False
+    if len(rng) == 1:
+        return slice(rng[0], rng[0] + 1), False
+    return slice(rng[-1], rng[0] + 1, -rng.step), True
 
 
-def _has_negative_step(key) -> bool:
-    items = key if isinstance(key, tuple) else (key,)
-    return any(isinstance(k, slice) and k.step is not None and k.step < 0 for k in items)
-
-
-def _all_ints(key, ndim: int) -> bool:
-    items = key if isinstance(key, tuple) else (key,)
-    return len(items) == ndim and all(isinstance(k, int) for k in items)
-
-
-def _getitem(t: torch.Tensor, key):
-    if _is_basic(key):
-        if _all_ints(key, t.dim()):
-            # MXNet returns shape (1,) when integers consume every axis.
-            return t[key].reshape(1).clone()
-        if _has_negative_step(key):
-            out = _negative_step_getitem(t, key)
-        else:
-            out = t[key]
-        # MXNet: a basic index is a view only when it is one contiguous block.
-        if not out.is_contiguous():
-            out = out.clone(memory_format=torch.contiguous_format)
-        return out
-    return t[key]
-
-
-def _negative_step_getitem(t: torch.Tensor, key):
-    items = list(key) if isinstance(key, tuple) else [key]
-    # Expand Ellipsis so each item maps to an input axis.
-    n_axes = sum(1 for k in items if k is not None and k is not Ellipsis)
-    if Ellipsis in items:
-        i = items.index(Ellipsis)
-        items[i : i + 1] = [slice(None)] * (t.dim() - n_axes)
-    fixes = []  # (output dim, slice over that dim)
-    plain = []
+def _basic_parts(items: tuple, t: torch.Tensor):
+    """Torch key with increasing slices, output dims to flip, MXNet slices."""
+    shape = tuple(t.shape)
+    tkey = []
+    flips = []
+    slcs = []
+    axis = 0
     out_dim = 0
-    in_dim = 0
     for k in items:
         if k is None:
-            plain.append(None)
+            tkey.append(None)
             out_dim += 1
-        elif isinstance(k, int):
-            plain.append(k)
-            in_dim += 1
-        else:
-            if k.step is not None and k.step < 0:
-                rng = range(*k.indices(t.shape[in_dim]))
-                plain.append(slice(None))
-                fixes.append((out_dim, rng))
-            else:
-                plain.append(k)
-            out_dim += 1
-            in_dim += 1
-    out = t[tuple(plain)]
-    for d, rng in fixes:
-        if len(rng) == 0:
-            out = out.narrow(d, 0, 0)
             continue
-        first, last = rng[0], rng[-1]
-        out = out.narrow(d, last, first - last + 1).flip(d)
-        if rng.step != -1:
-            idx = [slice(None)] * out.dim()
-            idx[d] = slice(None, None, -rng.step)
-            out = out[tuple(idx)]
-    return out
+        n = shape[axis]
+        if isinstance(k, int):
+            if not -n <= k < n:
+                raise IndexError(f"index {k} is out of bounds for axis {axis} with size {n}")
+            tkey.append(k)
+            kk = k + n if k < 0 else k
+            slcs.append(slice(kk, kk + 1))
+        else:
+            ps, flip = _positive_slice(k, n)
+            tkey.append(ps)
+            if flip:
+                flips.append(out_dim)
+            slcs.append(k)
+            out_dim += 1
+        axis += 1
+    return tuple(tkey), flips, slcs
 
 
-def _setitem(t: torch.Tensor, key, v) -> None:
-    if _is_basic(key) and _all_ints(key, t.dim()):
-        items = key if isinstance(key, tuple) else (key,)
-        key = tuple(slice(k, k + 1 if k != -1 else None) for k in items)
-    if _is_basic(key) and _has_negative_step(key):
-        view = _negative_step_getitem(t, key)
-        view.copy_(v if not isinstance(v, torch.Tensor) else v.expand_as(view))
-        return
-    if isinstance(v, torch.Tensor):
-        target_shape = t[key].shape if not _is_basic(key) else None
-        if target_shape is not None and v.shape != target_shape:
-            v = v.expand(target_shape) if v.dim() <= len(target_shape) else v.reshape(target_shape)
-    t[key] = v
+def _getitem(t: torch.Tensor, key) -> torch.Tensor:
+    items, advanced = _expand_key(key, tuple(t.shape))
+    if advanced:
+        return _advanced_getitem(t, items)
+    tkey, flips, slcs = _basic_parts(items, t)
+    out = t[tkey]
+    if _is_contiguous_block(slcs, tuple(t.shape)):
+        # A view: MXNet returns shape (1,) when integers consume every axis.
+        return out.reshape(1) if out.dim() == 0 else out
+    if flips:
+        return out.flip(flips)
+    return out.clone(memory_format=torch.contiguous_format)
 
 
-def _as_value(value, t: torch.Tensor):
+def _index_tensor(k, device) -> torch.Tensor:
+    if isinstance(k, NDArray):
+        k = k._data
+    if isinstance(k, torch.Tensor):
+        if k.dtype == _bool:
+            raise ValueError(
+                "Cannot perform boolean indexing in legacy mode (MXNet 1.x NDArray); "
+                "an index array is an integer gather, never a mask. Use "
+                "mx.nd.contrib.boolean_mask(data, index) instead."
+            )
+        idx = k.detach()
+    elif isinstance(k, range):
+        idx = torch.arange(k.start, k.stop, k.step)
+    else:
+        a = np.asarray(k)
+        if a.dtype == np.bool_:
+            raise ValueError(
+                "Cannot perform boolean indexing in legacy mode (MXNet 1.x NDArray); "
+                "use mx.nd.contrib.boolean_mask(data, index) instead."
+            )
+        if a.dtype == object or a.dtype.kind not in "iuf":
+            raise IndexError(f"invalid index array {k!r}: expected integers")
+        idx = torch.from_numpy(a if a.flags.c_contiguous else np.ascontiguousarray(a))
+    if idx.dtype != torch.long:
+        idx = idx.long()  # float indices truncate, as MXNet's astype('int64')
+    return idx.to(device)
+
+
+def _advanced_key(t: torch.Tensor, items: tuple):
+    """Torch advanced key without ``None`` entries; negative-step slices are
+    handled by flipping those axes first (returned as ``flip_axes``)."""
+    shape = tuple(t.shape)
+    tkey = []
+    flip_axes = []
+    axis = 0
+    for k in items:
+        if k is None:
+            continue
+        n = shape[axis]
+        if isinstance(k, slice):
+            step = k.step if k.step is not None else 1
+            if step == 0:
+                raise ValueError("slice step cannot be zero")
+            if step < 0:
+                rng = range(*k.indices(n))
+                if len(rng) == 0:
+                    k = slice(0, 0)
+                else:
+                    # index i of t is index n-1-i of t flipped along this axis
+                    flip_axes.append(axis)
+                    k = slice(n - 1 - rng[0], n - 1 - rng[-1] + 1, -rng.step)
+            tkey.append(k)
+        elif isinstance(k, int):
+            if not -n <= k < n:
+                raise IndexError(f"index {k} is out of bounds for axis {axis} with size {n}")
+            tkey.append(k)
+        else:
+            idx = _index_tensor(k, t.device)
+            if idx.numel() and (int(idx.max()) >= n or int(idx.min()) < -n):
+                raise IndexError(
+                    f"index array out of bounds for axis {axis} with size {n}: "
+                    f"values range over [{int(idx.min())}, {int(idx.max())}]"
+                )
+            tkey.append(idx)
+        axis += 1
+    return tuple(tkey), flip_axes
+
+
+def _is_adv(k) -> bool:
+    return k is not None and not isinstance(k, slice)
+
+
+def _adjacent(positions: list[int]) -> bool:
+    return all(b - a == 1 for a, b in zip(positions, positions[1:], strict=False))
+
+
+def _advanced_getitem(t: torch.Tensor, items: tuple) -> torch.Tensor:
+    tkey, flip_axes = _advanced_key(t, items)
+    src = t.flip(flip_axes) if flip_axes else t
+    out = src[tkey]
+    if out._base is not None or out.data_ptr() == t.data_ptr():
+        out = out.clone()
+    if not any(k is None for k in items):
+        return out
+    # MXNet's placement of ``None`` axes in advanced indexing
+    # (``_new_axes_after_advanced_indexing``): ints count as advanced indices
+    # of shape (1,), and adjacency is judged on the key including ``None``.
+    adv = [p for p, k in enumerate(items) if _is_adv(k)]
+    adv_nd = [p for p, k in enumerate(k for k in items if k is not None) if _is_adv(k)]
+    shapes = [tuple(k.shape) if isinstance(k, torch.Tensor) else (1,) for k in tkey]
+    shapes = [s for s, k in zip(shapes, tkey, strict=True) if not isinstance(k, slice)]
+    bdim = len(torch.broadcast_shapes(*shapes))
+    key_adjacent = _adjacent(adv)
+    if not key_adjacent and _adjacent(adv_nd) and adv_nd[0] > 0:
+        # torch kept the block in place; MXNet moves it to the front.
+        p = adv_nd[0]
+        perm = list(range(p, p + bdim)) + list(range(p)) + list(range(p + bdim, out.dim()))
+        out = out.permute(perm)
+    pos = bdim if not key_adjacent else 0
+    shape = list(out.shape)
+    inserts = []
+    for k in items:
+        if k is None:
+            inserts.append(pos)
+        if not _is_adv(k):
+            pos += 1
+    for p in inserts:
+        shape.insert(p, 1)
+    return out.reshape(shape)
+
+
+def _value_tensor(value, t: torch.Tensor) -> torch.Tensor | float | int | bool:
+    """The assigned value as a tensor of ``t``'s dtype/device, or a scalar."""
     if isinstance(value, NDArray):
         v = value._data
-        if v.dtype != t.dtype:
-            v = v.to(t.dtype)
-        if v.device != t.device:
-            v = v.to(t.device)
+        if v.dtype != t.dtype or v.device != t.device:
+            v = v.to(device=t.device, dtype=t.dtype)
         return v
-    if isinstance(value, numeric_types):
+    if isinstance(value, _SCALARS) and not isinstance(value, np.ndarray):
+        if isinstance(value, np.generic) and value.dtype.kind not in "biuf":
+            raise TypeError(f"cannot assign {value!r} to an NDArray")
         return _scalar_for(t, value)
     if isinstance(value, torch.Tensor):
-        return value.to(t.dtype).to(t.device)
-    return torch.as_tensor(np.asarray(value), dtype=t.dtype, device=t.device)
+        return value.to(device=t.device, dtype=t.dtype)
+    try:
+        if t.dtype == torch.bfloat16:
+            a = np.asarray(value, dtype=np.float32)
+            return torch.from_numpy(a).to(device=t.device, dtype=t.dtype)
+        a = np.asarray(value, dtype=to_np_dtype(t.dtype))
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"NDArray does not support assignment with non-array-like object "
+            f"{value!r} of type {type(value)}"
+        ) from None
+    if not a.flags.c_contiguous:
+        a = np.ascontiguousarray(a)
+    return torch.from_numpy(a).to(t.device)
+
+
+def _fit_value(v: torch.Tensor, shape: torch.Size, key) -> torch.Tensor:
+    """Drop leading size-1 axes and broadcast ``v`` to ``shape`` (MXNet rule)."""
+    while v.dim() > len(shape) and v.shape[0] == 1:
+        v = v[0]
+    if v.shape == shape:
+        return v
+    if v.numel() == 0 and int(np.prod(shape)) == 0:
+        return v.reshape(shape)
+    try:
+        return v.expand(shape)
+    except RuntimeError:
+        raise ValueError(
+            f"NDArray.__setitem__: cannot assign a value of shape {tuple(v.shape)} "
+            f"to the region of shape {tuple(shape)} selected by {key!r}; the value "
+            "must broadcast to the region."
+        ) from None
+
+
+def _setitem(t: torch.Tensor, key, value) -> None:
+    v = _value_tensor(value, t)
+    items, advanced = _expand_key(key, tuple(t.shape))
+    if not advanced:
+        tkey, flips, _ = _basic_parts(items, t)
+        region = t[tkey]
+        if isinstance(v, torch.Tensor):
+            v = _fit_value(v, region.shape, key)
+            if flips:
+                v = v.flip(flips)
+            if v.data_ptr() == region.data_ptr() and v.shape == region.shape:
+                if v.stride() == region.stride():
+                    return  # x[:] = x: nothing to do
+                v = v.clone()
+            region.copy_(v)
+        else:
+            region.fill_(v)
+        return
+    tkey, flip_axes = _advanced_key(t, items)
+    if flip_axes:
+        # Assign through flat indices so the writes land in ``t`` itself.
+        if not t.is_contiguous():
+            raise MXNetError(
+                "NDArray.__setitem__ with an index array and a negative-step slice "
+                "needs a contiguous array; call .copy() first."
+            )
+        pos = torch.arange(t.numel(), device=t.device).reshape(t.shape)
+        flat_idx = pos.flip(flip_axes)[tkey]
+        if isinstance(v, torch.Tensor):
+            v = _fit_value(v, flat_idx.shape, key)
+        t.view(-1)[flat_idx.reshape(-1)] = (
+            v.reshape(-1) if isinstance(v, torch.Tensor) else v
+        )
+        return
+    if isinstance(v, torch.Tensor):
+        target_shape = t[tkey].shape
+        v = _fit_value(v, target_shape, key)
+    t[tkey] = v
 
 
 # ---------------------------------------------------------------- invoke
@@ -715,28 +1065,40 @@ def invoke(op: _reg.OpDef, inputs: Sequence[NDArray], attrs: dict, out=None):
     Returns an NDArray, or a list of NDArrays for multi-output ops.
     """
     tensors = [x._data for x in inputs]
+    needs_guard = False
+    for t in tensors:
+        if t.requires_grad:
+            needs_guard = not _flags.recording
+            break
     if op.same_dtype and len(tensors) > 1:
-        _check_dtypes(op, inputs, tensors, attrs)
+        d0 = tensors[0].dtype
+        for t in tensors:
+            if t.dtype != d0:
+                _check_dtypes(op, inputs, tensors, attrs)
+                break
     try:
-        if _flags.recording:
-            res = op.kernel(*tensors, **attrs)
-        else:
+        if needs_guard:
             prev = _grad_enabled()
             _set_grad(False)
             try:
                 res = op.kernel(*tensors, **attrs)
             finally:
                 _set_grad(prev)
+        else:
+            res = op.kernel(*tensors, **attrs)
     except MXNetError as err:
         raise _with_block(err) from None
     except (RuntimeError, ValueError, IndexError, TypeError) as err:
         raise op_error(op, tensors, attrs, err) from None
-    if isinstance(res, torch.Tensor):
+    if isinstance(res, _Tensor):
         if op.returns_view and res._is_view():
             res = _clone(res)
         if out is not None:
             return _write_out(out, res)
-        return _new(res)
+        arr = _alloc(NDArray)
+        arr._data = res
+        arr._ag = None
+        return arr
     outs = [_new(r) for r in res]
     if out is not None:
         outs_t = out if isinstance(out, (list, tuple)) else [out]
@@ -752,7 +1114,11 @@ def _write_out(out: NDArray, res: torch.Tensor) -> NDArray:
             f"out= array has shape {out.shape} but the result has shape "
             f"{tuple(res.shape)}."
         )
-    _run(out._data.copy_, res)
+    if _flags.recording:
+        out._data.copy_(res)
+    else:
+        with torch.no_grad():
+            out._data.copy_(res)
     return out
 
 
@@ -766,8 +1132,6 @@ def _check_dtypes(op, inputs, tensors, attrs) -> None:
         if first is None:
             first = (name, t)
         elif t.dtype != first[1].dtype:
-            from .._dtypes import dtype_name
-
             raise _with_block(
                 MXNetError(
                     f"Operator {op.name}: input '{name}' has dtype "
@@ -812,6 +1176,82 @@ def op_error(op: _reg.OpDef, tensors, attrs, err: Exception) -> MXNetError:
     )
 
 
+# ---------------------------------------------------------------- fluent methods
+#: (method name, nd function name): MXNet's NDArray methods that are thin calls
+#: of ``nd.<op>(self, ...)``. Installed by :func:`install_fluent_methods` for the
+#: ops that are registered; a method whose op is missing does not exist.
+FLUENT_METHODS: tuple[tuple[str, str], ...] = tuple(
+    (n, n)
+    for n in (
+        "reshape_like zeros_like ones_like broadcast_axes repeat pad swapaxes "
+        "split split_v2 slice slice_axis slice_like take one_hot pick sort topk "
+        "argsort argmax argmax_channel argmin clip abs sign flatten shape_array "
+        "size_array expand_dims tile transpose flip depth_to_space space_to_depth "
+        "diag sum nansum prod nanprod mean max min norm round rint fix floor ceil "
+        "trunc sin cos tan arcsin arccos arctan degrees radians sinh cosh tanh "
+        "arcsinh arccosh arctanh exp expm1 log log10 log2 log1p sqrt rsqrt cbrt "
+        "rcbrt square reciprocal relu sigmoid softmax log_softmax softmin squeeze "
+        "broadcast_to broadcast_like"
+    ).split()
+)
+#: Methods with an ``inplace=False`` flag: ``inplace=True`` returns a reshaped
+#: view of ``self`` instead of a copy.
+_INPLACE_FLAG = ("expand_dims", "flatten", "squeeze")
+
+
+def _make_method(method: str, fn_name: str, module):
+    if method == "broadcast_to":
+
+        def meth(self, shape):
+            # MXNet's method prepends size-1 axes; the op needs equal ranks.
+            shape = tuple(int(d) for d in shape)
+            cur = self.shape
+            if len(shape) < len(cur):
+                raise ValueError(
+                    f"operands could not be broadcast together with remapped shapes "
+                    f"[original->remapped]: {cur} and requested shape {shape}"
+                )
+            full = (1,) * (len(shape) - len(cur)) + cur
+            for c, s in zip(full, shape, strict=True):
+                if c != s and c != 1:
+                    raise ValueError(
+                        f"operands could not be broadcast together with remapped "
+                        f"shapes [original->remapped]: {cur} and requested shape {shape}"
+                    )
+            src = self.reshape(full) if full != cur else self
+            return getattr(module, fn_name)(src, shape=shape)
+
+    elif method in _INPLACE_FLAG:
+
+        def meth(self, *args, inplace: bool = False, **kwargs):
+            res = getattr(module, fn_name)(self, *args, **kwargs)
+            return self.reshape(res.shape) if inplace else res
+
+    else:
+
+        def meth(self, *args, **kwargs):
+            return getattr(module, fn_name)(self, *args, **kwargs)
+
+    meth.__name__ = method
+    meth.__qualname__ = f"NDArray.{method}"
+    meth.__doc__ = f"Same as ``nd.{fn_name}(self, *args, **kwargs)``."
+    return meth
+
+
+def install_fluent_methods(module) -> list[str]:
+    """Add the fluent op methods whose ``nd`` function exists in ``module``.
+
+    Methods already defined on :class:`NDArray` are kept. Returns the names added.
+    """
+    added = []
+    for method, fn_name in FLUENT_METHODS:
+        if method in NDArray.__dict__ or not callable(getattr(module, fn_name, None)):
+            continue
+        setattr(NDArray, method, _make_method(method, fn_name, module))
+        added.append(method)
+    return added
+
+
 # ---------------------------------------------------------------- creation
 def _shape_tuple(shape) -> tuple[int, ...]:
     if isinstance(shape, (int, np.integer)):
@@ -834,10 +1274,9 @@ def array(source_array, ctx=None, dtype=None) -> NDArray:
         t = source_array._data.detach()
         td = t.dtype if dtype is None else to_torch_dtype(dtype)
         return _new(t.to(device=dev, dtype=td, copy=True))
-    if isinstance(source_array, torch.Tensor):
-        td = _dtype_or_default(dtype)
-        return _new(source_array.detach().to(device=dev, dtype=td, copy=True))
     td = _dtype_or_default(dtype)
+    if isinstance(source_array, torch.Tensor):
+        return _new(source_array.detach().to(device=dev, dtype=td, copy=True))
     if isinstance(source_array, np.ndarray):
         src = source_array
     else:
@@ -853,9 +1292,16 @@ def array(source_array, ctx=None, dtype=None) -> NDArray:
                 f"nd.array: source of type {type(source_array).__name__} does not "
                 "convert to a numeric array."
             )
-    if src.dtype.kind in "US":
-        raise TypeError("nd.array: strings cannot be stored in an NDArray")
-    t = torch.from_numpy(np.ascontiguousarray(src).copy() if src.dtype.byteorder == ">" else np.ascontiguousarray(src))
+    if src.dtype.kind in "USOV":
+        raise TypeError(
+            f"nd.array: cannot store numpy dtype {src.dtype} in an NDArray; "
+            "expected numbers or booleans."
+        )
+    if not src.dtype.isnative:
+        src = src.astype(src.dtype.newbyteorder("="))
+    if not src.flags.c_contiguous:
+        src = np.ascontiguousarray(src)  # (ascontiguousarray turns 0-d into 1-d)
+    t = torch.from_numpy(src)
     return _new(t.to(device=dev, dtype=td, copy=True))
 
 
@@ -866,21 +1312,43 @@ def from_numpy(ndarray: np.ndarray, zero_copy: bool = True) -> NDArray:
 
 
 def empty(shape, ctx=None, dtype=None) -> NDArray:
-    return _new(torch.empty(_shape_tuple(shape), dtype=_dtype_or_default(dtype), device=_ctx_device(ctx)))
+    """An uninitialized array (float32 by default)."""
+    return _new(
+        torch.empty(
+            _shape_tuple(shape), dtype=_dtype_or_default(dtype), device=_ctx_device(ctx)
+        )
+    )
 
 
 def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs) -> NDArray:
     """An array of zeros (float32 by default)."""
-    return _new(torch.zeros(_shape_tuple(shape), dtype=_dtype_or_default(dtype), device=_ctx_device(ctx)))
+    _check_stype(stype)
+    return _new(
+        torch.zeros(
+            _shape_tuple(shape), dtype=_dtype_or_default(dtype), device=_ctx_device(ctx)
+        )
+    )
+
+
+def _check_stype(stype) -> None:
+    if stype not in (None, "default"):
+        raise MXNetError(
+            f"stype={stype!r}: sparse storage is not supported by neogluon; only "
+            "'default' (dense) storage exists."
+        )
 
 
 def ones(shape, ctx=None, dtype=None, **kwargs) -> NDArray:
     """An array of ones (float32 by default)."""
-    return _new(torch.ones(_shape_tuple(shape), dtype=_dtype_or_default(dtype), device=_ctx_device(ctx)))
+    return _new(
+        torch.ones(
+            _shape_tuple(shape), dtype=_dtype_or_default(dtype), device=_ctx_device(ctx)
+        )
+    )
 
 
 def full(shape, val, ctx=None, dtype=np.float32, out=None) -> NDArray:
-    """An array filled with ``val``."""
+    """An array filled with ``val`` (cast to ``dtype``, float32 by default)."""
     td = _dtype_or_default(dtype)
     t = torch.full(_shape_tuple(shape), val, dtype=td, device=_ctx_device(ctx))
     if out is not None:
@@ -888,18 +1356,22 @@ def full(shape, val, ctx=None, dtype=np.float32, out=None) -> NDArray:
     return _new(t)
 
 
-def arange(start, stop=None, step=1.0, repeat=1, infer_range=None, ctx=None, dtype=np.float32) -> NDArray:
+def arange(
+    start, stop=None, step=1.0, repeat=1, infer_range=None, ctx=None, dtype=np.float32
+) -> NDArray:
     """Evenly spaced values in ``[start, stop)``; ``repeat`` repeats each one."""
     if stop is None:
         start, stop = 0, start
     td = _dtype_or_default(dtype)
-    t = torch.arange(start, stop, step, dtype=torch.float64, device=_ctx_device(ctx)).to(td)
+    t = torch.arange(start, stop, step, dtype=torch.float64, device=_ctx_device(ctx))
+    t = t.to(td)
     if repeat != 1:
         t = t.repeat_interleave(int(repeat))
     return _new(t)
 
 
 def linspace(start, stop, num, endpoint=True, ctx=None, dtype=np.float32) -> NDArray:
+    """``num`` evenly spaced values from ``start`` to ``stop``."""
     td = _dtype_or_default(dtype)
     if endpoint:
         t = torch.linspace(start, stop, num, dtype=torch.float64)
@@ -909,6 +1381,7 @@ def linspace(start, stop, num, endpoint=True, ctx=None, dtype=np.float32) -> NDA
 
 
 def eye(N, M=0, k=0, ctx=None, dtype=None, **kwargs) -> NDArray:
+    """A 2-D array with ones on the ``k``-th diagonal."""
     M = M or N
     td = _dtype_or_default(dtype)
     t = torch.zeros((N, M), dtype=td, device=_ctx_device(ctx))
@@ -917,10 +1390,12 @@ def eye(N, M=0, k=0, ctx=None, dtype=None, **kwargs) -> NDArray:
 
 
 def zeros_like(data: NDArray, **kwargs) -> NDArray:
+    """Zeros with the shape, dtype and context of ``data``."""
     return _new(torch.zeros_like(data._data))
 
 
 def ones_like(data: NDArray, **kwargs) -> NDArray:
+    """Ones with the shape, dtype and context of ``data``."""
     return _new(torch.ones_like(data._data))
 
 
@@ -937,6 +1412,8 @@ def waitall() -> None:
 
 def from_torch(tensor: torch.Tensor) -> NDArray:
     """Wrap a ``torch.Tensor`` without copying (the dtype is kept)."""
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"from_torch expects a torch.Tensor, got {type(tensor).__name__}")
     return _new(tensor)
 
 
@@ -946,9 +1423,10 @@ def from_dlpack(dlpack) -> NDArray:
 
 
 def to_dlpack_for_read(data: NDArray):
+    """A DLPack capsule sharing ``data``'s memory."""
     return data.to_dlpack_for_read()
 
 
 def to_dlpack_for_write(data: NDArray):
+    """A DLPack capsule sharing ``data``'s memory (writes are visible)."""
     return data.to_dlpack_for_write()
-

@@ -271,6 +271,12 @@ def _round(x):
     return torch.sign(x) * torch.floor(torch.abs(x) + 0.5)
 
 
+def _rint(x):
+    # MXNet's rint picks the floor on ties (-2.5 -> -3, 2.5 -> 2).
+    lo, hi = torch.floor(x), torch.ceil(x)
+    return torch.where(x - lo <= hi - x, lo, hi)
+
+
 def _cbrt(x):
     return torch.sign(x) * torch.abs(x).pow(1.0 / 3.0)
 
@@ -317,7 +323,7 @@ _UNARY: dict[str, tuple[Callable, str]] = {
     "floor": (_int_ok(torch.floor), "round down"),
     "ceil": (_int_ok(torch.ceil), "round up"),
     "round": (_round, "round half away from zero"),
-    "rint": (_int_ok(torch.round), "round half to even"),
+    "rint": (_int_ok(_rint), "round to the nearest integer (ties down)"),
     "trunc": (_int_ok(torch.trunc), "round toward zero"),
     "fix": (_int_ok(torch.trunc), "round toward zero"),
     "sin": (_floatmath(torch.sin), "sine"),
@@ -501,12 +507,25 @@ _ELEMWISE = {
     "logical_or": ("_logical_or", ("_Logical_Or",)),
     "logical_xor": ("_logical_xor", ("_Logical_Xor",)),
 }
+def _same_shape_kernel(op: str, fn: Callable) -> Callable:
+    def kernel(lhs, rhs):
+        if lhs.shape != rhs.shape:
+            raise ShapeError(
+                f"Operator {op}: inputs must have the same shape, got lhs "
+                f"{tuple(lhs.shape)} and rhs {tuple(rhs.shape)}; use broadcast_* "
+                "ops to broadcast."
+            )
+        return fn(lhs, rhs)
+
+    return kernel
+
+
 for _key, (_op, _aliases) in _ELEMWISE.items():
     _fn, _doc = _BINARY[_key]
     register(
         OpDef(
             _op,
-            _binary_kernel(_fn),
+            _same_shape_kernel(_op, _fn),
             inputs=("lhs", "rhs"),
             infer_shape=same_shape_infer(_op),
             aliases=_aliases,
@@ -616,13 +635,13 @@ register(
 
 def _where(condition, x, y):
     cond = condition != 0
-    if cond.dim() == 1 and x.dim() > 1:
-        cond = cond.reshape((-1,) + (1,) * (x.dim() - 1))
-    if cond.shape != x.shape and cond.dim() != 1:
+    if cond.shape != x.shape and (cond.dim() != 1 or cond.shape[0] != x.shape[0]):
         raise ShapeError(
             f"Operator where: condition shape {tuple(condition.shape)} must equal "
             f"x's shape {tuple(x.shape)} or be 1-D of length x.shape[0]."
         )
+    if cond.dim() == 1 and x.dim() > 1:
+        cond = cond.reshape((-1,) + (1,) * (x.dim() - 1))
     return torch.where(cond, x, y)
 
 

@@ -51,7 +51,10 @@ _LOWEST = {
 
 # --------------------------------------------------------------------------- helpers
 def _fmt(s) -> str:
-    return "?" if s is None else "(" + ", ".join(str(d) if d else "?" for d in s) + ")"
+    if s is None:
+        return "?"
+    dims = [str(d) if d else "?" for d in s]
+    return "(" + ", ".join(dims) + (",)" if len(dims) == 1 else ")")
 
 
 def _merge(op: str, what: str, a, b):
@@ -154,44 +157,48 @@ def _fc_infer(in_shapes, attrs):
     nh = attrs["num_hidden"]
     flatten = attrs["flatten"]
     data, weight = in_shapes[0], in_shapes[1]
+    if weight is not None and (len(weight) != 2 or (weight[0] and weight[0] != nh)):
+        raise ShapeError(
+            f"Operator {op}: weight has shape {_fmt(weight)} but num_hidden={nh} "
+            f"needs ({nh}, in_units)."
+        )
     in_units = 0
     if data is not None and len(data) > 0:
         if flatten:
-            rest = data[1:]
-            in_units = math.prod(rest) if all(rest) else 0
+            in_units = math.prod(data[1:]) if all(data[1:]) else 0
         else:
             in_units = data[-1]
-    weight = _merge(op, f"weight (num_hidden={nh})", weight, (nh, in_units))
-    if weight[1] and data is not None and len(data) > 0:
-        if flatten:
-            if len(data) == 2 and not data[1]:
-                data = (data[0], weight[1])
-            elif all(data[1:]) and math.prod(data[1:]) != weight[1]:
-                raise ShapeError(
-                    f"Operator {op}: data of shape {_fmt(data)} flattens to "
-                    f"{math.prod(data[1:])} input features but weight has shape "
-                    f"{_fmt(weight)} (num_hidden={nh}, in_units={weight[1]}). Pass "
-                    "data with matching features, or use flatten=False to apply "
-                    "the layer to the last axis only."
-                )
-        else:
-            if data[-1] and data[-1] != weight[1]:
-                raise ShapeError(
-                    f"Operator {op}: data of shape {_fmt(data)} has {data[-1]} "
-                    f"features on its last axis but weight has shape "
-                    f"{_fmt(weight)} (num_hidden={nh}, in_units={weight[1]})."
-                )
-            data = (*data[:-1], weight[1])
-    out = [weight]
+    w_in = weight[1] if weight is not None else 0
+    if in_units and w_in and in_units != w_in:
+        how = (
+            f"flatten=True turns it into ({data[0]}, {in_units})"
+            if flatten
+            else f"its last axis has {in_units} features"
+        )
+        raise ShapeError(
+            f"Operator {op}: weight of shape {_fmt(weight)} expects {w_in} input "
+            f"features but data has shape {_fmt(data)} and {how}. Pass data with "
+            f"{w_in} features, make the weight ({nh}, {in_units}), or leave "
+            "in_units unknown (0) to infer it"
+            + ("." if not flatten else ", or use flatten=False.")
+        )
+    in_units = in_units or w_in
+    weight = (nh, in_units)
+    if data is not None and len(data) > 0 and in_units:
+        if not flatten:
+            data = (*data[:-1], in_units)
+        elif len(data) == 2:
+            data = (data[0], in_units)
+    shapes = [data, weight]
     if not attrs["no_bias"]:
-        out.append(_merge(op, "bias", in_shapes[2], (nh,)))
+        shapes.append(_merge(op, "bias", in_shapes[2], (nh,)))
     if data is None:
         oshape = None
     elif flatten:
         oshape = (data[0], nh)
     else:
         oshape = (*data[:-1], nh)
-    return [data, *out], [oshape]
+    return shapes, [oshape]
 
 
 register(
@@ -325,7 +332,13 @@ _CONV_PARAMS = (
     P("pad", "shape", (), "Zero padding on both sides; default 0."),
 )
 _CONV_TAIL = (
-    P("cudnn_tune", "str", None, "Ignored.", (None, "off", "limited_workspace", "fastest")),
+    P(
+        "cudnn_tune",
+        "str",
+        None,
+        "Ignored.",
+        (None, "off", "limited_workspace", "fastest"),
+    ),
     P("cudnn_off", "bool", False, "Ignored."),
     P("layout", "str", None, "Data layout.", _CONV_LAYOUTS),
 )
@@ -586,7 +599,9 @@ def _bn_stats_shape(x: torch.Tensor, ax: int) -> list[int]:
 def _batch_norm(data, gamma, beta, moving_mean, moving_var, **a):
     ax = a["axis"] % data.dim()
     eps = a["eps"]
-    cdtype = moving_mean.dtype if data.dtype in (torch.float16, torch.bfloat16) else None
+    cdtype = (
+        moving_mean.dtype if data.dtype in (torch.float16, torch.bfloat16) else None
+    )
     x = data if cdtype is None else data.to(cdtype)
     # fix_gamma: gamma is treated as 1 and gets a zero gradient (MXNet).
     g = gamma * 0 + 1 if a["fix_gamma"] else gamma
@@ -619,8 +634,8 @@ def _batch_norm(data, gamma, beta, moving_mean, moving_var, **a):
 
             y.register_hook(_update)
     else:
-        mean = moving_mean.to(x.dtype)
-        var = moving_var.to(x.dtype)
+        mean = moving_mean.detach().to(x.dtype)
+        var = moving_var.detach().to(x.dtype)
         y = F.batch_norm(xc, mean, var, g, b, False, 0.0, eps)
     if ax != 1:
         y = y.movedim(1, ax)
@@ -628,8 +643,10 @@ def _batch_norm(data, gamma, beta, moving_mean, moving_var, **a):
         y = y.to(data.dtype)
     if not a["output_mean_var"]:
         return y
-    # MXNet's second hidden output holds the inverse std, not the variance.
-    return y, mean.detach(), torch.rsqrt(var.detach() + eps)
+    # MXNet's third output holds the inverse std, not the variance. Gradients
+    # reaching mean/var are ignored, as in MXNet; the zero term keeps them in the
+    # graph so they can be used as backward heads.
+    return (y, *_stat_outputs(y, mean, torch.rsqrt(var.detach() + eps)))
 
 
 def _bn_infer(in_shapes, attrs):
@@ -638,8 +655,7 @@ def _bn_infer(in_shapes, attrs):
     if data is not None:
         if len(data) < 2:
             raise ShapeError(
-                f"Operator BatchNorm: data must have at least 2 dims, got "
-                f"{_fmt(data)}."
+                f"Operator BatchNorm: data must have at least 2 dims, got {_fmt(data)}."
             )
         ax = attrs["axis"]
         if not -len(data) <= ax < len(data):
@@ -649,11 +665,14 @@ def _bn_infer(in_shapes, attrs):
             )
         c = data[ax % len(data)]
     names = ("gamma", "beta", "moving_mean", "moving_var")
-    for i, s in enumerate(in_shapes[1:5]):
+    for s in in_shapes[1:5]:
         if s is not None and len(s) == 1:
             c = c or s[0]
     pshape = (c,)
-    params = [_merge("BatchNorm", n, s, pshape) for n, s in zip(names, in_shapes[1:5])]
+    params = [
+        _merge("BatchNorm", n, s, pshape)
+        for n, s in zip(names, in_shapes[1:5], strict=False)
+    ]
     if data is not None and c:
         ax = attrs["axis"] % len(data)
         data = tuple(c if i == ax else v for i, v in enumerate(data))
@@ -706,6 +725,16 @@ register(
 
 
 # --------------------------------------------------------------------------- Layer/Instance/GroupNorm
+def _stat_outputs(y: torch.Tensor, *stats: torch.Tensor) -> tuple:
+    """Statistic outputs whose incoming gradients are ignored, as in MXNet.
+
+    A zero term tied to ``y`` keeps them in the autograd graph so that they can
+    still be used as backward heads.
+    """
+    z = y.reshape(-1)[:1] * 0 if y.requires_grad else None
+    return tuple(s.detach() if z is None else s.detach() + z for s in stats)
+
+
 def _layer_norm(data, gamma, beta, *, axis, eps, output_mean_var):
     ax = axis % data.dim()
     x = data.movedim(ax, -1) if ax != data.dim() - 1 else data
@@ -714,8 +743,8 @@ def _layer_norm(data, gamma, beta, *, axis, eps, output_mean_var):
         y = y.movedim(-1, ax)
     if not output_mean_var:
         return y
-    var, mean = torch.var_mean(data, ax, correction=0, keepdim=True)
-    return y, mean, torch.sqrt(var + eps)
+    var, mean = torch.var_mean(data.detach(), ax, correction=0, keepdim=True)
+    return (y, *_stat_outputs(y, mean, torch.sqrt(var + eps)))
 
 
 def _param_axis_infer(op, in_shapes, c_of, names=("gamma", "beta")):
@@ -724,7 +753,7 @@ def _param_axis_infer(op, in_shapes, c_of, names=("gamma", "beta")):
     for s in in_shapes[1:]:
         if s is not None and len(s) == 1:
             c = c or s[0]
-    ps = [_merge(op, n, s, (c,)) for n, s in zip(names, in_shapes[1:])]
+    ps = [_merge(op, n, s, (c,)) for n, s in zip(names, in_shapes[1:], strict=False)]
     return data, ps, c
 
 
@@ -736,8 +765,10 @@ def _ln_infer(in_shapes, attrs):
         data = tuple(c if i == a else v for i, v in enumerate(data))
     outs = [data]
     if attrs["output_mean_var"]:
-        red = None if data is None else tuple(
-            1 if i == ax % len(data) else v for i, v in enumerate(data)
+        red = (
+            None
+            if data is None
+            else tuple(1 if i == ax % len(data) else v for i, v in enumerate(data))
         )
         outs += [red, red]
     return [data, *ps], outs
@@ -800,12 +831,18 @@ def _group_norm(data, gamma, beta, *, num_groups, eps, output_mean_var):
     y = y.reshape(data.shape)
     if not output_mean_var:
         return y
-    return y, mean.reshape(n, num_groups), std.reshape(n, num_groups)
+    return (
+        y,
+        *_stat_outputs(y, mean.reshape(n, num_groups), std.reshape(n, num_groups)),
+    )
 
 
 def _gn_infer(in_shapes, attrs):
     g = attrs["num_groups"]
-    ps = [_merge("GroupNorm", n, s, (g,)) for n, s in zip(("gamma", "beta"), in_shapes[1:])]
+    ps = [
+        _merge("GroupNorm", n, s, (g,))
+        for n, s in zip(("gamma", "beta"), in_shapes[1:], strict=False)
+    ]
     data = in_shapes[0]
     if data is not None and data[1] and data[1] % g:
         raise ShapeError(
@@ -911,7 +948,9 @@ def _leaky_relu(data, gamma=None, *, act_type, slope, lower_bound, upper_bound):
     if t == "elu":
         return torch.where(data > 0, data, slope * torch.expm1(data))
     if t == "selu":
-        return _SELU_LAMBDA * torch.where(data > 0, data, _SELU_ALPHA * torch.expm1(data))
+        return _SELU_LAMBDA * torch.where(
+            data > 0, data, _SELU_ALPHA * torch.expm1(data)
+        )
     if t == "gelu":
         return F.gelu(data)
     # rrelu: random negative slope per element while training, its mean otherwise.
@@ -1050,14 +1089,23 @@ register(
 def _softmax_activation(data, *, mode):
     if mode == "channel":
         return torch.softmax(data, 1)
-    return torch.softmax(data.reshape(data.shape[0], -1), 1).reshape(data.shape)
+    # MXNet flattens to 2-D keeping the last axis (FlatTo2D): softmax over it.
+    return torch.softmax(data, -1)
 
 
 register(
     OpDef(
         "SoftmaxActivation",
         _softmax_activation,
-        params=(P("mode", "str", "instance", "instance or channel.", ("instance", "channel")),),
+        params=(
+            P(
+                "mode",
+                "str",
+                "instance",
+                "instance or channel.",
+                ("instance", "channel"),
+            ),
+        ),
         infer_shape=_identity_infer,
         doc="Deprecated softmax over each instance or over channels.",
     )
@@ -1130,6 +1178,9 @@ class _SoftmaxOutputFn(torch.autograd.Function):
                 g = g * keep.unsqueeze(cax)
         norm = a["normalization"]
         scale = a["grad_scale"]
+        if a["multi_output"] and norm != "valid":
+            # MXNet divides multi-output gradients by the positions per sample.
+            scale = scale / p.shape[2]
         if norm == "batch":
             scale = scale / shape[0]
         elif norm == "valid":
@@ -1140,7 +1191,9 @@ class _SoftmaxOutputFn(torch.autograd.Function):
             scale = scale / cnt
         g = g * scale
         if a["out_grad"]:
-            g = g * grad.reshape(g.shape)
+            # MXNet 1.9.1 multiplies by the softmax output here, not by the head
+            # gradient its documentation mentions; we match the numbers.
+            g = g * p
         return g.reshape(shape), None, None
 
 
@@ -1153,10 +1206,9 @@ def _softmax_output_infer(in_shapes, attrs):
     if data is not None and label is None:
         if attrs["multi_output"]:
             label = (data[0], *data[2:])
-        elif attrs["preserve_shape"]:
-            label = data[:-1]
         else:
-            label = (data[0],)
+            # MXNet infers data.shape[:-1] for both remaining modes.
+            label = data[:-1]
     return [data, label], [data]
 
 
@@ -1262,7 +1314,14 @@ class _MakeLossFn(torch.autograd.Function):
 
 
 def _make_loss(data, *, grad_scale, valid_thresh, normalization):
-    return _MakeLossFn.apply(data, dict(grad_scale=grad_scale, valid_thresh=valid_thresh, normalization=normalization))
+    return _MakeLossFn.apply(
+        data,
+        dict(
+            grad_scale=grad_scale,
+            valid_thresh=valid_thresh,
+            normalization=normalization,
+        ),
+    )
 
 
 register(
@@ -1287,7 +1346,9 @@ register(
 
 
 def _make_loss_plain(data):
-    return _MakeLossFn.apply(data, dict(grad_scale=1.0, valid_thresh=0.0, normalization="null"))
+    return _MakeLossFn.apply(
+        data, dict(grad_scale=1.0, valid_thresh=0.0, normalization="null")
+    )
 
 
 register(
@@ -1370,7 +1431,9 @@ def _embedding(data, weight, *, input_dim, output_dim, dtype, sparse_grad):
 
 def _embedding_infer(in_shapes, attrs):
     d, o = attrs["input_dim"], attrs["output_dim"]
-    w = _merge("Embedding", f"weight (input_dim={d}, output_dim={o})", in_shapes[1], (d, o))
+    w = _merge(
+        "Embedding", f"weight (input_dim={d}, output_dim={o})", in_shapes[1], (d, o)
+    )
     data = in_shapes[0]
     out = None if data is None else (*data, o)
     return [data, w], [out]
@@ -1401,10 +1464,11 @@ register(
 
 
 # --------------------------------------------------------------------------- UpSampling
-def _upsampling(*data, scale, num_filter, sample_type, multi_input_mode, workspace, num_args):
+def _upsampling(
+    *data, scale, num_filter, sample_type, multi_input_mode, workspace, num_args
+):
     if sample_type == "bilinear":
         x, w = data[0], data[1]
-        k = 2 * scale - scale % 2
         pad = int(math.ceil((scale - 1) / 2.0))
         return F.conv_transpose2d(x, w, None, scale, pad, 0, x.shape[1])
     h = data[0].shape[2] * scale
@@ -1426,7 +1490,12 @@ def _up_infer(in_shapes, attrs):
     if attrs["sample_type"] == "bilinear":
         k = 2 * s - s % 2
         c = data[1] if data is not None else 0
-        w = _merge("UpSampling", "weight", in_shapes[1] if len(in_shapes) > 1 else None, (c, 1, k, k))
+        w = _merge(
+            "UpSampling",
+            "weight",
+            in_shapes[1] if len(in_shapes) > 1 else None,
+            (c, 1, k, k),
+        )
         out = None if data is None else (data[0], data[1], data[2] * s, data[3] * s)
         return [data, w], [out]
     if any(x is None for x in in_shapes):
@@ -1446,10 +1515,19 @@ register(
         params=(
             P("scale", "int", doc="Up-sampling factor."),
             P("num_filter", "int", 0, "Channels (bilinear)."),
-            P("sample_type", "str", doc="nearest or bilinear.", choices=("nearest", "bilinear")),
+            P(
+                "sample_type",
+                "str",
+                doc="nearest or bilinear.",
+                choices=("nearest", "bilinear"),
+            ),
             P("multi_input_mode", "str", "concat", "concat or sum.", ("concat", "sum")),
             P("workspace", "int", 512, "Ignored."),
-            P("num_args", "int", doc="Number of inputs (bilinear: 2, data and weight)."),
+            P(
+                "num_args",
+                "int",
+                doc="Number of inputs (bilinear: 2, data and weight).",
+            ),
         ),
         infer_shape=_up_infer,
         doc="Nearest (several inputs, concat/sum) or bilinear (data, weight) up-sampling.",
@@ -1467,7 +1545,11 @@ def _seq_mask_tensor(data, lengths, axis):
     b_ax = 1 - axis
     steps = torch.arange(t, device=data.device)
     lens = lengths.to(torch.long)
-    m = steps.view(-1, 1) < lens.view(1, -1) if axis == 0 else lens.view(-1, 1) > steps.view(1, -1)
+    m = (
+        steps.view(-1, 1) < lens.view(1, -1)
+        if axis == 0
+        else lens.view(-1, 1) > steps.view(1, -1)
+    )
     shp = list(m.shape) + [1] * (data.dim() - 2)
     del b_ax
     return m.view(shp)
@@ -1477,7 +1559,9 @@ def _sequence_mask(data, sequence_length=None, *, use_sequence_length, value, ax
     if not use_sequence_length:
         return data.view_as(data)
     m = _seq_mask_tensor(data, sequence_length, axis)
-    return torch.where(m, data, torch.full((), value, dtype=data.dtype, device=data.device))
+    return torch.where(
+        m, data, torch.full((), value, dtype=data.dtype, device=data.device)
+    )
 
 
 def _sequence_last(data, sequence_length=None, *, use_sequence_length, axis):
@@ -1491,7 +1575,9 @@ def _sequence_last(data, sequence_length=None, *, use_sequence_length, axis):
 
 def _sequence_reverse(data, sequence_length=None, *, use_sequence_length, axis):
     if axis != 0:
-        raise MXNetError(f"Operator SequenceReverse: only axis=0 is supported, got {axis}.")
+        raise MXNetError(
+            f"Operator SequenceReverse: only axis=0 is supported, got {axis}."
+        )
     t = data.shape[0]
     if not use_sequence_length:
         return data.flip(0)
@@ -1504,7 +1590,11 @@ def _sequence_reverse(data, sequence_length=None, *, use_sequence_length, axis):
 
 def _seq_infer_last(in_shapes, attrs):
     data = in_shapes[0]
-    out = None if data is None else tuple(v for i, v in enumerate(data) if i != attrs["axis"])
+    out = (
+        None
+        if data is None
+        else tuple(v for i, v in enumerate(data) if i != attrs["axis"])
+    )
     return in_shapes, [out]
 
 
@@ -1517,15 +1607,31 @@ for _name, _fn, _extra, _inf, _doc in (
         _identity_infer,
         "Set positions past each sequence's length to ``value``.",
     ),
-    ("SequenceLast", _sequence_last, (), _seq_infer_last, "Last valid element of each sequence."),
-    ("SequenceReverse", _sequence_reverse, (), _identity_infer, "Reverse each sequence's valid part."),
+    (
+        "SequenceLast",
+        _sequence_last,
+        (),
+        _seq_infer_last,
+        "Last valid element of each sequence.",
+    ),
+    (
+        "SequenceReverse",
+        _sequence_reverse,
+        (),
+        _identity_infer,
+        "Reverse each sequence's valid part.",
+    ),
 ):
     register(
         OpDef(
             _name,
             _fn,
             inputs=("data", "sequence_length"),
-            params=(*_SEQ_COMMON, *_extra, P("axis", "int", 0, "The time axis (0 or 1).")),
+            params=(
+                *_SEQ_COMMON,
+                *_extra,
+                P("axis", "int", 0, "The time axis (0 or 1)."),
+            ),
             present_inputs=_seq_present,
             infer_shape=_inf,
             dtype_free_inputs=("sequence_length",),

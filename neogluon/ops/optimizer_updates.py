@@ -28,7 +28,7 @@ from .registry import OpDef
 from .registry import P
 from .registry import register
 
-__all__ = ["sgd_foreach", "adam_foreach"]
+__all__ = ["sgd_foreach", "adam_foreach", "nag_mom_inplace"]
 
 
 def _clip(g: torch.Tensor, clip_gradient: float) -> torch.Tensor:
@@ -250,6 +250,31 @@ _reg(
 
 
 # --------------------------------------------------------------------------- foreach
+@torch.no_grad()
+def nag_mom_inplace(
+    weight: torch.Tensor,
+    grad: torch.Tensor,
+    mom: torch.Tensor,
+    *,
+    lr: float,
+    momentum: float,
+    wd: float,
+    rescale_grad: float = 1.0,
+    clip_gradient: float = -1.0,
+) -> None:
+    """``nag_mom_update(weight, grad, mom, out=weight)`` exactly as MXNet runs it.
+
+    MXNet's kernel writes the new weight before it finishes the momentum, and
+    with ``out=weight`` (how ``optimizer.NAG`` calls it) the momentum's weight
+    decay term reads the *updated* weight: ``m = momentum*m - lr*(clip(g) +
+    wd*w_new)``. The weight itself follows the documented formula.
+    """
+    g = _clip(rescale_grad * grad, clip_gradient)
+    mom.mul_(momentum)
+    big_g = g + wd * weight
+    weight.add_(momentum * (mom - lr * big_g) - lr * big_g)
+    mom.sub_(lr * (g + wd * weight))
+
 def _scalars(v, n: int) -> list[float]:
     if isinstance(v, (int, float)):
         return [float(v)] * n

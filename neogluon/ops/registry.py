@@ -342,8 +342,8 @@ class OpDef:
     def list_output_names(self, attrs: dict) -> tuple[str, ...]:
         n = self.n_outputs(attrs)
         names = self.output_names
-        if len(names) == n:
-            return names
+        if len(names) >= n:
+            return names[:n]
         if n == 1:
             return ("output",)
         return tuple(f"output{i}" for i in range(n))

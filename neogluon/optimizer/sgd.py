@@ -14,6 +14,7 @@ import numpy
 
 from .. import ndarray as nd
 from ..ndarray import NDArray
+from ..ops.optimizer_updates import nag_mom_inplace
 from ..ops.optimizer_updates import sgd_foreach
 from .optimizer import Optimizer
 from .optimizer import _aggregation_size
@@ -193,7 +194,17 @@ class NAG(Optimizer):
             kwargs["clip_gradient"] = self.clip_gradient
         if not multi_precision:
             if state is not None:
-                nd.nag_mom_update(weight, grad, state, out=weight, lr=lr, wd=wd, **kwargs)
+                # Same numbers as MXNet's nag_mom_update(..., out=weight).
+                nag_mom_inplace(
+                    weight._data,
+                    grad._data,
+                    state._data,
+                    lr=lr,
+                    momentum=kwargs.get("momentum", 0.0),
+                    wd=wd,
+                    rescale_grad=self.rescale_grad,
+                    clip_gradient=kwargs.get("clip_gradient", -1.0),
+                )
             else:
                 kwargs.pop("momentum", None)
                 nd.sgd_update(weight, grad, out=weight, lr=lr, wd=wd, **kwargs)

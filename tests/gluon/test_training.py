@@ -8,13 +8,17 @@ and trained weights.
 
 Tolerances (float32 throughout):
 
-* step 1 gradients and weights (MLP): rtol 1e-4 / atol 1e-6 and rtol 1e-5 /
-  atol 1e-6; only summation order differs from MXNet at that point.
-* loss curve: rtol 1e-4 on the first 5 steps; rtol 2e-3 afterwards, since
+* step 1 gradients and weights (MLP): rtol 1e-4 / atol 1e-5 (summed over a
+  batch of 16; MXNet's own oneDNN and native kernels differ by 2e-6) and
+  rtol 1e-5 / atol 1e-6; only summation order differs at that point.
+* loss curve: rtol 1e-4 on the first 5 steps; rtol 1e-3 afterwards, since
   short runs drift apart between kernel libraries as rounding differences
   compound (MXNET_API.md section 12 item 3).
-* trained weights: atol 3e-3 (same source; the LeNet's reference weights are
-  stored rounded to float16, an error below 5e-4 for these weights).
+* trained weights: atol 5e-4. Section 12 item 3 holds 60-step runs to 3e-3;
+  these 15-step runs drift far less (MXNet with oneDNN vs native kernels:
+  8e-7 on the MLP, 6e-5 on the LeNet including the float16 rounding of its
+  stored reference weights), and the LeNet's weights move only 3e-3 to 1e-1
+  in 15 steps, so 3e-3 would not tell a trained net from an untrained one.
 * eager vs hybridized neogluon: rtol 1e-5 on losses, atol 1e-5 on weights;
   both run the same kernels.
 """
@@ -125,7 +129,7 @@ def test_mlp_first_step_matches_mxnet(hybridize):
             run["grad1"][name],
             fx[f"grad1.{name}"],
             rtol=1e-4,
-            atol=1e-6,
+            atol=1e-5,
             err_msg=f"gradient of {name} after step 1",
         )
         np.testing.assert_allclose(
@@ -148,7 +152,7 @@ def test_loss_curve_matches_mxnet(net_name, hybridize):
         losses[:EARLY], ref[:EARLY], rtol=1e-4, err_msg="early steps"
     )
     np.testing.assert_allclose(
-        losses[EARLY:], ref[EARLY:], rtol=2e-3, err_msg="later steps"
+        losses[EARLY:], ref[EARLY:], rtol=1e-3, err_msg="later steps"
     )
 
 
@@ -160,9 +164,10 @@ def test_trained_weights_match_mxnet(net_name, hybridize):
     for name in fx["param_names"]:
         ref = fx[f"final.{name}"].astype(np.float32)
         assert final[name].shape == ref.shape, name
-        # The run must have moved the weights, or matching them proves little.
-        assert np.abs(ref - fx[f"init.{name}"].astype(np.float32)).max() > 1e-3
-        np.testing.assert_allclose(final[name], ref, rtol=0, atol=3e-3, err_msg=name)
+        # The run must have moved the weights well past the tolerance, or
+        # matching them would prove little.
+        assert np.abs(ref - fx[f"init.{name}"].astype(np.float32)).max() > 3e-3
+        np.testing.assert_allclose(final[name], ref, rtol=0, atol=5e-4, err_msg=name)
 
 
 @pytest.mark.parametrize("net_name", list(NETS))

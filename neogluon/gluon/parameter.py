@@ -1,0 +1,1020 @@
+"""``gluon.Parameter``, ``gluon.Constant`` and ``gluon.ParameterDict``.
+
+A Parameter holds one copy of its value per context plus gradient buffers.
+Unknown dims are 0 until deferred initialization completes (section 5.7 of the
+API notes): ``initialize()`` on a parameter with unknown dims and
+``allow_deferred_init=True`` remembers ``(init, ctx, default_init, data)`` in
+``_deferred_init``; once the shape is known (``p.shape = ...``) the Block
+calls ``_finish_deferred_init()``.
+
+Errors MXNet 1.9.1 raises as ``AssertionError`` are raised as
+``AssertionValueError`` (a subclass of both ``AssertionError`` and
+``ValueError``), so code catching either keeps working.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import OrderedDict
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .. import _state
+from .. import autograd
+from .. import initializer
+from .. import ndarray as nd
+from .._dtypes import dtype_name as _canonical_dtype
+from ..base import DeferredInitializationError
+from ..base import MXNetError
+from ..base import mx_real_t
+from ..context import Context
+from ..context import cpu
+from ..context import current_context
+from ..ndarray.ndarray import NDArray
+from ..registry import AssertionValueError
+
+__all__ = [
+    "DeferredInitializationError",
+    "Parameter",
+    "Constant",
+    "ParameterDict",
+    "tensor_types",  # noqa: F822 - resolved by the module __getattr__
+    "shape_is_known",
+]
+
+_GRAD_REQS = ("write", "add", "null")
+# The default global initializer, one shared instance as MXNet's default argument.
+_DEFAULT_INIT = initializer.Uniform()
+_STYPES = ("default", "row_sparse", "csr")
+
+
+def __getattr__(name: str):
+    # ``tensor_types`` needs the symbol package, which imports gluon pieces;
+    # resolve it on first use instead of at import time.
+    if name == "tensor_types":
+        try:
+            from ..symbol import Symbol
+        except ImportError:
+            try:
+                from ..symbol.symbol import Symbol
+            except ImportError:  # symbol package not importable (yet)
+                return (NDArray,)
+        value = (Symbol, NDArray)
+        globals()["tensor_types"] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# ---------------------------------------------------------------- helpers
+def shape_is_known(shape) -> bool:
+    """True when ``shape`` has no unknown (0) dim; ``None`` and ``()`` are unknown.
+
+    ``()`` counts as unknown as in MXNet's legacy (non-numpy) shape mode.
+    """
+    if shape is None or len(shape) == 0:
+        return False
+    for d in shape:
+        if d == 0:
+            return False
+        if d < 0:
+            raise ValueError(
+                f"shape dimension size cannot be negative, got shape {shape}"
+            )
+    return True
+
+
+def _unknown_axes(shape) -> tuple[int, ...]:
+    if shape is None:
+        return ()
+    return tuple(i for i, d in enumerate(shape) if d in (0, -1))
+
+
+def _dtype_str(dtype) -> str:
+    try:
+        return _canonical_dtype(dtype)
+    except TypeError:
+        return str(dtype)
+
+
+def _same_dtype(a, b) -> bool:
+    try:
+        return _canonical_dtype(a) == _canonical_dtype(b)
+    except TypeError:
+        return False
+
+
+def _brief_print_list(lst, limit: int = 7) -> str:
+    lst = list(lst)
+    if len(lst) > limit:
+        return (
+            _brief_print_list(lst[: limit // 2], limit)
+            + ", ..., "
+            + _brief_print_list(lst[-limit // 2 :], limit)
+        )
+    return ", ".join(f"'{i}'" for i in lst)
+
+
+def _indent(s: str, num_spaces: int) -> str:
+    lines = s.split("\n")
+    if len(lines) == 1:
+        return s
+    return "\n".join([lines[0]] + [" " * num_spaces + line for line in lines[1:]])
+
+
+def _ctx_list(ctx) -> list[Context]:
+    if ctx is None:
+        return [current_context()]
+    if isinstance(ctx, Context):
+        return [ctx]
+    if isinstance(ctx, (list, tuple)) and all(isinstance(c, Context) for c in ctx):
+        return list(ctx)
+    raise TypeError(
+        f"ctx must be a Context or a list of Contexts such as [mx.cpu(0)], got {ctx!r}."
+    )
+
+
+def _ctx_key(ctx: Context) -> tuple[int, int]:
+    # MXNet maps cpu, cpu_pinned and cpu_shared onto the same slot (typeid & 1).
+    return (ctx.device_typeid & 1, ctx.device_id)
+
+
+def _cast_copy(arr: NDArray, dtype) -> NDArray:
+    out = nd.zeros(arr.shape, ctx=arr.context, dtype=dtype)
+    out[:] = arr
+    return out
+
+
+# ---------------------------------------------------------------- Parameter
+class Parameter:
+    """A weight of a Block: one copy per context plus gradient buffers.
+
+    Parameters
+    ----------
+    name : str
+        Full name (``prefix + name``, e.g. ``'dense0_weight'``).
+    grad_req : {'write', 'add', 'null'}, default 'write'
+        How ``backward`` updates the gradient buffer (``'null'``: no buffer).
+    shape : int or tuple of int, optional
+        Shape; 0 marks an unknown dim, filled by deferred initialization.
+    dtype : numpy dtype or str, default float32
+    lr_mult, wd_mult : float, default 1.0
+        Multipliers of the optimizer's learning rate and weight decay.
+    init : Initializer or str, optional
+        This parameter's own initializer (overrides the global one).
+    allow_deferred_init : bool, default False
+        Allow ``initialize`` while the shape has unknown dims.
+    differentiable : bool, default True
+        ``False`` forces ``grad_req='null'``.
+    stype, grad_stype : {'default', 'row_sparse', 'csr'}, default 'default'
+        Storage types. Differs from MXNet 1.9.1: storage is always dense.
+
+    Examples
+    --------
+    >>> import neogluon as mx
+    >>> w = mx.gluon.Parameter("fc_weight", shape=(2, 3), init=mx.init.One())
+    >>> w.initialize()
+    >>> w.data().asnumpy()
+    array([[1., 1., 1.],
+           [1., 1., 1.]], dtype=float32)
+    """
+
+    def __init__(
+        self,
+        name: str,
+        grad_req: str = "write",
+        shape=None,
+        dtype=mx_real_t,
+        lr_mult: float = 1.0,
+        wd_mult: float = 1.0,
+        init=None,
+        allow_deferred_init: bool = False,
+        differentiable: bool = True,
+        stype: str = "default",
+        grad_stype: str = "default",
+    ) -> None:
+        self._var = None
+        self._data: list[NDArray] | None = None
+        self._grad: list[NDArray] | None = None
+        self._ctx_list: list[Context] | None = None
+        self._ctx_map: dict[tuple[int, int], int] | None = None
+        self._trainer = None
+        self._deferred_init: tuple = ()
+        self._differentiable = differentiable
+        self._allow_deferred_init = allow_deferred_init
+        self._grad_req: str | None = None
+        # Set by Block to its path ('net.0.dense0') for error messages.
+        self._block_path: str | None = None
+        if isinstance(shape, (int, np.integer)):
+            shape = (int(shape),)
+        self._shape = None if shape is None else tuple(shape)
+        self.name = name
+        self._dtype = dtype
+        self.lr_mult = lr_mult
+        self.wd_mult = wd_mult
+        for what, value in (("grad_stype", grad_stype), ("stype", stype)):
+            if value not in _STYPES:
+                raise AssertionValueError(
+                    f"{what} for Parameter '{name}' must be one of 'default', "
+                    f"'row_sparse', or 'csr', but got '{value}'"
+                )
+        self._grad_stype = grad_stype
+        self._stype = stype
+        self.grad_req = grad_req
+        self.init = init
+
+    def __repr__(self) -> str:
+        return f"Parameter {self.name} (shape={self.shape}, dtype={_dtype_str(self.dtype)})"
+
+    # ------------------------------------------------------------ attributes
+    @property
+    def grad_req(self) -> str:
+        """``'write'``, ``'add'`` or ``'null'``; setting ``'null'`` drops the grads."""
+        return self._grad_req
+
+    @grad_req.setter
+    def grad_req(self, req: str) -> None:
+        if req not in _GRAD_REQS:
+            raise AssertionValueError(
+                f"grad_req must be one of 'write', 'add', or 'null', but got '{req}' "
+                f"(Parameter '{self.name}')"
+            )
+        if not self._differentiable:
+            req = "null"
+        if self._grad_req == req:
+            return
+        self._grad_req = req
+        if req == "null" and self._grad is not None:
+            self._grad = None
+            self._data = [d.detach() for d in self._data]
+        elif self._data is not None:
+            self._init_grad()
+
+    @property
+    def dtype(self):
+        """The dtype as given; setting it casts data and gradients."""
+        return self._dtype
+
+    @dtype.setter
+    def dtype(self, dtype) -> None:
+        self.cast(dtype)
+
+    @property
+    def shape(self) -> tuple[int, ...] | None:
+        """The shape; 0 marks a dim not known yet."""
+        return self._shape
+
+    @shape.setter
+    def shape(self, new_shape) -> None:
+        if isinstance(new_shape, (int, np.integer)):
+            new_shape = (int(new_shape),)
+        new_shape = tuple(new_shape)
+        if self._shape is None:
+            self._shape = new_shape
+            return
+        old = self._shape
+        if len(old) != len(new_shape) or not all(
+            j in (-1, 0, i) for i, j in zip(new_shape, old, strict=True)
+        ):
+            raise AssertionValueError(
+                f"Expected shape {new_shape} is incompatible with given shape {old}. "
+                f"Parameter '{self.name}' has shape {old}; a new shape must have the "
+                f"same rank ({len(old)}) and may only fill its unknown (0) dims "
+                f"(axes {_unknown_axes(old)})."
+            )
+        self._shape = new_shape
+
+    @property
+    def allow_deferred_init(self) -> bool:
+        """Whether ``initialize`` may be deferred until the shape is known."""
+        return self._allow_deferred_init
+
+    @allow_deferred_init.setter
+    def allow_deferred_init(self, value: bool) -> None:
+        self._allow_deferred_init = bool(value)
+
+    @property
+    def differentiable(self) -> bool:
+        return self._differentiable
+
+    @property
+    def stype(self) -> str:
+        return self._stype
+
+    @property
+    def grad_stype(self) -> str:
+        return self._grad_stype
+
+    @property
+    def _unknown_dims(self) -> tuple[int, ...]:
+        """Axes of ``shape`` still unknown (0); ``()`` when fully known."""
+        return _unknown_axes(self._shape)
+
+    @property
+    def _fresh_grad(self) -> bool:
+        """True when ``backward`` wrote every context's gradient since the last reset."""
+        if not self._data:
+            return False
+        for d in self._data:
+            ag = d._ag
+            if ag is None or not ag.fresh:
+                return False
+        return True
+
+    @_fresh_grad.setter
+    def _fresh_grad(self, value: bool) -> None:
+        for d in self._data or ():
+            if d._ag is not None:
+                d._ag.fresh = bool(value)
+
+    def _set_trainer(self, trainer) -> None:
+        """Remember the Trainer that updates this parameter."""
+        self._trainer = trainer
+
+    # ------------------------------------------------------------ access
+    def _deferred_error(self) -> DeferredInitializationError:
+        where = self._block_path or _state.current_block()
+        extra = (
+            f" Parameter '{self.name}' has shape {self.shape}; unknown (0) dims at "
+            f"axes {self._unknown_dims}"
+        )
+        if where:
+            extra += f"; it belongs to block '{where}'"
+        return DeferredInitializationError(
+            f"Parameter '{self.name}' has not been initialized yet because "
+            "initialization was deferred. Actual initialization happens during the "
+            "first forward pass. Please pass one batch of data through the network "
+            "before accessing Parameters. You can also avoid deferred initialization "
+            "by specifying in_units, num_features, etc., for network layers."
+            + extra
+            + "."
+        )
+
+    def _check_and_get(self, arr_list, ctx):
+        """``arr_list`` itself (``ctx is list``) or its entry for ``ctx``."""
+        if arr_list is not None:
+            if ctx is list:
+                return arr_list
+            if ctx is None:
+                if len(arr_list) == 1:
+                    return arr_list[0]
+                ctx = current_context()
+            if isinstance(ctx, Context):
+                idx = self._ctx_map.get(_ctx_key(ctx))
+                if idx is not None:
+                    return arr_list[idx]
+            raise RuntimeError(
+                f"Parameter '{self.name}' was not initialized on context {ctx}. It was "
+                f"only initialized on {self._ctx_list}."
+            )
+        if self._deferred_init:
+            raise self._deferred_error()
+        raise RuntimeError(
+            f"Parameter '{self.name}' has not been initialized. Note that you should "
+            "initialize parameters and create Trainer with Block.collect_params() "
+            "instead of Block.params because the later does not include Parameters "
+            "of nested child Blocks"
+        )
+
+    def data(self, ctx: Context | None = None) -> NDArray:
+        """The value on ``ctx`` (the only context, or ``current_context()``)."""
+        return self._check_and_get(self._data, ctx)
+
+    def list_data(self) -> list[NDArray]:
+        """The values on all contexts, in ``list_ctx()`` order."""
+        return self._check_and_get(self._data, list)
+
+    def _null_grad_error(self) -> RuntimeError:
+        return RuntimeError(
+            f"Cannot get gradient array for Parameter '{self.name}' because "
+            "grad_req='null'"
+        )
+
+    def grad(self, ctx: Context | None = None) -> NDArray:
+        """The gradient buffer on ``ctx``."""
+        if self._data is not None and self._grad is None:
+            raise self._null_grad_error()
+        return self._check_and_get(self._grad, ctx)
+
+    def list_grad(self) -> list[NDArray]:
+        """The gradient buffers on all contexts."""
+        if self._data is not None and self._grad is None:
+            raise self._null_grad_error()
+        return self._check_and_get(self._grad, list)
+
+    def list_ctx(self) -> list[Context]:
+        """Contexts the parameter lives on (the pending ones while deferred)."""
+        if self._data is None:
+            if self._deferred_init:
+                return self._deferred_init[1]
+            raise RuntimeError(f"Parameter '{self.name}' has not been initialized")
+        return self._ctx_list
+
+    def zero_grad(self) -> None:
+        """Set the gradient buffers to 0 (no-op without gradients)."""
+        if self._grad is None:
+            return
+        for g in self._grad:
+            g[:] = 0
+
+    def _sparse_error(self, what: str) -> MXNetError:
+        return MXNetError(
+            f"Parameter '{self.name}': {what}() needs sparse (row_sparse) storage, "
+            "which neogluon does not support; parameters are always dense. Use "
+            "data() / list_data() and index the rows you need instead."
+        )
+
+    def row_sparse_data(self, row_id):
+        """Not supported: neogluon stores every parameter densely."""
+        raise self._sparse_error("row_sparse_data")
+
+    def list_row_sparse_data(self, row_id):
+        """Not supported: neogluon stores every parameter densely."""
+        raise self._sparse_error("list_row_sparse_data")
+
+    # ------------------------------------------------------------ initialization
+    def initialize(
+        self,
+        init=None,
+        ctx=None,
+        default_init=_DEFAULT_INIT,
+        force_reinit: bool = False,
+    ) -> None:
+        """Create the data (and gradient) arrays.
+
+        Parameters
+        ----------
+        init : Initializer, optional
+            Overrides ``self.init`` and ``default_init``.
+        ctx : Context or list of Context, default ``current_context()``
+            One identical copy is made per context.
+        default_init : Initializer, default Uniform()
+            Used when both ``init`` and ``self.init`` are None. Whichever is
+            chosen runs its ``_init_weight`` whatever the parameter's name
+            (MXNet's Gluon dispatch).
+        force_reinit : bool, default False
+            Re-initialize an initialized parameter.
+        """
+        if self._data is not None and not force_reinit:
+            warnings.warn(
+                f"Parameter '{self.name}' is already initialized, ignoring. Set "
+                "force_reinit=True to re-initialize.",
+                stacklevel=2,
+            )
+            return
+        self._data = self._grad = None
+        ctx = _ctx_list(ctx)
+        if init is None:
+            init = default_init if self.init is None else self.init
+        if not shape_is_known(self.shape):
+            if self._allow_deferred_init:
+                self._deferred_init = (init, ctx, default_init, None)
+                return
+            raise ValueError(
+                f"Cannot initialize Parameter '{self.name}' because it has invalid "
+                f"shape: {self.shape}."
+            )
+        self._deferred_init = (init, ctx, default_init, None)
+        self._finish_deferred_init()
+
+    def _finish_deferred_init(self) -> None:
+        """Complete a deferred ``initialize`` now that the shape is known."""
+        if not self._deferred_init:
+            return
+        init, ctx, default_init, data = self._deferred_init
+        if not shape_is_known(self.shape):
+            # Differs from MXNet 1.9.1: the deferred state is kept, so the caller
+            # can set the shape and retry.
+            raise AssertionValueError(
+                f"Cannot initialize Parameter '{self.name}' because it has invalid "
+                f"shape: {self.shape}. Please specify in_units, in_channels, etc for "
+                f"`Block`s. Unknown (0) dims at axes {self._unknown_dims}"
+                + (f" (block '{self._block_path}')" if self._block_path else "")
+                + "."
+            )
+        self._deferred_init = ()
+        with autograd.pause():
+            if data is None:
+                data = nd.zeros(self.shape, ctx=cpu(), dtype=self.dtype)
+                initializer.create(default_init)(
+                    initializer.InitDesc(self.name, {"__init__": init}), data
+                )
+            self._init_impl(data, ctx)
+
+    def _init_impl(self, data: NDArray, ctx_list) -> None:
+        """Copy ``data`` to every context and allocate gradients."""
+        self._ctx_list = list(ctx_list)
+        self._ctx_map = {}
+        for i, ctx in enumerate(self._ctx_list):
+            self._ctx_map.setdefault(_ctx_key(ctx), i)
+        self._data = [data.copyto(ctx) for ctx in self._ctx_list]
+        self._init_grad()
+
+    def _init_grad(self) -> None:
+        """Allocate zero gradient buffers and mark the data as autograd variables."""
+        if self.grad_req == "null":
+            self._grad = None
+            return
+        # Re-marking an array that is already a variable (grad_req 'write' <->
+        # 'add') trips autograd's WeakSet, whose membership test calls the
+        # element-wise NDArray.__eq__; mark fresh wrappers of the same storage.
+        self._data = [d.detach() if d._ag is not None else d for d in self._data]
+        self._grad = [
+            nd.zeros(d.shape, ctx=d.context, dtype=d.dtype) for d in self._data
+        ]
+        autograd.mark_variables(self._data, self._grad, self.grad_req)
+
+    def _load_init(
+        self, data: NDArray, ctx, cast_dtype: bool = False, dtype_source="current"
+    ):
+        """(Re)initialize from loaded ``data`` (used by ``load_parameters``)."""
+        if cast_dtype and dtype_source not in ("current", "saved"):
+            raise ValueError(
+                f"dtype_source must be 'current' or 'saved', got {dtype_source!r}"
+            )
+        if self.shape:
+            if len(self.shape) != len(data.shape) or not all(
+                s in (0, -1, d) for s, d in zip(self.shape, data.shape, strict=True)
+            ):
+                raise AssertionValueError(
+                    f"Failed loading Parameter '{self.name}' from saved params: shape "
+                    f"incompatible expected {self.shape} vs saved {data.shape}"
+                )
+            self.shape = tuple(
+                d if s in (0, -1) else s
+                for s, d in zip(self.shape, data.shape, strict=True)
+            )
+        elif self._shape is None:
+            self._shape = tuple(data.shape)
+        if self.dtype is not None and not _same_dtype(self.dtype, data.dtype):
+            if cast_dtype:
+                if dtype_source == "current":
+                    data = _cast_copy(data, self.dtype)
+                else:
+                    self.dtype = data.dtype
+            else:
+                raise AssertionValueError(
+                    f"Failed loading Parameter '{self.name}' from saved params: dtype "
+                    f"incompatible expected {_dtype_str(self.dtype)} vs saved "
+                    f"{_dtype_str(data.dtype)}. Set cast_dtype=True to cast the dtype "
+                    "of saved params."
+                )
+        if isinstance(ctx, Context):
+            ctx = [ctx]
+        if self._data is None:
+            if self._deferred_init:
+                if ctx is not None and set(ctx) != set(self._deferred_init[1]):
+                    raise AssertionValueError(
+                        f"Failed to load Parameter '{self.name}' on {ctx} because it "
+                        f"was previous initialized on {self.list_ctx()}."
+                    )
+                ctx = self._deferred_init[1]
+            elif ctx is None:
+                ctx = [cpu()]
+            with autograd.pause():
+                self._init_impl(data, ctx)
+        else:
+            if ctx is not None and set(ctx) != set(self.list_ctx()):
+                raise AssertionValueError(
+                    f"Failed to load Parameter '{self.name}' on {ctx} because it was "
+                    f"previous initialized on {self.list_ctx()}."
+                )
+            self.set_data(data)
+        self._deferred_init = ()
+
+    def _reduce(self) -> NDArray:
+        """The value on CPU, averaged over contexts."""
+        ctx = cpu()
+        block = self.list_data()
+        if len(block) == 1:
+            return block[0].copyto(ctx)
+        total = block[0].copyto(ctx)
+        for w in block[1:]:
+            total = total + w.copyto(ctx)
+        return total / len(block)
+
+    def reset_ctx(self, ctx) -> None:
+        """Move the parameter (its context-averaged value) to ``ctx``."""
+        ctx = _ctx_list(ctx)
+        if self._data:
+            data = self._reduce()
+            with autograd.pause():
+                self._init_impl(data, ctx)
+        elif self._deferred_init:
+            init, _, default_init, data = self._deferred_init
+            self._deferred_init = (init, ctx, default_init, data)
+        else:
+            raise ValueError(
+                f"Cannot reset context for Parameter '{self.name}' because it has not "
+                "been initialized."
+            )
+
+    def set_data(self, data) -> None:
+        """Set the value on every context.
+
+        While initialization is deferred, ``data`` fixes the shape and
+        completes the initialization with it (differs from MXNet 1.9.1, which
+        waits for the next forward).
+        """
+        if not isinstance(data, NDArray):
+            data = nd.array(data, dtype=self.dtype)
+        self.shape = data.shape
+        if self._data is None:
+            if not self._deferred_init:
+                raise AssertionValueError(
+                    f"Parameter '{self.name}' has not been initialized; call "
+                    "initialize() before set_data()."
+                )
+            value = nd.zeros(data.shape, ctx=cpu(), dtype=self.dtype)
+            value[:] = data
+            self._deferred_init = self._deferred_init[:3] + (value,)
+            self._finish_deferred_init()
+            return
+        trainer = self._trainer
+        if (
+            trainer is not None
+            and getattr(trainer, "_kv_initialized", False)
+            and getattr(trainer, "_update_on_kvstore", False)
+            and self not in getattr(trainer, "_params_to_init", ())
+        ):
+            trainer._reset_kvstore()
+        for arr in self._data:
+            arr[:] = data
+
+    def var(self):
+        """The symbol variable of this parameter (cached)."""
+        if self._var is None:
+            from .. import symbol
+
+            self._var = symbol.var(
+                self.name,
+                shape=self.shape,
+                dtype=self.dtype,
+                lr_mult=self.lr_mult,
+                wd_mult=self.wd_mult,
+                init=self.init,
+                stype=self._stype,
+            )
+        return self._var
+
+    def cast(self, dtype) -> None:
+        """Cast data and gradients to ``dtype``."""
+        self._dtype = dtype
+        if self._data is None:
+            return
+        with autograd.pause():
+            self._data = [_cast_copy(d, dtype) for d in self._data]
+            if self._grad is None:
+                return
+            self._grad = [_cast_copy(g, dtype) for g in self._grad]
+            autograd.mark_variables(self._data, self._grad, self.grad_req)
+
+
+# ---------------------------------------------------------------- Constant
+class Constant(Parameter):
+    """A parameter that autograd and Trainer never change (``grad_req='null'``).
+
+    Its value can still be replaced with ``set_data``.
+
+    Parameters
+    ----------
+    name : str
+    value : array-like or NDArray
+        Initial value (array-likes become float32 NDArrays).
+
+    Examples
+    --------
+    >>> import neogluon as mx
+    >>> c = mx.gluon.Constant("const", [[1, 2], [3, 4]])
+    >>> c.initialize()
+    >>> c.data().asnumpy()
+    array([[1., 2.],
+           [3., 4.]], dtype=float32)
+    """
+
+    def __init__(self, name: str, value) -> None:
+        if not isinstance(value, NDArray):
+            value = nd.array(value)
+        self.value = value
+
+        class Init(initializer.Initializer):
+            def _init_weight(self, _, arr):
+                value.copyto(arr)
+
+        init_name = f"Constant_{name}_{id(self)}"
+        initializer.alias(init_name)(Init)
+        super().__init__(
+            name, grad_req="null", shape=value.shape, dtype=value.dtype, init=init_name
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Constant {self.name} (shape={self.shape}, dtype={_dtype_str(self.dtype)})"
+        )
+
+    @property
+    def grad_req(self) -> str:
+        return "null"
+
+    @grad_req.setter
+    def grad_req(self, req: str) -> None:
+        if req != "null":
+            warnings.warn(
+                f'Constant parameter "{self.name}" does not support grad_req other '
+                f'than "null", and new value "{req}" is ignored.',
+                stacklevel=2,
+            )
+
+
+# ---------------------------------------------------------------- ParameterDict
+# Constructor arguments MXNet keeps private: get() never compares them.
+_UNCHECKED_KWARGS = ("allow_deferred_init", "differentiable", "stype", "grad_stype")
+
+
+class ParameterDict:
+    """An ordered ``full name -> Parameter`` mapping with a name prefix.
+
+    Parameters
+    ----------
+    prefix : str, default ''
+        Prepended to names passed to :meth:`get`.
+    shared : ParameterDict, optional
+        Looked up by :meth:`get` before creating a parameter (weight sharing).
+
+    Examples
+    --------
+    >>> import neogluon as mx
+    >>> pd = mx.gluon.ParameterDict("net_")
+    >>> pd.get("w", shape=(2, 0)).shape
+    (2, 0)
+    >>> pd.get("w", shape=(0, 3)).shape
+    (2, 3)
+    >>> list(pd.keys())
+    ['net_w']
+    """
+
+    def __init__(self, prefix: str = "", shared: ParameterDict | None = None) -> None:
+        self._prefix = prefix
+        self._params: OrderedDict[str, Parameter] = OrderedDict()
+        self._shared = shared
+
+    def __repr__(self) -> str:
+        name = self._prefix + " " if self._prefix else ""
+        content = "\n".join(_indent(f"  {v}", 2) for v in self.values())
+        return f"{name}(\n{content}\n)"
+
+    def __getitem__(self, key: str) -> Parameter:
+        return self._params[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._params)
+
+    def __contains__(self, key) -> bool:
+        return key in self._params
+
+    def __len__(self) -> int:
+        return len(self._params)
+
+    def items(self):
+        return self._params.items()
+
+    def keys(self):
+        return self._params.keys()
+
+    def values(self):
+        return self._params.values()
+
+    @property
+    def prefix(self) -> str:
+        """Prefix prepended to the names given to :meth:`get`."""
+        return self._prefix
+
+    def _get_impl(self, name: str) -> Parameter | None:
+        if name in self._params:
+            return self._params[name]
+        if self._shared is not None and name in self._shared._params:
+            self._params[name] = self._shared._params[name]
+            return self._shared._params[name]
+        return None
+
+    def get(self, name: str, **kwargs: Any) -> Parameter:
+        """The Parameter ``prefix + name``: found here, in ``shared``, or created.
+
+        For an existing parameter each keyword is reconciled: shapes of equal
+        rank merge their unknown (0) dims, equivalent dtypes match, attributes
+        that are None are set, anything else must be equal.
+        """
+        name = self.prefix + name
+        param = self._get_impl(name)
+        if param is None:
+            param = Parameter(name, **kwargs)
+            self._params[name] = param
+            return param
+        for k, v in kwargs.items():
+            if k in _UNCHECKED_KWARGS:
+                if k == "allow_deferred_init" and v:
+                    param.allow_deferred_init = True
+                continue
+            existing = getattr(param, k, None)
+            if existing is None:
+                setattr(param, k, v)
+                continue
+            if k == "shape" and v is not None:
+                if isinstance(v, (int, np.integer)):
+                    v = (int(v),)
+                v = tuple(v)
+                if len(v) == len(existing):
+                    merged = []
+                    for d1, d2 in zip(v, existing, strict=True):
+                        if d1 != d2 and d1 > 0 and d2 > 0:
+                            break
+                        merged.append(d2 if d1 in (0, -1) else d1)
+                    else:
+                        param._shape = tuple(merged)
+                        continue
+            elif k == "dtype" and _same_dtype(v, existing):
+                continue
+            if v is None or v == existing:
+                continue
+            shown_v = _dtype_str(v) if k == "dtype" else v
+            shown_e = _dtype_str(existing) if k == "dtype" else existing
+            raise AssertionValueError(
+                f"Cannot retrieve Parameter '{name}' because desired attribute does "
+                f"not match with stored for attribute '{k}': desired '{shown_v}' vs "
+                f"stored '{shown_e}'."
+            )
+        return param
+
+    def get_constant(self, name: str, value=None) -> Constant:
+        """The Constant ``prefix + name``: found here, in ``shared``, or created."""
+        name = self.prefix + name
+        param = self._get_impl(name)
+        if param is None:
+            if value is None:
+                raise KeyError(
+                    f"No constant named '{name}'. Please specify value if you want to "
+                    "create a new constant."
+                )
+            param = Constant(name, value)
+            self._params[name] = param
+        elif value is not None:
+            if not isinstance(param, Constant):
+                raise AssertionValueError(
+                    f"Parameter '{name}' already exists but it is not a constant."
+                )
+            value = value.asnumpy() if isinstance(value, NDArray) else np.asarray(value)
+            stored = param.value.asnumpy()
+            if stored.shape != value.shape or not (stored == value).all():
+                raise AssertionValueError(
+                    f"Constant '{name}' already exists but it's value doesn't match new "
+                    f"value (stored shape {stored.shape}, new shape {value.shape})"
+                )
+        return param
+
+    def update(self, other: ParameterDict) -> None:
+        """Copy all Parameters of ``other`` into this dict."""
+        for k, v in other.items():
+            if k in self._params and self._params[k] is not v:
+                raise AssertionValueError(
+                    "Cannot update self with other because they have different "
+                    f"Parameters with the same name '{k}'"
+                )
+        for k, v in other.items():
+            self._params[k] = v
+
+    def initialize(
+        self,
+        init=_DEFAULT_INIT,
+        ctx=None,
+        verbose: bool = False,
+        force_reinit: bool = False,
+    ) -> None:
+        """Initialize every parameter; ``init`` is only the default for params
+        without their own ``init``."""
+        if verbose:
+            init.set_verbosity(verbose=verbose)
+        for v in self.values():
+            v.initialize(None, ctx, init, force_reinit=force_reinit)
+
+    def zero_grad(self) -> None:
+        """Set every gradient buffer to 0."""
+        for p in self.values():
+            if p.grad_req == "null" or p._grad is None:
+                continue
+            for g in p.list_grad():
+                g[:] = 0
+
+    def reset_ctx(self, ctx) -> None:
+        """Move every parameter to ``ctx``."""
+        for p in self.values():
+            p.reset_ctx(ctx)
+
+    def list_ctx(self) -> list[Context]:
+        """All contexts the parameters live on (first-seen order)."""
+        out: list[Context] = []
+        for p in self.values():
+            for c in p.list_ctx():
+                if c not in out:
+                    out.append(c)
+        return out
+
+    def setattr(self, name: str, value) -> None:
+        """Set attribute ``name`` of every parameter (e.g. ``'grad_req'``)."""
+        for p in self.values():
+            setattr(p, name, value)
+
+    def save(self, filename: str, strip_prefix: str = "") -> None:
+        """Write ``{name without strip_prefix: value}`` with ``nd.save``."""
+        arg_dict = {}
+        for param in self.values():
+            if not param.name.startswith(strip_prefix):
+                raise ValueError(
+                    f"Prefix '{strip_prefix}' is to be striped before saving, but "
+                    f"Parameter's name '{param.name}' does not start with "
+                    f"'{strip_prefix}'. this may be due to your Block shares parameters "
+                    "from other Blocks or you forgot to use 'with name_scope()' when "
+                    "creating child blocks."
+                )
+            arg_dict[param.name[len(strip_prefix) :]] = param._reduce()
+        nd.save(filename, arg_dict)
+
+    def load(
+        self,
+        filename: str,
+        ctx=None,
+        allow_missing: bool = False,
+        ignore_extra: bool = False,
+        restore_prefix: str = "",
+        cast_dtype: bool = False,
+        dtype_source: str = "current",
+    ) -> None:
+        """Load parameters from a ``.params`` file (see :meth:`load_dict`)."""
+        if restore_prefix:
+            for name in self.keys():
+                if not name.startswith(restore_prefix):
+                    raise AssertionValueError(
+                        f"restore_prefix is '{restore_prefix}' but Parameters name "
+                        f"'{name}' does not start with '{restore_prefix}'."
+                    )
+        loaded = nd.load(filename)
+        self.load_dict(
+            loaded,
+            ctx,
+            allow_missing,
+            ignore_extra,
+            restore_prefix,
+            filename,
+            cast_dtype,
+            dtype_source,
+        )
+
+    def load_dict(
+        self,
+        param_dict,
+        ctx=None,
+        allow_missing: bool = False,
+        ignore_extra: bool = False,
+        restore_prefix: str = "",
+        filename: str | None = None,
+        cast_dtype: bool = False,
+        dtype_source: str = "current",
+    ) -> None:
+        """Load parameters from ``{name: NDArray}``.
+
+        Leading ``arg:`` / ``aux:`` are stripped from keys, then
+        ``restore_prefix`` is prepended and full names are matched.
+        """
+        lprefix = len(restore_prefix)
+        if isinstance(param_dict, dict):
+            loaded = [
+                (k[4:] if k.startswith(("arg:", "aux:")) else k, v)
+                for k, v in param_dict.items()
+            ]
+        else:
+            loaded = param_dict
+        arg_dict = {restore_prefix + k: v for k, v in loaded}
+        error_str = f"file: {filename}" if filename else "param_dict"
+        if not allow_missing:
+            for name in self.keys():
+                if name not in arg_dict:
+                    raise AssertionValueError(
+                        f"Parameter '{name[lprefix:]}' is missing in {error_str}, which "
+                        f"contains parameters: {_brief_print_list(arg_dict.keys())}. "
+                        "Please make sure source and target networks have the same "
+                        "prefix. Set allow_missing=True to ignore missing parameters."
+                    )
+        for name, value in arg_dict.items():
+            if name not in self._params:
+                if not ignore_extra:
+                    raise AssertionValueError(
+                        f"Parameter '{name[lprefix:]}' loaded from {error_str} is not "
+                        "present in ParameterDict, choices are: "
+                        f"{_brief_print_list(self._params.keys())}. Set ignore_extra to "
+                        "True to ignore. Please make sure source and target networks "
+                        "have the same prefix."
+                    )
+                continue
+            self[name]._load_init(
+                value, ctx, cast_dtype=cast_dtype, dtype_source=dtype_source
+            )

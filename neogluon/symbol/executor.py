@@ -1,0 +1,399 @@
+"""Run a Symbol graph as one compiled callable over torch tensors.
+
+:func:`compile_graph` turns a graph into straight-line Python code (generated
+once, compiled with ``compile``) that calls each node's ``OpDef.kernel`` with
+its parsed attributes: no frontend dispatch, no per-op attribute parsing, no
+dtype checks at run time. Intermediate tensors are dropped right after their
+last use. This measured faster than a loop over prebuilt
+``(kernel, slots, attrs)`` tuples (see ``benchmarks`` note in the module tests).
+
+:class:`Executor` is MXNet's ``bind``/``simple_bind`` executor on top of it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import torch
+
+from .. import _state
+from ..base import MXNetError
+from ..ops.registry import ShapeError
+from .symbol import Symbol
+from .symbol import _Node
+from .symbol import topo_order
+
+__all__ = ["CompiledGraph", "compile_graph", "Executor", "simple_bind"]
+
+
+class CompiledGraph:
+    """A graph compiled to one Python function over torch tensors.
+
+    Attributes
+    ----------
+    input_names : list of str
+        Variable names in ``symbol.list_inputs()`` order; ``__call__`` takes
+        one tensor per name, in this order.
+    output_names : list of str
+        ``symbol.list_outputs()``.
+    source : str
+        The generated Python source (for debugging).
+
+    Notes
+    -----
+    Grad mode and the training flag are left as the caller sets them.
+    """
+
+    __slots__ = (
+        "input_names",
+        "output_names",
+        "source",
+        "_fn",
+        "_lines",
+        "_nodes",
+        "_code",
+    )
+
+    def __init__(self, symbol: Symbol) -> None:
+        nodes = topo_order(symbol._outputs)
+        self._nodes = nodes
+        variables = [n for n in nodes if n.op is None]
+        self.input_names = [n.name for n in variables]
+        self.output_names = symbol.list_outputs()
+        slot: dict[tuple[int, int], str] = {}
+        for i, n in enumerate(variables):
+            slot[(id(n), 0)] = f"v{i}"
+        # Last use of every entry, to free intermediates early.
+        heads = {(id(n), i) for n, i in symbol._outputs}
+        last_use: dict[tuple[int, int], int] = {}
+        for k, n in enumerate(nodes):
+            for src, i in n.inputs:
+                last_use[(id(src), i)] = k
+        env: dict = {}
+        lines = ["def _graph(_in):"]
+        line_node: dict[int, _Node] = {}
+        if variables:
+            names = ", ".join(f"v{i}" for i in range(len(variables)))
+            lines.append(f"    {names}, = _in")
+        for k, n in enumerate(nodes):
+            if n.op is None:
+                continue
+            env[f"k{k}"] = n.op.kernel
+            env[f"a{k}"] = n.parsed
+            args = "".join(f"{slot[(id(src), i)]}, " for src, i in n.inputs)
+            n_out = n.num_outputs()
+            line_node[len(lines) + 1] = n
+            if n_out == 1:
+                out = f"t{k}"
+                lines.append(f"    {out} = k{k}({args}**a{k})")
+                slot[(id(n), 0)] = out
+            else:
+                lines.append(f"    r{k} = k{k}({args}**a{k})")
+                outs = [f"t{k}_{j}" for j in range(n_out)]
+                lines.append(f"    {', '.join(outs)}, = r{k}")
+                line_node[len(lines)] = n
+                for j, o in enumerate(outs):
+                    slot[(id(n), j)] = o
+            dead = sorted(
+                {
+                    slot[(id(src), i)]
+                    for src, i in n.inputs
+                    if last_use.get((id(src), i)) == k
+                    and (id(src), i) not in heads
+                    and src.op is not None
+                }
+            )
+            if dead:
+                lines.append(f"    del {', '.join(dead)}")
+        rets = []
+        for n, i in symbol._outputs:
+            s = slot[(id(n), i)]
+            # Never hand out an input (or a view of one) as an output: MXNet's
+            # outputs are fresh arrays.
+            if n.op is None or n.op.returns_view:
+                env.setdefault("_fresh", _fresh)
+                s = f"_fresh({s})"
+            rets.append(s)
+        lines.append(f"    return [{', '.join(rets)}]")
+        self.source = "\n".join(lines) + "\n"
+        self._code = compile(
+            self.source, f"<neogluon graph {symbol.name or 'group'}>", "exec"
+        )
+        exec(self._code, env)  # noqa: S102 - our own generated code
+        self._fn = env["_graph"]
+        self._lines = line_node
+
+    def __call__(self, tensors: Sequence[torch.Tensor]) -> list[torch.Tensor]:
+        if len(tensors) != len(self.input_names):
+            raise MXNetError(
+                f"compiled graph expects {len(self.input_names)} inputs "
+                f"{self.input_names}, got {len(tensors)}."
+            )
+        try:
+            return self._fn(tensors)
+        except Exception as err:  # noqa: BLE001 - re-raised with the node named
+            raise self._error(err) from None
+
+    def _error(self, err: Exception) -> Exception:
+        tb = sys.exc_info()[2]
+        frame = None
+        lineno = None
+        while tb is not None:
+            if tb.tb_frame.f_code is self._fn.__code__:
+                frame = tb.tb_frame
+                lineno = tb.tb_lineno
+            tb = tb.tb_next
+        node = self._lines.get(lineno) if lineno is not None else None
+        if node is None or frame is None:
+            return err
+        local = frame.f_locals
+        names = node.input_names()
+        shapes = []
+        for nm, (src, i) in zip(names, node.inputs, strict=False):
+            t = local.get(self._slot_name(src, i))
+            shapes.append(
+                f"{nm}={tuple(t.shape) if isinstance(t, torch.Tensor) else '?'}"
+            )
+        given = {k: v for k, v in node.attrs.items() if not k.startswith("__")}
+        detail = str(err).strip().splitlines()[0] if str(err).strip() else repr(err)
+        cls = type(err) if isinstance(err, MXNetError) else MXNetError
+        if isinstance(err, ShapeError):
+            cls = ShapeError
+        block = _state.current_block()
+        where = f" (in block '{block}')" if block else ""
+        return cls(
+            f"Error in operator {node.name} ({node.op.name}){where} on inputs "
+            f"{', '.join(shapes)} with attrs {given}: {detail}"
+        )
+
+    def _slot_name(self, src: _Node, i: int) -> str:
+        if src.op is None:
+            idx = [n for n in self._nodes if n.op is None].index(src)
+            return f"v{idx}"
+        k = self._nodes.index(src)
+        return f"t{k}" if src.num_outputs() == 1 else f"t{k}_{i}"
+
+
+def _fresh(t: torch.Tensor) -> torch.Tensor:
+    return t.clone()
+
+
+def compile_graph(symbol: Symbol) -> CompiledGraph:
+    """Compile ``symbol`` into a :class:`CompiledGraph` (one call runs the graph)."""
+    return CompiledGraph(symbol)
+
+
+# --------------------------------------------------------------------------- Executor
+def _as_dict(values, names: list[str], what: str, allow_missing: bool = False) -> dict:
+    if values is None:
+        return {}
+    if isinstance(values, dict):
+        extra = [k for k in values if k not in names]
+        if extra and not allow_missing:
+            raise MXNetError(
+                f"bind: {what} has unknown names {extra}; expected {names}"
+            )
+        return {k: v for k, v in values.items() if k in names}
+    values = list(values)
+    if len(values) != len(names):
+        raise MXNetError(
+            f"bind: {what} has {len(values)} arrays but the symbol has {len(names)} {names}"
+        )
+    return dict(zip(names, values, strict=True))
+
+
+class Executor:
+    """MXNet's executor: bound arrays, ``forward`` and ``backward``.
+
+    Created by :meth:`Symbol.bind` / :meth:`Symbol.simple_bind`.
+    """
+
+    def __init__(
+        self,
+        symbol: Symbol,
+        ctx,
+        args,
+        args_grad=None,
+        grad_req="write",
+        aux_states=None,
+    ) -> None:
+        from ..ndarray.ndarray import NDArray
+
+        self._symbol = symbol
+        self._ctx = ctx
+        self._graph = compile_graph(symbol)
+        arg_names = symbol.list_arguments()
+        aux_names = symbol.list_auxiliary_states()
+        self.arg_dict = _as_dict(args, arg_names, "args")
+        missing = [n for n in arg_names if n not in self.arg_dict]
+        if missing:
+            raise MXNetError(f"bind: missing arrays for arguments {missing}")
+        self.aux_dict = _as_dict(aux_states, aux_names, "aux_states")
+        missing = [n for n in aux_names if n not in self.aux_dict]
+        if missing:
+            raise MXNetError(f"bind: missing arrays for auxiliary states {missing}")
+        for name, a in list(self.arg_dict.items()) + list(self.aux_dict.items()):
+            if not isinstance(a, NDArray):
+                raise TypeError(
+                    f"bind: '{name}' must be an NDArray, got {type(a).__name__}"
+                )
+        self.grad_dict = _as_dict(args_grad, arg_names, "args_grad", allow_missing=True)
+        if isinstance(grad_req, str):
+            reqs = dict.fromkeys(arg_names, grad_req)
+        elif isinstance(grad_req, dict):
+            reqs = {n: grad_req.get(n, "null") for n in arg_names}
+        else:
+            reqs = dict(zip(arg_names, grad_req, strict=True))
+        for n, r in reqs.items():
+            if r not in ("write", "add", "null"):
+                raise ValueError(
+                    f"grad_req for '{n}' must be 'write', 'add' or 'null', got {r!r}"
+                )
+            if n not in self.grad_dict:
+                reqs[n] = "null"
+        self._reqs = reqs
+        self.arg_arrays = [self.arg_dict[n] for n in arg_names]
+        self.grad_arrays = [self.grad_dict.get(n) for n in arg_names]
+        self.aux_arrays = [self.aux_dict[n] for n in aux_names]
+        self.outputs: list = []
+        self._leaves: dict = {}
+        self._outs: list = []
+
+    @property
+    def output_dict(self) -> dict:
+        return dict(zip(self._symbol.list_outputs(), self.outputs, strict=True))
+
+    def forward(self, is_train: bool = False, **kwargs):
+        """Run the graph; ``kwargs`` arrays are copied into ``arg_dict`` first."""
+        import numpy as np
+
+        from ..ndarray.ndarray import NDArray
+        from ..ndarray.ndarray import _new
+
+        for name, value in kwargs.items():
+            if name not in self.arg_dict:
+                raise MXNetError(
+                    f"forward: unknown argument '{name}'; arguments are {list(self.arg_dict)}"
+                )
+            dst = self.arg_dict[name]
+            if isinstance(value, NDArray):
+                value.copyto(dst)
+            else:
+                dst[:] = np.asarray(value)
+        leaves: dict = {}
+        tensors = []
+        for name in self._graph.input_names:
+            if name in self.aux_dict:
+                tensors.append(self.aux_dict[name]._data)
+                continue
+            t = self.arg_dict[name]._data
+            if (
+                is_train
+                and self._reqs.get(name, "null") != "null"
+                and t.is_floating_point()
+            ):
+                t = t.detach().requires_grad_(True)
+                leaves[name] = t
+            tensors.append(t)
+        prev = _state.flags.training
+        _state.flags.training = bool(is_train)
+        try:
+            with torch.set_grad_enabled(bool(leaves)):
+                outs = self._graph(tensors)
+        finally:
+            _state.flags.training = prev
+        self._leaves = leaves
+        self._outs = outs
+        self.outputs = [_new(o.detach()) for o in outs]
+        return self.outputs
+
+    def backward(self, out_grads=None, is_train: bool = True) -> None:
+        """Gradients of the outputs into ``grad_dict`` (per ``grad_req``)."""
+        from ..ndarray.ndarray import NDArray
+
+        if not self._leaves:
+            raise MXNetError(
+                "backward: call forward(is_train=True) first (and bind with "
+                "args_grad for the arguments that need gradients)."
+            )
+        if out_grads is None:
+            heads = [torch.ones_like(o) for o in self._outs]
+        else:
+            if isinstance(out_grads, NDArray):
+                out_grads = [out_grads]
+            heads = [g._data for g in out_grads]
+        pairs = [
+            (o, g) for o, g in zip(self._outs, heads, strict=True) if o.requires_grad
+        ]
+        names = list(self._leaves)
+        grads = torch.autograd.grad(
+            [o for o, _ in pairs],
+            [self._leaves[n] for n in names],
+            [g for _, g in pairs],
+            allow_unused=True,
+        )
+        with torch.no_grad():
+            for n, g in zip(names, grads, strict=True):
+                buf = self.grad_dict[n]._data
+                if self._reqs[n] == "write":
+                    if g is None:
+                        buf.zero_()
+                    else:
+                        buf.copy_(g)
+                elif g is not None:
+                    buf.add_(g)
+
+    def copy_params_from(
+        self, arg_params, aux_params=None, allow_extra_params: bool = False
+    ) -> None:
+        """Copy arrays by name into the bound arguments / auxiliary states."""
+        for name, arr in (arg_params or {}).items():
+            if name in self.arg_dict:
+                arr.copyto(self.arg_dict[name])
+            elif not allow_extra_params:
+                raise ValueError(f'Found name "{name}" that is not in the arguments')
+        for name, arr in (aux_params or {}).items():
+            if name in self.aux_dict:
+                arr.copyto(self.aux_dict[name])
+            elif not allow_extra_params:
+                raise ValueError(
+                    f'Found name "{name}" that is not in the auxiliary states'
+                )
+
+
+def simple_bind(
+    symbol: Symbol, ctx, grad_req="write", type_dict=None, **shapes
+) -> Executor:
+    """Infer shapes/dtypes from ``shapes``, allocate zeros and bind."""
+    from ..ndarray.ndarray import zeros
+    from .infer import infer_shapes
+    from .infer import infer_types
+    from .infer import unknown_shape_message
+
+    known = {k: ((v,) if isinstance(v, int) else tuple(v)) for k, v in shapes.items()}
+    shp = infer_shapes(symbol, known)
+    arg_names = symbol.list_arguments()
+    aux_names = symbol.list_auxiliary_states()
+    from ..ops.registry import shape_known
+
+    bad = [n for n in arg_names + aux_names if not shape_known(shp.get(n))]
+    if bad:
+        raise MXNetError("simple_bind: " + unknown_shape_message(shp, bad))
+    types = infer_types(symbol, dict(type_dict or {}))
+
+    def dt(n):
+        return types.get(n) or "float32"
+
+    args = {n: zeros(shp[n], ctx=ctx, dtype=dt(n)) for n in arg_names}
+    aux = {n: zeros(shp[n], ctx=ctx, dtype=dt(n)) for n in aux_names}
+    if isinstance(grad_req, str):
+        reqs = dict.fromkeys(arg_names, grad_req)
+    elif isinstance(grad_req, dict):
+        reqs = {n: grad_req.get(n, "null") for n in arg_names}
+    else:
+        reqs = dict(zip(arg_names, grad_req, strict=True))
+    grads = {
+        n: zeros(shp[n], ctx=ctx, dtype=dt(n)) for n in arg_names if reqs[n] != "null"
+    }
+    return Executor(symbol, ctx, args, grads, reqs, aux)

@@ -1,0 +1,331 @@
+"""MXNet symbol JSON: write byte-for-byte as MXNet 1.9.1 does, read every version.
+
+Layout (nnvm ``SaveJSON``): ``nodes`` in topological order (variables have
+``"op": "null"``), ``arg_nodes`` (indices of all variables), ``node_row_ptr``
+(prefix sums of each node's *total* output count, hidden outputs included),
+``heads`` and ``attrs.mxnet_version``. Reading follows ``legacy_json_util.cc``:
+legacy ``attr``/``param`` keys, unwrapped hidden keys (``lr_mult`` ->
+``__lr_mult__``), 2-element input entries, missing inputs of pre-0.9 files and
+a missing ``mxnet_version`` (read as 0.8.0).
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..base import MXNetError
+from ..ops import registry as _reg
+from .symbol import _AUX_VAR_INIT
+from .symbol import HIDDEN_KEYS
+from .symbol import Symbol
+from .symbol import _Node
+from .symbol import topo_order
+
+__all__ = ["to_json", "load_json", "load", "save", "total_outputs", "MXNET_VERSION"]
+
+MXNET_VERSION = 10901
+
+_THREE = (
+    "BatchNorm",
+    "BatchNorm_v1",
+    "_contrib_SyncBatchNorm",
+    "LayerNorm",
+    "GroupNorm",
+    "InstanceNorm",
+    "SpatialTransformer",
+    "Correlation",
+)
+_TWO = (
+    "Dropout",
+    "LRN",
+    "CTCLoss",
+    "ROIPooling",
+    "BilinearSampler",
+    "_contrib_box_nms",
+    "sort",
+)
+# Outputs MXNet 1.9.1 (pip build, oneDNN on) allocates beyond the visible ones;
+# they only matter for ``node_row_ptr``.
+_TOTAL = {**{k: 3 for k in _THREE}, **{k: 2 for k in _TWO}, "_linalg_slogdet": 4}
+
+
+def total_outputs(node: _Node) -> int:
+    """A node's total output count as MXNet records it in ``node_row_ptr``."""
+    if node.op is None:
+        return 1
+    n = node.op.n_outputs(node.parsed)
+    name = node.op.name
+    if name == "Pooling":
+        p = node.parsed
+        kernel = p.get("kernel") or ()
+        layout = p.get("layout")
+        if (
+            p.get("pool_type") == "max"
+            and 1 <= len(kernel) <= 3
+            and layout in (None, "NCW", "NCHW", "NCDHW")
+        ):
+            return max(n, 2)
+        return n
+    return max(n, _TOTAL.get(name, n))
+
+
+# --------------------------------------------------------------------------- writer
+def _jstr(s: str) -> str:
+    """dmlc JSONWriter string escaping (only \\r \\n \\\\ \\t and quotes)."""
+    out = s.replace("\\", "\\\\").replace('"', '\\"')
+    out = out.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t")
+    return f'"{out}"'
+
+
+def _attrs_text(attrs: dict[str, str], indent: str) -> str:
+    items = sorted(attrs.items())
+    if len(items) == 1:
+        k, v = items[0]
+        return "{" + f"{_jstr(k)}: {_jstr(v)}" + "}"
+    inner = ", \n".join(f"{indent}  {_jstr(k)}: {_jstr(v)}" for k, v in items)
+    return "{\n" + inner + "\n" + indent + "}"
+
+
+def _array_text(items: list[str], indent: str) -> str:
+    """dmlc writes arrays of more than 10 items one item per line."""
+    if len(items) > 10:
+        inner = ", \n".join(f"{indent}  {x}" for x in items)
+        return "[\n" + inner + "\n" + indent + "]"
+    return "[" + ", ".join(items) + "]"
+
+
+def _entries_text(entries, indent: str) -> str:
+    return _array_text([f"[{a}, {b}, {c}]" for a, b, c in entries], indent)
+
+
+def _without_amp_cast(symbol: Symbol) -> Symbol:
+    """A copy with ``amp_cast``/``amp_multicast`` nodes bypassed."""
+    names = {"amp_cast", "amp_multicast"}
+    nodes = topo_order(symbol._outputs)
+    if not any(n.op is not None and n.op.name in names for n in nodes):
+        return symbol
+    mapping: dict[int, object] = {}
+
+    def entry(e):
+        node, i = e
+        m = mapping[id(node)]
+        if isinstance(m, list):
+            return m[i]
+        return (m, i)
+
+    for n in nodes:
+        if n.op is not None and n.op.name in names:
+            mapping[id(n)] = [entry(e) for e in n.inputs]
+            continue
+        new = _Node(
+            n.op,
+            n.name,
+            dict(n.attrs),
+            n.parsed,
+            [entry(e) for e in n.inputs],
+            list(n.versions),
+        )
+        mapping[id(n)] = new
+    return Symbol([entry(e) for e in symbol._outputs])
+
+
+def to_json(symbol: Symbol, remove_amp_cast: bool = True) -> str:
+    """The MXNet 1.9.1 JSON text of ``symbol`` (same bytes as ``sym.tojson()``)."""
+    if remove_amp_cast:
+        symbol = _without_amp_cast(symbol)
+    nodes = topo_order(symbol._outputs)
+    index = {id(n): i for i, n in enumerate(nodes)}
+    parts = []
+    for n in nodes:
+        lines = [
+            f'      "op": {_jstr("null" if n.op is None else n.op.name)}',
+            f'      "name": {_jstr(n.name)}',
+        ]
+        if n.attrs:
+            lines.append(f'      "attrs": {_attrs_text(n.attrs, "      ")}')
+        ins = [
+            (index[id(src)], i, v)
+            for (src, i), v in zip(n.inputs, n.versions, strict=True)
+        ]
+        lines.append(f'      "inputs": {_entries_text(ins, "      ")}')
+        parts.append("    {\n" + ", \n".join(lines) + "\n    }")
+    arg_nodes = [i for i, n in enumerate(nodes) if n.op is None]
+    row_ptr = [0]
+    for n in nodes:
+        row_ptr.append(row_ptr[-1] + total_outputs(n))
+    heads = [(index[id(n)], i, 0) for n, i in symbol._outputs]
+    return (
+        "{\n"
+        '  "nodes": [\n' + ", \n".join(parts) + "\n  ], \n"
+        f'  "arg_nodes": {_array_text([str(i) for i in arg_nodes], "  ")}, \n'
+        f'  "node_row_ptr": {_array_text([str(i) for i in row_ptr], "  ")}, \n'
+        f'  "heads": {_entries_text(heads, "  ")}, \n'
+        f'  "attrs": {{"mxnet_version": ["int", {MXNET_VERSION}]}}\n'
+        "}"
+    )
+
+
+def save(symbol: Symbol, fname: str, remove_amp_cast: bool = True) -> None:
+    with open(fname, "w", encoding="utf-8") as f:
+        f.write(to_json(symbol, remove_amp_cast))
+
+
+# --------------------------------------------------------------------------- reader
+def load(fname: str) -> Symbol:
+    """Load a symbol saved by ``save``/``export`` (any MXNet version)."""
+    if not isinstance(fname, str):
+        raise TypeError(f"fname must be a string, got {type(fname).__name__}")
+    with open(fname, encoding="utf-8") as f:
+        text = f.read()
+    try:
+        return load_json(text)
+    except MXNetError as err:
+        raise type(err)(f"{err} (while loading '{fname}')") from None
+
+
+def _version(graph_attrs: dict) -> int:
+    v = graph_attrs.get("mxnet_version")
+    if v is None:
+        return 800
+    if isinstance(v, list) and len(v) == 2:
+        return int(v[1])
+    return int(v)
+
+
+def _split_hidden(attrs: dict[str, str]):
+    """FixParsing: pull out keys that contain a hidden key at an end."""
+    plain, hidden = {}, []
+    for k, v in attrs.items():
+        for key in HIDDEN_KEYS:
+            pos = k.rfind(key)
+            if pos == 0 or (pos != -1 and pos == len(k) - len(key)):
+                hidden.append((k, v))
+                break
+        else:
+            plain[k] = v
+    return plain, hidden
+
+
+def load_json(json_str: str) -> Symbol:
+    """Build a Symbol from MXNet JSON text (``sym.load_json``)."""
+    try:
+        data = json.loads(json_str)
+    except json.JSONDecodeError as err:
+        raise MXNetError(f"load_json: not valid JSON ({err})") from None
+    if not isinstance(data, dict) or "nodes" not in data:
+        raise MXNetError(
+            "load_json: expected an object with 'nodes', 'arg_nodes' and 'heads'"
+        )
+    version = _version(data.get("attrs") or {})
+    legacy = version < MXNET_VERSION
+    raw_nodes = data["nodes"]
+    nodes: list[_Node] = []
+    deferred_hidden: list[tuple[_Node, list]] = []
+    for i, jn in enumerate(raw_nodes):
+        op_name = jn.get("op", "null")
+        name = jn.get("name", "")
+        attrs: dict[str, str] = {}
+        for key in ("attrs", "attr", "param"):
+            if isinstance(jn.get(key), dict):
+                attrs.update({k: str(v) for k, v in jn[key].items()})
+        hidden: list = []
+        if legacy:
+            attrs, hidden = _split_hidden(attrs)
+        inputs = []
+        versions = []
+        for e in jn.get("inputs", []):
+            src = int(e[0])
+            if src >= i:
+                raise MXNetError(
+                    f"load_json: node {i} ('{name}') has input {src} that is not earlier in topological order"
+                )
+            inputs.append((nodes[src], int(e[1]) if len(e) > 1 else 0))
+            versions.append(int(e[2]) if len(e) > 2 else 0)
+            nodes[src].version = max(nodes[src].version, versions[-1])
+        if op_name == "null":
+            node = _Node(None, name, attrs, None, inputs, versions)
+        else:
+            op = _reg.find(op_name)
+            if op is None:
+                raise MXNetError(
+                    f"load_json: operator '{op_name}' used by node '{name}' is not "
+                    "registered in neogluon; this graph cannot be loaded. Register "
+                    "the operator (neogluon.ops.registry.register) or report it."
+                )
+            params = {k: v for k, v in attrs.items() if k in op.spec_map}
+            try:
+                parsed = op.parse_attrs(params)
+            except MXNetError as err:
+                raise MXNetError(
+                    f"load_json: node '{name}' ({op_name}): {err}"
+                ) from None
+            node = _Node(op, name, attrs, parsed, inputs, versions)
+            if legacy:
+                _add_missing_inputs(node, version)
+        nodes.append(node)
+        if hidden:
+            deferred_hidden.append((node, hidden))
+    for node, hidden in deferred_hidden:
+        _restore_hidden(node, hidden)
+    if legacy and version < 904:
+        for node in nodes:
+            _set_aux_var_attrs(node)
+    if legacy and version < 905:
+        for node in nodes:
+            if (
+                node.op is not None
+                and node.op.name in ("argmax", "argmin")
+                and node.attrs.get("axis") == "-1"
+            ):
+                del node.attrs["axis"]
+                node.parsed = node.op.parse_attrs(
+                    {k: v for k, v in node.attrs.items() if k in node.op.spec_map}
+                )
+    heads = data.get("heads")
+    if heads is None:
+        heads = [[len(nodes) - 1, 0]]
+    return Symbol([(nodes[int(h[0])], int(h[1]) if len(h) > 1 else 0) for h in heads])
+
+
+def _restore_hidden(node: _Node, hidden: list) -> None:
+    for k, v in hidden:
+        placed = False
+        for key in HIDDEN_KEYS:
+            pos = k.rfind(key)
+            if pos == 0 and len(k) == len(key):
+                node.attrs[f"__{key}__"] = v
+                placed = True
+                break
+            if pos > 1 and pos == len(k) - len(key):
+                # "<input>_lr_mult" on an op node goes to that input variable.
+                if node.op is not None:
+                    arg = k[: pos - 1]
+                    names = node.input_names()
+                    if arg in names:
+                        src = node.inputs[names.index(arg)][0]
+                        if src.op is None:
+                            src.attrs[f"__{key}__"] = v
+                            placed = True
+                break
+        if not placed:
+            node.attrs[k] = v
+
+
+def _add_missing_inputs(node: _Node, version: int) -> None:
+    """Files before 0.9.0 omit weight/bias/aux variables: create them."""
+    if version >= 900 or node.op.variadic:
+        return
+    names = node.input_names()
+    while len(node.inputs) < len(names):
+        arg = names[len(node.inputs)]
+        var_name = f"{node.name}_{arg}" if node.name else arg
+        node.inputs.append((_Node(None, var_name, dict(node.attrs), None, []), 0))
+        node.versions.append(0)
+
+
+def _set_aux_var_attrs(node: _Node) -> None:
+    if node.op is None or not node.op.aux:
+        return
+    for name, (src, _) in zip(node.input_names(), node.inputs, strict=False):
+        if src.op is None and name in node.op.aux and name in _AUX_VAR_INIT:
+            src.attrs["__init__"] = _AUX_VAR_INIT[name]

@@ -1,0 +1,190 @@
+"""Differential op checks against MXNet 1.9.1 fixtures.
+
+:func:`check_op` runs one operator through ``mx.nd`` eagerly, compares outputs
+(shape, dtype, values) and, when expected input gradients are given, records
+with ``autograd`` and compares the input gradients for a head gradient.
+
+The fixtures written by ``tools/fixtures/ops_math.py`` pack every case of a family
+into one ``.npz`` (a byte blob plus a JSON index); :func:`load_cases` unpacks
+them into :class:`Case` records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+
+import numpy as np
+
+import neogluon as mx
+from tests.conftest import load_fixture
+
+FAMILY = "ops_math"
+
+
+@dataclass
+class Case:
+    """One fixture case: call ``fn`` (a path under ``mx.nd``) on ``inputs``."""
+
+    name: str
+    fn: str
+    attrs: dict
+    inputs: list[np.ndarray]
+    outputs: list[np.ndarray]
+    multi: bool
+    grad_inputs: list[int] = field(default_factory=list)
+    head_grads: list[np.ndarray] = field(default_factory=list)
+    grads: list[np.ndarray] = field(default_factory=list)
+
+
+def unpack(data: dict) -> dict[str, np.ndarray]:
+    """The arrays of a packed fixture (``index`` + ``blob``) by key."""
+    blob = data["blob"].tobytes()
+    out = {}
+    for key, (offset, dtype, shape) in data["index"].items():
+        dt = np.dtype(dtype)
+        n = int(np.prod(shape, dtype=np.int64)) * dt.itemsize
+        out[key] = np.frombuffer(blob[offset : offset + n], dtype=dt).reshape(shape).copy()
+    return out
+
+
+_CACHE: dict[str, list[Case]] = {}
+
+
+def load_cases(name: str) -> list[Case]:
+    """Every case of ``tests/fixtures/mxnet-1.9.1/ops_math/<name>.npz``."""
+    if name in _CACHE:
+        return _CACHE[name]
+    data = load_fixture(FAMILY, name)
+    arrays = unpack(data)
+    cases = []
+    for c in data["cases"]:
+        n = c["name"]
+        cases.append(
+            Case(
+                name=n,
+                fn=c["fn"],
+                attrs=c["attrs"],
+                inputs=[arrays[f"{n}.in{i}"] for i in range(c["n_in"])],
+                outputs=[arrays[f"{n}.out{i}"] for i in range(c["n_out"])],
+                multi=c["multi"],
+                grad_inputs=list(c["grad"]),
+                head_grads=[arrays[f"{n}.hg{i}"] for i in range(c["n_out"])]
+                if c["grad"]
+                else [],
+                grads=[arrays[f"{n}.grad{k}"] for k in range(len(c["grad"]))],
+            )
+        )
+    _CACHE[name] = cases
+    return cases
+
+
+def resolve(path: str) -> Callable:
+    """``'linalg.gemm2'`` -> ``mx.nd.linalg.gemm2``."""
+    obj = mx.nd
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _tol(dtype: np.dtype, rtol: float, atol: float) -> tuple[float, float]:
+    # float16 keeps ~3 significant digits; float64 results come from the same
+    # float64 math on both sides.
+    if dtype == np.float16:
+        return max(rtol, 1e-3), max(atol, 1e-3)
+    return rtol, atol
+
+
+def _compare(what: str, got: mx.nd.NDArray, want: np.ndarray, rtol, atol) -> None:
+    assert got.shape == tuple(want.shape), f"{what}: shape {got.shape} != {want.shape}"
+    assert np.dtype(got.dtype) == want.dtype, f"{what}: dtype {got.dtype} != {want.dtype}"
+    rt, at = _tol(want.dtype, rtol, atol)
+    g = got.asnumpy()
+    if want.dtype.kind in "fc":
+        np.testing.assert_allclose(g, want, rtol=rt, atol=at, err_msg=what)
+    else:
+        np.testing.assert_array_equal(g, want, err_msg=what)
+
+
+def check_op(
+    name_or_fn: str | Callable,
+    inputs: Sequence[np.ndarray],
+    attrs: dict | None,
+    expected_outputs: Sequence[np.ndarray],
+    expected_grads: Sequence[np.ndarray] | None = None,
+    *,
+    grad_inputs: Sequence[int] | None = None,
+    head_grads: Sequence[np.ndarray] | None = None,
+    multi: bool | None = None,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+) -> None:
+    """Run an op eagerly through ``mx.nd`` and compare with MXNet's results.
+
+    Parameters
+    ----------
+    name_or_fn : str or callable
+        A path under ``mx.nd`` (``'broadcast_add'``, ``'_internal._plus_scalar'``,
+        ``'linalg.gemm2'``) or a function of NDArrays.
+    inputs, attrs : the op's array inputs (numpy, dtype kept) and attributes.
+    expected_outputs : MXNet's outputs (shape, dtype and values are compared).
+    expected_grads : MXNet's gradients of the inputs listed in ``grad_inputs``
+        (default: every float input) for ``head_grads`` (default: ones).
+    multi : whether the op returns a list (default: ``len(expected_outputs) > 1``).
+    """
+    fn = resolve(name_or_fn) if isinstance(name_or_fn, str) else name_or_fn
+    attrs = attrs or {}
+    xs = [mx.nd.array(x, dtype=x.dtype) for x in inputs]
+    if expected_grads is not None:
+        if grad_inputs is None:
+            grad_inputs = [i for i, x in enumerate(inputs) if x.dtype.kind == "f"]
+        for i in grad_inputs:
+            xs[i].attach_grad()
+        with mx.autograd.record():
+            out = fn(*xs, **attrs)
+    else:
+        out = fn(*xs, **attrs)
+    is_multi = len(expected_outputs) > 1 if multi is None else multi
+    if is_multi:
+        assert isinstance(out, (list, tuple)), f"expected a list of outputs, got {out!r}"
+        outs = list(out)
+    else:
+        assert isinstance(out, mx.nd.NDArray), f"expected one NDArray, got {type(out)}"
+        outs = [out]
+    assert len(outs) == len(expected_outputs)
+    for k, (o, e) in enumerate(zip(outs, expected_outputs, strict=True)):
+        _compare(f"output {k}", o, e, rtol, atol)
+    if expected_grads is None:
+        return
+    if head_grads is None:
+        head_grads = [np.ones(e.shape, e.dtype) for e in expected_outputs]
+    hgs = [mx.nd.array(h, dtype=h.dtype) for h in head_grads]
+    # Outputs that cannot carry a gradient (index outputs) take no head gradient.
+    pairs = [(o, h) for o, h in zip(outs, hgs, strict=True) if o.to_torch().requires_grad]
+    if pairs:
+        mx.autograd.backward([p[0] for p in pairs], [p[1] for p in pairs])
+    for k, i in enumerate(grad_inputs):
+        got = xs[i].grad
+        _compare(f"gradient of input {i}", got, expected_grads[k], rtol, atol)
+
+
+def check_case(case: Case, rtol: float = 1e-5, atol: float = 1e-6) -> None:
+    """:func:`check_op` for one fixture case."""
+    check_op(
+        case.fn,
+        case.inputs,
+        case.attrs,
+        case.outputs,
+        case.grads if case.grad_inputs else None,
+        grad_inputs=case.grad_inputs,
+        head_grads=case.head_grads or None,
+        multi=case.multi,
+        rtol=rtol,
+        atol=atol,
+    )
+
+
+# TODO(issue 2): add the ``sym`` executor path (sym.var -> op -> bind/forward and
+# backward) and the hybridized-block path once neogluon.symbol is complete.
