@@ -15,6 +15,9 @@ class _Flags(threading.local):
         self.training = False
         # Path of the Gluon block currently running, for error messages.
         self.block_path: list[str] = []
+        # >0 while a HybridBlock traces itself internally (deferred shape
+        # inference, hybridize); forward hooks do not fire on those traces.
+        self.tracing = 0
 
 
 flags = _Flags()

@@ -368,17 +368,26 @@ class Block:
 
     # ---------------------------------------------------------------- call
     def __call__(self, *args):
-        """Run pre-hooks, :meth:`forward` and hooks."""
-        for hook in self._forward_pre_hooks.values():
-            hook(self, args)
-        path = _state.flags.block_path
+        """Run pre-hooks, :meth:`forward` and hooks.
+
+        Hooks do not fire while a parent traces itself for shape inference or
+        hybridization (differs from MXNet 1.9.1, where ``summary`` then shows
+        Symbol outputs).
+        """
+        flags = _state.flags
+        hooks_on = not flags.tracing
+        if hooks_on:
+            for hook in self._forward_pre_hooks.values():
+                hook(self, args)
+        path = flags.block_path
         path.append(self._name)
         try:
             out = self.forward(*args)
         finally:
             path.pop()
-        for hook in self._forward_hooks.values():
-            hook(self, args, out)
+        if hooks_on:
+            for hook in self._forward_hooks.values():
+                hook(self, args, out)
         return out
 
     def forward(self, *args):
@@ -592,8 +601,12 @@ class HybridBlock(Block):
         if not isinstance(grouped, list) or isinstance(in_fmt, int):
             grouped = [grouped]
         params = {k: v.var() for k, v in self._reg_params.items()}
-        with self.name_scope():
-            out = self.hybrid_forward(sym, *grouped, **params)
+        _state.flags.tracing += 1
+        try:
+            with self.name_scope():
+                out = self.hybrid_forward(sym, *grouped, **params)
+        finally:
+            _state.flags.tracing -= 1
         flat_out, out_fmt = _flatten(out, "output")
         return names, sym.Group(flat_out), out_fmt, flat_args
 

@@ -14,8 +14,12 @@ from ..ops._signature import build_doc
 from ..ops._signature import build_signature
 from ..ops._signature import check_inputs
 from ..ops._signature import namespace_of
+from .. import _state
 from .ndarray import NDArray
+from .ndarray import _alloc
 from .ndarray import invoke
+
+_flags = _state.flags
 
 
 def _is_input(x) -> bool:
@@ -28,8 +32,53 @@ def make_function(op: _reg.OpDef, public_name: str):
     fast_ok = not op.variadic and len(op.defaults) == len(op.params)
     defaults = op.defaults
     all_required_inputs = op.present_inputs is None
+    # Direct path: all inputs positional NDArrays, default attrs, one output,
+    # nothing requiring grad (or recording): call the kernel with no helper.
+    direct = (
+        fast_ok
+        and all_required_inputs
+        and not op.creation
+        and not op.returns_view
+        and op.num_outputs == 1
+        and n_in in (1, 2)
+    )
+    kernel = op.kernel
+    no_attrs = not defaults
+    same_dtype = op.same_dtype and not op.dtype_free_inputs
 
     def fn(*args, out=None, name=None, **kwargs):
+        if direct and not kwargs and out is None and len(args) == n_in:
+            if n_in == 1:
+                a = args[0]
+                if type(a) is NDArray:
+                    t = a._data
+                    if not t.requires_grad or _flags.recording:
+                        try:
+                            res = kernel(t) if no_attrs else kernel(t, **defaults)
+                        except Exception:  # noqa: BLE001 - invoke reports it
+                            return invoke(op, args, defaults, None)
+                        arr = _alloc(NDArray)
+                        arr._data = res
+                        arr._ag = None
+                        return arr
+            else:
+                a, b = args
+                if type(a) is NDArray and type(b) is NDArray:
+                    ta = a._data
+                    tb = b._data
+                    if (not same_dtype or ta.dtype is tb.dtype) and (
+                        not (ta.requires_grad or tb.requires_grad) or _flags.recording
+                    ):
+                        try:
+                            res = (
+                                kernel(ta, tb) if no_attrs else kernel(ta, tb, **defaults)
+                            )
+                        except Exception:  # noqa: BLE001 - invoke reports it
+                            return invoke(op, args, defaults, None)
+                        arr = _alloc(NDArray)
+                        arr._data = res
+                        arr._ag = None
+                        return arr
         # Fast path: all inputs positional, no attributes given.
         if fast_ok and not kwargs and len(args) == n_in and all_required_inputs:
             for a in args:

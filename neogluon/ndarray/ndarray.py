@@ -362,8 +362,6 @@ class NDArray:
             "The truth value of an NDArray with multiple elements is ambiguous."
         )
 
-    __hash__ = object.__hash__
-
     def __repr__(self) -> str:
         return (
             f"\n{self.asnumpy()}\n<{type(self).__name__} {_shape_str(self.shape)} "
@@ -395,6 +393,12 @@ class NDArray:
         t = self._data
         # MXNet's fast paths: an int on axis 0 and a step-1 slice are views;
         # ``x[:]`` and ``x[()]`` return the array itself.
+        if type(key) is int and t.dim() > 1 and not t.requires_grad:
+            res = t[key]  # torch raises IndexError when out of range
+            arr = _alloc(NDArray)
+            arr._data = res
+            arr._ag = None
+            return arr
         if type(key) is int:
             n = t.shape[0] if t.dim() else 0
             if not -n <= key < n:
@@ -423,66 +427,14 @@ class NDArray:
             _setitem(t, key, value)
 
     # ------------------------------------------------------------ operators
-    def __add__(self, other):
-        return _binary(self, other, torch.add, "broadcast_add")
-
-    __radd__ = __add__
-
-    def __sub__(self, other):
-        return _binary(self, other, torch.sub, "broadcast_sub")
-
-    def __rsub__(self, other):
-        return _rbinary(self, other, torch.rsub, "_rminus_scalar")
-
-    def __mul__(self, other):
-        return _binary(self, other, torch.mul, "broadcast_mul")
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, other):
-        return _binary(self, other, _div, "broadcast_div")
-
-    def __rtruediv__(self, other):
-        return _rbinary(self, other, _rdiv, "_rdiv_scalar")
-
-    __div__ = __truediv__
-    __rdiv__ = __rtruediv__
-
-    def __mod__(self, other):
-        return _binary(self, other, torch.remainder, "broadcast_mod")
-
-    def __rmod__(self, other):
-        return _rbinary(self, other, _rmod, "_rmod_scalar")
-
-    def __pow__(self, other):
-        return _binary(self, other, _pow, "broadcast_power")
-
-    def __rpow__(self, other):
-        return _rbinary(self, other, _rpow, "_rpower_scalar")
-
+    # Arithmetic and comparison dunders (``+ - * / % **``, ``== != < <= > >=``
+    # and reflected forms) are installed by ``_install_operators`` below.
+    __hash__ = object.__hash__
     def __neg__(self):
         return _new(_call1(torch.neg, self._data))
 
     def __abs__(self):
         return _new(_call1(torch.abs, self._data))
-
-    def __eq__(self, other):
-        return _binary(self, other, _eq, "broadcast_equal")
-
-    def __ne__(self, other):
-        return _binary(self, other, _ne, "broadcast_not_equal")
-
-    def __lt__(self, other):
-        return _binary(self, other, _lt, "broadcast_lesser")
-
-    def __le__(self, other):
-        return _binary(self, other, _le, "broadcast_lesser_equal")
-
-    def __gt__(self, other):
-        return _binary(self, other, _gt, "broadcast_greater")
-
-    def __ge__(self, other):
-        return _binary(self, other, _ge, "broadcast_greater_equal")
 
     def __iadd__(self, other):
         return _inplace(self, other, torch.add, "+=")
@@ -500,6 +452,83 @@ class NDArray:
 
     def __imod__(self, other):
         return _inplace(self, other, torch.remainder, "%=")
+
+
+def _binop(fn, op_name: str, float_only: bool = False):
+    """An NDArray binary dunder: inline fast path, :func:`_binary` otherwise.
+
+    The fast path (same dtype, nothing requiring grad) skips every helper call;
+    it is what makes ``x + y`` cost about as much as on torch tensors.
+    """
+
+    def method(self, other):
+        ta = self._data
+        if type(other) is NDArray:
+            tb = other._data
+            if (
+                ta.dtype is tb.dtype
+                and not (ta.requires_grad or tb.requires_grad)
+                and (not float_only or ta.is_floating_point())
+            ):
+                try:
+                    res = fn(ta, tb)
+                except RuntimeError as err:
+                    raise _broadcast_error(op_name, ta, tb, err) from None
+                arr = _alloc(NDArray)
+                arr._data = res
+                arr._ag = None
+                return arr
+        elif type(other) is float and ta.is_floating_point() and not ta.requires_grad:
+            arr = _alloc(NDArray)
+            arr._data = fn(ta, other)
+            arr._ag = None
+            return arr
+        return _binary(self, other, fn, op_name)
+
+    method.__name__ = f"__{op_name}__"
+    return method
+
+
+def _rbinop(fn, op_name: str):
+    def method(self, other):
+        return _rbinary(self, other, fn, op_name)
+
+    return method
+
+
+def _install_operators() -> None:
+    add = _binop(torch.add, "broadcast_add")
+    mul = _binop(torch.mul, "broadcast_mul")
+    table = {
+        "__add__": add,
+        "__radd__": add,
+        "__sub__": _binop(torch.sub, "broadcast_sub"),
+        "__rsub__": _rbinop(torch.rsub, "_rminus_scalar"),
+        "__mul__": mul,
+        "__rmul__": mul,
+        "__truediv__": _binop(torch.div, "broadcast_div", float_only=True),
+        "__rtruediv__": _rbinop(_rdiv, "_rdiv_scalar"),
+        "__mod__": _binop(torch.remainder, "broadcast_mod"),
+        "__rmod__": _rbinop(_rmod, "_rmod_scalar"),
+        "__pow__": _binop(torch.pow, "broadcast_power", float_only=True),
+        "__rpow__": _rbinop(_rpow, "_rpower_scalar"),
+        "__eq__": _binop(_eq, "broadcast_equal"),
+        "__ne__": _binop(_ne, "broadcast_not_equal"),
+        "__lt__": _binop(_lt, "broadcast_lesser"),
+        "__le__": _binop(_le, "broadcast_lesser_equal"),
+        "__gt__": _binop(_gt, "broadcast_greater"),
+        "__ge__": _binop(_ge, "broadcast_greater_equal"),
+    }
+    table["__div__"] = table["__truediv__"]
+    table["__rdiv__"] = table["__rtruediv__"]
+    # _binary's slow path needs the integer-aware division and power.
+    _SLOW[torch.div] = _div
+    _SLOW[torch.pow] = _pow
+    for name, meth in table.items():
+        setattr(NDArray, name, meth)
+
+
+_SLOW: dict = {}
 
 
 def _new(t: torch.Tensor) -> NDArray:
@@ -597,6 +626,7 @@ def _operand_error(op_name: str, other) -> TypeError:
 
 
 def _binary(a: NDArray, b, fn, op_name: str):
+    fn = _SLOW.get(fn, fn)
     ta = a._data
     if isinstance(b, NDArray):
         tb = b._data
@@ -692,7 +722,7 @@ def _rdiv(a, s):
 
 
 def _rmod(a, s):
-    return torch.remainder(torch.full_like(a, s), a)
+    return torch.remainder(s, a)
 
 
 def _pow(a, b):
@@ -723,6 +753,7 @@ _lt = _cmp(torch.lt)
 _le = _cmp(torch.le)
 _gt = _cmp(torch.gt)
 _ge = _cmp(torch.ge)
+_install_operators()
 
 
 # ---------------------------------------------------------------- indexing

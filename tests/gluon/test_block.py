@@ -37,7 +37,7 @@ def _conv_bn_dense():
     return net
 
 
-class _CustomFC(gluon.HybridBlock):
+class Custom(gluon.HybridBlock):
     """Custom block whose parameter is only inferable through the op."""
 
     def __init__(self, **kw):
@@ -50,7 +50,7 @@ class _CustomFC(gluon.HybridBlock):
         return self.dense(F.FullyConnected(x, w, no_bias=True, num_hidden=3))
 
 
-class _CustomDot(gluon.HybridBlock):
+class CustomDot(gluon.HybridBlock):
     """``F.dot(x, w, transpose_b=True)``: MXNet 1.9.1 cannot infer ``w``."""
 
     def __init__(self, units, **kw):
@@ -96,7 +96,7 @@ def test_top_level_names_and_scopes():
 
 
 def test_custom_block_names_and_select():
-    c = _CustomFC()
+    c = Custom()
     assert list(c.collect_params().keys()) == FACTS["custom_names"]
     assert list(c.collect_params(".*weight").keys()) == FACTS["custom_select"]
     assert list(c.collect_params("custom0_w").keys()) == FACTS["custom_select_w"]
@@ -149,7 +149,7 @@ def test_unregistered_container_warns():
 
 # ----------------------------------------------------------------------- deferred init
 def test_deferred_error_before_first_forward():
-    c = _CustomFC()
+    c = Custom()
     c.initialize()
     with pytest.raises(mx.base.DeferredInitializationError) as info:
         c.w.data()
@@ -159,7 +159,7 @@ def test_deferred_error_before_first_forward():
 
 def test_deferred_init_through_fully_connected_matches_mxnet():
     case = load_fixture("block", "custom_dot")
-    c = _CustomFC()
+    c = Custom()
     c.initialize()
     c(mx.nd.array(case["x"]))  # completes deferred init
     assert list(c.w.shape) == FACTS["custom_w_shape"]
@@ -174,7 +174,7 @@ def test_deferred_init_through_fully_connected_matches_mxnet():
 def test_deferred_init_through_dot_transpose_b(hybridize):
     # MXNet 1.9.1 fails here ("Deferred initialization failed because shape
     # cannot be inferred"); neogluon infers w = (4, 5) from x.
-    blk = _CustomDot(4)
+    blk = CustomDot(4)
     blk.initialize(mx.init.One())
     if hybridize:
         blk.hybridize()
@@ -192,7 +192,7 @@ def test_deferred_init_failure_names_block_and_parameter():
                 self.w = self.params.get("w", shape=(0, 0), allow_deferred_init=True)
 
         def hybrid_forward(self, F, x, w):
-            return x + F.sum(w)
+            return F.broadcast_add(x, F.sum(w))
 
     b = Lost()
     b.initialize()
@@ -331,7 +331,7 @@ def test_summary_prints_table(capsys):
     net.initialize()
     net.summary(mx.nd.ones((3, 5)))
     out = capsys.readouterr().out
-    assert "Dense-1" in out and "(3, 4)" in out
+    assert "Activation-1" in out and "Dense-2" in out and "Symbol" not in out
     assert "Total params: 34" in out  # 5*4+4 + 4*2+2
 
 
@@ -412,5 +412,5 @@ def test_export_then_imports_roundtrip(tmp_path):
 def test_errors_name_the_block():
     d = nn.Dense(2, in_units=3)
     d.initialize()
-    with pytest.raises(mx.MXNetError, match="dense0"):
+    with pytest.raises((mx.MXNetError, ValueError), match="dense0"):
         d(mx.nd.ones((4, 5)))

@@ -81,9 +81,9 @@ def load_cases(name: str) -> list[Case]:
     return cases
 
 
-def resolve(path: str) -> Callable:
-    """``'linalg.gemm2'`` -> ``mx.nd.linalg.gemm2``."""
-    obj = mx.nd
+def resolve(path: str, root=None) -> Callable:
+    """``'linalg.gemm2'`` -> ``mx.nd.linalg.gemm2`` (or under ``root``)."""
+    obj = mx.nd if root is None else root
     for part in path.split("."):
         obj = getattr(obj, part)
     return obj
@@ -170,14 +170,71 @@ def check_op(
         _compare(f"gradient of input {i}", got, expected_grads[k], rtol, atol)
 
 
-def check_case(case: Case, rtol: float = 1e-5, atol: float = 1e-6) -> None:
-    """:func:`check_op` for one fixture case."""
+def check_op_symbol(
+    path: str,
+    inputs: Sequence[np.ndarray],
+    attrs: dict | None,
+    expected_outputs: Sequence[np.ndarray],
+    expected_grads: Sequence[np.ndarray] | None = None,
+    *,
+    grad_inputs: Sequence[int] | None = None,
+    head_grads: Sequence[np.ndarray] | None = None,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+) -> None:
+    """The graph path: ``mx.sym.<path>`` on variables, bound and executed."""
+    names = [f"x{i}" for i in range(len(inputs))]
+    fn = resolve(path, mx.sym)
+    sym = fn(*[mx.sym.var(n) for n in names], **(attrs or {}))
+    args = {n: mx.nd.array(x, dtype=x.dtype) for n, x in zip(names, inputs, strict=True)}
+    want_grad = expected_grads is not None
+    if want_grad and grad_inputs is None:
+        grad_inputs = [i for i, x in enumerate(inputs) if x.dtype.kind == "f"]
+    grad_inputs = list(grad_inputs or []) if want_grad else []
+    args_grad = {
+        names[i]: mx.nd.zeros(inputs[i].shape, dtype=inputs[i].dtype)
+        for i in grad_inputs
+    }
+    req = {n: ("write" if n in args_grad else "null") for n in names}
+    ex = sym.bind(mx.cpu(), args=args, args_grad=args_grad or None, grad_req=req)
+    outs = ex.forward(is_train=want_grad)
+    assert len(outs) == len(expected_outputs)
+    for k, (o, e) in enumerate(zip(outs, expected_outputs, strict=True)):
+        _compare(f"symbol output {k}", o, e, rtol, atol)
+    if not grad_inputs:
+        return
+    if head_grads is None:
+        head_grads = [np.ones(e.shape, e.dtype) for e in expected_outputs]
+    ex.backward([mx.nd.array(h, dtype=h.dtype) for h in head_grads])
+    for k, i in enumerate(grad_inputs):
+        got = ex.grad_dict[names[i]]
+        _compare(f"symbol gradient of input {i}", got, expected_grads[k], rtol, atol)
+
+
+def check_case(
+    case: Case, rtol: float = 1e-5, atol: float = 1e-6, path: str = "nd"
+) -> None:
+    """:func:`check_op` (``path='nd'``) or :func:`check_op_symbol` (``'sym'``)."""
+    expected_grads = case.grads if case.grad_inputs else None
+    if path == "sym":
+        check_op_symbol(
+            case.fn,
+            case.inputs,
+            case.attrs,
+            case.outputs,
+            expected_grads,
+            grad_inputs=case.grad_inputs,
+            head_grads=case.head_grads or None,
+            rtol=rtol,
+            atol=atol,
+        )
+        return
     check_op(
         case.fn,
         case.inputs,
         case.attrs,
         case.outputs,
-        case.grads if case.grad_inputs else None,
+        expected_grads,
         grad_inputs=case.grad_inputs,
         head_grads=case.head_grads or None,
         multi=case.multi,
@@ -186,5 +243,5 @@ def check_case(case: Case, rtol: float = 1e-5, atol: float = 1e-6) -> None:
     )
 
 
-# TODO(issue 2): add the ``sym`` executor path (sym.var -> op -> bind/forward and
-# backward) and the hybridized-block path once neogluon.symbol is complete.
+# TODO(issue 2): add the hybridized-block path (a HybridBlock calling F.<op>) to
+# check_case once gluon.HybridBlock is complete.

@@ -6,6 +6,7 @@ from tests.ops.op_check import check_case
 from tests.ops.op_check import load_cases
 
 
+@pytest.mark.parametrize("path", ["nd", "sym"])
 @pytest.mark.parametrize("case", load_cases("indexing"), ids=lambda c: c.name)
-def test_matches_mxnet(case):
-    check_case(case)
+def test_matches_mxnet(case, path):
+    check_case(case, path=path)
