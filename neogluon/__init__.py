@@ -71,6 +71,12 @@ _LAZY = {
 
 
 def __getattr__(name: str):
+    if name in ("AttrScope", "NameManager"):
+        from .attribute import AttrScope
+        from .name import NameManager
+
+        globals().update(AttrScope=AttrScope, NameManager=NameManager)
+        return globals()[name]
     path = _LAZY.get(name)
     if path is None:
         raise AttributeError(f"module 'neogluon' has no attribute {name!r}")

@@ -122,7 +122,9 @@ class FactorScheduler(LRScheduler):
                 )
             else:
                 logging.info(
-                    "Update[%d]: Change learning rate to %0.5e", num_update, self.base_lr
+                    "Update[%d]: Change learning rate to %0.5e",
+                    num_update,
+                    self.base_lr,
                 )
         return self.base_lr
 
@@ -166,7 +168,9 @@ class MultiFactorScheduler(LRScheduler):
                 self.cur_step_ind += 1
                 self.base_lr *= self.factor
                 logging.info(
-                    "Update[%d]: Change learning rate to %0.5e", num_update, self.base_lr
+                    "Update[%d]: Change learning rate to %0.5e",
+                    num_update,
+                    self.base_lr,
                 )
             else:
                 return self.base_lr

@@ -40,7 +40,10 @@ def test_optimizer_steps_match_mxnet(name):
         upd([0, 1], gs, ws)
         for i in range(2):
             np.testing.assert_allclose(
-                ws[i].asnumpy(), fx[f"w{i}_step{step}"], rtol=RTOL, atol=ATOL,
+                ws[i].asnumpy(),
+                fx[f"w{i}_step{step}"],
+                rtol=RTOL,
+                atol=ATOL,
                 err_msg=f"{name}: weight {i} after step {step}",
             )
         step += 1
@@ -69,7 +72,9 @@ def test_update_operators_match_mxnet():
     w, g, m, v = fx["w"], fx["g"], fx["m"], fx["v"]
 
     def close(x, key):
-        np.testing.assert_allclose(x.asnumpy(), fx[key], rtol=RTOL, atol=ATOL, err_msg=key)
+        np.testing.assert_allclose(
+            x.asnumpy(), fx[key], rtol=RTOL, atol=ATOL, err_msg=key
+        )
 
     close(mx.nd.sgd_update(a(w), a(g), lr=0.1, wd=0.2, rescale_grad=0.5), "sgd_update")
     close(mx.nd.sgd_update(a(w), a(g), lr=0.1, clip_gradient=0.0), "sgd_update_clip0")
@@ -105,16 +110,31 @@ def test_update_operators_match_mxnet():
     gs = [a(g), a(g * 0.5)]
     moms = [a(m), a(m * 2)]
     outs = mx.nd.multi_sgd_mom_update(
-        ws[0], gs[0], moms[0], ws[1], gs[1], moms[1],
-        lrs=(0.1, 0.2), wds=(0.0, 0.1), momentum=0.9, num_weights=2,
+        ws[0],
+        gs[0],
+        moms[0],
+        ws[1],
+        gs[1],
+        moms[1],
+        lrs=(0.1, 0.2),
+        wds=(0.0, 0.1),
+        momentum=0.9,
+        num_weights=2,
     )
     close(outs[0], "multi_sgd_mom_update_0")
     close(outs[1], "multi_sgd_mom_update_1")
     close(moms[1], "multi_sgd_mom_update_mom1")
     outs = [a(w), a(w * 2)]
     mx.nd.multi_sgd_update(
-        ws[0], gs[0], ws[1], gs[1], out=outs, lrs=(0.1, 0.2), wds=(0.3, 0.1),
-        clip_gradient=1.0, num_weights=2,
+        ws[0],
+        gs[0],
+        ws[1],
+        gs[1],
+        out=outs,
+        lrs=(0.1, 0.2),
+        wds=(0.3, 0.1),
+        clip_gradient=1.0,
+        num_weights=2,
     )
     close(outs[0], "multi_sgd_update_0")
     close(outs[1], "multi_sgd_update_1")

@@ -149,8 +149,11 @@ class SigmoidBinaryCrossEntropyLoss(Loss):
                 )
             else:
                 log_weight = 1 + F.broadcast_mul(pos_weight - 1, label)
-                loss = pred - pred * label + log_weight * (
-                    F.Activation(-F.abs(pred), act_type="softrelu") + F.relu(-pred)
+                loss = (
+                    pred
+                    - pred * label
+                    + log_weight
+                    * (F.Activation(-F.abs(pred), act_type="softrelu") + F.relu(-pred))
                 )
         else:
             eps = 1e-12
@@ -289,15 +292,18 @@ class LogisticLoss(Loss):
         self._label_format = label_format
         if self._label_format not in ["signed", "binary"]:
             raise ValueError(
-                "label_format can only be signed or binary, recieved "
-                f"{label_format}."
+                f"label_format can only be signed or binary, recieved {label_format}."
             )
 
     def hybrid_forward(self, F, pred, label, sample_weight=None):
         label = _reshape_like(F, label, pred)
         if self._label_format == "signed":
             label = (label + 1.0) / 2.0
-        loss = F.relu(pred) - pred * label + F.Activation(-F.abs(pred), act_type="softrelu")
+        loss = (
+            F.relu(pred)
+            - pred * label
+            + F.Activation(-F.abs(pred), act_type="softrelu")
+        )
         loss = _apply_weighting(F, loss, self._weight, sample_weight)
         return self._mean(F, loss)
 
@@ -399,8 +405,12 @@ class SDMLLoss(Loss):
                 f"{x2.shape}."
             )
         batch_size, dim = x1.shape
-        x1_ = F.broadcast_to(F.expand_dims(x1, axis=1), shape=(batch_size, batch_size, dim))
-        x2_ = F.broadcast_to(F.expand_dims(x2, axis=0), shape=(batch_size, batch_size, dim))
+        x1_ = F.broadcast_to(
+            F.expand_dims(x1, axis=1), shape=(batch_size, batch_size, dim)
+        )
+        x2_ = F.broadcast_to(
+            F.expand_dims(x2, axis=0), shape=(batch_size, batch_size, dim)
+        )
         return F.sum(F.square(x1_ - x2_), axis=2)
 
     def _compute_labels(self, F, batch_size, ctx):

@@ -160,8 +160,7 @@ class Trainer:
     def learning_rate(self) -> float:
         if not isinstance(self._optimizer, opt.Optimizer):
             raise UserWarning(
-                "Optimizer has to be defined before its learning rate can be "
-                "accessed."
+                "Optimizer has to be defined before its learning rate can be accessed."
             )
         return self._optimizer.learning_rate
 

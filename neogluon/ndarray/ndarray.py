@@ -325,22 +325,45 @@ class NDArray:
         Accepts ``reshape(2, 3)``, ``reshape((2, 3))`` and ``reshape(shape=(2,
         3))``. Returns a view sharing memory with ``self`` (as MXNet does).
         """
-        reverse = bool(kwargs.pop("reverse", False))
-        if "shape" in kwargs:
-            if shape:
-                raise TypeError("reshape() got the shape both positionally and as shape=")
-            shape = kwargs.pop("shape")
-        elif len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
-            shape = shape[0]
+        reverse = False
         if kwargs:
-            raise TypeError(
-                f"reshape() got unexpected keyword arguments {sorted(kwargs)}; "
-                "it accepts shape and reverse."
-            )
-        from ..ops.shape import infer_reshape
+            reverse = bool(kwargs.pop("reverse", False))
+            if "shape" in kwargs:
+                if shape:
+                    raise TypeError(
+                        "reshape() got the shape both positionally and as shape="
+                    )
+                shape = kwargs.pop("shape")
+            if kwargs:
+                raise TypeError(
+                    f"reshape() got unexpected keyword arguments {sorted(kwargs)}; "
+                    "it accepts shape and reverse."
+                )
+        if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+            shape = shape[0]
+        t = self._data
+        # Fast path: a plain shape of positive ints with the same size.
+        n = 1
+        for d in shape:
+            if type(d) is not int or d <= 0:
+                n = -1
+                break
+            n *= d
+        if n == t.numel() and not reverse:
+            target = tuple(shape)
+        else:
+            from ..ops.shape import infer_reshape
 
-        target = infer_reshape(self.shape, tuple(int(d) for d in shape), reverse)
-        return _new(_call1(torch.reshape, self._data, target))
+            target = infer_reshape(tuple(t.shape), tuple(int(d) for d in shape), reverse)
+        if t.requires_grad and not _flags.recording:
+            with torch.no_grad():
+                res = t.reshape(target)
+        else:
+            res = t.reshape(target)
+        arr = _alloc(NDArray)
+        arr._data = res
+        arr._ag = None
+        return arr
 
     def __len__(self) -> int:
         t = self._data
@@ -409,7 +432,11 @@ class NDArray:
         if type(key) is slice and key.step is None:
             if key.start is None and key.stop is None:
                 return self
-            return _new(_call1(_slice0, t, key))
+            res = t[key] if not t.requires_grad else _call1(_slice0, t, key)
+            arr = _alloc(NDArray)
+            arr._data = res
+            arr._ag = None
+            return arr
         if type(key) is tuple and len(key) == 0:
             return self
         return _new(_call1(_getitem, t, key))

@@ -507,6 +507,8 @@ _ELEMWISE = {
     "logical_or": ("_logical_or", ("_Logical_Or",)),
     "logical_xor": ("_logical_xor", ("_Logical_Xor",)),
 }
+
+
 def _same_shape_kernel(op: str, fn: Callable) -> Callable:
     def kernel(lhs, rhs):
         if lhs.shape != rhs.shape:
@@ -539,7 +541,9 @@ def _scalar_kernel(fn: Callable, reverse: bool) -> Callable:
     if reverse:
 
         def kernel(data, scalar, is_int=True):
-            s = torch.tensor(scalar_for(data, scalar), dtype=data.dtype, device=data.device)
+            s = torch.tensor(
+                scalar_for(data, scalar), dtype=data.dtype, device=data.device
+            )
             return fn(s, data)
 
     else:

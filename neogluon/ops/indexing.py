@@ -107,7 +107,9 @@ def _one_hot(indices, depth, on_value=1.0, off_value=0.0, dtype="float32"):
     td = to_torch_dtype(dtype)
     idx = _as_index(indices)
     valid = (idx >= 0) & (idx < depth)
-    out = torch.full(tuple(indices.shape) + (depth,), off_value, dtype=td, device=idx.device)
+    out = torch.full(
+        tuple(indices.shape) + (depth,), off_value, dtype=td, device=idx.device
+    )
     pos = torch.where(valid, idx, torch.zeros_like(idx)).unsqueeze(-1)
     on = torch.where(
         valid.unsqueeze(-1),

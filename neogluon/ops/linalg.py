@@ -50,7 +50,11 @@ def _dot(lhs, rhs, transpose_a=False, transpose_b=False, forward_stype=None):
         a = a.movedim(lc, -1).reshape(-1, lhs.shape[lc])
     else:
         a = a.reshape(1, -1)
-    b = rhs.reshape(-1, 1) if rhs.dim() == 1 else rhs.movedim(rc, 0).reshape(rhs.shape[rc], -1)
+    b = (
+        rhs.reshape(-1, 1)
+        if rhs.dim() == 1
+        else rhs.movedim(rc, 0).reshape(rhs.shape[rc], -1)
+    )
     out = a @ b
     shape = tuple(lf) + tuple(rf)
     return out.reshape(shape if shape else (1,))

@@ -46,7 +46,9 @@ def _scaled_grad(grad: torch.Tensor, lr: float, rescale_grad: float, clip: float
 
 # --------------------------------------------------------------------------- sgd
 def _sgd_kernel(weight, grad, *, lr, wd, rescale_grad, clip_gradient, lazy_update):
-    return (1.0 - lr * wd) * weight - _scaled_grad(grad, lr, rescale_grad, clip_gradient)
+    return (1.0 - lr * wd) * weight - _scaled_grad(
+        grad, lr, rescale_grad, clip_gradient
+    )
 
 
 def _sgd_mom_kernel(
@@ -105,7 +107,9 @@ def _mp_sgd_mom_kernel(
     return weight32.to(weight.dtype)
 
 
-def _nag_mom_kernel(weight, grad, mom, *, lr, momentum, wd, rescale_grad, clip_gradient):
+def _nag_mom_kernel(
+    weight, grad, mom, *, lr, momentum, wd, rescale_grad, clip_gradient
+):
     big_g = _clip(rescale_grad * grad, clip_gradient) + wd * weight
     mom.copy_(momentum * mom - lr * big_g)
     return weight + momentum * mom - lr * big_g
@@ -275,6 +279,7 @@ def nag_mom_inplace(
     weight.add_(momentum * (mom - lr * big_g) - lr * big_g)
     mom.sub_(lr * (g + wd * weight))
 
+
 def _scalars(v, n: int) -> list[float]:
     if isinstance(v, (int, float)):
         return [float(v)] * n
@@ -378,13 +383,17 @@ def _split(tensors, per: int, num_weights: int, name: str):
     return [tensors[i::per] for i in range(per)]
 
 
-def _multi_sgd_kernel(
-    *tensors, lrs, wds, rescale_grad, clip_gradient, num_weights
-):
+def _multi_sgd_kernel(*tensors, lrs, wds, rescale_grad, clip_gradient, num_weights):
     weights, grads = _split(tensors, 2, num_weights, "multi_sgd_update")
     new = [w.clone() for w in weights]
     sgd_foreach(
-        new, grads, None, lrs, wds, rescale_grad=rescale_grad, clip_gradient=clip_gradient
+        new,
+        grads,
+        None,
+        lrs,
+        wds,
+        rescale_grad=rescale_grad,
+        clip_gradient=clip_gradient,
     )
     return tuple(new)
 
@@ -407,9 +416,7 @@ def _multi_sgd_mom_kernel(
     return tuple(new)
 
 
-def _multi_mp_sgd_kernel(
-    *tensors, lrs, wds, rescale_grad, clip_gradient, num_weights
-):
+def _multi_mp_sgd_kernel(*tensors, lrs, wds, rescale_grad, clip_gradient, num_weights):
     weights, grads, w32 = _split(tensors, 3, num_weights, "multi_mp_sgd_update")
     sgd_foreach(
         w32,

@@ -71,7 +71,9 @@ def _s_negative_binomial(k, p):
 def _s_gen_negative_binomial(mu, alpha):
     rate = torch.where(
         alpha > 0,
-        _gamma_sample(torch.where(alpha > 0, 1 / alpha, torch.ones_like(alpha)), alpha * mu),
+        _gamma_sample(
+            torch.where(alpha > 0, 1 / alpha, torch.ones_like(alpha)), alpha * mu
+        ),
         mu,
     )
     return torch.poisson(rate)
@@ -139,9 +141,8 @@ def _sample_kernel(op: str, sampler: Callable) -> Callable:
         out_shape = tuple(first.shape) + extra
         view = tuple(first.shape) + (1,) * len(extra)
         args = [p.detach().double().reshape(view).expand(out_shape) for p in params]
-        td = dtype_of(dtype) if dtype else (
-            first.dtype if first.is_floating_point() else torch.float32
-        )
+        # MXNet samples float32 unless told otherwise, whatever the params' dtype.
+        td = dtype_of(dtype)
         with torch.no_grad():
             return sampler(*[a.contiguous() for a in args]).to(td)
 
@@ -150,14 +151,19 @@ def _sample_kernel(op: str, sampler: Callable) -> Callable:
 
 def _sample_infer(in_shapes, attrs, out_shapes=None):
     s = in_shapes[0]
-    return list(in_shapes), [None if s is None else tuple(s) + tuple(attrs["shape"] or ())]
+    return list(in_shapes), [
+        None if s is None else tuple(s) + tuple(attrs["shape"] or ())
+    ]
 
 
 def _sample_type(in_types, attrs):
-    return in_types, [attrs.get("dtype") or in_types[0] or "float32"]
+    return in_types, [attrs.get("dtype") or "float32"]
 
 
-_ALIASES = {"uniform": ("random_uniform", "uniform"), "normal": ("random_normal", "normal")}
+_ALIASES = {
+    "uniform": ("random_uniform", "uniform"),
+    "normal": ("random_normal", "normal"),
+}
 for _dist, (_sampler, _pspecs) in _DISTS.items():
     _names = tuple(n for n, _, _ in _pspecs)
     _kinds = {"k": "int"}
@@ -226,7 +232,13 @@ register(
             P("high", "int", REQUIRED, "Upper bound (exclusive)."),
             P("shape", "shape", None, "Output shape (default (1,))."),
             P("ctx", "any", "", "Device; empty = current context."),
-            P("dtype", "dtype", None, "int32 (default) or int64.", (None, "int32", "int64")),
+            P(
+                "dtype",
+                "dtype",
+                None,
+                "int32 (default) or int64.",
+                (None, "int32", "int64"),
+            ),
         ),
         creation=True,
         infer_shape=_shape_infer,
@@ -261,11 +273,13 @@ def _multinomial(data, shape=(), get_prob=False, dtype="int32"):
         n *= d
     probs = data.detach().reshape(-1, k).float()
     idx = torch.multinomial(probs, n, replacement=True)
-    samples = idx.reshape(lead + extra).to(dtype_of(dtype))
+    # A single distribution without ``shape`` still gives shape (1,).
+    out_shape = lead + extra or (1,)
+    samples = idx.reshape(out_shape).to(dtype_of(dtype))
     if not get_prob:
         return samples
     flat = data.reshape(-1, k)
-    logp = torch.log(torch.gather(flat, 1, idx)).reshape(lead + extra)
+    logp = torch.log(torch.gather(flat, 1, idx)).reshape(out_shape)
     return samples, logp
 
 
@@ -274,7 +288,7 @@ def _multinomial_infer(in_shapes, attrs, out_shapes=None):
     n_out = 2 if attrs.get("get_prob") else 1
     if s is None:
         return [None], [None] * n_out
-    return [s], [tuple(s[:-1]) + tuple(attrs.get("shape") or ())] * n_out
+    return [s], [tuple(s[:-1]) + tuple(attrs.get("shape") or ()) or (1,)] * n_out
 
 
 def _multinomial_type(in_types, attrs):

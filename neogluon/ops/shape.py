@@ -284,7 +284,10 @@ register(
     OpDef(
         "SwapAxis",
         _swapaxes,
-        params=(P("dim1", "int", 0, "First axis."), P("dim2", "int", 0, "Second axis.")),
+        params=(
+            P("dim1", "int", 0, "First axis."),
+            P("dim2", "int", 0, "Second axis."),
+        ),
         aliases=("swapaxes",),
         returns_view=True,
         doc="Swap two axes.",
@@ -743,8 +746,10 @@ register(
 
 def _broadcast_like(lhs, rhs, lhs_axes=None, rhs_axes=None):
     if lhs_axes is None and rhs_axes is None:
-        return _broadcast_to(lhs, tuple(rhs.shape)) if lhs.dim() == rhs.dim() else (
-            lhs.expand(rhs.shape)
+        return (
+            _broadcast_to(lhs, tuple(rhs.shape))
+            if lhs.dim() == rhs.dim()
+            else (lhs.expand(rhs.shape))
         )
     la = (lhs_axes,) if isinstance(lhs_axes, int) else tuple(lhs_axes or ())
     ra = (rhs_axes,) if isinstance(rhs_axes, int) else tuple(rhs_axes or ())
@@ -814,6 +819,7 @@ register(
 
 def _reshape_like(lhs, rhs, lhs_begin=None, lhs_end=None, rhs_begin=None, rhs_end=None):
     ls, rs = tuple(lhs.shape), tuple(rhs.shape)
+
     def pos(v, default, n):
         if v is None:
             return default
@@ -911,7 +917,13 @@ register(
         "Pad",
         _pad,
         params=(
-            P("mode", "str", REQUIRED, "Padding mode.", ("constant", "edge", "reflect")),
+            P(
+                "mode",
+                "str",
+                REQUIRED,
+                "Padding mode.",
+                ("constant", "edge", "reflect"),
+            ),
             P("pad_width", "shape", REQUIRED, "Before/after widths per axis."),
             P("constant_value", "float", 0.0, "Fill value in constant mode."),
         ),

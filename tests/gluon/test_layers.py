@@ -69,7 +69,11 @@ def test_layer_matches_mxnet(name):
         else:
             # grad_req 'null': BatchNorm running stats update in backward.
             np.testing.assert_allclose(
-                p.data().asnumpy(), fx[f"after:{key}"], rtol=RTOL, atol=ATOL, err_msg=key
+                p.data().asnumpy(),
+                fx[f"after:{key}"],
+                rtol=RTOL,
+                atol=ATOL,
+                err_msg=key,
             )
 
 
@@ -85,7 +89,10 @@ def test_layer_param_names_and_repr(name):
     assert repr(layer) == meta["repr"]
 
 
-@pytest.mark.parametrize("name", [n for n in CASES if load_fixture("layers", n)["meta"]["ctor"].count("Pool") == 0])
+@pytest.mark.parametrize(
+    "name",
+    [n for n in CASES if load_fixture("layers", n)["meta"]["ctor"].count("Pool") == 0],
+)
 def test_layer_hybridized_matches_mxnet(name):
     fx = load_fixture("layers", name)
     meta = fx["meta"]
@@ -205,7 +212,7 @@ def test_dropout_train_and_eval():
     with mx.autograd.record():
         y = drop(x).asnumpy()
     # The mask is shared along axis 1: each row is all 0 or all 2.
-    assert np.all((y == y[:, :1]))
+    assert np.all(y == y[:, :1])
 
 
 def test_dropout_rate_zero_is_identity_in_training():
@@ -217,7 +224,9 @@ def test_dropout_rate_zero_is_identity_in_training():
 
 
 def test_gelu_exact_value():
-    np.testing.assert_allclose(nn.GELU()(mx.nd.array([1.0])).asnumpy(), [0.8413447], rtol=1e-6)
+    np.testing.assert_allclose(
+        nn.GELU()(mx.nd.array([1.0])).asnumpy(), [0.8413447], rtol=1e-6
+    )
 
 
 def test_conv_layout_and_kernel_errors():
@@ -234,7 +243,9 @@ def test_pooling_full_convention_keeps_window_starting_in_padding():
     y = pool(mx.nd.ones((1, 1, 5, 5)))
     assert y.shape == (1, 1, 4, 4)
     avg = nn.AvgPool2D(2, padding=1)
-    np.testing.assert_allclose(avg(mx.nd.ones((1, 1, 2, 2))).asnumpy()[0, 0, 0, 0], 0.25)
+    np.testing.assert_allclose(
+        avg(mx.nd.ones((1, 1, 2, 2))).asnumpy()[0, 0, 0, 0], 0.25
+    )
 
 
 def test_prelu_default_alpha_is_quarter():

@@ -47,7 +47,9 @@ def test_loss_value_and_grad_match_mxnet(name):
             )
 
 
-@pytest.mark.parametrize("name", [n for n in CASES if n not in ("loss_sdml", "loss_poisson_full")])
+@pytest.mark.parametrize(
+    "name", [n for n in CASES if n not in ("loss_sdml", "loss_poisson_full")]
+)
 def test_hybridized_loss_matches_mxnet(name):
     fx = load_fixture("optim", name)
     loss_fn = eval(fx["ctor"], dict(_NS))
@@ -63,8 +65,12 @@ def test_verified_values_from_survey():
         [0.3711007, 0.4374880],
         rtol=1e-6,
     )
-    np.testing.assert_allclose(gloss.L2Loss()(a([[1, 2]]), a([[0, 0]])).asnumpy(), [1.25])
-    np.testing.assert_allclose(gloss.L1Loss()(a([[1, 2]]), a([[0, 0]])).asnumpy(), [1.5])
+    np.testing.assert_allclose(
+        gloss.L2Loss()(a([[1, 2]]), a([[0, 0]])).asnumpy(), [1.25]
+    )
+    np.testing.assert_allclose(
+        gloss.L1Loss()(a([[1, 2]]), a([[0, 0]])).asnumpy(), [1.5]
+    )
     np.testing.assert_allclose(
         gloss.SigmoidBCELoss()(a([[0, 2]]), a([[0, 1]])).asnumpy(), [0.41004], rtol=1e-5
     )

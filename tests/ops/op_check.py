@@ -46,7 +46,9 @@ def unpack(data: dict) -> dict[str, np.ndarray]:
     for key, (offset, dtype, shape) in data["index"].items():
         dt = np.dtype(dtype)
         n = int(np.prod(shape, dtype=np.int64)) * dt.itemsize
-        out[key] = np.frombuffer(blob[offset : offset + n], dtype=dt).reshape(shape).copy()
+        out[key] = (
+            np.frombuffer(blob[offset : offset + n], dtype=dt).reshape(shape).copy()
+        )
     return out
 
 
@@ -99,7 +101,9 @@ def _tol(dtype: np.dtype, rtol: float, atol: float) -> tuple[float, float]:
 
 def _compare(what: str, got: mx.nd.NDArray, want: np.ndarray, rtol, atol) -> None:
     assert got.shape == tuple(want.shape), f"{what}: shape {got.shape} != {want.shape}"
-    assert np.dtype(got.dtype) == want.dtype, f"{what}: dtype {got.dtype} != {want.dtype}"
+    assert np.dtype(got.dtype) == want.dtype, (
+        f"{what}: dtype {got.dtype} != {want.dtype}"
+    )
     rt, at = _tol(want.dtype, rtol, atol)
     g = got.asnumpy()
     if want.dtype.kind in "fc":
@@ -148,7 +152,9 @@ def check_op(
         out = fn(*xs, **attrs)
     is_multi = len(expected_outputs) > 1 if multi is None else multi
     if is_multi:
-        assert isinstance(out, (list, tuple)), f"expected a list of outputs, got {out!r}"
+        assert isinstance(out, (list, tuple)), (
+            f"expected a list of outputs, got {out!r}"
+        )
         outs = list(out)
     else:
         assert isinstance(out, mx.nd.NDArray), f"expected one NDArray, got {type(out)}"
@@ -162,7 +168,9 @@ def check_op(
         head_grads = [np.ones(e.shape, e.dtype) for e in expected_outputs]
     hgs = [mx.nd.array(h, dtype=h.dtype) for h in head_grads]
     # Outputs that cannot carry a gradient (index outputs) take no head gradient.
-    pairs = [(o, h) for o, h in zip(outs, hgs, strict=True) if o.to_torch().requires_grad]
+    pairs = [
+        (o, h) for o, h in zip(outs, hgs, strict=True) if o.to_torch().requires_grad
+    ]
     if pairs:
         mx.autograd.backward([p[0] for p in pairs], [p[1] for p in pairs])
     for k, i in enumerate(grad_inputs):
@@ -186,7 +194,9 @@ def check_op_symbol(
     names = [f"x{i}" for i in range(len(inputs))]
     fn = resolve(path, mx.sym)
     sym = fn(*[mx.sym.var(n) for n in names], **(attrs or {}))
-    args = {n: mx.nd.array(x, dtype=x.dtype) for n, x in zip(names, inputs, strict=True)}
+    args = {
+        n: mx.nd.array(x, dtype=x.dtype) for n, x in zip(names, inputs, strict=True)
+    }
     want_grad = expected_grads is not None
     if want_grad and grad_inputs is None:
         grad_inputs = [i for i, x in enumerate(inputs) if x.dtype.kind == "f"]

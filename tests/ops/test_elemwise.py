@@ -1,7 +1,14 @@
+"""Element-wise ops (unary, binary, broadcast, scalar) vs. MXNet 1.9.1, plus dtype rules and shape inference."""
+
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+import neogluon as mx
+from neogluon.base import MXNetError
+from neogluon.ops import registry
+from tests.conftest import load_fixture
 from tests.ops.op_check import check_case
 from tests.ops.op_check import load_cases
 
@@ -10,15 +17,6 @@ from tests.ops.op_check import load_cases
 @pytest.mark.parametrize("case", load_cases("elemwise"), ids=lambda c: c.name)
 def test_matches_mxnet(case, path):
     check_case(case, path=path)
-
-
-# --------------------------------------------------------------------------- rules
-import numpy as np  # noqa: E402
-
-import neogluon as mx  # noqa: E402
-from neogluon.base import MXNetError  # noqa: E402
-from neogluon.ops import registry  # noqa: E402
-from tests.conftest import load_fixture  # noqa: E402
 
 
 def _rule_results():

@@ -1,7 +1,15 @@
+"""Shape ops, reshape codes and creation ops vs. MXNet 1.9.1, plus shape inference."""
+
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
+import neogluon as mx
+from neogluon.base import MXNetError
+from neogluon.ops import registry
+from neogluon.ops.shape import infer_reshape
+from tests.conftest import load_fixture
 from tests.ops.op_check import check_case
 from tests.ops.op_check import load_cases
 
@@ -11,14 +19,6 @@ from tests.ops.op_check import load_cases
 def test_matches_mxnet(case, path):
     check_case(case, path=path)
 
-
-import numpy as np  # noqa: E402
-
-import neogluon as mx  # noqa: E402
-from neogluon.base import MXNetError  # noqa: E402
-from neogluon.ops import registry  # noqa: E402
-from neogluon.ops.shape import infer_reshape  # noqa: E402
-from tests.conftest import load_fixture  # noqa: E402
 
 _CODES = load_fixture("ops_math", "reshape_codes")
 
@@ -36,7 +36,9 @@ def test_reshape_codes_match_mxnet(row):
     )
 
 
-@pytest.mark.parametrize("row", _CODES["errors"], ids=lambda r: f"{r['in']}-{r['spec']}")
+@pytest.mark.parametrize(
+    "row", _CODES["errors"], ids=lambda r: f"{r['in']}-{r['spec']}"
+)
 def test_bad_reshape_specs_raise(row):
     with pytest.raises(registry.ShapeError, match=r"Reshape.*cannot reshape"):
         infer_reshape(tuple(row["in"]), tuple(row["spec"]), False)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from ..block import Block
+from ..block import HybridBlock
+from ..block import SymbolBlock
 from .activations import ELU
 from .activations import GELU
 from .activations import SELU
@@ -41,9 +44,6 @@ from .sequential import HybridLambda
 from .sequential import HybridSequential
 from .sequential import Lambda
 from .sequential import Sequential
-from ..block import Block
-from ..block import HybridBlock
-from ..block import SymbolBlock
 
 __all__ = [
     "Activation",

@@ -12,6 +12,12 @@ from ...ndarray import NDArray
 from ..block import HybridBlock
 from .activations import Activation
 
+# The containers live in sequential.py; MXNet's module path is basic_layers.
+from .sequential import HybridLambda  # noqa: F401
+from .sequential import HybridSequential  # noqa: F401
+from .sequential import Lambda  # noqa: F401
+from .sequential import Sequential  # noqa: F401
+
 __all__ = [
     "Dense",
     "Dropout",
@@ -158,7 +164,9 @@ class Dropout(HybridBlock):
 
     def hybrid_forward(self, F, x):
         if self._rate > 0:
-            return F.Dropout(x, p=self._rate, axes=self._axes, name="fwd", cudnn_off=False)
+            return F.Dropout(
+                x, p=self._rate, axes=self._axes, name="fwd", cudnn_off=False
+            )
         return F.identity(x)
 
     def __repr__(self) -> str:
@@ -485,7 +493,9 @@ class LayerNorm(HybridBlock):
         )
 
     def hybrid_forward(self, F, data, gamma, beta):
-        return F.LayerNorm(data, gamma=gamma, beta=beta, axis=self._axis, eps=self._epsilon)
+        return F.LayerNorm(
+            data, gamma=gamma, beta=beta, axis=self._axis, eps=self._epsilon
+        )
 
     def __repr__(self) -> str:
         return (

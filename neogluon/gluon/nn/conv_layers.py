@@ -117,7 +117,10 @@ class _Conv(HybridBlock):
                 op_name, layout, channels, in_channels, groups, kernel_size
             )
             self.weight = self.params.get(
-                "weight", shape=wshape, init=weight_initializer, allow_deferred_init=True
+                "weight",
+                shape=wshape,
+                init=weight_initializer,
+                allow_deferred_init=True,
             )
             if use_bias:
                 self.bias = self.params.get(
@@ -188,7 +191,9 @@ _CONV_DOC = """{n}-D {what} layer (MXNet weight layout {wl}).
 
 
 def _make_conv(name, n, layouts, transpose):
-    default_tuple = lambda v: v if n == 1 else (v,) * n  # noqa: E731
+    # MXNet's defaults: 1 / 0 for 1-D layers, tuples for 2-D and 3-D.
+    one = 1 if n == 1 else (1,) * n
+    zero = 0 if n == 1 else (0,) * n
     op_name = "Deconvolution" if transpose else "Convolution"
 
     if transpose:
@@ -197,10 +202,10 @@ def _make_conv(name, n, layouts, transpose):
             self,
             channels,
             kernel_size,
-            strides=default_tuple(1),
-            padding=default_tuple(0),
-            output_padding=default_tuple(0),
-            dilation=default_tuple(1),
+            strides=one,
+            padding=zero,
+            output_padding=zero,
+            dilation=one,
             groups=1,
             layout=layouts[0],
             activation=None,
@@ -240,9 +245,9 @@ def _make_conv(name, n, layouts, transpose):
             self,
             channels,
             kernel_size,
-            strides=default_tuple(1),
-            padding=default_tuple(0),
-            dilation=default_tuple(1),
+            strides=one,
+            padding=zero,
+            dilation=one,
             groups=1,
             layout=layouts[0],
             activation=None,
@@ -273,8 +278,10 @@ def _make_conv(name, n, layouts, transpose):
                 **kwargs,
             )
 
-    wl = "(in_channels, channels/groups, *kernel)" if transpose else (
-        "(channels, in_channels/groups, *kernel)"
+    wl = (
+        "(in_channels, channels/groups, *kernel)"
+        if transpose
+        else ("(channels, in_channels/groups, *kernel)")
     )
     what = "transposed convolution" if transpose else "convolution"
     cls = type(
@@ -365,53 +372,105 @@ def _make_pool(name, n, pool_type):
     if pool_type == "max":
 
         def __init__(
-            self, pool_size=default, strides=None, padding=0, layout=layouts[0],
-            ceil_mode=False, **kwargs,
+            self,
+            pool_size=default,
+            strides=None,
+            padding=0,
+            layout=layouts[0],
+            ceil_mode=False,
+            **kwargs,
         ):
             _check(layout)
             pool_size = _tuple("pool_size", name, pool_size, n)
             _Pooling.__init__(
-                self, pool_size, strides, padding, ceil_mode, False, "max", layout,
+                self,
+                pool_size,
+                strides,
+                padding,
+                ceil_mode,
+                False,
+                "max",
+                layout,
                 **kwargs,
             )
 
         if n == 3:  # MaxPool3D puts ceil_mode before layout
 
             def __init__(  # noqa: F811
-                self, pool_size=default, strides=None, padding=0, ceil_mode=False,
-                layout=layouts[0], **kwargs,
+                self,
+                pool_size=default,
+                strides=None,
+                padding=0,
+                ceil_mode=False,
+                layout=layouts[0],
+                **kwargs,
             ):
                 _check(layout)
                 pool_size = _tuple("pool_size", name, pool_size, n)
                 _Pooling.__init__(
-                    self, pool_size, strides, padding, ceil_mode, False, "max",
-                    layout, **kwargs,
+                    self,
+                    pool_size,
+                    strides,
+                    padding,
+                    ceil_mode,
+                    False,
+                    "max",
+                    layout,
+                    **kwargs,
                 )
 
     elif n == 1:
 
         def __init__(
-            self, pool_size=default, strides=None, padding=0, layout=layouts[0],
-            ceil_mode=False, count_include_pad=True, **kwargs,
+            self,
+            pool_size=default,
+            strides=None,
+            padding=0,
+            layout=layouts[0],
+            ceil_mode=False,
+            count_include_pad=True,
+            **kwargs,
         ):
             _check(layout)
             pool_size = _tuple("pool_size", name, pool_size, n)
             _Pooling.__init__(
-                self, pool_size, strides, padding, ceil_mode, False, "avg", layout,
-                count_include_pad, **kwargs,
+                self,
+                pool_size,
+                strides,
+                padding,
+                ceil_mode,
+                False,
+                "avg",
+                layout,
+                count_include_pad,
+                **kwargs,
             )
 
     else:
 
         def __init__(
-            self, pool_size=default, strides=None, padding=0, ceil_mode=False,
-            layout=layouts[0], count_include_pad=True, **kwargs,
+            self,
+            pool_size=default,
+            strides=None,
+            padding=0,
+            ceil_mode=False,
+            layout=layouts[0],
+            count_include_pad=True,
+            **kwargs,
         ):
             _check(layout)
             pool_size = _tuple("pool_size", name, pool_size, n)
             _Pooling.__init__(
-                self, pool_size, strides, padding, ceil_mode, False, "avg", layout,
-                count_include_pad, **kwargs,
+                self,
+                pool_size,
+                strides,
+                padding,
+                ceil_mode,
+                False,
+                "avg",
+                layout,
+                count_include_pad,
+                **kwargs,
             )
 
     __init__.__qualname__ = f"{name}.__init__"
@@ -422,8 +481,11 @@ def _make_pool(name, n, pool_type):
     )
     if pool_type == "avg":
         doc += " ``count_include_pad=True`` divides by the full window size."
-    return type(name, (_Pooling,), {"__init__": __init__, "__doc__": doc,
-                                    "__module__": __name__})
+    return type(
+        name,
+        (_Pooling,),
+        {"__init__": __init__, "__doc__": doc, "__module__": __name__},
+    )
 
 
 def _make_global_pool(name, n, pool_type):
@@ -441,8 +503,11 @@ def _make_global_pool(name, n, pool_type):
 
     __init__.__qualname__ = f"{name}.__init__"
     doc = f"Global {n}-D {pool_type} pooling; the output keeps size-1 spatial dims."
-    return type(name, (_Pooling,), {"__init__": __init__, "__doc__": doc,
-                                    "__module__": __name__})
+    return type(
+        name,
+        (_Pooling,),
+        {"__init__": __init__, "__doc__": doc, "__module__": __name__},
+    )
 
 
 MaxPool1D = _make_pool("MaxPool1D", 1, "max")
