@@ -262,13 +262,14 @@ def _backward_error(err: RuntimeError) -> MXNetError:
 
 
 def grad(heads, variables, head_grads=None, retain_graph=None, create_graph: bool = False, train_mode: bool = True):
-    """Gradients of ``heads`` w.r.t. ``variables``, returned as new arrays.
+    """Gradients of ``heads`` w.r.t. ``variables``, returned as a list of new arrays.
 
-    The variables' ``.grad`` buffers are not touched. ``retain_graph`` defaults
+    Always a list, even for a single variable: that is what MXNet 1.9.1 returns
+    (its docstring promises a bare array, its code returns a list, and user code
+    indexes ``[0]``). The variables' ``.grad`` buffers are not touched. ``retain_graph`` defaults
     to ``create_graph``; ``create_graph=True`` records the gradient computation
     for higher-order derivatives.
     """
-    single = isinstance(variables, NDArray)
     var_list = _as_list(variables)
     ts, gs = _head_tensors(heads, head_grads)
     for v in var_list:
@@ -298,7 +299,7 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph: boo
         _new(torch.zeros_like(v._data) if g is None else g)
         for v, g in zip(var_list, res, strict=True)
     ]
-    return out[0] if single else out
+    return out
 
 
 class _TorchFunction(torch.autograd.Function):

@@ -22,7 +22,11 @@ def seed(seed_state: int, ctx="all") -> None:
     ctx : Context or 'all', default 'all'
         Seed only this device's generator, or all of them.
     """
-    if not isinstance(seed_state, int) or isinstance(seed_state, bool) or seed_state < 0:
+    if (
+        not isinstance(seed_state, int)
+        or isinstance(seed_state, bool)
+        or seed_state < 0
+    ):
         raise ValueError(f"seed_state must be a non-negative int, got {seed_state!r}")
     if ctx == "all":
         torch.manual_seed(seed_state)

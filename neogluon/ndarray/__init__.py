@@ -76,4 +76,5 @@ for _n, _f in list(globals().items()):
         setattr(_SUBMODULES["op"], _n, _f)
 # Fluent methods (``x.sum()``, ``x.relu()``, ...) for the ops registered now.
 ndarray.install_fluent_methods(sys.modules[__name__])
-sys.modules.pop(f"{__name__}.random"); __import__(f"{__name__}.random")  # noqa: E702 - the real nd.random (MXNet python samplers) replaces the generated namespace
+sys.modules.pop(f"{__name__}.random")
+__import__(f"{__name__}.random")  # noqa: E702 - the real nd.random (MXNet python samplers) replaces the generated namespace

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import types
 
+from .. import _state
 from ..ops import registry as _reg
 from ..ops._signature import bind
 from ..ops._signature import build_doc
 from ..ops._signature import build_signature
 from ..ops._signature import check_inputs
 from ..ops._signature import namespace_of
-from .. import _state
 from .ndarray import NDArray
 from .ndarray import _alloc
 from .ndarray import invoke
@@ -71,7 +71,9 @@ def make_function(op: _reg.OpDef, public_name: str):
                     ):
                         try:
                             res = (
-                                kernel(ta, tb) if no_attrs else kernel(ta, tb, **defaults)
+                                kernel(ta, tb)
+                                if no_attrs
+                                else kernel(ta, tb, **defaults)
                             )
                         except Exception:  # noqa: BLE001 - invoke reports it
                             return invoke(op, args, defaults, None)

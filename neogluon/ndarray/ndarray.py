@@ -307,7 +307,9 @@ class NDArray:
         grad = _new(torch.zeros_like(self._data))
         autograd.mark_variables([self], [grad], grad_req)
 
-    def backward(self, out_grad=None, retain_graph: bool = False, train_mode: bool = True):
+    def backward(
+        self, out_grad=None, retain_graph: bool = False, train_mode: bool = True
+    ):
         """Back-propagate from this array into the attached gradient buffers."""
         from .. import autograd
 
@@ -354,7 +356,9 @@ class NDArray:
         else:
             from ..ops.shape import infer_reshape
 
-            target = infer_reshape(tuple(t.shape), tuple(int(d) for d in shape), reverse)
+            target = infer_reshape(
+                tuple(t.shape), tuple(int(d) for d in shape), reverse
+            )
         if t.requires_grad and not _flags.recording:
             with torch.no_grad():
                 res = t.reshape(target)
@@ -425,7 +429,9 @@ class NDArray:
         if type(key) is int:
             n = t.shape[0] if t.dim() else 0
             if not -n <= key < n:
-                raise IndexError(f"index {key} is out of bounds for axis 0 with size {n}")
+                raise IndexError(
+                    f"index {key} is out of bounds for axis 0 with size {n}"
+                )
             if t.dim() == 1:
                 return _new(_call1(_narrow0, t, key))
             return _new(_call1(_select0, t, key))
@@ -457,6 +463,7 @@ class NDArray:
     # Arithmetic and comparison dunders (``+ - * / % **``, ``== != < <= > >=``
     # and reflected forms) are installed by ``_install_operators`` below.
     __hash__ = object.__hash__
+
     def __neg__(self):
         return _new(_call1(torch.neg, self._data))
 
@@ -799,7 +806,9 @@ def _expand_key(key, shape: tuple[int, ...]) -> tuple[tuple, bool]:
     for k in key:
         if k is Ellipsis:
             if ell is not None:
-                raise IndexError("Cannot use more than one ellipsis (`...`) for indexing")
+                raise IndexError(
+                    "Cannot use more than one ellipsis (`...`) for indexing"
+                )
             ell = len(items)
             continue
         if isinstance(k, (bool, np.bool_)):
@@ -822,7 +831,9 @@ def _expand_key(key, shape: tuple[int, ...]) -> tuple[tuple, bool]:
         items.append(k)
     n_used = sum(1 for k in items if k is not None)
     if n_used > ndim:
-        raise IndexError(f"too many indices ({n_used}) for array with {ndim} dimensions")
+        raise IndexError(
+            f"too many indices ({n_used}) for array with {ndim} dimensions"
+        )
     fill = [slice(None)] * (ndim - n_used)
     if ell is None:
         items.extend(fill)
@@ -890,7 +901,9 @@ def _basic_parts(items: tuple, t: torch.Tensor):
         n = shape[axis]
         if isinstance(k, int):
             if not -n <= k < n:
-                raise IndexError(f"index {k} is out of bounds for axis {axis} with size {n}")
+                raise IndexError(
+                    f"index {k} is out of bounds for axis {axis} with size {n}"
+                )
             tkey.append(k)
             kk = k + n if k < 0 else k
             slcs.append(slice(kk, kk + 1))
@@ -973,7 +986,9 @@ def _advanced_key(t: torch.Tensor, items: tuple):
             tkey.append(k)
         elif isinstance(k, int):
             if not -n <= k < n:
-                raise IndexError(f"index {k} is out of bounds for axis {axis} with size {n}")
+                raise IndexError(
+                    f"index {k} is out of bounds for axis {axis} with size {n}"
+                )
             tkey.append(k)
         else:
             idx = _index_tensor(k, t.device)
@@ -1015,7 +1030,9 @@ def _advanced_getitem(t: torch.Tensor, items: tuple) -> torch.Tensor:
     if not key_adjacent and _adjacent(adv_nd) and adv_nd[0] > 0:
         # torch kept the block in place; MXNet moves it to the front.
         p = adv_nd[0]
-        perm = list(range(p, p + bdim)) + list(range(p)) + list(range(p + bdim, out.dim()))
+        perm = (
+            list(range(p, p + bdim)) + list(range(p)) + list(range(p + bdim, out.dim()))
+        )
         out = out.permute(perm)
     pos = bdim if not key_adjacent else 0
     shape = list(out.shape)
@@ -1471,7 +1488,9 @@ def waitall() -> None:
 def from_torch(tensor: torch.Tensor) -> NDArray:
     """Wrap a ``torch.Tensor`` without copying (the dtype is kept)."""
     if not isinstance(tensor, torch.Tensor):
-        raise TypeError(f"from_torch expects a torch.Tensor, got {type(tensor).__name__}")
+        raise TypeError(
+            f"from_torch expects a torch.Tensor, got {type(tensor).__name__}"
+        )
     return _new(tensor)
 
 

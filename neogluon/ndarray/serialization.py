@@ -347,7 +347,9 @@ def _read_sparse(r: _Reader, stype: int, what: str) -> NDArray:
                 lo, hi = indptr[row], indptr[row + 1]
                 dense[row, indices[lo:hi]] = values[lo:hi]
     except (IndexError, ValueError) as err:
-        raise r.fail(f"inconsistent {_STYPE_NAMES[stype]} record for {what} ({err})")
+        raise r.fail(
+            f"inconsistent {_STYPE_NAMES[stype]} record for {what} ({err})"
+        ) from None
     return _new(_to_tensor(dense, flag).to(dev))
 
 
@@ -401,7 +403,9 @@ def load(fname):
     Returns a list when the file has no names, else a dict ``str -> NDArray``.
     """
     if not isinstance(fname, (str, os.PathLike)):
-        raise TypeError(f"fname required to be a string or path, got {type(fname).__name__}")
+        raise TypeError(
+            f"fname required to be a string or path, got {type(fname).__name__}"
+        )
     with open(fname, "rb") as f:
         buf = f.read()
     return _load_container(buf, os.fspath(fname))

@@ -106,11 +106,13 @@ def _broadcast_dim(a: int, b: int, c: int, op: str, la, ra) -> tuple[int, int, i
         if c == 1:
             return 1, 1, 1
         return 0, 0, c
-    # Exactly one side unknown: take the partner's dim (a partner of 1 says
-    # nothing unless the output is known).
+    # Exactly one side unknown. A partner dim k > 1 fixes the output (k) but not
+    # the unknown side, which may be k or 1: leave it unknown rather than guess
+    # (a guess could give a deferred parameter a batch-sized shape, silently).
+    # A partner of 1 makes the unknown side equal to the output dim.
     known, unknown_is_lhs = (b, True) if a == 0 else (a, False)
     if known != 1:
-        fill, res = known, known
+        fill, res = 0, known
     else:
         fill, res = c, c
     if c > 0 and res != c:
@@ -122,7 +124,12 @@ def _broadcast_dim(a: int, b: int, c: int, op: str, la, ra) -> tuple[int, int, i
 
 
 def broadcast_infer(op: str) -> Callable:
-    """NumPy-broadcast rule for two inputs, filling unknown dims from the partner."""
+    """NumPy-broadcast rule for two inputs.
+
+    Fills an unknown input dim only where broadcasting determines it (the
+    partner's dim is 1 and the output dim is known); an unknown input facing a
+    partner dim > 1 stays unknown, as in MXNet.
+    """
 
     def infer(in_shapes, attrs, out_shapes=None):
         lhs, rhs = in_shapes

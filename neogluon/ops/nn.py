@@ -15,7 +15,6 @@ graph (``node_row_ptr`` in symbol JSON) than it shows (``list_outputs``).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -27,19 +26,8 @@ from .registry import P
 from .registry import ShapeError
 from .registry import register
 
-__all__ = ["GRAPH_OUTPUTS", "conv_out_len", "pool_out_len"]
+__all__ = ["conv_out_len", "pool_out_len"]
 
-#: Total outputs of a graph node (visible + hidden) for ops with hidden outputs.
-GRAPH_OUTPUTS: dict[str, Callable[[dict], int]] = {
-    "BatchNorm": lambda a: 3,
-    "LayerNorm": lambda a: 3,
-    "GroupNorm": lambda a: 3,
-    "InstanceNorm": lambda a: 3,
-    "Dropout": lambda a: 2,
-    "LeakyReLU": lambda a: 2,
-    "LRN": lambda a: 2,
-    "L2Normalization": lambda a: 2,
-}
 
 _LOWEST = {
     torch.float32: -3.4028234663852886e38,
@@ -550,10 +538,24 @@ def _pool_infer(in_shapes, attrs):
     return in_shapes, [tuple(out)]
 
 
+def _pooling_graph_outputs(attrs: dict) -> int:
+    # MXNet's oneDNN build keeps a workspace output for max pooling on NC*
+    # layouts (1-3 spatial dims); it shows in node_row_ptr of exported JSON.
+    kernel = attrs.get("kernel") or ()
+    if (
+        attrs.get("pool_type") == "max"
+        and 1 <= len(kernel) <= 3
+        and attrs.get("layout") in (None, "NCW", "NCHW", "NCDHW")
+    ):
+        return 2
+    return 1
+
+
 register(
     OpDef(
         "Pooling",
         _pooling,
+        graph_outputs=_pooling_graph_outputs,
         params=(
             P("kernel", "shape", (), "Window size (ignored with global_pool)."),
             P("pool_type", "str", "max", "Pooling type.", ("max", "avg", "sum", "lp")),
@@ -697,6 +699,7 @@ register(
     OpDef(
         "BatchNorm",
         _batch_norm,
+        graph_outputs=3,
         inputs=("data", "gamma", "beta", "moving_mean", "moving_var"),
         params=(
             P("eps", "float", 1e-3, "Added to the variance."),
@@ -778,6 +781,7 @@ register(
     OpDef(
         "LayerNorm",
         _layer_norm,
+        graph_outputs=3,
         inputs=("data", "gamma", "beta"),
         params=(
             P("axis", "int", -1, "Axis to normalize over."),
@@ -807,6 +811,7 @@ register(
     OpDef(
         "InstanceNorm",
         _instance_norm,
+        graph_outputs=3,
         inputs=("data", "gamma", "beta"),
         params=(P("eps", "float", 1e-3, "Added to the variance."),),
         infer_shape=_in_infer,
@@ -860,6 +865,7 @@ register(
     OpDef(
         "GroupNorm",
         _group_norm,
+        graph_outputs=3,
         inputs=("data", "gamma", "beta"),
         params=(
             P("num_groups", "int", 1, "Number of channel groups."),
@@ -891,6 +897,7 @@ register(
     OpDef(
         "Dropout",
         _dropout,
+        graph_outputs=2,
         params=(
             P("p", "float", 0.5, "Fraction of the input that gets dropped."),
             P("mode", "str", "training", "When active.", ("training", "always")),
@@ -1393,6 +1400,7 @@ register(
     OpDef(
         "L2Normalization",
         _l2_normalization,
+        graph_outputs=2,
         params=(
             P("eps", "float", 1e-10, "Added under the square root."),
             P("mode", "str", "instance", "Axes.", ("instance", "channel", "spatial")),
@@ -1411,6 +1419,7 @@ register(
     OpDef(
         "LRN",
         _lrn,
+        graph_outputs=2,
         params=(
             P("alpha", "float", 1e-4, "Scale."),
             P("beta", "float", 0.75, "Exponent."),

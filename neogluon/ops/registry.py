@@ -263,6 +263,10 @@ class OpDef:
     #: Attribute holding the number of variadic inputs (``num_args``), if any.
     num_args_attr: str | None = None
     num_outputs: int | Callable[[dict], int] = 1
+    #: Total outputs MXNet allocates for the node, visible plus hidden (e.g.
+    #: BatchNorm's saved mean/var, Dropout's mask); only ``node_row_ptr`` in
+    #: symbol JSON depends on it. None: same as ``num_outputs``.
+    graph_outputs: int | Callable[[dict], int] | None = None
     infer_shape: Callable[[list, dict], tuple[list, list]] | None = None
     infer_type: Callable[[list, dict], tuple[list, list]] | None = None
     #: Names of inputs that are auxiliary states (BatchNorm's running stats).
@@ -312,8 +316,7 @@ class OpDef:
         if len(attrs) != len(spec_map):
             missing = [p.name for p in self.params if p.name not in attrs]
             raise MXNetError(
-                f"Operator {self.name} is missing required attribute(s) "
-                f"{missing}."
+                f"Operator {self.name} is missing required attribute(s) {missing}."
             )
         return attrs
 
@@ -339,6 +342,14 @@ class OpDef:
         n = self.num_outputs
         return n(attrs) if callable(n) else n
 
+    def total_outputs(self, attrs: dict) -> int:
+        """Visible plus hidden outputs, as MXNet counts them in graphs."""
+        n = self.n_outputs(attrs)
+        g = self.graph_outputs
+        if g is None:
+            return n
+        return max(n, g(attrs) if callable(g) else g)
+
     def list_output_names(self, attrs: dict) -> tuple[str, ...]:
         n = self.n_outputs(attrs)
         names = self.output_names
@@ -349,9 +360,20 @@ class OpDef:
         return tuple(f"output{i}" for i in range(n))
 
     # ---------------------------------------------------------------- inference
-    def run_infer_shape(self, in_shapes: list, attrs: dict) -> tuple[list, list]:
-        if self.infer_shape is not None:
-            return self.infer_shape(list(in_shapes), attrs)
+    def run_infer_shape(
+        self, in_shapes: list, attrs: dict, out_shapes: list | None = None
+    ) -> tuple[list, list]:
+        """Apply the op's shape rule.
+
+        Rules may take a third argument, the currently known output shapes, to
+        fill inputs backwards from outputs; two-argument rules are called
+        without it.
+        """
+        fn = self.infer_shape
+        if fn is not None:
+            if out_shapes is not None and _takes_out_shapes(fn):
+                return fn(list(in_shapes), attrs, list(out_shapes))
+            return fn(list(in_shapes), attrs)
         return meta_infer_shape(self, in_shapes, attrs)
 
     def run_infer_type(self, in_types: list, attrs: dict) -> tuple[list, list]:
@@ -359,6 +381,23 @@ class OpDef:
         if self.infer_type is not None:
             return self.infer_type(list(in_types), attrs)
         return default_infer_type(self, in_types, attrs)
+
+
+_OUT_ARG_CACHE: dict = {}
+
+
+def _takes_out_shapes(fn) -> bool:
+    """Whether a shape rule accepts the known output shapes as a third arg."""
+    res = _OUT_ARG_CACHE.get(fn)
+    if res is None:
+        import inspect
+
+        try:
+            res = len(inspect.signature(fn).parameters) >= 3
+        except (TypeError, ValueError):
+            res = False
+        _OUT_ARG_CACHE[fn] = res
+    return res
 
 
 def shape_known(s: MaybeShape) -> bool:

@@ -171,7 +171,7 @@ def _infer_node(n: _Node, vals: dict, merge, is_shape: bool) -> bool:
 
 
 def _run_shape(n: _Node, ins: list, outs: list):
-    return n.op.run_infer_shape(list(ins), n.parsed)
+    return n.op.run_infer_shape(list(ins), n.parsed, list(outs))
 
 
 def _norm(v, is_shape: bool):

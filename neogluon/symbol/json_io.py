@@ -25,48 +25,12 @@ __all__ = ["to_json", "load_json", "load", "save", "total_outputs", "MXNET_VERSI
 
 MXNET_VERSION = 10901
 
-_THREE = (
-    "BatchNorm",
-    "BatchNorm_v1",
-    "_contrib_SyncBatchNorm",
-    "LayerNorm",
-    "GroupNorm",
-    "InstanceNorm",
-    "SpatialTransformer",
-    "Correlation",
-)
-_TWO = (
-    "Dropout",
-    "LRN",
-    "CTCLoss",
-    "ROIPooling",
-    "BilinearSampler",
-    "_contrib_box_nms",
-    "sort",
-)
-# Outputs MXNet 1.9.1 (pip build, oneDNN on) allocates beyond the visible ones;
-# they only matter for ``node_row_ptr``.
-_TOTAL = {**{k: 3 for k in _THREE}, **{k: 2 for k in _TWO}, "_linalg_slogdet": 4}
-
 
 def total_outputs(node: _Node) -> int:
     """A node's total output count as MXNet records it in ``node_row_ptr``."""
     if node.op is None:
         return 1
-    n = node.op.n_outputs(node.parsed)
-    name = node.op.name
-    if name == "Pooling":
-        p = node.parsed
-        kernel = p.get("kernel") or ()
-        layout = p.get("layout")
-        if (
-            p.get("pool_type") == "max"
-            and 1 <= len(kernel) <= 3
-            and layout in (None, "NCW", "NCHW", "NCDHW")
-        ):
-            return max(n, 2)
-        return n
-    return max(n, _TOTAL.get(name, n))
+    return node.op.total_outputs(node.parsed)
 
 
 # --------------------------------------------------------------------------- writer

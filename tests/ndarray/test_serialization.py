@@ -85,11 +85,16 @@ def test_save_is_byte_identical_to_mxnet(fname, tmp_path):
 
 def test_section_3_2_example_bytes(tmp_path):
     out = tmp_path / "d.params"
-    nd.save(out, {"w": nd.array([[1, 2, 3], [4, 5, 6]]), "bb": nd.array([7], dtype="int32")})
+    nd.save(
+        out, {"w": nd.array([[1, 2, 3], [4, 5, 6]]), "bb": nd.array([7], dtype="int32")}
+    )
     raw = out.read_bytes()
     assert raw[:0x18] == struct.pack("<QQQ", 0x112, 0, 2)
     assert raw[0x18:0x1C] == b"\xc9\xfa\x93\xf9"
-    assert raw[-15:] == b"\x01\x00\x00\x00\x00\x00\x00\x00w\x02\x00\x00\x00\x00\x00\x00\x00bb"[-15:]
+    assert (
+        raw[-15:]
+        == b"\x01\x00\x00\x00\x00\x00\x00\x00w\x02\x00\x00\x00\x00\x00\x00\x00bb"[-15:]
+    )
     assert len(raw) == 0x97
 
 
@@ -110,7 +115,16 @@ def test_zero_dim_roundtrip_and_none_records():
 def test_roundtrip_all_dtypes(tmp_path):
     data = {
         dt: nd.array([[0, 1], [2, 3]], dtype=dt)
-        for dt in ("float16", "float32", "float64", "uint8", "int8", "int32", "int64", "bool")
+        for dt in (
+            "float16",
+            "float32",
+            "float64",
+            "uint8",
+            "int8",
+            "int32",
+            "int64",
+            "bool",
+        )
     }
     data["bf16"] = nd.from_torch(torch.tensor([1.5, -3.0], dtype=torch.bfloat16))
     f = tmp_path / "all.params"
@@ -159,9 +173,15 @@ def test_save_is_atomic(tmp_path, monkeypatch):
         (lambda b: b[:40], r"truncated data, expected .*int64 dims of array 0 shape"),
         (lambda b: b"\x13" + b[1:], r"list magic 0x112.*offset 0"),
         (lambda b: b[:24] + b"\xff\xff\xff\xff" + b[28:], r"record magic.*offset 24"),
-        (lambda b: b[:60] + struct.pack("<i", 99) + b[64:], r"type flag in 0..12.*got 99.*offset 60"),
+        (
+            lambda b: b[:60] + struct.pack("<i", 99) + b[64:],
+            r"type flag in 0..12.*got 99.*offset 60",
+        ),
         (lambda b: b + b"xx", r"2 trailing bytes"),
-        (lambda b: b[:0x7C] + struct.pack("<Q", 3) + b[0x84:], r"expected 0 or 2 names.*offset 124"),
+        (
+            lambda b: b[:0x7C] + struct.pack("<Q", 3) + b[0x84:],
+            r"expected 0 or 2 names.*offset 124",
+        ),
     ],
 )
 def test_corrupt_files_raise_with_offset(mutate, match):

@@ -68,10 +68,12 @@ def _infer(op, *shapes, out=None, **attrs):
     return d.infer_shape(list(shapes), parsed, out)
 
 
-def test_broadcast_infer_fills_from_partner():
-    assert _infer("broadcast_add", (2, 0), (2, 3)) == ([(2, 3), (2, 3)], [(2, 3)])
+def test_broadcast_infer_fills_only_what_broadcasting_determines():
+    # An unknown dim facing a partner dim > 1 may be that dim or 1: it stays
+    # unknown (MXNet refuses too), while the output dim is determined.
+    assert _infer("broadcast_add", (2, 0), (2, 3)) == ([(2, 0), (2, 3)], [(2, 3)])
     assert _infer("broadcast_mul", (0, 3), (4, 2, 3)) == (
-        [(2, 3), (4, 2, 3)],
+        [(0, 3), (4, 2, 3)],
         [(4, 2, 3)],
     )
     assert _infer("broadcast_mul", (0, 3), (4, 1, 3)) == (
