@@ -45,6 +45,8 @@ def make_function(op: _reg.OpDef, public_name: str):
     kernel = op.kernel
     no_attrs = not defaults
     same_dtype = op.same_dtype and not op.dtype_free_inputs
+    attr_cache: dict = {}
+    input_names = frozenset(op.inputs)
 
     def fn(*args, out=None, name=None, **kwargs):
         if direct and not kwargs and out is None and len(args) == n_in:
@@ -81,6 +83,31 @@ def make_function(op: _reg.OpDef, public_name: str):
                         arr._data = res
                         arr._ag = None
                         return arr
+        # Attrs given by keyword with positional NDArray inputs: parse each
+        # distinct set of keyword values once (call sites repeat them).
+        if (
+            kwargs
+            and not op.variadic
+            and not op.creation
+            and len(args) <= n_in
+            and input_names.isdisjoint(kwargs)
+        ):
+            try:
+                key = tuple(kwargs.items())
+                attrs = attr_cache.get(key)
+            except TypeError:  # unhashable attribute value
+                key = attrs = None
+            if attrs is None and key is not None:
+                attrs = op.parse_attrs(kwargs)
+                if len(attr_cache) < 256:
+                    attr_cache[key] = attrs
+            if attrs is not None:
+                for a in args:
+                    if type(a) is not NDArray:
+                        break
+                else:
+                    inputs = list(args) + [None] * (n_in - len(args))
+                    return invoke(op, check_inputs(op, inputs, attrs), attrs, out)
         # Fast path: all inputs positional, no attributes given.
         if fast_ok and not kwargs and len(args) == n_in and all_required_inputs:
             for a in args:

@@ -116,7 +116,8 @@ def _resolve(path: str):
     return obj() if call else obj
 
 
-@pytest.mark.parametrize("path", ATTRS)
+# ids carry an "mx." prefix: a bare "gpu" id would read as the gpu marker.
+@pytest.mark.parametrize("path", ATTRS, ids=lambda p: f"mx.{p}")
 def test_attribute_path(path):
     obj = _resolve(path)
     assert obj is not None, f"mx.{path} is None"
