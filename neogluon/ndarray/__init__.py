@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import sys
 import types
 
@@ -56,11 +58,17 @@ __all__ = [
 
 
 def _submodule(name: str) -> types.ModuleType:
+    """``nd.<name>``: the real module file when there is one (``nd.random`` has
+    MXNet's Python samplers), else a fresh namespace. Generated op functions are
+    added afterwards without replacing what the module defines."""
     full = f"{__name__}.{name}"
     mod = sys.modules.get(full)
     if mod is None:
-        mod = types.ModuleType(full, f"mx.nd.{name}: operators of the {name} family")
-        sys.modules[full] = mod
+        if importlib.util.find_spec(full) is not None:
+            mod = importlib.import_module(full)
+        else:
+            mod = types.ModuleType(full, f"mx.nd.{name}: operators of the {name} family")
+            sys.modules[full] = mod
     globals()[name] = mod
     return mod
 
@@ -76,5 +84,3 @@ for _n, _f in list(globals().items()):
         setattr(_SUBMODULES["op"], _n, _f)
 # Fluent methods (``x.sum()``, ``x.relu()``, ...) for the ops registered now.
 ndarray.install_fluent_methods(sys.modules[__name__])
-sys.modules.pop(f"{__name__}.random")
-__import__(f"{__name__}.random")  # noqa: E702 - the real nd.random (MXNet python samplers) replaces the generated namespace

@@ -1376,6 +1376,8 @@ def array(source_array, ctx=None, dtype=None) -> NDArray:
         src = src.astype(src.dtype.newbyteorder("="))
     if not src.flags.c_contiguous:
         src = np.ascontiguousarray(src)  # (ascontiguousarray turns 0-d into 1-d)
+    elif not src.flags.writeable:
+        src = src.copy()  # torch.from_numpy warns on read-only arrays
     t = torch.from_numpy(src)
     return _new(t.to(device=dev, dtype=td, copy=True))
 

@@ -10,9 +10,6 @@ NDArrays draw per element with the ``_sample_*`` ops (output shape
 
 from __future__ import annotations
 
-import sys
-import types
-
 from ..base import _Null
 from ..base import numeric_types
 from ..context import current_context
@@ -241,19 +238,3 @@ def randint(low, high, shape=_Null, dtype=_Null, ctx=None, out=None, **kwargs):
         out,
         kwargs,
     )
-
-
-def _adopt_generated() -> None:
-    """Keep the registry functions that ``nd``'s generated namespace put here."""
-    pkg = sys.modules.get(__name__.rpartition(".")[0])
-    generated = getattr(pkg, "random", None) if pkg is not None else None
-    this = sys.modules.get(__name__)
-    if not isinstance(generated, types.ModuleType) or generated is this:
-        return
-    namespace = globals()
-    for key, value in vars(generated).items():
-        if not key.startswith("__") and key not in namespace:
-            namespace[key] = value
-
-
-_adopt_generated()
