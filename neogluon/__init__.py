@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import importlib
 
+from . import autograd
 from . import base
 from . import context
 from . import ndarray
 from . import ndarray as nd
-from . import autograd
 from .base import MXNetError
 from .context import Context
 from .context import cpu

@@ -64,8 +64,7 @@ def to_torch_dtype(dtype) -> torch.dtype:
         return NP_TO_TORCH[np.dtype(dtype)]
     except (TypeError, KeyError):
         raise TypeError(
-            f"Unsupported dtype {dtype!r}; expected one of "
-            f"{sorted(_NAME_TO_TORCH)}."
+            f"Unsupported dtype {dtype!r}; expected one of {sorted(_NAME_TO_TORCH)}."
         ) from None
 
 

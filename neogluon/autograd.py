@@ -56,6 +56,7 @@ def _live_variables() -> list[NDArray]:
             out.append(v)
     return out
 
+
 is_recording = _state.is_recording
 is_training = _state.is_training
 
@@ -202,7 +203,9 @@ def _head_tensors(heads, head_grads):
     return ts, gs
 
 
-def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: bool = True) -> None:
+def backward(
+    heads, head_grads=None, retain_graph: bool = False, train_mode: bool = True
+) -> None:
     """Compute gradients of ``heads`` into the variables' gradient buffers.
 
     ``head_grads=None`` means gradients of ones (non-scalar heads are summed).
@@ -261,7 +264,14 @@ def _backward_error(err: RuntimeError) -> MXNetError:
     return MXNetError(f"backward failed: {msg.splitlines()[0]}")
 
 
-def grad(heads, variables, head_grads=None, retain_graph=None, create_graph: bool = False, train_mode: bool = True):
+def grad(
+    heads,
+    variables,
+    head_grads=None,
+    retain_graph=None,
+    create_graph: bool = False,
+    train_mode: bool = True,
+):
     """Gradients of ``heads`` w.r.t. ``variables``, returned as a list of new arrays.
 
     Always a list, even for a single variable: that is what MXNet 1.9.1 returns
@@ -373,4 +383,3 @@ class Function:
             return res
         arrs = [_new(t) for t in outs]
         return arrs[0] if self._single else arrs
-

@@ -215,9 +215,7 @@ class Block:
             ret.update(self.params)
         else:
             pattern = re.compile(select)
-            ret.update(
-                {n: v for n, v in self.params.items() if pattern.match(n)}
-            )
+            ret.update({n: v for n, v in self.params.items() if pattern.match(n)})
         for child in self._children.values():
             ret.update(child.collect_params(select=select))
         return ret
@@ -308,7 +306,9 @@ class Block:
         )
         self.collect_params().save(filename, strip_prefix=self.prefix)
 
-    def load_params(self, filename: str, ctx=None, allow_missing=False, ignore_extra=False):
+    def load_params(
+        self, filename: str, ctx=None, allow_missing=False, ignore_extra=False
+    ):
         """Deprecated: use :meth:`load_parameters`."""
         warnings.warn(
             "load_params is deprecated. Please use load_parameters.", stacklevel=2
@@ -341,7 +341,9 @@ class Block:
         fn(self)
         return self
 
-    def initialize(self, init=None, ctx=None, verbose: bool = False, force_reinit: bool = False):
+    def initialize(
+        self, init=None, ctx=None, verbose: bool = False, force_reinit: bool = False
+    ):
         """Initialize all parameters (``init`` is the default for parameters
         without their own initializer; ``Uniform(0.07)`` when omitted)."""
         if init is None:
@@ -427,7 +429,11 @@ class Block:
 
             def hook(blk, _, outputs):
                 key = f"{blk.__class__.__name__}-{len(summary)}"
-                entry = {"output_shape": shape_str(outputs), "trainable": 0, "shared": 0}
+                entry = {
+                    "output_shape": shape_str(outputs),
+                    "trainable": 0,
+                    "shared": 0,
+                }
                 n = 0
                 for p in blk.params.values():
                     size = p.data().size
@@ -566,7 +572,7 @@ class HybridBlock(Block):
         if active and (self._forward_hooks or self._forward_pre_hooks):
             warnings.warn(
                 f'"{self.name}" is being hybridized while still having forward hook/'
-                "pre-hook. If \"{self.name}\" is a child of HybridBlock, the hooks "
+                'pre-hook. If "{self.name}" is a child of HybridBlock, the hooks '
                 "will not take effect.",
                 stacklevel=2,
             )
@@ -842,7 +848,14 @@ class SymbolBlock(HybridBlock):
     """
 
     @staticmethod
-    def imports(symbol_file, input_names, param_file=None, ctx=None, allow_missing=False, ignore_extra=False):
+    def imports(
+        symbol_file,
+        input_names,
+        param_file=None,
+        ctx=None,
+        allow_missing=False,
+        ignore_extra=False,
+    ):
         """Load a model exported by ``HybridBlock.export`` or Module checkpoints."""
         sym = _sym()
         symbol = sym.load(symbol_file)
@@ -965,10 +978,11 @@ class SymbolBlock(HybridBlock):
     def cast(self, dtype) -> None:
         self._clear_cached_op()
         for name, p in self.params.items():
-            if name.endswith(("running_var", "moving_var", "running_mean", "moving_mean")):
+            if name.endswith(
+                ("running_var", "moving_var", "running_mean", "moving_mean")
+            ):
                 continue
             p.cast(dtype)
 
     def hybrid_forward(self, F, x, *args, **kwargs):
         raise MXNetError("SymbolBlock runs its loaded graph; hybrid_forward is unused")
-

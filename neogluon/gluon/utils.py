@@ -9,7 +9,6 @@ import uuid
 import warnings
 from collections import OrderedDict
 
-
 from .. import ndarray as nd
 from ..ndarray.ndarray import NDArray
 
@@ -24,7 +23,9 @@ __all__ = [
 ]
 
 
-def split_data(data: NDArray, num_slice: int, batch_axis: int = 0, even_split: bool = True):
+def split_data(
+    data: NDArray, num_slice: int, batch_axis: int = 0, even_split: bool = True
+):
     """Split ``data`` into ``num_slice`` slices along ``batch_axis``.
 
     With ``even_split=False`` the first slices take the extra rows.
@@ -77,7 +78,9 @@ def clip_global_norm(arrays, max_norm: float, check_isfinite: bool = True):
         value = float(total_norm.asscalar())
         if not math.isfinite(value):
             warnings.warn(
-                UserWarning("nan or inf is detected. Clipping results will be undefined."),
+                UserWarning(
+                    "nan or inf is detected. Clipping results will be undefined."
+                ),
                 stacklevel=2,
             )
     scale = max_norm / (total_norm + 1e-8)
@@ -96,7 +99,14 @@ def check_sha1(filename: str, sha1_hash: str) -> bool:
     return sha1.hexdigest() == sha1_hash
 
 
-def download(url: str, path: str | None = None, overwrite: bool = False, sha1_hash: str | None = None, retries: int = 5, verify_ssl: bool = True) -> str:
+def download(
+    url: str,
+    path: str | None = None,
+    overwrite: bool = False,
+    sha1_hash: str | None = None,
+    retries: int = 5,
+    verify_ssl: bool = True,
+) -> str:
     """Download ``url`` to ``path`` (atomically), checking ``sha1_hash``."""
     import urllib.request
 
@@ -105,7 +115,11 @@ def download(url: str, path: str | None = None, overwrite: bool = False, sha1_ha
     else:
         path = os.path.expanduser(path)
         fname = os.path.join(path, url.split("/")[-1]) if os.path.isdir(path) else path
-    if not overwrite and os.path.exists(fname) and (not sha1_hash or check_sha1(fname, sha1_hash)):
+    if (
+        not overwrite
+        and os.path.exists(fname)
+        and (not sha1_hash or check_sha1(fname, sha1_hash))
+    ):
         return fname
     dirname = os.path.dirname(os.path.abspath(os.path.expanduser(fname)))
     os.makedirs(dirname, exist_ok=True)
@@ -165,6 +179,3 @@ def shape_is_known(shape) -> bool:
     if shape is None:
         return False
     return all(d > 0 for d in shape)
-
-
-

@@ -67,7 +67,9 @@ def _submodule(name: str) -> types.ModuleType:
         if importlib.util.find_spec(full) is not None:
             mod = importlib.import_module(full)
         else:
-            mod = types.ModuleType(full, f"mx.nd.{name}: operators of the {name} family")
+            mod = types.ModuleType(
+                full, f"mx.nd.{name}: operators of the {name} family"
+            )
             sys.modules[full] = mod
     globals()[name] = mod
     return mod

@@ -28,8 +28,12 @@ def build_signature(op: OpDef) -> inspect.Signature:
     for p in op.params:
         default = _Null if p.default is REQUIRED else p.default
         params.append(inspect.Parameter(p.name, kind, default=default))
-    params.append(inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None))
-    params.append(inspect.Parameter("name", inspect.Parameter.KEYWORD_ONLY, default=None))
+    params.append(
+        inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None)
+    )
+    params.append(
+        inspect.Parameter("name", inspect.Parameter.KEYWORD_ONLY, default=None)
+    )
     return inspect.Signature(params)
 
 
@@ -84,7 +88,9 @@ def bind(op: OpDef, args: tuple, kwargs: dict, is_input) -> tuple[list, dict]:
         for i, name in enumerate(op.inputs):
             if name in given:
                 if inputs[i] is not None:
-                    raise TypeError(f"{op.name}: got multiple values for input '{name}'")
+                    raise TypeError(
+                        f"{op.name}: got multiple values for input '{name}'"
+                    )
                 inputs[i] = given.pop(name)
         if len(extra) > len(op.params):
             raise TypeError(

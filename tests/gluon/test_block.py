@@ -130,7 +130,9 @@ def test_setattr_registers_children_and_params():
 
 def test_hybrid_block_rejects_plain_block_child():
     h = nn.HybridSequential()
-    with pytest.raises(ValueError, match="Children of HybridBlock must also be HybridBlock"):
+    with pytest.raises(
+        ValueError, match="Children of HybridBlock must also be HybridBlock"
+    ):
         h.add(nn.Sequential())
 
 
@@ -304,9 +306,17 @@ def test_hybridized_training_gradients_equal_eager():
         with mx.autograd.record():
             loss = (net(x) ** 2).sum()
         loss.backward()
-        grads.append({k: p.grad().asnumpy().copy() for k, p in net.collect_params().items() if p.grad_req != "null"})
+        grads.append(
+            {
+                k: p.grad().asnumpy().copy()
+                for k, p in net.collect_params().items()
+                if p.grad_req != "null"
+            }
+        )
     for k in grads[0]:
-        np.testing.assert_allclose(grads[0][k], grads[1][k], rtol=1e-4, atol=1e-5, err_msg=k)
+        np.testing.assert_allclose(
+            grads[0][k], grads[1][k], rtol=1e-4, atol=1e-5, err_msg=k
+        )
 
 
 # ----------------------------------------------------------------------- hooks

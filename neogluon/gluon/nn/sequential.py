@@ -49,7 +49,8 @@ class Sequential(Block):
 
     def __repr__(self) -> str:
         modstr = "\n".join(
-            f"  ({key}): {_indent(repr(block), 2)}" for key, block in self._children.items()
+            f"  ({key}): {_indent(repr(block), 2)}"
+            for key, block in self._children.items()
         )
         return f"{self.__class__.__name__}(\n{modstr}\n)"
 
@@ -112,16 +113,13 @@ class Lambda(Block):
         super().__init__(prefix=prefix)
         if isinstance(function, str):
             if not hasattr(nd, function):
-                raise ValueError(
-                    f"Function name {function} is not found in ndarray."
-                )
+                raise ValueError(f"Function name {function} is not found in ndarray.")
             self._func_impl = getattr(nd, function)
         elif callable(function):
             self._func_impl = function
         else:
             raise ValueError(
-                f"Unrecognized function in lambda: {function} of type "
-                f"{type(function)}"
+                f"Unrecognized function in lambda: {function} of type {type(function)}"
             )
 
     def forward(self, *args):
@@ -151,8 +149,7 @@ class HybridLambda(HybridBlock):
             self._func_name = getattr(function, "__name__", repr(function))
         else:
             raise ValueError(
-                f"Unrecognized function in lambda: {function} of type "
-                f"{type(function)}"
+                f"Unrecognized function in lambda: {function} of type {type(function)}"
             )
 
     def hybrid_forward(self, F, x, *args):
