@@ -248,9 +248,25 @@ def backward(
                     buf.copy_(g)
                 elif buf._version == ver:
                     continue
+            elif _can_adopt(g, buf):
+                # 'write': adopt torch's fresh gradient tensor instead of copying
+                # it; the gradient NDArray object (what users and Trainer hold)
+                # stays the same.
+                ag.grad._data = g
             else:
                 buf.copy_(g)
             ag.fresh = True
+
+
+def _can_adopt(g: torch.Tensor, buf: torch.Tensor) -> bool:
+    return (
+        g.dtype == buf.dtype
+        and g.device == buf.device
+        and g.shape == buf.shape
+        and g.is_contiguous()
+        and not g._is_view()
+        and g.layout == torch.strided
+    )
 
 
 def _backward_error(err: RuntimeError) -> MXNetError:

@@ -310,6 +310,21 @@ def sgd_foreach(
     grads = list(grads)
     lrs = _scalars(lrs, n)
     wds = _scalars(wds, n)
+    if clip_gradient < 0 and len(set(lrs)) == 1 and len(set(wds)) == 1:
+        # Shared lr/wd (the common case): scalar alphas, no temporaries.
+        lr, wd = float(lrs[0]), float(wds[0])
+        if moms is None:
+            if wd:
+                torch._foreach_mul_(weights, 1.0 - lr * wd)
+            torch._foreach_add_(weights, grads, alpha=-lr * rescale_grad)
+            return
+        moms = list(moms)
+        torch._foreach_mul_(moms, float(momentum))
+        if wd:
+            torch._foreach_add_(moms, weights, alpha=-lr * wd)
+        torch._foreach_add_(moms, grads, alpha=-lr * rescale_grad)
+        torch._foreach_add_(weights, moms)
+        return
     if clip_gradient >= 0:
         step = torch._foreach_mul(grads, float(rescale_grad))
         torch._foreach_clamp_min_(step, -float(clip_gradient))
