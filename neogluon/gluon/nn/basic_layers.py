@@ -35,6 +35,35 @@ def _kwargs_repr(kwargs: dict) -> str:
     return ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
 
 
+def _affine_params(
+    block, size, center, scale, gamma_init, beta_init, differentiable=False
+):
+    """Create the ``gamma``/``beta`` pair of a normalization layer.
+
+    ``scale=False``/``center=False`` keep the parameter (MXNet still stores it)
+    with ``grad_req='null'``; ``differentiable=True`` also marks it
+    non-differentiable then (BatchNorm's rule).
+    """
+    extra_g = {"differentiable": scale} if differentiable else {}
+    extra_b = {"differentiable": center} if differentiable else {}
+    block.gamma = block.params.get(
+        "gamma",
+        grad_req="write" if scale else "null",
+        shape=(size,),
+        init=gamma_init,
+        allow_deferred_init=True,
+        **extra_g,
+    )
+    block.beta = block.params.get(
+        "beta",
+        grad_req="write" if center else "null",
+        shape=(size,),
+        init=beta_init,
+        allow_deferred_init=True,
+        **extra_b,
+    )
+
+
 class Dense(HybridBlock):
     """Densely connected layer: ``act(dot(x, weight.T) + bias)``.
 
@@ -203,21 +232,14 @@ class _BatchNorm(HybridBlock):
         self.fuse_relu = fuse_relu
         if in_channels != 0:
             self.in_channels = in_channels
-        self.gamma = self.params.get(
-            "gamma",
-            grad_req="write" if scale else "null",
-            shape=(in_channels,),
-            init=gamma_initializer,
-            allow_deferred_init=True,
-            differentiable=scale,
-        )
-        self.beta = self.params.get(
-            "beta",
-            grad_req="write" if center else "null",
-            shape=(in_channels,),
-            init=beta_initializer,
-            allow_deferred_init=True,
-            differentiable=center,
+        _affine_params(
+            self,
+            in_channels,
+            center,
+            scale,
+            gamma_initializer,
+            beta_initializer,
+            differentiable=True,
         )
         self.running_mean = self.params.get(
             "running_mean",
@@ -427,19 +449,8 @@ class InstanceNorm(HybridBlock):
         self._kwargs = {"eps": epsilon, "axis": axis, "center": center, "scale": scale}
         self._axis = axis
         self._epsilon = epsilon
-        self.gamma = self.params.get(
-            "gamma",
-            grad_req="write" if scale else "null",
-            shape=(in_channels,),
-            init=gamma_initializer,
-            allow_deferred_init=True,
-        )
-        self.beta = self.params.get(
-            "beta",
-            grad_req="write" if center else "null",
-            shape=(in_channels,),
-            init=beta_initializer,
-            allow_deferred_init=True,
+        _affine_params(
+            self, in_channels, center, scale, gamma_initializer, beta_initializer
         )
 
     def hybrid_forward(self, F, x, gamma, beta):
@@ -477,19 +488,8 @@ class LayerNorm(HybridBlock):
         self._epsilon = epsilon
         self._center = center
         self._scale = scale
-        self.gamma = self.params.get(
-            "gamma",
-            grad_req="write" if scale else "null",
-            shape=(in_channels,),
-            init=gamma_initializer,
-            allow_deferred_init=True,
-        )
-        self.beta = self.params.get(
-            "beta",
-            grad_req="write" if center else "null",
-            shape=(in_channels,),
-            init=beta_initializer,
-            allow_deferred_init=True,
+        _affine_params(
+            self, in_channels, center, scale, gamma_initializer, beta_initializer
         )
 
     def hybrid_forward(self, F, data, gamma, beta):
@@ -529,19 +529,8 @@ class GroupNorm(HybridBlock):
         self._epsilon = epsilon
         self._center = center
         self._scale = scale
-        self.gamma = self.params.get(
-            "gamma",
-            grad_req="write" if scale else "null",
-            shape=(num_groups,),
-            init=gamma_initializer,
-            allow_deferred_init=True,
-        )
-        self.beta = self.params.get(
-            "beta",
-            grad_req="write" if center else "null",
-            shape=(num_groups,),
-            init=beta_initializer,
-            allow_deferred_init=True,
+        _affine_params(
+            self, num_groups, center, scale, gamma_initializer, beta_initializer
         )
 
     def hybrid_forward(self, F, data, gamma, beta):
