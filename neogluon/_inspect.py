@@ -187,6 +187,27 @@ def _load_params(params_file: str) -> tuple[dict[str, Shape], set[str]]:
     return shapes, aux
 
 
+def _seed_from_consumer(var, nodes, known: dict) -> Shape | None:
+    """Partial shape of an input read off the convolution that consumes it.
+
+    An export's params fix a convolution's input channels and the input's rank
+    but not batch or spatial size: ``(?, C, ?, ?)`` for NCHW data.
+    """
+    for n in nodes:
+        if n.op is None or n.op.name not in ("Convolution", "Deconvolution"):
+            continue
+        if not n.inputs or n.inputs[0][0] is not var or len(n.inputs) < 2:
+            continue
+        weight = known.get(n.inputs[1][0].name)
+        layout = n.parsed.get("layout") if n.parsed else None
+        if weight is None or layout not in (None, "NCW", "NCHW", "NCDHW"):
+            continue
+        groups = int(n.parsed.get("num_group", 1) or 1) if n.parsed else 1
+        channels = weight[0] if n.op.name == "Deconvolution" else weight[1] * groups
+        return (0, int(channels)) + (0,) * (len(weight) - 2)
+    return None
+
+
 def inspect_model(
     symbol_file: str,
     params_file: str | None = None,
@@ -256,6 +277,11 @@ def inspect_model(
 
     known = {k: v for k, v in file_shapes.items() if k in var_names}
     known.update(shapes)
+    for v in variables:
+        if not is_param[id(v)] and v.name not in known:
+            seeded = _seed_from_consumer(v, nodes, known)
+            if seeded is not None:
+                known[v.name] = seeded
     try:
         vals = infer_graph(sym, known, "shape")
     except ValueError as err:
