@@ -122,7 +122,9 @@ class ModelReport:
             if verbose:
                 for name, shape, is_aux in row.params:
                     tag = " (aux)" if is_aux else ""
-                    out.append(" " * (widths[0] + 4) + f"{name} {fmt_shape(shape)}{tag}")
+                    out.append(
+                        " " * (widths[0] + 4) + f"{name} {fmt_shape(shape)}{tag}"
+                    )
         out.append(rule)
         out.append(
             "outputs: "
@@ -187,7 +189,7 @@ def _load_params(params_file: str) -> tuple[dict[str, Shape], set[str]]:
     return shapes, aux
 
 
-def _seed_from_consumer(var, nodes, known: dict) -> Shape | None:
+def _seed_from_consumer(var, nodes, vals: dict) -> Shape | None:
     """Partial shape of an input read off the convolution that consumes it.
 
     An export's params fix a convolution's input channels and the input's rank
@@ -198,9 +200,9 @@ def _seed_from_consumer(var, nodes, known: dict) -> Shape | None:
             continue
         if not n.inputs or n.inputs[0][0] is not var or len(n.inputs) < 2:
             continue
-        weight = known.get(n.inputs[1][0].name)
+        weight = vals.get((id(n.inputs[1][0]), 0))
         layout = n.parsed.get("layout") if n.parsed else None
-        if weight is None or layout not in (None, "NCW", "NCHW", "NCDHW"):
+        if not _known(weight) or layout not in (None, "NCW", "NCHW", "NCDHW"):
             continue
         groups = int(n.parsed.get("num_group", 1) or 1) if n.parsed else 1
         channels = weight[0] if n.op.name == "Deconvolution" else weight[1] * groups
@@ -277,13 +279,16 @@ def inspect_model(
 
     known = {k: v for k, v in file_shapes.items() if k in var_names}
     known.update(shapes)
-    for v in variables:
-        if not is_param[id(v)] and v.name not in known:
-            seeded = _seed_from_consumer(v, nodes, known)
-            if seeded is not None:
-                known[v.name] = seeded
     try:
         vals = infer_graph(sym, known, "shape")
+        seeds = {}
+        for v in variables:
+            if not is_param[id(v)] and v.name not in known:
+                seeded = _seed_from_consumer(v, nodes, vals)
+                if seeded is not None:
+                    seeds[v.name] = seeded
+        if seeds:
+            vals = infer_graph(sym, {**known, **seeds}, "shape")
     except ValueError as err:
         raise ValueError(f"shape inference failed: {err}") from None
 
@@ -310,9 +315,7 @@ def inspect_model(
         for name, (node, i) in zip(sym.list_outputs(), sym._outputs, strict=True)
     }
     graph_params = [v.name for v in variables if is_param[id(v)]]
-    missing = (
-        [p for p in graph_params if p not in file_shapes] if params_file else []
-    )
+    missing = [p for p in graph_params if p not in file_shapes] if params_file else []
     unused = [p for p in file_shapes if p not in var_names]
     return ModelReport(
         symbol_file=str(symbol_file),

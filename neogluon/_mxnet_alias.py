@@ -36,6 +36,7 @@ __all__ = [
     "ENV_VAR",
     "MxnetAliasFinder",
     "available_modules",
+    "missing_modules",
     "install",
     "install_from_env",
     "installed",
@@ -148,6 +149,21 @@ def install_from_env() -> bool:
         install()
         return True
     return False
+
+
+#: MXNet 1.9.1's top-level modules (``mx.<name>``) that user code imports.
+MXNET_MODULES = (
+    "attribute autograd base callback context contrib engine gluon image init "
+    "initializer io kv kvstore library lr_scheduler metric model module monitor "
+    "name nd ndarray np npx optimizer profiler random recordio registry rnn "
+    "sym symbol test_utils util viz visualization"
+).split()
+
+
+def missing_modules() -> list[str]:
+    """MXNet top-level modules that neogluon does not provide (yet)."""
+    have = set(available_modules())
+    return [m for m in MXNET_MODULES if m not in have]
 
 
 def available_modules() -> list[str]:

@@ -113,7 +113,9 @@ def _cmd_run(rest: list[str]) -> int:
     module = None
     if rest[0] == "-m":
         if len(rest) < 2:
-            print("neogluon run: -m needs a module name\n" + _RUN_USAGE, file=sys.stderr)
+            print(
+                "neogluon run: -m needs a module name\n" + _RUN_USAGE, file=sys.stderr
+            )
             return 2
         module, script_args = rest[1], rest[2:]
         argv0 = module
@@ -131,7 +133,27 @@ def _cmd_run(rest: list[str]) -> int:
             print(f"neogluon run: no such script: {script!r}", file=sys.stderr)
             return 2
         argv0 = script
-    return run_script(argv0, script_args, module=module)
+    try:
+        return run_script(argv0, script_args, module=module)
+    except KeyboardInterrupt:
+        print("KeyboardInterrupt", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - report like `python script.py`
+        _print_user_traceback(exc)
+        return 1
+
+
+def _print_user_traceback(exc: BaseException) -> None:
+    """Print ``exc``'s traceback without the frames of this runner and runpy."""
+    import traceback
+
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        fname = tb.tb_frame.f_code.co_filename
+        if fname != __file__ and "runpy" not in fname:
+            break
+        tb = tb.tb_next
+    traceback.print_exception(type(exc), exc, tb)
 
 
 def run_script(script: str, args: list[str], module: str | None = None) -> int:
@@ -260,7 +282,10 @@ def collect_info() -> dict:
             gluon_subs.append(sub)
     optional = {}
     for mod, why in _OPTIONAL.items():
-        optional[_DIST.get(mod, mod)] = {"version": _version(_DIST.get(mod, mod)), "for": why}
+        optional[_DIST.get(mod, mod)] = {
+            "version": _version(_DIST.get(mod, mod)),
+            "for": why,
+        }
     return {
         "neogluon": neogluon.neogluon_version,
         "mxnet_api": neogluon.__version__,
@@ -271,6 +296,7 @@ def collect_info() -> dict:
         "devices": _device_report(),
         "operators": {"registered": len(ops), "names_with_aliases": len(names)},
         "mxnet_modules": _mxnet_alias.available_modules(),
+        "mxnet_modules_missing": _mxnet_alias.missing_modules(),
         "gluon_modules": gluon_subs,
         "mxnet_alias_env": os.environ.get(_mxnet_alias.ENV_VAR, ""),
         "optional": optional,
@@ -313,6 +339,7 @@ def _cmd_info(as_json: bool = False) -> int:
         f"({op['names_with_aliases']} names with aliases)",
         "supported    mx." + ", mx.".join(info["mxnet_modules"]),
         "             gluon." + ", gluon.".join(info["gluon_modules"]),
+        "missing      mx." + ", mx.".join(info["mxnet_modules_missing"] or ["(none)"]),
         "mxnet alias  `neogluon run script.py` (or NEOGLUON_MXNET_ALIAS=1, "
         f"now {info['mxnet_alias_env'] or 'unset'})",
         "optional",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from . import contrib  # noqa: F401
 from . import creation  # noqa: F401
 from . import elemwise  # noqa: F401
+from . import image  # noqa: F401
 from . import indexing  # noqa: F401
 from . import linalg  # noqa: F401
 from . import nn  # noqa: F401

@@ -1,0 +1,553 @@
+"""``DataLoader``: mini-batches from a dataset, optionally with workers.
+
+Worker processes are ``torch.utils.data``'s (this module is the one thin
+adapter in gluon that imports torch, see tools/check_torch_boundary.py): the
+batch sampler runs in the parent, each worker receives a list of indices,
+reads the samples and batchifies them; NDArrays travel back through torch's
+shared-memory tensor transport (file-descriptor strategy: the segments are
+unlinked at once, so nothing accumulates in ``/dev/shm``). ``thread_pool=True``
+uses daemon threads instead. Batches come back in sampler order, identical
+to ``num_workers=0``.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+import pickle
+import queue
+import sys
+import threading
+import time
+import traceback
+import warnings
+import weakref
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as _FutureTimeout
+from multiprocessing.reduction import ForkingPickler
+
+import numpy as np
+import torch
+import torch.utils.data as _tud
+
+from ... import ndarray as nd
+from ...base import MXNetError
+from ...ndarray import NDArray
+from . import sampler as _sampler
+
+__all__ = [
+    "DataLoader",
+    "DataLoaderTimeoutError",
+    "default_batchify_fn",
+    "default_mp_batchify_fn",
+]
+
+
+# ---------------------------------------------------------------- batchify
+def default_batchify_fn(data):
+    """Collate a list of samples into a batch (MXNet's rule).
+
+    NDArray samples are stacked with ``nd.stack``; tuple samples give a
+    **list** with one batch per field (recursively); anything else goes
+    through ``np.asarray`` and keeps its numpy dtype (float64 data gives a
+    float64 batch, Python ints an int64 batch).
+    """
+    if isinstance(data[0], NDArray):
+        return nd.stack(*data)
+    if isinstance(data[0], tuple):
+        return [default_batchify_fn(list(field)) for field in zip(*data, strict=False)]
+    arr = np.asarray(data)
+    return nd.array(arr, dtype=arr.dtype)
+
+
+def default_mp_batchify_fn(data):
+    """The batchify used in workers: same result as :func:`default_batchify_fn`.
+
+    MXNet allocates these batches in ``cpu_shared`` memory; here every tensor
+    a worker returns is moved to shared memory by the transport itself.
+    """
+    return default_batchify_fn(data)
+
+
+def _rebuild_ndarray(tensor):
+    return NDArray(tensor)
+
+
+def _reduce_ndarray(arr: NDArray):
+    # Hand the wrapped tensor to torch's reducer (shared memory, no copy on
+    # the receiving side) instead of NDArray's byte-copy pickling.
+    return _rebuild_ndarray, (arr._data.detach(),)
+
+
+ForkingPickler.register(NDArray, _reduce_ndarray)
+
+
+def _pin(batch, device_id: int):
+    """Copy the NDArrays of ``batch`` to page-locked memory (CUDA builds only)."""
+    if isinstance(batch, NDArray):
+        t = batch._data
+        if t.device.type == "cpu" and not t.is_pinned():
+            return NDArray(t.pin_memory())
+        return batch
+    if isinstance(batch, (list, tuple)):
+        return [_pin(b, device_id) for b in batch]
+    return batch
+
+
+def _as_in_context(data, ctx):
+    """Move the NDArrays of ``data`` (nested lists) to ``ctx``."""
+    if isinstance(data, NDArray):
+        return data.as_in_context(ctx)
+    if isinstance(data, (list, tuple)):
+        return [_as_in_context(d, ctx) for d in data]
+    return data
+
+
+# ---------------------------------------------------------------- errors
+class DataLoaderTimeoutError(MXNetError, multiprocessing.TimeoutError):
+    """A DataLoader worker did not deliver a batch within ``timeout`` seconds.
+
+    Also a ``multiprocessing.TimeoutError``, the type MXNet 1.9.1 raises.
+    """
+
+
+class _RemoteTraceback(Exception):
+    """Carries a worker's formatted traceback as the ``__cause__`` of its error."""
+
+    def __init__(self, tb: str) -> None:
+        super().__init__(tb)
+        self.tb = tb
+
+    def __str__(self) -> str:
+        return self.tb
+
+
+class _WorkerFailure:
+    """An exception raised while a worker built a batch, sent to the parent."""
+
+    def __init__(self, exc: BaseException, indices, where: str) -> None:
+        self.tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        self.type_name = type(exc).__name__
+        self.message = str(exc)
+        self.where = where
+        self.indices = list(indices)
+        try:
+            self.payload = pickle.dumps(exc)
+            pickle.loads(self.payload)
+        except Exception:  # noqa: BLE001 - fall back to a textual copy
+            self.payload = None
+
+    def reraise(self):
+        head = (
+            f"\nRaised {self.where} while loading the samples at indices "
+            f"{self.indices}; original traceback:\n{self.tb}"
+        )
+        if self.payload is not None:
+            exc = pickle.loads(self.payload)
+            raise exc from _RemoteTraceback(head)
+        raise MXNetError(f"{self.type_name}: {self.message}{head}")
+
+
+# ---------------------------------------------------------------- workers
+class _BatchFetcher:
+    """Worker-side map dataset: ``fetcher[indices]`` is one batchified batch."""
+
+    def __init__(self, dataset, batchify_fn: Callable) -> None:
+        self.dataset = dataset
+        self.batchify_fn = batchify_fn
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, indices):
+        try:
+            return self.batchify_fn([self.dataset[i] for i in indices])
+        except Exception as exc:  # noqa: BLE001 - re-raised in the parent
+            return _WorkerFailure(
+                exc, indices, f"in DataLoader worker (pid {os.getpid()})"
+            )
+
+
+class _EpochSampler:
+    """Iterates the loader's batch sampler in the parent (rollover state included)."""
+
+    def __init__(self, batch_sampler) -> None:
+        self.batch_sampler = batch_sampler
+
+    def __iter__(self):
+        return iter(self.batch_sampler)
+
+    def __len__(self) -> int:
+        return len(self.batch_sampler)
+
+
+def _collate_identity(batch):
+    return batch
+
+
+def _worker_init(worker_id: int) -> None:
+    # torch seeds `random` and torch per worker; seed numpy too, so that forked
+    # workers do not all draw the same numpy random augmentations.
+    np.random.seed(torch.initial_seed() % (2**32))
+
+
+def _mp_context():
+    # MXNet 1.9.1 forks its worker pool on Linux (datasets need not pickle).
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return None
+
+
+def _kill_workers(it) -> None:
+    """Stop a torch worker iterator now (its workers may be hung)."""
+    try:
+        from torch.utils.data._utils import signal_handling
+
+        if getattr(it, "_worker_pids_set", False):
+            # Unregister first so that killing them is not reported as a crash.
+            signal_handling._remove_worker_pids(id(it))
+            it._worker_pids_set = False
+        for w in getattr(it, "_workers", ()):
+            if w.is_alive():
+                w.terminate()
+    except (ImportError, AttributeError):  # other torch versions: plain shutdown
+        pass
+    shutdown = getattr(it, "_shutdown_workers", None)
+    if shutdown is not None:
+        shutdown()
+
+
+def _dead_workers(it, wait: float = 2.0) -> str:
+    """Describe the workers of ``it`` that exited (waiting up to ``wait`` s)."""
+    workers = list(getattr(it, "_workers", ()))
+    deadline = time.monotonic() + wait
+    while True:
+        dead = [w for w in workers if not w.is_alive()]
+        if dead or time.monotonic() >= deadline:
+            return ", ".join(f"pid {w.pid} exit code {w.exitcode}" for w in dead)
+        time.sleep(0.05)
+
+
+def _died_error(detail: str) -> MXNetError:
+    return MXNetError(
+        f"A DataLoader worker process died while loading a batch ({detail}). The "
+        "dataset's __getitem__ or the batchify_fn crashed the process (out of "
+        "memory, a segfault in native code, os._exit); try num_workers=0 to see "
+        "the failure in the main process."
+    )
+
+
+def _timeout_error(timeout, processes: bool) -> DataLoaderTimeoutError:
+    msg = (
+        f"DataLoader worker timed out after {timeout} seconds (DataLoader("
+        f"timeout={timeout})) waiting for a batch. This might be caused by a slow "
+        "transform or a __getitem__ that hangs: increase timeout to allow slower "
+        "data loading in each worker, or check the dataset."
+    )
+    if processes:
+        msg += (
+            " If timeout is already large, shared memory may be insufficient: "
+            "reduce num_workers or increase the system's shared memory."
+        )
+    return DataLoaderTimeoutError(msg)
+
+
+class _ThreadWorkers:
+    """``n`` daemon threads running batch tasks (a hung one never blocks exit)."""
+
+    def __init__(self, n: int) -> None:
+        self._tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._loop, daemon=True, name=f"DataLoader-{i}")
+            for i in range(n)
+        ]
+        for t in self._threads:
+            t.start()
+
+    def _loop(self) -> None:
+        while True:
+            task = self._tasks.get()
+            if task is None:
+                return
+            fut, fn, args = task
+            if not fut.set_running_or_notify_cancel():
+                continue
+            try:
+                fut.set_result(fn(*args))
+            except BaseException as exc:  # noqa: BLE001 - delivered to the caller
+                fut.set_exception(exc)
+
+    def submit(self, fn, *args) -> Future:
+        fut: Future = Future()
+        self._tasks.put((fut, fn, args))
+        return fut
+
+    def shutdown(self) -> None:
+        for _ in self._threads:
+            self._tasks.put(None)
+
+
+def _thread_batch(dataset, batchify_fn, indices):
+    return batchify_fn([dataset[i] for i in indices])
+
+
+# ---------------------------------------------------------------- DataLoader
+class DataLoader:
+    """Loads mini-batches from a dataset.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        Source dataset (numpy arrays, NDArrays and lists work too).
+    batch_size : int
+        Size of a mini-batch; required unless ``batch_sampler`` is given.
+    shuffle : bool, default False
+        Shuffle the samples each epoch (numpy RNG). Not with ``sampler``.
+    sampler : Sampler
+        Order of the sample indices. Not with ``shuffle``.
+    last_batch : {'keep', 'discard', 'rollover'}, default 'keep'
+        What to do with an incomplete last batch (see :class:`BatchSampler`).
+    batch_sampler : Sampler
+        Yields lists of indices; excludes batch_size/shuffle/sampler/last_batch.
+    batchify_fn : callable
+        Merges a list of samples into a batch; default
+        :func:`default_batchify_fn`.
+    num_workers : int, default 0
+        Worker processes (``torch.utils.data`` workers) preparing batches; 0
+        loads in the calling thread.
+    pin_memory : bool, default False
+        Return batches in page-locked memory (when CUDA is available; a no-op
+        otherwise), which speeds up copies to a GPU.
+    pin_device_id : int, default 0
+        Device the pinned memory is associated with.
+    prefetch : int, default ``2 * num_workers``
+        Number of batches requested ahead of consumption (workers only).
+    thread_pool : bool, default False
+        Use threads instead of processes for the workers.
+    timeout : int, default 120
+        Seconds to wait for a worker's batch before raising
+        :class:`DataLoaderTimeoutError`.
+    auto_reload : bool, default False
+        Start prefetching the next epoch as soon as one ends (and at creation).
+    try_nopython : bool or None, keyword-only
+        Accepted for MXNet 2.x code; batches are the same either way.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from neogluon.gluon.data import ArrayDataset, DataLoader
+    >>> ds = ArrayDataset(np.arange(10, dtype=np.float32), np.arange(10))
+    >>> [x.shape for x, y in DataLoader(ds, batch_size=4)]
+    [(4,), (4,), (2,)]
+    """
+
+    def __init__(
+        self,
+        dataset,
+        batch_size=None,
+        shuffle=False,
+        sampler=None,
+        last_batch=None,
+        batch_sampler=None,
+        batchify_fn=None,
+        num_workers=0,
+        pin_memory=False,
+        pin_device_id=0,
+        prefetch=None,
+        thread_pool=False,
+        timeout=120,
+        auto_reload=False,
+        *,
+        try_nopython=None,
+    ) -> None:
+        self._dataset = dataset
+        self._pin_memory = pin_memory
+        self._pin_device_id = pin_device_id
+        self._thread_pool = thread_pool
+        self._timeout = timeout
+        self._try_nopython = try_nopython
+        self._iter = None
+        if timeout is None or not timeout > 0:
+            raise ValueError(f"timeout must be positive, given {timeout}")
+
+        if batch_sampler is None:
+            if batch_size is None:
+                raise ValueError(
+                    "batch_size must be specified unless batch_sampler is specified"
+                )
+            if sampler is None:
+                if shuffle:
+                    sampler = _sampler.RandomSampler(len(dataset))
+                else:
+                    sampler = _sampler.SequentialSampler(len(dataset))
+            elif shuffle:
+                raise ValueError(
+                    "shuffle must not be specified if sampler is specified"
+                )
+            batch_sampler = _sampler.BatchSampler(
+                sampler, batch_size, last_batch if last_batch else "keep"
+            )
+        elif (
+            batch_size is not None
+            or shuffle
+            or sampler is not None
+            or last_batch is not None
+        ):
+            raise ValueError(
+                "batch_size, shuffle, sampler and last_batch must not be specified if "
+                "batch_sampler is specified."
+            )
+
+        self._batch_sampler = batch_sampler
+        self._num_workers = num_workers if num_workers >= 0 else 0
+        self._prefetch = max(
+            0, int(prefetch) if prefetch is not None else 2 * self._num_workers
+        )
+        if batchify_fn is None:
+            if self._num_workers > 0:
+                self._batchify_fn = default_mp_batchify_fn
+            else:
+                self._batchify_fn = default_batchify_fn
+        else:
+            self._batchify_fn = batchify_fn
+        self.auto_reload = auto_reload
+        if self.auto_reload:
+            self.refresh()
+        else:
+            self.clean()
+
+    # ------------------------------------------------------------ iteration
+    def __iter__(self):
+        if self._iter is None:
+            self.refresh()
+        t = self._iter
+        self._iter = None  # an iterator is never consumed twice
+        yield from t
+        if self._iter is None and self.auto_reload:
+            self.refresh()
+
+    def __len__(self) -> int:
+        return len(self._batch_sampler)
+
+    def refresh(self) -> None:
+        """Create the next epoch's iterator now (workers start prefetching)."""
+        self._iter = self._prefetch_iter()
+
+    def clean(self) -> None:
+        """Drop the prefetched iterator; prefetching starts at the next ``iter()``."""
+        self._iter = None
+
+    def _finish(self, batch):
+        if self._pin_memory and torch.cuda.is_available():
+            batch = _pin(batch, self._pin_device_id)
+        return batch
+
+    def _prefetch_iter(self):
+        if self._num_workers == 0:
+            return self._same_process_iter()
+        if self._thread_pool:
+            return self._thread_iter()
+        return self._process_iter()
+
+    def _same_process_iter(self):
+        for batch in self._batch_sampler:
+            yield self._finish(self._batchify_fn([self._dataset[i] for i in batch]))
+
+    def _thread_iter(self):
+        workers = _ThreadWorkers(self._num_workers)
+        batches = iter(self._batch_sampler)
+        pending: deque = deque()
+
+        def push() -> None:
+            idx = next(batches, None)
+            if idx is not None:
+                pending.append(
+                    workers.submit(_thread_batch, self._dataset, self._batchify_fn, idx)
+                )
+
+        for _ in range(self._prefetch):
+            push()
+
+        def gen():
+            try:
+                while True:
+                    push()
+                    if not pending:
+                        return
+                    fut = pending.popleft()
+                    try:
+                        batch = fut.result(timeout=self._timeout)
+                    except _FutureTimeout:
+                        raise _timeout_error(self._timeout, processes=False) from None
+                    yield self._finish(batch)
+            finally:
+                for fut in pending:
+                    fut.cancel()
+                workers.shutdown()
+
+        g = gen()
+        # An iterator dropped before its first batch never runs `finally`.
+        weakref.finalize(g, workers.shutdown)
+        return g
+
+    def _process_iter(self):
+        n = self._num_workers
+        loader = _tud.DataLoader(
+            _BatchFetcher(self._dataset, self._batchify_fn),
+            batch_size=None,
+            sampler=_EpochSampler(self._batch_sampler),
+            num_workers=n,
+            collate_fn=_collate_identity,
+            timeout=self._timeout,
+            worker_init_fn=_worker_init,
+            multiprocessing_context=_mp_context(),
+            prefetch_factor=max(1, math.ceil(self._prefetch / n)),
+        )
+        with warnings.catch_warnings():
+            # torch warns when num_workers exceeds the CPU count; MXNet does not.
+            warnings.filterwarnings("ignore", message="This DataLoader will create")
+            # Python >= 3.12 warns when forking a multi-threaded process; torch's
+            # workers are forked the same way (and MXNet's pool was).
+            warnings.filterwarnings(
+                "ignore", message=r".*use of fork\(\) may lead to deadlocks"
+            )
+            it = iter(loader)
+        return self._consume_workers(it)
+
+    def _consume_workers(self, it):
+        ok = False
+        try:
+            while True:
+                try:
+                    try:
+                        batch = next(it)
+                    except (EOFError, OSError) as err:
+                        # A batch sent by a worker that died before the parent
+                        # took over its shared-memory handle.
+                        dead = _dead_workers(it)
+                        if dead:
+                            raise _died_error(dead) from err
+                        raise
+                except StopIteration:
+                    ok = True
+                    return
+                except RuntimeError as err:
+                    # torch's own errors (also raised by its SIGCHLD handler)
+                    text = str(err)
+                    if isinstance(err, MXNetError):
+                        raise
+                    if text.startswith("DataLoader timed out"):
+                        raise _timeout_error(self._timeout, processes=True) from None
+                    if "exited unexpectedly" in text or "killed by signal" in text:
+                        raise _died_error(text) from err
+                    raise
+                if isinstance(batch, _WorkerFailure):
+                    batch.reraise()
+                yield self._finish(batch)
+        finally:
+            if not ok:
+                _kill_workers(it)
+            del it

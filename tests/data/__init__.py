@@ -1,0 +1,1 @@
+"""Tests for gluon.data, mx.recordio and mx.io."""
