@@ -441,7 +441,7 @@ def pack_img(header, img, quality: int = 95, img_fmt: str = ".jpg") -> bytes:
         ``(H, W)`` grayscale or ``(H, W, 3|4)`` image in OpenCV's BGR(A) order,
         as MXNet expects.
     quality : int, default 95
-        JPEG quality (1-100), or PNG compression level (0-9).
+        JPEG quality (1-100), or PNG compression level (clamped to 0-9).
     img_fmt : str, default '.jpg'
         ``'.jpg'``/``'.jpeg'`` or ``'.png'``.
     """
@@ -472,7 +472,9 @@ def pack_img(header, img, quality: int = 95, img_fmt: str = ".jpg") -> bytes:
             pil_img = pil_img.convert("RGB")
         pil_img.save(buf, format="JPEG", quality=int(quality))
     elif fmt == ".PNG":
-        pil_img.save(buf, format="PNG", compress_level=int(quality))
+        # OpenCV clamps the PNG compression level to 0-9 (so the default
+        # quality=95 means 9); Pillow would reject it.
+        pil_img.save(buf, format="PNG", compress_level=min(max(int(quality), 0), 9))
     else:
         raise ValueError(
             f"recordio.pack_img: unsupported img_fmt {img_fmt!r}; use '.jpg' or '.png'."

@@ -312,9 +312,7 @@ def test_image_record_dataset(tmp_path):
         arr = rs.randint(0, 256, (6, 5, 3)).astype(np.uint8)
         rgb.append(arr)
         header = rio.IRHeader(0, float(i + 1), i, 0)
-        writer.write_idx(
-            i, rio.pack_img(header, arr[:, :, ::-1], quality=3, img_fmt=".png")
-        )
+        writer.write_idx(i, rio.pack_img(header, arr[:, :, ::-1], img_fmt=".png"))
     writer.close()
     ds = ImageRecordDataset(rec)
     assert len(ds) == 3
