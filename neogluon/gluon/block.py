@@ -677,42 +677,35 @@ class HybridBlock(Block):
     # ---------------------------------------------------------------- forward
     def forward(self, x, *args):
         """Run ``hybrid_forward`` eagerly, traced, or as the cached graph."""
-        Symbol = _sym().Symbol
         if isinstance(x, NDArray):
-            if self._active:
-                return self._call_cached(x, *args)
-            ctx = x.context
-            try:
-                params = {k: v.data(ctx) for k, v in self._reg_params.items()}
-            except DeferredInitializationError:
-                names, symbol, _, flat_args = self._trace((x, *args))
-                self._infer_and_init(symbol, names, flat_args)
-                params = {k: v.data(ctx) for k, v in self._reg_params.items()}
-            return self.hybrid_forward(nd, x, *args, **params)
-        if isinstance(x, Symbol):
+            first = x
+        else:
+            Symbol = _sym().Symbol
+            if isinstance(x, Symbol):
+                first = None
+            else:  # nested lists / None: look at every input
+                flat, _ = _flatten([x, *args], "input")
+                arrays = [a for a in flat if isinstance(a, NDArray)]
+                if arrays and any(isinstance(a, Symbol) for a in flat):
+                    raise ValueError(
+                        f"HybridBlock '{self.name}': inputs must be all NDArrays "
+                        "or all Symbols, got a mix."
+                    )
+                first = arrays[0] if arrays else None
+        if first is None:  # symbolic call: compose into the caller's graph
             params = {k: v.var() for k, v in self._reg_params.items()}
             with self.name_scope():
                 return self.hybrid_forward(_sym(), x, *args, **params)
-        flat, _ = _flatten([x, *args], "input")
-        if any(isinstance(a, NDArray) for a in flat):
-            if any(isinstance(a, Symbol) for a in flat):
-                raise ValueError(
-                    f"HybridBlock '{self.name}': inputs must be all NDArrays or all "
-                    "Symbols, got a mix."
-                )
-            if self._active:
-                return self._call_cached(x, *args)
-            ctx = next(a for a in flat if isinstance(a, NDArray)).context
-            try:
-                params = {k: v.data(ctx) for k, v in self._reg_params.items()}
-            except DeferredInitializationError:
-                names, symbol, _, flat_args = self._trace((x, *args))
-                self._infer_and_init(symbol, names, flat_args)
-                params = {k: v.data(ctx) for k, v in self._reg_params.items()}
-            return self.hybrid_forward(nd, x, *args, **params)
-        params = {k: v.var() for k, v in self._reg_params.items()}
-        with self.name_scope():
-            return self.hybrid_forward(_sym(), x, *args, **params)
+        if self._active:
+            return self._call_cached(x, *args)
+        ctx = first.context
+        try:
+            params = {k: v.data(ctx) for k, v in self._reg_params.items()}
+        except DeferredInitializationError:
+            names, symbol, _, flat_args = self._trace((x, *args))
+            self._infer_and_init(symbol, names, flat_args)
+            params = {k: v.data(ctx) for k, v in self._reg_params.items()}
+        return self.hybrid_forward(nd, x, *args, **params)
 
     def hybrid_forward(self, F, x, *args, **kwargs):
         """Override: the computation, written once for ``F = nd`` or ``sym``."""
