@@ -94,18 +94,25 @@ def make_function(op: _reg.OpDef, public_name: str):
         ):
             try:
                 key = tuple(kwargs.items())
-                attrs = attr_cache.get(key)
+                cached = attr_cache.get(key)
             except TypeError:  # unhashable attribute value
-                key = attrs = None
-            if attrs is None and key is not None:
+                key = cached = None
+            if cached is None and key is not None:
                 attrs = op.parse_attrs(kwargs)
+                names = op.input_names(attrs)
+                # (attrs, number of present inputs when they are the leading
+                # declared ones, e.g. data+weight without bias; else -1)
+                cached = (attrs, len(names) if names == op.inputs[: len(names)] else -1)
                 if len(attr_cache) < 256:
-                    attr_cache[key] = attrs
-            if attrs is not None:
+                    attr_cache[key] = cached
+            if cached is not None:
+                attrs, n_present = cached
                 for a in args:
                     if type(a) is not NDArray:
                         break
                 else:
+                    if len(args) == n_present:
+                        return invoke(op, args, attrs, out)
                     inputs = list(args) + [None] * (n_in - len(args))
                     return invoke(op, check_inputs(op, inputs, attrs), attrs, out)
         # Fast path: all inputs positional, no attributes given.
