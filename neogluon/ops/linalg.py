@@ -42,13 +42,11 @@ def _dot_error(lhs, rhs, ta, tb) -> ShapeError:
 
 def _dot(lhs, rhs, transpose_a=False, transpose_b=False, forward_stype=None):
     if lhs.dim() == 2 and rhs.dim() == 2:  # the common case, kept lean
-        a = lhs.t() if transpose_a else lhs
-        b = rhs.t() if transpose_b else rhs
-        if a.shape[1] != b.shape[0]:
-            raise _dot_error(
-                tuple(lhs.shape), tuple(rhs.shape), transpose_a, transpose_b
-            )
-        return torch.mm(a, b)
+        # torch.mm checks the inner dims; the frontend turns its error into one
+        # naming the op and shapes (via _dot_infer).
+        return torch.mm(
+            lhs.t() if transpose_a else lhs, rhs.t() if transpose_b else rhs
+        )
     lf, lc = _dot_split(lhs.shape, True, transpose_a)
     rf, rc = _dot_split(rhs.shape, False, transpose_b)
     if lhs.shape[lc] != rhs.shape[rc]:

@@ -77,10 +77,10 @@ def _reduce_infer(op: str) -> Callable:
 
 def _sum(data, axis=None, keepdims=False, exclude=False):
     if axis is None and not keepdims and data.dim():  # full sum -> (1,), lean path
-        res = torch.sum(data)
+        res = torch.sum(data.reshape(-1), 0, True)
         if res.dtype != data.dtype:
             res = res.to(data.dtype)
-        return res.reshape(1)
+        return res
     axes = reduce_axes("sum", data.shape, axis, exclude)
     if not axes:
         return data.clone()
