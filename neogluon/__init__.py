@@ -91,7 +91,15 @@ def __getattr__(name: str):
     path = _LAZY.get(name)
     if path is None:
         raise AttributeError(f"module 'neogluon' has no attribute {name!r}")
-    mod = importlib.import_module(path)
+    try:
+        mod = importlib.import_module(path)
+    except ModuleNotFoundError as err:
+        if err.name != path:
+            raise
+        # Not implemented yet: behave like a missing attribute (hasattr works).
+        raise AttributeError(
+            f"neogluon does not provide mx.{name} yet ({path} is missing)"
+        ) from None
     globals()[name] = mod
     return mod
 

@@ -43,7 +43,8 @@ class NotImplementedForSymbol(MXNetError):
         if self.args:
             msg += " with arguments (" + ", ".join(self.args) + ")"
         msg += " is not implemented for Symbol and only available in NDArray."
-        return msg
+        hint = getattr(self, "hint", "")
+        return f"{msg} {hint}" if hint else msg
 
 
 class _NullType:

@@ -99,7 +99,7 @@ def _resnet(frozen_bn: bool):
                 in_c = channels[0]
                 for i, c in enumerate(channels):
                     stride = 1 if i == 0 else 2
-                    stage = nn.HybridSequential(prefix="stage%d_" % (i + 1))
+                    stage = nn.HybridSequential(prefix=f"stage{i + 1}_")
                     with stage.name_scope():
                         stage.add(BasicBlockV1(c, stride, c != in_c, in_channels=in_c))
                     self.features.add(stage)
@@ -114,8 +114,9 @@ def _resnet(frozen_bn: bool):
     return ResNet()
 
 
+@pytest.mark.parametrize("hybrid_step", [True, False], ids=["hybrid", "eager"])
 @pytest.mark.parametrize("frozen", [False, True], ids=["train_bn", "frozen_bn"])
-def test_resnet(frozen, tmp_path):
+def test_resnet(frozen, hybrid_step, tmp_path):
     fx = load_fixture("e2e", "resnet_frozen" if frozen else "resnet")
     net = _resnet(frozen)
     net.initialize(mx.init.Xavier(magnitude=2.0))
@@ -125,6 +126,8 @@ def test_resnet(frozen, tmp_path):
     _close(net(x), fx["pred_eager"], "predict-mode eager forward")
     net.hybridize()
     _close(net(x), fx["pred_hybrid"], "predict-mode hybridized forward")
+    if not hybrid_step:
+        net.hybridize(active=False)
 
     loss_fn = mx.gluon.loss.SoftmaxCrossEntropyLoss()
     trainer = mx.gluon.Trainer(
@@ -275,12 +278,11 @@ def _custom():
 
 def test_custom_block_params_get_trainer_mults(tmp_path):
     fx = load_fixture("e2e", "custom")
-    mx.name.NameManager._current.value = mx.name.NameManager()
-    net = _custom()
+    with mx.name.NameManager():  # fresh counters: the names a fresh process gives
+        net = _custom()
     net.initialize()
-    # A fresh name manager gives the names a fresh MXNet process gives.
     assert list(net.collect_params().keys()) == fx["names"]
-    assert net.l1.weight.data().std().asscalar() > 0.2  # its own Normal(0.5)
+    assert net.l1.weight.data().asnumpy().std() > 0.2  # its own Normal(0.5)
     assert net.scale.data().asscalar() == 1.5
     _load_weights(net, fx, tmp_path)
     trainer = mx.gluon.Trainer(
@@ -382,7 +384,11 @@ def test_symbol_json_from_mxnet_runs():
     for k, v in ref.items():
         if k[:2] == "p:":
             args[k[2:]] = mx.nd.array(v.astype(np.float32))
-    aux = {k[2:]: mx.nd.array(v.astype(np.float32)) for k, v in ref.items() if k[:2] == "a:"}
+    aux = {
+        k[2:]: mx.nd.array(v.astype(np.float32))
+        for k, v in ref.items()
+        if k[:2] == "a:"
+    }
     exe = net.bind(mx.cpu(), args, aux_states=aux)
     exe.forward(is_train=True)
     _close(exe.outputs[0], ref["train_out"], "train forward from MXNet JSON")

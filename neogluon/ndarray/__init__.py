@@ -9,6 +9,7 @@ import types
 
 from .. import ops as _ops  # noqa: F401  (registers every operator)
 from . import _frontend
+from . import _ufunc
 from . import ndarray  # noqa: F401
 from .ndarray import NDArray
 from .ndarray import arange
@@ -80,6 +81,10 @@ _SUBMODULES = {
     for ns in ("contrib", "random", "linalg", "image", "sparse", "_internal", "op")
 }
 _frontend.populate(sys.modules[__name__], _SUBMODULES)
+# MXNet's Python-level helpers (``nd.add``, ``nd.maximum``, ``nd.moveaxis``, ...).
+for _n in _ufunc.__all__:
+    globals()[_n] = getattr(_ufunc, _n)
+__all__ += _ufunc.__all__
 # ``nd.op`` mirrors the top level op functions, as in MXNet.
 for _n, _f in list(globals().items()):
     if callable(_f) and hasattr(_f, "op"):

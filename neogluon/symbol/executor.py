@@ -257,6 +257,7 @@ class Executor:
         self.grad_arrays = [self.grad_dict.get(n) for n in arg_names]
         self.aux_arrays = [self.aux_dict[n] for n in aux_names]
         self.outputs: list = []
+        self._last_is_train = False
         self._leaves: dict = {}
         self._outs: list = []
 
@@ -269,7 +270,6 @@ class Executor:
         import numpy as np
 
         from ..ndarray.ndarray import NDArray
-        from ..ndarray.ndarray import _new
 
         for name, value in kwargs.items():
             if name not in self.arg_dict:
@@ -281,6 +281,11 @@ class Executor:
                 value.copyto(dst)
             else:
                 dst[:] = np.asarray(value)
+        return self._run(bool(is_train), record=bool(is_train))
+
+    def _run(self, is_train: bool, record: bool):
+        from ..ndarray.ndarray import _new
+
         leaves: dict = {}
         tensors = []
         for name in self._graph.input_names:
@@ -289,7 +294,7 @@ class Executor:
                 continue
             t = self.arg_dict[name]._data
             if (
-                is_train
+                record
                 and self._reqs.get(name, "null") != "null"
                 and t.is_floating_point()
             ):
@@ -305,6 +310,7 @@ class Executor:
             _state.flags.training = prev
         self._leaves = leaves
         self._outs = outs
+        self._last_is_train = is_train
         self.outputs = [_new(o.detach()) for o in outs]
         return self.outputs
 
@@ -312,10 +318,20 @@ class Executor:
         """Gradients of the outputs into ``grad_dict`` (per ``grad_req``)."""
         from ..ndarray.ndarray import NDArray
 
+        if (
+            not self._leaves
+            and self._outs
+            and any(r != "null" for r in self._reqs.values())
+        ):
+            # MXNet allows backward after forward(is_train=False): the gradient
+            # of the inference-mode graph. Predict-mode forwards have no side
+            # effects (no running-stat updates, no dropout), so re-running it
+            # recorded gives the same graph.
+            self._run(self._last_is_train, record=True)
         if not self._leaves:
             raise MXNetError(
-                "backward: call forward(is_train=True) first (and bind with "
-                "args_grad for the arguments that need gradients)."
+                "backward: call forward() first and bind with args_grad (grad_req "
+                "other than 'null') for the arguments that need gradients."
             )
         if out_grads is None:
             heads = [torch.ones_like(o) for o in self._outs]

@@ -172,6 +172,10 @@ def _dtype_attr(value) -> str:
     return np.dtype(value).name
 
 
+class _NoValueError(NotImplementedForSymbol, AttributeError):
+    """``asnumpy``/``asscalar``/``wait_to_read`` called on a Symbol."""
+
+
 class Symbol:
     """A symbolic graph with one or more outputs (MXNet's ``mx.sym.Symbol``).
 
@@ -484,14 +488,35 @@ class Symbol:
     def backward(self, *args, **kwargs):
         raise NotImplementedForSymbol(self.backward, None)
 
+    @staticmethod
+    def _trace_hint(what: str) -> str:
+        return (
+            f"Inside a hybridized HybridBlock, hybrid_forward receives Symbols, "
+            f"which have no values or shapes. Avoid x.{what} in hybrid_forward (use "
+            f"F.shape_array, F.reshape with special codes 0/-1, F.slice_like, ...), "
+            f"or do not call hybridize() on this block."
+        )
+
     def _not_traceable(self, what: str):
         raise AttributeError(
-            f"'Symbol' object has no attribute '{what}': inside a hybridized "
-            f"HybridBlock, hybrid_forward receives Symbols, which have no values "
-            f"or shapes. Avoid x.{what} in hybrid_forward (use F.shape_array, "
-            f"F.reshape with special codes 0/-1, F.slice_like, ...), or do not "
-            f"call hybridize() on this block."
+            f"'Symbol' object has no attribute '{what}'. {self._trace_hint(what)}"
         )
+
+    def _value_method(self, what: str):
+        # MXNet's Symbol has these methods, raising NotImplementedForSymbol;
+        # also an AttributeError like the value-less properties above.
+        err = _NoValueError(getattr(self, what), None)
+        err.hint = self._trace_hint(what)
+        raise err
+
+    def asnumpy(self, *args, **kwargs):
+        self._value_method("asnumpy")
+
+    def asscalar(self, *args, **kwargs):
+        self._value_method("asscalar")
+
+    def wait_to_read(self, *args, **kwargs):
+        self._value_method("wait_to_read")
 
     shape = property(lambda self: self._not_traceable("shape"))
     dtype = property(lambda self: self._not_traceable("dtype"))
@@ -499,9 +524,6 @@ class Symbol:
     size = property(lambda self: self._not_traceable("size"))
     context = property(lambda self: self._not_traceable("context"))
     ctx = property(lambda self: self._not_traceable("ctx"))
-    asnumpy = property(lambda self: self._not_traceable("asnumpy"))
-    asscalar = property(lambda self: self._not_traceable("asscalar"))
-    wait_to_read = property(lambda self: self._not_traceable("wait_to_read"))
     attach_grad = property(lambda self: self._not_traceable("attach_grad"))
     grad = property(lambda self: self._not_traceable("grad"))
 

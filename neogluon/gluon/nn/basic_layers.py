@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...ndarray import NDArray
+from ...ops.registry import ShapeError
 from ..block import HybridBlock
 from .activations import Activation
 
@@ -145,7 +146,8 @@ class Dense(HybridBlock):
             how = " (flatten=False uses the last axis)"
             hint = "or reshape the input."
         if got != in_units:
-            raise ValueError(
+            # MXNetError (what MXNet's FullyConnected raises) and ValueError.
+            raise ShapeError(
                 f"Dense '{self.name}' expects {in_units} input features (weight "
                 f"'{self.weight.name}' has shape {weight.shape}) but got input of "
                 f"shape {shape}{how}. Set in_units={got}, leave in_units unset to "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 
 from ... import ndarray as nd
+from ...registry import AssertionValueError
 from ..block import Block
 from ..block import HybridBlock
 
@@ -113,7 +114,9 @@ class Lambda(Block):
         super().__init__(prefix=prefix)
         if isinstance(function, str):
             if not hasattr(nd, function):
-                raise ValueError(f"Function name {function} is not found in ndarray.")
+                raise AssertionValueError(
+                    f"Function name {function} is not found in ndarray."
+                )
             self._func_impl = getattr(nd, function)
         elif callable(function):
             self._func_impl = function
@@ -139,7 +142,7 @@ class HybridLambda(HybridBlock):
             from ... import symbol
 
             if not (hasattr(nd, function) and hasattr(symbol, function)):
-                raise ValueError(
+                raise AssertionValueError(
                     f"Function name {function} is not found in symbol/ndarray."
                 )
             self._func = lambda F, *args: getattr(F, function)(*args)
