@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import inspect
 import multiprocessing
 import os
@@ -337,5 +338,13 @@ def test_no_shared_memory_leak_over_epochs():
         for x, _y in loader:
             total += float(x.sum().asscalar())
     assert total > 0
+    # Worker teardown is asynchronous: give the last epoch's pipes a moment to
+    # close (a leak would persist; 15 epochs of leaks would be far above this).
+    deadline = time.monotonic() + 5.0
+    while time.monotonic() < deadline:
+        gc.collect()
+        if _shm_entries() <= shm0 and _open_fds() <= fds0 + 2:
+            break
+        time.sleep(0.05)
     assert _shm_entries() <= shm0
     assert _open_fds() <= fds0 + 2
