@@ -346,5 +346,5 @@ def test_no_shared_memory_leak_over_epochs():
         if _shm_entries() <= shm0 and _open_fds() <= fds0 + 2:
             break
         time.sleep(0.05)
-    assert _shm_entries() <= shm0
-    assert _open_fds() <= fds0 + 2
+    assert _shm_entries() <= shm0, (_shm_entries(), shm0)
+    assert _open_fds() <= fds0 + 2, (_open_fds(), fds0, os.listdir(f"/proc/{os.getpid()}/fd"))
