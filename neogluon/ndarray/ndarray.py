@@ -1235,14 +1235,8 @@ def op_error(op: _reg.OpDef, tensors, attrs, err: Exception) -> MXNetError:
     names = op.input_names(attrs, len(tensors))
     desc = ", ".join(f"{n}={s}" for n, s in zip(names, shapes, strict=False))
     detail = str(err).strip().splitlines()[0] if str(err).strip() else repr(err)
-    expected = ""
-    if op.infer_shape is not None:
-        try:
-            op.infer_shape([tuple(s) for s in shapes], attrs)
-        except _reg.ShapeError as serr:
-            expected = f" {serr}"
-        except Exception:  # noqa: BLE001 - best effort diagnosis only
-            expected = ""
+    why = op.diagnose(shapes, attrs)
+    expected = f" {why}" if why else ""
     given = {k: v for k, v in attrs.items() if k in op.spec_map}
     cls = _reg.ShapeError if expected else MXNetError
     return cls(

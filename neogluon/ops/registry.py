@@ -376,6 +376,22 @@ class OpDef:
             return fn(list(in_shapes), attrs)
         return meta_infer_shape(self, in_shapes, attrs)
 
+    def diagnose(self, in_shapes: list, attrs: dict) -> str | None:
+        """Why these input shapes fail, in the shape rule's words (or None).
+
+        Used by both frontends to explain a kernel failure (name the expected
+        shapes) instead of repeating torch's message.
+        """
+        if self.infer_shape is None:
+            return None
+        try:
+            self.infer_shape([tuple(s) for s in in_shapes], attrs)
+        except ShapeError as err:
+            return str(err)
+        except Exception:  # noqa: BLE001 - best-effort diagnosis only
+            return None
+        return None
+
     def run_infer_type(self, in_types: list, attrs: dict) -> tuple[list, list]:
         """Dtypes as canonical names (``'float32'``) or None when unknown."""
         if self.infer_type is not None:

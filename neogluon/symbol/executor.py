@@ -150,16 +150,21 @@ class CompiledGraph:
         local = frame.f_locals
         names = node.input_names()
         shapes = []
+        in_shapes = []
         for nm, (src, i) in zip(names, node.inputs, strict=False):
             t = local.get(self._slot_name(src, i))
-            shapes.append(
-                f"{nm}={tuple(t.shape) if isinstance(t, torch.Tensor) else '?'}"
-            )
-        given = {k: v for k, v in node.attrs.items() if not k.startswith("__")}
+            shp = tuple(t.shape) if isinstance(t, torch.Tensor) else None
+            in_shapes.append(shp)
+            shapes.append(f"{nm}={shp if shp is not None else '?'}")
+        given = {k: node.parsed[k] for k in node.attrs if k in node.parsed}
         detail = str(err).strip().splitlines()[0] if str(err).strip() else repr(err)
+        why = None
+        if all(sh is not None for sh in in_shapes):
+            why = node.op.diagnose(in_shapes, node.parsed)
         cls = type(err) if isinstance(err, MXNetError) else MXNetError
-        if isinstance(err, ShapeError):
+        if isinstance(err, ShapeError) or why:
             cls = ShapeError
+            detail = why or detail
         block = _state.current_block()
         where = f" (in block '{block}')" if block else ""
         return cls(
