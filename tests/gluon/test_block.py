@@ -424,3 +424,16 @@ def test_errors_name_the_block():
     d.initialize()
     with pytest.raises((mx.MXNetError, ValueError), match="dense0"):
         d(mx.nd.ones((4, 5)))
+
+
+def test_hybridized_errors_name_the_node_and_the_expected_shape():
+    net = nn.HybridSequential()
+    with net.name_scope():
+        net.add(nn.Dense(4, in_units=5), nn.Dense(3, in_units=7))
+    net.initialize()
+    net.hybridize()
+    with pytest.raises(mx.MXNetError) as info:
+        net(mx.nd.ones((2, 5)))
+    msg = str(info.value)
+    assert "hybridsequential0_dense1_fwd (FullyConnected)" in msg
+    assert "weight=(3, 7)" in msg and "expects 7 input features" in msg
