@@ -73,7 +73,11 @@ def _pick(data, index, axis=-1, keepdims=False, mode="clip"):
             f"(data {tuple(data.shape)} without axis {ax})."
         )
     out = torch.gather(data, ax, idx)
-    return out if keepdims else out.squeeze(ax)
+    if keepdims:
+        return out
+    out = out.squeeze(ax)
+    # MXNet's legacy shapes: picking from 1-D data gives (1,), never ().
+    return out.reshape(1) if out.dim() == 0 else out
 
 
 register(

@@ -48,3 +48,12 @@ def test_index_op_dtypes():
 def test_pick_bad_index_shape_names_shapes():
     with pytest.raises(MXNetError, match=r"pick.*\(3,\).*\(2,\)"):
         mx.nd.pick(mx.nd.ones((2, 3)), mx.nd.array([0, 1, 2]))
+
+
+def test_pick_on_1d_data_keeps_legacy_shape_one():
+    # MXNet 1.9.1: nd.pick(nd.array([1, 2, 3]), nd.array([1])).shape == (1,)
+    import neogluon as mx
+
+    out = mx.nd.pick(mx.nd.array([1, 2, 3]), mx.nd.array([1]))
+    assert out.shape == (1,)
+    assert out.asscalar() == 2
