@@ -520,3 +520,562 @@ for _name, _kernel, _per, _mom, _doc in (
             doc=f"Aggregated SGD over several weights; inputs are {_doc} in turn.",
         )
     )
+
+
+# =========================================================================== others
+# The update operators of RMSProp, Ftrl, FTML, Signum, LAMB, LARS and AdamW
+# (MXNet 1.9.1 math; states are updated in place, the new weight is returned).
+def _rmsprop_kernel(
+    weight,
+    grad,
+    n,
+    *,
+    lr,
+    gamma1,
+    epsilon,
+    wd,
+    rescale_grad,
+    clip_gradient,
+    clip_weights,
+):
+    g = _clip(rescale_grad * grad + wd * weight, clip_gradient)
+    n.copy_((1.0 - gamma1) * g * g + gamma1 * n)
+    out = weight - lr * (g / torch.sqrt(n + epsilon))
+    if clip_weights >= 0:
+        out = out.clamp(-clip_weights, clip_weights)
+    return out
+
+
+def _rmspropalex_kernel(
+    weight,
+    grad,
+    n,
+    g_avg,
+    delta,
+    *,
+    lr,
+    gamma1,
+    gamma2,
+    epsilon,
+    wd,
+    rescale_grad,
+    clip_gradient,
+    clip_weights,
+):
+    g = _clip(rescale_grad * grad + wd * weight, clip_gradient)
+    n.copy_((1.0 - gamma1) * g * g + gamma1 * n)
+    g_avg.copy_((1.0 - gamma1) * g + gamma1 * g_avg)
+    delta.copy_(gamma2 * delta - lr * (g / torch.sqrt(n - g_avg * g_avg + epsilon)))
+    out = weight + delta
+    if clip_weights >= 0:
+        out = out.clamp(-clip_weights, clip_weights)
+    return out
+
+
+def _ftrl_kernel(
+    weight, grad, z, n, *, lr, lamda1, beta, wd, rescale_grad, clip_gradient
+):
+    g = _clip(rescale_grad * grad, clip_gradient)
+    z.add_(g - (torch.sqrt(n + g * g) - torch.sqrt(n)) * weight / lr)
+    n.add_(g * g)
+    out = (torch.sign(z) * lamda1 - z) / ((beta + torch.sqrt(n)) / lr + wd)
+    return out * (z.abs() > lamda1).to(out.dtype)
+
+
+def _ftml_kernel(
+    weight, grad, d, v, z, *, lr, beta1, beta2, epsilon, t, wd, rescale_grad, clip_grad
+):
+    g = _clip(rescale_grad * grad + wd * weight, clip_grad)
+    v.copy_(beta2 * v + (1.0 - beta2) * g * g)
+    d_t = (1.0 - beta1**t) / lr * (torch.sqrt(v / (1.0 - beta2**t)) + epsilon)
+    z.copy_(beta1 * z + (1.0 - beta1) * g - (d_t - beta1 * d) * weight)
+    d.copy_(d_t)
+    return -z / d_t
+
+
+def _signsgd_kernel(weight, grad, *, lr, wd, rescale_grad, clip_gradient):
+    # MXNet's kernel takes the sign of the raw gradient (rescale/clip unused).
+    return (1.0 - lr * wd) * weight - lr * torch.sign(grad)
+
+
+def _signum_kernel(
+    weight, grad, mom, *, lr, momentum, wd, rescale_grad, clip_gradient, wd_lh
+):
+    g = _clip(rescale_grad * grad, clip_gradient)
+    mom.copy_(momentum * mom - (1.0 - momentum) * (wd * weight + g))
+    return (1.0 - lr * wd_lh) * weight + lr * torch.sign(mom)
+
+
+def _lamb_direction(
+    weight, grad, mean, var, beta1, beta2, epsilon, t, bias_correction, wd, scale, clip
+):
+    """LAMB phase 1: moments in place, returns ``m_hat/(sqrt(v_hat)+eps) + wd*w``."""
+    g = _clip(scale * grad, clip)
+    mean.copy_(beta1 * mean + (1.0 - beta1) * g)
+    var.copy_(beta2 * var + (1.0 - beta2) * g * g)
+    if bias_correction:
+        m_hat = mean / (1.0 - beta1**t)
+        v_hat = var / (1.0 - beta2**t)
+        return m_hat / (torch.sqrt(v_hat) + epsilon) + wd * weight
+    return mean / (torch.sqrt(var) + epsilon) + wd * weight
+
+
+def _lamb_step(weight, g, r1, r2, lr, lower_bound, upper_bound):
+    """LAMB phase 2: ``w - lr * (r1/r2 or 1) * g`` with ``r1`` clamped to bounds."""
+    if lower_bound >= 0:
+        r1 = torch.clamp(r1, min=lower_bound)
+    if upper_bound >= 0:
+        r1 = torch.clamp(r1, max=upper_bound)
+    ratio = torch.where((r1 == 0) | (r2 == 0), torch.ones_like(r1), r1 / r2)
+    return weight - lr * ratio * g
+
+
+def _lamb_phase1_kernel(
+    weight,
+    grad,
+    mean,
+    var,
+    *,
+    beta1,
+    beta2,
+    epsilon,
+    t,
+    bias_correction,
+    wd,
+    rescale_grad,
+    clip_gradient,
+):
+    return _lamb_direction(
+        weight,
+        grad,
+        mean,
+        var,
+        beta1,
+        beta2,
+        epsilon,
+        t,
+        bias_correction,
+        wd,
+        rescale_grad,
+        clip_gradient,
+    )
+
+
+def _mp_lamb_phase1_kernel(
+    weight,
+    grad,
+    mean,
+    var,
+    weight32,
+    *,
+    beta1,
+    beta2,
+    epsilon,
+    t,
+    bias_correction,
+    wd,
+    rescale_grad,
+    clip_gradient,
+):
+    return _lamb_direction(
+        weight32,
+        grad.float(),
+        mean,
+        var,
+        beta1,
+        beta2,
+        epsilon,
+        t,
+        bias_correction,
+        wd,
+        rescale_grad,
+        clip_gradient,
+    )
+
+
+def _lamb_phase2_kernel(weight, g, r1, r2, *, lr, lower_bound, upper_bound):
+    return _lamb_step(weight, g, r1, r2, lr, lower_bound, upper_bound)
+
+
+def _mp_lamb_phase2_kernel(
+    weight, g, r1, r2, weight32, *, lr, lower_bound, upper_bound
+):
+    # As in MXNet, weight32 is read, not written (the optimizer updates it).
+    new32 = _lamb_step(weight32, g, r1, r2, lr, lower_bound, upper_bound)
+    return new32.to(weight.dtype)
+
+
+def _adamw_core(weight, grad, mean, var, scale, lr, beta1, beta2, eps, wd, eta, clip):
+    """AdamW in place on float32 ``weight``; False when ``scale`` is not finite."""
+    s = float(scale.reshape(-1)[0])
+    if not torch.isfinite(torch.tensor(s)):
+        return False
+    g = _clip(s * grad, clip)
+    mean.copy_(beta1 * mean + (1.0 - beta1) * g)
+    var.copy_(beta2 * var + (1.0 - beta2) * g * g)
+    weight.sub_(eta * (lr * mean / (torch.sqrt(var) + eps) + wd * weight))
+    return True
+
+
+def _adamw_kernel(
+    weight,
+    grad,
+    mean,
+    var,
+    rescale_grad,
+    *,
+    lr,
+    beta1,
+    beta2,
+    epsilon,
+    wd,
+    eta,
+    clip_gradient,
+):
+    # A non-finite rescale_grad skips the update (MXNet's dynamic loss scaling).
+    new = weight.clone()
+    _adamw_core(
+        new,
+        grad,
+        mean,
+        var,
+        rescale_grad,
+        lr,
+        beta1,
+        beta2,
+        epsilon,
+        wd,
+        eta,
+        clip_gradient,
+    )
+    return new
+
+
+def _mp_adamw_kernel(
+    weight,
+    grad,
+    mean,
+    var,
+    weight32,
+    rescale_grad,
+    *,
+    lr,
+    beta1,
+    beta2,
+    epsilon,
+    wd,
+    eta,
+    clip_gradient,
+):
+    _adamw_core(
+        weight32,
+        grad.float(),
+        mean,
+        var,
+        rescale_grad,
+        lr,
+        beta1,
+        beta2,
+        epsilon,
+        wd,
+        eta,
+        clip_gradient,
+    )
+    return weight32.to(weight.dtype)
+
+
+def _shape_like_first(scalar_inputs: tuple[int, ...] = ()):
+    """Elementwise shape rule; inputs at ``scalar_inputs`` are ``(1,)`` arrays."""
+
+    def infer(in_shapes, attrs):
+        known = next(
+            (
+                s
+                for i, s in enumerate(in_shapes)
+                if s is not None and i not in scalar_inputs
+            ),
+            None,
+        )
+        filled = [
+            ((1,) if i in scalar_inputs else known) if s is None else s
+            for i, s in enumerate(in_shapes)
+        ]
+        return filled, [known]
+
+    return infer
+
+
+def _reg_op(name, kernel, inputs, params, doc, *, mp=False, scalars=(), aliases=()):
+    register(
+        OpDef(
+            name,
+            kernel,
+            inputs=inputs,
+            params=params,
+            infer_shape=_shape_like_first(scalars),
+            infer_type=_mp_type if mp else _same_type,
+            same_dtype=not mp,
+            aliases=aliases,
+            doc=doc,
+        )
+    )
+
+
+_CLIPW = P("clip_weights", "float", -1.0, "Clip weights to [-c, c] when c >= 0.")
+_EPS8 = P("epsilon", "float", 1e-8, "Added inside the square root.")
+_RMS = (
+    _LR,
+    P("gamma1", "float", 0.95, "Decay of the squared-gradient average."),
+)
+_reg_op(
+    "rmsprop_update",
+    _rmsprop_kernel,
+    ("weight", "grad", "n"),
+    (*_RMS, _EPS8, *_COMMON, _CLIPW),
+    "RMSProp (Tieleman & Hinton): ``G = clip(rescale_grad*grad + wd*w); "
+    "n = (1-gamma1)*G^2 + gamma1*n; w -= lr*G/sqrt(n + epsilon)``.",
+)
+_reg_op(
+    "rmspropalex_update",
+    _rmspropalex_kernel,
+    ("weight", "grad", "n", "g", "delta"),
+    (*_RMS, P("gamma2", "float", 0.9, "Momentum of delta."), _EPS8, *_COMMON, _CLIPW),
+    "Centered RMSProp (Graves): also ``g = (1-gamma1)*G + gamma1*g; delta = "
+    "gamma2*delta - lr*G/sqrt(n - g^2 + epsilon); w += delta``.",
+)
+_reg_op(
+    "ftrl_update",
+    _ftrl_kernel,
+    ("weight", "grad", "z", "n"),
+    (
+        _LR,
+        P("lamda1", "float", 0.01, "L1 regularization coefficient."),
+        P("beta", "float", 1.0, "Per-coordinate learning-rate correlation."),
+        *_COMMON,
+    ),
+    "FTRL-proximal update; ``z`` and ``n`` are updated in place.",
+)
+_reg_op(
+    "ftml_update",
+    _ftml_kernel,
+    ("weight", "grad", "d", "v", "z"),
+    (
+        _LR,
+        P("beta1", "float", 0.6),
+        P("beta2", "float", 0.999),
+        P("epsilon", "float", 1e-8),
+        P("t", "int", doc="Number of updates so far (starting at 1)."),
+        P("wd", "float", 0.0),
+        P("rescale_grad", "float", 1.0),
+        P("clip_grad", "float", -1.0, "Clip to [-c, c] when c >= 0."),
+    ),
+    "FTML update; ``d``, ``v`` and ``z`` are updated in place.",
+)
+_reg_op(
+    "signsgd_update",
+    _signsgd_kernel,
+    ("weight", "grad"),
+    (_LR, *_COMMON),
+    "signSGD: ``w = (1 - lr*wd)*w - lr*sign(grad)``.",
+)
+_reg_op(
+    "signum_update",
+    _signum_kernel,
+    ("weight", "grad", "mom"),
+    (_LR, _MOM, *_COMMON, P("wd_lh", "float", 0.0, "Decoupled weight decay.")),
+    "Signum: ``mom = momentum*mom - (1-momentum)*(wd*w + clip(g)); "
+    "w = (1 - lr*wd_lh)*w + lr*sign(mom)``.",
+)
+_LAMB1 = (
+    P("beta1", "float", 0.9),
+    P("beta2", "float", 0.999),
+    P("epsilon", "float", 1e-6),
+    P("t", "int", doc="Number of updates so far (starting at 1)."),
+    P("bias_correction", "bool", True),
+    P("wd", "float", doc="Weight decay."),
+    P("rescale_grad", "float", 1.0),
+    P("clip_gradient", "float", -1.0),
+)
+_LAMB2 = (
+    _LR,
+    P("lower_bound", "float", -1.0, "Lower bound of r1 when >= 0."),
+    P("upper_bound", "float", -1.0, "Upper bound of r1 when >= 0."),
+)
+_reg_op(
+    "lamb_update_phase1",
+    _lamb_phase1_kernel,
+    ("weight", "grad", "mean", "var"),
+    _LAMB1,
+    "LAMB phase 1: updates ``mean``/``var`` in place and returns the direction "
+    "``m_hat/(sqrt(v_hat)+epsilon) + wd*w``.",
+)
+_reg_op(
+    "mp_lamb_update_phase1",
+    _mp_lamb_phase1_kernel,
+    ("weight", "grad", "mean", "var", "weight32"),
+    _LAMB1,
+    "Mixed precision LAMB phase 1 (float32 direction from ``weight32``).",
+    mp=True,
+)
+_reg_op(
+    "lamb_update_phase2",
+    _lamb_phase2_kernel,
+    ("weight", "g", "r1", "r2"),
+    _LAMB2,
+    "LAMB phase 2: ``w - lr*(r1/r2)*g`` (ratio 1 when r1 or r2 is 0).",
+    scalars=(2, 3),
+)
+_reg_op(
+    "mp_lamb_update_phase2",
+    _mp_lamb_phase2_kernel,
+    ("weight", "g", "r1", "r2", "weight32"),
+    _LAMB2,
+    "Mixed precision LAMB phase 2 (reads ``weight32``; returns the low precision "
+    "weight).",
+    mp=True,
+    scalars=(2, 3),
+)
+_ADAMW = (
+    _LR,
+    P("beta1", "float", 0.9),
+    P("beta2", "float", 0.999),
+    P("epsilon", "float", 1e-8),
+    P("wd", "float", 0.0),
+    P("eta", "float", doc="Learning-rate schedule multiplier."),
+    P("clip_gradient", "float", -1.0),
+)
+_reg_op(
+    "_adamw_update",
+    _adamw_kernel,
+    ("weight", "grad", "mean", "var", "rescale_grad"),
+    _ADAMW,
+    "AdamW: ``w -= eta*(lr*m/(sqrt(v)+epsilon) + wd*w)``; ``rescale_grad`` is a "
+    "1-element array and a non-finite value skips the update.",
+    scalars=(4,),
+    aliases=("_contrib_adamw_update",),
+)
+_reg_op(
+    "_mp_adamw_update",
+    _mp_adamw_kernel,
+    ("weight", "grad", "mean", "var", "weight32", "rescale_grad"),
+    _ADAMW,
+    "Mixed precision AdamW (``weight32``, ``mean``, ``var`` in place).",
+    mp=True,
+    scalars=(5,),
+    aliases=("_contrib_mp_adamw_update",),
+)
+
+
+# --------------------------------------------------------------------------- LARS
+def _multi_sum_sq_kernel(*arrays, num_arrays):
+    if len(arrays) != num_arrays:
+        raise ValueError(
+            f"multi_sum_sq: num_arrays={num_arrays} but {len(arrays)} arrays were given."
+        )
+    return torch.stack([a.float().square().sum() for a in arrays])
+
+
+def _multi_lars_kernel(
+    lrs, weights_sum_sq, grads_sum_sq, wds, *, eta, eps, rescale_grad
+):
+    w_norm = torch.sqrt(weights_sum_sq)
+    g_norm = rescale_grad * torch.sqrt(grads_sum_sq)
+    valid = (w_norm > 0) & (g_norm > 0)
+    lars = lrs * eta * w_norm / (g_norm + wds * w_norm + eps)
+    return torch.where(valid, lars, lrs)
+
+
+def _preloaded_split(tensors, per, num_weights, name):
+    if len(tensors) != per * num_weights + 2:
+        raise ValueError(
+            f"{name}: expected {per} inputs per weight for num_weights={num_weights} "
+            f"plus the lrs and wds arrays ({per * num_weights + 2} arrays), got "
+            f"{len(tensors)}."
+        )
+    groups = [list(tensors[i : per * num_weights : per]) for i in range(per)]
+    lrs = [float(x) for x in tensors[-2].reshape(-1).tolist()]
+    wds = [float(x) for x in tensors[-1].reshape(-1).tolist()]
+    return groups, lrs, wds
+
+
+def _preloaded_sgd(per, mom, mp, name):
+    def kernel(*tensors, rescale_grad, clip_gradient, num_weights, momentum=0.0):
+        groups, lrs, wds = _preloaded_split(tensors, per, num_weights, name)
+        weights, grads = groups[0], groups[1]
+        moms = groups[2] if mom else None
+        if mp:
+            targets = groups[-1]
+            grads = [g.float() for g in grads]
+        else:
+            targets = [w.clone() for w in weights]
+        sgd_foreach(
+            targets,
+            grads,
+            moms,
+            lrs,
+            wds,
+            momentum=momentum,
+            rescale_grad=rescale_grad,
+            clip_gradient=clip_gradient,
+        )
+        return tuple(t.to(w.dtype) for t, w in zip(targets, weights, strict=True))
+
+    return kernel
+
+
+register(
+    OpDef(
+        "multi_sum_sq",
+        _multi_sum_sq_kernel,
+        inputs=("data",),
+        params=(P("num_arrays", "int", doc="Number of arrays."),),
+        variadic=True,
+        num_args_attr="num_arrays",
+        infer_shape=lambda in_shapes, attrs: (in_shapes, [(attrs["num_arrays"],)]),
+        infer_type=lambda in_types, attrs: (in_types, ["float32"]),
+        same_dtype=False,
+        doc="Sum of squares of each array, as one float32 array of num_arrays.",
+    )
+)
+register(
+    OpDef(
+        "multi_lars",
+        _multi_lars_kernel,
+        inputs=("lrs", "weights_sum_sq", "grads_sum_sq", "wds"),
+        params=(
+            P("eta", "float", doc="LARS coefficient."),
+            P("eps", "float", doc="Added to the denominator."),
+            P("rescale_grad", "float", 1.0),
+        ),
+        infer_shape=_elementwise_shape,
+        infer_type=_same_type,
+        doc="Layer-wise LARS learning rates ``lr*eta*|w|/(|g|*rescale_grad + wd*|w| "
+        "+ eps)`` (``lr`` where a norm is 0).",
+    )
+)
+for _name, _per, _mom, _mp in (
+    ("preloaded_multi_sgd_update", 2, False, False),
+    ("preloaded_multi_sgd_mom_update", 3, True, False),
+    ("preloaded_multi_mp_sgd_update", 3, False, True),
+    ("preloaded_multi_mp_sgd_mom_update", 4, True, True),
+):
+    register(
+        OpDef(
+            _name,
+            _preloaded_sgd(_per, _mom, _mp, _name),
+            inputs=("data",),
+            params=(
+                *((_MOM,) if _mom else ()),
+                P("rescale_grad", "float", 1.0),
+                P("clip_gradient", "float", -1.0),
+                P("num_weights", "int", 1, "Number of weights updated."),
+            ),
+            variadic=True,
+            num_outputs=lambda attrs: attrs["num_weights"],
+            infer_shape=_multi_shape(_per),
+            infer_type=_multi_type(_per),
+            same_dtype=False,
+            doc="Aggregated SGD whose learning rates and weight decays are the last "
+            "two input arrays (``lrs``, ``wds``).",
+        )
+    )

@@ -3,21 +3,45 @@
 from __future__ import annotations
 
 from . import optimizer
+from .adadelta import AdaDelta
+from .adagrad import AdaGrad
 from .adam import Adam
+from .adamax import Adamax
+from .dcasgd import DCASGD
+from .ftml import FTML
+from .ftrl import Ftrl
+from .lamb import LAMB
+from .lars import LARS
+from .nadam import Nadam
 from .optimizer import Optimizer
 from .optimizer import Updater
 from .optimizer import create
 from .optimizer import get_updater
 from .optimizer import register
+from .rmsprop import RMSProp
 from .sgd import NAG
 from .sgd import SGD
 from .sgd import ccSGD
+from .sgld import SGLD
+from .signum import Signum
 
 __all__ = [
+    "DCASGD",
+    "FTML",
+    "LAMB",
+    "LARS",
     "NAG",
     "SGD",
+    "SGLD",
+    "AdaDelta",
+    "AdaGrad",
     "Adam",
+    "Adamax",
+    "Ftrl",
+    "Nadam",
     "Optimizer",
+    "RMSProp",
+    "Signum",
     "Updater",
     "ccSGD",
     "create",
