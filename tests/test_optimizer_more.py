@@ -506,3 +506,17 @@ def test_optimizers_reject_non_ndarrays():
         state = opt.create_state(0, w)
         with pytest.raises(TypeError, match="expects NDArray"):
             opt.update(0, w, np.ones(2), state)
+
+
+def test_contrib_adamw_update_accepts_a_number_for_rescale_grad():
+    # MXNet's nd.contrib.adamw_update wraps a Python number into a (1,) array;
+    # the array form itself is checked against MXNet's numbers above.
+    import neogluon as mx
+
+    def run(rescale):
+        w, g = mx.nd.array([1.0, -2.0, 3.0]), mx.nd.array([0.5, 0.1, -1.0])
+        m, v = mx.nd.zeros((3,)), mx.nd.zeros((3,))
+        mx.nd.contrib.adamw_update(w, g, m, v, rescale, lr=0.1, eta=0.5, wd=0.01, out=w)
+        return w.asnumpy()
+
+    np.testing.assert_array_equal(run(0.5), run(mx.nd.array([0.5])))

@@ -395,11 +395,12 @@ def get_updater(optimizer: Optimizer) -> Updater:
 
 def __getattr__(name: str):
     # MXNet keeps every optimizer class in ``mxnet.optimizer.optimizer``; pickled
-    # optimizers (Trainer ``.states`` files) name them by that module.
-    from . import adam
-    from . import sgd
+    # optimizers (Trainer ``.states`` files) name them by that module. Ours live
+    # one per file; the package exports them all.
+    import importlib
 
-    for mod in (sgd, adam):
-        if hasattr(mod, name):
-            return getattr(mod, name)
+    package = importlib.import_module(__name__.rpartition(".")[0])
+    value = getattr(package, name, None)
+    if isinstance(value, type) and issubclass(value, Optimizer):
+        return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
