@@ -63,48 +63,26 @@ def _sgd_mom_kernel(
     return weight + mom
 
 
-def _mp_sgd_kernel(
-    weight, grad, weight32, *, lr, wd, rescale_grad, clip_gradient, lazy_update
-):
-    new32 = _sgd_kernel(
-        weight32,
-        grad.float(),
-        lr=lr,
-        wd=wd,
-        rescale_grad=rescale_grad,
-        clip_gradient=clip_gradient,
-        lazy_update=lazy_update,
-    )
-    weight32.copy_(new32)
-    return weight32.to(weight.dtype)
+def _multi_precision(kernel, n_states: int):
+    """The ``mp_*`` variant of an update kernel.
+
+    Inputs are ``(weight, grad, *states, weight32)``: the update runs on the
+    float32 master copy ``weight32`` (written in place) and the result is cast
+    back to the weight's dtype, as MXNet's ``mp_*`` ops do.
+    """
+
+    def mp_kernel(weight, grad, *rest, **attrs):
+        states, weight32 = rest[:n_states], rest[n_states]
+        new32 = kernel(weight32, grad.float(), *states, **attrs)
+        weight32.copy_(new32)
+        return weight32.to(weight.dtype)
+
+    mp_kernel.__name__ = f"_mp{kernel.__name__}"
+    return mp_kernel
 
 
-def _mp_sgd_mom_kernel(
-    weight,
-    grad,
-    mom,
-    weight32,
-    *,
-    lr,
-    momentum,
-    wd,
-    rescale_grad,
-    clip_gradient,
-    lazy_update,
-):
-    new32 = _sgd_mom_kernel(
-        weight32,
-        grad.float(),
-        mom,
-        lr=lr,
-        momentum=momentum,
-        wd=wd,
-        rescale_grad=rescale_grad,
-        clip_gradient=clip_gradient,
-        lazy_update=lazy_update,
-    )
-    weight32.copy_(new32)
-    return weight32.to(weight.dtype)
+_mp_sgd_kernel = _multi_precision(_sgd_kernel, 0)
+_mp_sgd_mom_kernel = _multi_precision(_sgd_mom_kernel, 1)
 
 
 def _nag_mom_kernel(
@@ -115,21 +93,7 @@ def _nag_mom_kernel(
     return weight + momentum * mom - lr * big_g
 
 
-def _mp_nag_mom_kernel(
-    weight, grad, mom, weight32, *, lr, momentum, wd, rescale_grad, clip_gradient
-):
-    new32 = _nag_mom_kernel(
-        weight32,
-        grad.float(),
-        mom,
-        lr=lr,
-        momentum=momentum,
-        wd=wd,
-        rescale_grad=rescale_grad,
-        clip_gradient=clip_gradient,
-    )
-    weight32.copy_(new32)
-    return weight32.to(weight.dtype)
+_mp_nag_mom_kernel = _multi_precision(_nag_mom_kernel, 1)
 
 
 def _adam_kernel(
