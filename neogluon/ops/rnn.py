@@ -132,6 +132,44 @@ def _present(a):
     return tuple(names)
 
 
+def _check_states(data, state, state_cell, seq_len, a) -> None:
+    """Validate shapes before torch's fused kernels (which may crash on bad ones)."""
+    if data.dim() != 3:
+        raise ShapeError(
+            f"Operator RNN: data must be 3-D (seq_len, batch, input_size), got "
+            f"shape {tuple(data.shape)}."
+        )
+    dirs = 2 if a["bidirectional"] else 1
+    t, n = data.shape[0], data.shape[1]
+    h = a["projection_size"] or a["state_size"]
+    expect = (a["num_layers"] * dirs, n, h)
+    if tuple(state.shape) != expect:
+        raise ShapeError(
+            f"Operator RNN: state has shape {tuple(state.shape)} but data "
+            f"{tuple(data.shape)} with num_layers={a['num_layers']}, "
+            f"bidirectional={a['bidirectional']} needs {expect}."
+        )
+    if state_cell is not None:
+        expect_c = (a["num_layers"] * dirs, n, a["state_size"])
+        if tuple(state_cell.shape) != expect_c:
+            raise ShapeError(
+                f"Operator RNN: state_cell has shape {tuple(state_cell.shape)} but "
+                f"needs {expect_c} for data {tuple(data.shape)}."
+            )
+    if seq_len is not None:
+        if tuple(seq_len.shape) != (n,):
+            raise ShapeError(
+                f"Operator RNN: sequence_length has shape {tuple(seq_len.shape)} "
+                f"but needs ({n},) (one length per batch element)."
+            )
+        lengths = seq_len.detach()
+        if lengths.numel() and (lengths.min() < 1 or lengths.max() > t):
+            raise ShapeError(
+                f"Operator RNN: sequence_length values must be in [1, {t}] "
+                f"(the sequence length of data {tuple(data.shape)})."
+            )
+
+
 def _rnn(data, parameters, state, *rest, **a):
     mode = a["mode"]
     rest = list(rest)
@@ -148,6 +186,7 @@ def _rnn(data, parameters, state, *rest, **a):
             f"got mode={mode!r}."
         )
     nl, bi = a["num_layers"], a["bidirectional"]
+    _check_states(data, state, state_cell, seq_len, a)
     flat = unpack_rnn_params(
         parameters, mode, data.shape[2], a["state_size"], nl, bi, proj
     )

@@ -53,6 +53,9 @@ class CompiledGraph:
         "_lines",
         "_nodes",
         "_code",
+        "_symbol",
+        "_dynamic",
+        "_shape_cache",
     )
 
     def __init__(self, symbol: Symbol) -> None:
@@ -71,6 +74,12 @@ class CompiledGraph:
             for src, i in n.inputs:
                 last_use[(id(src), i)] = k
         env: dict = {}
+        self._symbol = symbol
+        self._shape_cache: dict = {}
+        # Creation ops with unknown (0) dims in their shape (e.g. begin states
+        # ``sym.zeros(shape=(L, 0, H))``): MXNet resolves those dims by shape
+        # inference at bind time; here per input-shape signature, at call time.
+        self._dynamic: list[tuple[_Node, dict]] = []
         lines = ["def _graph(_in):"]
         line_node: dict[int, _Node] = {}
         if variables:
@@ -80,7 +89,13 @@ class CompiledGraph:
             if n.op is None:
                 continue
             env[f"k{k}"] = n.op.kernel
-            env[f"a{k}"] = n.parsed
+            shape_attr = n.parsed.get("shape") if n.op.creation else None
+            if shape_attr and any(not d for d in shape_attr):
+                attrs = dict(n.parsed)
+                self._dynamic.append((n, attrs))
+                env[f"a{k}"] = attrs
+            else:
+                env[f"a{k}"] = n.parsed
             args = "".join(f"{slot[(id(src), i)]}, " for src, i in n.inputs)
             n_out = n.num_outputs()
             line_node[len(lines) + 1] = n
@@ -130,10 +145,39 @@ class CompiledGraph:
                 f"compiled graph expects {len(self.input_names)} inputs "
                 f"{self.input_names}, got {len(tensors)}."
             )
+        if self._dynamic:
+            self._resolve_shapes(tensors)
         try:
             return self._fn(tensors)
         except Exception as err:  # noqa: BLE001 - re-raised with the node named
             raise self._error(err) from None
+
+    def _resolve_shapes(self, tensors: Sequence[torch.Tensor]) -> None:
+        """Fill the unknown dims of creation ops from the input shapes."""
+        key = tuple(tuple(t.shape) for t in tensors)
+        shapes = self._shape_cache.get(key)
+        if shapes is None:
+            from .infer import infer_graph
+
+            vals = infer_graph(
+                self._symbol, dict(zip(self.input_names, key, strict=True)), "shape"
+            )
+            shapes = []
+            for n, _attrs in self._dynamic:
+                s = vals.get((id(n), 0))
+                if s is None or not all(s):
+                    raise MXNetError(
+                        f"Cannot decide the shape of {n.name} ({n.op.name} with "
+                        f"shape={n.parsed['shape']}; 0 means unknown) from the input "
+                        f"shapes {dict(zip(self.input_names, key, strict=True))}: "
+                        f"inference reached {s}. Give the full shape."
+                    )
+                shapes.append(tuple(s))
+            if len(self._shape_cache) >= 64:
+                self._shape_cache.clear()
+            self._shape_cache[key] = shapes
+        for (_n, attrs), s in zip(self._dynamic, shapes, strict=True):
+            attrs["shape"] = s
 
     def _error(self, err: Exception) -> Exception:
         tb = sys.exc_info()[2]

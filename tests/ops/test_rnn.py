@@ -133,3 +133,17 @@ def test_dropout_between_layers_only_in_training():
     with autograd.train_mode():
         out = nd.RNN(**arrs, **attrs)
     assert not np.allclose(out[0].asnumpy(), f["out_0"], RTOL, ATOL)
+
+
+def test_rnn_state_shape_mismatch_raises_instead_of_crashing():
+    # torch's fused kernels can crash the interpreter on mismatched states; the
+    # op checks them first and names the expected shape.
+    import neogluon as mx
+    from neogluon.ops.rnn import rnn_param_size
+
+    n = rnn_param_size("lstm", 4, 5, 1, False, None)
+    data, params = mx.nd.ones((3, 2, 4)), mx.nd.ones((n,))
+    good = mx.nd.zeros((1, 2, 5))
+    for bad in (mx.nd.zeros((1, 0, 5)), mx.nd.zeros((1, 3, 5)), mx.nd.zeros((2, 2, 5))):
+        with pytest.raises(mx.MXNetError, match=r"needs \(1, 2, 5\)"):
+            mx.nd.RNN(data, params, bad, good, state_size=5, num_layers=1, mode="lstm")

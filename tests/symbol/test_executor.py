@@ -174,3 +174,22 @@ def test_exported_gluon_model_runs():
         np.testing.assert_allclose(
             ex.forward()[0].asnumpy(), fx["y"], rtol=RTOL, atol=ATOL
         )
+
+
+def test_creation_ops_with_unknown_dims_are_resolved_from_input_shapes():
+    # MXNet fills sym.zeros(shape=(L, 0, H)) begin states at bind time; the
+    # compiled graph does it per input-shape signature.
+    import neogluon as mx
+    from neogluon.ops.rnn import rnn_param_size
+
+    n = rnn_param_size("lstm", 4, 5, 1, False, None)
+    x, p = mx.sym.var("data"), mx.sym.var("p")
+    zeros = mx.sym.zeros(shape=(1, 0, 5))
+    out = mx.sym.RNN(x, p, zeros, zeros, state_size=5, num_layers=1, mode="lstm")
+    for batch in (2, 3):
+        ex = out.simple_bind(mx.cpu(), data=(3, batch, 4), p=(n,))
+        res = ex.forward(data=mx.nd.ones((3, batch, 4)), p=mx.nd.ones((n,)) * 0.1)
+        assert res[0].shape == (3, batch, 5)
+    y = mx.sym.var("y") + mx.sym.zeros(shape=(0, 3))
+    ex = y.simple_bind(mx.cpu(), y=(2, 3))
+    np.testing.assert_array_equal(ex.forward(y=mx.nd.ones((2, 3)))[0].asnumpy(), 1)
