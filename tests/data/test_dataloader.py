@@ -347,4 +347,8 @@ def test_no_shared_memory_leak_over_epochs():
             break
         time.sleep(0.05)
     assert _shm_entries() <= shm0, (_shm_entries(), shm0)
-    assert _open_fds() <= fds0 + 2, (_open_fds(), fds0, os.listdir(f"/proc/{os.getpid()}/fd"))
+    assert _open_fds() <= fds0 + 2, (
+        _open_fds(),
+        fds0,
+        os.listdir(f"/proc/{os.getpid()}/fd"),
+    )
