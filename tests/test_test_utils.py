@@ -177,3 +177,19 @@ def test_module_paths_resolve():
     assert neogluon.base.MXNetError is mx.MXNetError
     assert neogluon.context.Context is mx.Context
     assert mx.test_utils is neogluon.test_utils and mx.rnd is neogluon.random
+
+
+def test_check_numeric_gradient_on_symbols_passes_and_catches_wrong_gradients():
+    import neogluon as mx
+    from neogluon.test_utils import check_numeric_gradient
+
+    rs = np.random.RandomState(0)
+    x, w = mx.sym.var("x"), mx.sym.var("w")
+    y = mx.sym.tanh(mx.sym.FullyConnected(x, w, num_hidden=3, no_bias=True))
+    loc = {"x": rs.rand(2, 4).astype("float32"), "w": rs.rand(3, 4).astype("float32")}
+    check_numeric_gradient(y, loc, numeric_eps=1e-3, rtol=1e-2, atol=1e-3)
+    # BlockGrad hides one factor from the analytic gradient: x (analytic) vs
+    # 2x (numeric) must be reported.
+    bad = mx.sym.BlockGrad(x) * x
+    with pytest.raises(AssertionError):
+        check_numeric_gradient(bad, {"x": rs.rand(2, 4).astype("float32") + 0.5})
