@@ -424,3 +424,68 @@ class SDMLLoss(Loss):
         labels = self._compute_labels(F, batch_size, distances.context)
         log_probabilities = F.log_softmax(-distances, axis=1)
         return self.kl_loss(log_probabilities, labels)
+
+
+class CTCLoss(Loss):
+    """Connectionist temporal classification loss (MXNet's ``blank_label='last'``).
+
+    ``pred`` holds unnormalized activations (the softmax is applied inside); the
+    last class ``C - 1`` is the blank and labels are padded with -1.
+
+    Parameters
+    ----------
+    layout : {'NTC', 'TNC'}, default 'NTC'
+        Layout of ``pred``.
+    label_layout : {'NT', 'TN'}, default 'NT'
+        Layout of ``label``; its ``N`` axis is the batch axis.
+    weight : float, optional
+        Global scalar weight of the loss.
+
+    Inputs are ``(pred, label, pred_lengths=None, label_lengths=None,
+    sample_weight=None)``; the result is one loss per sample, shape ``(N,)``.
+    """
+
+    def __init__(self, layout="NTC", label_layout="NT", weight=None, **kwargs) -> None:
+        if layout not in ("NTC", "TNC"):
+            raise ValueError(
+                f"CTCLoss: layout must be 'NTC' or 'TNC' for pred, got {layout!r}."
+            )
+        if label_layout not in ("NT", "TN"):
+            raise ValueError(
+                "CTCLoss: label_layout must be 'NT' or 'TN' for label, got "
+                f"{label_layout!r}."
+            )
+        self._layout = layout
+        self._label_layout = label_layout
+        super().__init__(weight, label_layout.find("N"), **kwargs)
+
+    def hybrid_forward(
+        self,
+        F,
+        pred,
+        label,
+        pred_lengths=None,
+        label_lengths=None,
+        sample_weight=None,
+    ):
+        if self._layout == "NTC":
+            pred = F.swapaxes(pred, 0, 1)
+        if self._batch_axis == 1:
+            label = F.swapaxes(label, 0, 1)
+        lengths = {}
+        if pred_lengths is not None:
+            lengths["data_lengths"] = pred_lengths
+        if label_lengths is not None:
+            lengths["label_lengths"] = label_lengths
+        loss = F.CTCLoss(
+            pred,
+            label,
+            use_data_lengths=pred_lengths is not None,
+            use_label_lengths=label_lengths is not None,
+            blank_label="last",
+            **lengths,
+        )
+        return _apply_weighting(F, loss, self._weight, sample_weight)
+
+
+__all__ += ["CTCLoss"]

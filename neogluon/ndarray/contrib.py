@@ -9,7 +9,16 @@ from __future__ import annotations
 from .ndarray import NDArray
 from .ndarray import full
 
-__all__ = ["adamw_update", "mp_adamw_update"]
+__all__ = [
+    "adamw_update",
+    "mp_adamw_update",
+    "isinf",
+    "isfinite",
+    "isnan",
+    "foreach",
+    "while_loop",
+    "cond",
+]
 
 
 def _rescale_array(rescale_grad, weight: NDArray) -> NDArray:
@@ -96,3 +105,150 @@ def mp_adamw_update(
         out=out,
         **kwargs,
     )
+
+
+# --------------------------------------------------------------------------- finiteness
+def isinf(data: NDArray) -> NDArray:
+    """1 where ``data`` is +inf or -inf, else 0 (``data``'s dtype)."""
+    from .. import ndarray as nd
+
+    return nd.abs(data) == float("inf")
+
+
+def isnan(data: NDArray) -> NDArray:
+    """1 where ``data`` is NaN, else 0 (``data``'s dtype)."""
+    return data != data  # noqa: PLR0124 - NaN test
+
+
+def isfinite(data: NDArray) -> NDArray:
+    """1 where ``data`` is neither infinite nor NaN, else 0."""
+    from .. import ndarray as nd
+
+    return nd.logical_and(nd.abs(data) != float("inf"), data == data)  # noqa: PLR0124
+
+
+# --------------------------------------------------------------------------- control flow
+# MXNet's eager control flow: plain Python loops over NDArrays (recorded by
+# autograd like any other op). The symbolic versions (``sym.contrib.*``) are not
+# implemented: a traced graph would need a loop node in the executor.
+def _flat(obj, what: str) -> tuple[list, object]:
+    """Flatten nested lists of NDArrays; the format rebuilds the nesting."""
+    if isinstance(obj, NDArray):
+        return [obj], 0
+    if not isinstance(obj, (list, tuple)):
+        raise TypeError(
+            f"{what} must be an NDArray or a (nested) list of NDArrays, got "
+            f"{type(obj).__name__}."
+        )
+    flat, fmt = [], []
+    for x in obj:
+        f, sub = _flat(x, what)
+        flat.extend(f)
+        fmt.append(sub)
+    return flat, fmt
+
+
+def _unflat(flat: list, fmt):
+    if isinstance(fmt, int):
+        return (flat[0], flat[1:]) if fmt == 0 else (flat[:fmt], flat[fmt:])
+    out = []
+    for sub in fmt:
+        item, flat = _unflat(flat, sub)
+        out.append(item)
+    return out, flat
+
+
+def _scalar(value, kind, what: str):
+    if hasattr(value, "asscalar"):
+        value = value.asscalar()
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{what} ({value!r}) cannot be read as a {kind.__name__}."
+        ) from None
+
+
+def foreach(body, data, init_states):
+    """Run ``body(slice, states) -> (outputs, states)`` over axis 0 of ``data``.
+
+    Returns ``(outputs stacked on a new axis 0, final states)``.
+    """
+    from .. import ndarray as nd
+
+    _flat(data, "foreach: data")
+    _flat(init_states, "foreach: init_states")
+    single = isinstance(data, NDArray)
+    n = data.shape[0] if single else data[0].shape[0]
+    states = init_states
+    steps, fmt = [], 0
+    for i in range(n):
+        item = data[i] if single else [d[i] for d in data]
+        outs, states = body(item, states)
+        flat, fmt = _flat(outs, "foreach: body outputs")
+        steps.append(flat)
+    stacked = [nd.stack(*col) for col in zip(*steps, strict=True)]
+    outputs, _ = _unflat(stacked, fmt) if steps else ([], None)
+    return outputs, states
+
+
+def while_loop(cond, func, loop_vars, max_iterations=None):
+    """``while cond(*vars) and step < max_iterations: out, vars = func(*vars)``.
+
+    Step outputs are stacked on axis 0 and padded to ``max_iterations`` rows
+    (MXNet leaves the padding uninitialized; here it is zeros).
+    """
+    from .. import ndarray as nd
+
+    if max_iterations is None:
+        raise ValueError("while_loop: max_iterations must be given.")
+    max_iterations = _scalar(max_iterations, int, "while_loop: max_iterations")
+    single = isinstance(loop_vars, NDArray)
+    lv = [loop_vars] if single else list(loop_vars)
+    if not lv:
+        raise ValueError("while_loop: loop_vars needs at least one element.")
+    steps, fmt = [], None
+    while len(steps) < max_iterations and _scalar(
+        cond(*lv), bool, "while_loop: the value of cond"
+    ):
+        out, new = func(*lv)
+        out = [] if out is None else out
+        new = [] if new is None else new
+        new = [new] if isinstance(new, NDArray) else list(new)
+        if len(new) != len(lv):
+            raise ValueError(
+                f"while_loop: func returned {len(new)} loop variables, expected "
+                f"{len(lv)} (the number must stay the same)."
+            )
+        flat, fmt = _flat(list(out) if isinstance(out, tuple) else out, "outputs")
+        if steps and len(flat) != len(steps[0]):
+            raise ValueError(
+                "while_loop: func must return the same number of step outputs "
+                f"every step ({len(steps[0])} then {len(flat)})."
+            )
+        steps.append(flat)
+        lv = new
+    stacked = []
+    for k, col in enumerate(zip(*steps, strict=True)):
+        shapes = {tuple(x.shape) for x in col}
+        if len(shapes) > 1:
+            raise ValueError(
+                f"while_loop: step output {k} changes shape across steps: "
+                f"{sorted(shapes)}."
+            )
+        rows = [x.expand_dims(0) for x in col]
+        if len(steps) < max_iterations:
+            pad = (max_iterations - len(steps),) + tuple(col[0].shape)
+            rows.append(nd.zeros(pad, ctx=col[0].context, dtype=col[0].dtype))
+        stacked.append(nd.concat(*rows, dim=0))
+    outputs = stacked
+    if fmt is not None:
+        outputs, _ = _unflat(stacked, fmt)
+    return outputs, (lv[0] if single else lv)
+
+
+def cond(pred, then_func, else_func):
+    """``then_func()`` if ``pred`` (a scalar or 1-element NDArray) else ``else_func()``."""
+    if _scalar(pred, bool, "cond: pred"):
+        return then_func()
+    return else_func()

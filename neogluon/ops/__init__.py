@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from . import contrib  # noqa: F401
 from . import creation  # noqa: F401
+from . import ctc  # noqa: F401
 from . import elemwise  # noqa: F401
 from . import image  # noqa: F401
 from . import indexing  # noqa: F401
