@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import numbers
 import operator
+import warnings
+
+import numpy as np
 
 from .ndarray import NDArray
 
@@ -20,6 +23,7 @@ __all__ = [
     "equal",
     "greater",
     "greater_equal",
+    "histogram",
     "lesser",
     "lesser_equal",
     "logical_and",
@@ -223,3 +227,27 @@ def split_v2(ary: NDArray, indices_or_sections, axis: int = 0, squeeze_axis=Fals
     return internal._split_v2(
         ary, indices=tuple(indices), axis=axis, squeeze_axis=squeeze_axis
     )
+
+
+def histogram(a: NDArray, bins=10, range=None):  # noqa: A002 - MXNet's argument name
+    """Histogram of ``a``: ``(counts, bin_edges)``.
+
+    ``bins`` is a number of equal bins over ``range`` or an NDArray of edges.
+    With an integer ``bins`` and no ``range``, numpy computes it (MXNet does the
+    same, warning that it does so for consistency with numpy).
+    """
+    nd, internal = _ops()
+    if isinstance(bins, NDArray):
+        return internal._histogram(a, bins)
+    if isinstance(bins, (int, np.integer)):
+        if range is None:
+            warnings.warn(
+                "range is not specified, using numpy's result to ensure "
+                "consistency with numpy",
+                stacklevel=2,
+            )
+            counts, edges = np.histogram(a.asnumpy(), bins=int(bins))
+            # MXNet wraps numpy's result with nd.array: float32 both.
+            return nd.array(counts), nd.array(edges)
+        return internal._histogram(a, bin_cnt=int(bins), range=range)
+    raise ValueError("bins argument should be either an integer or an NDArray")

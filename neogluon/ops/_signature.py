@@ -112,24 +112,23 @@ def bind(op: OpDef, args: tuple, kwargs: dict, is_input) -> tuple[list, dict]:
 
 
 def check_inputs(op: OpDef, inputs: list, attrs: dict) -> list:
-    """Drop absent optional inputs; error if a required one is missing."""
+    """The inputs to pass to the kernel, for the eager frontend.
+
+    As MXNet's generated ``nd`` functions do, the arrays given (positionally or
+    by name) are taken in declaration order with ``None`` skipped, and must be
+    as many as the attributes make present: ``nd.CTCLoss(data, label, lengths,
+    use_label_lengths=True)`` passes ``lengths`` as ``label_lengths``.
+    """
     if op.variadic:
         return inputs
+    present = [x for x in inputs if x is not None]
     names = op.input_names(attrs)
-    present = []
-    for name, x in zip(op.inputs, inputs, strict=False):
-        if name in names:
-            if x is None:
-                raise MXNetError(
-                    f"Operator {op.name}: required input '{name}' is missing "
-                    f"(inputs for these attributes: {list(names)})."
-                )
-            present.append(x)
-        elif x is not None:
-            raise MXNetError(
-                f"Operator {op.name}: input '{name}' was given but is not used "
-                f"with these attributes (inputs: {list(names)})."
-            )
+    if len(present) != len(names):
+        given = [n for n, x in zip(op.inputs, inputs, strict=False) if x is not None]
+        raise MXNetError(
+            f"Operator {op.name}: with these attributes it takes {len(names)} "
+            f"input(s) {list(names)}, but {len(present)} were given {given}."
+        )
     return present
 
 

@@ -242,9 +242,28 @@ def split_v2(ary, indices_or_sections, axis=0, squeeze_axis=False) -> Symbol:
     )
 
 
+def histogram(a, bins=10, range=None):  # noqa: A002 - MXNet's argument name
+    """Histogram of ``a``: ``bins`` equal bins over ``range``, or given edges.
+
+    Returns a Symbol with two outputs (counts, bin edges). In a graph ``range``
+    is required with integer ``bins`` (the data is not known when tracing).
+    """
+    if isinstance(bins, Symbol):
+        return _internal("_histogram")(a, bins)
+    if isinstance(bins, int):
+        if range is None:
+            raise ValueError(
+                "sym.histogram: range=(low, high) is required with an integer "
+                "bins in a graph."
+            )
+        return _internal("_histogram")(a, bin_cnt=bins, range=range)
+    raise ValueError("bins argument should be either an integer or a Symbol")
+
+
 HELPERS = {
     f.__name__: f
     for f in (
+        histogram,
         pow,
         power,
         maximum,

@@ -123,3 +123,19 @@ def test_gluon_ctc_loss(name, hybridize):
 def test_gluon_ctc_loss_bad_layout():
     with pytest.raises(ValueError, match="layout"):
         mx.gluon.loss.CTCLoss(layout="NCT")
+
+
+def test_positional_optional_inputs_fill_the_present_slots_like_mxnet():
+    # MXNet's nd functions skip None inputs and pass the rest in order, so a
+    # third positional array is label_lengths when only use_label_lengths=True.
+    import neogluon as mx
+
+    rs = np.random.RandomState(0)
+    data = mx.nd.array(rs.randn(4, 2, 5))
+    label = mx.nd.array([[1, 2, 0], [3, 1, 2]])
+    ll = mx.nd.array([2, 3])
+    pos = mx.nd.CTCLoss(data, label, ll, use_label_lengths=True)
+    kw = mx.nd.CTCLoss(data, label, label_lengths=ll, use_label_lengths=True)
+    np.testing.assert_array_equal(pos.asnumpy(), kw.asnumpy())
+    with pytest.raises(mx.MXNetError, match="takes 3 input"):
+        mx.nd.CTCLoss(data, label, ll, ll, use_label_lengths=True)

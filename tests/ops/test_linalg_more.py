@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tests.ops.op_check import check_case
@@ -58,3 +59,29 @@ def test_linalg_shape_inference_and_errors():
         mx.nd.linalg.maketrian(mx.nd.ones((5,)))
     with pytest.raises(MXNetError, match="diag.*does not exist"):
         mx.nd.diag(mx.nd.ones((2, 2)), k=5)
+
+
+def test_histogram_helpers_match_mxnet():
+    # Values printed by MXNet 1.9.1 for the same calls.
+    import warnings
+
+    import neogluon as mx
+
+    a = mx.nd.array([0.1, 0.5, 0.7, 2.0, 3.5])
+    c, e = mx.nd.histogram(a, bins=3, range=(0, 4))
+    np.testing.assert_array_equal(c.asnumpy(), [3, 1, 1])
+    np.testing.assert_allclose(e.asnumpy(), [0.0, 1.3333334, 2.6666667, 4.0], rtol=1e-6)
+    c, _ = mx.nd.histogram(a, bins=mx.nd.array([0, 1, 2, 4]))
+    np.testing.assert_array_equal(c.asnumpy(), [3, 0, 2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        c, e = mx.nd.histogram(a, bins=3)
+    assert c.dtype == np.float32 and e.dtype == np.float32
+    np.testing.assert_array_equal(c.asnumpy(), [3, 1, 1])
+    np.testing.assert_allclose(e.asnumpy(), [0.1, 1.2333333, 2.3666666, 3.5], rtol=1e-6)
+    x = mx.sym.var("x")
+    h = mx.sym.histogram(x, bins=3, range=(0, 4))
+    out = h.bind(mx.cpu(), {"x": a}).forward()
+    np.testing.assert_array_equal(out[0].asnumpy(), [3, 1, 1])
+    with pytest.raises(ValueError, match="range"):
+        mx.sym.histogram(x, bins=3)
