@@ -8,8 +8,8 @@ from .... import base
 from ....context import cpu
 from ... import nn
 from ...block import HybridBlock
-from .squeezenet import HybridConcurrent
-from .squeezenet import Identity
+from ...contrib.nn import HybridConcurrent
+from ...contrib.nn import Identity
 
 __all__ = ["DenseNet", "densenet121", "densenet161", "densenet169", "densenet201"]
 

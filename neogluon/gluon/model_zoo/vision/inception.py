@@ -8,7 +8,7 @@ from .... import base
 from ....context import cpu
 from ... import nn
 from ...block import HybridBlock
-from .squeezenet import HybridConcurrent
+from ...contrib.nn import HybridConcurrent
 
 __all__ = ["Inception3", "inception_v3"]
 

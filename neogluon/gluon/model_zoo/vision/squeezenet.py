@@ -9,36 +9,12 @@ from ....context import cpu
 from ....registry import AssertionValueError
 from ... import nn
 from ...block import HybridBlock
+from ...contrib.nn import HybridConcurrent
 
 __all__ = ["SqueezeNet", "squeezenet1_0", "squeezenet1_1"]
 
 # MXNet's default context object for the pretrained weights.
 _CPU = cpu()
-
-try:  # gluon.contrib.nn when present; the same two blocks otherwise.
-    from ...contrib.nn import HybridConcurrent
-    from ...contrib.nn import Identity
-except ImportError:
-
-    class HybridConcurrent(nn.HybridSequential):
-        """Run every child on the same input; concatenate outputs along ``axis``."""
-
-        def __init__(self, axis=-1, prefix=None, params=None):
-            super().__init__(prefix=prefix, params=params)
-            self.axis = axis
-
-        def hybrid_forward(self, F, x):
-            out = [block(x) for block in self._children.values()]
-            return F.concat(*out, dim=self.axis)
-
-    class Identity(HybridBlock):
-        """Return the input unchanged."""
-
-        def __init__(self, prefix=None, params=None):
-            super().__init__(prefix=prefix, params=params)
-
-        def hybrid_forward(self, F, x):
-            return x
 
 
 def _make_fire(squeeze_channels, expand1x1_channels, expand3x3_channels):
