@@ -9,12 +9,38 @@ several contexts are summed, a stale gradient raises ``UserWarning`` (unless
 
 All parameters of one context are handed to the optimizer in one call, so SGD
 updates them with one multi-tensor (``torch._foreach_*``) kernel sequence.
+
+KVStore rules (MXNet's ``_create_kvstore``), resolved at the first ``step``:
+one context and a non-distributed ``kvstore`` -> no kvstore, local updates;
+several contexts -> ``mx.kv.create(kvstore)`` with ``update_on_kvstore=True``
+unless the argument says otherwise, ``MXNET_UPDATE_ON_KVSTORE=0`` is set, or
+``'local'`` holds a parameter of more than 16M elements. With
+``update_on_kvstore`` the store sums the gradients and applies the optimizer
+to its copy of each weight, then every context pulls the weight; otherwise
+gradients are summed (``pushpull``) and each context updates its copy.
+
+``'dist_sync'`` / ``'dist_device_sync'`` (``torch.distributed``, launched
+with ``torchrun``): at the first step every worker takes rank 0's weights;
+each step sums the gradients over all contexts of all workers, and the
+optimizer rescales by ``1/batch_size`` with the ``batch_size`` given to
+``step``, exactly as MXNet 1.9.1's Gluon Trainer does. So pass the *global*
+batch size (the samples of all workers together) for the mean gradient of a
+single-process run over the whole batch; passing the per-worker size makes
+steps ``num_workers`` times larger (MXNet's ``Module``, not Gluon, multiplies
+by ``num_workers`` for you).
+
+Differs from MXNet 1.9.1: with a distributed store the optimizer runs on the
+workers, so ``set_learning_rate``, a changed ``batch_size`` and
+``save_states`` keep working (MXNet pickles the optimizer to its servers once).
 """
 
 from __future__ import annotations
 
+import os
+
+from .. import kvstore as kvs
 from .. import optimizer as opt
-from ..base import MXNetError
+from ..registry import AssertionValueError
 from .parameter import Parameter
 from .parameter import ParameterDict
 
@@ -28,7 +54,8 @@ _STALE = (
     "suppress this warning and skip updating of Parameters with stale gradient"
 )
 
-_DIST_KVSTORES = ("dist", "horovod", "nccl", "byteps")
+# MXNet's _create_kvstore: 'local' with a parameter over this size updates locally.
+_LOCAL_UPDATE_MAX = 1024 * 1024 * 16
 
 
 def _is_fresh(arr) -> bool:
@@ -54,13 +81,16 @@ class Trainer:
         ``optimizer_params`` must be empty).
     optimizer_params : dict, optional
         Keyword arguments of the optimizer, e.g. ``{'learning_rate': 0.1}``.
-    kvstore : str, default 'device'
-        Single-machine values (``'device'``, ``'local'``, None) all update
-        locally; gradients of several contexts are summed.
+    kvstore : str or KVStore, default 'device'
+        ``'device'``, ``'local'``, ``'nccl'`` (several contexts; one context
+        uses no kvstore), ``'dist_sync'``, ``'dist_device_sync'``, a KVStore,
+        or None (no kvstore: several contexts are then not synchronized).
     compression_params : dict, optional
-        Accepted for compatibility (no gradient compression).
+        Gradient compression, e.g. ``{'type': '2bit', 'threshold': 0.5}``
+        (``'device'`` and ``'dist*'`` stores).
     update_on_kvstore : bool, optional
-        Accepted for compatibility (updates are always local).
+        Whether the kvstore applies the optimizer (None: MXNet's default, see
+        the module docstring). Overrides ``MXNET_UPDATE_ON_KVSTORE``.
 
     Examples
     --------
@@ -103,11 +133,6 @@ class Trainer:
             self._param2idx[param.name] = i
             self._params.append(param)
             param._set_trainer(self)
-        if isinstance(kvstore, str) and any(d in kvstore for d in _DIST_KVSTORES):
-            raise MXNetError(
-                f"Trainer: kvstore={kvstore!r} (distributed training) is not "
-                "supported by this neogluon build; use kvstore='device' or 'local'."
-            )
         self._compression_params = compression_params
         self._contexts = self._check_contexts()
         self._init_optimizer(optimizer, optimizer_params or {})
@@ -116,12 +141,12 @@ class Trainer:
             "kvstore": kvstore,
             "update_on_kvstore": update_on_kvstore,
         }
-        # Updates are always local (MXNet's behaviour with one context).
+        self._kv_initialized = False
         self._kvstore = None
         self._update_on_kvstore = None
-        self._distributed = False
-        self._kv_initialized = True
+        self._distributed = None
         self._params_to_init: list = []
+        self._reset_kvstore()
 
     # ------------------------------------------------------------ set-up
     def _check_contexts(self):
@@ -155,6 +180,90 @@ class Trainer:
         n = len(self._contexts) if self._contexts else 1
         self._updaters = [opt.get_updater(self._optimizer) for _ in range(n)]
 
+    def _reset_kvstore(self) -> None:
+        """Forget the kvstore; the next step makes a new one from the weights."""
+        if self._kvstore and "dist" in self._kvstore.type:
+            raise RuntimeError(
+                "Cannot reset distributed KVStore: the stored weights are shared "
+                "by all workers. Change parameter data before the first step, or "
+                "on every worker through the trainer's updates."
+            )
+        self._kv_initialized = False
+        self._kvstore = None
+        self._distributed = None
+        self._update_on_kvstore = None
+        self._params_to_init = list(self._params)
+
+    def _create_kvstore(self, kvstore):
+        """MXNet's ``model._create_kvstore``: ``(kvstore or None, update_on_kv)``."""
+        update_on_kvstore = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
+        num_device = len(self._contexts) if self._contexts else 1
+        if kvstore is None:
+            kv = None
+        elif isinstance(kvstore, kvs.KVStoreBase):
+            kv = kvstore
+        elif isinstance(kvstore, str):
+            if num_device == 1 and "dist" not in kvstore and kvstore != "horovod":
+                kv = None  # one device on one machine: nothing to synchronize
+            else:
+                kv = kvs.create(kvstore)
+                if kvstore == "local":
+                    sizes = [_numel(p.shape) for p in self._params]
+                    if sizes and max(sizes) > _LOCAL_UPDATE_MAX:
+                        update_on_kvstore = False
+        else:
+            raise TypeError(
+                f"Trainer: kvstore must be a KVStore, str or None, got "
+                f"{type(kvstore).__name__}."
+            )
+        if kv is None:
+            return None, False
+        return kv, update_on_kvstore and kv.is_capable(kvs.KVStoreBase.OPTIMIZER)
+
+    def _init_kvstore(self) -> None:
+        config = self._kvstore_params
+        kvstore, update_on_kvstore = self._create_kvstore(config["kvstore"])
+        self._distributed = bool(kvstore) and "dist" in kvstore.type
+        if config["update_on_kvstore"] is not None:
+            update_on_kvstore = config["update_on_kvstore"]
+        if update_on_kvstore and kvstore and not kvstore.is_capable("optimizer"):
+            if config["update_on_kvstore"]:
+                raise ValueError(
+                    "Please set update_on_kvstore=False when training with "
+                    f"{type(kvstore).__name__}: it cannot apply optimizers."
+                )
+            update_on_kvstore = False
+        if kvstore:
+            if self._compression_params:
+                kvstore.set_gradient_compression(self._compression_params)
+            if update_on_kvstore:
+                kvstore.set_optimizer(self._optimizer)
+            self._kvstore = kvstore
+            self._update_on_kvstore = bool(update_on_kvstore)
+        else:
+            self._kvstore = None
+            self._update_on_kvstore = None
+        self._kv_initialized = True
+
+    def _init_params(self) -> None:
+        """Broadcast initialized weights into the kvstore (deferred ones wait)."""
+        pending = []
+        if self._kvstore:
+            for param in self._params_to_init:
+                if param._deferred_init:
+                    pending.append(param)
+                    continue
+                arrays = param.list_data()
+                idx = self._param2idx[param.name]
+                self._kvstore.broadcast(idx, arrays[0], arrays)
+        self._params_to_init = pending
+
+    def _ensure_kvstore(self) -> None:
+        if not self._kv_initialized:
+            self._init_kvstore()
+        if self._params_to_init:
+            self._init_params()
+
     # ------------------------------------------------------------ properties
     @property
     def learning_rate(self) -> float:
@@ -183,31 +292,46 @@ class Trainer:
         """One update: ``rescale_grad = 1/batch_size``, sum grads, update.
 
         ``batch_size`` is the number of samples behind the (summed) gradient;
-        pass 1 when the loss was already averaged.
+        pass 1 when the loss was already averaged. With a ``dist*`` kvstore
+        the gradient is summed over all workers, so pass the global batch.
         """
         self._optimizer.rescale_grad = self._scale / batch_size
+        self._ensure_kvstore()
         self._allreduce_grads()
         self._update(ignore_stale_grad)
 
     def allreduce_grads(self) -> None:
-        """Sum each parameter's gradient over its contexts (in place)."""
+        """Sum each parameter's gradient over its contexts (and workers)."""
+        self._ensure_kvstore()
+        if self._kvstore and self._update_on_kvstore:
+            raise AssertionValueError(
+                "allreduce_grads() when parameters are updated on kvstore is not "
+                "supported. Try setting `update_on_kvstore` to False when creating "
+                "trainer."
+            )
         self._allreduce_grads()
 
     def _allreduce_grads(self) -> None:
-        if not self._contexts or len(self._contexts) < 2:
+        if not self._kvstore:
             return
-        for param in self._params:
+        for i, param in enumerate(self._params):
             if param.grad_req == "null":
                 continue
             grads = param.list_grad()
-            total = grads[0].copy()
-            for g in grads[1:]:
-                total += g.as_in_context(total.context)
-            for g in grads:
-                total.copyto(g)
+            if self._update_on_kvstore:
+                # push the gradients, the store updates, pull the weights
+                self._kvstore.pushpull(i, grads, out=param.list_data(), priority=-i)
+            else:
+                self._kvstore.pushpull(i, grads, priority=-i)
 
     def update(self, batch_size: int, ignore_stale_grad: bool = False) -> None:
         """The update half of :meth:`step` (after :meth:`allreduce_grads`)."""
+        self._ensure_kvstore()
+        if self._kvstore and self._update_on_kvstore:
+            raise AssertionValueError(
+                "update() when parameters are updated on kvstore is not supported. "
+                "Try setting `update_on_kvstore` to False when creating trainer."
+            )
         self._optimizer.rescale_grad = self._scale / batch_size
         self._update(ignore_stale_grad)
 
@@ -221,6 +345,10 @@ class Trainer:
                 for data in datas:
                     if not _is_fresh(data):
                         raise UserWarning(_STALE.format(param.name, data.context))
+            if self._kvstore and self._update_on_kvstore:
+                # updated by the store in _allreduce_grads; like MXNet, the
+                # fresh flags are left as they are
+                continue
             for upd, arr, grad in zip(updates, datas, param.list_grad(), strict=True):
                 if not ignore_stale_grad or _is_fresh(arr):
                     upd.append((i, grad, arr))
@@ -233,15 +361,32 @@ class Trainer:
     # ------------------------------------------------------------ states
     def save_states(self, fname: str) -> None:
         """Write the optimizer states and the optimizer (MXNet's pickle format)."""
+        self._ensure_kvstore()
+        if self._update_on_kvstore:
+            self._kvstore.save_optimizer_states(fname, dump_optimizer=True)
+            return
         with open(fname, "wb") as fout:
             fout.write(self._updaters[0].get_states(dump_optimizer=True))
 
     def load_states(self, fname: str) -> None:
         """Load states written by :meth:`save_states` (neogluon or MXNet 1.9.1)."""
-        with open(fname, "rb") as f:
-            states = f.read()
-        for updater in self._updaters:
-            updater.set_states(states)
-            updater.optimizer = self._updaters[0].optimizer
-        self._optimizer = self._updaters[0].optimizer
+        self._ensure_kvstore()
+        if self._update_on_kvstore:
+            self._kvstore.load_optimizer_states(fname)
+            self._optimizer = self._kvstore._updater.optimizer
+            self._updaters = [opt.get_updater(self._optimizer) for _ in self._updaters]
+        else:
+            with open(fname, "rb") as f:
+                states = f.read()
+            for updater in self._updaters:
+                updater.set_states(states)
+                updater.optimizer = self._updaters[0].optimizer
+            self._optimizer = self._updaters[0].optimizer
         self._optimizer.param_dict = dict(enumerate(self._params))
+
+
+def _numel(shape) -> int:
+    n = 1
+    for d in shape or ():
+        n *= d
+    return n
