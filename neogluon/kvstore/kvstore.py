@@ -467,7 +467,6 @@ class KVStore(KVStoreBase):
             )
         with open(fname, "rb") as f:
             self._updater.set_states(f.read())
-        _resync_updater(self._updater)
 
     def _barrier(self) -> None:
         """Global barrier among workers (no-op in a single process)."""
@@ -475,15 +474,6 @@ class KVStore(KVStoreBase):
     def barrier(self) -> None:
         """Global barrier among workers (alias of MXNet's ``_barrier``)."""
         self._barrier()
-
-
-def _resync_updater(updater) -> None:
-    """Refresh the aggregation flag after states replaced the optimizer.
-
-    An optimizer unpickled from an MXNet file may carry ``aggregate_num=0``.
-    """
-    if hasattr(updater, "aggregate_updates"):
-        updater.aggregate_updates = updater.optimizer.aggregate_num > 0
 
 
 @KVStoreBase.register

@@ -362,6 +362,9 @@ class Updater:
         states = _loads(states)
         if isinstance(states, tuple) and len(states) == 2:
             self.states, self.optimizer = states
+            # The restored optimizer decides aggregation (an MXNet pickle may
+            # carry aggregate_num=0).
+            self.aggregate_updates = self.optimizer.aggregate_num > 0
         else:
             self.states = states
         self.states_synced = dict.fromkeys(self.states.keys(), False)
