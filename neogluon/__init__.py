@@ -67,6 +67,7 @@ _LAZY = {
     "image": "neogluon.image",
     "img": "neogluon.image",
     "registry": "neogluon.registry",
+    "onnx": "neogluon.onnx",
 }
 
 
