@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,10 @@ from neogluon.onnx import export_model
 from neogluon.onnx import export_onnx
 
 RTOL, ATOL = 1e-5, 1e-6
+# torch.onnx writes through the onnx package (make test installs it).
+needs_onnx = pytest.mark.skipif(
+    importlib.util.find_spec("onnx") is None, reason="needs the onnx package"
+)
 
 
 def _run(path: str, feeds: dict) -> list:
@@ -50,8 +55,8 @@ def _convnet() -> nn.HybridSequential:
     return net
 
 
-def test_export_writes_file_without_onnx_packages(tmp_path):
-    """The legacy exporter needs torch only."""
+@needs_onnx
+def test_export_writes_file(tmp_path):
     net = _mlp()
     path = export_onnx(net, str(tmp_path / "m.onnx"), mx.nd.ones((2, 5)))
     data = Path(path).read_bytes()
@@ -59,6 +64,7 @@ def test_export_writes_file_without_onnx_packages(tmp_path):
     assert b"data" in data  # the input name
 
 
+@needs_onnx
 @pytest.mark.parametrize("hybridize", [False, True])
 def test_mlp_matches_onnxruntime(tmp_path, hybridize):
     net = _mlp()
@@ -76,6 +82,7 @@ def test_mlp_matches_onnxruntime(tmp_path, hybridize):
     np.testing.assert_allclose(out7, net(x7).asnumpy(), RTOL, ATOL)
 
 
+@needs_onnx
 def test_convnet_matches_onnxruntime(tmp_path):
     net = _convnet()
     x = mx.nd.random.uniform(shape=(2, 3, 10, 10))
@@ -90,6 +97,7 @@ def test_convnet_matches_onnxruntime(tmp_path):
     np.testing.assert_allclose(out, ref, RTOL, ATOL)
 
 
+@needs_onnx
 def test_deferred_block_and_torch_child_export(tmp_path):
     net = nn.HybridSequential()
     net.add(interop.from_torch_module(torch.nn.Linear(4, 6)), nn.Dense(2))
@@ -100,6 +108,7 @@ def test_deferred_block_and_torch_child_export(tmp_path):
     np.testing.assert_allclose(out, net(x).asnumpy(), RTOL, ATOL)
 
 
+@needs_onnx
 def test_plain_block_and_two_inputs(tmp_path):
     class Add(mx.gluon.Block):
         def __init__(self):
@@ -128,6 +137,7 @@ def test_plain_block_and_two_inputs(tmp_path):
         np.testing.assert_allclose(out, blk(a, b).asnumpy(), RTOL, ATOL)
 
 
+@needs_onnx
 def test_export_model_from_symbol_files(tmp_path):
     net = _convnet()
     x = mx.nd.random.uniform(shape=(1, 3, 10, 10))
@@ -148,6 +158,7 @@ def test_export_model_from_symbol_files(tmp_path):
         export_model(prefix + "-symbol.json", prefix + "-0000.params", [])
 
 
+@needs_onnx
 def test_dynamic_axes_through_shape_arithmetic_is_explained(tmp_path):
     net = _convnet()
     x = mx.nd.random.uniform(shape=(2, 3, 10, 10))
@@ -158,3 +169,15 @@ def test_dynamic_axes_through_shape_arithmetic_is_explained(tmp_path):
         export_onnx(
             net, str(tmp_path / "d.onnx"), x, dynamic_axes={"data": {0: "batch"}}
         )
+
+
+def test_missing_onnx_package_is_a_clear_error(tmp_path, monkeypatch):
+    real = importlib.util.find_spec
+
+    def find_spec(name, *args, **kwargs):
+        return None if name == "onnx" else real(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    with pytest.raises(MXNetError, match="pip install onnx"):
+        export_onnx(_mlp(), str(tmp_path / "m.onnx"), mx.nd.ones((2, 5)))
+    assert not (tmp_path / "m.onnx").exists()

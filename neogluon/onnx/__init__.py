@@ -150,6 +150,17 @@ def _graph_module(block: Block, inputs: list[NDArray]):
     return _GraphModule(compiled, slots, len(names)), names, outs
 
 
+def _require_onnx() -> None:
+    """torch.onnx writes through the ``onnx`` package; say so before tracing."""
+    import importlib.util
+
+    if importlib.util.find_spec("onnx") is None:
+        raise MXNetError(
+            "ONNX export needs the 'onnx' package (torch.onnx writes the model "
+            "through it): pip install onnx  (and onnxruntime to run the result)."
+        )
+
+
 def export_onnx(
     block: Block,
     path: str,
@@ -197,6 +208,7 @@ def export_onnx(
         raise TypeError(
             f"export_onnx expects a gluon Block, got {type(block).__name__}"
         )
+    _require_onnx()
     inputs = _flat_inputs(example_inputs)
     if not isinstance(block, SymbolBlock):
         ensure_initialized(block, inputs, "export_onnx")
