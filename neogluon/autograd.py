@@ -322,7 +322,7 @@ def grad(
     finally:
         set_training(prev_train)
     out = [
-        _new(torch.zeros_like(v._data) if g is None else g)
+        _new(torch.zeros_like(v._data) if g is None else g, v._ctx)
         for v, g in zip(var_list, res, strict=True)
     ]
     return out
@@ -335,7 +335,7 @@ class _TorchFunction(torch.autograd.Function):
     def forward(ctx, fn, *tensors):
         ctx.fn = fn
         with pause():
-            outs = fn.forward(*[_new(t) for t in tensors])
+            outs = fn.forward(*[_new(t, fn._in_ctx) for t in tensors])
         single = isinstance(outs, NDArray)
         fn._single = single
         outs = [outs] if single else list(outs)
@@ -345,7 +345,7 @@ class _TorchFunction(torch.autograd.Function):
     def backward(ctx, *grads):
         fn = ctx.fn
         with pause():
-            in_grads = fn.backward(*[_new(g) for g in grads])
+            in_grads = fn.backward(*[_new(g, fn._in_ctx) for g in grads])
         if isinstance(in_grads, NDArray):
             in_grads = [in_grads]
         return (None, *[None if g is None else g._data for g in in_grads])
@@ -391,11 +391,13 @@ class Function:
                 "new instance for each call."
             )
         self._used = True
+        # The Context (e.g. cpu(1)) of the wrapped tensors and the outputs.
+        self._in_ctx = inputs[0]._ctx if inputs else None
         if _flags.recording:
             outs = _TorchFunction.apply(self, *[x._data for x in inputs])
         else:
             with pause(_flags.training):
                 res = self.forward(*inputs)
             return res
-        arrs = [_new(t) for t in outs]
+        arrs = [_new(t, self._in_ctx) for t in outs]
         return arrs[0] if self._single else arrs

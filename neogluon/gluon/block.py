@@ -808,7 +808,7 @@ class HybridBlock(Block):
                 outs = entry.frozen(tensors)
         else:
             outs = _run_compiled(entry.compiled, tensors)
-        wrapped = [nd.from_torch(t) for t in outs]
+        wrapped = [nd.from_torch(t, ctx) for t in outs]
         res, _ = _regroup(wrapped, entry.out_fmt)
         return res
 
@@ -1006,7 +1006,7 @@ class SymbolBlock(HybridBlock):
                 outs = self._frozen(tensors)
         else:
             outs = _run_compiled(self._compiled, tensors)
-        wrapped = [nd.from_torch(t) for t in outs]
+        wrapped = [nd.from_torch(t, ctx) for t in outs]
         res, _ = _regroup(wrapped, self._out_format)
         return res
 

@@ -62,6 +62,7 @@ def make_function(op: _reg.OpDef, public_name: str):
                         arr = _alloc(NDArray)
                         arr._data = res
                         arr._ag = None
+                        arr._ctx = a._ctx
                         return arr
             else:
                 a, b = args
@@ -82,6 +83,7 @@ def make_function(op: _reg.OpDef, public_name: str):
                         arr = _alloc(NDArray)
                         arr._data = res
                         arr._ag = None
+                        arr._ctx = a._ctx
                         return arr
         # Attrs given by keyword with positional NDArray inputs: parse each
         # distinct set of keyword values once (call sites repeat them).

@@ -76,22 +76,49 @@ class _AutogradInfo:
         self.fresh = False
 
 
-def _ctx_device(ctx) -> torch.device:
-    """The torch device to allocate on for ``ctx`` (None = current context).
-
-    Raises a clear MXNetError naming the device when it does not exist.
-    """
-    if ctx is None:
-        return checked_torch_device(current_context())
+def _as_context(ctx) -> Context:
+    """``ctx`` (Context, ``'cpu(1)'``, torch.device or None) as a Context."""
     if isinstance(ctx, Context):
-        return checked_torch_device(ctx)
+        return ctx
+    if ctx is None:
+        return current_context()
     if isinstance(ctx, str):
         name, _, rest = ctx.partition("(")
         idx = int(rest.rstrip(")")) if rest else 0
-        return checked_torch_device(Context(name, idx))
+        return Context(name, idx)
     if isinstance(ctx, torch.device):
-        return ctx
+        return _context_of_device(ctx)
     raise TypeError(f"expected a Context such as mx.cpu() or mx.gpu(0), got {ctx!r}")
+
+
+def _ctx_tag(ctx: Context, dev: torch.device) -> Context | None:
+    """What an array on ``dev`` stores as ``_ctx``: None when ``ctx`` is the
+    Context ``dev`` maps to (derived on demand), else ``ctx`` (e.g. ``cpu(1)``)."""
+    return None if _context_of_device(dev) == ctx else ctx
+
+
+def _resolve_ctx(ctx) -> tuple[torch.device, Context | None]:
+    """The device to allocate on for ``ctx`` and the ``_ctx`` tag to store.
+
+    ``None`` means the current context (``with mx.cpu(1):``), as in MXNet.
+    """
+    c = current_context() if ctx is None else _as_context(ctx)
+    dev = checked_torch_device(c)
+    return dev, _ctx_tag(c, dev)
+
+
+def _attr_ctx_tag(attrs: dict, res) -> Context | None:
+    """The ``_ctx`` tag of an input-less op's output from its ``ctx`` attribute."""
+    c = attrs.get("ctx", None)
+    if not isinstance(res, torch.Tensor):
+        return None
+    if c is None or c == "":
+        c = current_context()
+    try:
+        ctx = _as_context(c)
+    except (TypeError, ValueError):
+        return None
+    return _ctx_tag(ctx, res.device)
 
 
 def _shape_str(shape) -> str:
@@ -121,7 +148,7 @@ class NDArray:
            [6., 8.]], dtype=float32)
     """
 
-    __slots__ = ("_data", "_ag", "__weakref__")
+    __slots__ = ("_data", "_ag", "_ctx", "__weakref__")
     # numpy defers to our reflected operators (ndarray + NDArray -> __radd__).
     __array_priority__ = 1000.0
     __array_ufunc__ = None
@@ -136,6 +163,7 @@ class NDArray:
             )
         self._data = handle
         self._ag = None
+        self._ctx = None
 
     # ------------------------------------------------------------ attributes
     @property
@@ -156,7 +184,12 @@ class NDArray:
 
     @property
     def context(self) -> Context:
-        return _context_of_device(self._data.device)
+        # ``_ctx`` is set only when the Context differs from the one the torch
+        # device maps to (e.g. ``cpu(1)``: torch has a single CPU device).
+        ctx = self._ctx
+        if ctx is None:
+            return _context_of_device(self._data.device)
+        return ctx
 
     ctx = context
 
@@ -193,7 +226,7 @@ class NDArray:
         t = self._data
         if t.dim() < 2:
             return self
-        return _new(_call1(_reverse_transpose, t))
+        return _new(_call1(_reverse_transpose, t), self._ctx)
 
     # ------------------------------------------------------------ conversion
     def asnumpy(self) -> np.ndarray:
@@ -256,7 +289,7 @@ class NDArray:
     # ------------------------------------------------------------ copies
     def copy(self) -> NDArray:
         """A deep copy on the same context."""
-        return _new(_call1(_clone_t, self._data))
+        return _new(_call1(_clone_t, self._data), self._ctx)
 
     def copyto(self, other):
         """Copy into ``other`` (an NDArray, same shape) or onto a Context."""
@@ -272,8 +305,9 @@ class NDArray:
                 other._data.copy_(self._data)
             return other
         if isinstance(other, (Context, str, torch.device)):
-            dev = _ctx_device(other)
-            return _new(self._data.detach().to(dev, copy=True))
+            ctx = _as_context(other)
+            dev = checked_torch_device(ctx)
+            return _new(self._data.detach().to(dev, copy=True), _ctx_tag(ctx, dev))
         raise TypeError(
             f"copyto does not support type {type(other).__name__}; pass an NDArray "
             "or a Context such as mx.cpu()."
@@ -281,7 +315,7 @@ class NDArray:
 
     def as_in_context(self, context) -> NDArray:
         """``self`` when already on ``context`` (no copy), else a copy there."""
-        if _ctx_device(context) == self._data.device:
+        if _as_context(context) == self.context:
             return self
         return self.copyto(context)
 
@@ -293,18 +327,18 @@ class NDArray:
         t = self._data
         if not copy and td == t.dtype:
             return self
-        return _new(_call1(_cast, t, td))
+        return _new(_call1(_cast, t, td), self._ctx)
 
     def detach(self) -> NDArray:
         """The same data, cut from the autograd graph."""
-        return _new(self._data.detach())
+        return _new(self._data.detach(), self._ctx)
 
     # ------------------------------------------------------------ autograd
     def attach_grad(self, grad_req: str = "write", stype=None) -> None:
         """Allocate a zero gradient buffer and mark this array as a variable."""
         from .. import autograd
 
-        grad = _new(torch.zeros_like(self._data))
+        grad = _new(torch.zeros_like(self._data), self._ctx)
         autograd.mark_variables([self], [grad], grad_req)
 
     def backward(
@@ -367,6 +401,7 @@ class NDArray:
         arr = _alloc(NDArray)
         arr._data = res
         arr._ag = None
+        arr._ctx = self._ctx
         return arr
 
     def __len__(self) -> int:
@@ -406,10 +441,13 @@ class NDArray:
 
         handle = state.get("handle")
         self._ag = None
+        self._ctx = None
         if handle is None:
             self._data = torch.empty((0,))
             return
-        self._data = loads_array(bytes(handle))._data
+        loaded = loads_array(bytes(handle))
+        self._data = loaded._data
+        self._ctx = loaded._ctx
 
     def __reduce__(self):
         # Same form as MXNet (class, (None,), state) so pickles interoperate.
@@ -425,6 +463,7 @@ class NDArray:
             arr = _alloc(NDArray)
             arr._data = res
             arr._ag = None
+            arr._ctx = self._ctx
             return arr
         if type(key) is int:
             n = t.shape[0] if t.dim() else 0
@@ -433,8 +472,8 @@ class NDArray:
                     f"index {key} is out of bounds for axis 0 with size {n}"
                 )
             if t.dim() == 1:
-                return _new(_call1(_narrow0, t, key))
-            return _new(_call1(_select0, t, key))
+                return _new(_call1(_narrow0, t, key), self._ctx)
+            return _new(_call1(_select0, t, key), self._ctx)
         if type(key) is slice and key.step is None:
             if key.start is None and key.stop is None:
                 return self
@@ -442,10 +481,11 @@ class NDArray:
             arr = _alloc(NDArray)
             arr._data = res
             arr._ag = None
+            arr._ctx = self._ctx
             return arr
         if type(key) is tuple and len(key) == 0:
             return self
-        return _new(_call1(_getitem, t, key))
+        return _new(_call1(_getitem, t, key), self._ctx)
 
     def __setitem__(self, key, value) -> None:
         t = self._data
@@ -465,10 +505,10 @@ class NDArray:
     __hash__ = object.__hash__
 
     def __neg__(self):
-        return _new(_call1(torch.neg, self._data))
+        return _new(_call1(torch.neg, self._data), self._ctx)
 
     def __abs__(self):
-        return _new(_call1(torch.abs, self._data))
+        return _new(_call1(torch.abs, self._data), self._ctx)
 
     def __iadd__(self, other):
         return _inplace(self, other, torch.add, "+=")
@@ -511,11 +551,13 @@ def _binop(fn, op_name: str, float_only: bool = False):
                 arr = _alloc(NDArray)
                 arr._data = res
                 arr._ag = None
+                arr._ctx = self._ctx
                 return arr
         elif type(other) is float and ta.is_floating_point() and not ta.requires_grad:
             arr = _alloc(NDArray)
             arr._data = fn(ta, other)
             arr._ag = None
+            arr._ctx = self._ctx
             return arr
         return _binary(self, other, fn, op_name)
 
@@ -565,11 +607,16 @@ def _install_operators() -> None:
 _SLOW: dict = {}
 
 
-def _new(t: torch.Tensor) -> NDArray:
-    """Wrap a tensor without checks (the hot path's constructor)."""
+def _new(t: torch.Tensor, ctx: Context | None = None) -> NDArray:
+    """Wrap a tensor without checks (the hot path's constructor).
+
+    ``ctx`` is the array's Context when it differs from the one its torch device
+    maps to (``cpu(1)``), else None (see :func:`_ctx_tag`).
+    """
     arr = _alloc(NDArray)
     arr._data = t
     arr._ag = None
+    arr._ctx = ctx
     return arr
 
 
@@ -687,6 +734,7 @@ def _binary(a: NDArray, b, fn, op_name: str):
     arr = _alloc(NDArray)
     arr._data = res
     arr._ag = None
+    arr._ctx = a._ctx
     return arr
 
 
@@ -694,7 +742,7 @@ def _rbinary(a: NDArray, b, fn, op_name: str):
     """``scalar <op> array``; ``fn(array, scalar)`` computes the reflected op."""
     ta = a._data
     if isinstance(b, _SCALARS) and not isinstance(b, np.ndarray):
-        return _new(_call1(fn, ta, _scalar_for(ta, b)))
+        return _new(_call1(fn, ta, _scalar_for(ta, b)), a._ctx)
     raise _operand_error(op_name, b)
 
 
@@ -1173,8 +1221,10 @@ def invoke(op: _reg.OpDef, inputs: Sequence[NDArray], attrs: dict, out=None):
         arr = _alloc(NDArray)
         arr._data = res
         arr._ag = None
+        arr._ctx = inputs[0]._ctx if inputs else _attr_ctx_tag(attrs, res)
         return arr
-    outs = [_new(r) for r in res]
+    ctx = inputs[0]._ctx if inputs else _attr_ctx_tag(attrs, res[0] if res else None)
+    outs = [_new(r, ctx) for r in res]
     if out is not None:
         outs_t = out if isinstance(out, (list, tuple)) else [out]
         for o, r in zip(outs_t, outs, strict=False):
@@ -1338,14 +1388,14 @@ def array(source_array, ctx=None, dtype=None) -> NDArray:
     The dtype is float32 unless ``dtype`` is given, whatever the source's dtype
     (MXNet's rule), except that an NDArray source keeps its dtype.
     """
-    dev = _ctx_device(ctx)
+    dev, tag = _resolve_ctx(ctx)
     if isinstance(source_array, NDArray):
         t = source_array._data.detach()
         td = t.dtype if dtype is None else to_torch_dtype(dtype)
-        return _new(t.to(device=dev, dtype=td, copy=True))
+        return _new(t.to(device=dev, dtype=td, copy=True), tag)
     td = _dtype_or_default(dtype)
     if isinstance(source_array, torch.Tensor):
-        return _new(source_array.detach().to(device=dev, dtype=td, copy=True))
+        return _new(source_array.detach().to(device=dev, dtype=td, copy=True), tag)
     if isinstance(source_array, np.ndarray):
         src = source_array
     else:
@@ -1373,7 +1423,7 @@ def array(source_array, ctx=None, dtype=None) -> NDArray:
     elif not src.flags.writeable:
         src = src.copy()  # torch.from_numpy warns on read-only arrays
     t = torch.from_numpy(src)
-    return _new(t.to(device=dev, dtype=td, copy=True))
+    return _new(t.to(device=dev, dtype=td, copy=True), tag)
 
 
 def from_numpy(ndarray: np.ndarray, zero_copy: bool = True) -> NDArray:
@@ -1384,20 +1434,20 @@ def from_numpy(ndarray: np.ndarray, zero_copy: bool = True) -> NDArray:
 
 def empty(shape, ctx=None, dtype=None) -> NDArray:
     """An uninitialized array (float32 by default)."""
+    dev, tag = _resolve_ctx(ctx)
     return _new(
-        torch.empty(
-            _shape_tuple(shape), dtype=_dtype_or_default(dtype), device=_ctx_device(ctx)
-        )
+        torch.empty(_shape_tuple(shape), dtype=_dtype_or_default(dtype), device=dev),
+        tag,
     )
 
 
 def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs) -> NDArray:
     """An array of zeros (float32 by default)."""
     _check_stype(stype)
+    dev, tag = _resolve_ctx(ctx)
     return _new(
-        torch.zeros(
-            _shape_tuple(shape), dtype=_dtype_or_default(dtype), device=_ctx_device(ctx)
-        )
+        torch.zeros(_shape_tuple(shape), dtype=_dtype_or_default(dtype), device=dev),
+        tag,
     )
 
 
@@ -1411,20 +1461,21 @@ def _check_stype(stype) -> None:
 
 def ones(shape, ctx=None, dtype=None, **kwargs) -> NDArray:
     """An array of ones (float32 by default)."""
+    dev, tag = _resolve_ctx(ctx)
     return _new(
-        torch.ones(
-            _shape_tuple(shape), dtype=_dtype_or_default(dtype), device=_ctx_device(ctx)
-        )
+        torch.ones(_shape_tuple(shape), dtype=_dtype_or_default(dtype), device=dev),
+        tag,
     )
 
 
 def full(shape, val, ctx=None, dtype=np.float32, out=None) -> NDArray:
     """An array filled with ``val`` (cast to ``dtype``, float32 by default)."""
     td = _dtype_or_default(dtype)
-    t = torch.full(_shape_tuple(shape), val, dtype=td, device=_ctx_device(ctx))
+    dev, tag = _resolve_ctx(ctx)
+    t = torch.full(_shape_tuple(shape), val, dtype=td, device=dev)
     if out is not None:
         return _write_out(out, t)
-    return _new(t)
+    return _new(t, tag)
 
 
 def arange(
@@ -1434,11 +1485,12 @@ def arange(
     if stop is None:
         start, stop = 0, start
     td = _dtype_or_default(dtype)
-    t = torch.arange(start, stop, step, dtype=torch.float64, device=_ctx_device(ctx))
+    dev, tag = _resolve_ctx(ctx)
+    t = torch.arange(start, stop, step, dtype=torch.float64, device=dev)
     t = t.to(td)
     if repeat != 1:
         t = t.repeat_interleave(int(repeat))
-    return _new(t)
+    return _new(t, tag)
 
 
 def linspace(start, stop, num, endpoint=True, ctx=None, dtype=np.float32) -> NDArray:
@@ -1448,31 +1500,34 @@ def linspace(start, stop, num, endpoint=True, ctx=None, dtype=np.float32) -> NDA
         t = torch.linspace(start, stop, num, dtype=torch.float64)
     else:
         t = torch.linspace(start, stop, num + 1, dtype=torch.float64)[:num]
-    return _new(t.to(device=_ctx_device(ctx), dtype=td))
+    dev, tag = _resolve_ctx(ctx)
+    return _new(t.to(device=dev, dtype=td), tag)
 
 
 def eye(N, M=0, k=0, ctx=None, dtype=None, **kwargs) -> NDArray:
     """A 2-D array with ones on the ``k``-th diagonal."""
     M = M or N
     td = _dtype_or_default(dtype)
-    t = torch.zeros((N, M), dtype=td, device=_ctx_device(ctx))
+    dev, tag = _resolve_ctx(ctx)
+    t = torch.zeros((N, M), dtype=td, device=dev)
     t.diagonal(k).fill_(1)
-    return _new(t)
+    return _new(t, tag)
 
 
 def zeros_like(data: NDArray, **kwargs) -> NDArray:
     """Zeros with the shape, dtype and context of ``data``."""
-    return _new(torch.zeros_like(data._data))
+    return _new(torch.zeros_like(data._data), data._ctx)
 
 
 def ones_like(data: NDArray, **kwargs) -> NDArray:
     """Ones with the shape, dtype and context of ``data``."""
-    return _new(torch.ones_like(data._data))
+    return _new(torch.ones_like(data._data), data._ctx)
 
 
 def concatenate(arrays, axis=0, always_copy=True) -> NDArray:
     """Join arrays along an existing axis (a Python helper, default axis 0)."""
-    return _new(_run(torch.cat, [a._data for a in arrays], dim=axis))
+    ctx = arrays[0]._ctx if arrays else None
+    return _new(_run(torch.cat, [a._data for a in arrays], dim=axis), ctx)
 
 
 def waitall() -> None:
@@ -1481,13 +1536,25 @@ def waitall() -> None:
         torch.cuda.synchronize()
 
 
-def from_torch(tensor: torch.Tensor) -> NDArray:
-    """Wrap a ``torch.Tensor`` without copying (the dtype is kept)."""
+def from_torch(tensor: torch.Tensor, ctx: Context | None = None) -> NDArray:
+    """Wrap a ``torch.Tensor`` without copying (the dtype is kept).
+
+    ``ctx`` names the array's Context when the device alone does not (e.g.
+    ``cpu(1)``; torch has a single CPU device); it must map to the tensor's device.
+    """
     if not isinstance(tensor, torch.Tensor):
         raise TypeError(
             f"from_torch expects a torch.Tensor, got {type(tensor).__name__}"
         )
-    return _new(tensor)
+    if ctx is None:
+        return _new(tensor)
+    ctx = _as_context(ctx)
+    if ctx.torch_device != tensor.device:
+        raise ValueError(
+            f"from_torch: ctx {ctx} maps to torch device {ctx.torch_device}, but "
+            f"the tensor is on {tensor.device}; move the tensor or pass its context."
+        )
+    return _new(tensor, _ctx_tag(ctx, tensor.device))
 
 
 def from_dlpack(dlpack) -> NDArray:

@@ -69,7 +69,13 @@ def _record_bytes(arr: NDArray) -> bytes:
     shape = tuple(t.shape)
     parts = [struct.pack("<Ii", V2_MAGIC, 0), struct.pack("<i", len(shape))]
     parts.append(struct.pack(f"<{len(shape)}q", *shape))
-    if t.device.type == "cuda":
+    ctx = arr._ctx
+    if ctx is not None:
+        # A Context the device does not name (cpu(1), cpu_pinned(0)): MXNet
+        # writes the array's own dev_type/dev_id (loading puts CPU arrays on
+        # cpu(0), as MXNet 1.9.1 does).
+        dev_type, dev_id = ctx.device_typeid, ctx.device_id
+    elif t.device.type == "cuda":
         dev_type, dev_id = _DEV_GPU, t.device.index or 0
     else:
         dev_type, dev_id = _DEV_CPU, 0
