@@ -63,6 +63,8 @@ _LAZY = {
     "kv": "neogluon.kvstore",
     "kvstore": "neogluon.kvstore",
     "profiler": "neogluon.profiler",
+    "viz": "neogluon.visualization",
+    "visualization": "neogluon.visualization",
     "recordio": "neogluon.recordio",
     "image": "neogluon.image",
     "img": "neogluon.image",
