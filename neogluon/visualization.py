@@ -26,13 +26,7 @@ def _str2tuple(string: str) -> list[str]:
 
 def _entry_key(node, i: int) -> str:
     """MXNet's ``list_outputs`` name of output ``i`` of ``node``."""
-    if node.op is None:
-        return node.name
-    n = node.num_outputs()
-    if n == 1:
-        return f"{node.name}_output"
-    names = node.op.list_output_names(node.parsed)
-    return f"{node.name}_{names[i]}"
+    return node.output_names()[i]
 
 
 def _shape_dict(symbol: Symbol, shape: dict) -> dict:

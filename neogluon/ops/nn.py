@@ -556,6 +556,7 @@ register(
         "Pooling",
         _pooling,
         graph_outputs=_pooling_graph_outputs,
+        output_names=("output", "workspace"),
         params=(
             P("kernel", "shape", (), "Window size (ignored with global_pool)."),
             P("pool_type", "str", "max", "Pooling type.", ("max", "avg", "sum", "lp")),
@@ -898,6 +899,7 @@ register(
         "Dropout",
         _dropout,
         graph_outputs=2,
+        output_names=("output", "mask"),
         params=(
             P("p", "float", 0.5, "Fraction of the input that gets dropped."),
             P("mode", "str", "training", "When active.", ("training", "always")),

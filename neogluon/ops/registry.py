@@ -283,7 +283,7 @@ class OpDef:
     #: Inputs exempt from the same-dtype check (index arrays, labels).
     dtype_free_inputs: tuple[str, ...] = ()
     #: Output names for ``list_outputs`` (``<node>_<name>``).
-    output_names: tuple[str, ...] = ("output",)
+    output_names: tuple[str, ...] | Callable[[dict], tuple[str, ...]] = ("output",)
     #: Creation op (no array inputs): takes ``ctx``/``dtype`` attrs itself.
     creation: bool = False
     #: The kernel may return a view of an input; the eager frontend copies it so
@@ -350,9 +350,15 @@ class OpDef:
             return n
         return max(n, g(attrs) if callable(g) else g)
 
+    def declared_output_names(self, attrs: dict) -> tuple[str, ...]:
+        """The op's own output names (MXNet's FListOutputNames), may be hidden-
+        inclusive; ``("output",)`` when the op declares none."""
+        names = self.output_names
+        return names(attrs) if callable(names) else names
+
     def list_output_names(self, attrs: dict) -> tuple[str, ...]:
         n = self.n_outputs(attrs)
-        names = self.output_names
+        names = self.declared_output_names(attrs)
         if len(names) >= n:
             return names[:n]
         if n == 1:

@@ -495,6 +495,10 @@ register(
             P("squeeze_axis", "bool", False, "Drop the split axis (parts of size 1)."),
         ),
         num_outputs=lambda attrs: attrs["num_outputs"],
+        # MXNet names them output0.. even when num_outputs is 1.
+        output_names=lambda attrs: tuple(
+            f"output{i}" for i in range(attrs["num_outputs"])
+        ),
         infer_shape=_split_infer,
         aliases=("split",),
         doc="Split into ``num_outputs`` equal parts along ``axis`` (default 1).",

@@ -94,7 +94,7 @@ class _Node:
         op = self.op
         n = op.n_outputs(self.parsed)
         total = total_outputs(self)
-        names = op.output_names
+        names = op.declared_output_names(self.parsed)
         if len(names) >= total and total > 1:
             out = names[:n]
         elif total > 1:

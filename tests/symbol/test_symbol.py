@@ -242,3 +242,25 @@ def test_scalar_ops_and_power_helpers():
     assert json.loads(S.maximum(x, 1).tojson())["nodes"][-1]["op"] == "_maximum_scalar"
     with pytest.raises(TypeError):
         x + "a"
+
+
+def test_output_names_follow_mxnet_for_ops_with_hidden_outputs():
+    # list_outputs() printed by MXNet 1.9.1 for the same symbols.
+    import neogluon as mx
+
+    x = mx.sym.var("x")
+    cases = [
+        (mx.sym.Pooling(x, kernel=(2, 2), pool_type="max", name="p"), ["p_output"]),
+        (mx.sym.Dropout(x, name="d"), ["d_output"]),
+        (mx.sym.BatchNorm(x, name="b"), ["b_output"]),
+        (mx.sym.sort(x, name="s"), ["s_output0"]),
+        (mx.sym.LeakyReLU(x, act_type="rrelu", name="r"), ["r_output", "r_mask"]),
+        (mx.sym.topk(x, ret_typ="both", name="t"), ["t_output0", "t_output1"]),
+        (mx.sym.split(x, num_outputs=1, name="sp"), ["sp_output0"]),
+        (mx.sym.split(x, num_outputs=2, name="sp2"), ["sp2_output0", "sp2_output1"]),
+        (mx.sym.LayerNorm(x, name="ln"), ["ln_output"]),
+        (mx.sym.linalg.slogdet(x, name="sl"), ["sl_output0", "sl_output1"]),
+        (mx.sym.CTCLoss(x, x, name="c"), ["c_output0"]),
+    ]
+    for sym, expected in cases:
+        assert sym.list_outputs() == expected
