@@ -25,6 +25,7 @@ import pytest
 
 import neogluon as mx
 from tests.conftest import load_fixture
+from tools.fixtures import e2e as programs  # the same programs MXNet ran
 
 F32 = {"rtol": 1e-4, "atol": 1e-5}
 
@@ -52,66 +53,7 @@ def _close(actual, expected, what: str, **tol) -> None:
 
 # ---------------------------------------------------------------- (a) resnet
 def _resnet(frozen_bn: bool):
-    nn = mx.gluon.nn
-    gluon = mx.gluon
-
-    class BasicBlockV1(gluon.HybridBlock):
-        def __init__(self, channels, stride, downsample=False, in_channels=0, **kw):
-            super().__init__(**kw)
-            self.body = nn.HybridSequential(prefix="")
-            self.body.add(
-                nn.Conv2D(
-                    channels, 3, stride, 1, use_bias=False, in_channels=in_channels
-                )
-            )
-            self.body.add(nn.BatchNorm(use_global_stats=frozen_bn))
-            self.body.add(nn.Activation("relu"))
-            self.body.add(
-                nn.Conv2D(channels, 3, 1, 1, use_bias=False, in_channels=channels)
-            )
-            self.body.add(nn.BatchNorm(use_global_stats=frozen_bn))
-            if downsample:
-                self.downsample = nn.HybridSequential(prefix="")
-                self.downsample.add(
-                    nn.Conv2D(
-                        channels, 1, stride, use_bias=False, in_channels=in_channels
-                    )
-                )
-                self.downsample.add(nn.BatchNorm(use_global_stats=frozen_bn))
-            else:
-                self.downsample = None
-
-        def hybrid_forward(self, F, x):
-            residual = x
-            x = self.body(x)
-            if self.downsample:
-                residual = self.downsample(residual)
-            return F.Activation(residual + x, act_type="relu")
-
-    class ResNet(gluon.HybridBlock):
-        def __init__(self, channels=(4, 8, 16), classes=10, **kw):
-            super().__init__(**kw)
-            with self.name_scope():
-                self.features = nn.HybridSequential(prefix="")
-                self.features.add(nn.Conv2D(channels[0], 3, 1, 1, use_bias=False))
-                self.features.add(nn.BatchNorm(use_global_stats=frozen_bn))
-                self.features.add(nn.Activation("relu"))
-                in_c = channels[0]
-                for i, c in enumerate(channels):
-                    stride = 1 if i == 0 else 2
-                    stage = nn.HybridSequential(prefix=f"stage{i + 1}_")
-                    with stage.name_scope():
-                        stage.add(BasicBlockV1(c, stride, c != in_c, in_channels=in_c))
-                    self.features.add(stage)
-                    in_c = c
-                self.features.add(nn.GlobalAvgPool2D())
-                self.output = nn.Dense(classes, in_units=in_c)
-
-        def hybrid_forward(self, F, x):
-            x = self.features(x)
-            return self.output(x)
-
-    return ResNet()
+    return programs._resnet(mx, frozen_bn)
 
 
 @pytest.mark.parametrize("hybrid_step", [True, False], ids=["hybrid", "eager"])
@@ -161,43 +103,7 @@ def test_resnet(frozen, hybrid_step, tmp_path):
 
 # ---------------------------------------------------------------- (b) lstm lm
 def _lstm_lm(vocab=20, embed=8, hidden=8, layers=2):
-    nn = mx.gluon.nn
-
-    class LSTMLM(mx.gluon.HybridBlock):
-        def __init__(self, **kw):
-            super().__init__(**kw)
-            self._hidden = hidden
-            self._layers = layers
-            size = 0
-            for i in range(layers):
-                ni = embed if i == 0 else hidden
-                size += 4 * hidden * (ni + hidden) + 2 * 4 * hidden
-            with self.name_scope():
-                self.embedding = nn.Embedding(vocab, embed)
-                self.rnn_param = self.params.get(
-                    "rnn_param", shape=(size,), init=mx.init.Uniform(0.2)
-                )
-                self.decoder = nn.Dense(vocab, flatten=False)
-
-        def begin_state(self, batch_size):
-            shape = (self._layers, batch_size, self._hidden)
-            return [mx.nd.zeros(shape), mx.nd.zeros(shape)]
-
-        def hybrid_forward(self, F, x, h, c, rnn_param):
-            emb = self.embedding(x)
-            out, hn, cn = F.RNN(
-                emb,
-                rnn_param,
-                h,
-                c,
-                state_size=self._hidden,
-                num_layers=self._layers,
-                mode="lstm",
-                state_outputs=True,
-            )
-            return self.decoder(out), hn, cn
-
-    return LSTMLM()
+    return programs._lstm_lm(mx, vocab, embed, hidden, layers)
 
 
 @pytest.mark.parametrize("hybrid", [False, True], ids=["eager", "hybridized"])
@@ -243,37 +149,7 @@ def test_lstm_language_model(hybrid, tmp_path):
 
 # ---------------------------------------------------------------- (c) custom
 def _custom():
-    gluon = mx.gluon
-
-    class MyDense(gluon.Block):
-        def __init__(self, units, in_units, **kw):
-            super().__init__(**kw)
-            with self.name_scope():
-                self.weight = self.params.get(
-                    "weight", shape=(units, in_units), init=mx.init.Normal(0.5)
-                )
-                self.bias = self.params.get(
-                    "bias", shape=(units,), init="zeros", lr_mult=2.0, wd_mult=0.0
-                )
-
-        def forward(self, x):
-            return mx.nd.dot(x, self.weight.data(), transpose_b=True) + self.bias.data()
-
-    class Net(gluon.Block):
-        def __init__(self, **kw):
-            super().__init__(**kw)
-            with self.name_scope():
-                self.l1 = MyDense(6, 4)
-                self.l2 = MyDense(3, 6)
-                self.scale = self.params.get(
-                    "scale", shape=(1,), init=mx.init.Constant(1.5), lr_mult=0.5
-                )
-
-        def forward(self, x):
-            hdn = mx.nd.relu(self.l1(x))
-            return self.l2(hdn) * self.scale.data()
-
-    return Net()
+    return programs._custom(mx)
 
 
 def test_custom_block_params_get_trainer_mults(tmp_path):
@@ -308,13 +184,7 @@ def test_custom_block_params_get_trainer_mults(tmp_path):
 
 # ---------------------------------------------------------------- (d) symbol
 def _mlp_sym():
-    data = mx.sym.Variable("data")
-    label = mx.sym.Variable("softmax_label")
-    fc1 = mx.sym.FullyConnected(data=data, num_hidden=8, name="fc1")
-    bn = mx.sym.BatchNorm(data=fc1, fix_gamma=False, name="bn1")
-    act = mx.sym.Activation(data=bn, act_type="relu", name="relu1")
-    fc2 = mx.sym.FullyConnected(data=act, num_hidden=4, name="fc2")
-    return mx.sym.SoftmaxOutput(data=fc2, label=label, name="softmax")
+    return programs._mlp_sym(mx)
 
 
 def test_symbol_module_era_program():

@@ -335,39 +335,12 @@ class BatchNorm(_BatchNorm):
         )
 
 
-class BatchNormReLU(_BatchNorm):
-    """:class:`BatchNorm` followed by ReLU."""
+class BatchNormReLU(BatchNorm):
+    """:class:`BatchNorm` followed by ReLU (same arguments)."""
 
-    def __init__(
-        self,
-        axis: int = 1,
-        momentum: float = 0.9,
-        epsilon: float = 1e-5,
-        center: bool = True,
-        scale: bool = True,
-        use_global_stats: bool = False,
-        beta_initializer="zeros",
-        gamma_initializer="ones",
-        running_mean_initializer="zeros",
-        running_variance_initializer="ones",
-        in_channels: int = 0,
-        **kwargs,
-    ) -> None:
-        super().__init__(
-            axis=axis,
-            momentum=momentum,
-            epsilon=epsilon,
-            center=center,
-            scale=scale,
-            use_global_stats=use_global_stats,
-            fuse_relu=True,
-            beta_initializer=beta_initializer,
-            gamma_initializer=gamma_initializer,
-            running_mean_initializer=running_mean_initializer,
-            running_variance_initializer=running_variance_initializer,
-            in_channels=in_channels,
-            **kwargs,
-        )
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fuse_relu = True
 
 
 class Embedding(HybridBlock):
