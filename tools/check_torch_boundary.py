@@ -39,6 +39,7 @@ ADAPTERS: dict[str, str] = {
     "neogluon/profiler.py": "mx.profiler is a facade over torch.profiler",
     "neogluon/kvstore/": "dist kvstores map onto torch.distributed collectives",
     "neogluon/gluon/data/dataloader.py": "worker processes reuse torch.multiprocessing",
+    "neogluon/test_utils.py": "effective_dtype reads the GPU's compute capability and TF32 switches",
     "neogluon/cli.py": "neogluon info reports torch's build, threads and CUDA devices",
     "neogluon/interop.py": "zero-copy NDArray/Block <-> torch.Tensor/nn.Module",
     "neogluon/gluon/interop.py": "Gluon block inside torch.nn.Module and the reverse",

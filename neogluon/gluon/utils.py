@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import math
 import os
@@ -10,7 +11,11 @@ import warnings
 from collections import OrderedDict
 
 from .. import ndarray as nd
+from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
+from .parameter import _brief_print_list  # noqa: F401 - MXNet's name here too
+from .parameter import _indent  # noqa: F401 - MXNet's name here too
+from .parameter import shape_is_known  # noqa: F401 - MXNet's name here too
 
 __all__ = [
     "split_data",
@@ -18,6 +23,7 @@ __all__ = [
     "clip_global_norm",
     "check_sha1",
     "download",
+    "replace_file",
     "HookHandle",
     "shape_is_known",
 ]
@@ -91,12 +97,46 @@ def clip_global_norm(arrays, max_norm: float, check_isfinite: bool = True):
 
 
 def check_sha1(filename: str, sha1_hash: str) -> bool:
-    """Whether the file's SHA-1 equals ``sha1_hash``."""
+    """Whether the file's SHA-1 equals ``sha1_hash`` (hex digits)."""
     sha1 = hashlib.sha1()
     with open(filename, "rb") as f:
         for chunk in iter(lambda: f.read(1048576), b""):
             sha1.update(chunk)
     return sha1.hexdigest() == sha1_hash
+
+
+def replace_file(src: str, dst: str) -> None:
+    """Move ``src`` over ``dst`` atomically (same file system); ``src`` is removed
+    if the move fails."""
+    try:
+        os.replace(src, dst)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            os.remove(src)
+        raise OSError(
+            f"Moving downloaded temp file - {src}, to {dst} failed ({err}). Please "
+            "retry the download."
+        ) from err
+
+
+class _DownloadStatusError(OSError, RuntimeError):
+    """The server answered with an HTTP status other than 200."""
+
+
+class _HashMismatchError(OSError, UserWarning):
+    """A downloaded file's SHA-1 differs from the expected one."""
+
+
+def _requests():
+    try:
+        import requests
+    except ImportError:
+        raise MXNetError(
+            "gluon.utils.download needs the 'requests' package, which is not "
+            "installed: pip install requests (or place the file at the target path "
+            "yourself)."
+        ) from None
+    return requests
 
 
 def download(
@@ -107,42 +147,120 @@ def download(
     retries: int = 5,
     verify_ssl: bool = True,
 ) -> str:
-    """Download ``url`` to ``path`` (atomically), checking ``sha1_hash``."""
-    import urllib.request
+    """Download ``url`` with ``requests.get`` and return the local file name.
 
+    Parameters
+    ----------
+    url : str
+        URL to download.
+    path : str, optional
+        Destination file or folder (default: the URL's last part in the
+        current directory).
+    overwrite : bool
+        Download even if the file exists.
+    sha1_hash : str, optional
+        Expected SHA-1: an existing file that does not match is downloaded
+        again, and a download that does not match is an error.
+    retries : int, default 5
+        Number of attempts (at least one); the last error is raised.
+    verify_ssl : bool, default True
+        Verify SSL certificates (a warning is issued when off).
+
+    The data goes to a uniquely named temporary file next to the target and
+    is renamed over it once complete, so concurrent downloads of the same
+    file (several processes) never leave a partial file.
+    """
     if path is None:
         fname = url.split("/")[-1]
+        if not fname:
+            raise ValueError(
+                f"Can't construct file-name from this URL ({url!r}). Please set the "
+                "`path` option manually."
+            )
     else:
         path = os.path.expanduser(path)
         fname = os.path.join(path, url.split("/")[-1]) if os.path.isdir(path) else path
-    if (
-        not overwrite
-        and os.path.exists(fname)
-        and (not sha1_hash or check_sha1(fname, sha1_hash))
+    if retries < 0:
+        raise ValueError(
+            f"Number of retries should be at least 0, currently it's {retries}"
+        )
+    if not verify_ssl:
+        warnings.warn(
+            "Unverified HTTPS request is being made (verify_ssl=False). Adding "
+            "certificate verification is strongly advised.",
+            stacklevel=2,
+        )
+    if not (
+        overwrite
+        or not os.path.exists(fname)
+        or (sha1_hash and not check_sha1(fname, sha1_hash))
     ):
         return fname
     dirname = os.path.dirname(os.path.abspath(os.path.expanduser(fname)))
     os.makedirs(dirname, exist_ok=True)
-    last_err: Exception | None = None
-    for _ in range(max(retries, 1)):
-        tmp = os.path.join(dirname, f".{uuid.uuid4().hex}.part")
+    req = _requests()
+    attempts = max(retries, 1)
+    for left in range(attempts - 1, -1, -1):
         try:
-            with urllib.request.urlopen(url) as r, open(tmp, "wb") as f:  # noqa: S310
-                while chunk := r.read(1 << 20):
+            print(f"Downloading {fname} from {url}...")
+            _fetch(req, url, fname, sha1_hash, verify_ssl)
+            break
+        except Exception as err:
+            if left == 0:
+                raise
+            print(
+                f"download failed due to {err!r}, retrying, {left} attempt"
+                f"{'s' if left > 1 else ''} left"
+            )
+    return fname
+
+
+def _fetch(req, url: str, fname: str, sha1_hash, verify_ssl: bool) -> None:
+    r = req.get(url, stream=True, verify=verify_ssl)
+    if r.status_code != 200:
+        raise _DownloadStatusError(
+            f"Failed downloading url {url}: HTTP status {r.status_code}"
+        )
+    tmp = f"{fname}.{uuid.uuid4()}"
+    try:
+        with open(tmp, "wb") as f:
+            for chunk in r.iter_content(chunk_size=1024):
+                if chunk:  # skip keep-alive chunks
                     f.write(chunk)
-            if sha1_hash and not check_sha1(tmp, sha1_hash):
-                raise OSError(
-                    f"File {fname} downloaded from {url} has a SHA-1 that differs "
-                    f"from {sha1_hash}; the download may be corrupted."
-                )
-            os.replace(tmp, fname)
-            return fname
-        except OSError as err:
-            last_err = err
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-    raise OSError(f"download of {url} failed after {retries} tries: {last_err}")
+        if not os.path.exists(fname) or (
+            sha1_hash and not check_sha1(fname, sha1_hash)
+        ):
+            replace_file(tmp, fname)
+        else:
+            # Another process finished the same file first.
+            warnings.warn(
+                f"File {fname} exists in file system so the downloaded file is deleted",
+                stacklevel=3,
+            )
+    finally:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+    if sha1_hash and not check_sha1(fname, sha1_hash):
+        raise _HashMismatchError(
+            f"File {fname} is downloaded but the content hash does not match "
+            f"{sha1_hash}. The repo may be outdated or download may be incomplete. "
+            'If the "repo_url" is overridden, consider switching to the default '
+            "repo."
+        )
+
+
+def _get_repo_url() -> str:
+    """Base URL of the Gluon dataset/model repository (``$MXNET_GLUON_REPO``)."""
+    default_repo = "https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/"
+    repo_url = os.environ.get("MXNET_GLUON_REPO", default_repo)
+    if repo_url[-1] != "/":
+        repo_url = repo_url + "/"
+    return repo_url
+
+
+def _get_repo_file_url(namespace: str, filename: str) -> str:
+    """URL of ``filename`` under ``namespace`` in the Gluon repository."""
+    return f"{_get_repo_url()}{namespace}/{filename}"
 
 
 class HookHandle:
@@ -172,10 +290,3 @@ class HookHandle:
 
     def __exit__(self, *exc) -> None:
         self.detach()
-
-
-def shape_is_known(shape) -> bool:
-    """Whether every dim of ``shape`` is known (no 0 / -1 dims)."""
-    if shape is None:
-        return False
-    return all(d > 0 for d in shape)

@@ -12,8 +12,12 @@ to ``num_workers=0``.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import multiprocessing
+import multiprocessing.pool
+import multiprocessing.queues
 import os
 import pickle
 import queue
@@ -45,6 +49,12 @@ __all__ = [
     "default_mp_batchify_fn",
 ]
 
+# MXNet's semi-private names that client libraries (GluonCV, GluonNLP) import
+# from this module: _MultiWorkerIter, _worker_fn, _thread_worker_fn,
+# _worker_initializer, _thread_worker_initializer, _as_in_context,
+# worker_loop_v1, fetcher_loop_v1, _MultiWorkerIterV1, DataLoaderV1,
+# rebuild_ndarray, reduce_ndarray, ConnectionWrapper, Queue, SimpleQueue.
+
 
 # ---------------------------------------------------------------- batchify
 def default_batchify_fn(data):
@@ -72,17 +82,91 @@ def default_mp_batchify_fn(data):
     return default_batchify_fn(data)
 
 
-def _rebuild_ndarray(tensor):
+def rebuild_ndarray(tensor):
+    """Rebuild an NDArray sent between processes (the inverse of :func:`reduce_ndarray`)."""
     return NDArray(tensor)
 
 
-def _reduce_ndarray(arr: NDArray):
-    # Hand the wrapped tensor to torch's reducer (shared memory, no copy on
-    # the receiving side) instead of NDArray's byte-copy pickling.
-    return _rebuild_ndarray, (arr._data.detach(),)
+def reduce_ndarray(data: NDArray):
+    """Pickle reduction of an NDArray through shared memory (``ForkingPickler``).
+
+    The wrapped tensor goes through torch's shared-memory reducer, so the
+    receiving process maps the same memory instead of copying bytes. Differs
+    from MXNet 1.9.1: the argument of :func:`rebuild_ndarray` is that tensor,
+    not MXNet's ``(pid, fd, shape, dtype)``.
+    """
+    return rebuild_ndarray, (data._data.detach(),)
 
 
-ForkingPickler.register(NDArray, _reduce_ndarray)
+_rebuild_ndarray = rebuild_ndarray
+_reduce_ndarray = reduce_ndarray
+
+ForkingPickler.register(NDArray, reduce_ndarray)
+
+
+def rebuild_np_ndarray(*args):
+    """MXNet's rebuild of an ``mx.np.ndarray``: the NumPy interface is not implemented."""
+    raise MXNetError(
+        "rebuild_np_ndarray: mx.np arrays (MXNet's NumPy interface) are not "
+        "implemented by neogluon; NDArrays travel with rebuild_ndarray."
+    )
+
+
+def reduce_np_ndarray(data):
+    """MXNet's reduction of an ``mx.np.ndarray``: the NumPy interface is not implemented."""
+    raise MXNetError(
+        "reduce_np_ndarray: mx.np arrays (MXNet's NumPy interface) are not "
+        "implemented by neogluon; use reduce_ndarray for NDArrays."
+    )
+
+
+class ConnectionWrapper:
+    """A multiprocessing connection whose ``send``/``recv`` pickle with
+    ``ForkingPickler``, so NDArrays travel through shared memory."""
+
+    def __init__(self, conn) -> None:
+        self._conn = conn
+
+    def send(self, obj) -> None:
+        """Send ``obj``."""
+        buf = io.BytesIO()
+        ForkingPickler(buf, pickle.HIGHEST_PROTOCOL).dump(obj)
+        self.send_bytes(buf.getvalue())
+
+    def recv(self):
+        """Receive one object."""
+        return pickle.loads(self.recv_bytes())
+
+    def __getattr__(self, name):
+        conn = self.__dict__.get("_conn", None)
+        return getattr(conn, name)
+
+
+def _queue_context():
+    return _mp_context() or multiprocessing.get_context()
+
+
+class Queue(multiprocessing.queues.Queue):
+    """``multiprocessing`` queue that sends NDArrays through shared memory."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, ctx=_queue_context(), **kwargs)
+        self._reader = ConnectionWrapper(self._reader)
+        self._writer = ConnectionWrapper(self._writer)
+        self._send = self._writer.send
+        self._recv = self._reader.recv
+
+
+class SimpleQueue(multiprocessing.queues.SimpleQueue):
+    """``multiprocessing`` simple queue (no feeder thread) sending NDArrays
+    through shared memory."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, ctx=_queue_context(), **kwargs)
+        self._reader = ConnectionWrapper(self._reader)
+        self._writer = ConnectionWrapper(self._writer)
+        self._send = self._writer.send
+        self._recv = self._reader.recv
 
 
 def _pin(batch, device_id: int):
@@ -294,6 +378,430 @@ def _thread_batch(dataset, batchify_fn, indices):
     return batchify_fn([dataset[i] for i in indices])
 
 
+# ---------------------------------------------------------------- MXNet's pool protocol
+# The iterator below is MXNet 1.9.1's multi-worker protocol, kept for code
+# that subclasses or builds it (GluonCV's RandomTransformDataLoader, GluonNLP's
+# ShardedDataLoader): a pool with ``apply_async`` runs ``worker_fn(indices,
+# batchify_fn, dataset)`` per batch, results are kept in ``_data_buffer`` by
+# send index and returned in order. DataLoader itself iterates with torch's
+# workers; its ``_worker_pool`` is created on first access for such code.
+
+_worker_dataset = None
+
+
+def _thread_worker_initializer(active_shape=False, active_array=False) -> None:
+    """Initializer of a thread pool's workers (MXNet's NumPy switches: legacy only)."""
+    _check_legacy_np(active_shape, active_array)
+
+
+def _worker_initializer(dataset, active_shape=False, active_array=False) -> None:
+    """Initializer of a process pool's workers: keeps ``dataset`` for :func:`_worker_fn`."""
+    global _worker_dataset
+    _worker_dataset = dataset
+    _check_legacy_np(active_shape, active_array)
+
+
+def _check_legacy_np(active_shape, active_array) -> None:
+    if active_shape or active_array:
+        raise MXNetError(
+            "DataLoader workers were asked for MXNet's NumPy semantics (np_shape/"
+            "np_array), which neogluon does not implement; use mx.nd arrays."
+        )
+
+
+def _worker_fn(samples, batchify_fn, dataset=None):
+    """Process-pool task: the batch of ``samples`` from the worker's dataset, pickled.
+
+    The bytes are made with ``ForkingPickler``, so NDArrays are not copied but
+    passed as shared memory; :class:`_MultiWorkerIter` unpickles them.
+    """
+    batch = batchify_fn([_worker_dataset[i] for i in samples])
+    buf = io.BytesIO()
+    ForkingPickler(buf, pickle.HIGHEST_PROTOCOL).dump(batch)
+    return buf.getvalue()
+
+
+def _thread_worker_fn(samples, batchify_fn, dataset):
+    """Thread-pool task: the batch of ``samples`` from ``dataset``."""
+    return batchify_fn([dataset[i] for i in samples])
+
+
+def _new_worker_pool(dataset, num_workers: int, thread_pool: bool):
+    """The pool MXNet's DataLoader keeps: threads, or forked processes holding ``dataset``."""
+    if thread_pool:
+        return multiprocessing.pool.ThreadPool(
+            num_workers, initializer=_thread_worker_initializer, initargs=(False, False)
+        )
+    ctx = _mp_context() or multiprocessing.get_context()
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=r".*use of fork\(\) may lead to deadlocks"
+        )
+        return ctx.Pool(
+            num_workers,
+            initializer=_worker_initializer,
+            initargs=[dataset, False, False],
+        )
+
+
+class _MultiWorkerIter:
+    """Multi-worker batch iterator over a worker pool (MXNet 1.9.1's protocol).
+
+    Parameters
+    ----------
+    worker_pool : multiprocessing.pool.Pool or ThreadPool
+        Anything with ``apply_async(fn, args)`` returning an object with
+        ``get(timeout)``.
+    batchify_fn : callable
+        Merges a list of samples into a batch.
+    batch_sampler : Sampler
+        Yields the index lists of the batches.
+    pin_memory : bool, default False
+        Return batches in page-locked memory (CUDA builds; a no-op otherwise).
+    pin_device_id : int, default 0
+        Device of the pinned memory.
+    worker_fn : callable, default :func:`_worker_fn`
+        Task run per batch as ``worker_fn(indices, batchify_fn, dataset)``.
+    prefetch : int, default 0
+        Batches submitted at construction.
+    dataset : Dataset, optional
+        Passed to ``worker_fn``; when None, results are pickled bytes
+        (process pools), otherwise batches (thread pools).
+    data_loader : DataLoader, optional
+        The owning loader (kept alive while iterating).
+    timeout : int, default 120
+        Seconds to wait for one batch before :class:`DataLoaderTimeoutError`.
+
+    Subclasses may override ``_push_next`` (it submits the next index list:
+    ``self._worker_pool.apply_async(...)`` into ``self._data_buffer[self._sent_idx]``).
+    """
+
+    def __init__(
+        self,
+        worker_pool,
+        batchify_fn,
+        batch_sampler,
+        pin_memory=False,
+        pin_device_id=0,
+        worker_fn=_worker_fn,
+        prefetch=0,
+        dataset=None,
+        data_loader=None,
+        timeout=120,
+    ) -> None:
+        self._worker_pool = worker_pool
+        self._batchify_fn = batchify_fn
+        self._batch_sampler = batch_sampler
+        self._data_buffer: dict = {}
+        self._rcvd_idx = 0
+        self._sent_idx = 0
+        self._iter = iter(self._batch_sampler)
+        self._worker_fn = worker_fn
+        self._pin_memory = pin_memory
+        self._pin_device_id = pin_device_id
+        self._dataset = dataset
+        self._data_loader = data_loader
+        self._timeout = timeout
+        for _ in range(prefetch):
+            self._push_next()
+
+    def __len__(self) -> int:
+        return len(self._batch_sampler)
+
+    def _push_next(self) -> None:
+        """Submit the next batch's indices to the pool."""
+        r = next(self._iter, None)
+        if r is None:
+            return
+        async_ret = self._worker_pool.apply_async(
+            self._worker_fn, (r, self._batchify_fn, self._dataset)
+        )
+        self._data_buffer[self._sent_idx] = async_ret
+        self._sent_idx += 1
+
+    def __next__(self):
+        self._push_next()
+        if self._rcvd_idx == self._sent_idx:
+            if self._data_buffer:
+                raise MXNetError(
+                    f"_MultiWorkerIter: {len(self._data_buffer)} batches left in the "
+                    "buffer after the last one was received"
+                )
+            raise StopIteration
+        if self._rcvd_idx not in self._data_buffer:
+            raise MXNetError(
+                f"_MultiWorkerIter: batch {self._rcvd_idx} was never submitted "
+                f"(submitted: {sorted(self._data_buffer)}); a _push_next override "
+                "must store each result under self._sent_idx"
+            )
+        ret = self._data_buffer.pop(self._rcvd_idx)
+        try:
+            batch = ret.get(self._timeout)
+        except multiprocessing.TimeoutError:
+            processes = not isinstance(
+                self._worker_pool, multiprocessing.pool.ThreadPool
+            )
+            raise _timeout_error(self._timeout, processes=processes) from None
+        except Exception:
+            self._worker_pool.terminate()
+            raise
+        if self._dataset is None and isinstance(batch, (bytes, bytearray)):
+            batch = pickle.loads(batch)
+        if self._pin_memory and torch.cuda.is_available():
+            batch = _pin(batch, self._pin_device_id)
+        self._rcvd_idx += 1
+        return batch
+
+    def next(self):
+        return self.__next__()
+
+    def __iter__(self):
+        return self
+
+
+# ---------------------------------------------------------------- MXNet's v1 loader
+def worker_loop_v1(dataset, key_queue, data_queue, batchify_fn) -> None:
+    """Worker process of :class:`DataLoaderV1`: batches ``(idx, indices)`` until ``None``."""
+    while True:
+        idx, samples = key_queue.get()
+        if idx is None:
+            break
+        batch = batchify_fn([dataset[i] for i in samples])
+        data_queue.put((idx, batch))
+
+
+def fetcher_loop_v1(
+    data_queue, data_buffer, pin_memory=False, pin_device_id=0, data_buffer_lock=None
+) -> None:
+    """Fetcher thread of :class:`DataLoaderV1`: moves results into ``data_buffer[idx]``."""
+    while True:
+        idx, batch = data_queue.get()
+        if idx is None:
+            break
+        if pin_memory and torch.cuda.is_available():
+            batch = _pin(batch, pin_device_id)
+        if data_buffer_lock is not None:
+            with data_buffer_lock:
+                data_buffer[idx] = batch
+        else:
+            data_buffer[idx] = batch
+
+
+# MXNet <= 1.4 names of the same functions.
+worker_loop = worker_loop_v1
+fetcher_loop = fetcher_loop_v1
+
+
+class _MultiWorkerIterV1:
+    """MXNet's first multi-worker iterator: worker processes fed through queues.
+
+    Same constructor as MXNet 1.9.1's: ``(num_workers, dataset, batchify_fn,
+    batch_sampler, pin_memory=False, pin_device_id=0, worker_fn=worker_loop_v1)``.
+    """
+
+    def __init__(
+        self,
+        num_workers,
+        dataset,
+        batchify_fn,
+        batch_sampler,
+        pin_memory=False,
+        pin_device_id=0,
+        worker_fn=worker_loop_v1,
+    ) -> None:
+        if num_workers <= 0:
+            raise ValueError(f"_MultiWorkerIter is not for {num_workers} workers")
+        self._num_workers = num_workers
+        self._dataset = dataset
+        self._batchify_fn = batchify_fn
+        self._batch_sampler = batch_sampler
+        self._key_queue = Queue()
+        self._data_queue = SimpleQueue()
+        self._data_buffer: dict = {}
+        self._data_buffer_lock = threading.Lock()
+        self._rcvd_idx = 0
+        self._sent_idx = 0
+        self._iter = iter(self._batch_sampler)
+        self._shutdown = False
+
+        ctx = _queue_context()
+        workers = []
+        with warnings.catch_warnings():
+            warnings.filterwarnings(
+                "ignore", message=r".*use of fork\(\) may lead to deadlocks"
+            )
+            for _ in range(self._num_workers):
+                worker = ctx.Process(
+                    target=worker_fn,
+                    args=(
+                        self._dataset,
+                        self._key_queue,
+                        self._data_queue,
+                        self._batchify_fn,
+                    ),
+                )
+                worker.daemon = True
+                worker.start()
+                workers.append(worker)
+        self._workers = workers
+        self._fetcher = threading.Thread(
+            target=fetcher_loop_v1,
+            args=(
+                self._data_queue,
+                self._data_buffer,
+                pin_memory,
+                pin_device_id,
+                self._data_buffer_lock,
+            ),
+        )
+        self._fetcher.daemon = True
+        self._fetcher.start()
+        for _ in range(2 * self._num_workers):
+            self._push_next()
+
+    def __len__(self) -> int:
+        return len(self._batch_sampler)
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.shutdown()
+
+    def _push_next(self) -> None:
+        """Send the next batch's indices to the workers."""
+        r = next(self._iter, None)
+        if r is None:
+            return
+        self._key_queue.put((self._sent_idx, r))
+        self._sent_idx += 1
+
+    def __next__(self):
+        if self._shutdown:
+            raise MXNetError("_MultiWorkerIterV1: __next__ called after shutdown")
+        if self._rcvd_idx == self._sent_idx:
+            self.shutdown()
+            raise StopIteration
+        while True:
+            if self._rcvd_idx in self._data_buffer:
+                with self._data_buffer_lock:
+                    batch = self._data_buffer.pop(self._rcvd_idx)
+                self._rcvd_idx += 1
+                self._push_next()
+                return batch
+            dead = [w for w in self._workers if not w.is_alive()]
+            if dead:
+                self.shutdown()
+                raise _died_error(
+                    ", ".join(f"pid {w.pid} exit code {w.exitcode}" for w in dead)
+                )
+            time.sleep(0.001)
+
+    def next(self):
+        return self.__next__()
+
+    def __iter__(self):
+        return self
+
+    def shutdown(self) -> None:
+        """Stop the fetcher thread and the worker processes."""
+        if not self._shutdown:
+            self._shutdown = True
+            self._data_queue.put((None, None))
+            self._fetcher.join()
+            for _ in range(self._num_workers):
+                self._key_queue.put((None, None))
+            for w in self._workers:
+                if w.is_alive():
+                    w.terminate()
+
+
+class DataLoaderV1:
+    """MXNet's first DataLoader (no prefetch/thread pool/timeout options).
+
+    Same parameters and batches as :class:`DataLoader`'s first ten; workers
+    are processes fed through queues (:class:`_MultiWorkerIterV1`).
+    """
+
+    def __init__(
+        self,
+        dataset,
+        batch_size=None,
+        shuffle=False,
+        sampler=None,
+        last_batch=None,
+        batch_sampler=None,
+        batchify_fn=None,
+        num_workers=0,
+        pin_memory=False,
+        pin_device_id=0,
+    ) -> None:
+        self._dataset = dataset
+        self._pin_memory = pin_memory
+        self._pin_device_id = pin_device_id
+        self._batch_sampler = _make_batch_sampler(
+            dataset, batch_size, shuffle, sampler, last_batch, batch_sampler
+        )
+        self._num_workers = num_workers if num_workers >= 0 else 0
+        if batchify_fn is None:
+            batchify_fn = (
+                default_mp_batchify_fn if num_workers > 0 else default_batchify_fn
+            )
+        self._batchify_fn = batchify_fn
+
+    def __iter__(self):
+        if self._num_workers == 0:
+            return self._same_process_iter()
+        return _MultiWorkerIterV1(
+            self._num_workers,
+            self._dataset,
+            self._batchify_fn,
+            self._batch_sampler,
+            self._pin_memory,
+            self._pin_device_id,
+        )
+
+    def _same_process_iter(self):
+        for batch in self._batch_sampler:
+            ret = self._batchify_fn([self._dataset[i] for i in batch])
+            if self._pin_memory and torch.cuda.is_available():
+                ret = _pin(ret, self._pin_device_id)
+            yield ret
+
+    def __len__(self) -> int:
+        return len(self._batch_sampler)
+
+
+def _make_batch_sampler(
+    dataset, batch_size, shuffle, sampler, last_batch, batch_sampler
+):
+    """The batch sampler of a loader's arguments (MXNet's rules and messages)."""
+    if batch_sampler is None:
+        if batch_size is None:
+            raise ValueError(
+                "batch_size must be specified unless batch_sampler is specified"
+            )
+        if sampler is None:
+            if shuffle:
+                sampler = _sampler.RandomSampler(len(dataset))
+            else:
+                sampler = _sampler.SequentialSampler(len(dataset))
+        elif shuffle:
+            raise ValueError("shuffle must not be specified if sampler is specified")
+        return _sampler.BatchSampler(
+            sampler, batch_size, last_batch if last_batch else "keep"
+        )
+    if (
+        batch_size is not None
+        or shuffle
+        or sampler is not None
+        or last_batch is not None
+    ):
+        raise ValueError(
+            "batch_size, shuffle, sampler and last_batch must not be specified if "
+            "batch_sampler is specified."
+        )
+    return batch_sampler
+
+
 # ---------------------------------------------------------------- DataLoader
 class DataLoader:
     """Loads mini-batches from a dataset.
@@ -373,34 +881,9 @@ class DataLoader:
         if timeout is None or not timeout > 0:
             raise ValueError(f"timeout must be positive, given {timeout}")
 
-        if batch_sampler is None:
-            if batch_size is None:
-                raise ValueError(
-                    "batch_size must be specified unless batch_sampler is specified"
-                )
-            if sampler is None:
-                if shuffle:
-                    sampler = _sampler.RandomSampler(len(dataset))
-                else:
-                    sampler = _sampler.SequentialSampler(len(dataset))
-            elif shuffle:
-                raise ValueError(
-                    "shuffle must not be specified if sampler is specified"
-                )
-            batch_sampler = _sampler.BatchSampler(
-                sampler, batch_size, last_batch if last_batch else "keep"
-            )
-        elif (
-            batch_size is not None
-            or shuffle
-            or sampler is not None
-            or last_batch is not None
-        ):
-            raise ValueError(
-                "batch_size, shuffle, sampler and last_batch must not be specified if "
-                "batch_sampler is specified."
-            )
-
+        batch_sampler = _make_batch_sampler(
+            dataset, batch_size, shuffle, sampler, last_batch, batch_sampler
+        )
         self._batch_sampler = batch_sampler
         self._num_workers = num_workers if num_workers >= 0 else 0
         self._prefetch = max(
@@ -418,6 +901,32 @@ class DataLoader:
             self.refresh()
         else:
             self.clean()
+
+    # ------------------------------------------------------------ MXNet's pool
+    @property
+    def _worker_pool(self):
+        """MXNet's worker pool, for subclasses that build :class:`_MultiWorkerIter`.
+
+        None without workers; otherwise a ``ThreadPool`` (``thread_pool=True``)
+        or a forked process pool whose workers hold the dataset (for
+        :func:`_worker_fn`), created on first access. The loader's own
+        iteration uses torch's workers and never creates it.
+        """
+        pool = self.__dict__.get("_mx_worker_pool")
+        if pool is None and self._num_workers > 0:
+            pool = _new_worker_pool(self._dataset, self._num_workers, self._thread_pool)
+            self.__dict__["_mx_worker_pool"] = pool
+        return pool
+
+    @_worker_pool.setter
+    def _worker_pool(self, pool) -> None:
+        self.__dict__["_mx_worker_pool"] = pool
+
+    def __del__(self) -> None:
+        pool = self.__dict__.get("_mx_worker_pool")
+        if pool is not None:
+            with contextlib.suppress(Exception):
+                pool.terminate()
 
     # ------------------------------------------------------------ iteration
     def __iter__(self):
