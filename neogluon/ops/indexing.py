@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 
 from .._dtypes import to_torch_dtype
+from .elemwise import merge_shapes
 from .registry import REQUIRED
 from .registry import OpDef
 from .registry import P
@@ -80,6 +81,33 @@ def _pick(data, index, axis=-1, keepdims=False, mode="clip"):
     return out.reshape(1) if out.dim() == 0 else out
 
 
+def _pick_infer(in_shapes, attrs, out_shapes=None):
+    data, index = in_shapes
+    out = out_shapes[0] if out_shapes else None
+    axis, keep = attrs["axis"], attrs["keepdims"]
+    if data is None or axis is None:
+        return [data, index], [out]
+    ax = _norm_axis("pick", axis, len(data))
+
+    def reduced(s):
+        r = (*s[:ax], 1, *s[ax + 1 :]) if keep else (*s[:ax], *s[ax + 1 :])
+        return r or (1,)
+
+    o = reduced(data)
+    for other, what in ((out, "output"), (index, "index")):
+        if other is not None and len(other) == len(o):
+            o = merge_shapes(o, other, "pick", f"data without axis {ax} and {what}")
+    if keep or len(data) > 1:
+        back = list(o)
+        if not keep:
+            back.insert(ax, 0)
+        back[ax] = data[ax]
+        data = merge_shapes(data, tuple(back), "pick", "data")
+    if index is None or len(index) == len(o):
+        index = o
+    return [data, index], [o]
+
+
 register(
     OpDef(
         "pick",
@@ -91,6 +119,7 @@ register(
             P("mode", "str", "clip", "Out-of-range rule.", ("clip", "wrap")),
         ),
         dtype_free_inputs=("index",),
+        infer_shape=_pick_infer,
         doc="Pick one element per position along ``axis``: ``data[..., index, ...]``.",
     )
 )

@@ -140,11 +140,19 @@ def _fully_connected(data, weight, bias=None, *, num_hidden, no_bias, flatten):
     return F.linear(x, weight, bias)
 
 
-def _fc_infer(in_shapes, attrs):
+def _fc_infer(in_shapes, attrs, out_shapes=None):
     op = "FullyConnected"
     nh = attrs["num_hidden"]
     flatten = attrs["flatten"]
     data, weight = in_shapes[0], in_shapes[1]
+    out = out_shapes[0] if out_shapes else None
+    if out is not None and data is not None and len(data) > 0:
+        # Backward: the output's leading axes are the data's (batch, or every
+        # axis but the last with flatten=False), as in MXNet.
+        if flatten:
+            data = _merge(op, "data", data, (out[0], *data[1:]))
+        elif len(out) == len(data):
+            data = _merge(op, "data", data, (*out[:-1], data[-1]))
     if weight is not None and (len(weight) != 2 or (weight[0] and weight[0] != nh)):
         raise ShapeError(
             f"Operator {op}: weight has shape {_fmt(weight)} but num_hidden={nh} "
@@ -240,7 +248,7 @@ def _convolution(data, weight, bias=None, **a):
     return _from_cf(y, layout)
 
 
-def _conv_common_infer(op, in_shapes, attrs, transposed):
+def _conv_common_infer(op, in_shapes, attrs, transposed, out_shapes=None):
     k, s, d, p = _conv_params(attrs, op)
     n = len(k)
     layout = attrs["layout"]
@@ -254,6 +262,18 @@ def _conv_common_infer(op, in_shapes, attrs, transposed):
     cl = _channels_last(layout)
     c_ax = n + 1 if cl else 1
     sp = list(range(1, n + 1)) if cl else list(range(2, n + 2))
+    out_known = out_shapes[0] if out_shapes else None
+    if out_known is not None and len(out_known) == n + 2:
+        # Backward, as MXNet: the batch size always, and a spatial size where
+        # the stride is 1 (convolution only; the map is not invertible else).
+        back = [0] * (n + 2)
+        back[0] = out_known[0]
+        if not transposed:
+            for i, ax in enumerate(sp):
+                size = out_known[ax] + d[i] * (k[i] - 1) - 2 * p[i]
+                if out_known[ax] and s[i] == 1 and size > 0:
+                    back[ax] = size
+        data = _merge(op, "data", data, tuple(back))
     c = data[c_ax] if data is not None else 0
     wshape = in_shapes[1]
     if transposed:
@@ -309,8 +329,8 @@ def _conv_common_infer(op, in_shapes, attrs, transposed):
     return shapes, [tuple(out)]
 
 
-def _conv_infer(in_shapes, attrs):
-    return _conv_common_infer("Convolution", in_shapes, attrs, False)
+def _conv_infer(in_shapes, attrs, out_shapes=None):
+    return _conv_common_infer("Convolution", in_shapes, attrs, False, out_shapes)
 
 
 _CONV_PARAMS = (
@@ -383,8 +403,8 @@ def _deconvolution(data, weight, bias=None, **a):
     return _from_cf(y, layout)
 
 
-def _deconv_infer(in_shapes, attrs):
-    return _conv_common_infer("Deconvolution", in_shapes, attrs, True)
+def _deconv_infer(in_shapes, attrs, out_shapes=None):
+    return _conv_common_infer("Deconvolution", in_shapes, attrs, True, out_shapes)
 
 
 register(

@@ -469,6 +469,23 @@ def _split(data, num_outputs, axis=1, squeeze_axis=False):
 def _split_infer(in_shapes, attrs, out_shapes=None):
     (s,) = in_shapes
     k = attrs["num_outputs"]
+    squeeze = attrs.get("squeeze_axis")
+    o = None
+    for x in out_shapes or ():
+        o = merge_shapes(o, x, "SliceChannel", "output shapes")
+    if o is not None:
+        # Backward: every output has the input's shape with the split axis cut
+        # in k (or dropped with squeeze_axis).
+        rank = len(o) + 1 if squeeze else len(o)
+        if s is None:
+            s = (0,) * rank
+        if len(s) == rank:
+            ax = _norm_axis("SliceChannel", attrs.get("axis", 1), rank)
+            if squeeze:
+                back = (*o[:ax], k, *o[ax:])
+            else:
+                back = (*o[:ax], o[ax] * k, *o[ax + 1 :])
+            s = merge_shapes(s, back, "SliceChannel", "input and output shapes")
     if s is None:
         return [None], [None] * k
     ax = _norm_axis("SliceChannel", attrs.get("axis", 1), len(s))

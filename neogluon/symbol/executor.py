@@ -12,6 +12,7 @@ last use. This measured faster than a loop over prebuilt
 
 from __future__ import annotations
 
+import math
 import sys
 import warnings
 from collections.abc import Sequence
@@ -671,10 +672,36 @@ class Executor:
         self.arg_arrays = [self.arg_dict[n] for n in arg_names]
         self.grad_arrays = [self.grad_dict.get(n) for n in arg_names]
         self.aux_arrays = [self.aux_dict[n] for n in aux_names]
-        self.outputs: list = []
+        self._grad_req = grad_req
         self._last_is_train = False
         self._leaves: dict = {}
         self._outs: list = []
+        # As in MXNet, the output arrays exist from bind on and every forward
+        # writes into them: a reference to ``outputs[i]`` sees later results.
+        self.outputs: list = self._allocate_outputs()
+
+    def _allocate_outputs(self) -> list:
+        from ..ndarray.ndarray import zeros
+        from ..ops.registry import shape_known
+        from .infer import infer_shapes
+        from .infer import infer_types
+
+        names = self._symbol.list_outputs()
+        known = {n: a.shape for n, a in {**self.arg_dict, **self.aux_dict}.items()}
+        dtypes = {n: a.dtype for n, a in {**self.arg_dict, **self.aux_dict}.items()}
+        try:
+            shapes = infer_shapes(self._symbol, known)
+            types = infer_types(self._symbol, dtypes)
+        except MXNetError:
+            # The first forward reports the error with its inputs.
+            return []
+        if not all(shape_known(shapes.get(n)) for n in names):
+            # Data-dependent output shapes: allocated by the first forward.
+            return []
+        ctx = self.arg_arrays[0].context if self.arg_arrays else self._ctx
+        return [
+            zeros(shapes[n], ctx=ctx, dtype=types.get(n) or "float32") for n in names
+        ]
 
     @property
     def output_dict(self) -> dict:
@@ -726,7 +753,16 @@ class Executor:
         self._leaves = leaves
         self._outs = outs
         self._last_is_train = is_train
-        self.outputs = [_new(o.detach()) for o in outs]
+        bufs = self.outputs
+        if len(bufs) == len(outs) and all(
+            b._data.shape == o.shape and b._data.dtype == o.dtype
+            for b, o in zip(bufs, outs, strict=True)
+        ):
+            with torch.no_grad():
+                for b, o in zip(bufs, outs, strict=True):
+                    b._data.copy_(o)
+        else:
+            self.outputs = [_new(o.detach()) for o in outs]
         return self.outputs
 
     def backward(self, out_grads=None, is_train: bool = True) -> None:
@@ -775,6 +811,80 @@ class Executor:
                 elif g is not None:
                     buf.add_(g)
 
+    def reshape(
+        self, partial_shaping: bool = False, allow_up_sizing: bool = False, **kwargs
+    ) -> Executor:
+        """A new executor for new input shapes that shares memory with this one.
+
+        ``kwargs`` give new shapes by argument name. Every array whose shape
+        stays the same, or that does not grow, is a view of this executor's
+        array (the first elements of it); a growing array is freshly allocated,
+        which needs ``allow_up_sizing=True``. An argument not named in
+        ``kwargs`` whose inferred shape changes is an error unless
+        ``partial_shaping=True``. Outputs that do not grow share memory too.
+        """
+        from ..ndarray.ndarray import zeros
+        from ..ops.registry import shape_known
+        from .infer import infer_shapes
+
+        known = {k: tuple(v) for k, v in kwargs.items() if isinstance(v, tuple)}
+        unknown = [
+            k for k in known if k not in self.arg_dict and k not in self.aux_dict
+        ]
+        if unknown:
+            raise MXNetError(
+                f"reshape: unknown argument names {unknown}; arguments are "
+                f"{list(self.arg_dict)}"
+            )
+        shapes = infer_shapes(self._symbol, known)
+        names = list(self.arg_dict) + list(self.aux_dict)
+        if not all(shape_known(shapes.get(n)) for n in names):
+            raise MXNetError(
+                "reshape: insufficient argument shapes provided; could not infer "
+                f"{[n for n in names if not shape_known(shapes.get(n))]} from {known}."
+            )
+
+        def take(arr, name: str, what: str, new_shape):
+            if arr is None:
+                return None
+            if math.prod(new_shape) > arr.size:
+                if not allow_up_sizing:
+                    raise MXNetError(
+                        f"reshape: new shape {new_shape} of {what} '{name}' is larger "
+                        f"than the original {arr.shape}. Making a big executor and "
+                        "then down-sizing it is more efficient; to up-size, pass "
+                        "allow_up_sizing=True (allocates new arrays)."
+                    )
+                return zeros(new_shape, ctx=arr.context, dtype=arr.dtype)
+            return _prefix_view(arr, new_shape)
+
+        args, grads, aux = {}, {}, {}
+        for what, src, dst in (
+            ("arg", self.arg_dict, args),
+            ("aux", self.aux_dict, aux),
+        ):
+            for name, arr in src.items():
+                new_shape = tuple(shapes[name])
+                if not (partial_shaping or name in known or new_shape == arr.shape):
+                    raise MXNetError(
+                        f"reshape: the shape of {what} '{name}', which was not given, "
+                        f"changes from {arr.shape} to {new_shape}; the new executor "
+                        "would not share it with this one. Check the network, or "
+                        "pass partial_shaping=True if this is intended."
+                    )
+                dst[name] = take(arr, name, what, new_shape)
+                if what == "arg" and self.grad_dict.get(name) is not None:
+                    grads[name] = take(self.grad_dict[name], name, what, new_shape)
+        new = Executor(self._symbol, self._ctx, args, grads, self._grad_req, aux)
+        if len(new.outputs) == len(self.outputs):
+            new.outputs = [
+                _prefix_view(old, o.shape)
+                if o.size <= old.size and o.dtype == old.dtype
+                else o
+                for old, o in zip(self.outputs, new.outputs, strict=True)
+            ]
+        return new
+
     def copy_params_from(
         self, arg_params, aux_params=None, allow_extra_params: bool = False
     ) -> None:
@@ -791,6 +901,19 @@ class Executor:
                 raise ValueError(
                     f'Found name "{name}" that is not in the auxiliary states'
                 )
+
+
+def _prefix_view(arr, shape):
+    """An NDArray viewing the first ``prod(shape)`` elements of ``arr``."""
+    from ..ndarray.ndarray import _new
+
+    t = arr._data
+    if not t.is_contiguous():
+        raise MXNetError(
+            f"reshape: cannot share a non-contiguous array of shape {arr.shape}"
+        )
+    view = t.reshape(-1)[: math.prod(shape)].view(tuple(shape))
+    return _new(view, arr._ctx)
 
 
 def simple_bind(
