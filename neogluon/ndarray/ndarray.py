@@ -1411,6 +1411,16 @@ def array(source_array, ctx=None, dtype=None) -> NDArray:
                 f"nd.array: source of type {type(source_array).__name__} does not "
                 "convert to a numeric array."
             )
+    if src.dtype.kind in "US":
+        # MXNet parses numeric strings with numpy into the target dtype
+        # (float32 unless given): ['1', '2.5'] -> [1., 2.5].
+        try:
+            src = src.astype(np.float32 if td == torch.bfloat16 else to_np_dtype(td))
+        except ValueError as err:
+            raise TypeError(
+                f"nd.array: cannot convert the strings to {dtype_name(td)} ({err}); "
+                "expected numeric strings."
+            ) from None
     if src.dtype.kind in "USOV":
         raise TypeError(
             f"nd.array: cannot store numpy dtype {src.dtype} in an NDArray; "

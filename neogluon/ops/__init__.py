@@ -7,11 +7,13 @@ the graph executor read the registry; nothing else defines math.
 from __future__ import annotations
 
 from . import contrib  # noqa: F401
+from . import contrib_vision  # noqa: F401
 from . import creation  # noqa: F401
 from . import ctc  # noqa: F401
 from . import elemwise  # noqa: F401
 from . import image  # noqa: F401
 from . import indexing  # noqa: F401
+from . import legacy  # noqa: F401
 from . import linalg  # noqa: F401
 from . import nn  # noqa: F401
 from . import optimizer_updates  # noqa: F401
