@@ -28,6 +28,7 @@ no ``__all__``: ``from mxnet.test_utils import *`` also brings ``np``, ``os``,
 from __future__ import annotations
 
 import bz2
+import contextlib
 import errno
 import functools
 import gzip
@@ -1815,23 +1816,28 @@ def same_array(array1, array2) -> bool:
 
 @contextmanager
 def discard_stderr():
-    """Discard everything written to file descriptor 2 inside the ``with`` block."""
+    """Discard everything written to stderr inside the ``with`` block.
+
+    Both the process's descriptor 2 (native code) and the descriptor behind
+    ``sys.stderr`` (when it is a different file) are sent to ``os.devnull``.
+    """
+    fds = {2}
+    with contextlib.suppress(AttributeError, ValueError, OSError):
+        fds.add(sys.stderr.fileno())
     with open(os.devnull, "w") as bit_bucket:
-        try:
-            stderr_fileno = sys.stderr.fileno()
-        except (AttributeError, ValueError, OSError):
-            # stderr is not a real file (e.g. captured): nothing to redirect.
-            yield
-            return
-        old_stderr = os.dup(stderr_fileno)
-        try:
+        with contextlib.suppress(Exception):
             sys.stderr.flush()
-            os.dup2(bit_bucket.fileno(), stderr_fileno)
+        saved = {fd: os.dup(fd) for fd in sorted(fds)}
+        try:
+            for fd in saved:
+                os.dup2(bit_bucket.fileno(), fd)
             yield
         finally:
-            sys.stderr.flush()
-            os.dup2(old_stderr, stderr_fileno)
-            os.close(old_stderr)
+            with contextlib.suppress(Exception):
+                sys.stderr.flush()
+            for fd, old in saved.items():
+                os.dup2(old, fd)
+                os.close(old)
 
 
 class DummyIter(DataIter):

@@ -203,7 +203,7 @@ def download(
     for left in range(attempts - 1, -1, -1):
         try:
             print(f"Downloading {fname} from {url}...")
-            _fetch(req, url, fname, sha1_hash, verify_ssl)
+            _fetch(req, url, fname, sha1_hash, verify_ssl, overwrite)
             break
         except Exception as err:
             if left == 0:
@@ -215,7 +215,9 @@ def download(
     return fname
 
 
-def _fetch(req, url: str, fname: str, sha1_hash, verify_ssl: bool) -> None:
+def _fetch(
+    req, url: str, fname: str, sha1_hash, verify_ssl: bool, overwrite: bool
+) -> None:
     r = req.get(url, stream=True, verify=verify_ssl)
     if r.status_code != 200:
         raise _DownloadStatusError(
@@ -227,12 +229,14 @@ def _fetch(req, url: str, fname: str, sha1_hash, verify_ssl: bool) -> None:
             for chunk in r.iter_content(chunk_size=1024):
                 if chunk:  # skip keep-alive chunks
                     f.write(chunk)
-        if not os.path.exists(fname) or (
-            sha1_hash and not check_sha1(fname, sha1_hash)
+        if (
+            overwrite
+            or not os.path.exists(fname)
+            or (sha1_hash and not check_sha1(fname, sha1_hash))
         ):
             replace_file(tmp, fname)
         else:
-            # Another process finished the same file first.
+            # Another process finished the same file first (MXNet warns too).
             warnings.warn(
                 f"File {fname} exists in file system so the downloaded file is deleted",
                 stacklevel=3,
