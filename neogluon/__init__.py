@@ -22,6 +22,14 @@ from .context import current_context
 from .context import gpu
 from .context import gpu_memory_info
 from .context import num_gpus
+from .util import is_np_array
+from .util import is_np_shape
+from .util import np_array
+from .util import np_shape
+from .util import set_np_shape
+from .util import use_np
+from .util import use_np_array
+from .util import use_np_shape
 
 __version__ = "1.9.1"
 #: neogluon's own version (``__version__`` reports the MXNet API level).
@@ -38,6 +46,14 @@ __all__ = [
     "current_context",
     "gpu",
     "gpu_memory_info",
+    "is_np_array",
+    "is_np_shape",
+    "np_array",
+    "np_shape",
+    "set_np_shape",
+    "use_np",
+    "use_np_array",
+    "use_np_shape",
     "nd",
     "ndarray",
     "num_gpus",
@@ -70,6 +86,30 @@ _LAZY = {
     "img": "neogluon.image",
     "registry": "neogluon.registry",
     "onnx": "neogluon.onnx",
+    "runtime": "neogluon.runtime",
+    "engine": "neogluon.engine",
+    "error": "neogluon.error",
+    "executor": "neogluon.executor",
+    "log": "neogluon.log",
+    "contrib": "neogluon.contrib",
+    "library": "neogluon.library",
+    "rtc": "neogluon.rtc",
+    "space": "neogluon.space",
+    "misc": "neogluon.misc",
+    # Placeholders whose names raise MXNetError when used (see neogluon._missing).
+    "numpy": "neogluon.numpy",
+    "np": "neogluon.numpy",
+    "numpy_extension": "neogluon.numpy_extension",
+    "npx": "neogluon.numpy_extension",
+    "operator": "neogluon.operator",
+    "callback": "neogluon.callback",
+    "model": "neogluon.model",
+    "monitor": "neogluon.monitor",
+    "mon": "neogluon.monitor",
+    "module": "neogluon.module",
+    "mod": "neogluon.module",
+    "rnn": "neogluon.rnn",
+    "executor_manager": "neogluon.executor_manager",
 }
 
 

@@ -45,6 +45,7 @@ ADAPTERS: dict[str, str] = {
     "neogluon/gluon/interop.py": "Gluon block inside torch.nn.Module and the reverse",
     "neogluon/onnx/": "ONNX export goes through torch.onnx",
     "neogluon/contrib/onnx/": "mx.contrib.onnx export goes through torch.onnx",
+    "neogluon/runtime.py": "mx.runtime reports torch's capabilities (CUDA, oneDNN, OpenMP, BLAS)",
 }
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import builtins
 import importlib
-import importlib.util
 import sys
 import types
+
+import numpy as _np
 
 from .. import ops as _ops  # noqa: F401  (registers every operator)
 from . import _frontend
@@ -59,19 +61,11 @@ __all__ = [
 
 
 def _submodule(name: str) -> types.ModuleType:
-    """``nd.<name>``: the real module file when there is one (``nd.random`` has
-    MXNet's Python samplers), else a fresh namespace. Generated op functions are
-    added afterwards without replacing what the module defines."""
-    full = f"{__name__}.{name}"
-    mod = sys.modules.get(full)
-    if mod is None:
-        if importlib.util.find_spec(full) is not None:
-            mod = importlib.import_module(full)
-        else:
-            mod = types.ModuleType(
-                full, f"mx.nd.{name}: operators of the {name} family"
-            )
-            sys.modules[full] = mod
+    """``nd.<name>``: the module file ``neogluon/ndarray/<name>.py`` (a real,
+    importable module; ``nd.random`` and ``nd.contrib`` hold MXNet's Python
+    helpers). Generated op functions are added afterwards without replacing
+    what the module defines."""
+    mod = importlib.import_module(f"{__name__}.{name}")
     globals()[name] = mod
     return mod
 
@@ -91,3 +85,52 @@ for _n, _f in list(globals().items()):
         setattr(_SUBMODULES["op"], _n, _f)
 # Fluent methods (``x.sum()``, ``x.relu()``, ...) for the ops registered now.
 ndarray.install_fluent_methods(sys.modules[__name__])
+
+for _mod in _SUBMODULES.values():
+    _mod.__all__ = sorted(
+        set(getattr(_mod, "__all__", ()))
+        | {
+            n
+            for n, f in vars(_mod).items()
+            if hasattr(f, "op") and not n.startswith("_")
+        }
+    )
+
+# Names MXNet's ``mxnet.ndarray.ndarray`` module also carries (the arithmetic
+# helpers are defined there in MXNet; user code imports them from it).
+for _n in _ufunc.__all__:
+    setattr(ndarray, _n, getattr(_ufunc, _n))
+ndarray.py_slice = builtins.slice
+ndarray._STORAGE_TYPE_STR_TO_ID = {
+    "undefined": -1,
+    "default": 0,
+    "row_sparse": 1,
+    "csr": 2,
+}
+ndarray._STORAGE_TYPE_ID_TO_STR = {
+    v: k for k, v in ndarray._STORAGE_TYPE_STR_TO_ID.items()
+}
+ndarray._GRAD_REQ_MAP = {"null": 0, "write": 1, "add": 3}
+ndarray._DTYPE_NP_TO_MX = {
+    None: -1,
+    _np.float32: 0,
+    _np.float64: 1,
+    _np.float16: 2,
+    _np.uint8: 3,
+    _np.int32: 4,
+    _np.int8: 5,
+    _np.int64: 6,
+    _np.bool_: 7,
+}
+ndarray._DTYPE_MX_TO_NP = {v: k for k, v in ndarray._DTYPE_NP_TO_MX.items()}
+_DTYPE_NP_TO_MX = ndarray._DTYPE_NP_TO_MX
+_DTYPE_MX_TO_NP = ndarray._DTYPE_MX_TO_NP
+_GRAD_REQ_MAP = ndarray._GRAD_REQ_MAP
+
+# MXNet's numpy-interface twins and the creation helpers module.
+from . import numpy  # noqa: E402
+from . import numpy_extension  # noqa: E402
+from . import utils  # noqa: E402, F401
+
+np = numpy
+npx = numpy_extension

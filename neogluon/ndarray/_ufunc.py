@@ -94,9 +94,16 @@ divide = _ufunc(
 )
 true_divide = divide
 modulo = _ufunc("modulo", "broadcast_mod", operator.mod, "_mod_scalar", "_rmod_scalar")
-power = _ufunc(
+_power = _ufunc(
     "power", "broadcast_power", operator.pow, "_power_scalar", "_rpower_scalar"
 )
+
+
+def power(base, exp):
+    """``base ** exp`` element-wise with broadcasting; either may be a number."""
+    return _power(base, exp)
+
+
 maximum = _ufunc(
     "maximum",
     "broadcast_maximum",

@@ -1436,14 +1436,23 @@ def array(source_array, ctx=None, dtype=None) -> NDArray:
     return _new(t.to(device=dev, dtype=td, copy=True), tag)
 
 
-def from_numpy(ndarray: np.ndarray, zero_copy: bool = True) -> NDArray:
-    """Wrap a numpy array (keeping its dtype), sharing memory when possible."""
+def from_numpy(ndarray: np.ndarray, zero_copy: bool = True, array_cls=None) -> NDArray:
+    """Wrap a numpy array (keeping its dtype), sharing memory when possible.
+
+    ``array_cls`` is MXNet's choice of result class; only NDArray is supported.
+    """
+    if array_cls is not None and array_cls is not NDArray:
+        raise MXNetError(
+            f"from_numpy(array_cls={array_cls!r}): only NDArray results are supported "
+            "(mx.np arrays are not implemented yet); omit array_cls."
+        )
     t = torch.from_numpy(ndarray)
     return _new(t if zero_copy else t.clone())
 
 
-def empty(shape, ctx=None, dtype=None) -> NDArray:
+def empty(shape, ctx=None, dtype=None, stype=None) -> NDArray:
     """An uninitialized array (float32 by default)."""
+    _check_stype(stype)
     dev, tag = _resolve_ctx(ctx)
     return _new(
         torch.empty(_shape_tuple(shape), dtype=_dtype_or_default(dtype), device=dev),
@@ -1524,14 +1533,24 @@ def eye(N, M=0, k=0, ctx=None, dtype=None, **kwargs) -> NDArray:
     return _new(t, tag)
 
 
-def zeros_like(data: NDArray, **kwargs) -> NDArray:
+def _like(fill, what: str, data, out, kwargs) -> NDArray:
+    if not isinstance(data, NDArray):
+        raise TypeError(f"nd.{what}: data must be an NDArray, got {type(data).__name__}")
+    res = _new(fill(data._data), data._ctx)
+    if out is not None:
+        out[:] = res
+        return out
+    return res
+
+
+def zeros_like(data: NDArray = None, out=None, name=None, **kwargs) -> NDArray:
     """Zeros with the shape, dtype and context of ``data``."""
-    return _new(torch.zeros_like(data._data), data._ctx)
+    return _like(torch.zeros_like, "zeros_like", data, out, kwargs)
 
 
-def ones_like(data: NDArray, **kwargs) -> NDArray:
+def ones_like(data: NDArray = None, out=None, name=None, **kwargs) -> NDArray:
     """Ones with the shape, dtype and context of ``data``."""
-    return _new(torch.ones_like(data._data), data._ctx)
+    return _like(torch.ones_like, "ones_like", data, out, kwargs)
 
 
 def concatenate(arrays, axis=0, always_copy=True) -> NDArray:

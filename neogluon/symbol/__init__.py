@@ -7,6 +7,7 @@ placed in ``sym``, ``sym.contrib``, ``sym.random``, ``sym.linalg``,
 
 from __future__ import annotations
 
+import importlib
 import sys
 import types
 
@@ -26,11 +27,9 @@ __all__ = ["Symbol", "var", "Variable", "Group", "load", "load_json"]
 
 
 def _submodule(name: str) -> types.ModuleType:
-    full = f"{__name__}.{name}"
-    mod = sys.modules.get(full)
-    if mod is None:
-        mod = types.ModuleType(full, f"mx.sym.{name}: operators of the {name} family")
-        sys.modules[full] = mod
+    """``sym.<name>``: the module file ``neogluon/symbol/<name>.py`` (a real,
+    importable module); op functions are added by ``populate``."""
+    mod = importlib.import_module(f"{__name__}.{name}")
     globals()[name] = mod
     return mod
 
@@ -42,10 +41,32 @@ _SUBMODULES = {
 # Python-level helpers first: they win over same-named registry functions.
 for _n, _f in _frontend.HELPERS.items():
     globals()[_n] = _f
-for _n, _f in _frontend.RANDOM_HELPERS.items():
-    setattr(_SUBMODULES["random"], _n, _f)
 _frontend.populate(sys.modules[__name__], _SUBMODULES)
 # ``sym.op`` mirrors the top level op functions, as in MXNet.
 for _n, _f in list(globals().items()):
     if callable(_f) and hasattr(_f, "op"):
         setattr(_SUBMODULES["op"], _n, _f)
+
+for _mod in _SUBMODULES.values():
+    _mod.__all__ = sorted(
+        set(getattr(_mod, "__all__", ()))
+        | {
+            n
+            for n, f in vars(_mod).items()
+            if hasattr(f, "op") and not n.startswith("_")
+        }
+    )
+
+# MXNet defines these creation/arithmetic helpers in ``mxnet.symbol.symbol``.
+for _n, _f in _frontend.HELPERS.items():
+    if not hasattr(symbol, _n):
+        setattr(symbol, _n, _f)
+for _n in ("load", "load_json"):
+    setattr(symbol, _n, globals()[_n])
+
+# MXNet's numpy-interface twins.
+from . import numpy  # noqa: E402
+from . import numpy_extension  # noqa: E402
+
+np = numpy
+npx = numpy_extension

@@ -1,0 +1,9 @@
+"""``mx.nd.image``: image operators (``_image_*``: ``to_tensor``, ``normalize``, ...).
+
+The operator functions are generated from the operator registry and added to
+this module when ``neogluon.ndarray`` is imported (``__all__`` lists them).
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []

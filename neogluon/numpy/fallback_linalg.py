@@ -1,0 +1,28 @@
+"""``mx.numpy.fallback_linalg``: not implemented in neogluon yet (issue 8).
+
+MXNet 1.9.1's public names of ``mxnet.numpy.fallback_linalg`` resolve so that imports work;
+calling or instantiating one raises MXNetError naming what to use
+instead (mx.nd arrays and operators).
+"""
+
+from __future__ import annotations
+
+from .. import _missing
+
+__neogluon_missing__ = True
+
+_NAMES = {
+    "cond": "function",
+    "lstsq": "function",
+    "matrix_power": "function",
+    "matrix_rank": "function",
+    "multi_dot": "function",
+    "qr": "function",
+}
+__all__ = _missing.define(
+    globals(),
+    _NAMES,
+    area="mx.np, the numpy-compatible array interface",
+    planned="issue 8",
+    instead="mx.nd arrays and operators",
+)

@@ -1,0 +1,112 @@
+"""``mx.sym.contrib``: contrib operators (``_contrib_*``) as Symbol functions.
+
+The operator functions are generated from the operator registry and added to
+this module when ``neogluon.symbol`` is imported (``__all__`` lists them).
+``adamw_update`` / ``mp_adamw_update`` are MXNet's Python wrappers: ``eta``
+follows ``lr`` positionally and ``rescale_grad`` may be a number.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = ["adamw_update", "mp_adamw_update"]
+
+
+def _rescale(rescale_grad):
+    from . import _frontend
+    from .symbol import Symbol
+
+    if isinstance(rescale_grad, Symbol):
+        return rescale_grad
+    return _frontend.full(shape=(1,), val=rescale_grad)
+
+
+def adamw_update(
+    weight,
+    grad,
+    mean,
+    var,
+    rescale_grad,
+    lr,
+    eta,
+    beta1=0.9,
+    beta2=0.999,
+    epsilon=1e-8,
+    wd=0,
+    clip_gradient=-1,
+    out=None,
+    name=None,
+    **kwargs,
+):
+    """AdamW update (decoupled weight decay) as a Symbol."""
+    from . import _internal
+
+    return _internal._adamw_update(
+        weight=weight,
+        grad=grad,
+        mean=mean,
+        var=var,
+        rescale_grad=_rescale(rescale_grad),
+        lr=lr,
+        eta=eta,
+        beta1=beta1,
+        beta2=beta2,
+        epsilon=epsilon,
+        wd=wd,
+        clip_gradient=clip_gradient,
+        out=out,
+        name=name,
+        **kwargs,
+    )
+
+
+def mp_adamw_update(
+    weight,
+    grad,
+    mean,
+    var,
+    weight32,
+    rescale_grad,
+    lr,
+    eta,
+    beta1=0.9,
+    beta2=0.999,
+    epsilon=1e-8,
+    wd=0,
+    clip_gradient=-1,
+    out=None,
+    name=None,
+    **kwargs,
+):
+    """Multi-precision AdamW update (float32 master weights) as a Symbol."""
+    from . import _internal
+
+    return _internal._mp_adamw_update(
+        weight=weight,
+        grad=grad,
+        mean=mean,
+        var=var,
+        weight32=weight32,
+        rescale_grad=_rescale(rescale_grad),
+        lr=lr,
+        eta=eta,
+        beta1=beta1,
+        beta2=beta2,
+        epsilon=epsilon,
+        wd=wd,
+        clip_gradient=clip_gradient,
+        out=out,
+        name=name,
+        **kwargs,
+    )
+
+
+# The wrappers stand for these registered operators (``fn.op`` like generated
+# op functions), so tools that map functions to operators keep working.
+def _tag_ops() -> None:
+    from ..ops import registry
+
+    adamw_update.op = registry.get("_adamw_update")
+    mp_adamw_update.op = registry.get("_mp_adamw_update")
+
+
+_tag_ops()
