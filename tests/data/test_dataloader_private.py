@@ -345,3 +345,24 @@ def test_reduce_rebuild_and_helpers():
     dl._thread_worker_initializer(False, False)
     with pytest.raises(MXNetError, match="NumPy semantics"):
         dl._thread_worker_initializer(True, True)
+
+
+def test_pin_memory_batches_report_cpu_pinned():
+    ds = ArrayDataset(np.random.RandomState(0).uniform(size=(10, 4)))
+    for loader in [
+        DataLoader(ds, 4, pin_memory=True),
+        DataLoader(ds, 4, pin_memory=True, pin_device_id=1),
+        DataLoader(ds, 4, pin_memory=True, num_workers=1),
+        _MXNetStyleLoader(
+            ds, batch_size=4, pin_memory=True, num_workers=1, thread_pool=True
+        ),
+        dl.DataLoaderV1(ds, 4, pin_memory=True),
+    ]:
+        dev = loader._pin_device_id
+        got = list(loader)
+        assert [x.context for x in got] == [mx.cpu_pinned(dev)] * 3
+        np.testing.assert_allclose(
+            got[0].asnumpy(), np.stack([ds[i] for i in range(4)])
+        )
+    for x in DataLoader(ds, 4):
+        assert x.context == mx.cpu(0)

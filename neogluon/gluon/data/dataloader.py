@@ -39,6 +39,7 @@ import torch.utils.data as _tud
 
 from ... import ndarray as nd
 from ...base import MXNetError
+from ...context import cpu_pinned
 from ...ndarray import NDArray
 from . import sampler as _sampler
 
@@ -170,12 +171,20 @@ class SimpleQueue(multiprocessing.queues.SimpleQueue):
 
 
 def _pin(batch, device_id: int):
-    """Copy the NDArrays of ``batch`` to page-locked memory (CUDA builds only)."""
+    """``batch``'s NDArrays on ``cpu_pinned(device_id)``, as MXNet returns them.
+
+    The memory is page-locked when CUDA is available (a plain CPU copy
+    otherwise: pinning needs a CUDA driver).
+    """
     if isinstance(batch, NDArray):
-        t = batch._data
-        if t.device.type == "cpu" and not t.is_pinned():
-            return NDArray(t.pin_memory())
-        return batch
+        ctx = cpu_pinned(device_id)
+        if batch.context == ctx:
+            return batch
+        out = batch.as_in_context(ctx)
+        t = out._data
+        if torch.cuda.is_available() and t.device.type == "cpu" and not t.is_pinned():
+            out._data = t.pin_memory()
+        return out
     if isinstance(batch, (list, tuple)):
         return [_pin(b, device_id) for b in batch]
     return batch
@@ -547,7 +556,7 @@ class _MultiWorkerIter:
             raise
         if self._dataset is None and isinstance(batch, (bytes, bytearray)):
             batch = pickle.loads(batch)
-        if self._pin_memory and torch.cuda.is_available():
+        if self._pin_memory:
             batch = _pin(batch, self._pin_device_id)
         self._rcvd_idx += 1
         return batch
@@ -578,7 +587,7 @@ def fetcher_loop_v1(
         idx, batch = data_queue.get()
         if idx is None:
             break
-        if pin_memory and torch.cuda.is_available():
+        if pin_memory:
             batch = _pin(batch, pin_device_id)
         if data_buffer_lock is not None:
             with data_buffer_lock:
@@ -762,7 +771,7 @@ class DataLoaderV1:
     def _same_process_iter(self):
         for batch in self._batch_sampler:
             ret = self._batchify_fn([self._dataset[i] for i in batch])
-            if self._pin_memory and torch.cuda.is_available():
+            if self._pin_memory:
                 ret = _pin(ret, self._pin_device_id)
             yield ret
 
@@ -950,7 +959,7 @@ class DataLoader:
         self._iter = None
 
     def _finish(self, batch):
-        if self._pin_memory and torch.cuda.is_available():
+        if self._pin_memory:
             batch = _pin(batch, self._pin_device_id)
         return batch
 
