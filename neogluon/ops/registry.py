@@ -308,6 +308,10 @@ class OpDef:
         for k, v in given.items():
             spec = spec_map.get(k)
             if spec is None:
+                if not spec_map:
+                    # MXNet parses no attributes for attribute-less ops and so
+                    # ignores any keyword (``broadcast_maximum(a, b, axis=1)``).
+                    continue
                 raise MXNetError(
                     f"Operator {self.name} got an unexpected attribute '{k}'={v!r}; "
                     f"its attributes are {[p.name for p in self.params]}."

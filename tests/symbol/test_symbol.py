@@ -153,6 +153,18 @@ def test_unknown_op_attribute_rejected():
         S.FullyConnected(S.var("x"), num_hidden=2, q="r")
 
 
+def test_attributeless_op_ignores_keywords_like_mxnet():
+    # MXNet 1.9.1 parses no attributes for ops that have none, so
+    # ``broadcast_maximum(a, b, axis=1)`` (in its own test_loss.py) runs; ops
+    # with attributes still reject unknown ones (above).
+    a = mx.nd.array([[1.0, -2.0]])
+    b = mx.nd.array([[0.0, 0.0]])
+    out = mx.nd.broadcast_maximum(a, b, axis=1)
+    assert out.asnumpy().tolist() == [[1.0, 0.0]]
+    with pytest.raises(mx.MXNetError, match="unexpected attribute 'foo'"):
+        mx.nd.sum(a, foo=1)
+
+
 def test_grouped_input_rejected():
     g = S.Group([S.var("a"), S.var("b")])
     with pytest.raises(mx.MXNetError, match="grouped symbol"):
