@@ -128,7 +128,9 @@ def _box_nms(
     xd = x.detach()
     score = xd[:, :, score_index]
     valid = score > valid_thresh
-    if id_index >= 0 and background_id >= 0:
+    if id_index >= 0:
+        # MXNet compares with background_id even at its default -1, so boxes
+        # whose class id is -1 are dropped unless another background is set.
         valid = valid & (xd[:, :, id_index] != background_id)
     # Sort valid boxes by descending score (invalid ones last), keep topk.
     key = torch.where(valid, score, torch.full_like(score, -math.inf))
@@ -260,8 +262,10 @@ def _multibox_prior(
     cy = (torch.arange(H, device=dev, dtype=torch.float32) + offsets[0]) * step_y
     cx = (torch.arange(W, device=dev, dtype=torch.float32) + offsets[1]) * step_x
     half = []
+    # Every size gets the first ratio (MXNet: ratios[0] applies to all sizes).
+    r0 = math.sqrt(ratios[0]) if ratios else 1.0
     for s in sizes:
-        half.append((s * H / W / 2, s / 2))
+        half.append((s * H / W * r0 / 2, s / r0 / 2))
     for r in ratios[1:]:
         sr = math.sqrt(r)
         half.append((sizes[0] * H / W * sr / 2, sizes[0] / sr / 2))
