@@ -67,6 +67,7 @@ from .context import num_gpus
 from .io import DataIter
 from .ndarray import NDArray
 from .ndarray import array
+from .ndarray.ndarray import _STORAGE_TYPE_STR_TO_ID  # noqa: F401 - as in MXNet
 from .symbol import Symbol  # noqa: F401 - re-exported, as in MXNet
 from .util import getenv
 from .util import setenv

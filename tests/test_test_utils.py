@@ -478,7 +478,7 @@ new_matrix_with_real_eigvals_nd new_orthonormal_matrix_2d
 new_sym_matrix_with_real_eigvals_2d new_sym_matrix_with_real_eigvals_nd
 Context current_context array Symbol use_np getenv setenv get_cuda_compute_capability
 np npt rnd ss requests mx os sys time gzip struct traceback numbers platform errno
-logging bz2 zipfile json contextmanager OrderedDict
+logging bz2 zipfile json contextmanager OrderedDict _STORAGE_TYPE_STR_TO_ID
 set_env_var compare_optimizer_noise_seeded almost_equal_ignore_nan
 """.split()
 
