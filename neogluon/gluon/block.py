@@ -90,6 +90,12 @@ def _fmt_key(fmt):
 
 
 # --------------------------------------------------------------------------- Block
+
+
+class _SummaryOfHybridizedError(ValueError, AssertionError):
+    """``summary()`` of a hybridized block (MXNet raises AssertionError)."""
+
+
 class Block:
     """Base class for all neural network layers and models.
 
@@ -423,8 +429,11 @@ class Block:
 
         def register(block: Block) -> None:
             if isinstance(block, HybridBlock) and block._active:
-                raise ValueError(
-                    f'"{block.name}" must not be hybridized to print summary.'
+                # AssertionError as in MXNet (its tests and users catch it).
+                raise _SummaryOfHybridizedError(
+                    f'"{block.name}" must not be hybridized to print summary: '
+                    "call summary() before hybridize(), or hybridize(active=False) "
+                    "first."
                 )
 
             def hook(blk, _, outputs):

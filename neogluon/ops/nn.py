@@ -630,7 +630,11 @@ def _batch_norm(data, gamma, beta, moving_mean, moving_var, **a):
     g = gamma * 0 + 1 if a["fix_gamma"] else gamma
     g = g.to(x.dtype)
     b = beta.to(x.dtype)
-    xc = x.movedim(ax, 1) if ax != 1 else x
+    # One memory layout for every caller: an eager slice hands a copy, a
+    # compiled graph a strided view, and the kernel's reduction order (its
+    # float rounding) follows the layout; MXNet's eager and hybridized results
+    # agree bit for bit, so ours must too.
+    xc = (x.movedim(ax, 1) if ax != 1 else x).contiguous()
     if x.dim() == 1:
         raise MXNetError(
             f"Operator BatchNorm: data must have at least 2 dims, got shape "

@@ -343,6 +343,42 @@ def test_summary_prints_table(capsys):
     out = capsys.readouterr().out
     assert "Activation-1" in out and "Dense-2" in out and "Symbol" not in out
     assert "Total params: 34" in out  # 5*4+4 + 4*2+2
+    net.hybridize()
+    # MXNet raises AssertionError (its test_gluon.py::test_summary catches it).
+    with pytest.raises(AssertionError, match="must not be hybridized"):
+        net.summary(mx.nd.ones((3, 5)))
+
+
+def test_slice_then_batchnorm_same_bits_eager_and_hybridized():
+    # Train-mode BatchNorm after a strided slice: the eager slice is a copy, the
+    # compiled graph's a view; results (and the pure-rounding-noise input
+    # gradient) must agree exactly, as in MXNet's test_gluon::test_slice_batchnorm.
+    class Net(mx.gluon.HybridBlock):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            with self.name_scope():
+                self.conv0 = nn.Conv2D(8, (1, 1))
+                self.bn0 = nn.BatchNorm()
+
+        def hybrid_forward(self, F, x):
+            x = self.conv0(x).slice(begin=(0, 0, 0, 0), end=(4, 4, 4, 4))
+            return self.bn0(x)
+
+    x = mx.nd.random.uniform(shape=(6, 8, 10, 10))
+    xh = x.copy()
+    x.attach_grad()
+    xh.attach_grad()
+    net = Net()
+    net.initialize()
+    with mx.autograd.record():
+        y1 = net(x)
+    y1.backward()
+    net.hybridize()
+    with mx.autograd.record():
+        y2 = net(xh)
+    y2.backward()
+    np.testing.assert_array_equal(y1.asnumpy(), y2.asnumpy())
+    np.testing.assert_array_equal(x.grad.asnumpy(), xh.grad.asnumpy())
 
 
 # ----------------------------------------------------------------------- files
