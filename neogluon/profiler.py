@@ -13,9 +13,12 @@ Differences from MXNet 1.9.1:
 
 * Events are torch's: operators show as ``aten::addmm`` etc., not MXNet
   operator names; the aggregate table has one ``operator`` category (plus
-  ``Custom Profiling`` for Task/Frame/Event ranges) and no memory tables.
+  ``Custom Profiling`` for Task/Frame/Event ranges). With ``profile_memory``
+  (or ``profile_all``) the "Device Storage" memory table has one counter per
+  device (``Memory: cpu/0``) of the bytes torch allocated and freed while
+  profiling, relative to the start, not MXNet's storage-pool figures.
 * ``pause()``/``resume()`` end and start a torch profiling session; ``dump``
-  merges every session since the last ``dump``/``dumps(reset=True)`` into one
+  merges every session since the last ``dump(finished=True)`` into one
   trace. ``dumps()`` while running briefly restarts the torch session.
 * ``profile_symbolic``/``profile_imperative``/``profile_api`` cannot be told
   apart (everything runs eagerly on torch) and are accepted and stored;
@@ -80,6 +83,9 @@ class _State:
     paused = False
     traces: list = []  # Chrome-trace dicts of finished sessions
     stats: dict = {}  # (category, name) -> [count, total, min, max] in ms
+    # device name -> [count, min, max, current] of bytes held by torch tensors
+    # allocated while profiling with profile_memory (relative to the start)
+    memory: dict = {}
     counters: list = []  # extra Chrome-trace counter events (epoch us)
 
 
@@ -120,14 +126,44 @@ def set_config(**kwargs) -> None:
     _State.config.update(kwargs)
 
 
-def _start_session() -> None:
+def _memory_enabled() -> bool:
     cfg = _State.config
+    return _truthy(cfg.get("profile_memory", False)) or _truthy(
+        cfg.get("profile_all", False)
+    )
+
+
+def _add_memory_stats(events) -> None:
+    """MXNet's "Device Storage" counters from torch's memory events.
+
+    Each allocation or free (an event's own ``self_*_memory_usage``) moves the
+    per-device counter of bytes in use; count, min and max are kept.
+    """
+    changes = []
+    for ev in events:
+        start = ev.time_range.start
+        cpu = getattr(ev, "self_cpu_memory_usage", 0) or 0
+        if cpu:
+            changes.append((start, "cpu/0", cpu))
+        dev = getattr(ev, "self_device_memory_usage", None)
+        if dev is None:
+            dev = getattr(ev, "self_cuda_memory_usage", 0)
+        if dev:
+            changes.append((start, f"gpu/{max(ev.device_index, 0)}", dev))
+    changes.sort(key=lambda c: c[0])
+    for _, device, delta in changes:
+        rec = _State.memory.setdefault(f"Memory: {device}", [0, 0, 0, 0])
+        rec[3] += delta
+        rec[0] += 1
+        rec[1] = min(rec[1], rec[3])
+        rec[2] = max(rec[2], rec[3])
+
+
+def _start_session() -> None:
     acts = [ProfilerActivity.CPU]
     if torch.cuda.is_available():
         acts.append(ProfilerActivity.CUDA)
-    memory = _truthy(cfg.get("profile_memory", False)) or _truthy(
-        cfg.get("profile_all", False)
-    )
+    memory = _memory_enabled()
     session = torch.profiler.profile(activities=acts, profile_memory=memory)
     session.start()
     _State.session = session
@@ -139,7 +175,10 @@ def _end_session() -> None:
         return
     _State.session = None
     session.stop()
-    for ev in session.events():
+    events = session.events()
+    if _memory_enabled():
+        _add_memory_stats(events)
+    for ev in events:
         cat = (
             "Custom Profiling"
             if "::" in ev.name and not ev.name.startswith(("aten::", "c10d::", "cuda"))
@@ -221,8 +260,9 @@ def _merged_trace() -> dict:
 def dump(finished: bool = True, profile_process: str = "worker") -> None:
     """Write the Chrome-trace JSON of everything recorded to ``filename``.
 
-    With ``finished=True`` profiling stops; otherwise it goes on after the dump.
-    The recorded events are cleared after writing.
+    With ``finished=True`` profiling stops and the recorded events are cleared;
+    otherwise profiling goes on and the next dump writes the file again with
+    everything since (as MXNet's continuous dump, the file only grows).
     """
     _check_process(profile_process, "dump")
     active = _State.session is not None
@@ -232,9 +272,9 @@ def dump(finished: bool = True, profile_process: str = "worker") -> None:
         _State.config.get("filename", "profile.json"), "w", encoding="utf-8"
     ) as f:
         json.dump(trace, f)
-    _State.traces = []
-    _State.counters = []
     if finished:
+        _State.traces = []
+        _State.counters = []
         _State.running = False
         _State.paused = False
     elif active:
@@ -275,15 +315,30 @@ def dumps(
     col = {"count": 1, "total": 2, "min": 3, "max": 4, "avg": 5}[sort_by]
     for rows in cats.values():
         rows.sort(key=lambda r: r[col], reverse=not ascending)
+    # Memory rows (kB): name, count, min, max, avg; MXNet's counter "Avg" is
+    # half the range, and memory rows have no total (sorted by max for it).
+    mem_rows = [
+        (name, n, lo / 1000.0, hi / 1000.0, (hi - lo) / 2000.0)
+        for name, (n, lo, hi, _) in _State.memory.items()
+    ]
+    mcol = {"count": 1, "total": 3, "min": 2, "max": 3, "avg": 4}[sort_by]
+    mem_rows.sort(key=lambda r: r[mcol], reverse=not ascending)
     if reset:
         _State.stats = {}
+        _State.memory = {}
     if format == "json":
+        memory = {}
+        if mem_rows:
+            memory["Device Storage"] = {
+                r[0]: {"Count": r[1], "Min": r[2], "Max": r[3], "Avg": r[4]}
+                for r in mem_rows
+            }
         return json.dumps(
             {
                 "Time": {
                     cat: {
                         r[0]: {
-                            "Total Count": r[1],
+                            "Count": r[1],
                             "Total": r[2],
                             "Min": r[3],
                             "Max": r[4],
@@ -293,7 +348,8 @@ def dumps(
                     }
                     for cat, rows in cats.items()
                 },
-                "Unit": {"Time": "ms"},
+                "Memory": memory,
+                "Unit": {"Time": "ms", "Memory": "kB"},
             }
         )
     lines = [
@@ -317,6 +373,22 @@ def dumps(
             lines.append(
                 f"{name[:39]:<40}{n:>17}{tot:>17.4f}{lo:>17.4f}{hi:>17.4f}{avg:>17.4f}"
             )
+        lines.append("")
+    if mem_rows:
+        mhead = (
+            "Name",
+            "Total Count",
+            "Min Use  (kB)",
+            "Max Use  (kB)",
+            "Avg Use  (kB)",
+        )
+        lines += ["Device Storage", "================="]
+        lines.append(f"{mhead[0]:<40}" + "".join(f"{h:>17}" for h in mhead[1:]))
+        lines.append(
+            f"{'----':<40}" + "".join(f"{'-' * len(h):>17}" for h in mhead[1:])
+        )
+        for name, n, lo, hi, avg in mem_rows:
+            lines.append(f"{name[:39]:<40}{n:>17}{lo:>17.4f}{hi:>17.4f}{avg:>17.4f}")
         lines.append("")
     return "\n".join(lines) + "\n"
 

@@ -63,7 +63,7 @@ def test_dumps_table_and_json():
     stats = json.loads(profiler.dumps(format="json", sort_by="count"))
     ops = stats["Time"]["operator"]
     assert stats["Unit"]["Time"] == "ms"
-    assert ops["aten::add"]["Total Count"] >= 1
+    assert ops["aten::add"]["Count"] >= 1  # MXNet's JSON key (the table: Total Count)
     rec = ops["aten::add"]
     assert rec["Min"] <= rec["Avg"] <= rec["Max"] <= rec["Total"] + 1e-9
     # descending by total (default) within the category
@@ -105,7 +105,14 @@ def test_dump_not_finished_continues(tmp_path):
     (mx.nd.ones((3,)) * 2).asnumpy()
     profiler.dump()
     second = _names(json.loads(fname.read_text()))
-    assert "aten::mul" in second and "aten::add" not in second
+    # As MXNet, the file keeps everything since profiling started.
+    assert "aten::mul" in second and "aten::add" in second
+    # A finished dump clears the recorded events.
+    profiler.set_state("run")
+    (mx.nd.ones((3,)) - 2).asnumpy()
+    profiler.dump()
+    third = _names(json.loads(fname.read_text()))
+    assert "aten::sub" in third and "aten::mul" not in third
 
 
 def test_domain_task_frame_event_counter_marker(tmp_path):
@@ -162,3 +169,36 @@ def test_errors():
 
 def test_lazy_attribute():
     assert mx.profiler is profiler
+
+
+def test_memory_table_with_profile_memory():
+    profiler.set_config(profile_memory=True)
+    try:
+        profiler.dumps(reset=True)
+        profiler.set_state("run")
+        x = mx.nd.ones((256, 256))
+        y = (x * 2).asnumpy()
+        del x
+        profiler.set_state("stop")
+        stats = json.loads(profiler.dumps(format="json"))
+        assert stats["Unit"] == {"Time": "ms", "Memory": "kB"}
+        cpu = stats["Memory"]["Device Storage"]["Memory: cpu/0"]
+        assert set(cpu) == {"Count", "Min", "Max", "Avg"}
+        # Two 256 KiB float32 arrays were alive at once.
+        assert cpu["Count"] >= 2 and cpu["Max"] >= 2 * 262.144 - 1e-6
+        assert cpu["Avg"] == pytest.approx((cpu["Max"] - cpu["Min"]) / 2)
+        assert "Device Storage" in profiler.dumps()
+        assert y.shape == (256, 256)
+    finally:
+        profiler.set_config(profile_memory=False)
+        profiler.dumps(reset=True)
+
+
+def test_memory_key_present_without_memory_profiling():
+    profiler.set_config(profile_all=False, profile_memory=False)
+    profiler.dumps(reset=True)
+    profiler.set_state("run")
+    _work()
+    profiler.set_state("stop")
+    stats = json.loads(profiler.dumps(format="json"))
+    assert stats["Memory"] == {}

@@ -191,6 +191,16 @@ def _div(a, b):
 
 
 def _mod(a, b):
+    # MXNet's mod gives 0 where the divisor is 0 (integers and floats alike);
+    # torch raises for integers and gives nan for floats.
+    if isinstance(b, torch.Tensor):
+        zero = b == 0
+        if not bool(zero.any()):
+            return torch.remainder(a, b)
+        out = torch.remainder(a, torch.where(zero, torch.ones_like(b), b))
+        return torch.where(zero, torch.zeros_like(out), out)
+    if b == 0:
+        return torch.zeros_like(a)
     return torch.remainder(a, b)
 
 

@@ -601,15 +601,11 @@ def freeze_graph(
 
 
 # --------------------------------------------------------------------------- Executor
-def _as_dict(values, names: list[str], what: str, allow_missing: bool = False) -> dict:
+def _as_dict(values, names: list[str], what: str) -> dict:
     if values is None:
         return {}
     if isinstance(values, dict):
-        extra = [k for k in values if k not in names]
-        if extra and not allow_missing:
-            raise MXNetError(
-                f"bind: {what} has unknown names {extra}; expected {names}"
-            )
+        # As MXNet, names the symbol does not have are ignored.
         return {k: v for k, v in values.items() if k in names}
     values = list(values)
     if len(values) != len(names):
@@ -654,7 +650,7 @@ class Executor:
                 raise TypeError(
                     f"bind: '{name}' must be an NDArray, got {type(a).__name__}"
                 )
-        self.grad_dict = _as_dict(args_grad, arg_names, "args_grad", allow_missing=True)
+        self.grad_dict = _as_dict(args_grad, arg_names, "args_grad")
         if isinstance(grad_req, str):
             reqs = dict.fromkeys(arg_names, grad_req)
         elif isinstance(grad_req, dict):
@@ -789,7 +785,23 @@ class Executor:
         else:
             if isinstance(out_grads, NDArray):
                 out_grads = [out_grads]
-            heads = [g._data for g in out_grads]
+            elif isinstance(out_grads, dict):
+                out_grads = [out_grads[k] for k in self._symbol.list_outputs()]
+            for g in out_grads:
+                if not isinstance(g, NDArray):
+                    raise TypeError(
+                        f"backward: out_grads must be NDArrays, got {type(g).__name__}"
+                    )
+            if len(out_grads) < len(self._outs):
+                raise MXNetError(
+                    f"backward: {len(out_grads)} out_grads given for "
+                    f"{len(self._outs)} outputs {self._symbol.list_outputs()}"
+                )
+            # As MXNet, head gradients beyond the number of outputs are ignored.
+            heads = [
+                g._data.to(o.dtype)
+                for g, o in zip(out_grads[: len(self._outs)], self._outs, strict=True)
+            ]
         pairs = [
             (o, g) for o, g in zip(self._outs, heads, strict=True) if o.requires_grad
         ]
@@ -799,6 +811,8 @@ class Executor:
             [self._leaves[n] for n in names],
             [g for _, g in pairs],
             allow_unused=True,
+            # MXNet allows several backward calls after one forward.
+            retain_graph=True,
         )
         with torch.no_grad():
             for n, g in zip(names, grads, strict=True):

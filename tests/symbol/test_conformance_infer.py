@@ -149,3 +149,37 @@ def test_executor_reshape_errors():
     assert new.arg_dict["fc_weight"].shape == (4, 3)
     with pytest.raises(MXNetError, match="unknown argument"):
         exe.reshape(y=(5, 4))
+
+
+def test_backward_ignores_extra_head_gradients_and_takes_a_dict():
+    x = S.Variable("x")
+    y = S.LeakyReLU(x, act_type="leaky", slope=0.5, name="lr")
+    xv = mx.nd.array([[-2.0, 1.0], [3.0, -4.0]])
+    gx = mx.nd.zeros((2, 2))
+    exe = y.bind(mx.cpu(), {"x": xv}, args_grad={"x": gx})
+    exe.forward(is_train=True)
+    # MXNet uses the first len(outputs) head gradients (test_prelu passes two).
+    exe.backward([mx.nd.ones((2, 2)) * 2, mx.nd.ones((7,))])
+    np.testing.assert_allclose(gx.asnumpy(), [[1.0, 2.0], [2.0, 1.0]])
+    exe.backward({"lr_output": mx.nd.ones((2, 2))})
+    np.testing.assert_allclose(gx.asnumpy(), [[0.5, 1.0], [1.0, 0.5]])
+    with pytest.raises(MXNetError, match="out_grads"):
+        exe.backward([])
+
+
+def test_bind_ignores_names_the_symbol_lacks():
+    # test_convolution_independent_gradients binds {'x', 'w', 'b'} to a
+    # no_bias convolution; MXNet ignores 'b'.
+    y = S.FullyConnected(S.Variable("x"), S.Variable("w"), num_hidden=2, no_bias=True)
+    args = {
+        "x": mx.nd.ones((1, 3)),
+        "w": mx.nd.ones((2, 3)),
+        "b": mx.nd.ones((2,)),
+    }
+    grads = {k: mx.nd.zeros(v.shape) for k, v in args.items()}
+    exe = y.bind(mx.cpu(), args, args_grad=grads)
+    exe.forward(is_train=True)
+    exe.backward(mx.nd.ones((1, 2)))
+    np.testing.assert_allclose(exe.outputs[0].asnumpy(), [[3.0, 3.0]])
+    np.testing.assert_allclose(grads["w"].asnumpy(), np.ones((2, 3)))
+    assert sorted(exe.arg_dict) == ["w", "x"]
