@@ -12,6 +12,7 @@ from .ndarray import full
 __all__ = [
     "adamw_update",
     "mp_adamw_update",
+    "rand_zipfian",
     "isinf",
     "isfinite",
     "isnan",
@@ -125,6 +126,37 @@ def isfinite(data: NDArray) -> NDArray:
     from .. import ndarray as nd
 
     return nd.logical_and(nd.abs(data) != float("inf"), data == data)  # noqa: PLR0124
+
+
+# --------------------------------------------------------------------------- sampling
+def rand_zipfian(true_classes: NDArray, num_sampled: int, range_max: int, ctx=None):
+    """Sample ``num_sampled`` classes (with replacement) from the log-uniform
+    distribution ``P(c) = (log(c + 2) - log(c + 1)) / log(range_max + 1)`` over
+    ``[0, range_max)``.
+
+    Returns ``(samples, expected_count_true, expected_count_sampled)``: the int64
+    samples, and the float64 expected number of occurrences among
+    ``num_sampled`` draws of each class of ``true_classes`` and of each sample.
+    ``ctx`` is the output context (default: the current context).
+    """
+    import math
+
+    from ..context import current_context
+    from . import random as _random
+
+    if ctx is None:
+        ctx = current_context()
+    log_range = math.log(range_max + 1)
+    rand = _random.uniform(0, log_range, shape=(num_sampled,), dtype="float64", ctx=ctx)
+    # exp(u) - 1 lies in [0, range_max]; the modulo folds range_max back to 0.
+    sampled_classes = (rand.exp() - 1).astype("int64") % range_max
+
+    def expected_count(classes: NDArray) -> NDArray:
+        c = classes.astype("float64")
+        return ((c + 2.0) / (c + 1.0)).log() / log_range * num_sampled
+
+    expected_count_true = expected_count(true_classes.as_in_context(ctx))
+    return sampled_classes, expected_count_true, expected_count(sampled_classes)
 
 
 # --------------------------------------------------------------------------- control flow

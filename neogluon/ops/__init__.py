@@ -18,6 +18,7 @@ from . import linalg  # noqa: F401
 from . import nn  # noqa: F401
 from . import optimizer_updates  # noqa: F401
 from . import random  # noqa: F401
+from . import random_pdf  # noqa: F401
 from . import reduce  # noqa: F401
 from . import rnn  # noqa: F401
 from . import shape  # noqa: F401

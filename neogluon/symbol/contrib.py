@@ -8,7 +8,7 @@ follows ``lr`` positionally and ``rescale_grad`` may be a number.
 
 from __future__ import annotations
 
-__all__: list[str] = ["adamw_update", "mp_adamw_update"]
+__all__: list[str] = ["adamw_update", "mp_adamw_update", "rand_zipfian"]
 
 
 def _rescale(rescale_grad):
@@ -110,3 +110,33 @@ def _tag_ops() -> None:
 
 
 _tag_ops()
+
+
+def rand_zipfian(true_classes, num_sampled: int, range_max: int):
+    """Symbol form of ``mx.nd.contrib.rand_zipfian``: ``num_sampled`` classes
+    drawn with replacement from the log-uniform distribution over
+    ``[0, range_max)``; returns the Symbols ``(samples, expected_count_true,
+    expected_count_sampled)`` (int64, float64, float64)."""
+    import math
+
+    from . import random as _random
+    from .symbol import Symbol
+
+    if not isinstance(true_classes, Symbol):
+        raise TypeError(
+            f"rand_zipfian: true_classes must be a Symbol, got {type(true_classes).__name__}"
+        )
+    log_range = math.log(range_max + 1)
+    rand = _random.uniform(0, log_range, shape=(num_sampled,), dtype="float64")
+    # exp(u) - 1 lies in [0, range_max]; the modulo folds range_max back to 0.
+    sampled_classes = (rand.exp() - 1).astype("int64") % range_max
+
+    def expected_count(classes):
+        c = classes.astype("float64")
+        return ((c + 2.0) / (c + 1.0)).log() / log_range * num_sampled
+
+    return (
+        sampled_classes,
+        expected_count(true_classes),
+        expected_count(sampled_classes),
+    )
