@@ -1,10 +1,47 @@
-"""``mx.sym.sparse``: sparse-storage operators (``_sparse_*``) as Symbol functions.
+"""``mx.sym.sparse``: MXNet's ``_sparse_*`` operators as Symbol functions.
 
-Sparse storage is not implemented yet (planned: issue 13); the registered
-operators that MXNet places here are added when ``neogluon.symbol`` is
-imported and compute on dense storage.
+Sparse storage is not implemented yet (planned: issue 13). As in
+``mx.nd.sparse``, the names MXNet places here are the ordinary operators
+registered again under ``_sparse_<name>``; on dense inputs they build the
+same graph node as the dense operator, so here they are the dense operators.
+``cast_storage`` works for ``stype='default'``; ``retain`` and
+``adagrad_update`` exist only for row_sparse inputs and raise MXNetError.
 """
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from ..ndarray.sparse import DENSE_ALIASES
+from ..ndarray.sparse import ROW_SPARSE_ONLY
+from ..ndarray.sparse import _row_sparse_only
+from ..ndarray.sparse import check_default_stype
+from ..ops import registry as _reg
+from . import _frontend
+
+_ALL_OPS = _reg.all_names()
+for _n in DENSE_ALIASES:
+    _op = _ALL_OPS.get(_n)
+    if _op is not None:
+        globals()[_n] = _frontend.make_function(_op, _n)
+        globals()[_n].__module__ = __name__
+
+for _n, _what in ROW_SPARSE_ONLY.items():
+    globals()[_n] = _row_sparse_only(_n, _what)
+    globals()[_n].__module__ = __name__
+
+
+def cast_storage(data=None, stype=None, name=None, attr=None, out=None, **kwargs):
+    """Cast to storage type ``stype``; only ``'default'`` (dense) works: the
+    node is an identity (``_copy``) of ``data``, as MXNet's is on dense input."""
+    if stype is None:
+        raise ValueError("cast_storage: the required argument 'stype' is missing")
+    check_default_stype(stype, "sym.sparse.cast_storage")
+    return _frontend.make_function(_ALL_OPS["_copy"], "cast_storage")(
+        data, name=name, attr=attr
+    )
+
+
+__all__ = [
+    *(n for n in DENSE_ALIASES if n in globals() and not n.startswith("_")),
+    *ROW_SPARSE_ONLY,
+    "cast_storage",
+]

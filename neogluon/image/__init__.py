@@ -1,0 +1,24 @@
+"""``mx.image``: image decoding, resizing, cropping and augmentation.
+
+As in MXNet 1.9.1 the functions and classification augmenters live in
+``mx.image.image`` and the detection augmenters in ``mx.image.detection``
+(also ``mx.image.det``); both are re-exported here.
+"""
+
+from __future__ import annotations
+
+from .. import recordio  # noqa: F401  (MXNet's mx.image exposes it)
+from ..util import is_np_array  # noqa: F401
+from . import detection
+from . import detection as det  # noqa: F401
+from . import image
+from .detection import *  # noqa: F403
+from .image import *  # noqa: F403
+from .image import ImageFileNotFoundError  # noqa: F401
+from .image import _get_interp_method  # noqa: F401
+
+# ``mx.image.copyMakeBorder`` is the operator (detection's import wins, as in
+# MXNet); ``mx.image.image.copyMakeBorder`` is the Python wrapper.
+copyMakeBorder = detection.copyMakeBorder  # noqa: N816
+
+__all__ = sorted(set(image.__all__) | set(detection.__all__))
