@@ -1,26 +1,8 @@
-"""``mx.gluon.contrib.cnn``: not implemented in neogluon yet (no PyTorch counterpart).
-
-MXNet 1.9.1's public names of ``mxnet.gluon.contrib.cnn`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (torchvision.ops.deform_conv2d through neogluon.interop).
-"""
+"""``mx.gluon.contrib.cnn``: deformable convolution blocks (see ``conv_layers``)."""
 
 from __future__ import annotations
 
-from .... import _missing
-from . import conv_layers  # noqa: F401
+from . import conv_layers
+from .conv_layers import *  # noqa: F403
 
-__neogluon_missing__ = True
-
-_NAMES = {
-    "DeformableConvolution": "class",
-    "ModulatedDeformableConvolution": "class",
-}
-__all__ = _missing.define(
-    globals(),
-    _NAMES,
-    area="gluon.contrib.cnn (deformable convolutions)",
-    planned=None,
-    instead="torchvision.ops.deform_conv2d through neogluon.interop",
-)
-__all__ += ["conv_layers"]
+__all__ = list(conv_layers.__all__)
