@@ -23,7 +23,13 @@ from collections.abc import Mapping
 
 from .base import MXNetError
 
-__all__ = ["define", "message", "placeholder_class", "placeholder_function"]
+__all__ = [
+    "define",
+    "define_ops",
+    "message",
+    "placeholder_class",
+    "placeholder_function",
+]
 
 
 def message(qualname: str, area: str, planned: str | None, instead: str) -> str:
@@ -96,5 +102,77 @@ def define(
             raise ValueError(f"{module}.{name}: unknown placeholder kind {kind!r}")
         make = placeholder_class if kind == "class" else placeholder_function
         namespace[name] = make(module, name, area, planned, instead)
+        added.append(name)
+    return added
+
+
+#: Operators of MXNet 1.9.1 that belong to areas other work builds: public
+#: name (as in ``nd.contrib`` / ``sym.contrib``) -> (area, planned, instead).
+_QUANT = (
+    "int8 quantization operators (mx.contrib.quantization)",
+    "issue 9",
+    "float32 inference, or torch.ao.quantization on the model's torch modules",
+)
+_CSR = (
+    "operators defined on sparse (CSR / row_sparse) storage",
+    "issue 13",
+    "dense NDArray operators",
+)
+CONTRIB_OPS_ELSEWHERE: dict[str, tuple[str, str, str]] = {
+    **{
+        n: _QUANT
+        for n in (
+            "quantize",
+            "quantize_asym",
+            "quantize_v2",
+            "dequantize",
+            "requantize",
+            "calibrate_entropy",
+            "quantized_act",
+            "quantized_batch_norm",
+            "quantized_concat",
+            "quantized_conv",
+            "quantized_elemwise_add",
+            "quantized_elemwise_mul",
+            "quantized_embedding",
+            "quantized_flatten",
+            "quantized_fully_connected",
+            "quantized_pooling",
+            "quantized_rnn",
+        )
+    },
+    **{
+        n: _CSR
+        for n in (
+            "dgl_adjacency",
+            "dgl_csr_neighbor_non_uniform_sample",
+            "dgl_csr_neighbor_uniform_sample",
+            "dgl_graph_compact",
+            "dgl_subgraph",
+            "edge_id",
+            "getnnz",
+            "SparseEmbedding",
+        )
+    },
+}
+
+
+def define_ops(namespace: dict, table: Mapping[str, tuple[str, str, str]], prefix: str):
+    """Placeholders for the operators of ``table`` that the registry lacks.
+
+    ``prefix`` is the registry prefix of the module (``"_contrib_"``); an
+    operator registered later under ``prefix + name`` is never shadowed: call
+    this after the registry is loaded (the module's import does that), and
+    names already in the namespace are kept. Returns the names added.
+    """
+    from .ops import registry
+
+    known = registry.all_names()
+    added = []
+    for name, (area, planned, instead) in table.items():
+        if prefix + name in known or name in namespace:
+            continue
+        fn = placeholder_function(namespace["__name__"], name, area, planned, instead)
+        namespace[name] = fn
         added.append(name)
     return added

@@ -6,6 +6,7 @@ populate step (without replacing what is defined here).
 
 from __future__ import annotations
 
+from .. import _missing
 from .ndarray import NDArray
 from .ndarray import full
 
@@ -284,3 +285,8 @@ def cond(pred, then_func, else_func):
     if _scalar(pred, bool, "cond: pred"):
         return then_func()
     return else_func()
+
+
+# MXNet's quantization and CSR-graph operators belong to other work: names
+# that resolve and raise MXNetError on use (never shadowing a registered op).
+__all__ += _missing.define_ops(globals(), _missing.CONTRIB_OPS_ELSEWHERE, "_contrib_")

@@ -8,6 +8,8 @@ follows ``lr`` positionally and ``rescale_grad`` may be a number.
 
 from __future__ import annotations
 
+from .. import _missing
+
 __all__: list[str] = ["adamw_update", "mp_adamw_update", "rand_zipfian"]
 
 
@@ -140,3 +142,8 @@ def rand_zipfian(true_classes, num_sampled: int, range_max: int):
         expected_count(true_classes),
         expected_count(sampled_classes),
     )
+
+
+# MXNet's quantization and CSR-graph operators belong to other work: names
+# that resolve and raise MXNetError on use (never shadowing a registered op).
+__all__ += _missing.define_ops(globals(), _missing.CONTRIB_OPS_ELSEWHERE, "_contrib_")
