@@ -120,8 +120,11 @@ def randn(*shape, **kwargs):
     dtype = kwargs.pop("dtype", _Null)
     ctx = kwargs.pop("ctx", None)
     out = kwargs.pop("out", None)
-    if not isinstance(loc, numeric_types) or not isinstance(scale, numeric_types):
-        raise ValueError("randn: loc and scale must be numbers.")
+    for what, v in (("loc", loc), ("scale", scale)):
+        if not isinstance(v, (*numeric_types, NDArray)):
+            raise ValueError(
+                f"randn: {what} must be a number or an NDArray, got {type(v).__name__}."
+            )
     return _random_helper(
         "_random_normal",
         "_sample_normal",
