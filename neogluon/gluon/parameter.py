@@ -326,7 +326,25 @@ class Parameter:
                 d._ag.fresh = bool(value)
 
     def _set_trainer(self, trainer) -> None:
-        """Remember the Trainer that updates this parameter."""
+        """Remember the Trainer that updates this parameter.
+
+        A sparse (``row_sparse``/``csr``) parameter belongs to one Trainer: a
+        second one cannot take it (MXNet's rule); a dense parameter goes to the
+        last Trainer given it. ``None`` releases it.
+        """
+        current = self._trainer
+        if (
+            self._stype != "default"
+            and current is not None
+            and trainer is not None
+            and current is not trainer
+        ):
+            raise RuntimeError(
+                f"Failed to set the trainer for Parameter '{self.name}' because it "
+                f"was already set. More than one Trainer for a {self._stype} "
+                "Parameter is not supported; release it first with "
+                "param._set_trainer(None)."
+            )
         self._trainer = trainer
 
     # ------------------------------------------------------------ access
