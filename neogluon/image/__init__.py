@@ -7,7 +7,11 @@ As in MXNet 1.9.1 the functions and classification augmenters live in
 
 from __future__ import annotations
 
-from .. import recordio  # noqa: F401  (MXNet's mx.image exposes it)
+# Modules and names MXNet's star imports leave in mx.image.
+from .. import io  # noqa: F401
+from .. import ndarray as nd  # noqa: F401
+from .. import recordio  # noqa: F401
+from ..base import numeric_types  # noqa: F401
 from ..util import is_np_array  # noqa: F401
 from . import detection
 from . import detection as det  # noqa: F401

@@ -1,13 +1,15 @@
 """``mx.io``: the pre-Gluon data iterators (``NDArrayIter``, ``DataBatch``, ...).
 
 MXNet's C++ iterators (``MNISTIter``, ``ImageRecordIter``, ``CSVIter``,
-``LibSVMIter``) are not provided; use ``gluon.data`` datasets and the
-``DataLoader`` instead.
+``LibSVMIter``) are not built yet (planned: issue 12): their names resolve and
+raise MXNetError; use ``gluon.data`` datasets and the ``DataLoader`` instead.
 """
 
 from __future__ import annotations
 
 from . import io
+from . import utils
+from .io import _CPP_ITERATORS
 from .io import DataBatch
 from .io import DataDesc
 from .io import DataIter
@@ -23,4 +25,7 @@ __all__ = [
     "PrefetchingIter",
     "ResizeIter",
     "io",
+    "utils",
+    *_CPP_ITERATORS,
 ]
+globals().update({n: getattr(io, n) for n in _CPP_ITERATORS})

@@ -8,6 +8,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .. import _missing
 from .. import ndarray as nd
 from ..ndarray import NDArray
 
@@ -639,3 +640,28 @@ class NDArrayIter(DataIter):
         np.random.shuffle(self.idx)
         self.data = _getdata_by_idx(self.data, self.idx)
         self.label = _getdata_by_idx(self.label, self.idx)
+
+
+# MXNet's C++ data iterators (record files, MNIST, CSV, LibSVM): other work
+# builds them; the names resolve and raise MXNetError when used.
+_CPP_ITERATORS = (
+    "CSVIter",
+    "ImageDetRecordIter",
+    "ImageRecordInt8Iter",
+    "ImageRecordIter",
+    "ImageRecordIter_v1",
+    "ImageRecordUInt8Iter",
+    "ImageRecordUInt8Iter_v1",
+    "LibSVMIter",
+    "MNISTIter",
+    "MXDataIter",
+)
+__all__ += _missing.define(
+    globals(),
+    dict.fromkeys(_CPP_ITERATORS, "class"),
+    area="MXNet's C++ data iterators (mx.io.ImageRecordIter, MNISTIter, CSVIter, "
+    "LibSVMIter)",
+    planned="issue 12",
+    instead="gluon.data datasets (ImageRecordDataset, MNIST, ArrayDataset) with a "
+    "DataLoader, or mx.io.NDArrayIter",
+)

@@ -349,3 +349,8 @@ def export_model(
     if verbose:
         print(f"ONNX model written to {onnx_file_path}")
     return onnx_file_path
+
+
+from .mx2onnx import get_operator_support  # noqa: E402  (MXNet's mx.onnx name)
+
+__all__ += ["get_operator_support"]

@@ -12,7 +12,10 @@ from .ftml import FTML
 from .ftrl import Ftrl
 from .lamb import LAMB
 from .lars import LARS
+from .lbsgd import LBSGD
+from .lbsgd import Test
 from .nadam import Nadam
+from .optimizer import NDabs
 from .optimizer import Optimizer
 from .optimizer import Updater
 from .optimizer import create
@@ -30,6 +33,9 @@ __all__ = [
     "FTML",
     "LAMB",
     "LARS",
+    "LBSGD",
+    "NDabs",
+    "Test",
     "NAG",
     "SGD",
     "SGLD",

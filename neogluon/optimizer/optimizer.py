@@ -396,6 +396,10 @@ def get_updater(optimizer: Optimizer) -> Updater:
     return Updater(optimizer)
 
 
+#: ``nd.abs`` under the name MXNet's optimizer module imports it as.
+from ..ndarray import abs as NDabs  # noqa: E402, F401, N812
+
+
 def __getattr__(name: str):
     # MXNet keeps every optimizer class in ``mxnet.optimizer.optimizer``; pickled
     # optimizers (Trainer ``.states`` files) name them by that module. Ours live

@@ -144,7 +144,10 @@ class SGD(Optimizer):
 
 @register
 class ccSGD(SGD):  # noqa: N801 - MXNet's name
-    """[DEPRECATED] Same as :class:`SGD`."""
+    """[DEPRECATED] Same as :class:`SGD` (MXNet's constructor takes ``*args``)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
 
 
 @register

@@ -7,13 +7,27 @@ instead (mx.onnx.export_model / neogluon.onnx for export).
 
 from __future__ import annotations
 
+import warnings
+
 from ... import _missing
 from ...onnx import export_model as export_model_
 from . import onnx2mx  # noqa: F401
 
-# MXNet 1.9.1 forwards contrib.onnx.export_model to mx.onnx.export_model, which
-# neogluon implements (via torch.onnx).
-export_model = export_model_
+
+def export_model(*args, **kwargs):
+    """Deprecated path of :func:`mx.onnx.export_model` (same arguments).
+
+    MXNet 1.9.1 forwards this to ``mx.onnx.export_model`` after a notice;
+    neogluon issues a DeprecationWarning and forwards (export via torch.onnx).
+    """
+    warnings.warn(
+        "mx.contrib.onnx.export_model is deprecated (removed in MXNet 1.10); use "
+        "mx.onnx.export_model",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return export_model_(*args, **kwargs)
+
 
 _NAMES = {
     "get_model_metadata": "function",
