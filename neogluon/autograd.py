@@ -232,6 +232,8 @@ def backward(
         raise _backward_error(err) from None
     finally:
         set_training(prev_train)
+    if not retain_graph:
+        _free_graph(ts)
     with torch.no_grad():
         for v, ver in zip(variables, versions, strict=True):
             t = v._data
@@ -256,6 +258,30 @@ def backward(
             else:
                 buf.copy_(g)
             ag.fresh = True
+
+
+_FREED_MESSAGE = (
+    "Trying to backward through the graph a second time: its buffers have already "
+    "been freed"
+)
+
+
+def _graph_freed(_grads):
+    raise RuntimeError(_FREED_MESSAGE)
+
+
+def _free_graph(heads: list) -> None:
+    """Mark the graphs of ``heads`` as consumed, as MXNet frees a graph after a
+    backward pass without ``retain_graph``.
+
+    torch frees only the buffers its nodes saved, so a second pass through
+    nodes that saved nothing (``y = x + 1``) would succeed; MXNet fails it. A
+    pre-hook on each head's node makes any later pass through it raise.
+    """
+    for t in heads:
+        node = t.grad_fn
+        if node is not None:
+            node.register_prehook(_graph_freed)
 
 
 def _can_adopt(g: torch.Tensor, buf: torch.Tensor) -> bool:
@@ -321,6 +347,8 @@ def grad(
         raise _backward_error(err) from None
     finally:
         set_training(prev_train)
+    if not retain_graph:
+        _free_graph(ts)
     out = [
         _new(torch.zeros_like(v._data) if g is None else g, v._ctx)
         for v, g in zip(var_list, res, strict=True)
