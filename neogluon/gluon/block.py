@@ -321,6 +321,26 @@ class Block:
         )
         self.load_parameters(filename, ctx, allow_missing, ignore_extra)
 
+    def save(self, prefix: str) -> None:
+        """Write ``<prefix>-model.json`` (the block tree) and
+        ``<prefix>-model.params``; see :mod:`neogluon.gluon._block_io`."""
+        from ._block_io import save_model
+
+        save_model(self, prefix)
+
+    def load(self, prefix: str) -> None:
+        """Restore the names and parameters written by :meth:`save` into a block
+        built by the same code; see :mod:`neogluon.gluon._block_io`."""
+        from ._block_io import load_model
+
+        load_model(self, prefix)
+
+    def register_op_hook(self, callback: Callable, monitor_all: bool = False) -> None:
+        """Install ``callback(name, op_name, array)`` on the hybridized children
+        (see :meth:`HybridBlock.register_op_hook`)."""
+        for child in self._children.values():
+            child.register_op_hook(callback, monitor_all)
+
     # ---------------------------------------------------------------- children
     def register_child(self, block: Block, name: str | None = None) -> None:
         """Register ``block`` as a child (named ``name`` or its index)."""
@@ -535,6 +555,8 @@ class HybridBlock(Block):
     """
 
     _MAX_CACHE = 8
+    _callback: Callable | None = None
+    _monitor_all = False
 
     def __init__(self, prefix=None, params=None):
         super().__init__(prefix=prefix, params=params)
@@ -562,6 +584,20 @@ class HybridBlock(Block):
     def _clear_cached_op(self) -> None:
         self._cache = OrderedDict()
         self._last_graph = None
+
+    def register_op_hook(self, callback: Callable, monitor_all: bool = False) -> None:
+        """Call ``callback(name, op_name, array)`` for every operator output
+        (and, with ``monitor_all``, every input first) when the hybridized graph
+        runs; names are UTF-8 bytes as in MXNet (see
+        :mod:`neogluon.symbol._monitor`). As in MXNet, this block and its direct
+        children get the callback; it fires for the graph of the hybridized
+        block that is called (eager calls run no graph and report nothing).
+        """
+        self._callback = callback
+        self._monitor_all = monitor_all
+        for child in self._children.values():
+            child._callback = callback
+            child._monitor_all = monitor_all
 
     def hybridize(
         self,
@@ -815,6 +851,18 @@ class HybridBlock(Block):
             )
             with autograd._no_grad():
                 outs = entry.frozen(tensors)
+        elif self._callback is not None:
+            from ..symbol._monitor import run_monitored
+
+            outs = run_monitored(
+                entry.symbol,
+                entry.compiled.input_names,
+                tensors,
+                self._callback,
+                self._monitor_all,
+                ctx,
+                record=_state.flags.recording,
+            )
         else:
             outs = _run_compiled(entry.compiled, tensors)
         wrapped = [nd.from_torch(t, ctx) for t in outs]

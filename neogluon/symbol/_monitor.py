@@ -1,0 +1,116 @@
+"""Run a graph node by node, reporting every operator's outputs (and inputs).
+
+The monitor behind ``HybridBlock.register_op_hook`` (and usable for executor
+monitors): instead of the compiled graph function, each node's kernel is
+called in graph order and ``callback(name, op_name, array)`` receives
+
+* with ``monitor_all``, first each input: ``<node>_<input name>``;
+* then each output: the node's output name (``<node>_output``, ...).
+
+Input names follow MXNet's rule: the operator's declared input names where
+MXNet registers them (legacy layer ops such as FullyConnected, Pooling,
+Dropout, softmax; ``lhs``/``rhs`` of binary ops), ``arg<i>`` for variadic
+ops (Concat, add_n) and ``input<i>`` for the single-input operators that
+declare none (Activation, relu, exp, Flatten, Reshape, sum, ...), as MXNet
+1.9.1's monitor reports them (checked against it for these operators).
+
+Names are passed as UTF-8 ``bytes`` and arrays as NDArrays (MXNet passes C
+strings and an ``NDArrayHandle``; callbacks written for MXNet decode the names
+with ``py_str`` and work unchanged, those that wrap the handle in
+``NDArray(handle)`` get the array directly here). Values computed are the same
+as the compiled graph's: the same kernels run on the same tensors.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from collections.abc import Sequence
+
+import torch
+
+from ..ndarray import ndarray as _nd
+from .symbol import Symbol
+from .symbol import topo_order
+
+__all__ = ["run_monitored"]
+
+
+def run_monitored(
+    symbol: Symbol,
+    input_names: Sequence[str],
+    tensors: Sequence[torch.Tensor],
+    callback: Callable,
+    monitor_all: bool = False,
+    ctx=None,
+    record: bool = False,
+) -> list[torch.Tensor]:
+    """Evaluate ``symbol`` on ``tensors`` (one per ``input_names`` entry, the
+    graph's variables) calling ``callback`` per operator; returns the outputs.
+
+    ``record``: build torch's autograd graph (inside ``autograd.record()``);
+    otherwise the kernels run under ``torch.no_grad()``.
+    """
+    with contextlib.nullcontext() if record else torch.no_grad():
+        return _run(symbol, input_names, tensors, callback, monitor_all, ctx)
+
+
+#: Single-``data``-input operators whose input MXNet names (FListInputNames).
+_NAMED_DATA_INPUT = frozenset(
+    {
+        "BatchNorm_v1",
+        "Dropout",
+        "LRN",
+        "LeakyReLU",
+        "Pooling",
+        "Pooling_v1",
+        "SliceChannel",
+        "SoftmaxActivation",
+        "log_softmax",
+        "softmax",
+        "softmin",
+        "split",
+    }
+)
+
+
+def _input_names(n) -> list[str]:
+    op = n.op
+    if op.variadic:
+        return [f"arg{i}" for i in range(len(n.inputs))]
+    names = list(n.input_names())
+    if names == ["data"] and op.name not in _NAMED_DATA_INPUT:
+        return ["input0"]
+    return names
+
+
+def _run(symbol, input_names, tensors, callback, monitor_all, ctx):
+    nodes = topo_order(symbol._outputs)
+    values: dict[tuple[int, int], torch.Tensor] = {}
+    by_name = dict(zip(input_names, tensors, strict=True))
+    for n in nodes:
+        if n.op is None:
+            values[(id(n), 0)] = by_name[n.name]
+    for n in nodes:
+        if n.op is None:
+            continue
+        args = [values[(id(src), i)] for src, i in n.inputs]
+        op_name = n.op.name.encode()
+        if monitor_all:
+            for in_name, t in zip(_input_names(n), args, strict=False):
+                callback(f"{n.name}_{in_name}".encode(), op_name, _wrap(t, ctx))
+        res = n.op.kernel(*args, **n.parsed)
+        outs = list(res) if isinstance(res, (tuple, list)) else [res]
+        for j, (name, t) in enumerate(zip(n.output_names(), outs, strict=False)):
+            values[(id(n), j)] = t
+            callback(name.encode(), op_name, _wrap(t, ctx))
+    result = []
+    for n, i in symbol._outputs:
+        t = values[(id(n), i)]
+        # outputs are fresh arrays, never an input or a view of one
+        result.append(t.clone() if n.op is None or n.op.returns_view else t)
+    return result
+
+
+def _wrap(t: torch.Tensor, ctx):
+    return _nd.from_torch(t.detach(), ctx)
