@@ -292,6 +292,7 @@ def _can_adopt(g: torch.Tensor, buf: torch.Tensor) -> bool:
         and g.is_contiguous()
         and not g._is_view()
         and g.layout == torch.strided
+        and not g._is_zerotensor()
     )
 
 
@@ -349,10 +350,18 @@ def grad(
         set_training(prev_train)
     if not retain_graph:
         _free_graph(ts)
-    out = [
-        _new(torch.zeros_like(v._data) if g is None else g, v._ctx)
-        for v, g in zip(var_list, res, strict=True)
-    ]
+    out = []
+    for v, g in zip(var_list, res, strict=True):
+        if g is None or g._is_zerotensor():
+            # torch's "unused" and its lazy ZeroTensor (the derivative of
+            # abs' gradient, say) are plain zeros to an MXNet user.
+            g = torch.zeros_like(v._data)
+        if create_graph and not g.requires_grad and g.is_floating_point():
+            # A recorded gradient is part of the graph in MXNet even when it
+            # does not depend on the variables (radians: a constant factor):
+            # differentiating it again gives zeros, not "not in a graph".
+            g.requires_grad_(True)
+        out.append(_new(g, v._ctx))
     return out
 
 

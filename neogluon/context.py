@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import warnings
 
 import torch
 
@@ -20,7 +21,32 @@ __all__ = [
 ]
 
 
-class Context:
+class _ContextMeta(type):
+    """Gives ``Context`` MXNet's deprecated class-level ``default_ctx``."""
+
+    @property
+    def default_ctx(cls) -> Context:
+        warnings.warn(
+            "Context.default_ctx has been deprecated. Please use "
+            "Context.current_context() instead, and test_utils.set_default_context "
+            "to set a default context.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return current_context()
+
+    @default_ctx.setter
+    def default_ctx(cls, val: Context) -> None:
+        warnings.warn(
+            "Context.default_ctx has been deprecated. Please use "
+            "test_utils.set_default_context to set a default context.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        Context._default.value = val
+
+
+class Context(metaclass=_ContextMeta):
     """A device, as MXNet names it: ``cpu(0)``, ``gpu(1)``, ``cpu_pinned(0)``.
 
     Parameters

@@ -214,3 +214,39 @@ def test_torch_grad_mode_restored_after_scopes():
         with ag.pause():
             assert not torch.is_grad_enabled()
     assert torch.is_grad_enabled()
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        mx.nd.radians,
+        mx.nd.abs,
+        lambda x: mx.nd.clip(x, -0.5, 0.5),
+        lambda x: mx.nd.Dropout(x, p=0.0),
+    ],
+    ids=["radians", "abs", "clip", "dropout"],
+)
+def test_second_order_of_piecewise_linear_ops_is_zero(fn):
+    # MXNet's test_higher_order_grad: differentiating a recorded gradient that
+    # no longer depends on x gives zeros (not "not in a graph", not torch's
+    # lazy ZeroTensor that asnumpy cannot read).
+    x = mx.nd.array([0.3, -0.7, 0.2])
+    x.attach_grad()
+    with ag.record():
+        y = fn(x)
+        g = ag.grad(y, x, head_grads=mx.nd.ones(3), create_graph=True)[0]
+        g2 = ag.grad(g, x, head_grads=mx.nd.ones(3), create_graph=True)[0]
+    assert g2.asnumpy().tolist() == [0.0, 0.0, 0.0]
+    g2.backward()  # still part of the graph
+    assert x.grad.asnumpy().tolist() == [0.0, 0.0, 0.0]
+
+
+def test_arcsinh_second_derivative_is_the_true_one():
+    # MXNet 1.9.1 returns +x/(1+x^2)^1.5 (wrong sign; its test encodes it).
+    x = mx.nd.array([0.5, 1.0])
+    x.attach_grad()
+    with ag.record():
+        g = ag.grad(mx.nd.arcsinh(x), x, create_graph=True)[0]
+    g.backward()
+    xs = np.array([0.5, 1.0])
+    np.testing.assert_allclose(x.grad.asnumpy(), -xs / (1 + xs**2) ** 1.5, rtol=1e-5)

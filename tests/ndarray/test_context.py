@@ -70,3 +70,16 @@ def test_gpu_arrays():
     assert y.context == mx.cpu()
     free, total = mx.context.gpu_memory_info(0)
     assert 0 < free <= total
+
+
+def test_deprecated_class_level_default_ctx():
+    # MXNet 1.9.1's own tests still read ``mx.Context.default_ctx``.
+    with pytest.warns(DeprecationWarning, match="default_ctx has been deprecated"):
+        assert mx.Context.default_ctx == mx.current_context()
+    try:
+        with pytest.warns(DeprecationWarning):
+            mx.Context.default_ctx = mx.cpu(1)
+        assert mx.current_context() == mx.cpu(1)
+    finally:
+        with pytest.warns(DeprecationWarning):
+            mx.Context.default_ctx = mx.cpu(0)
