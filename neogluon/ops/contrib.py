@@ -1387,9 +1387,16 @@ def _correlation(
                     pb = b[:, :, ys + ky + dy * stride2][
                         :, :, :, xs + kx + dx * stride2
                     ]
-                    acc = acc + (pa * pb if is_multiply else (pa - pb).abs())
+                    acc = acc + (pa * pb if is_multiply else _abs_sign_ge0(pa - pb))
             outs.append(acc.sum(1) / norm)
     return torch.stack(outs, dim=1)
+
+
+def _abs_sign_ge0(d: torch.Tensor) -> torch.Tensor:
+    """``|d|`` whose gradient is +1 at ``d == 0`` (MXNet's Correlation
+    backward takes the sign as ``d >= 0``; torch's ``abs`` gives 0 there)."""
+    sign = torch.where(d >= 0, 1.0, -1.0).to(d.dtype).detach()
+    return d * sign
 
 
 register(

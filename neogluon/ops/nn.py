@@ -822,7 +822,15 @@ register(
 
 
 def _instance_norm(data, gamma, beta, *, eps):
-    return F.instance_norm(data, weight=gamma, bias=beta, eps=eps)
+    if data.dim() >= 2 and math.prod(data.shape[2:]) > 1:
+        return F.instance_norm(data, weight=gamma, bias=beta, eps=eps)
+    # torch refuses one spatial element; MXNet normalizes it (to beta).
+    dims = tuple(range(2, data.dim()))
+    mean = data.mean(dim=dims, keepdim=True) if dims else data
+    var = ((data - mean) ** 2).mean(dim=dims, keepdim=True) if dims else data * 0
+    shape = (1, -1) + (1,) * (data.dim() - 2)
+    norm = (data - mean) / torch.sqrt(var + eps)
+    return norm * gamma.reshape(shape) + beta.reshape(shape)
 
 
 def _in_infer(in_shapes, attrs):
@@ -969,14 +977,31 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_LAMBDA = 1.0507009873554804934193349852946
 
 
+def _prelu_gamma_shape(g: tuple, d: tuple) -> tuple:
+    """Where PReLU's gamma sits in the data (MXNet's rule): its axes fill the
+    data's axes 0 and 1 from the right (a 1-D gamma is per channel, a 2-D one
+    covers axes 0 and 1); other axes broadcast."""
+    out = [1] * len(d)
+    k = len(g) - 1
+    for i in range(len(d) - 1, -1, -1):
+        if k >= 0 and i <= 1 and (d[i] == g[k] or g[k] == 1):
+            out[i] = g[k]
+            k -= 1
+    if k != -1:
+        raise ShapeError(
+            f"Operator LeakyReLU (prelu): cannot broadcast gamma of shape {g} to "
+            f"data of shape {d}; gamma covers the data's axes 0 and 1 (a 1-D "
+            "gamma has one value per channel)."
+        )
+    return tuple(out)
+
+
 def _leaky_relu(data, gamma=None, *, act_type, slope, lower_bound, upper_bound):
     t = act_type
     if t == "leaky":
         return torch.where(data > 0, data, data * slope)
     if t == "prelu":
-        g = gamma
-        if g.numel() != 1 and data.dim() > 1:
-            g = g.reshape(1, -1, *([1] * (data.dim() - 2)))
+        g = gamma.reshape(_prelu_gamma_shape(tuple(gamma.shape), tuple(data.shape)))
         return torch.where(data > 0, data, data * g)
     if t == "elu":
         return torch.where(data > 0, data, slope * torch.expm1(data))

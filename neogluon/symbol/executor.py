@@ -103,7 +103,13 @@ class CompiledGraph:
                 continue
             env[f"k{k}"] = n.op.kernel
             shape_attr = n.parsed.get("shape") if n.op.creation else None
-            if shape_attr and any(not d for d in shape_attr):
+            if (shape_attr and any(not d for d in shape_attr)) or (
+                # A sampler without shape: the consumer decides (MXNet).
+                n.op.creation
+                and "shape" in n.op.spec_map
+                and not shape_attr
+                and n.op.run_infer_shape([], n.parsed)[1][0] is None
+            ):
                 attrs = dict(n.parsed)
                 self._dynamic.append((n, attrs))
                 env[f"a{k}"] = attrs
@@ -178,6 +184,10 @@ class CompiledGraph:
             shapes = []
             for n, _attrs in self._dynamic:
                 s = vals.get((id(n), 0))
+                if s is None and not n.parsed.get("shape"):
+                    # Undecided and no shape given: the op's own default.
+                    shapes.append(n.parsed.get("shape"))
+                    continue
                 if s is None or not all(s):
                     raise MXNetError(
                         f"Cannot decide the shape of {n.name} ({n.op.name} with "
@@ -775,6 +785,9 @@ class Executor:
             # effects (no running-stat updates, no dropout), so re-running it
             # recorded gives the same graph.
             self._run(self._last_is_train, record=True)
+        if not self._leaves and all(r == "null" for r in self._reqs.values()):
+            # Nothing asks for a gradient: a no-op, as in MXNet.
+            return
         if not self._leaves:
             raise MXNetError(
                 "backward: call forward() first and bind with args_grad (grad_req "
