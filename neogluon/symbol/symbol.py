@@ -193,8 +193,10 @@ class Symbol:
 
     __slots__ = ("_outputs", "__weakref__")
 
-    def __init__(self, outputs: list[tuple[_Node, int]]) -> None:
-        self._outputs = list(outputs)
+    def __init__(self, handle: list[tuple[_Node, int]]) -> None:
+        # MXNet's parameter is a C handle; neogluon's "handle" is the list of
+        # graph entries ``(node, output index)``.
+        self._outputs = list(handle)
 
     # ------------------------------------------------------------ structure
     @property
@@ -488,6 +490,85 @@ class Symbol:
     def backward(self, *args, **kwargs):
         raise NotImplementedForSymbol(self.backward, None)
 
+    def copy(self):
+        """NDArray-only (MXNet raises NotImplementedForSymbol); use ``copy.copy``
+        for a Symbol copy."""
+        raise NotImplementedForSymbol(self.copy, None)
+
+    def as_in_context(self):
+        """NDArray-only (MXNet raises NotImplementedForSymbol)."""
+        raise NotImplementedForSymbol(self.as_in_context, None)
+
+    def detach(self):
+        """NDArray-only (MXNet raises NotImplementedForSymbol); use
+        ``F.BlockGrad`` / ``F.stop_gradient`` in a graph."""
+        raise NotImplementedForSymbol(self.detach, None)
+
+    def gradient(self, wrt):
+        """Symbolic gradient graph: not available (MXNet 1.9.1 raises "not
+        implemented" too). Bind the symbol and call ``Executor.backward``, or
+        use ``autograd`` on NDArrays."""
+        raise MXNetError(
+            f"Symbol.gradient(wrt={wrt!r}) is not implemented (as in MXNet 1.9.1); "
+            "bind the symbol (simple_bind) and call Executor.backward, or record "
+            "the computation with mx.autograd on NDArrays."
+        )
+
+    def get_backend_symbol(self, backend):
+        """Partition for a subgraph ``backend``: neogluon has no MXNet subgraph
+        backends (MKLDNN, TensorRT, ...), so this raises MXNetError."""
+        raise MXNetError(
+            f"get_backend_symbol: subgraph backend {backend!r} is not available in "
+            "neogluon (it has no MXNet subgraph backends); use the symbol as is."
+        )
+
+    def optimize_for(
+        self,
+        backend,
+        args=None,
+        aux=None,
+        ctx=None,
+        shape_dict=None,
+        type_dict=None,
+        stype_dict=None,
+        skip_infer=False,
+        **kwargs,
+    ):
+        """Partition for a subgraph ``backend``: not available (no MXNet subgraph
+        backends in neogluon), raises MXNetError naming the backend."""
+        if not isinstance(backend, str):
+            raise TypeError(f"optimize_for: backend must be a str, got {backend!r}")
+        raise MXNetError(
+            f"optimize_for: subgraph backend {backend!r} is not available in neogluon "
+            "(it has no MXNet subgraph backends); bind or hybridize the symbol "
+            "as is."
+        )
+
+    def debug_str(self) -> str:
+        """The graph as text, in MXNet's format: the outputs, then every node in
+        graph order (variables as ``Variable:<name>``; operators with their
+        inputs and attributes, sorted by name)."""
+        lines = []
+        if any(node.op is not None for node, _ in self._outputs):
+            # (MXNet prints no output list for a plain variable)
+            lines.append("Symbol Outputs:")
+            for i, (node, j) in enumerate(self._outputs):
+                lines.append(f"\toutput[{i}]={node.name}({j})")
+        for node in self._nodes():
+            if node.op is None:
+                lines.append(f"Variable:{node.name}")
+                continue
+            lines.append("--------------------")
+            lines.append(f"Op:{node.op.name}, Name={node.name}")
+            lines.append("Inputs:")
+            for k, (src, j) in enumerate(node.inputs):
+                version = f" version={node.versions[k]}" if src.op is None else ""
+                lines.append(f"\targ[{k}]={src.name}({j}){version}")
+            if node.attrs:
+                lines.append("Attrs:")
+                lines.extend(f"\t{k}={v}" for k, v in sorted(node.attrs.items()))
+        return "\n".join(lines) + "\n"
+
     @staticmethod
     def _trace_hint(what: str) -> str:
         return (
@@ -629,17 +710,23 @@ class Symbol:
             args = ()
         return _fluent("reshape")(self, *args, **kwargs)
 
-    def expand_dims(self, axis, **kwargs) -> Symbol:
+    def expand_dims(self, axis, inplace: bool = False, **kwargs) -> Symbol:
+        """``F.expand_dims``; ``inplace`` is ignored (MXNet's signature)."""
         return _fluent("expand_dims")(self, axis=axis, **kwargs)
 
-    def squeeze(self, axis=None, **kwargs) -> Symbol:
+    def squeeze(self, axis=None, inplace: bool = False, **kwargs) -> Symbol:
+        """``F.squeeze``; ``inplace`` is ignored (MXNet's signature)."""
         return _fluent("squeeze")(self, axis=axis, **kwargs)
 
-    def flatten(self, **kwargs) -> Symbol:
+    def flatten(self, inplace: bool = False, **kwargs) -> Symbol:
+        """``F.flatten``; ``inplace`` is ignored (MXNet's signature)."""
         return _fluent("flatten")(self, **kwargs)
 
-    def astype(self, dtype, copy: bool = True, **kwargs) -> Symbol:
-        return _fluent("cast")(self, dtype=dtype, **kwargs)
+    def astype(self, *args, **kwargs) -> Symbol:
+        """``F.cast(self, *args, **kwargs)`` (``dtype`` first); the NDArray-only
+        ``copy`` keyword is accepted and ignored."""
+        kwargs.pop("copy", None)
+        return _fluent("cast")(self, *args, **kwargs)
 
     def diag(self, k=0, **kwargs) -> Symbol:
         return _fluent("diag")(self, k=k, **kwargs)
