@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import torch
 
+from ..base import MXNetError
 from .creation import attr_dtype_infer
 from .creation import device_of
 from .creation import dtype_of
@@ -30,7 +31,12 @@ def _shape(shape) -> tuple[int, ...]:
 
 
 def _shape_infer(in_shapes, attrs, out_shapes=None):
-    return list(in_shapes), [_shape(attrs.get("shape"))]
+    shape = attrs.get("shape")
+    if shape:
+        return list(in_shapes), [tuple(shape)]
+    # No shape: in a graph the consumer decides (MXNet leaves it unknown for
+    # backward inference); alone, eager or at bind, the op draws shape (1,).
+    return list(in_shapes), [out_shapes[0] if out_shapes else None]
 
 
 def _float_tensor(shape, ctx, dtype) -> torch.Tensor:
@@ -102,8 +108,41 @@ _DISTS: dict[str, tuple[Callable, tuple]] = {
 }
 
 
-def _scalar_kernel(sampler: Callable, names: tuple[str, ...]) -> Callable:
+# MXNet's parameter checks of the scalar and ``_like`` samplers:
+# (parameter, strict) -> must be > 0 (strict) or >= 0.
+_CHECKS: dict[str, tuple[tuple[str, bool], ...]] = {
+    "normal": (("scale", True),),
+    "gamma": (("alpha", True), ("beta", True)),
+    "exponential": (("lam", True),),
+    "poisson": (("lam", False),),
+    "negative_binomial": (("k", False), ("p", False)),
+    "generalized_negative_binomial": (("mu", False), ("alpha", False)),
+}
+
+
+def _check_params(dist: str, op: str, params: dict) -> None:
+    if dist == "uniform":
+        if params["high"] < params["low"]:
+            raise MXNetError(
+                f"Operator {op}: low must be less or equal to high in the uniform "
+                f"distribution, got low={params['low']}, high={params['high']}."
+            )
+        return
+    for name, strict in _CHECKS.get(dist, ()):
+        v = params[name]
+        if v < 0 or (strict and v == 0):
+            need = "positive" if strict else "non-negative"
+            raise MXNetError(
+                f"Operator {op}: {name} of the {dist.replace('_', ' ')} distribution "
+                f"has to be {need}, got {name}={v}."
+            )
+
+
+def _scalar_kernel(sampler: Callable, names: tuple[str, ...], dist: str) -> Callable:
+    op = f"_random_{dist}"
+
     def kernel(shape=None, ctx="", dtype=None, **params):
+        _check_params(dist, op, params)
         out = _float_tensor(shape, ctx, dtype)
         if out.dtype in (torch.float16, torch.bfloat16):
             work = out.float()
@@ -116,10 +155,17 @@ def _scalar_kernel(sampler: Callable, names: tuple[str, ...]) -> Callable:
     return kernel
 
 
-def _like_kernel(sampler: Callable, names: tuple[str, ...]) -> Callable:
+def _like_kernel(sampler: Callable, names: tuple[str, ...], dist: str) -> Callable:
+    op = f"_random_{dist}_like"
+
     def kernel(data, **params):
+        _check_params(dist, op, params)
         base = data.detach()
-        if not base.is_floating_point():
+        if not base.is_floating_point() or base.dtype in (
+            torch.float16,
+            torch.bfloat16,
+        ):
+            # torch has no half-precision gamma/poisson samplers on CPU.
             base = base.float()
         args = [torch.full_like(base, float(params[n])) for n in names]
         with torch.no_grad():
@@ -171,7 +217,7 @@ for _dist, (_sampler, _pspecs) in _DISTS.items():
     register(
         OpDef(
             f"_random_{_dist}",
-            _scalar_kernel(_sampler, _names),
+            _scalar_kernel(_sampler, _names, _dist),
             inputs=(),
             params=_params
             + (
@@ -189,7 +235,7 @@ for _dist, (_sampler, _pspecs) in _DISTS.items():
     register(
         OpDef(
             f"_random_{_dist}_like",
-            _like_kernel(_sampler, _names),
+            _like_kernel(_sampler, _names, _dist),
             params=_params,
             doc=f"{_dist.replace('_', ' ').capitalize()} samples shaped like ``data``.",
         )

@@ -223,3 +223,53 @@ def test_randn_takes_parameter_arrays():
     np.testing.assert_allclose(x.std(1), scale.asnumpy().ravel(), rtol=0.03)
     with pytest.raises(ValueError, match="loc must be a number or an NDArray"):
         mx.nd.random.randn(2, loc="0")
+
+
+@pytest.mark.parametrize(
+    "case",
+    load_fixture(FAMILY, "sampler_checks")["cases"],
+    ids=lambda c: f"{c['fn']}{'_like' if c['like'] else ''}-{c['kwargs']}",
+)
+def test_sampler_parameter_checks_match_mxnet(case):
+    # MXNet rejects invalid scalar parameters of the samplers (scale <= 0, ...);
+    # neogluon raises at the call, MXNet at the next read (asynchronously).
+    if case["like"]:
+        fn = getattr(mx.nd.random, case["fn"] + "_like")
+        call = lambda: fn(mx.nd.ones((2, 2)), **case["kwargs"])  # noqa: E731
+    else:
+        fn = getattr(mx.nd.random, case["fn"])
+        call = lambda: fn(shape=(2, 2), **case["kwargs"])  # noqa: E731
+    if case["raises"]:
+        with pytest.raises(MXNetError, match="has to be|less or equal"):
+            call().asnumpy()
+    else:
+        assert call().shape == (2, 2)
+
+
+def test_sampler_parameter_checks_in_graphs():
+    out = mx.sym.random.normal(0, -1, shape=(2, 2))
+    with pytest.raises(MXNetError, match="scale of the normal distribution"):
+        out.bind(mx.cpu(), {}).forward()
+
+
+def test_sampler_without_shape_takes_its_consumers_shape():
+    # MXNet leaves a graph sampler without ``shape`` unknown and infers it
+    # backwards; a Symbol keyword of an input-less op is ignored (its
+    # test_random passes ``data=`` to sym.random.randn).
+    mx.random.seed(3)
+    noise = mx.sym.random.randn(loc=10.0, scale=0.5, data=mx.sym.ones((4, 5)))
+    assert noise.list_arguments() == []
+    x = mx.sym.var("x")
+    y = noise + x
+    _, out, _ = y.infer_shape(x=(300, 200))
+    assert out == [(300, 200)]
+    (val,) = y.bind(mx.cpu(), {"x": mx.nd.zeros((300, 200))}).forward()
+    assert val.shape == (300, 200)
+    v = val.asnumpy()
+    assert abs(v.mean() - 10.0) < 0.02 and abs(v.std() - 0.5) < 0.02
+    # Alone it draws one value, as eagerly.
+    assert mx.sym.random.normal().bind(mx.cpu(), {}).forward()[0].shape == (1,)
+    with pytest.warns(UserWarning, match="Cannot decide shape"):
+        assert mx.sym.random.normal().infer_shape() == (None, None, None)
+    with pytest.raises(MXNetError, match="unexpected attribute"):
+        mx.sym.relu(x, foo=mx.sym.var("foo"))
