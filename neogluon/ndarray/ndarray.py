@@ -277,6 +277,33 @@ class NDArray:
     def as_nd_ndarray(self) -> NDArray:
         return self
 
+    def slice_assign(self, rhs: NDArray, begin, end, step) -> NDArray:
+        """Write ``rhs`` into the ``begin:end:step`` box of this array, in place;
+        returns this array. ``begin``/``end``/``step`` are tuples (None entries:
+        the whole axis / step 1), as for ``nd.slice``."""
+        from . import _internal
+
+        return _internal._slice_assign(
+            self, rhs, begin=begin, end=end, step=step, out=self
+        )
+
+    def slice_assign_scalar(self, value, begin, end, step) -> NDArray:
+        """Fill the ``begin:end:step`` box of this array with ``value`` (cast to
+        this dtype), in place; returns this array."""
+        from . import _internal
+
+        return _internal._slice_assign_scalar(
+            self, scalar=value, begin=begin, end=end, step=step, out=self
+        )
+
+    def as_np_ndarray(self):
+        """The array as an ``mx.np.ndarray``: mx.np is not built yet (planned:
+        issue 8); raises MXNetError. Use this NDArray or ``asnumpy()``."""
+        raise MXNetError(
+            "NDArray.as_np_ndarray is not implemented in neogluon yet: mx.np arrays "
+            "(planned: issue 8). Use the NDArray itself or asnumpy() instead."
+        )
+
     def tostype(self, stype: str) -> NDArray:
         """Storage conversion; only ``'default'`` (dense) exists in neogluon."""
         if stype != "default":
