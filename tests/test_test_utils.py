@@ -1019,3 +1019,20 @@ def test_download_model_uses_meta_info(tmp_path, monkeypatch):
         tmp_path / "models" / "m-symbol.json"
     ).read_bytes() == b"http://h/m-symbol.json"
     assert tu.download_model("unknown", str(tmp_path), meta_info=meta) == (None, 0)
+
+
+def test_almost_equal_large_arrays_take_the_fast_path_with_numpys_rules():
+    n = (1 << 20) + 3
+    a = np.linspace(-1, 1, n, dtype=np.float32)
+    b = a + np.float32(5e-7)
+    assert tu.almost_equal(a, b, rtol=1e-5, atol=1e-6)
+    b[n // 2] += 1e-3
+    assert not tu.almost_equal(a, b, rtol=1e-5, atol=1e-6)
+    with pytest.raises(AssertionError, match="Location of maximum error"):
+        tu.assert_almost_equal(a, b, rtol=1e-5, atol=1e-6)
+    # Equal infinities and (with equal_nan) NaNs: numpy's rules decide.
+    c = a.copy()
+    c[0], c[1] = np.inf, np.nan
+    d = c.copy()
+    assert tu.almost_equal(c, d, rtol=1e-5, atol=1e-6, equal_nan=True)
+    assert not tu.almost_equal(c, d, rtol=1e-5, atol=1e-6, equal_nan=False)
