@@ -31,6 +31,7 @@ __all__ = [
     "mark_variables",
     "backward",
     "grad",
+    "get_symbol",
     "Function",
 ]
 
@@ -177,6 +178,27 @@ def mark_variables(variables, gradients, grad_reqs="write") -> None:
         var._data = t
         var._ag = _AutogradInfo(g, req)
         _register_variable(var)
+
+
+def get_symbol(x):
+    """The recorded computation that produced ``x``, as a Symbol: not available.
+
+    MXNet 1.9.1 rebuilds the graph from its own autograd tape of MXNet
+    operators. neogluon records with PyTorch's autograd, whose tape holds
+    torch functions, not MXNet operators, so no Symbol can be recovered from
+    it; this raises MXNetError. To get the graph of a computation, write it as
+    a HybridBlock, call ``hybridize()`` and run it once (``export()`` writes
+    the symbol), or build it with ``mx.sym``.
+    """
+    if not isinstance(x, NDArray):
+        raise TypeError(f"get_symbol expects an NDArray, got {type(x).__name__}")
+    raise MXNetError(
+        "autograd.get_symbol: neogluon records with PyTorch's autograd, whose tape "
+        "holds torch functions rather than MXNet operators, so the recorded graph "
+        "cannot be returned as a Symbol. Write the computation as a HybridBlock, "
+        "hybridize() it and run it once (block.export() writes the symbol), or "
+        "build it with mx.sym."
+    )
 
 
 def _head_tensors(heads, head_grads):

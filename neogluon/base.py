@@ -28,6 +28,9 @@ __all__ = [
     "build_param_doc",
     "add_fileline_to_docstring",
     "check_call",
+    "c2pyerror",
+    "get_last_ffi_error",
+    "MXCallbackList",
     "c_str",
     "c_str_array",
     "c_array",
@@ -251,6 +254,67 @@ class _NoLibrary:
 
 
 _LIB = _NoLibrary()
+
+
+class MXCallbackList(ctypes.Structure):
+    """MXNet's C struct of callbacks handed to custom operators (layout only:
+    neogluon has no C library that would call them)."""
+
+    _fields_ = [  # noqa: RUF012 - ctypes layout
+        ("num_callbacks", ctypes.c_int),
+        ("callbacks", ctypes.POINTER(ctypes.CFUNCTYPE(ctypes.c_int))),
+        ("contexts", ctypes.POINTER(ctypes.c_void_p)),
+    ]
+
+
+def _error_type_of(line: str) -> str | None:
+    """``'ValueError'`` for a first line ``'ValueError: ...'`` (a dotted Python
+    identifier before the colon), else None."""
+    name, sep, _ = line.partition(":")
+    if not sep or not name:
+        return None
+    return name if all(part.isidentifier() for part in name.split(".")) else None
+
+
+def c2pyerror(err_msg: str) -> tuple[str, str | None]:
+    """Turn a C++ error text into a Python-style message and its error type.
+
+    The ``Stack trace:`` block (its indented lines) becomes a ``Traceback
+    (most recent call last):`` block, innermost frame last; the other lines
+    are the message. Returns ``(message, error type name or None)``.
+    """
+    lines = err_msg.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    err_type = _error_type_of(lines[0]) if lines else None
+    stack: list[str] = []
+    message: list[str] = []
+    in_trace = False
+    for line in lines:
+        if in_trace and line.startswith("  "):
+            stack.append(line)
+            continue
+        in_trace = False
+        if line.startswith("Stack trace"):
+            in_trace = True
+        else:
+            message.append(line)
+    out = ""
+    if stack:
+        out = "Traceback (most recent call last):\n" + "\n".join(reversed(stack)) + "\n"
+    return out + "\n".join(message), err_type
+
+
+def get_last_ffi_error() -> MXNetError:
+    """The error of the last failed C API call, as an exception object.
+
+    neogluon has no libmxnet C library, so there is no C error state: this
+    raises MXNetError saying so (through ``_LIB.MXGetLastError``).
+    """
+    msg, err_type = c2pyerror(py_str(_LIB.MXGetLastError()))
+    if err_type is not None and err_type.startswith("mxnet.error."):
+        err_type = err_type[len("mxnet.error.") :]
+    return error_types.get(err_type, MXNetError)(msg)
 
 
 def check_call(ret: int) -> None:

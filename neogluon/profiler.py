@@ -58,6 +58,7 @@ __all__ = [
     "profiler_set_state",
     "resume",
     "set_config",
+    "set_kvstore_handle",
     "set_state",
 ]
 
@@ -87,6 +88,19 @@ class _State:
     # allocated while profiling with profile_memory (relative to the start)
     memory: dict = {}
     counters: list = []  # extra Chrome-trace counter events (epoch us)
+
+
+#: The kvstore whose server processes ``profile_process='server'`` would
+#: profile (MXNet's module variable; set by :func:`set_kvstore_handle`).
+profiler_kvstore_handle = None
+
+
+def set_kvstore_handle(handle) -> None:
+    """Record the kvstore used for server-side profiling (MXNet's hook, called
+    by ``kvstore.create`` for dist stores). neogluon has no server processes, so
+    ``profile_process='server'`` still raises; the handle is only stored."""
+    global profiler_kvstore_handle
+    profiler_kvstore_handle = handle
 
 
 def _check_process(profile_process: str, fn: str) -> None:

@@ -110,6 +110,14 @@ class _NpScope:
         return None
 
 
+class _NumpyArrayScope(_NpScope):
+    """MXNet's scope class behind :func:`np_array`: ``_NumpyArrayScope(False)``
+    is a no-op scope; ``True`` raises (numpy array semantics, issue 8)."""
+
+    def __init__(self, is_np_array: bool) -> None:  # noqa: N803 - MXNet's name
+        super().__init__("_NumpyArrayScope", is_np_array)
+
+
 def np_shape(active: bool = True) -> _NpScope:
     """Scope for numpy shape semantics; only ``np_shape(False)`` is supported."""
     return _NpScope("np_shape", active)

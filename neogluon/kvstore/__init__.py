@@ -11,5 +11,6 @@ from .kvstore import KVStore
 from .kvstore import KVStoreBase
 from .kvstore import TestStore
 from .kvstore import create
+from .kvstore_server import KVStoreServer
 
-__all__ = ["KVStore", "KVStoreBase", "TestStore", "create"]
+__all__ = ["KVStore", "KVStoreBase", "KVStoreServer", "TestStore", "create"]

@@ -198,7 +198,10 @@ class KVStore(KVStoreBase):
     array([5., 5., 5.], dtype=float32)
     """
 
-    def __init__(self, name: str = "local") -> None:
+    def __init__(self, handle: str = "local") -> None:
+        # MXNet's argument is the C store handle; here it is the store type
+        # name that create() resolves ("local", "device", ...).
+        name = handle
         self._type = name
         self._store: dict = {}
         self._key_type: type | None = None

@@ -127,6 +127,20 @@ _DTYPE_NP_TO_MX = ndarray._DTYPE_NP_TO_MX
 _DTYPE_MX_TO_NP = ndarray._DTYPE_MX_TO_NP
 _GRAD_REQ_MAP = ndarray._GRAD_REQ_MAP
 
+# MXNet's other ``ndarray.ndarray`` names (DLPack layouts, indexing helpers),
+# the ones its star import puts on ``nd``, and cast_storage / Custom on nd and
+# nd.op (see ``_mx_compat``; Custom raises: mx.operator, issue 9).
+from . import _mx_compat  # noqa: E402
+
+for _n in (*_mx_compat.__all__, "_new_empty_handle"):
+    setattr(ndarray, _n, getattr(_mx_compat, _n))
+    if not _n.startswith("DL"):
+        globals()[_n] = getattr(_mx_compat, _n)
+cast_storage = _SUBMODULES["sparse"].cast_storage
+Custom = _mx_compat.custom_placeholder(__name__)
+for _n in ("cast_storage", "Custom", "ones_like", "zeros_like"):
+    setattr(_SUBMODULES["op"], _n, globals()[_n])
+
 # MXNet's numpy-interface twins and the creation helpers module.
 from . import numpy  # noqa: E402
 from . import numpy_extension  # noqa: E402

@@ -11,7 +11,7 @@ from ... import _missing
 
 __neogluon_missing__ = True
 
-_NAMES = {}
+_NAMES = {"_SVRGOptimizer": "class"}
 __all__ = _missing.define(
     globals(),
     _NAMES,
