@@ -709,6 +709,45 @@ class Executor:
             zeros(shapes[n], ctx=ctx, dtype=types.get(n) or "float32") for n in names
         ]
 
+    _monitor = None  # (callback, monitor_all) from set_monitor_callback
+
+    def set_monitor_callback(self, callback, monitor_all: bool = False) -> None:
+        """Call ``callback(name, array)`` for every operator output (and, with
+        ``monitor_all``, every operator input first) during ``forward``; names
+        are UTF-8 bytes (``<node>_output``, ``<node>_<input>``) as MXNet passes
+        them, arrays are NDArrays (MXNet passes an NDArrayHandle). MXNet's
+        executor also reports the variables themselves; neogluon reports what
+        flows through the operators. ``None`` removes the callback."""
+        self._monitor = None if callback is None else (callback, bool(monitor_all))
+
+    def _run_monitored(self, tensors, record: bool):
+        from ._monitor import run_monitored
+
+        callback, monitor_all = self._monitor
+        return run_monitored(
+            self._symbol,
+            self._graph.input_names,
+            tensors,
+            lambda name, _op, arr: callback(name, arr),
+            monitor_all,
+            record=record,
+        )
+
+    def debug_str(self) -> str:
+        """The bound graph as text in MXNet's format (:meth:`Symbol.debug_str`).
+
+        Differs from MXNet 1.9.1: MXNet also lists the backward nodes it
+        generates and its memory-plan totals; gradients here come from torch's
+        autograd, so only the forward graph is listed."""
+        return self._symbol.debug_str()
+
+    def get_optimized_symbol(self) -> Symbol:
+        """The symbol this executor runs (no subgraph backend rewrites it, so it
+        is the bound symbol's graph; a copy)."""
+        import copy
+
+        return copy.copy(self._symbol)
+
     @property
     def output_dict(self) -> dict:
         return dict(zip(self._symbol.list_outputs(), self.outputs, strict=True))
@@ -753,7 +792,10 @@ class Executor:
         _state.flags.training = bool(is_train)
         try:
             with torch.set_grad_enabled(bool(leaves)):
-                outs = self._graph(tensors)
+                if self._monitor is not None:
+                    outs = self._run_monitored(tensors, bool(leaves))
+                else:
+                    outs = self._graph(tensors)
         finally:
             _state.flags.training = prev
         self._leaves = leaves
