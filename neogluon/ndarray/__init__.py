@@ -128,8 +128,8 @@ _DTYPE_MX_TO_NP = ndarray._DTYPE_MX_TO_NP
 _GRAD_REQ_MAP = ndarray._GRAD_REQ_MAP
 
 # MXNet's other ``ndarray.ndarray`` names (DLPack layouts, indexing helpers),
-# the ones its star import puts on ``nd``, and cast_storage / Custom on nd and
-# nd.op (see ``_mx_compat``; Custom raises: mx.operator, issue 9).
+# the ones its star import puts on ``nd``, and cast_storage / Custom / CachedOp
+# on nd and nd.op (see ``_mx_compat``; Custom raises: mx.operator, issue 9).
 from . import _mx_compat  # noqa: E402
 
 for _n in (*_mx_compat.__all__, "_new_empty_handle"):
@@ -138,7 +138,8 @@ for _n in (*_mx_compat.__all__, "_new_empty_handle"):
         globals()[_n] = getattr(_mx_compat, _n)
 cast_storage = _SUBMODULES["sparse"].cast_storage
 Custom = _mx_compat.custom_placeholder(__name__)
-for _n in ("cast_storage", "Custom", "ones_like", "zeros_like"):
+CachedOp = _mx_compat.CachedOp
+for _n in ("cast_storage", "Custom", "CachedOp", "ones_like", "zeros_like"):
     setattr(_SUBMODULES["op"], _n, globals()[_n])
 
 # MXNet's numpy-interface twins and the creation helpers module.

@@ -221,3 +221,74 @@ CUSTOM_AREA = (
 def custom_placeholder(module: str):
     area, planned, instead = CUSTOM_AREA
     return _missing.placeholder_function(module, "Custom", area, planned, instead)
+
+
+class CachedOp:
+    """A Symbol compiled once and called on NDArrays (MXNet's ``nd.CachedOp``).
+
+    ``CachedOp(sym)(*inputs)`` takes one NDArray per ``sym.list_inputs()``
+    entry, in that order, and returns the output NDArray (a list for several
+    outputs); ``out=`` writes into given arrays instead. Inside
+    ``autograd.record()`` the call is recorded. ``flags`` (MXNet's
+    ``static_alloc`` / ``static_shape`` ... hints) are accepted and stored.
+    """
+
+    __slots__ = ("_graph", "_symbol", "flags", "_monitor_callback")
+
+    def __init__(self, sym, flags=()) -> None:
+        from ..symbol.executor import compile_graph
+        from ..symbol.symbol import Symbol
+
+        if not isinstance(sym, Symbol):
+            raise TypeError(f"CachedOp needs a Symbol, got {type(sym).__name__}")
+        self._symbol = sym
+        self._graph = compile_graph(sym)
+        self.flags = tuple(flags)
+        self._monitor_callback = None
+
+    def __call__(self, *args, **kwargs):
+        from .. import _state
+        from .ndarray import NDArray
+        from .ndarray import from_torch
+
+        out = kwargs.pop("out", None)
+        if kwargs:
+            raise TypeError(
+                "CachedOp.__call__ got unexpected keyword argument(s): "
+                + ", ".join(kwargs)
+            )
+        names = self._graph.input_names
+        if len(args) != len(names) or not all(isinstance(a, NDArray) for a in args):
+            raise ValueError(
+                f"CachedOp expects {len(names)} NDArray inputs {names} (the symbol's "
+                f"list_inputs() order), got {[type(a).__name__ for a in args]}"
+            )
+        tensors = [a._data for a in args]
+        record = _state.flags.recording
+        if self._monitor_callback is not None:
+            from ..symbol._monitor import run_monitored
+
+            callback, monitor_all = self._monitor_callback
+            outs = run_monitored(
+                self._symbol, names, tensors, callback, monitor_all, record=record
+            )
+        elif record:
+            outs = self._graph(tensors)
+        else:
+            import torch
+
+            with torch.no_grad():
+                outs = self._graph(tensors)
+        ctx = args[0].context if args else None
+        results = [from_torch(t, ctx) for t in outs]
+        if out is not None:
+            targets = [out] if isinstance(out, NDArray) else list(out)
+            for dst, res in zip(targets, results, strict=True):
+                dst[:] = res
+            return out
+        return results[0] if len(results) == 1 else results
+
+    def _register_op_hook(self, callback, monitor_all: bool = False) -> None:
+        """``callback(node_name, op_name, array)`` per operator output (and
+        input with ``monitor_all``); see :mod:`neogluon.symbol._monitor`."""
+        self._monitor_callback = (callback, bool(monitor_all)) if callback else None

@@ -146,3 +146,30 @@ def test_contrib_quantized_names_raise():
         mx.nd.contrib.quantize(mx.nd.ones(2))
     with pytest.raises(MXNetError, match="issue 13"):
         mx.sym.contrib.dgl_subgraph(mx.sym.var("g"))
+
+
+def test_cached_op():
+    x = mx.sym.var("x")
+    w = mx.sym.var("w")
+    s = mx.sym.FullyConnected(x, w, num_hidden=2, no_bias=True, name="fc")
+    op = mx.nd.CachedOp(s, flags=(("static_alloc", True),))
+    assert mx.nd.op.CachedOp is mx.nd.CachedOp
+    a = mx.nd.array(np.arange(6).reshape(2, 3))
+    b = mx.nd.ones((2, 3))
+    b.attach_grad()
+    with mx.autograd.record():
+        y = op(a, b)
+    y.backward()
+    np.testing.assert_allclose(y.asnumpy(), a.asnumpy() @ b.asnumpy().T)
+    np.testing.assert_allclose(b.grad.asnumpy(), np.ones((2, 2)) @ a.asnumpy())
+    out = mx.nd.zeros((2, 2))
+    assert op(a, b, out=out) is out
+    np.testing.assert_allclose(out.asnumpy(), y.asnumpy())
+    names = []
+    op._register_op_hook(lambda n, o, arr: names.append((n, o)))
+    op(a, b)
+    assert names == [(b"fc_output", b"FullyConnected")]
+    with pytest.raises(ValueError, match="expects 2 NDArray inputs"):
+        op(a)
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        op(a, b, foo=1)
