@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 
 from .._dtypes import to_torch_dtype
+from ..base import MXNetError
 from .elemwise import merge_shapes
 from .registry import REQUIRED
 from .registry import OpDef
@@ -16,6 +17,10 @@ from .registry import P
 from .registry import ShapeError
 from .registry import register
 from .shape import _norm_axis
+
+
+class IndexOutOfBoundsError(MXNetError, IndexError):
+    """An index outside its axis (MXNet raises Python's IndexError for it)."""
 
 
 def _as_index(t: torch.Tensor) -> torch.Tensor:
@@ -188,6 +193,15 @@ def _gather_nd(data, indices):
             f"Operator gather_nd: indices {tuple(indices.shape)} index {m} axes but "
             f"data {tuple(data.shape)} has only {data.dim()}."
         )
+    for i in range(m):
+        size = data.shape[i]
+        bad = (idx[i] < -size) | (idx[i] >= size)
+        if bool(bad.any()):
+            raise IndexOutOfBoundsError(
+                f"Operator gather_nd: index {int(idx[i][bad].reshape(-1)[0])} is out "
+                f"of bounds for axis {i} with size {size} (data "
+                f"{tuple(data.shape)}); indices must be in [-{size}, {size})."
+            )
     return data[tuple(idx[i] for i in range(m))]
 
 

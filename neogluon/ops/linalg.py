@@ -310,9 +310,11 @@ def _reduced_sq(k: int):
     return out
 
 
-def _potrf(A):
+def _potrf(A, lower=True):
     _square("_linalg_potrf", A)
-    return torch.linalg.cholesky(_sym_lower(A))
+    L = torch.linalg.cholesky(_sym_lower(A))
+    # lower=False: the upper factor U = L^T with A = U^T U (MXNet's LAPACK).
+    return L if lower else L.mT
 
 
 def _sym_lower(A):
@@ -323,9 +325,10 @@ def _sym_lower(A):
     return 0.5 * (A + A.mT)
 
 
-def _potri(A):
+def _potri(A, lower=True):
     _square("_linalg_potri", A)
-    return torch.cholesky_inverse(torch.tril(A))
+    # A is the lower factor L (or the upper U = L^T); the result (L L^T)^-1.
+    return torch.cholesky_inverse(torch.tril(A) if lower else torch.triu(A).mT)
 
 
 def _tri(A, lower):
@@ -374,6 +377,9 @@ def _tri_infer(op: str):
     return infer
 
 
+_CHOL_PARAMS = (
+    P("lower", "bool", True, "Lower (True) or upper (False) Cholesky factor."),
+)
 _TRI_PARAMS = (
     P("transpose", "bool", False, "Use the transposed triangular matrix."),
     P("rightside", "bool", False, "Multiply the triangular matrix from the right."),
@@ -385,6 +391,7 @@ register(
         "_linalg_potrf",
         _potrf,
         inputs=("A",),
+        params=_CHOL_PARAMS,
         infer_shape=_square_infer("_linalg_potrf", _same_sq),
         aliases=("linalg_potrf",),
         doc="Cholesky factor L (lower) of symmetric positive-definite A = L L^T.",
@@ -395,6 +402,7 @@ register(
         "_linalg_potri",
         _potri,
         inputs=("A",),
+        params=_CHOL_PARAMS,
         infer_shape=_square_infer("_linalg_potri", _same_sq),
         aliases=("linalg_potri",),
         doc="Inverse of L L^T from its lower Cholesky factor L.",
@@ -750,7 +758,10 @@ def _histogram(data, bins=None, bin_cnt=None, range=None):  # noqa: A002 - MXNet
                 "or give the bin edges as the 'bins' input."
             )
         lo, hi = float(range[0]), float(range[1])
-        edges = torch.linspace(lo, hi, bin_cnt + 1, dtype=torch.float64)
+        # lo + i * (hi - lo) / n as MXNet computes it (exact 0 at the middle;
+        # torch.linspace interpolates from both ends).
+        steps = torch.arange(bin_cnt + 1, dtype=torch.float64)
+        edges = lo + steps * (hi - lo) / bin_cnt
         edges = edges.to(device=x.device, dtype=x.dtype)
         xf = x.to(torch.float64)
         keep = (xf >= lo) & (xf <= hi)
@@ -814,9 +825,12 @@ register(
 def _unravel_index(data, shape=None):
     idx = data.to(torch.int64)
     outs = []
-    for d in reversed(shape):
+    for d in reversed(shape[1:]):
         outs.append(torch.remainder(idx, d))
         idx = torch.div(idx, d, rounding_mode="floor")
+    # The leading coordinate is what remains, unbounded as in MXNet (so a
+    # leading -1 "any size" works; 50 in (6, 7) gives (7, 1)).
+    outs.append(idx)
     return torch.stack(outs[::-1]).to(data.dtype)
 
 

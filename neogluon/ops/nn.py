@@ -441,8 +441,19 @@ def _pool_geometry(attrs, spatial):
             "spatial dims; give one kernel size per spatial dim or global_pool=True."
         )
     s = _tup(attrs["stride"], n, 1, "stride", "Pooling")
-    p = _tup(attrs["pad"], n, 0, "pad", "Pooling")
-    return k, s, p, attrs["pooling_convention"]
+    pad = tuple(attrs["pad"] or ())
+    if len(pad) > n and not any(pad[n:]):
+        # MXNet reads only the first n pad values (test_operator passes
+        # pad=(0, 0, 0) with a 1-D kernel).
+        pad = pad[:n]
+    p = _tup(pad, n, 0, "pad", "Pooling")
+    conv = attrs["pooling_convention"]
+    if conv == "same" and any(p):
+        raise ShapeError(
+            f"Operator Pooling: pooling_convention='same' computes its own padding; "
+            f"pad must be 0, got pad={tuple(attrs['pad'])}."
+        )
+    return k, s, p, conv
 
 
 def _pooling(data, **a):

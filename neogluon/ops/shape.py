@@ -592,10 +592,42 @@ def _slice(data, begin, end, step=()):
     return out
 
 
+def _slice_len(n: int, b, e, st) -> int:
+    """Length of ``[b:e:st]`` over a known axis of size ``n``; 0 if ``n`` unknown."""
+    if not n:
+        return 0
+    st = 1 if st is None else st
+    if st == 0:
+        raise ShapeError("Operator slice: step cannot be 0.")
+    return len(range(*slice(b, e, st).indices(n)))
+
+
+def _slice_infer(in_shapes, attrs, out_shapes=None):
+    (s,) = in_shapes
+    begin, end, step = attrs["begin"], attrs["end"], attrs["step"] or ()
+    if s is None:
+        return [s], [None]
+    if len(begin) != len(end) or (step and len(step) != len(begin)):
+        raise ShapeError(
+            f"Operator slice: begin {begin}, end {end} and step {step} must have the "
+            "same length."
+        )
+    if len(begin) > len(s):
+        raise ShapeError(
+            f"Operator slice: begin {begin} has more entries than input "
+            f"{fmt_shape(s)} has axes."
+        )
+    out = list(s)
+    for ax, (b, e) in enumerate(zip(begin, end, strict=True)):
+        out[ax] = _slice_len(s[ax], b, e, step[ax] if step else 1)
+    return [s], [tuple(out)]
+
+
 register(
     OpDef(
         "slice",
         _slice,
+        infer_shape=_slice_infer,
         params=(
             P("begin", "shape", REQUIRED, "Start per axis (None = from the start)."),
             P("end", "shape", REQUIRED, "Stop per axis (None = to the end)."),
@@ -613,10 +645,21 @@ def _slice_axis(data, axis, begin, end):
     return _axis_slice(data, ax, begin, end, 1)
 
 
+def _slice_axis_infer(in_shapes, attrs, out_shapes=None):
+    (s,) = in_shapes
+    if s is None:
+        return [s], [None]
+    ax = _norm_axis("slice_axis", attrs["axis"], len(s))
+    out = list(s)
+    out[ax] = _slice_len(s[ax], attrs["begin"], attrs["end"], 1)
+    return [s], [tuple(out)]
+
+
 register(
     OpDef(
         "slice_axis",
         _slice_axis,
+        infer_shape=_slice_axis_infer,
         params=(
             P("axis", "int", REQUIRED, "Axis to slice."),
             P("begin", "int", REQUIRED, "Start (negative counts from the end)."),
@@ -955,7 +998,23 @@ register(
 
 
 # --------------------------------------------------------------------------- depth
+def _check_block(op: str, data, b: int) -> None:
+    if data.dim() != 4:
+        raise ShapeError(
+            f"Operator {op}: data must be 4-D (N, C, H, W), got {tuple(data.shape)}."
+        )
+    if b <= 0:
+        raise ShapeError(f"Operator {op}: block_size must be positive, got {b}.")
+    if any(d == 0 for d in data.shape):
+        # MXNet's legacy shapes: 0 is an unknown dim, not an empty one.
+        raise ShapeError(
+            f"Operator {op}: data {tuple(data.shape)} has a zero-size dim; every "
+            "dim must be positive."
+        )
+
+
 def _depth_to_space(data, block_size):
+    _check_block("depth_to_space", data, block_size)
     n, c, h, w = data.shape
     b = block_size
     if c % (b * b):
@@ -968,6 +1027,7 @@ def _depth_to_space(data, block_size):
 
 
 def _space_to_depth(data, block_size):
+    _check_block("space_to_depth", data, block_size)
     n, c, h, w = data.shape
     b = block_size
     if h % b or w % b:

@@ -817,19 +817,23 @@ class Executor:
         """Gradients of the outputs into ``grad_dict`` (per ``grad_req``)."""
         from ..ndarray.ndarray import NDArray
 
-        if (
-            not self._leaves
-            and self._outs
-            and any(r != "null" for r in self._reqs.values())
-        ):
+        if not self._leaves and any(r != "null" for r in self._reqs.values()):
             # MXNet allows backward after forward(is_train=False): the gradient
             # of the inference-mode graph. Predict-mode forwards have no side
             # effects (no running-stat updates, no dropout), so re-running it
-            # recorded gives the same graph.
-            self._run(self._last_is_train, record=True)
-        if not self._leaves and all(r == "null" for r in self._reqs.values()):
-            # Nothing asks for a gradient: a no-op, as in MXNet.
-            return
+            # recorded gives the same graph. Without any forward yet (MXNet
+            # runs backward on the bound arrays), a training forward runs.
+            self._run(self._last_is_train if self._outs else True, record=True)
+        if not self._leaves:
+            wanted = [n for n, r in self._reqs.items() if r != "null"]
+            if all(not self.arg_dict[n]._data.is_floating_point() for n in wanted):
+                # Nothing asks for a gradient (a no-op, as in MXNet), or only
+                # integer arrays do: torch has no integer gradients, so those
+                # get zeros with grad_req 'write' and stay as they are with 'add'.
+                for n in wanted:
+                    if self._reqs[n] == "write":
+                        self.grad_dict[n]._data.zero_()
+                return
         if not self._leaves:
             raise MXNetError(
                 "backward: call forward() first and bind with args_grad (grad_req "
