@@ -19,10 +19,10 @@ import pytest
 
 from . import _surface as S
 
-#: Present-and-compatible share (module names and class methods together)
-#: reached when the test was written; raise it as gaps close. The goal is 98%;
-#: the remaining gaps are mostly operators missing from the registry.
-THRESHOLD = 87.0
+#: Present-and-compatible share (module names and class methods together),
+#: raised as gaps close: 98.58% (4104 of 4163) when last set. The remaining
+#: gaps (surface_allowlist.txt) are mostly contrib operators not registered yet.
+THRESHOLD = 98.5
 
 SURFACE = S.load_surface()
 ALLOWLIST = S.load_allowlist()
