@@ -1440,7 +1440,7 @@ register(
     OpDef(
         "smooth_l1",
         _smooth_l1,
-        params=(P("scalar", "float", doc="sigma."),),
+        params=(P("scalar", "float", 1.0, "sigma (MXNet default 1)."),),
         infer_shape=_identity_infer,
         doc="Smooth L1: 0.5(sigma x)^2 if |x| < 1/sigma^2 else |x| - 0.5/sigma^2.",
     )

@@ -97,3 +97,8 @@ def test_executor_backward_before_forward_and_integer_arguments():
     exe.backward(mx.nd.ones((2, 2)))  # integer argument: zero gradient
     assert exe.grad_arrays[0].dtype == np.int32
     np.testing.assert_array_equal(exe.grad_arrays[0].asnumpy(), np.zeros((2, 2)))
+
+
+def test_smooth_l1_scalar_defaults_to_one():
+    out = mx.nd.smooth_l1(mx.nd.array(FX["smooth_l1_x"]))
+    np.testing.assert_allclose(out.asnumpy(), FX["smooth_l1_default"], rtol=1e-6)
