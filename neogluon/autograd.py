@@ -211,6 +211,14 @@ def _head_tensors(heads, head_grads):
     ts, gs = [], []
     for i, h in enumerate(heads):
         t = h._data
+        if not t.requires_grad and not t.is_floating_point():
+            raise MXNetError(
+                f"Cannot differentiate head {i} of dtype {h.dtype.__name__}: "
+                "gradients flow through floating-point arrays only (the engine, "
+                "torch autograd, has no integer gradients; MXNet 1.9.1 allowed "
+                "some). Cast the variable with astype('float32') before "
+                "attach_grad() and record()."
+            )
         if not t.requires_grad:
             raise MXNetError(
                 "Cannot differentiate node because it is not in a computational "

@@ -250,3 +250,12 @@ def test_arcsinh_second_derivative_is_the_true_one():
     g.backward()
     xs = np.array([0.5, 1.0])
     np.testing.assert_allclose(x.grad.asnumpy(), -xs / (1 + xs**2) ** 1.5, rtol=1e-5)
+
+
+def test_integer_head_gradient_is_a_clear_error():
+    a = mx.nd.arange(0, 10, dtype="int32")
+    a.attach_grad()
+    with ag.record():
+        b = mx.nd.topk(a, k=3, ret_typ="value")
+    with pytest.raises(mx.MXNetError, match="floating-point arrays only.*astype"):
+        b.backward(mx.nd.ones((3,), dtype="int32"))

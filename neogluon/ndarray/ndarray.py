@@ -149,9 +149,10 @@ class NDArray:
     """
 
     __slots__ = ("_data", "_ag", "_ctx", "__weakref__")
-    # numpy defers to our reflected operators (ndarray + NDArray -> __radd__).
+    # numpy defers to our reflected operators (ndarray + NDArray -> __radd__),
+    # as with MXNet's NDArray; numpy functions (``np.all(x == 1)``,
+    # ``np.exp(x)``) see the values through ``__array__``.
     __array_priority__ = 1000.0
-    __array_ufunc__ = None
 
     def __init__(self, handle: torch.Tensor | None = None, writable: bool = True):
         if handle is None:
@@ -237,6 +238,32 @@ class NDArray:
         if t.device.type != "cpu":
             return t.cpu().numpy()
         return t.numpy().copy()
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        """numpy's view of the values (``np.asarray(x)``, ``np.all(x == 1)``).
+
+        MXNet 1.9.1's NDArray has no ``__array__``, so numpy functions iterate
+        it element by element and return nested object arrays; here they get
+        the values. ``copy=False`` shares memory where that is possible.
+        """
+        if copy is False:
+            t = self._data.detach()
+            if t.device.type != "cpu" or t.dtype == torch.bfloat16:
+                raise ValueError(
+                    f"np.asarray(copy=False): an NDArray on {self.context} with "
+                    f"dtype {self.dtype} cannot be viewed without a copy."
+                )
+            arr = t.numpy()
+        else:
+            arr = self.asnumpy()
+        if dtype is not None and arr.dtype != dtype:
+            if copy is False:
+                raise ValueError(
+                    f"np.asarray(copy=False, dtype={dtype}): the NDArray holds "
+                    f"{arr.dtype}, a cast needs a copy."
+                )
+            arr = arr.astype(dtype)
+        return arr
 
     def asscalar(self):
         """The value of a size-1 array as a numpy scalar (e.g. ``np.float32``)."""
@@ -1473,8 +1500,23 @@ def from_numpy(ndarray: np.ndarray, zero_copy: bool = True, array_cls=None) -> N
             f"from_numpy(array_cls={array_cls!r}): only NDArray results are supported "
             "(mx.np arrays are not implemented yet); omit array_cls."
         )
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(
+            f"from_numpy expects a numpy.ndarray, got {type(ndarray).__name__}."
+        )
+    if not zero_copy:
+        return _new(torch.from_numpy(ndarray).clone())
+    if not ndarray.flags["C_CONTIGUOUS"]:
+        raise ValueError(
+            "from_numpy(zero_copy=True) shares memory with C-contiguous arrays only; "
+            f"this one has strides {ndarray.strides}. Pass np.ascontiguousarray(a) "
+            "or zero_copy=False."
+        )
     t = torch.from_numpy(ndarray)
-    return _new(t if zero_copy else t.clone())
+    # As in MXNet, the numpy array now belongs to the NDArray: writes go
+    # through the NDArray, and the numpy side becomes read-only.
+    ndarray.flags["WRITEABLE"] = False
+    return _new(t)
 
 
 def empty(shape, ctx=None, dtype=None, stype=None) -> NDArray:
@@ -1487,14 +1529,35 @@ def empty(shape, ctx=None, dtype=None, stype=None) -> NDArray:
     )
 
 
+def _created(t: torch.Tensor, tag, what: str, kwargs: dict) -> NDArray:
+    """The result of a creation function, written into ``out=`` when given.
+
+    MXNet forwards the extra keywords of ``zeros``/``ones``/``eye`` to its
+    creation operators, which take ``out`` and ``name`` besides their own.
+    """
+    out = kwargs.pop("out", None)
+    kwargs.pop("name", None)
+    # Hidden ``__attr__`` keys (rnn begin_state's ``__layout__``) are accepted
+    # and ignored by MXNet's operators.
+    kwargs = {k: v for k, v in kwargs.items() if not k.startswith("__")}
+    if kwargs:
+        raise MXNetError(
+            f"nd.{what}() got unexpected keyword argument(s) {sorted(kwargs)}; it "
+            "takes shape, ctx, dtype, out and name."
+        )
+    if out is not None:
+        if out._data.dtype != t.dtype:
+            t = t.to(out._data.dtype)
+        return _write_out(out, t)
+    return _new(t, tag)
+
+
 def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs) -> NDArray:
     """An array of zeros (float32 by default)."""
     _check_stype(stype)
     dev, tag = _resolve_ctx(ctx)
-    return _new(
-        torch.zeros(_shape_tuple(shape), dtype=_dtype_or_default(dtype), device=dev),
-        tag,
-    )
+    t = torch.zeros(_shape_tuple(shape), dtype=_dtype_or_default(dtype), device=dev)
+    return _created(t, tag, "zeros", kwargs)
 
 
 def _check_stype(stype) -> None:
@@ -1508,10 +1571,8 @@ def _check_stype(stype) -> None:
 def ones(shape, ctx=None, dtype=None, **kwargs) -> NDArray:
     """An array of ones (float32 by default)."""
     dev, tag = _resolve_ctx(ctx)
-    return _new(
-        torch.ones(_shape_tuple(shape), dtype=_dtype_or_default(dtype), device=dev),
-        tag,
-    )
+    t = torch.ones(_shape_tuple(shape), dtype=_dtype_or_default(dtype), device=dev)
+    return _created(t, tag, "ones", kwargs)
 
 
 def full(shape, val, ctx=None, dtype=np.float32, out=None) -> NDArray:
@@ -1557,12 +1618,14 @@ def eye(N, M=0, k=0, ctx=None, dtype=None, **kwargs) -> NDArray:
     dev, tag = _resolve_ctx(ctx)
     t = torch.zeros((N, M), dtype=td, device=dev)
     t.diagonal(k).fill_(1)
-    return _new(t, tag)
+    return _created(t, tag, "eye", kwargs)
 
 
 def _like(fill, what: str, data, out, kwargs) -> NDArray:
     if not isinstance(data, NDArray):
-        raise TypeError(f"nd.{what}: data must be an NDArray, got {type(data).__name__}")
+        raise TypeError(
+            f"nd.{what}: data must be an NDArray, got {type(data).__name__}"
+        )
     res = _new(fill(data._data), data._ctx)
     if out is not None:
         out[:] = res

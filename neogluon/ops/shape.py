@@ -817,6 +817,12 @@ def _broadcast_like(lhs, rhs, lhs_axes=None, rhs_axes=None):
         )
     la = (lhs_axes,) if isinstance(lhs_axes, int) else tuple(lhs_axes or ())
     ra = (rhs_axes,) if isinstance(rhs_axes, int) else tuple(rhs_axes or ())
+    if (lhs_axes is not None and not la) or (rhs_axes is not None and not ra):
+        raise ShapeError(
+            f"Operator broadcast_like: empty axes tuple (lhs_axes={la}, "
+            f"rhs_axes={ra}); give the axes to broadcast, or neither to broadcast "
+            "lhs to rhs's whole shape."
+        )
     if len(la) != len(ra):
         raise ShapeError(
             f"Operator broadcast_like: lhs_axes {la} and rhs_axes {ra} must have "

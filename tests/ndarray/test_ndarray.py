@@ -154,19 +154,34 @@ def test_repr_matches_mxnet(case):
 
 def test_no_implicit_scalar_conversions():
     x = nd.array([1.5])
-    for name in ("__float__", "__int__", "__index__", "__array__"):
+    for name in ("__float__", "__int__", "__index__"):
         assert not hasattr(x, name)
     with pytest.raises(TypeError):
         float(x)
     with pytest.raises(TypeError):
         [0, 1][nd.array([1])]
-    # No __array__ (as MXNet): numpy does not convert the data; it walks the
-    # array as a nested sequence (numpy 1.x: object array, numpy 2: ValueError).
-    try:
-        conv = np.asarray(nd.array([1.0, 2.0]))
-    except ValueError:
-        conv = None
-    assert conv is None or conv.dtype == object
+
+
+def test_numpy_functions_see_values():
+    # MXNet's NDArray has no __array__: numpy 1.x walked it as a nested
+    # sequence (np.all(x == v) on an object array, as in MXNet's own
+    # test_ndarray.py), numpy 2 refuses that. Here numpy gets the values.
+    x = nd.array([1.0, 2.0])
+    conv = np.asarray(x)
+    assert conv.dtype == np.float32 and conv.tolist() == [1.0, 2.0]
+    assert np.all(nd.array([5e7], dtype="int32") == 50000000)
+    assert not np.all(x == 1)
+    np.testing.assert_allclose(np.exp(x), np.exp([1.0, 2.0]), rtol=1e-6)
+    # Binary operators still defer to NDArray's own (which refuse numpy arrays).
+    assert isinstance(np.float32(2) * x, nd.NDArray)
+    with pytest.raises(TypeError, match="wrap numpy arrays"):
+        np.array([1.0, 2.0]) + x
+    # copy=False shares memory; a cast cannot.
+    view = np.asarray(x, copy=False)
+    x[:] = 7
+    assert view.tolist() == [7.0, 7.0]
+    with pytest.raises(ValueError, match="needs a copy"):
+        np.asarray(x, dtype=np.float64, copy=False)
 
 
 def test_binary_dtype_error_names_op_and_fix():
@@ -317,3 +332,43 @@ def test_autograd_through_indexing_and_operators():
     # Outside record() nothing is recorded even though x requires grad.
     w = x * 2
     assert not w.to_torch().requires_grad
+
+
+def test_creation_functions_write_out():
+    # MXNet's test_ndarray::test_output: zeros/ones/full/eye take out=.
+    out = nd.zeros((2, 2))
+    assert nd.ones((2, 2), out=out) is out
+    assert out.asnumpy().tolist() == [[1.0, 1.0], [1.0, 1.0]]
+    nd.full((2, 2), 2, out=out)
+    assert out.asnumpy().tolist() == [[2.0, 2.0], [2.0, 2.0]]
+    nd.zeros((2, 2), out=out)
+    assert out.asnumpy().tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    nd.eye(2, out=out)
+    assert out.asnumpy().tolist() == [[1.0, 0.0], [0.0, 1.0]]
+    with pytest.raises(MXNetError, match="out= array has shape"):
+        nd.ones((3,), out=out)
+    with pytest.raises(MXNetError, match="unexpected keyword"):
+        nd.ones((2,), bogus=1)
+
+
+def test_from_numpy_zero_copy_rules():
+    a = np.array([[1, 2], [3, 4], [5, 6]], dtype="float32")
+    x = nd.from_numpy(a)
+    with pytest.raises(ValueError):  # the numpy side is read-only now
+        a[2, 1] = 0
+    x[2, 1] = 100
+    assert a[2, 1] == 100  # shared memory
+    with pytest.raises(ValueError, match="C-contiguous"):
+        nd.from_numpy(np.ones((2, 3), dtype="float32").T)
+    b = np.ones((2, 3), dtype="float32").T
+    y = nd.from_numpy(b, zero_copy=False)
+    y[:] = 0
+    assert b.flags["WRITEABLE"] and b.sum() == 6
+
+
+def test_broadcast_like_rejects_empty_axes():
+    # MXNet: "Empty axes tuple is not allowed" (test_ndarray::test_broadcast).
+    a, b = nd.ones((1, 2)), nd.ones((3, 2))
+    with pytest.raises(MXNetError, match="empty axes tuple"):
+        nd.broadcast_like(a, b, lhs_axes=(), rhs_axes=())
+    assert nd.broadcast_like(a, b, lhs_axes=(0,), rhs_axes=(0,)).shape == (3, 2)
