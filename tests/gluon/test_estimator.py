@@ -324,6 +324,11 @@ def test_argument_errors():
         em.Estimator(net, mx.gluon.loss.L2Loss(), trainer="sgd")
     with pytest.raises(ValueError, match="context must be a Context"):
         em.Estimator(net, mx.gluon.loss.L2Loss(), trainer=est.trainer, context="cpu")
+    # A GPU that does not exist: AssertionError as in MXNet.
+    with pytest.raises(AssertionError, match="gpu\\(100\\) is not available"):
+        em.Estimator(
+            net, mx.gluon.loss.L2Loss(), trainer=est.trainer, context=[mx.gpu(100)]
+        )
     with pytest.raises(ValueError, match="metrics must be"):
         em.Estimator(
             net, mx.gluon.loss.L2Loss(), train_metrics=["acc"], trainer=est.trainer

@@ -40,6 +40,10 @@ def _priority(handler) -> float:
     return getattr(handler, "priority", 0)
 
 
+class _ContextNotAvailableError(ValueError, AssertionError):
+    """A context that does not exist here (MXNet raises AssertionError)."""
+
+
 class Estimator:
     """Train and evaluate a Gluon network with event handlers.
 
@@ -146,7 +150,7 @@ class Estimator:
             for ctx in context:
                 if ctx not in available_gpus and not str(ctx).startswith("cpu"):
                     choices = ", ".join(str(c) for c in available_gpus)
-                    raise ValueError(
+                    raise _ContextNotAvailableError(
                         f"{ctx} is not available, please make sure your context is "
                         f"in one of: mx.cpu(), {choices}"
                     )
