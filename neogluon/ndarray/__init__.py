@@ -129,7 +129,8 @@ _GRAD_REQ_MAP = ndarray._GRAD_REQ_MAP
 
 # MXNet's other ``ndarray.ndarray`` names (DLPack layouts, indexing helpers),
 # the ones its star import puts on ``nd``, and cast_storage / Custom / CachedOp
-# on nd and nd.op (see ``_mx_compat``; Custom raises: mx.operator, issue 9).
+# on nd and nd.op (see ``_mx_compat``; Custom: mx.operator, ``ops/custom.py``).
+from ..ops import custom as _ops_custom  # noqa: E402
 from . import _mx_compat  # noqa: E402
 
 for _n in (*_mx_compat.__all__, "_new_empty_handle"):
@@ -137,7 +138,7 @@ for _n in (*_mx_compat.__all__, "_new_empty_handle"):
     if not _n.startswith("DL"):
         globals()[_n] = getattr(_mx_compat, _n)
 cast_storage = _SUBMODULES["sparse"].cast_storage
-Custom = _mx_compat.custom_placeholder(__name__)
+Custom = _ops_custom.nd_function()
 CachedOp = _mx_compat.CachedOp
 for _n in ("cast_storage", "Custom", "CachedOp", "ones_like", "zeros_like"):
     setattr(_SUBMODULES["op"], _n, globals()[_n])

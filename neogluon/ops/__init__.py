@@ -10,6 +10,7 @@ from . import contrib  # noqa: F401
 from . import contrib_vision  # noqa: F401
 from . import creation  # noqa: F401
 from . import ctc  # noqa: F401
+from . import custom  # noqa: F401
 from . import elemwise  # noqa: F401
 from . import image  # noqa: F401
 from . import indexing  # noqa: F401

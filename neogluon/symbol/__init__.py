@@ -12,7 +12,7 @@ import sys
 import types
 
 from .. import ops as _ops  # noqa: F401  (registers every operator)
-from ..ndarray._mx_compat import custom_placeholder as _custom_placeholder
+from ..ops import custom as _custom
 from . import _frontend
 from . import infer  # noqa: F401
 from . import json_io  # noqa: F401
@@ -47,9 +47,9 @@ _frontend.populate(sys.modules[__name__], _SUBMODULES)
 for _n, _f in list(globals().items()):
     if callable(_f) and hasattr(_f, "op"):
         setattr(_SUBMODULES["op"], _n, _f)
-# cast_storage (dense only) and Custom (mx.operator: raises, issue 9).
+# cast_storage (dense only) and Custom (mx.operator custom operators).
 cast_storage = _SUBMODULES["sparse"].cast_storage
-Custom = _custom_placeholder(__name__)
+Custom = _custom.sym_function()
 _SUBMODULES["op"].cast_storage = cast_storage
 _SUBMODULES["op"].Custom = Custom
 

@@ -216,8 +216,12 @@ def load_json(json_str: str) -> Symbol:
                     "registered in neogluon; this graph cannot be loaded. Register "
                     "the operator (neogluon.ops.registry.register) or report it."
                 )
-            params = {k: v for k, v in attrs.items() if k in op.spec_map}
             try:
+                # Ops whose signature depends on their attributes (Custom).
+                specialize = getattr(op.kernel, "specialize", None)
+                if specialize is not None:
+                    op = specialize(attrs)
+                params = {k: v for k, v in attrs.items() if k in op.spec_map}
                 parsed = op.parse_attrs(params)
             except MXNetError as err:
                 raise MXNetError(

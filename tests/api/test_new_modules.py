@@ -228,11 +228,8 @@ def test_placeholders_raise_with_guidance():
     with pytest.raises(MXNetError, match="triton"):
         mx.rtc.CudaModule("")
 
-    class Sub(mx.operator.CustomOp):
-        pass
-
-    with pytest.raises(MXNetError, match="issue 9"):
-        Sub()
+    # mx.operator is implemented (issue 9): its classes are real.
+    assert not getattr(mx.operator.CustomOp, "__neogluon_missing__", False)
     ns = {"__name__": "pkg.mod", "kept": 1}
     added = _missing.define(
         ns, {"kept": "function", "f": "function"}, area="a", planned=None, instead="b"
