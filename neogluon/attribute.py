@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
 
 __all__ = ["AttrScope"]
 
@@ -32,6 +33,9 @@ class AttrScope(metaclass=_CurrentMeta):
 
     _local = threading.local()
     _default: AttrScope
+    #: How many control-flow subgraphs were named from each base name
+    #: (``sym.contrib.foreach`` etc. number them ``foreach0``, ``foreach1``...).
+    _subgraph_names: defaultdict = defaultdict(int)
 
     def __init__(self, **kwargs: str) -> None:
         for key, value in kwargs.items():

@@ -4,13 +4,25 @@ The operator functions are generated from the operator registry and added to
 this module when ``neogluon.symbol`` is imported (``__all__`` lists them).
 ``adamw_update`` / ``mp_adamw_update`` are MXNet's Python wrappers: ``eta``
 follows ``lr`` positionally and ``rescale_grad`` may be a number.
+``foreach`` / ``while_loop`` / ``cond`` build control-flow nodes with subgraphs
+(see :mod:`neogluon.symbol.control_flow`).
 """
 
 from __future__ import annotations
 
 from .. import _missing
+from .control_flow import cond
+from .control_flow import foreach
+from .control_flow import while_loop
 
-__all__: list[str] = ["adamw_update", "mp_adamw_update", "rand_zipfian"]
+__all__: list[str] = [
+    "adamw_update",
+    "mp_adamw_update",
+    "rand_zipfian",
+    "foreach",
+    "while_loop",
+    "cond",
+]
 
 
 def _rescale(rescale_grad):

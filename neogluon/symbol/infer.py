@@ -81,12 +81,15 @@ def infer_graph(
     symbol: Symbol,
     known: dict[str, object],
     kind: str = "shape",
+    outputs: list | None = None,
 ) -> dict[tuple[int, int], object]:
     """Infer every entry of the graph: ``{(id(node), out_index): value}``.
 
     ``kind`` is ``'shape'`` (values are partial shapes) or ``'type'`` (dtype
     names). ``known`` maps variable names to given values, which win over the
-    variables' ``__shape__``/``__dtype__`` attributes.
+    variables' ``__shape__``/``__dtype__`` attributes. ``outputs`` optionally
+    gives what is known of the symbol's outputs (None where unknown; control
+    flow subgraphs are inferred from both ends).
     """
     nodes = topo_order(symbol._outputs)
     is_shape = kind == "shape"
@@ -102,6 +105,10 @@ def infer_graph(
             elif not is_shape and "__dtype__" in n.attrs:
                 v = flag_dtype(n.attrs["__dtype__"])
             vals[(id(n), 0)] = v
+    for (n, i), v in zip(symbol._outputs, outputs or (), strict=False):
+        if v is not None:
+            key = (id(n), i)
+            vals[key] = merge(vals.get(key), _norm(v, is_shape), "output ")
     ops = [n for n in nodes if n.op is not None]
     # Each sweep alternates direction; a fixed point needs at most a few sweeps
     # per node in practice, bounded to stay safe on pathological rules.

@@ -15,6 +15,7 @@ import json
 
 from ..base import MXNetError
 from ..ops import registry as _reg
+from . import control_flow
 from .symbol import _AUX_VAR_INIT
 from .symbol import HIDDEN_KEYS
 from .symbol import Symbol
@@ -97,36 +98,52 @@ def to_json(symbol: Symbol, remove_amp_cast: bool = True) -> str:
     """The MXNet 1.9.1 JSON text of ``symbol`` (same bytes as ``sym.tojson()``)."""
     if remove_amp_cast:
         symbol = _without_amp_cast(symbol)
+    return _graph_text(symbol, "", top=True)
+
+
+def _graph_text(symbol: Symbol, pad: str, top: bool) -> str:
+    """One graph object whose ``{`` sits at indent ``pad``; control-flow
+    nodes nest their ``subgraphs`` (graphs without ``attrs``) the same way."""
     nodes = topo_order(symbol._outputs)
     index = {id(n): i for i, n in enumerate(nodes)}
+    fpad = pad + "      "
     parts = []
     for n in nodes:
         lines = [
-            f'      "op": {_jstr("null" if n.op is None else n.op.name)}',
-            f'      "name": {_jstr(n.name)}',
+            f'{fpad}"op": {_jstr("null" if n.op is None else n.op.name)}',
+            f'{fpad}"name": {_jstr(n.name)}',
         ]
         if n.attrs:
-            lines.append(f'      "attrs": {_attrs_text(n.attrs, "      ")}')
+            lines.append(f'{fpad}"attrs": {_attrs_text(n.attrs, fpad)}')
         ins = [
             (index[id(src)], i, v)
             for (src, i), v in zip(n.inputs, n.versions, strict=True)
         ]
-        lines.append(f'      "inputs": {_entries_text(ins, "      ")}')
-        parts.append("    {\n" + ", \n".join(lines) + "\n    }")
+        lines.append(f'{fpad}"inputs": {_entries_text(ins, fpad)}')
+        subgraphs = n.parsed.get("subgraphs") if n.parsed else None
+        if subgraphs:
+            graphs = ", \n".join(
+                f"{fpad}  " + _graph_text(g.symbol, fpad + "  ", top=False)
+                for g in subgraphs
+            )
+            lines.append(f'{fpad}"subgraphs": [\n{graphs}\n{fpad}]')
+        parts.append(f"{pad}    {{\n" + ", \n".join(lines) + f"\n{pad}    }}")
     arg_nodes = [i for i, n in enumerate(nodes) if n.op is None]
     row_ptr = [0]
     for n in nodes:
         row_ptr.append(row_ptr[-1] + total_outputs(n))
     heads = [(index[id(n)], i, 0) for n, i in symbol._outputs]
-    return (
+    gpad = pad + "  "
+    text = (
         "{\n"
-        '  "nodes": [\n' + ", \n".join(parts) + "\n  ], \n"
-        f'  "arg_nodes": {_array_text([str(i) for i in arg_nodes], "  ")}, \n'
-        f'  "node_row_ptr": {_array_text([str(i) for i in row_ptr], "  ")}, \n'
-        f'  "heads": {_entries_text(heads, "  ")}, \n'
-        f'  "attrs": {{"mxnet_version": ["int", {MXNET_VERSION}]}}\n'
-        "}"
+        f'{gpad}"nodes": [\n' + ", \n".join(parts) + f"\n{gpad}], \n"
+        f'{gpad}"arg_nodes": {_array_text([str(i) for i in arg_nodes], gpad)}, \n'
+        f'{gpad}"node_row_ptr": {_array_text([str(i) for i in row_ptr], gpad)}, \n'
+        f'{gpad}"heads": {_entries_text(heads, gpad)}'
     )
+    if top:
+        text += f', \n{gpad}"attrs": {{"mxnet_version": ["int", {MXNET_VERSION}]}}'
+    return text + f"\n{pad}}}"
 
 
 def save(symbol: Symbol, fname: str, remove_amp_cast: bool = True) -> None:
@@ -181,6 +198,11 @@ def load_json(json_str: str) -> Symbol:
             "load_json: expected an object with 'nodes', 'arg_nodes' and 'heads'"
         )
     version = _version(data.get("attrs") or {})
+    return _graph_from_dict(data, version)
+
+
+def _graph_from_dict(data: dict, version: int) -> Symbol:
+    """A Symbol from one parsed graph object (subgraphs use the file's version)."""
     legacy = version < MXNET_VERSION
     raw_nodes = data["nodes"]
     nodes: list[_Node] = []
@@ -208,6 +230,16 @@ def load_json(json_str: str) -> Symbol:
             nodes[src].version = max(nodes[src].version, versions[-1])
         if op_name == "null":
             node = _Node(None, name, attrs, None, inputs, versions)
+        elif control_flow.find_op(op_name) is not None:
+            subgraphs = [_graph_from_dict(g, version) for g in jn.get("subgraphs", [])]
+            try:
+                node = control_flow.make_node(
+                    op_name, name, attrs, inputs, versions, subgraphs
+                )
+            except MXNetError as err:
+                raise MXNetError(
+                    f"load_json: node '{name}' ({op_name}): {err}"
+                ) from None
         else:
             op = _reg.find(op_name)
             if op is None:
