@@ -1,67 +1,88 @@
-"""``mx.rnn``: not implemented in neogluon yet (issue 12).
+"""``mx.rnn``: MXNet 1.9.1's legacy symbolic RNN API.
 
-MXNet 1.9.1's public names of ``mxnet.rnn`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (gluon.rnn).
+Cells that build :mod:`neogluon.symbol` graphs (:class:`RNNCell`,
+:class:`LSTMCell`, :class:`GRUCell`, :class:`FusedRNNCell` on the fused
+``RNN`` operator, the convolutional cells, and the containers/modifiers
+:class:`SequentialRNNCell`, :class:`BidirectionalCell`, :class:`DropoutCell`,
+:class:`ZoneoutCell`, :class:`ResidualCell`), the bucketing iterator
+:class:`BucketSentenceIter` with :func:`encode_sentences`, and checkpoint
+helpers that unpack/pack fused weights. Names of variables and nodes are
+MXNet's, so unrolled symbols list the same arguments and outputs and
+serialize to the same JSON.
 """
 
 from __future__ import annotations
 
-from .. import _missing
-from .. import initializer as init  # noqa: F401
-from .. import ndarray  # noqa: F401
-from .. import symbol  # noqa: F401
-from ..base import numeric_types  # noqa: F401
-from ..base import string_types  # noqa: F401
-from ..io import DataBatch  # noqa: F401
-from ..io import DataDesc  # noqa: F401
-from ..io import DataIter  # noqa: F401
-from ..model import load_checkpoint  # noqa: F401
-from ..model import save_checkpoint  # noqa: F401
-from . import io  # noqa: F401
-from . import rnn  # noqa: F401
-from . import rnn_cell  # noqa: F401
+from .. import initializer as init
+from .. import ndarray
+from .. import symbol
+from ..base import numeric_types
+from ..base import string_types
+from ..io import DataBatch
+from ..io import DataDesc
+from ..io import DataIter
+from ..model import load_checkpoint
+from ..model import save_checkpoint
+from . import io
+from . import rnn
+from . import rnn_cell
+from .io import BucketSentenceIter
+from .io import encode_sentences
+from .rnn import do_rnn_checkpoint
+from .rnn import load_rnn_checkpoint
+from .rnn import rnn_unroll
+from .rnn import save_rnn_checkpoint
+from .rnn_cell import BaseConvRNNCell
+from .rnn_cell import BaseRNNCell
+from .rnn_cell import BidirectionalCell
+from .rnn_cell import ConvGRUCell
+from .rnn_cell import ConvLSTMCell
+from .rnn_cell import ConvRNNCell
+from .rnn_cell import DropoutCell
+from .rnn_cell import FusedRNNCell
+from .rnn_cell import GRUCell
+from .rnn_cell import LSTMCell
+from .rnn_cell import ModifierCell
+from .rnn_cell import ResidualCell
+from .rnn_cell import RNNCell
+from .rnn_cell import RNNParams
+from .rnn_cell import SequentialRNNCell
+from .rnn_cell import ZoneoutCell
 
-__neogluon_missing__ = True
-
-_NAMES = {
-    "BaseConvRNNCell": "class",
-    "BaseRNNCell": "class",
-    "BidirectionalCell": "class",
-    "BucketSentenceIter": "class",
-    "ConvGRUCell": "class",
-    "ConvLSTMCell": "class",
-    "ConvRNNCell": "class",
-    "DropoutCell": "class",
-    "FusedRNNCell": "class",
-    "GRUCell": "class",
-    "LSTMCell": "class",
-    "ModifierCell": "class",
-    "RNNCell": "class",
-    "RNNParams": "class",
-    "ResidualCell": "class",
-    "SequentialRNNCell": "class",
-    "ZoneoutCell": "class",
-    "do_rnn_checkpoint": "function",
-    "encode_sentences": "function",
-    "load_rnn_checkpoint": "function",
-    "rnn_unroll": "function",
-    "save_rnn_checkpoint": "function",
-}
-__all__ = _missing.define(
-    globals(),
-    _NAMES,
-    area="mx.rnn, the legacy symbolic RNN cells",
-    planned="issue 12",
-    instead="gluon.rnn",
-)
-__all__ += ["init", "io", "ndarray", "rnn", "rnn_cell", "symbol"]
-__all__ += [
+__all__ = [
+    "BaseConvRNNCell",
+    "BaseRNNCell",
+    "BidirectionalCell",
+    "BucketSentenceIter",
+    "ConvGRUCell",
+    "ConvLSTMCell",
+    "ConvRNNCell",
     "DataBatch",
     "DataDesc",
     "DataIter",
+    "DropoutCell",
+    "FusedRNNCell",
+    "GRUCell",
+    "LSTMCell",
+    "ModifierCell",
+    "RNNCell",
+    "RNNParams",
+    "ResidualCell",
+    "SequentialRNNCell",
+    "ZoneoutCell",
+    "do_rnn_checkpoint",
+    "encode_sentences",
+    "init",
+    "io",
     "load_checkpoint",
+    "load_rnn_checkpoint",
+    "ndarray",
     "numeric_types",
+    "rnn",
+    "rnn_cell",
+    "rnn_unroll",
     "save_checkpoint",
+    "save_rnn_checkpoint",
     "string_types",
+    "symbol",
 ]
