@@ -197,3 +197,331 @@ def test_import_mxnet_export(tmp_path):
     assert (tmp_path / "again-symbol.json").read_text() == (
         FAMILY / "chan_scale-symbol.json"
     ).read_text()
+
+
+# --------------------------------------------------------------------------- behaviour
+class _Mult(mx.operator.CustomOp):
+    """in_data[0] * in_data[1]; records what it was called with."""
+
+    calls: list = []
+
+    def forward(self, is_train, req, in_data, out_data, aux):
+        _Mult.calls.append(("forward", is_train, list(req), mx.autograd.is_recording()))
+        self.assign(out_data[0], req[0], in_data[0] * in_data[1])
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        _Mult.calls.append(("backward", list(req)))
+        self.assign(in_grad[0], req[0], out_grad[0] * in_data[1])
+        self.assign(in_grad[1], req[1], out_grad[0] * in_data[0])
+
+
+@mx.operator.register("test_mult")
+class _MultProp(mx.operator.CustomOpProp):
+    seen: list = []
+
+    def __init__(self, **kwargs):
+        super().__init__(need_top_grad=True)
+        _MultProp.seen.append(kwargs)
+
+    def list_arguments(self):
+        return ["lhs", "rhs"]
+
+    def infer_shape(self, in_shape):
+        return in_shape, [in_shape[0]], []
+
+    def create_operator(self, ctx, in_shapes, in_dtypes):
+        _MultProp.seen.append(("create", str(ctx), in_shapes, in_dtypes))
+        return _Mult()
+
+
+def test_protocol_req_is_train_and_kwargs_as_strings():
+    _Mult.calls.clear()
+    _MultProp.seen.clear()
+    lhs = mx.nd.array([[1.0, 2.0], [3.0, 4.0]])
+    rhs = mx.nd.array([[5.0, 6.0], [7.0, 8.0]])
+    lhs.attach_grad()
+    with mx.autograd.record():
+        y = mx.nd.Custom(lhs, rhs, op_type="test_mult", scale=3, flag=True, name="m")
+    y.backward()
+    np.testing.assert_array_equal(y.asnumpy(), [[5, 12], [21, 32]])
+    np.testing.assert_array_equal(lhs.grad.asnumpy(), rhs.asnumpy())
+    assert {"scale": "3", "flag": "True"} in _MultProp.seen
+    assert ("create", "cpu(0)", [[2, 2], [2, 2]], [0, 0]) in _MultProp.seen
+    # forward runs in training mode without recording; rhs needs no gradient
+    assert _Mult.calls == [
+        ("forward", True, ["write"], False),
+        ("backward", ["write", "null"]),
+    ]
+    _Mult.calls.clear()
+    mx.nd.Custom(lhs, rhs, op_type="test_mult")
+    assert _Mult.calls == [("forward", False, ["write"], False)]
+
+
+def test_keyword_inputs_and_missing_input_variables():
+    lhs = mx.sym.var("x")
+    s = mx.sym.Custom(lhs=lhs, op_type="test_mult", name="mul", scale=2)
+    assert s.list_arguments() == ["x", "mul_rhs"]
+    # MXNet gives the created variable the node's attributes.
+    assert s.attr_dict()["mul_rhs"] == {"op_type": "test_mult", "scale": "2"}
+    out = s.eval(x=mx.nd.array([2.0]), mul_rhs=mx.nd.array([4.0]))[0]
+    assert out.asnumpy().tolist() == [8.0]
+    nd_out = mx.nd.Custom(
+        rhs=mx.nd.array([3.0]), lhs=mx.nd.array([2.0]), op_type="test_mult"
+    )
+    assert nd_out.asnumpy().tolist() == [6.0]
+
+
+def test_hybrid_block_with_f_custom_multi_output():
+    class Net(mx.gluon.HybridBlock):
+        def hybrid_forward(self, F, a, b):
+            s, p = F.Custom(a, b, op_type="sum_prod")
+            return s * p
+
+    a = mx.nd.array([[1.0, 2.0]])
+    b = mx.nd.array([[3.0, -1.0]])
+    expected = (a.asnumpy() + b.asnumpy()) * (a.asnumpy() * b.asnumpy())
+    # d/da (a+b)ab = ab + (a+b)b
+    grad_a = a.asnumpy() * b.asnumpy() + (a.asnumpy() + b.asnumpy()) * b.asnumpy()
+    for hybrid in (False, True):
+        net = Net()
+        if hybrid:
+            net.hybridize()
+        a.attach_grad()
+        with mx.autograd.record():
+            y = net(a, b)
+        y.backward()
+        _close(y, expected)
+        _close(a.grad, grad_a)
+
+
+def test_aux_state_parameter_in_hybridized_block():
+    class Centered(mx.gluon.HybridBlock):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            with self.name_scope():
+                self.moving_mean = self.params.get(
+                    "moving_mean",
+                    shape=(0,),
+                    init="zeros",
+                    grad_req="null",
+                    differentiable=False,
+                    allow_deferred_init=True,
+                )
+
+        def hybrid_forward(self, F, x, moving_mean):
+            return F.Custom(x, moving_mean, op_type="running_mean", momentum=0.5)
+
+    x = np.array([[1.0, 2.0, 3.0], [3.0, 4.0, 5.0]], dtype=np.float32)
+    for hybrid in (False, True):
+        net = Centered()
+        net.initialize()
+        if hybrid:
+            net.hybridize()
+        xa = mx.nd.array(x)
+        xa.attach_grad()
+        with mx.autograd.record():
+            y = net(xa)
+        y.backward()
+        mean = 0.5 * x.mean(axis=0)
+        _close(net.moving_mean.data(), mean, "aux updated in place")
+        _close(y, x - mean)
+        _close(xa.grad, np.ones_like(x))
+        _close(net(xa), x - mean, "predict mode leaves the state")
+        _close(net.moving_mean.data(), mean)
+
+
+class _NoInput(mx.operator.CustomOp):
+    def __init__(self, length, depth):
+        super().__init__()
+        self.value = np.ones((length, depth), dtype=np.float32)
+
+    def forward(self, is_train, req, in_data, out_data, aux):
+        self.assign(out_data[0], req[0], self.value)
+
+
+@mx.operator.register("test_no_input")
+class _NoInputProp(mx.operator.CustomOpProp):
+    def __init__(self, length, depth):
+        super().__init__()
+        self.length, self.depth = int(length), int(depth)
+
+    def list_arguments(self):
+        return []
+
+    def infer_shape(self, in_shape):
+        return [], [(self.length, self.depth)], []
+
+    def infer_type(self, in_type):
+        return [], [np.float64], []
+
+    def create_operator(self, ctx, shapes, dtypes):
+        return _NoInput(self.length, self.depth)
+
+
+def test_no_input_op_and_prop_dtypes():
+    with mx.autograd.record():
+        x = mx.nd.Custom(length=3, depth=2, op_type="test_no_input")
+    assert x.shape == (3, 2) and x.dtype == np.float64
+    np.testing.assert_array_equal(x.asnumpy(), np.ones((3, 2)))
+    s = mx.sym.Custom(length=3, depth=2, op_type="test_no_input")
+    assert s.infer_shape() == ([], [(3, 2)], [])
+    assert s.infer_type() == ([], [np.float64], [])
+    assert s.eval()[0].dtype == np.float64
+
+
+def test_errors_are_mxnet_errors_with_the_cause():
+    x = mx.nd.ones((2, 2))
+    with pytest.raises(MXNetError, match="Cannot find custom operator 'nope'"):
+        mx.nd.Custom(x, op_type="nope")
+    with pytest.raises(MXNetError, match="op_type"):
+        mx.nd.Custom(x)
+    with pytest.raises(MXNetError, match=r"takes 2 input\(s\) \['lhs', 'rhs'\]"):
+        mx.nd.Custom(x, x, x, op_type="test_mult")
+    with pytest.raises(MXNetError, match="no input named 'other'"):
+        mx.nd.Custom(x, other=x, op_type="test_mult")
+
+    class Fails(mx.operator.CustomOp):
+        def forward(self, is_train, req, in_data, out_data, aux):
+            raise AssertionError("broken forward")
+
+    @mx.operator.register("test_fails")
+    class FailsProp(mx.operator.CustomOpProp):
+        def create_operator(self, ctx, shapes, dtypes):
+            return Fails()
+
+    with pytest.raises(MXNetError, match="broken forward"):
+        mx.nd.Custom(x, op_type="test_fails")
+    ex = mx.sym.Custom(mx.sym.var("d"), op_type="test_fails").bind(mx.cpu(), {"d": x})
+    with pytest.raises(MXNetError, match="broken forward"):
+        ex.forward()
+
+    @mx.operator.register("test_bad_shape")
+    class BadShape(mx.operator.CustomOpProp):
+        def infer_shape(self, in_shape):
+            return in_shape, [in_shape[0], in_shape[0]], []
+
+    with pytest.raises(MXNetError, match="expecting 1 entries in returned output"):
+        mx.nd.Custom(x, op_type="test_bad_shape")
+
+    @mx.operator.register("test_no_backward")
+    class NoBackward(mx.operator.CustomOpProp):
+        def create_operator(self, ctx, shapes, dtypes):
+            return mx.operator.CustomOp()
+
+    with pytest.raises(MXNetError, match="must override CustomOp.forward"):
+        mx.nd.Custom(x, op_type="test_no_backward")
+
+
+def test_reregistering_replaces_the_prop():
+    def make(value):
+        class Const(mx.operator.CustomOp):
+            def forward(self, is_train, req, in_data, out_data, aux):
+                self.assign(out_data[0], req[0], in_data[0] * 0 + value)
+
+        @mx.operator.register("test_const")
+        class ConstProp(mx.operator.CustomOpProp):
+            def create_operator(self, ctx, shapes, dtypes):
+                return Const()
+
+    x = mx.nd.ones((2,))
+    make(1.0)
+    assert mx.nd.Custom(x, op_type="test_const").asnumpy().tolist() == [1.0, 1.0]
+    make(7.0)
+    assert mx.nd.Custom(x, op_type="test_const").asnumpy().tolist() == [7.0, 7.0]
+
+
+def test_load_json_with_unregistered_op_type():
+    text = (
+        (FAMILY / "chan_scale-symbol.json")
+        .read_text()
+        .replace('"chan_scale"', '"not_registered_here"')
+    )
+    with pytest.raises(
+        MXNetError, match="Cannot find custom operator 'not_registered_here'"
+    ):
+        mx.sym.load_json(text)
+
+
+def test_assign_requests():
+    op = mx.operator.CustomOp()
+    dst = mx.nd.ones((2,))
+    op.assign(dst, "null", mx.nd.array([5.0, 5.0]))
+    assert dst.asnumpy().tolist() == [1.0, 1.0]
+    op.assign(dst, "write", mx.nd.array([2.0, 3.0]))
+    assert dst.asnumpy().tolist() == [2.0, 3.0]
+    op.assign(dst, "add", mx.nd.array([1.0, 1.0]))
+    assert dst.asnumpy().tolist() == [3.0, 4.0]
+    op.assign(dst, "inplace", mx.nd.array([0.0, 1.0]))
+    assert dst.asnumpy().tolist() == [0.0, 1.0]
+    with pytest.raises(MXNetError, match="unknown req 'bad'"):
+        op.assign(dst, "bad", dst)
+
+
+def test_prop_defaults_match_mxnet():
+    prop = mx.operator.CustomOpProp()
+    assert prop.need_top_grad_ is True
+    assert prop.list_arguments() == ["data"] and prop.list_outputs() == ["output"]
+    assert prop.list_auxiliary_states() == []
+    assert prop.infer_shape([[2, 3]]) == ([[2, 3]], ([2, 3],), ())
+    assert prop.infer_type([np.float32]) == ([np.float32], [np.float32], [])
+    assert prop.declare_backward_dependency([0], [1], [2]) == [0, 1, 2]
+    assert mx.operator.CustomOpProp(False).declare_backward_dependency(
+        [0], [1], [2]
+    ) == [1, 2]
+    assert prop.infer_storage_type(["default"]) == (["default"], ["default"], [])
+    with pytest.raises(MXNetError, match="dense"):
+        prop.infer_storage_type(["csr"])
+
+
+def test_registry_queries():
+    names = mx.operator.get_all_registered_operators()
+    assert "Custom" in names and "FullyConnected" in names and "relu" in names
+    args = mx.operator.get_operator_arguments("FullyConnected")
+    assert args.narg == 6
+    assert args.names == ["data", "weight", "bias", "num_hidden", "no_bias", "flatten"]
+    assert args.types[:4] == ["NDArray-or-Symbol"] * 3 + ["int, required"]
+    custom = mx.operator.get_operator_arguments("Custom")
+    assert custom.names == ["data", "op_type"]
+    assert custom.types[0] == "NDArray-or-Symbol[]"
+    with pytest.raises(MXNetError, match="not registered"):
+        mx.operator.get_operator_arguments("NoSuchOp")
+
+
+def test_legacy_numpy_and_ndarray_ops():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        op = mx.operator.NumpyOp()
+    s = op.get_symbol(mx.sym.var("X"), name="numpy_op")
+    x = mx.nd.ones((4,)) * 10
+    dx = mx.nd.zeros((4,))
+    ex = s.bind(mx.cpu(), args=[x], args_grad={"X": dx})
+    ex.forward(is_train=True)
+    np.testing.assert_array_equal(ex.outputs[0].asnumpy(), x.asnumpy())
+    ex.backward(mx.nd.ones((4,)) * 2)
+    np.testing.assert_array_equal(dx.asnumpy(), np.ones(4))  # PythonOp default: ones
+
+    class Double(mx.operator.NDArrayOp):
+        def forward(self, in_data, out_data):
+            out_data[0][:] = in_data[0] * 2
+
+        def backward(self, out_grad, in_data, out_data, in_grad):
+            in_grad[0][:] = out_grad[0] * 2
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dbl = Double()
+    s = dbl(mx.sym.var("X"))
+    dx = mx.nd.zeros((2,))
+    ex = s.bind(mx.cpu(), args=[mx.nd.array([1.0, 2.0])], args_grad={"X": dx})
+    assert ex.forward(is_train=True)[0].asnumpy().tolist() == [2.0, 4.0]
+    ex.backward(mx.nd.array([1.0, 3.0]))
+    assert dx.asnumpy().tolist() == [2.0, 6.0]
+
+
+def test_float64_inputs_keep_their_dtype():
+    x = mx.nd.array([1.0, 2.0], dtype="float64")
+    y = mx.nd.Custom(x, x, op_type="test_mult")
+    assert y.dtype == np.float64
+    s = mx.sym.Custom(mx.sym.var("a"), mx.sym.var("b"), op_type="test_mult")
+    # The Prop's default infer_type fills outputs only; b stays undecided (MXNet).
+    assert s.infer_type_partial(a="float64") == ([np.float64, None], [np.float64], [])
