@@ -558,6 +558,11 @@ def make_node(
 
 
 # --------------------------------------------------------------------------- building
+class UnusedLoopInputError(MXNetError, AssertionError):
+    """A foreach data or state array that the body does not use (MXNet raises
+    AssertionError)."""
+
+
 def _flatten(args, what: str) -> tuple[list, object]:
     if isinstance(args, Symbol):
         if len(args._outputs) != 1:
@@ -728,7 +733,7 @@ def foreach(body, data, init_states, name: str = "foreach"):
     for what, group in (("data arrays", data_names), ("state arrays", state_names)):
         for n in group:
             if n not in names:
-                raise MXNetError(
+                raise UnusedLoopInputError(
                     f"foreach: the {what} have to be used in the loop body; "
                     f"'{n}' is not (the body's inputs: {names})."
                 )

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import neogluon as mx
-from neogluon.base import MXNetError
 from neogluon.gluon import contrib
 from neogluon.gluon.contrib.rnn.rnn_cell import dynamic_unroll
 from tests.conftest import fixture_names
@@ -431,11 +430,46 @@ def test_dynamic_unroll_equals_unroll_with_valid_length():
         np.testing.assert_allclose(a.asnumpy(), b.asnumpy(), rtol=1e-6, atol=1e-7)
 
 
-def test_dynamic_unroll_hybridized_explains_missing_foreach():
-    cell = mx.gluon.rnn.GRUCell(3, input_size=2, prefix="rnn_")
-    block = _Dynamic(cell, "TNC")
-    block.initialize()
-    block.hybridize()
-    x = mx.nd.ones((4, 2, 2))
-    with pytest.raises(MXNetError, match="foreach"):
-        block(x, cell.begin_state(batch_size=2))
+@pytest.mark.parametrize("layout", ["TNC", "NTC"])
+@pytest.mark.parametrize("with_vl", [False, True])
+def test_dynamic_unroll_hybridized_matches_eager(layout, with_vl):
+    """Hybridized, dynamic_unroll is one _foreach node over the cell's step."""
+    x = mx.nd.random.normal(shape=(4, 2, 3) if layout == "TNC" else (2, 4, 3))
+    h0 = mx.nd.random.normal(shape=(2, 5))
+    vl = mx.nd.array([4, 2]) if with_vl else None
+    results = []
+    for hybrid in (False, True):
+        cell = mx.gluon.rnn.GRUCell(5, prefix="rnn_")
+        block = _Dynamic(cell, layout)
+        block.initialize(mx.init.Xavier())
+        if results:
+            for name, p in block.collect_params().items():
+                p.set_data(results[0][3][name])
+        if hybrid:
+            block.hybridize()
+        xs, hs = x.copy(), h0.copy()
+        xs.attach_grad()
+        hs.attach_grad()
+        with mx.autograd.record():
+            out, st = block(xs, [hs], vl) if with_vl else block(xs, [hs])
+            loss = (out * out).sum() + st[0].sum()
+        loss.backward()
+        params = {n: p.data().copy() for n, p in block.collect_params().items()}
+        grads = {n: p.grad().asnumpy() for n, p in block.collect_params().items()}
+        results.append(
+            (
+                out.asnumpy(),
+                st[0].asnumpy(),
+                xs.grad.asnumpy(),
+                params,
+                grads,
+                hs.grad.asnumpy(),
+            )
+        )
+    (o1, s1, g1, _, pg1, h1), (o2, s2, g2, _, pg2, h2) = results
+    np.testing.assert_allclose(o2, o1, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(s2, s1, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(g2, g1, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(h2, h1, rtol=1e-5, atol=1e-6)
+    for n in pg1:
+        np.testing.assert_allclose(pg2[n], pg1[n], rtol=1e-5, atol=1e-6, err_msg=n)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from .... import ndarray
-from ....base import MXNetError
 from ....ndarray import NDArray
 from ....registry import AssertionValueError
 from ...rnn.rnn_cell import BidirectionalCell
@@ -373,9 +372,9 @@ def dynamic_unroll(
     -----
     Differs from MXNet 1.9.1: for ``'NTC'`` MXNet shares the input/output
     dropout masks along the batch axis (it applies ``axes=(1,)`` after moving
-    time first); here they are shared along time for both layouts. The
-    symbolic (hybridized) path needs ``sym.contrib.foreach``, which neogluon
-    does not have yet: it raises ``MXNetError`` saying so.
+    time first); here they are shared along time for both layouts. Inside a
+    hybridized block (Symbol inputs) the loop is one ``_foreach`` node whose
+    subgraph is the cell's step.
 
     Examples
     --------
@@ -393,14 +392,6 @@ def dynamic_unroll(
             f"dynamic_unroll: layout must be 'TNC' or 'NTC', got {layout!r}."
         )
     inputs, axis, F, batch_size = _format_sequence(0, inputs, layout, True)
-    foreach = getattr(F.contrib, "foreach", None)
-    if foreach is None:
-        raise MXNetError(
-            "dynamic_unroll with Symbol inputs (inside a hybridized block) needs "
-            "sym.contrib.foreach, which neogluon does not implement yet. Call it "
-            "without hybridize (NDArray inputs), or use cell.unroll(length, inputs, "
-            "...), which traces for a fixed length."
-        )
     if axis != 0:
         inputs = F.swapaxes(inputs, dim1=0, dim2=axis)
     if begin_state is None:
@@ -432,7 +423,7 @@ def dynamic_unroll(
             ]
             return out, [*new_states, it + 1]
 
-    outputs, states = foreach(body, inputs, states)
+    outputs, states = F.contrib.foreach(body, inputs, states)
     if drop_outputs:
         outputs = F.Dropout(outputs, p=drop_outputs, axes=(0,))
     if axis != 0:
