@@ -11,6 +11,7 @@ directions, so any op with an inference rule can complete them.
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from collections import OrderedDict
@@ -1024,16 +1025,18 @@ class SymbolBlock(HybridBlock):
         self._graph_params = [
             self.params[n] for n in arg_params + aux_params if n not in input_names
         ]
+        # Registered under their names less the common prefix, as in MXNet, so
+        # save_parameters of a parent writes 'backbone.conv0_weight'.
+        names = list(self._params.keys())
+        cut = len(os.path.commonprefix(names)) if names else 0
+        self._reg_params = {k[cut:]: v for k, v in self._params.items()}
         self._compiled = None
         self._frozen = None
 
     def forward(self, x, *args):
         Symbol = _sym().Symbol
         if isinstance(x, Symbol):
-            raise MXNetError(
-                "SymbolBlock called on Symbols: compose the loaded symbol directly "
-                "instead (block.export / sym.load)."
-            )
+            return self._compose(x, *args)
         flat, _ = _flatten([x, *args], "input")
         arrays = [a for a in flat if a is not None]
         if len(arrays) != len(self._input_names):
@@ -1065,6 +1068,24 @@ class SymbolBlock(HybridBlock):
             outs = _run_compiled(self._compiled, tensors)
         wrapped = [nd.from_torch(t, ctx) for t in outs]
         res, _ = _regroup(wrapped, self._out_format)
+        return res
+
+    def _compose(self, *args):
+        """The loaded graph with its input variables replaced by ``args``
+        (Symbols): an imported model inside a parent that is traced or
+        hybridized. Its parameters stay variables of the same names, which
+        the parent's graph binds to this block's Parameters."""
+        flat, _ = _flatten(list(args), "input")
+        syms = [a for a in flat if a is not None]
+        if len(syms) != len(self._input_names):
+            raise ValueError(
+                f"SymbolBlock expects {len(self._input_names)} inputs "
+                f"{self._input_names}, got {len(syms)} Symbols."
+            )
+        out = self._sym_outputs(**dict(zip(self._input_names, syms, strict=True)))
+        if len(out.list_outputs()) == 1 and self._out_format == 0:
+            return out
+        res, _ = _regroup([out[i] for i in range(len(out))], self._out_format)
         return res
 
     def _call_cached(self, *args):

@@ -473,3 +473,54 @@ def test_hybridized_errors_name_the_node_and_the_expected_shape():
     msg = str(info.value)
     assert "hybridsequential0_dense1_fwd (FullyConnected)" in msg
     assert "weight=(3, 7)" in msg and "expects 7 input features" in msg
+
+
+def test_symbol_block_composes_inside_a_hybridized_parent(tmp_path):
+    # MXNet's test_gluon::test_symbol_block_save_load: a SymbolBlock over a
+    # backbone's internal outputs, called on Symbols when its parent traces.
+    class Net(mx.gluon.HybridBlock):
+        def __init__(self):
+            super().__init__()
+            with self.name_scope():
+                backbone = nn.HybridSequential(prefix="bb_")
+                with backbone.name_scope():
+                    backbone.add(nn.Conv2D(4, 3, activation="relu"), nn.Dense(5))
+                data = mx.sym.var("data")
+                internals = backbone(data).get_internals()
+                pre = backbone.prefix
+                outs = [
+                    internals[pre + "conv0_relu_fwd_output"],
+                    internals[pre + "dense0_fwd_output"],
+                ]
+                self.backbone = mx.gluon.SymbolBlock(
+                    outs, data, params=backbone.collect_params()
+                )
+                self.body = nn.Conv2D(3, 1)
+
+        def hybrid_forward(self, F, x):
+            return self.backbone(self.body(x))
+
+    x = mx.nd.random.normal(shape=(2, 3, 8, 8))
+    net = Net()
+    net.initialize(mx.init.Normal())
+    eager = net(x)
+    net.hybridize()
+    hybrid = net(x)
+    assert [o.shape for o in hybrid] == [(2, 4, 6, 6), (2, 5)]
+    for a, b in zip(eager, hybrid, strict=True):
+        np.testing.assert_allclose(a.asnumpy(), b.asnumpy(), rtol=1e-5, atol=1e-6)
+    f = str(tmp_path / "net.params")
+    net.save_parameters(f)
+    # The SymbolBlock registers its parameters less their common prefix.
+    assert sorted(mx.nd.load(f)) == [
+        "backbone.conv0_bias",
+        "backbone.conv0_weight",
+        "backbone.dense0_bias",
+        "backbone.dense0_weight",
+        "body.bias",
+        "body.weight",
+    ]
+    net2 = Net()
+    net2.load_parameters(f)
+    for a, b in zip(net2(x), hybrid, strict=True):
+        np.testing.assert_allclose(a.asnumpy(), b.asnumpy(), rtol=1e-5, atol=1e-6)
