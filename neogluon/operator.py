@@ -249,20 +249,41 @@ _KIND_TEXT = {
     "shape": "Shape(tuple)",
     "floats": "tuple of <float>",
     "axis": "int or None",
-    "dtype": "None or {'bfloat16', 'float16', 'float32', 'float64', 'int32', "
-    "'int64', 'int8', 'uint8'}",
+    "dtype": "None or dtype",
     "any": "string",
 }
 
 
+def _default_text(kind: str, value) -> str:
+    """A default as dmlc-core's parameter docs print it."""
+    if value is None:
+        return "'None'" if kind in ("int", "axis", "str", "dtype") else "None"
+    if kind == "bool":
+        return "1" if value else "0"
+    if kind == "float":
+        return format(float(value), "g")
+    if kind == "shape":
+        return "[" + ",".join(str(d) for d in value) + "]"
+    return f"'{_registry.fmt_value(value)}'"
+
+
 def _type_text(spec) -> str:
+    """MXNet's type description of one attribute (``'int, required'``,
+    ``"{'a', 'b'},optional, default='a'"``)."""
+    required = spec.default is _registry.REQUIRED
     if spec.choices:
-        kind = "{" + ", ".join(repr(c) for c in sorted(map(str, spec.choices))) + "}"
-    else:
-        kind = _KIND_TEXT.get(spec.kind, spec.kind)
-    if spec.default is _registry.REQUIRED:
+        names = sorted(str(c) for c in spec.choices if c not in (None, "None"))
+        none = ["None"] if any(c in (None, "None") for c in spec.choices) else []
+        kind = "{" + ", ".join(none + [repr(c) for c in names]) + "}"
+        if required:
+            return f"{kind}, required"
+        return f"{kind},optional, default={_default_text('str', spec.default)}"
+    kind = _KIND_TEXT.get(spec.kind, spec.kind)
+    if spec.default is None and spec.kind in ("int", "float", "bool"):
+        kind += " or None"
+    if required:
         return f"{kind}, required"
-    return f"{kind}, optional, default={_registry.fmt_value(spec.default)}"
+    return f"{kind}, optional, default={_default_text(spec.kind, spec.default)}"
 
 
 def get_operator_arguments(op_name: str) -> OperatorArguments:

@@ -480,6 +480,19 @@ def test_registry_queries():
     assert args.narg == 6
     assert args.names == ["data", "weight", "bias", "num_hidden", "no_bias", "flatten"]
     assert args.types[:4] == ["NDArray-or-Symbol"] * 3 + ["int, required"]
+    # MXNet 1.9.1's own test_get_operator_arguments expects exactly this.
+    act = mx.operator.get_operator_arguments("Activation")
+    assert isinstance(act, mx.operator.OperatorArguments) and act.narg == 2
+    assert act.types == [
+        "NDArray-or-Symbol",
+        "{'relu', 'sigmoid', 'softrelu', 'softsign', 'tanh'}, required",
+    ]
+    # Formats of MXNet's get_operator_arguments("Pooling") (dmlc-core's).
+    pool = dict(zip(*mx.operator.get_operator_arguments("Pooling")[1:], strict=True))
+    assert pool["pool_type"] == "{'avg', 'lp', 'max', 'sum'},optional, default='max'"
+    assert pool["global_pool"] == "boolean, optional, default=0"
+    assert pool["kernel"] == "Shape(tuple), optional, default=[]"
+    assert pool["p_value"] == "int or None, optional, default='None'"
     custom = mx.operator.get_operator_arguments("Custom")
     assert custom.names == ["data", "op_type"]
     assert custom.types[0] == "NDArray-or-Symbol[]"
