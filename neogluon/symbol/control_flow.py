@@ -271,13 +271,12 @@ def _foreach_infer(kind: str):
 
 
 # --------------------------------------------------------------------------- _while_loop
-def _loop_var_cond_map(attrs: dict) -> list[int]:
+def _loop_var_cond_map(func_var_locs, func_input_locs, cond_input_locs) -> list[int]:
     """For each loop variable, its position among the cond graph's inputs (-1)."""
     out = []
-    for loc in attrs["func_var_locs"]:
-        pos = attrs["func_input_locs"][loc]
-        cl = attrs["cond_input_locs"]
-        out.append(cl.index(pos) if pos in cl else -1)
+    for loc in func_var_locs:
+        pos = func_input_locs[loc]
+        out.append(cond_input_locs.index(pos) if pos in cond_input_locs else -1)
     return out
 
 
@@ -294,13 +293,7 @@ def _while_loop_kernel(
     cond_g, func_g = subgraphs
     cond_in = [tensors[i] for i in cond_input_locs]
     func_in = [tensors[i] for i in func_input_locs]
-    oi = _loop_var_cond_map(
-        {
-            "func_var_locs": func_var_locs,
-            "func_input_locs": func_input_locs,
-            "cond_input_locs": cond_input_locs,
-        }
-    )
+    oi = _loop_var_cond_map(func_var_locs, func_input_locs, cond_input_locs)
     steps: list[list] = [[] for _ in range(num_out_data)]
     n = 0
     while n < max_iterations:
