@@ -124,7 +124,7 @@ def test_unfused_cell_reproduces_fused_outputs(name):
         np.testing.assert_allclose(out.asnumpy(), fx[f"out_{k}"], rtol=1e-4, atol=1e-5)
 
 
-def _consistency(fused, stack, T, N, n_in, grad_req):
+def _consistency(fused, stack, T, N, n_in, grad_req, scale=0.3):
     """MXNet's check_rnn_consistency (test_operator.py) on executors: the
     fused and the stacked cells agree on outputs and input gradients."""
     dshape = (N, T, n_in)
@@ -139,7 +139,7 @@ def _consistency(fused, stack, T, N, n_in, grad_req):
     args = {}
     for name, arr in ex1.arg_dict.items():
         if name != "data":
-            arr[:] = rng.uniform(-0.3, 0.3, size=arr.shape)
+            arr[:] = rng.uniform(-scale, scale, size=arr.shape)
             args[name] = arr
     args = stack.pack_weights(fused.unpack_weights(args))
     for name, arr in ex2.arg_dict.items():
