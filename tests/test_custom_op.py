@@ -538,3 +538,23 @@ def test_float64_inputs_keep_their_dtype():
     s = mx.sym.Custom(mx.sym.var("a"), mx.sym.var("b"), op_type="test_mult")
     # The Prop's default infer_type fills outputs only; b stays undecided (MXNet).
     assert s.infer_type_partial(a="float64") == ([np.float64, None], [np.float64], [])
+
+
+def test_profiler_ranges_named_as_mxnet():
+    mx.profiler.set_config(profile_all=True, aggregate_stats=True)
+    mx.profiler.set_state("run")
+    try:
+        a = mx.nd.ones((2, 2))
+        a.attach_grad()
+        with mx.autograd.record():
+            y = mx.nd.Custom(a, a, op_type="test_mult")
+        y.backward()
+    finally:
+        mx.profiler.set_state("stop")
+    names = {
+        n
+        for cat in json.loads(mx.profiler.dumps(format="json"))["Time"].values()
+        for n in cat
+    }
+    mx.profiler.dumps(reset=True)
+    assert {"test_mult::pure_python", "_backward_test_mult::pure_python"} <= names

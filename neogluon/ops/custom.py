@@ -259,6 +259,11 @@ def _ctx_of(tensors) -> Any:
     return current_context()
 
 
+def _range(label: str):
+    """A profiler range named as MXNet names custom operator work."""
+    return torch.profiler.record_function(label)
+
+
 def _wrap(t: torch.Tensor):
     from ..ndarray.ndarray import _new
 
@@ -318,7 +323,12 @@ class _Call:
         from ..autograd import pause
 
         req = ["write"] * len(self.out_data)
-        with torch.no_grad(), pause(train_mode=self.is_train), self.ctx:
+        with (
+            torch.no_grad(),
+            pause(train_mode=self.is_train),
+            self.ctx,
+            _range(f"{self.info.op_type}::pure_python"),
+        ):
             self.info.call(
                 "CustomOp.forward",
                 self.op.forward,
@@ -338,7 +348,12 @@ class _Call:
         ]
         in_grad = [_wrap(torch.zeros_like(x._data)) for x in self.in_data]
         req = ["write" if n else "null" for n in needs]
-        with torch.no_grad(), pause(train_mode=self.is_train), self.ctx:
+        with (
+            torch.no_grad(),
+            pause(train_mode=self.is_train),
+            self.ctx,
+            _range(f"_backward_{self.info.op_type}::pure_python"),
+        ):
             self.info.call(
                 "CustomOp.backward",
                 self.op.backward,
