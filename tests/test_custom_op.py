@@ -558,3 +558,20 @@ def test_profiler_ranges_named_as_mxnet():
     }
     mx.profiler.dumps(reset=True)
     assert {"test_mult::pure_python", "_backward_test_mult::pure_python"} <= names
+
+
+def test_graph_inference_waits_for_the_shapes_a_prop_needs():
+    s = mx.sym.Custom(data=mx.sym.var("data"), name="softmax", op_type="softmax_loss")
+    net = mx.sym.FullyConnected(s, num_hidden=3, name="fc")
+    # Only the label known: the Prop cannot run yet, nothing is decided (MXNet
+    # raises here); the data shape then decides everything.
+    arg, out, _ = net.infer_shape_partial(softmax_label=(4,))
+    assert dict(zip(net.list_arguments(), arg, strict=True))["data"] == ()
+    arg, out, _ = net.infer_shape(data=(4, 5))
+    assert dict(zip(net.list_arguments(), arg, strict=True)) == {
+        "data": (4, 5),
+        "softmax_label": (4,),
+        "fc_weight": (3, 5),
+        "fc_bias": (3,),
+    }
+    assert out == [(4, 3)]

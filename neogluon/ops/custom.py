@@ -39,6 +39,7 @@ from .registry import OpDef
 from .registry import P
 from .registry import ShapeError
 from .registry import register
+from .registry import shape_known
 
 __all__ = [
     "register_prop",
@@ -192,7 +193,16 @@ def _make_infer_shape(info: _Info):
 
     def infer_shape(in_shapes: list, attrs: dict):
         arg_shapes = [_shape_in(s) for s in in_shapes[:n_args]]
-        ins, outs, aux = _prop_shapes(info, arg_shapes)
+        try:
+            ins, outs, aux = _prop_shapes(info, arg_shapes)
+        except ShapeError:
+            raise
+        except MXNetError as err:
+            if all(shape_known(s) for s in in_shapes[:n_args]):
+                raise
+            # The Prop's code needs shapes not known yet: no information now
+            # (the graph's inference treats a ValueError so and tries again).
+            raise ValueError(str(err)) from err
         return ins + aux, outs
 
     return infer_shape
