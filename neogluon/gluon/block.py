@@ -86,6 +86,13 @@ def _regroup(args, fmt):
     return ret, args
 
 
+def _leaves(args) -> list:
+    """Every non-list item of nested lists/tuples (arrays, symbols, scalars)."""
+    if isinstance(args, (list, tuple)):
+        return [leaf for a in args for leaf in _leaves(a)]
+    return [args]
+
+
 def _fmt_key(fmt):
     return tuple(_fmt_key(f) for f in fmt) if isinstance(fmt, list) else fmt
 
@@ -754,21 +761,42 @@ class HybridBlock(Block):
     # ---------------------------------------------------------------- forward
     def forward(self, x, *args):
         """Run ``hybrid_forward`` eagerly, traced, or as the cached graph."""
-        if isinstance(x, NDArray):
+        Symbol = _sym().Symbol
+        if isinstance(x, NDArray) and not args:
             first = x
-        else:
-            Symbol = _sym().Symbol
-            if isinstance(x, Symbol):
-                first = None
-            else:  # nested lists / None: look at every input
-                flat, _ = _flatten([x, *args], "input")
-                arrays = [a for a in flat if isinstance(a, NDArray)]
-                if arrays and any(isinstance(a, Symbol) for a in flat):
+        elif isinstance(x, Symbol) and not args:
+            first = None
+        else:  # several inputs, nested lists, None or scalars: look at each
+            leaves = _leaves([x, *args])
+            arrays = [a for a in leaves if isinstance(a, NDArray)]
+            n_sym = sum(isinstance(a, Symbol) for a in leaves)
+            if arrays and n_sym:
+                raise ValueError(
+                    f"HybridBlock '{self.name}': inputs must be all NDArrays "
+                    "or all Symbols, got a mix."
+                )
+            if not arrays and not n_sym:
+                raise ValueError(
+                    f"HybridBlock '{self.name}': no input is an NDArray or a "
+                    f"Symbol (got {[type(a).__name__ for a in leaves]})."
+                )
+            if self._active and arrays:
+                # The cached graph takes arrays (and None) only, on one device.
+                _flatten([x, *args], "input")
+                # cpu_pinned memory is CPU memory: it mixes with cpu(i).
+                ctxs = {
+                    ("cpu", c.device_id)
+                    if c.device_type == "cpu_pinned"
+                    else (c.device_type, c.device_id)
+                    for c in (a.context for a in arrays)
+                }
+                if len(ctxs) > 1:
                     raise ValueError(
-                        f"HybridBlock '{self.name}': inputs must be all NDArrays "
-                        "or all Symbols, got a mix."
+                        f"HybridBlock '{self.name}': all inputs of a hybridized "
+                        f"block must be on one context, got "
+                        f"{sorted(f'{t}({i})' for t, i in ctxs)}."
                     )
-                first = arrays[0] if arrays else None
+            first = arrays[0] if arrays else None
         if first is None:  # symbolic call: compose into the caller's graph
             params = {k: v.var() for k, v in self._reg_params.items()}
             with self.name_scope():

@@ -524,3 +524,36 @@ def test_symbol_block_composes_inside_a_hybridized_parent(tmp_path):
     net2.load_parameters(f)
     for a, b in zip(net2(x), hybrid, strict=True):
         np.testing.assert_allclose(a.asnumpy(), b.asnumpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_hybrid_block_inputs_rules_as_mxnet():
+    # MXNet's test_gluon::test_hybrid_block_hybrid_no_hybrid / _none_args.
+    class Add(mx.gluon.HybridBlock):
+        def hybrid_forward(self, F, a, b=None):
+            if isinstance(a, (list, tuple)):
+                a = sum(a)
+            if isinstance(b, (list, tuple)):
+                b = sum(b)
+            return a if b is None else a + b
+
+    # Not hybridized, a HybridBlock takes what a Block takes (scalars too).
+    out = Add()(mx.nd.ones((3,)), 2)
+    assert out.asnumpy().tolist() == [3.0, 3.0, 3.0]
+    out = Add()([mx.nd.ones((3,)), mx.nd.ones((3,))], 1)
+    assert out.asnumpy().tolist() == [3.0, 3.0, 3.0]
+    for hybridize in (False, True):
+        blk = Add()
+        if hybridize:
+            blk.hybridize()
+        with pytest.raises(ValueError, match="no input is an NDArray or a Symbol"):
+            blk(None, None)
+        with pytest.raises(ValueError, match="all NDArrays or all Symbols"):
+            blk(mx.nd.ones((3,)), mx.sym.var("a"))
+    blk = Add()
+    blk.hybridize()
+    with pytest.raises(ValueError, match="must be an NDArray, a Symbol, None"):
+        blk(mx.nd.ones((3,)), 1)
+    with pytest.raises(ValueError, match="on one context"):
+        blk(mx.nd.ones((3,), ctx=mx.cpu(1)), mx.nd.ones((3,), ctx=mx.cpu(2)))
+    out = blk(mx.nd.ones((3,), ctx=mx.cpu_pinned(0)), mx.nd.ones((3,)))
+    assert out.asnumpy().tolist() == [2.0, 2.0, 2.0]
