@@ -1281,6 +1281,13 @@ def _softmax_output_infer(in_shapes, attrs):
     return [data, label], [data]
 
 
+def _softmax_output_infer_type(in_types, attrs):
+    # MXNet gives an unknown label the data's dtype (softmax_label: float32);
+    # a label of another dtype (int class ids) is accepted as given.
+    data, label = in_types[0], in_types[1]
+    return [data, label if label is not None else data], [data]
+
+
 register(
     OpDef(
         "SoftmaxOutput",
@@ -1304,6 +1311,7 @@ register(
         ),
         aliases=("Softmax",),
         infer_shape=_softmax_output_infer,
+        infer_type=_softmax_output_infer_type,
         dtype_free_inputs=("label",),
         doc="Softmax whose gradient is (softmax - onehot(label)) * grad_scale.",
     )

@@ -247,9 +247,13 @@ class Symbol:
 
     def get_children(self) -> Symbol | None:
         """The inputs of this symbol's node(s), or None for a variable."""
-        entries = []
+        entries, seen = [], set()
         for node, _ in self._outputs:
-            entries.extend(node.inputs)
+            # The outputs of one multi-output node (SliceChannel) share its
+            # inputs: list them once, as MXNet does.
+            if id(node) not in seen:
+                seen.add(id(node))
+                entries.extend(node.inputs)
         return Symbol(entries) if entries else None
 
     def __len__(self) -> int:

@@ -6,6 +6,7 @@ import inspect
 import json
 import threading
 
+import numpy as np
 import pytest
 
 import neogluon as mx
@@ -276,3 +277,27 @@ def test_output_names_follow_mxnet_for_ops_with_hidden_outputs():
     ]
     for sym, expected in cases:
         assert sym.list_outputs() == expected
+
+
+def test_get_children_of_a_multi_output_node_lists_its_inputs_once():
+    data = mx.sym.var("data")
+    sliced = mx.sym.SliceChannel(data, num_outputs=3, name="slice")
+    assert sliced.get_children().list_outputs() == ["data"]
+    concat = mx.sym.Concat(*list(sliced))
+    assert concat.get_children().list_outputs() == [
+        "slice_output0",
+        "slice_output1",
+        "slice_output2",
+    ]
+
+
+def test_softmax_output_label_type_follows_data():
+    # MXNet 1.9.1 (its test_symbol::test_symbol_infer_type).
+    data = mx.sym.var("data")
+    fc = mx.sym.FullyConnected(mx.sym.Cast(data, dtype="float32"), num_hidden=4)
+    net = mx.sym.SoftmaxOutput(fc, name="softmax")
+    arg, out, aux = net.infer_type(data=np.float16)
+    assert arg == [np.float16, np.float32, np.float32, np.float32]
+    assert out == [np.float32] and aux == []
+    arg, out, _ = net.infer_type_partial()
+    assert arg == [None, np.float32, np.float32, np.float32]
