@@ -229,6 +229,13 @@ class NDArray:
             return self
         return _new(_call1(_reverse_transpose, t), self._ctx)
 
+    @staticmethod
+    def _basic_indexing_slice_is_contiguous(slc_key, shape) -> bool:
+        """Whether slicing ``shape`` with ``slc_key`` (one slice per axis)
+        selects one contiguous block, i.e. basic indexing gives a view
+        (MXNet's private helper, used by its tests)."""
+        return _is_contiguous_block(list(slc_key), tuple(shape))
+
     # ------------------------------------------------------------ conversion
     def asnumpy(self) -> np.ndarray:
         """A numpy copy of the data (blocking, same dtype; bfloat16 -> float32)."""

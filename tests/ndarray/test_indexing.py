@@ -100,3 +100,15 @@ def test_negative_step_advanced_setitem_writes_through():
     expect = np.arange(12, dtype=np.float32).reshape(3, 4)
     expect[[[0], [2]], [[3, 1]]] = [[1, 2], [3, 4]]
     np.testing.assert_array_equal(x.asnumpy(), expect)
+
+
+def test_basic_indexing_slice_is_contiguous_agrees_with_numpy():
+    from itertools import combinations_with_replacement, permutations
+
+    x = np.arange(3 * 4 * 5).reshape(3, 4, 5)
+    slices = [slice(None), slice(2), slice(1, 3), slice(None, None, 2), slice(0, 1)]
+    slices.append(slice(None, None, -1))
+    rule = nd.NDArray._basic_indexing_slice_is_contiguous
+    for idx in combinations_with_replacement(slices, 3):
+        for key in permutations(idx):
+            assert rule(key, x.shape) == x[key].flags.c_contiguous, key
