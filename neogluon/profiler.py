@@ -11,9 +11,14 @@ Usage is MXNet's::
 
 Differences from MXNet 1.9.1:
 
-* Events are torch's: operators show as ``aten::addmm`` etc., not MXNet
-  operator names; the aggregate table has one ``operator`` category (plus
-  ``Custom Profiling`` for Task/Frame/Event ranges). With ``profile_memory``
+* Eager operators called through ``nd.<op>``, NDArray's arithmetic
+  operators and ``invoke`` are ranges named as in MXNet (``sqrt``,
+  ``_plus_scalar``, ``broadcast_add``; see :mod:`neogluon._opprof`), with
+  torch's kernels (``aten::sqrt``) nested below them in the trace; the
+  aggregate table lists the MXNet operators and only the torch events that
+  ran outside any of them (graphs run by executors and hybridized blocks show
+  torch's kernels). One ``operator`` category (plus ``Custom Profiling`` for
+  Task/Frame/Event ranges). With ``profile_memory``
   (or ``profile_all``) the "Device Storage" memory table has one counter per
   device (``Memory: cpu/0``) of the bytes torch allocated and freed while
   profiling, relative to the start, not MXNet's storage-pool figures.
@@ -41,6 +46,7 @@ import torch
 from torch.profiler import ProfilerActivity
 from torch.profiler import record_function
 
+from . import _opprof
 from .base import MXNetError
 
 __all__ = [
@@ -88,6 +94,7 @@ class _State:
     # allocated while profiling with profile_memory (relative to the start)
     memory: dict = {}
     counters: list = []  # extra Chrome-trace counter events (epoch us)
+    json_cache: dict = {}  # encoded events, see _merged_trace_json
 
 
 #: The kvstore whose server processes ``profile_process='server'`` would
@@ -181,6 +188,7 @@ def _start_session() -> None:
     session = torch.profiler.profile(activities=acts, profile_memory=memory)
     session.start()
     _State.session = session
+    _opprof.State.on = True
 
 
 def _end_session() -> None:
@@ -188,11 +196,15 @@ def _end_session() -> None:
     if session is None:
         return
     _State.session = None
+    _opprof.State.on = False
     session.stop()
     events = session.events()
     if _memory_enabled():
         _add_memory_stats(events)
+    ops = _opprof.State.names
     for ev in events:
+        if _inside_op(ev, ops):
+            continue  # a torch kernel of a named MXNet operator
         cat = (
             "Custom Profiling"
             if "::" in ev.name and not ev.name.startswith(("aten::", "c10d::", "cuda"))
@@ -215,6 +227,16 @@ def _end_session() -> None:
             _State.traces.append(json.load(f))
     finally:
         os.unlink(path)
+
+
+def _inside_op(ev, ops: set) -> bool:
+    """Whether ``ev`` runs inside the range of an MXNet operator."""
+    parent = ev.cpu_parent
+    while parent is not None:
+        if parent.name in ops:
+            return True
+        parent = parent.cpu_parent
+    return False
 
 
 def set_state(state: str = "stop", profile_process: str = "worker") -> None:
@@ -251,24 +273,51 @@ def resume(profile_process: str = "worker") -> None:
         _start_session()
 
 
-def _merged_trace() -> dict:
+def _merged_trace_json() -> str:
+    """Every recorded session and counter event as one Chrome-trace JSON
+    text. A continuous dump rewrites the whole
+    file each time; the events of a session (and counter events) are encoded
+    once and kept (``_State.json_cache``), so each dump encodes only what is
+    new instead of everything so far."""
+    cache = _State.json_cache
     if not _State.traces:
         base = time.time_ns()
-        out = {"displayTimeUnit": "ms", "baseTimeNanoseconds": base, "traceEvents": []}
+        head = {"displayTimeUnit": "ms", "baseTimeNanoseconds": base}
+        parts = []
     else:
-        out = dict(_State.traces[0])
-        base = out.get("baseTimeNanoseconds", 0)
-        events = []
+        first = _State.traces[0]
+        head = {k: v for k, v in first.items() if k != "traceEvents"}
+        base = first.get("baseTimeNanoseconds", 0)
+        parts = []
         for tr in _State.traces:
-            shift = (tr.get("baseTimeNanoseconds", 0) - base) / 1000.0
-            for ev in tr.get("traceEvents", []):
-                if shift and "ts" in ev:
-                    ev = dict(ev, ts=ev["ts"] + shift)
-                events.append(ev)
-        out["traceEvents"] = events
-    for ev in _State.counters:
-        out["traceEvents"].append(dict(ev, ts=ev["ts"] - base / 1000.0))
-    return out
+            key = ("trace", id(tr), base)
+            text = cache.get(key)
+            if text is None:
+                shift = (tr.get("baseTimeNanoseconds", 0) - base) / 1000.0
+                events = tr.get("traceEvents", [])
+                if shift:
+                    events = [
+                        dict(ev, ts=ev["ts"] + shift) if "ts" in ev else ev
+                        for ev in events
+                    ]
+                text = json.dumps(events)[1:-1]
+                cache[key] = text
+            if text:
+                parts.append(text)
+    # Counter events: encoded in chunks, each once per base time.
+    done = cache.get(("counters", base), [])
+    n_done = sum(n for n, _ in done)
+    if n_done < len(_State.counters):
+        off = base / 1000.0
+        new = [dict(ev, ts=ev["ts"] - off) for ev in _State.counters[n_done:]]
+        done = [*done, (len(new), json.dumps(new)[1:-1])]
+        cache = {k: v for k, v in cache.items() if k[0] != "counters"}
+        cache[("counters", base)] = done
+        _State.json_cache = cache
+    parts.extend(text for _, text in done if text)
+    body = json.dumps(head)[:-1]
+    sep = ", " if head else ""
+    return f'{body}{sep}"traceEvents": [{", ".join(parts)}]}}'
 
 
 def dump(finished: bool = True, profile_process: str = "worker") -> None:
@@ -281,14 +330,15 @@ def dump(finished: bool = True, profile_process: str = "worker") -> None:
     _check_process(profile_process, "dump")
     active = _State.session is not None
     _end_session()
-    trace = _merged_trace()
+    text = _merged_trace_json()
     with open(
         _State.config.get("filename", "profile.json"), "w", encoding="utf-8"
     ) as f:
-        json.dump(trace, f)
+        f.write(text)
     if finished:
         _State.traces = []
         _State.counters = []
+        _State.json_cache = {}
         _State.running = False
         _State.paused = False
     elif active:

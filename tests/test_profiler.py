@@ -59,28 +59,32 @@ def test_dumps_table_and_json():
     profiler.set_state("stop")
     table = profiler.dumps()
     assert "Profile Statistics" in table and "operator" in table
-    assert "aten::add" in table
+    # Eager operators appear under MXNet's names; torch's kernels run inside.
+    assert "_plus_scalar" in table and "dot" in table
+    assert "aten::add" not in table
     stats = json.loads(profiler.dumps(format="json", sort_by="count"))
     ops = stats["Time"]["operator"]
     assert stats["Unit"]["Time"] == "ms"
-    assert ops["aten::add"]["Count"] >= 1  # MXNet's JSON key (the table: Total Count)
-    rec = ops["aten::add"]
+    assert ops["_plus_scalar"]["Count"] == 1  # MXNet's key (the table: Total Count)
+    rec = ops["_plus_scalar"]
     assert rec["Min"] <= rec["Avg"] <= rec["Max"] <= rec["Total"] + 1e-9
     # descending by total (default) within the category
-    lines = [ln for ln in table.splitlines() if ln.startswith("aten::")]
+    body = table.split("operator\n=================\n", 1)[1].split("\n\n", 1)[0]
+    lines = body.splitlines()[2:]
+    assert len(lines) >= 2
     totals = [float(ln[40:].split()[1]) for ln in lines]
     assert totals == sorted(totals, reverse=True)
     profiler.dumps(reset=True)
-    assert "aten::add" not in profiler.dumps()
+    assert "_plus_scalar" not in profiler.dumps()
 
 
 def test_dumps_while_running_keeps_profiling():
     profiler.set_state("run")
     _work()
-    assert "aten::add" in profiler.dumps(reset=True)
+    assert "_plus_scalar" in profiler.dumps(reset=True)
     mx.nd.ones((2,)).__mul__(3).asnumpy()
     profiler.set_state("stop")
-    assert "aten::mul" in profiler.dumps()
+    assert "_mul_scalar" in profiler.dumps()
 
 
 def test_pause_resume():
@@ -91,8 +95,8 @@ def test_pause_resume():
     (mx.nd.ones((3,)) + 2).asnumpy()
     profiler.set_state("stop")
     table = profiler.dumps()
-    assert "aten::add" in table
-    assert "aten::mul" not in table
+    assert "_plus_scalar" in table
+    assert "_mul_scalar" not in table
 
 
 def test_dump_not_finished_continues(tmp_path):

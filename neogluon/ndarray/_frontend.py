@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import types
 
+from .. import _opprof
 from .. import _state
+from .._opprof import State as _PROF
 from ..ops import registry as _reg
 from ..ops._signature import bind
 from ..ops._signature import build_doc
@@ -48,7 +50,11 @@ def make_function(op: _reg.OpDef, public_name: str):
     attr_cache: dict = {}
     input_names = frozenset(op.inputs)
 
+    op_name = op.name
+
     def fn(*args, out=None, name=None, **kwargs):
+        if _PROF.on and not _opprof.entered():
+            return _opprof.op_range(op_name, fn, *args, out=out, name=name, **kwargs)
         if direct and not kwargs and out is None and len(args) == n_in:
             if n_in == 1:
                 a = args[0]

@@ -22,17 +22,20 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from .. import _opprof
 from .. import _state
 from .._dtypes import TORCH_TO_NPTYPE
 from .._dtypes import dtype_name
 from .._dtypes import to_np_dtype
 from .._dtypes import to_torch_dtype
+from .._opprof import State as _PROF
 from ..base import MXNetError
 from ..context import Context
 from ..context import _context_of_device
 from ..context import checked_torch_device
 from ..context import current_context
 from ..ops import registry as _reg
+from ..ops.elemwise import _mod
 
 __all__ = [
     "NDArray",
@@ -586,7 +589,32 @@ class NDArray:
     __idiv__ = __itruediv__
 
     def __imod__(self, other):
-        return _inplace(self, other, torch.remainder, "%=")
+        return _inplace(self, other, _mod, "%=")
+
+
+#: MXNet's operator for ``array <op> scalar`` (profiler range names).
+_SCALAR_OP = {
+    "broadcast_add": "_plus_scalar",
+    "broadcast_sub": "_minus_scalar",
+    "broadcast_mul": "_mul_scalar",
+    "broadcast_div": "_div_scalar",
+    "broadcast_mod": "_mod_scalar",
+    "broadcast_power": "_power_scalar",
+    "broadcast_equal": "_equal_scalar",
+    "broadcast_not_equal": "_not_equal_scalar",
+    "broadcast_lesser": "_lesser_scalar",
+    "broadcast_lesser_equal": "_lesser_equal_scalar",
+    "broadcast_greater": "_greater_scalar",
+    "broadcast_greater_equal": "_greater_equal_scalar",
+}
+#: In-place operator -> MXNet's (array, scalar) operator names.
+_INPLACE_OP = {
+    "+=": ("broadcast_add", "_plus_scalar"),
+    "-=": ("broadcast_sub", "_minus_scalar"),
+    "*=": ("broadcast_mul", "_mul_scalar"),
+    "/=": ("broadcast_div", "_div_scalar"),
+    "%=": ("broadcast_mod", "_mod_scalar"),
+}
 
 
 def _binop(fn, op_name: str, float_only: bool = False):
@@ -596,7 +624,12 @@ def _binop(fn, op_name: str, float_only: bool = False):
     it is what makes ``x + y`` cost about as much as on torch tensors.
     """
 
+    scalar_name = _SCALAR_OP.get(op_name, op_name)
+
     def method(self, other):
+        if _PROF.on and not _opprof.entered():
+            name = op_name if isinstance(other, NDArray) else scalar_name
+            return _opprof.op_range(name, method, self, other)
         ta = self._data
         if type(other) is NDArray:
             tb = other._data
@@ -628,6 +661,8 @@ def _binop(fn, op_name: str, float_only: bool = False):
 
 def _rbinop(fn, op_name: str):
     def method(self, other):
+        if _PROF.on and not _opprof.entered():
+            return _opprof.op_range(op_name, _rbinary, self, other, fn, op_name)
         return _rbinary(self, other, fn, op_name)
 
     return method
@@ -645,7 +680,7 @@ def _install_operators() -> None:
         "__rmul__": mul,
         "__truediv__": _binop(torch.div, "broadcast_div", float_only=True),
         "__rtruediv__": _rbinop(_rdiv, "_rdiv_scalar"),
-        "__mod__": _binop(torch.remainder, "broadcast_mod"),
+        "__mod__": _binop(_mod, "broadcast_mod"),
         "__rmod__": _rbinop(_rmod, "_rmod_scalar"),
         "__pow__": _binop(torch.pow, "broadcast_power", float_only=True),
         "__rpow__": _rbinop(_rpow, "_rpower_scalar"),
@@ -808,6 +843,10 @@ def _rbinary(a: NDArray, b, fn, op_name: str):
 
 
 def _inplace(a: NDArray, b, fn, sym: str):
+    if _PROF.on and not _opprof.entered():
+        names = _INPLACE_OP[sym]
+        name = names[0] if isinstance(b, NDArray) else names[1]
+        return _opprof.op_range(name, _inplace, a, b, fn, sym)
     ta = a._data
     if isinstance(b, NDArray):
         tb = b._data
@@ -865,7 +904,7 @@ def _rdiv(a, s):
 
 
 def _rmod(a, s):
-    return torch.remainder(s, a)
+    return _mod(s, a)
 
 
 def _pow(a, b):
@@ -1248,6 +1287,8 @@ def invoke(op: _reg.OpDef, inputs: Sequence[NDArray], attrs: dict, out=None):
 
     Returns an NDArray, or a list of NDArrays for multi-output ops.
     """
+    if _PROF.on and not _opprof.entered():
+        return _opprof.op_range(op.name, invoke, op, inputs, attrs, out)
     tensors = [x._data for x in inputs]
     needs_guard = False
     for t in tensors:
@@ -1596,15 +1637,11 @@ def arange(
     start, stop=None, step=1.0, repeat=1, infer_range=None, ctx=None, dtype=np.float32
 ) -> NDArray:
     """Evenly spaced values in ``[start, stop)``; ``repeat`` repeats each one."""
-    if stop is None:
-        start, stop = 0, start
+    from ..ops.creation import arange_tensor
+
     td = _dtype_or_default(dtype)
     dev, tag = _resolve_ctx(ctx)
-    t = torch.arange(start, stop, step, dtype=torch.float64, device=dev)
-    t = t.to(td)
-    if repeat != 1:
-        t = t.repeat_interleave(int(repeat))
-    return _new(t, tag)
+    return _new(arange_tensor(start, stop, step, int(repeat), td, dev), tag)
 
 
 def linspace(start, stop, num, endpoint=True, ctx=None, dtype=np.float32) -> NDArray:

@@ -33,15 +33,46 @@ from .registry import get as _get_op
 from .registry import register
 
 
+class _ZeroGradLink(torch.autograd.Function):
+    """``out`` unchanged forward; zero gradients for ``inputs`` backward,
+    whatever gradient arrives (it is never read, as in MXNet)."""
+
+    @staticmethod
+    def forward(ctx, out, *inputs):  # noqa: ANN001, ANN205 - torch's protocol
+        ctx.metas = [(x.shape, x.dtype, x.device) for x in inputs]
+        return out.view_as(out)
+
+    @staticmethod
+    def backward(ctx, _grad):  # noqa: ANN001, ANN205 - torch's protocol
+        zeros = [
+            torch.zeros(shape, dtype=dt, device=dev) if need else None
+            for (shape, dt, dev), need in zip(
+                ctx.metas, ctx.needs_input_grad[1:], strict=True
+            )
+        ]
+        return (None, *zeros)
+
+
 def _zero_grad_link(out: torch.Tensor, *inputs: torch.Tensor) -> torch.Tensor:
     """``out`` detached, tied to ``inputs`` with zero gradients (MXNet's
-    ``MakeZeroGradNodes``), so that backward through it works and gives zeros."""
-    z = None
-    for x in inputs:
-        if x is not None and x.requires_grad and x.is_floating_point():
-            t = (x.sum() * 0).to(out.dtype)
-            z = t if z is None else z + t
-    return out.detach() if z is None else out.detach() + z
+    ``MakeZeroGradNodes``), so that backward through it works and gives zeros.
+    The gradient arriving at ``out`` is ignored (see :func:`is_zero_grad`)."""
+    ins = [
+        x for x in inputs if x is not None and x.requires_grad and x.is_floating_point()
+    ]
+    if not ins:
+        return out.detach()
+    return _ZeroGradLink.apply(out.detach(), *ins)
+
+
+def is_zero_grad(t: torch.Tensor) -> bool:
+    """Whether ``t``'s gradient cannot reach any input: it needs none, or it
+    is the output of an operator whose gradients are zeros. MXNet never reads
+    the head gradient of such an output (its shape is not checked either)."""
+    fn = t.grad_fn
+    if not t.requires_grad:
+        return True
+    return fn is not None and getattr(type(fn), "_forward_cls", None) is _ZeroGradLink
 
 
 # --------------------------------------------------------------------------- box_encode / box_decode

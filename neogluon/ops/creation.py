@@ -118,12 +118,28 @@ def _arange(
     ctx="",
     dtype="float32",
 ):
+    return arange_tensor(start, stop, step, repeat, dtype_of(dtype), device_of(ctx))
+
+
+def arange_tensor(start, stop, step, repeat, dt: torch.dtype, dev) -> torch.Tensor:
+    """MXNet's ``arange`` values (shared by the op and ``nd.arange``)."""
+    import math
+
     if stop is None:
         start, stop = 0.0, start
-    t = torch.arange(start, stop, step, dtype=torch.float64, device=device_of(ctx))
+    n = max(0, math.ceil((stop - start) / step))
+    # As MXNet: the length from the float values, then every element computed
+    # in the output dtype as start + i * step with start and step cast to it
+    # first (an integer dtype truncates them: arange(1.3, 456.6, 1.3) as int32
+    # is 1, 2, 3, ...; integer results wrap around as in C).
+    idx = torch.arange(n, dtype=torch.int64, device=dev)
+    if dt.is_floating_point:
+        t = idx.to(dt) * torch.tensor(step, dtype=dt) + torch.tensor(start, dtype=dt)
+    else:
+        t = (idx * math.trunc(step) + math.trunc(start)).to(dt)
     if repeat != 1:
         t = t.repeat_interleave(repeat)
-    return t.to(dtype_of(dtype))
+    return t
 
 
 def _arange_infer(in_shapes, attrs, out_shapes=None):

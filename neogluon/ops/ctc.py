@@ -76,6 +76,12 @@ def _ctc_loss(
             f"blank ({'1..C-1' if first else '0..C-2'} for blank_label="
             f"'{blank_label}', C={C}); got {label.tolist()}."
         )
+    if data_len is not None:
+        # Steps past a sequence's length are never read: their gradient is 0
+        # (as MXNet), also where the padding holds NaN or inf.
+        steps = torch.arange(T, device=data.device).unsqueeze(1)
+        valid = (steps < il.to(data.device).unsqueeze(0)).unsqueeze(2)
+        data = torch.where(valid, data, torch.zeros((), dtype=data.dtype))
     logp = torch.log_softmax(data, dim=-1)
     if logp.dtype == torch.float16:
         logp = logp.float()

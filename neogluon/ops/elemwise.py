@@ -191,12 +191,25 @@ def _div(a, b):
 
 
 def _mod(a, b):
-    # MXNet's mod gives 0 where the divisor is 0 (integers and floats alike);
-    # torch raises for integers and gives nan for floats.
+    """``a % b`` (Python's sign rule) with MXNet's 0 where the divisor is 0.
+
+    Integers and floats alike; torch raises for integers and gives NaN for
+    floats. Used by the ops and by NDArray's ``%``/``%=``. The common case costs
+    one extra reduction (float ``b.all()``) or nothing (integers: torch's own
+    zero-division error sends them to the masked path).
+    """
     if isinstance(b, torch.Tensor):
+        if b.is_floating_point() or (
+            isinstance(a, torch.Tensor) and a.is_floating_point()
+        ):
+            if bool(b.all()):
+                return torch.remainder(a, b)
+        else:
+            try:
+                return torch.remainder(a, b)
+            except RuntimeError:
+                pass  # a zero divisor (anything else raises again below)
         zero = b == 0
-        if not bool(zero.any()):
-            return torch.remainder(a, b)
         out = torch.remainder(a, torch.where(zero, torch.ones_like(b), b))
         return torch.where(zero, torch.zeros_like(out), out)
     if b == 0:
@@ -432,23 +445,57 @@ _DTYPES = (
 def _cast(data, dtype):
     from .._dtypes import to_torch_dtype
 
-    return data.to(to_torch_dtype(dtype))
+    # A new array also when the dtype stays (MXNet's outputs never alias inputs).
+    return data.to(to_torch_dtype(dtype), copy=True)
 
 
 def _cast_type(in_types, attrs):
     return in_types, [attrs["dtype"]]
 
 
-for _name, _aliases in (("Cast", ("cast",)), ("amp_cast", ())):
+#: The input dtypes amp_cast converts; any other passes through (MXNet).
+_AMP_CASTABLE = (torch.float16, torch.float32, torch.bfloat16)
+
+
+def _amp_cast(data, dtype):
+    if data.dtype not in _AMP_CASTABLE:
+        return data.clone()
+    return _cast(data, dtype)
+
+
+def _amp_cast_type(in_types, attrs):
+    t = in_types[0]
+    if t is None:
+        return in_types, [None]
+    return in_types, [attrs["dtype"] if t in ("float16", "float32", "bfloat16") else t]
+
+
+for _name, _kernel, _infer_type, _aliases, _doc in (
+    (
+        "Cast",
+        _cast,
+        _cast_type,
+        ("cast",),
+        "Cast to ``dtype`` (the gradient is cast back).",
+    ),
+    (
+        "amp_cast",
+        _amp_cast,
+        _amp_cast_type,
+        (),
+        "Cast float16/float32/bfloat16 inputs to ``dtype``; inputs of any other "
+        "dtype (integers, float64) pass through unchanged, as in MXNet.",
+    ),
+):
     register(
         OpDef(
             _name,
-            _cast,
+            _kernel,
             params=(P("dtype", "dtype", REQUIRED, "Output dtype.", _DTYPES),),
             infer_shape=same_shape_infer(_name),
-            infer_type=_cast_type,
+            infer_type=_infer_type,
             aliases=_aliases,
-            doc="Cast to ``dtype`` (the gradient is cast back).",
+            doc=_doc,
         )
     )
 

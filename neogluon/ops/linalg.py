@@ -210,9 +210,30 @@ def _gemm2_infer(in_shapes, attrs, out_shapes=None):
     return _matmul_infer("_linalg_gemm2", a, b, ta, tb, out0(out_shapes))
 
 
+def _move_dim(shape, src: int, dst: int):
+    """``shape`` (a tuple or None) with dim ``src`` moved to ``dst``."""
+    if shape is None:
+        return None
+    dims = list(shape)
+    dims.insert(dst, dims.pop(src))
+    return tuple(dims)
+
+
 def _gemm_infer(in_shapes, attrs, out_shapes=None):
     a, b, c = in_shapes
     o = merge_shapes(out0(out_shapes), c, "_linalg_gemm", "C and output")
+    known = next((s for s in (a, b, o) if s is not None), None)
+    rank = len(known) if known is not None else 2
+    ax = attrs.get("axis", -2)
+    if not -rank <= ax < rank:
+        raise ShapeError(
+            f"Operator _linalg_gemm: axis={ax} is out of range for inputs of rank "
+            f"{rank}."
+        )
+    ax %= rank
+    # The row axis ``axis`` is moved to -2 (as the kernel does), the shapes
+    # inferred as a batched matmul, and the axis moved back.
+    a, b, o = (_move_dim(s, ax, rank - 2) for s in (a, b, o))
     (a, b), (o,) = _matmul_infer(
         "_linalg_gemm",
         a,
@@ -221,6 +242,7 @@ def _gemm_infer(in_shapes, attrs, out_shapes=None):
         attrs.get("transpose_b", False),
         o,
     )
+    a, b, o = (_move_dim(s, rank - 2, ax) for s in (a, b, o))
     return [a, b, o], [o]
 
 

@@ -928,13 +928,15 @@ register(
 def _dropout(data, *, p, mode, axes, cudnn_off):
     if p <= 0 or not (mode == "always" or _in_training()) or data.is_meta:
         return data.view_as(data)
-    if p >= 1:
-        return data * 0
     shape = list(data.shape)
     for ax in axes or ():
         shape[ax] = 1
-    mask = torch.empty(shape, dtype=data.dtype, device=data.device).bernoulli_(1 - p)
-    return data * (mask / (1 - p))
+    keep = max(1.0 - p, 0.0)
+    mask = torch.empty(shape, dtype=data.dtype, device=data.device).bernoulli_(keep)
+    # p=1 drops everything and scales by 1/0: NaN outputs and gradients, as
+    # MXNet 1.9.1 gives (0 * inf).
+    scale = mask / keep if keep > 0 else mask * float("inf")
+    return data * scale
 
 
 register(
@@ -1490,6 +1492,7 @@ register(
         "LRN",
         _lrn,
         graph_outputs=2,
+        output_names=("output", "tmp_norm"),
         params=(
             P("alpha", "float", 1e-4, "Scale."),
             P("beta", "float", 0.75, "Exponent."),

@@ -44,15 +44,19 @@ def run_monitored(
     monitor_all: bool = False,
     ctx=None,
     record: bool = False,
+    variables: bool = False,
 ) -> list[torch.Tensor]:
     """Evaluate ``symbol`` on ``tensors`` (one per ``input_names`` entry, the
     graph's variables) calling ``callback`` per operator; returns the outputs.
 
     ``record``: build torch's autograd graph (inside ``autograd.record()``);
     otherwise the kernels run under ``torch.no_grad()``.
+    ``variables``: with ``monitor_all``, an input that is a graph variable is
+    first reported under the variable's own name (MXNet's executor monitor
+    does this; the CachedOp hook does not).
     """
     with contextlib.nullcontext() if record else torch.no_grad():
-        return _run(symbol, input_names, tensors, callback, monitor_all, ctx)
+        return _run(symbol, input_names, tensors, callback, monitor_all, ctx, variables)
 
 
 #: Single-``data``-input operators whose input MXNet names (FListInputNames).
@@ -84,7 +88,7 @@ def _input_names(n) -> list[str]:
     return names
 
 
-def _run(symbol, input_names, tensors, callback, monitor_all, ctx):
+def _run(symbol, input_names, tensors, callback, monitor_all, ctx, variables=False):
     nodes = topo_order(symbol._outputs)
     values: dict[tuple[int, int], torch.Tensor] = {}
     by_name = dict(zip(input_names, tensors, strict=True))
@@ -97,7 +101,11 @@ def _run(symbol, input_names, tensors, callback, monitor_all, ctx):
         args = [values[(id(src), i)] for src, i in n.inputs]
         op_name = n.op.name.encode()
         if monitor_all:
-            for in_name, t in zip(_input_names(n), args, strict=False):
+            for in_name, t, (src, _i) in zip(
+                _input_names(n), args, n.inputs, strict=False
+            ):
+                if variables and src.op is None:
+                    callback(src.name.encode(), op_name, _wrap(t, ctx))
                 callback(f"{n.name}_{in_name}".encode(), op_name, _wrap(t, ctx))
         res = n.op.kernel(*args, **n.parsed)
         outs = list(res) if isinstance(res, (tuple, list)) else [res]

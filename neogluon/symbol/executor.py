@@ -89,7 +89,7 @@ class CompiledGraph:
         env: dict = {}
         self._symbol = symbol
         self._shape_cache: dict = {}
-        # Creation ops with unknown (0) dims in their shape (e.g. begin states
+        # Creation ops with unknown (0 or -1) dims in their shape (e.g. begin states
         # ``sym.zeros(shape=(L, 0, H))``): MXNet resolves those dims by shape
         # inference at bind time; here per input-shape signature, at call time.
         self._dynamic: list[tuple[_Node, dict]] = []
@@ -103,7 +103,8 @@ class CompiledGraph:
                 continue
             env[f"k{k}"] = n.op.kernel
             shape_attr = n.parsed.get("shape") if n.op.creation else None
-            if (shape_attr and any(not d for d in shape_attr)) or (
+            # 0 and -1 both mean unknown (MXNet's legacy shape convention).
+            if (shape_attr and any(d <= 0 for d in shape_attr)) or (
                 # A sampler without shape: the consumer decides (MXNet).
                 n.op.creation
                 and "shape" in n.op.spec_map
@@ -191,7 +192,7 @@ class CompiledGraph:
                 if s is None or not all(s):
                     raise MXNetError(
                         f"Cannot decide the shape of {n.name} ({n.op.name} with "
-                        f"shape={n.parsed['shape']}; 0 means unknown) from the input "
+                        f"shape={n.parsed['shape']}; 0 and -1 mean unknown) from the input "
                         f"shapes {dict(zip(self.input_names, key, strict=True))}: "
                         f"inference reached {s}. Give the full shape."
                     )
@@ -715,9 +716,11 @@ class Executor:
         """Call ``callback(name, array)`` for every operator output (and, with
         ``monitor_all``, every operator input first) during ``forward``; names
         are UTF-8 bytes (``<node>_output``, ``<node>_<input>``) as MXNet passes
-        them, arrays are NDArrays (MXNet passes an NDArrayHandle). MXNet's
-        executor also reports the variables themselves; neogluon reports what
-        flows through the operators. ``None`` removes the callback."""
+        them, arrays are NDArrays (MXNet passes an NDArrayHandle). As in MXNet,
+        with ``monitor_all`` an input that is a variable is reported under the
+        variable's name first (``data``, then ``conv_data``). Differs from MXNet
+        1.9.1: outputs an operator keeps hidden (LRN's ``tmp_norm``) are not
+        computed here, so not reported. ``None`` removes the callback."""
         self._monitor = None if callback is None else (callback, bool(monitor_all))
 
     def _run_monitored(self, tensors, record: bool):
@@ -731,6 +734,7 @@ class Executor:
             lambda name, _op, arr: callback(name, arr),
             monitor_all,
             record=record,
+            variables=True,
         )
 
     def debug_str(self) -> str:
@@ -861,9 +865,21 @@ class Executor:
                 g._data.to(o.dtype)
                 for g, o in zip(out_grads[: len(self._outs)], self._outs, strict=True)
             ]
-        pairs = [
-            (o, g) for o, g in zip(self._outs, heads, strict=True) if o.requires_grad
-        ]
+        from ..ops.contrib_vision import is_zero_grad
+
+        pairs = []
+        for name, o, g in zip(
+            self._symbol.list_outputs(), self._outs, heads, strict=True
+        ):
+            if is_zero_grad(o):
+                # MXNet never reads such a head gradient (nor checks its shape).
+                continue
+            if g.shape != o.shape:
+                raise MXNetError(
+                    f"backward: the head gradient for output '{name}' has shape "
+                    f"{tuple(g.shape)}, the output {tuple(o.shape)}."
+                )
+            pairs.append((o, g))
         names = list(self._leaves)
         grads = torch.autograd.grad(
             [o for o, _ in pairs],
@@ -874,6 +890,12 @@ class Executor:
             retain_graph=True,
         )
         with torch.no_grad():
+            for n, r in self._reqs.items():
+                if r == "write" and n not in self._leaves:
+                    # An integer argument (softmax's length, an index): torch
+                    # has no integer gradients; zeros, as MXNet gives for the
+                    # integer inputs of operators that do not pass one through.
+                    self.grad_dict[n]._data.zero_()
             for n, g in zip(names, grads, strict=True):
                 buf = self.grad_dict[n]._data
                 if self._reqs[n] == "write":

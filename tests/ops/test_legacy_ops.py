@@ -23,16 +23,11 @@ from tests.ops.test_contrib_more import load_more_cases
 
 FAMILY = "ops_legacy"
 CASES = load_more_cases(FAMILY, "legacy")
-# MXNet's amp_cast leaves int and float64 arrays unchanged; neogluon's amp_cast
-# (ops/elemwise.py, not this family's file) casts them like Cast.
-_AMP_CAST_KEEP = {"amp_cast_int_keep", "amp_cast_f64_keep"}
 
 
 @pytest.mark.parametrize("path", ["nd", "sym"])
 @pytest.mark.parametrize("case", [c for c, _ in CASES], ids=lambda c: c.name)
 def test_matches_mxnet(case, path):
-    if case.name in _AMP_CAST_KEEP:
-        pytest.xfail("amp_cast must pass non-float16/32 dtypes through (elemwise.py)")
     check_case(case, rtol=1e-5, atol=1e-5, path=path)
 
 

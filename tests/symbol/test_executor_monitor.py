@@ -29,6 +29,7 @@ def test_monitor_reports_operator_values_and_keeps_gradients():
     ex.forward(is_train=True, x=x)
     ex.backward(mx.nd.ones((2, 2)))
     assert list(seen) == [
+        "x",
         "fc_data",
         "fc_weight",
         "fc_bias",
