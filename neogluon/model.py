@@ -13,10 +13,18 @@ use instead (Block.save_parameters / export and SymbolBlock.imports).
 from __future__ import annotations
 
 import logging
+from collections import namedtuple
 
 from . import _missing
 
-__all__ = ["save_checkpoint", "load_params", "load_checkpoint"]
+__all__ = ["BatchEndParam", "save_checkpoint", "load_params", "load_checkpoint"]
+
+#: What training loops pass to batch-end and score-end callbacks
+#: (``Module.fit`` / ``score``): the epoch, the batch number, the metric and
+#: the loop's ``locals()``.
+BatchEndParam = namedtuple(
+    "BatchEndParams", ["epoch", "nbatch", "eval_metric", "locals"]
+)
 
 
 def save_checkpoint(
@@ -93,7 +101,6 @@ def load_checkpoint(prefix: str, epoch: int):
 
 
 _NAMES = {
-    "BatchEndParam": "class",
     "FeedForward": "class",
     "SKLEARN_INSTALLED": "value",
 }
