@@ -28,6 +28,8 @@ ALLOWED: dict[str, str] = {
     "neogluon/ops/": "the operator registry: torch kernels and shape rules",
     "neogluon/ndarray/": "NDArray wraps one torch.Tensor",
     "neogluon/symbol/executor.py": "runs graph nodes through the same torch kernels",
+    "neogluon/symbol/control_flow.py": "runs foreach/while_loop/cond subgraphs in loops",
+    "neogluon/symbol/_monitor.py": "runs a graph node by node for op hooks/monitors",
     "neogluon/autograd.py": "record/backward on top of torch.autograd",
     "neogluon/context.py": "Context <-> torch.device",
     "neogluon/_dtypes.py": "MXNet dtype flags <-> torch dtypes",

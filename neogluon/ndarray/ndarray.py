@@ -8,11 +8,10 @@ pays nothing for it.
 
 Notes
 -----
-As in MXNet 1.9.1, ``NDArray`` has no ``__float__``, ``__int__``, ``__index__``
-or ``__array__``: ``float(x)`` raises ``TypeError`` and ``np.asarray(x)`` does
-not convert the data (numpy walks the array as a nested sequence of NDArrays:
-numpy 1.x builds an object array, numpy 2 raises ``ValueError``). Use
-:meth:`NDArray.asnumpy` / :meth:`NDArray.asscalar`.
+As in MXNet 1.9.1, ``NDArray`` has no ``__float__``, ``__int__`` or
+``__index__``: ``float(x)`` raises ``TypeError``; use :meth:`NDArray.asnumpy` /
+:meth:`NDArray.asscalar`. Unlike MXNet's, it has ``__array__``, so numpy
+functions (``np.all(x == 1)``, ``np.asarray(x)``) see its values.
 """
 
 from __future__ import annotations
