@@ -23,7 +23,6 @@ import numpy as np
 from .. import context as ctx
 from .. import kvstore as kvs
 from .. import optimizer as opt
-from ..base import MXNetError
 from ..initializer import InitDesc
 from ..initializer import Uniform
 from ..io import DataDesc
@@ -709,12 +708,36 @@ class Module(BaseModule):
         self._exec_group.install_monitor(mon)
 
     def prepare(self, data_batch, sparse_row_id_fn=None) -> None:
-        """Nothing to prepare for dense parameters; ``sparse_row_id_fn``
-        (row_sparse parameters pulled from the kvstore) is not supported."""
+        """Nothing to prepare: every parameter is dense. As in MXNet for dense
+        parameters, ``sparse_row_id_fn`` only warns (it is called, and its
+        result checked, when the kvstore updates the parameters)."""
         _require(self.binded, "prepare: bind the module first")
-        if sparse_row_id_fn is not None:
-            raise MXNetError(
-                "prepare: sparse_row_id_fn pulls row_sparse parameters from the "
-                "kvstore; neogluon has no row_sparse storage. Use dense parameters "
-                "(leave sparse_row_id_fn=None)."
+        if sparse_row_id_fn is None:
+            return
+        if not self._kvstore or not self._update_on_kvstore:
+            warnings.warn(
+                UserWarning(
+                    "Parameters are not updated in the KVStore. "
+                    "No need to call sparse_row_id_fn."
+                ),
+                stacklevel=2,
+            )
+            return
+        row_ids = sparse_row_id_fn(data_batch)
+        if not isinstance(row_ids, dict):
+            raise AssertionError(
+                f"Expected dict output from sparse_row_id_fn, got {type(row_ids).__name__}"
+            )
+        for param_name in row_ids:
+            if param_name not in self._exec_group.param_names:
+                raise ValueError(
+                    f"sparse_row_id_fn returned '{param_name}', which is not a parameter "
+                    f"of the module {self._exec_group.param_names}"
+                )
+            warnings.warn(
+                UserWarning(
+                    f"{param_name}.stype is not 'row_sparse'. No need to perform "
+                    "row_sparse_pull."
+                ),
+                stacklevel=2,
             )

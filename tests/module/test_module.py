@@ -400,3 +400,19 @@ def test_bucketing_checkpoint_roundtrip(tmp_path):
         is_train=False,
     )
     np.testing.assert_allclose(back.get_outputs()[0].asnumpy(), [0.75])
+
+
+def test_sparse_row_id_fn_only_warns_for_dense_params():
+    mod = _fc_module()
+    mod.bind(data_shapes=[("data", (2, 4))], label_shapes=[("softmax_label", (2,))])
+    mod.init_params()
+    mod.init_optimizer()
+    batch = mx.io.DataBatch([mx.nd.ones((2, 4))], [mx.nd.array([0, 1])])
+    with pytest.warns(UserWarning, match="not updated in the KVStore"):
+        mod.prepare(batch, sparse_row_id_fn=lambda b: {"fc_weight": mx.nd.array([0])})
+    two = _fc_module(context=[mx.cpu(0), mx.cpu(1)])
+    two.bind(data_shapes=[("data", (2, 4))], label_shapes=[("softmax_label", (2,))])
+    two.init_params()
+    two.init_optimizer()
+    with pytest.warns(UserWarning, match="fc_weight.stype is not 'row_sparse'"):
+        two.prepare(batch, sparse_row_id_fn=lambda b: {"fc_weight": mx.nd.array([0])})
