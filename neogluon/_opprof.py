@@ -18,7 +18,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-__all__ = ["State", "entered", "op_range"]
+__all__ = ["State", "entered", "op_range", "custom_scope"]
 
 
 class State:
@@ -28,6 +28,9 @@ class State:
     #: operator names that got a range (the profiler's aggregate table
     #: leaves out the torch events nested inside them)
     names: set = set()
+    #: names recorded inside custom operators (``<op_type>::pure_python``,
+    #: ``<op_type>::<operator>``): MXNet's "Custom Operator" category
+    custom: set = set()
 
 
 _local = threading.local()
@@ -48,6 +51,10 @@ def op_range(name: str, fn: Callable, /, *args, **kwargs):
         return fn(*args, **kwargs)
     from torch.autograd.profiler import record_function
 
+    prefix = getattr(_local, "prefix", "")
+    if prefix:
+        name = prefix + name
+        State.custom.add(name)
     State.names.add(name)
     _local.inside = True
     try:
@@ -55,3 +62,36 @@ def op_range(name: str, fn: Callable, /, *args, **kwargs):
             return fn(*args, **kwargs)
     finally:
         _local.inside = False
+
+
+class custom_scope:  # noqa: N801 - used as a context manager
+    """The Python code of custom operator ``label`` (``op_type`` or
+    ``_backward_<op_type>``) runs in a profiler range ``<label>::pure_python``,
+    and the operators it calls are named ``<label>::<operator>`` (MXNet's
+    "Custom Operator" category). Only a range while profiling."""
+
+    __slots__ = ("_label", "_saved", "_rf")
+
+    def __init__(self, label: str) -> None:
+        self._label = label
+        self._saved = None
+        self._rf = None
+
+    def __enter__(self) -> custom_scope:
+        self._saved = (getattr(_local, "inside", False), getattr(_local, "prefix", ""))
+        _local.inside = False
+        _local.prefix = f"{self._label}::"
+        if State.on:
+            from torch.autograd.profiler import record_function
+
+            name = f"{self._label}::pure_python"
+            State.custom.add(name)
+            self._rf = record_function(name)
+            self._rf.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._rf is not None:
+            self._rf.__exit__(*exc)
+            self._rf = None
+        _local.inside, _local.prefix = self._saved

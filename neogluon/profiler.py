@@ -202,14 +202,19 @@ def _end_session() -> None:
     if _memory_enabled():
         _add_memory_stats(events)
     ops = _opprof.State.names
+    custom = _opprof.State.custom
     for ev in events:
-        if _inside_op(ev, ops):
+        if ev.name in custom:
+            cat = "Custom Operator"  # custom operators' code and its operators
+        elif _inside_op(ev, ops):
             continue  # a torch kernel of a named MXNet operator
-        cat = (
-            "Custom Profiling"
-            if "::" in ev.name and not ev.name.startswith(("aten::", "c10d::", "cuda"))
-            else "operator"
-        )
+        else:
+            cat = (
+                "Custom Profiling"
+                if "::" in ev.name
+                and not ev.name.startswith(("aten::", "c10d::", "cuda"))
+                else "operator"
+            )
         ms = ev.time_range.elapsed_us() / 1000.0
         rec = _State.stats.get((cat, ev.name))
         if rec is None:

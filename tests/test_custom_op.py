@@ -540,24 +540,41 @@ def test_float64_inputs_keep_their_dtype():
     assert s.infer_type_partial(a="float64") == ([np.float64, None], [np.float64], [])
 
 
-def test_profiler_ranges_named_as_mxnet():
+def test_profiler_custom_operator_category():
+    class Plus(mx.operator.CustomOp):
+        def forward(self, is_train, req, in_data, out_data, aux):
+            mx.nd.zeros((2, 2))
+            self.assign(out_data[0], req[0], in_data[0] + 1)
+
+        def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+            self.assign(in_grad[0], req[0], out_grad[0] * 1)
+
+    @mx.operator.register("test_plus")
+    class PlusProp(mx.operator.CustomOpProp):
+        def create_operator(self, ctx, shapes, dtypes):
+            return Plus()
+
     mx.profiler.set_config(profile_all=True, aggregate_stats=True)
     mx.profiler.set_state("run")
+    mx.profiler.dumps(reset=True)
     try:
         a = mx.nd.ones((2, 2))
         a.attach_grad()
         with mx.autograd.record():
-            y = mx.nd.Custom(a, a, op_type="test_mult")
+            y = mx.nd.Custom(a, op_type="test_plus")
         y.backward()
+        table = json.loads(mx.profiler.dumps(format="json"))["Time"]
     finally:
         mx.profiler.set_state("stop")
-    names = {
-        n
-        for cat in json.loads(mx.profiler.dumps(format="json"))["Time"].values()
-        for n in cat
-    }
-    mx.profiler.dumps(reset=True)
-    assert {"test_mult::pure_python", "_backward_test_mult::pure_python"} <= names
+        mx.profiler.dumps(reset=True)
+    # MXNet's names: the Python code and the operators it runs, per op_type.
+    assert {
+        "test_plus::pure_python",
+        "_backward_test_plus::pure_python",
+        "test_plus::_zeros",
+        "test_plus::_plus_scalar",
+        "_backward_test_plus::_mul_scalar",
+    } <= set(table["Custom Operator"])
 
 
 def test_graph_inference_waits_for_the_shapes_a_prop_needs():

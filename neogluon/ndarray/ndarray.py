@@ -1601,6 +1601,8 @@ def _created(t: torch.Tensor, tag, what: str, kwargs: dict) -> NDArray:
 
 def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs) -> NDArray:
     """An array of zeros (float32 by default)."""
+    if _PROF.on and not _opprof.entered():  # MXNet's operator _zeros
+        return _opprof.op_range("_zeros", zeros, shape, ctx, dtype, stype, **kwargs)
     _check_stype(stype)
     dev, tag = _resolve_ctx(ctx)
     t = torch.zeros(_shape_tuple(shape), dtype=_dtype_or_default(dtype), device=dev)
@@ -1617,6 +1619,8 @@ def _check_stype(stype) -> None:
 
 def ones(shape, ctx=None, dtype=None, **kwargs) -> NDArray:
     """An array of ones (float32 by default)."""
+    if _PROF.on and not _opprof.entered():  # MXNet's operator _ones
+        return _opprof.op_range("_ones", ones, shape, ctx, dtype, **kwargs)
     dev, tag = _resolve_ctx(ctx)
     t = torch.ones(_shape_tuple(shape), dtype=_dtype_or_default(dtype), device=dev)
     return _created(t, tag, "ones", kwargs)

@@ -33,6 +33,7 @@ from .._dtypes import FLAG_TO_NP
 from .._dtypes import TORCH_TO_FLAG
 from .._dtypes import dtype_name
 from .._dtypes import to_torch_dtype
+from .._opprof import custom_scope
 from ..base import MXNetError
 from ..base import _Null
 from .registry import OpDef
@@ -269,11 +270,6 @@ def _ctx_of(tensors) -> Any:
     return current_context()
 
 
-def _range(label: str):
-    """A profiler range named as MXNet names custom operator work."""
-    return torch.profiler.record_function(label)
-
-
 def _wrap(t: torch.Tensor):
     from ..ndarray.ndarray import _new
 
@@ -337,7 +333,7 @@ class _Call:
             torch.no_grad(),
             pause(train_mode=self.is_train),
             self.ctx,
-            _range(f"{self.info.op_type}::pure_python"),
+            custom_scope(self.info.op_type),
         ):
             self.info.call(
                 "CustomOp.forward",
@@ -362,7 +358,7 @@ class _Call:
             torch.no_grad(),
             pause(train_mode=self.is_train),
             self.ctx,
-            _range(f"_backward_{self.info.op_type}::pure_python"),
+            custom_scope(f"_backward_{self.info.op_type}"),
         ):
             self.info.call(
                 "CustomOp.backward",
