@@ -977,17 +977,32 @@ def numeric_grad(
         if v.dtype.kind != "f":
             continue
         old_value = v.copy()
+        arg = executor.arg_dict[k]._data
+        # Only element i changes between steps: write just that element (the
+        # same value the whole-array copy would write) instead of the array.
+        flat = (
+            arg.view(-1)
+            if arg.is_contiguous() and tuple(arg.shape) == v.shape
+            else None
+        )
+        vflat = v.ravel()
         for i in range(int(np.prod(v.shape))):
-            v.ravel()[i] += eps / 2.0
-            executor.arg_dict[k][:] = array(v, dtype=dtype)
+            vflat[i] += eps / 2.0
+            if flat is None:
+                executor.arg_dict[k][:] = array(v, dtype=dtype)
+            else:
+                flat[i] = float(vflat[i])
             if aux_states is not None:
                 for key, val in aux_states.items():
                     executor.aux_dict[key][:] = val
             executor.forward(is_train=use_forward_train)
             f_peps = executor.outputs[0].asnumpy()
 
-            v.ravel()[i] -= eps
-            executor.arg_dict[k][:] = array(v, dtype=dtype)
+            vflat[i] -= eps
+            if flat is None:
+                executor.arg_dict[k][:] = array(v, dtype=dtype)
+            else:
+                flat[i] = float(vflat[i])
             if aux_states is not None:
                 for key, val in aux_states.items():
                     executor.aux_dict[key][:] = array(val, dtype=dtype)
@@ -995,7 +1010,9 @@ def numeric_grad(
             f_neps = executor.outputs[0].asnumpy()
 
             approx_grads[k].ravel()[i] = (f_peps - f_neps).sum() / eps
-            v.ravel()[i] = old_value.ravel()[i]
+            vflat[i] = old_value.ravel()[i]
+            if flat is not None:
+                flat[i] = float(vflat[i])
         executor.arg_dict[k][:] = array(old_value, dtype=dtype)
     return approx_grads
 

@@ -69,6 +69,7 @@ class CompiledGraph:
         "_symbol",
         "_dynamic",
         "_shape_cache",
+        "alloc_cache",
     )
 
     def __init__(self, symbol: Symbol) -> None:
@@ -89,6 +90,8 @@ class CompiledGraph:
         env: dict = {}
         self._symbol = symbol
         self._shape_cache: dict = {}
+        #: executors' output (shape, dtype) lists per argument signature
+        self.alloc_cache: dict = {}
         # Creation ops with unknown (0 or -1) dims in their shape (e.g. begin states
         # ``sym.zeros(shape=(L, 0, H))``): MXNet resolves those dims by shape
         # inference at bind time; here per input-shape signature, at call time.
@@ -255,6 +258,25 @@ def _fresh(t: torch.Tensor) -> torch.Tensor:
 def compile_graph(symbol: Symbol) -> CompiledGraph:
     """Compile ``symbol`` into a :class:`CompiledGraph` (one call runs the graph)."""
     return CompiledGraph(symbol)
+
+
+#: id(symbol) -> (symbol, its output entries, CompiledGraph): executors bound
+#: again and again to one symbol (MXNet's tests, Module, reshape) compile once.
+#: The entry holds the symbol, so its id stays its own while cached.
+_EXECUTOR_GRAPHS: dict = {}
+_EXECUTOR_GRAPHS_MAX = 64
+
+
+def _executor_graph(symbol: Symbol) -> CompiledGraph:
+    key = tuple((id(n), i) for n, i in symbol._outputs)
+    hit = _EXECUTOR_GRAPHS.get(id(symbol))
+    if hit is not None and hit[0] is symbol and hit[1] == key:
+        return hit[2]
+    graph = compile_graph(symbol)
+    if len(_EXECUTOR_GRAPHS) >= _EXECUTOR_GRAPHS_MAX:
+        _EXECUTOR_GRAPHS.pop(next(iter(_EXECUTOR_GRAPHS)))
+    _EXECUTOR_GRAPHS[id(symbol)] = (symbol, key, graph)
+    return graph
 
 
 # --------------------------------------------------------------------------- Frozen
@@ -645,7 +667,7 @@ class Executor:
 
         self._symbol = symbol
         self._ctx = ctx
-        self._graph = compile_graph(symbol)
+        self._graph = _executor_graph(symbol)
         arg_names = symbol.list_arguments()
         aux_names = symbol.list_auxiliary_states()
         self.arg_dict = _as_dict(args, arg_names, "args")
@@ -689,13 +711,29 @@ class Executor:
 
     def _allocate_outputs(self) -> list:
         from ..ndarray.ndarray import zeros
+
+        arrays = {**self.arg_dict, **self.aux_dict}
+        sig = tuple((n, a.shape, a.dtype) for n, a in arrays.items())
+        cache = self._graph.alloc_cache
+        plan = cache.get(sig)
+        if plan is None:
+            plan = self._output_plan(arrays)
+            if len(cache) >= 64:
+                cache.clear()
+            cache[sig] = plan
+        ctx = self.arg_arrays[0].context if self.arg_arrays else self._ctx
+        return [zeros(shape, ctx=ctx, dtype=dt) for shape, dt in plan]
+
+    def _output_plan(self, arrays: dict) -> list:
+        """``(shape, dtype)`` of every output from the bound arrays' shapes and
+        dtypes; empty when they cannot be inferred before running."""
         from ..ops.registry import shape_known
         from .infer import infer_shapes
         from .infer import infer_types
 
         names = self._symbol.list_outputs()
-        known = {n: a.shape for n, a in {**self.arg_dict, **self.aux_dict}.items()}
-        dtypes = {n: a.dtype for n, a in {**self.arg_dict, **self.aux_dict}.items()}
+        known = {n: a.shape for n, a in arrays.items()}
+        dtypes = {n: a.dtype for n, a in arrays.items()}
         try:
             shapes = infer_shapes(self._symbol, known)
             types = infer_types(self._symbol, dtypes)
@@ -705,10 +743,7 @@ class Executor:
         if not all(shape_known(shapes.get(n)) for n in names):
             # Data-dependent output shapes: allocated by the first forward.
             return []
-        ctx = self.arg_arrays[0].context if self.arg_arrays else self._ctx
-        return [
-            zeros(shapes[n], ctx=ctx, dtype=types.get(n) or "float32") for n in names
-        ]
+        return [(shapes[n], types.get(n) or "float32") for n in names]
 
     _monitor = None  # (callback, monitor_all) from set_monitor_callback
 
