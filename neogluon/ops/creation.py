@@ -169,7 +169,14 @@ register(
         creation=True,
         infer_shape=_arange_infer,
         infer_type=attr_dtype_infer("float32"),
-        doc="Evenly spaced values in ``[start, stop)``.",
+        doc=(
+            "Evenly spaced values in ``[start, stop)``: ``start + i * step`` in "
+            "the output dtype (integer dtypes truncate start and step first), each "
+            "repeated ``repeat`` times.\n\nNotes\n-----\nDiffers from MXNet "
+            "1.9.1: MXNet's float16 arange also truncates a fractional start and "
+            "step to integers (``arange(0.5, 3.7, 0.6, dtype='float16')`` is all "
+            "zeros); here they are rounded to float16."
+        ),
     )
 )
 
