@@ -43,6 +43,9 @@ _STYPE_ID = {"default": 0, "row_sparse": 1, "csr": 2}
 # Initializers MXNet attaches to auxiliary state variables it creates itself
 # (BatchNorm's FSetInputVarAttrOnCompose).
 _AUX_VAR_INIT = {"moving_mean": '["zero", {}]', "moving_var": '["one", {}]'}
+# ... and to argument variables (LeakyReLU's FSetInputVarAttrOnCompose: PReLU's
+# gamma starts at 0.25).
+_ARG_VAR_INIT = {("LeakyReLU", "gamma"): '["Constant", {"value": 0.25}]'}
 
 
 class _Node:
@@ -875,6 +878,8 @@ def create(
                 vattrs = dict(strs)
                 if in_name in op.aux and in_name in _AUX_VAR_INIT:
                     vattrs["__init__"] = _AUX_VAR_INIT[in_name]
+                elif (op.name, in_name) in _ARG_VAR_INIT:
+                    vattrs["__init__"] = _ARG_VAR_INIT[(op.name, in_name)]
                 var_node = _Node(None, f"{node_name}_{in_name}", vattrs, None, [])
                 entries.append((var_node, 0))
             else:
