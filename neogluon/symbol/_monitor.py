@@ -69,10 +69,8 @@ _NAMED_DATA_INPUT = frozenset(
         "Pooling",
         "Pooling_v1",
         "SliceChannel",
-        "SoftmaxActivation",
         "log_softmax",
         "softmax",
-        "softmin",
         "split",
     }
 )
