@@ -1006,6 +1006,8 @@ class Executor:
                 if what == "arg" and self.grad_dict.get(name) is not None:
                     grads[name] = take(self.grad_dict[name], name, what, new_shape)
         new = Executor(self._symbol, self._ctx, args, grads, self._grad_req, aux)
+        # As MXNet, the monitor callback carries over to the reshaped executor.
+        new._monitor = self._monitor
         if len(new.outputs) == len(self.outputs):
             new.outputs = [
                 _prefix_view(old, o.shape)

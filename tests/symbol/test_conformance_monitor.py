@@ -47,3 +47,16 @@ def test_monitor_values_of_variables():
     exe.set_monitor_callback(lambda n, a: got.setdefault(py_str(n), a.asnumpy()), True)
     exe.forward()
     assert (got["x"] == 1.5).all() and (got["fc_data"] == 1.5).all()
+
+
+def test_monitor_carries_over_to_reshaped_executor():
+    sym = mx.sym.Convolution(
+        mx.sym.Variable("data"), kernel=(1, 1), num_filter=1, name="conv"
+    )
+    exe = sym.simple_bind(mx.cpu(), grad_req="null", data=(1, 3, 10, 10))
+    seen = []
+    exe.set_monitor_callback(lambda n, _a: seen.append(py_str(n)), True)
+    new = exe.reshape(allow_up_sizing=True, data=(1, 3, 10, 14))
+    new.forward()
+    assert seen == [n for n in NAMES["conv_1"] if n not in HIDDEN]
+    assert new.outputs[0].shape == (1, 1, 10, 14)
