@@ -26,10 +26,10 @@ STAMP  := $(VENV)/.neogluon-torch-$(TORCH_VERSION).stamp
 REF_PY := $(VENV_REF)/bin/python
 REF_STAMP := $(VENV_REF)/.neogluon-ref.stamp
 
-.PHONY: venv demo test test-all lint fmt fixtures bench size help
+.PHONY: venv demo test test-all lint fmt fixtures bench size help peer
 
 help:
-	@echo "targets: venv demo test test-all lint fmt fixtures bench size"
+	@echo "targets: venv demo test test-all lint fmt fixtures bench size peer"
 	@echo "variables: TORCH_VERSION=$(TORCH_VERSION) PYTEST_ARGS=... DEMO_ARGS=... FAMILY=..."
 
 venv: $(STAMP)
@@ -79,3 +79,14 @@ bench: venv
 
 size:
 	@$(PYTHON) tools/size.py
+
+# MXNet 1.9.1's own unit tests against neogluon (docs/conformance.md). Needs the
+# peer suite in $(PEER_DIR) and a git mirror of apache/mxnet (see its README).
+#   make peer PEER_TIER=1          tier 1;  make peer PEER_FILES=test_gluon.py
+PEER_DIR   ?= ../shared/peer
+PEER_TIER  ?= 1
+PEER_FILES ?=
+peer: venv
+	$(PIP) install pytest-timeout scipy mock requests opencv-python-headless
+	PEER_SHIM=$(PEER_DIR)/shim PEER_IMPL_PACKAGE=neogluon PEER_TIER=$(PEER_TIER) \
+		$(PEER_DIR)/run_peer.sh $(PY) $(PEER_FILES)
