@@ -115,6 +115,12 @@ class Module(BaseModule):
         compression_params=None,
     ) -> None:
         super().__init__(logger=logger)
+        from ..symbol import Symbol
+
+        if not isinstance(symbol, Symbol):
+            raise TypeError(
+                f"Module: symbol must be an mx.sym.Symbol, got {type(symbol).__name__}"
+            )
         if isinstance(context, ctx.Context):
             context = [context]
         self._context = list(context)
