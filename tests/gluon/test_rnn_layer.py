@@ -342,3 +342,41 @@ def test_trainer_step_updates_lstm():
     loss.backward()
     trainer.step(2)
     assert not np.allclose(before, layer.l0_i2h_weight.data().asnumpy())
+
+
+@pytest.mark.parametrize(
+    "layer",
+    [
+        lambda: mx.gluon.rnn.LSTM(3, num_layers=2, bidirectional=True, input_size=4),
+        lambda: mx.gluon.rnn.GRU(3, num_layers=2, input_size=4),
+        lambda: mx.gluon.rnn.RNN(3, activation="relu", input_size=4),
+    ],
+    ids=["lstm-bi", "gru", "rnn_relu"],
+)
+def test_unfuse_is_the_same_network_as_cells(layer):
+    # MXNet's _RNNLayer._unfuse: a stack of cells sharing the layer's Parameters.
+    net = layer()
+    net.initialize(mx.init.Uniform(0.5))
+    cells = net._unfuse()
+    x = mx.nd.random.uniform(shape=(5, 2, 4))
+    fused = net(x).asnumpy()
+    unfused = cells.unroll(5, x, layout="TNC", merge_outputs=True)[0].asnumpy()
+    np.testing.assert_allclose(unfused, fused, rtol=1e-5, atol=1e-6)
+    assert set(cells.collect_params()) == set(net.collect_params())
+
+
+def test_unfuse_matches_mxnets_lstm_values():
+    # The values MXNet 1.9.1's test_gluon_rnn::test_lstm_cpu_inference expects.
+    expected = np.array(
+        [
+            [[0.72045636, 0.72045636, 0.95215213, 0.95215213]] * 2,
+            [[0.95215213, 0.95215213, 0.72045636, 0.72045636]] * 2,
+        ]
+    )
+    model = mx.gluon.rnn.LSTM(2, num_layers=6, bidirectional=True)
+    cells = model._unfuse()
+    model.initialize(mx.init.One())
+    x = mx.nd.ones((2, 2, 2))
+    np.testing.assert_allclose(model(x).asnumpy(), expected, rtol=1e-3, atol=1e-5)
+    out = cells.unroll(2, x, layout="TNC", merge_outputs=True)[0]
+    np.testing.assert_allclose(out.asnumpy(), expected, rtol=1e-3, atol=1e-5)

@@ -153,6 +153,54 @@ class _RNNLayer(HybridBlock):
             ret.update(child._collect_params_with_prefix(prefix + name))
         return ret
 
+    def _unfuse(self):
+        """The equivalent stack of cells (sharing this layer's Parameters), as
+        MXNet's ``_unfuse``: one cell per layer and direction, ``DropoutCell``
+        between layers."""
+        from . import rnn_cell
+
+        if self._projection_size:
+            raise NotImplementedError("_unfuse does not support a projection layer.")
+        if (
+            self._lstm_state_clip_min is not None
+            or self._lstm_state_clip_max is not None
+        ):
+            raise NotImplementedError("_unfuse does not support state clipping.")
+        nh = self._hidden_size
+
+        def make(**kwargs):
+            if self._mode == "lstm":
+                return rnn_cell.LSTMCell(nh, **kwargs)
+            if self._mode == "gru":
+                return rnn_cell.GRUCell(nh, **kwargs)
+            act = "relu" if self._mode == "rnn_relu" else "tanh"
+            return rnn_cell.RNNCell(nh, activation=act, **kwargs)
+
+        stack = rnn_cell.HybridSequentialRNNCell(prefix=self.prefix, params=self.params)
+        with stack.name_scope():
+            ni = self._input_size
+            for i in range(self._num_layers):
+                kwargs = {
+                    "input_size": ni,
+                    "i2h_weight_initializer": self._i2h_weight_initializer,
+                    "h2h_weight_initializer": self._h2h_weight_initializer,
+                    "i2h_bias_initializer": self._i2h_bias_initializer,
+                    "h2h_bias_initializer": self._h2h_bias_initializer,
+                }
+                if self._dir == 2:
+                    stack.add(
+                        rnn_cell.BidirectionalCell(
+                            make(prefix=f"l{i}_", **kwargs),
+                            make(prefix=f"r{i}_", **kwargs),
+                        )
+                    )
+                else:
+                    stack.add(make(prefix=f"l{i}_", **kwargs))
+                if self._dropout > 0 and i != self._num_layers - 1:
+                    stack.add(rnn_cell.DropoutCell(self._dropout))
+                ni = nh * self._dir
+        return stack
+
     def state_info(self, batch_size: int = 0) -> list[dict]:
         """Shape, layout and dtype of each begin state."""
         shape = (self._num_layers * self._dir, batch_size, self._hidden_size)
