@@ -853,7 +853,12 @@ class Executor:
         return self.outputs
 
     def backward(self, out_grads=None, is_train: bool = True) -> None:
-        """Gradients of the outputs into ``grad_dict`` (per ``grad_req``)."""
+        """Gradients of the outputs into ``grad_dict`` (per ``grad_req``).
+
+        Differs from MXNet 1.9.1: integer arguments get zero gradients
+        (``'write'``) or keep theirs (``'add'``); MXNet back-propagates through
+        integer arrays (Cast passes the head gradient on), torch's autograd is
+        floating-point only."""
         from ..ndarray.ndarray import NDArray
 
         if not self._leaves and any(r != "null" for r in self._reqs.values()):
