@@ -218,12 +218,13 @@ def _mod(a, b):
 
 
 def _maximum(a, b):
-    # MXNet sends the whole gradient to lhs on ties (lhs >= rhs), torch splits it.
-    return torch.where(a >= b, a, b)
+    # MXNet sends the whole gradient to lhs on ties (lhs >= rhs), torch splits
+    # it; a NaN on either side propagates (as numpy's maximum).
+    return torch.where((a >= b) | torch.isnan(a), a, b)
 
 
 def _minimum(a, b):
-    return torch.where(a <= b, a, b)
+    return torch.where((a <= b) | torch.isnan(a), a, b)
 
 
 def _power(a, b):

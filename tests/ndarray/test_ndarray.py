@@ -372,3 +372,12 @@ def test_broadcast_like_rejects_empty_axes():
     with pytest.raises(MXNetError, match="empty axes tuple"):
         nd.broadcast_like(a, b, lhs_axes=(), rhs_axes=())
     assert nd.broadcast_like(a, b, lhs_axes=(0,), rhs_axes=(0,)).shape == (3, 2)
+
+
+def test_maximum_minimum_propagate_nan_like_numpy():
+    # MXNet's test_ndarray::test_ndarray_nan_comparison.
+    a = np.array([[1.0, 2.0], [np.nan, 4.0]], dtype=np.float32)
+    b = np.array([[np.nan, 5.0], [6.0, 0.0]], dtype=np.float32)
+    for f, g in ((nd.maximum, np.maximum), (nd.minimum, np.minimum)):
+        np.testing.assert_equal(f(nd.array(a), nd.array(b)).asnumpy(), g(a, b))
+        np.testing.assert_equal(f(nd.array(a), nd.array(b[:1])).asnumpy(), g(a, b[:1]))
