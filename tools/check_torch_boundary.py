@@ -39,6 +39,7 @@ ALLOWED: dict[str, str] = {
 ADAPTERS: dict[str, str] = {
     "neogluon/random.py": "mx.random.seed seeds torch's generators",
     "neogluon/profiler.py": "mx.profiler is a facade over torch.profiler",
+    "neogluon/_opprof.py": "names eager ops in torch.profiler traces (record_function)",
     "neogluon/kvstore/": "dist kvstores map onto torch.distributed collectives",
     "neogluon/gluon/data/dataloader.py": "worker processes reuse torch.multiprocessing",
     "neogluon/test_utils.py": "effective_dtype reads the GPU's compute capability and TF32 switches",

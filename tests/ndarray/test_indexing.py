@@ -103,7 +103,8 @@ def test_negative_step_advanced_setitem_writes_through():
 
 
 def test_basic_indexing_slice_is_contiguous_agrees_with_numpy():
-    from itertools import combinations_with_replacement, permutations
+    from itertools import combinations_with_replacement
+    from itertools import permutations
 
     x = np.arange(3 * 4 * 5).reshape(3, 4, 5)
     slices = [slice(None), slice(2), slice(1, 3), slice(None, None, 2), slice(0, 1)]
