@@ -13,7 +13,6 @@ import ctypes
 
 import numpy as np
 
-from .. import _missing
 from ..base import _LIB
 from ..base import MXNetError
 from ..base import NDArrayHandle
@@ -208,19 +207,6 @@ def imdecode(str_img, clip_rect=(0, 0, 0, 0), out=None, index=0, channels=3, mea
         "use mx.image.imdecode(buf) (HWC uint8 RGB), then transpose/crop/subtract "
         "the mean as needed."
     )
-
-
-#: ``nd.Custom`` / ``sym.Custom``: Python custom operators (mx.operator).
-CUSTOM_AREA = (
-    "mx.operator, Python custom operators (CustomOp/CustomOpProp)",
-    "issue 9",
-    "mx.autograd.Function or a gluon.HybridBlock",
-)
-
-
-def custom_placeholder(module: str):
-    area, planned, instead = CUSTOM_AREA
-    return _missing.placeholder_function(module, "Custom", area, planned, instead)
 
 
 class CachedOp:
