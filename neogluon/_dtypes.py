@@ -85,7 +85,3 @@ def dtype_name(dtype) -> str:
     if t == torch.bfloat16:
         return "bfloat16"
     return str(TORCH_TO_NP[t])
-
-
-def is_float(t: torch.dtype) -> bool:
-    return t.is_floating_point

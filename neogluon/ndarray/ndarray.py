@@ -743,10 +743,6 @@ def _run(fn, *args, **kwargs):
         _set_grad(prev)
 
 
-def _wrap_run(fn, *args):
-    return _new(_run(fn, *args))
-
-
 def _clone_t(t: torch.Tensor) -> torch.Tensor:
     return t.clone(memory_format=torch.contiguous_format)
 

@@ -151,16 +151,6 @@ def broadcast_infer(op: str) -> Callable:
     return infer
 
 
-def keep_dtype_infer(dtype: str) -> Callable:
-    """Type rule: all inputs share a dtype, the output is ``dtype``."""
-
-    def infer(in_types, attrs):
-        known = next((t for t in in_types if t is not None), None)
-        return [known if t is None else t for t in in_types], [dtype]
-
-    return infer
-
-
 # --------------------------------------------------------------------------- helpers
 def _floatmath(fn: Callable) -> Callable:
     """Run float math on integer arrays in float64 and cast back (MXNet's rule)."""
@@ -276,13 +266,6 @@ _BINARY: dict[str, tuple[Callable, str]] = {
     "logical_or": (_logical(torch.logical_or), "lhs or rhs as 0/1"),
     "logical_xor": (_logical(torch.logical_xor), "lhs xor rhs as 0/1"),
 }
-
-
-def _binary_kernel(fn: Callable) -> Callable:
-    def kernel(lhs, rhs):
-        return fn(lhs, rhs)
-
-    return kernel
 
 
 # --------------------------------------------------------------------------- unary
@@ -542,7 +525,7 @@ for _name, (_fn, _doc) in _BINARY.items():
     register(
         OpDef(
             _op,
-            _binary_kernel(_fn),
+            _fn,
             inputs=("lhs", "rhs"),
             infer_shape=broadcast_infer(_op),
             aliases=_BCAST_ALIASES.get(_name, ()),

@@ -93,10 +93,6 @@ def _from_cf(x: torch.Tensor, layout) -> torch.Tensor:
     return x.movedim(1, -1) if _channels_last(layout) else x
 
 
-def _c_axis(layout, ndim: int) -> int:
-    return ndim - 1 if _channels_last(layout) else 1
-
-
 def _spatial_axes(layout, ndim: int) -> list[int]:
     return list(range(1, ndim - 1)) if _channels_last(layout) else list(range(2, ndim))
 
@@ -624,12 +620,6 @@ register(
 
 
 # --------------------------------------------------------------------------- BatchNorm
-def _bn_stats_shape(x: torch.Tensor, ax: int) -> list[int]:
-    shp = [1] * x.dim()
-    shp[ax] = x.shape[ax]
-    return shp
-
-
 def _batch_norm(data, gamma, beta, moving_mean, moving_var, **a):
     ax = a["axis"] % data.dim()
     eps = a["eps"]

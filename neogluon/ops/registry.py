@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
@@ -324,11 +323,6 @@ class OpDef:
             )
         return attrs
 
-    def format_attrs(self, attrs: dict, only_given: Sequence[str] | None = None):
-        """String form of attrs for symbol JSON (MXNet writes given attrs only)."""
-        keys = only_given if only_given is not None else attrs.keys()
-        return {k: fmt_value(attrs[k]) for k in keys if k in attrs}
-
     # ---------------------------------------------------------------- inputs
     def input_names(self, attrs: dict, num_given: int | None = None) -> tuple[str, ...]:
         """Names of the inputs present for these attrs."""
@@ -479,22 +473,6 @@ def register(op: OpDef) -> OpDef:
         _OPS[name] = op
     _CANONICAL.append(op)
     return op
-
-
-def defop(
-    name: str,
-    *,
-    inputs: tuple[str, ...] = ("data",),
-    params: tuple[ParamSpec, ...] = (),
-    **kw,
-) -> Callable[[Callable], Callable]:
-    """Decorator form: ``@defop('relu')`` over the kernel function."""
-
-    def deco(fn: Callable) -> Callable:
-        register(OpDef(name=name, kernel=fn, inputs=inputs, params=params, **kw))
-        return fn
-
-    return deco
 
 
 def get(name: str) -> OpDef:

@@ -27,10 +27,6 @@ __all__ = [
 ]
 
 
-def _flatten_list(nested):
-    return [item for sub in nested for item in sub]
-
-
 class Optimizer:
     """The base class of every optimizer.
 
