@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from .. import ndarray as nd
+from .._text import indent as _indent
 from ..context import Context
 from ..ndarray.ndarray import NDArray
 from ..registry import AssertionValueError
@@ -20,7 +21,6 @@ from .parameter import Constant
 from .parameter import Parameter
 from .parameter import _brief_print_list
 from .parameter import _dtype_str
-from .parameter import _indent
 from .parameter import _same_dtype
 
 __all__ = ["ParameterDict"]

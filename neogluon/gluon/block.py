@@ -22,6 +22,7 @@ from .. import _state
 from .. import autograd
 from .. import initializer
 from .. import ndarray as nd
+from .._text import indent as _indent
 from ..base import DeferredInitializationError
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
@@ -37,12 +38,6 @@ def _sym():
     from .. import symbol
 
     return symbol
-
-
-def _indent(s: str, num_spaces: int) -> str:
-    lines = s.split("\n")
-    first = lines.pop(0)
-    return "\n".join([first] + [" " * num_spaces + line for line in lines])
 
 
 # --------------------------------------------------------------------------- flatten

@@ -113,13 +113,6 @@ def _brief_print_list(lst, limit: int = 7) -> str:
     return ", ".join(f"'{i}'" for i in lst)
 
 
-def _indent(s: str, num_spaces: int) -> str:
-    lines = s.split("\n")
-    if len(lines) == 1:
-        return s
-    return "\n".join([lines[0]] + [" " * num_spaces + line for line in lines[1:]])
-
-
 def _ctx_list(ctx) -> list[Context]:
     if ctx is None:
         return [current_context()]

@@ -11,10 +11,10 @@ import warnings
 from collections import OrderedDict
 
 from .. import ndarray as nd
+from .._text import indent as _indent  # noqa: F401 - MXNet's name here too
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
 from .parameter import _brief_print_list  # noqa: F401 - MXNet's name here too
-from .parameter import _indent  # noqa: F401 - MXNet's name here too
 from .parameter import shape_is_known  # noqa: F401 - MXNet's name here too
 
 __all__ = [

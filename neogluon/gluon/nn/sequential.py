@@ -5,16 +5,12 @@ from __future__ import annotations
 import warnings
 
 from ... import ndarray as nd
+from ..._text import indent as _indent
 from ...registry import AssertionValueError
 from ..block import Block
 from ..block import HybridBlock
 
 __all__ = ["Sequential", "HybridSequential", "Lambda", "HybridLambda"]
-
-
-def _indent(s: str, n: int) -> str:
-    lines = s.split("\n")
-    return "\n".join([lines[0]] + [" " * n + x for x in lines[1:]])
 
 
 class Sequential(Block):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from numbers import Number
 
 from ... import ndarray
+from ..._text import indent as _indent
 from ...ndarray import NDArray
 from ...registry import AssertionValueError
 from ..block import Block
@@ -49,12 +50,6 @@ def _as_list(x) -> list:
     if isinstance(x, _symbol().Symbol) and len(x.list_outputs()) > 1:
         return list(x)
     return [x]
-
-
-def _indent(s: str, num_spaces: int) -> str:
-    lines = s.split("\n")
-    first = lines.pop(0)
-    return "\n".join([first] + [" " * num_spaces + line for line in lines])
 
 
 def _modified_error(cell) -> AssertionValueError:
