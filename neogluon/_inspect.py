@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass
 from dataclasses import field
 
+from ._text import fmt_shape
+
 __all__ = ["LayerRow", "ModelReport", "inspect_model"]
 
 Shape = tuple[int, ...]
@@ -158,14 +160,6 @@ class ModelReport:
 
 def _known(shape) -> bool:
     return shape is not None and all(int(d) > 0 for d in shape)
-
-
-def fmt_shape(shape: Shape | None) -> str:
-    """``(1, 6, 28, 28)``; unknown dims (0) and unknown rank print as ``?``."""
-    if shape is None:
-        return "?"
-    dims = ["?" if int(d) == 0 else str(int(d)) for d in shape]
-    return "(" + ", ".join(dims) + ("," if len(dims) == 1 else "") + ")"
 
 
 def _load_params(params_file: str) -> tuple[dict[str, Shape], set[str]]:

@@ -14,7 +14,7 @@ import math
 import torch
 import torch.nn.functional as F  # noqa: N812
 
-from .elemwise import fmt_shape
+from .._text import fmt_shape
 from .elemwise import same_shape_infer
 from .registry import REQUIRED
 from .registry import OpDef

@@ -16,8 +16,8 @@ import math
 import numpy as np
 import torch
 
+from .._text import fmt_shape
 from ..base import MXNetError
-from .elemwise import fmt_shape
 from .nn import _batch_norm
 from .nn import _bn_infer
 from .nn import _bn_infer_type

@@ -16,7 +16,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F  # noqa: N812
 
-from .elemwise import fmt_shape
+from .._text import fmt_shape
 from .registry import OpDef
 from .registry import P
 from .registry import ShapeError

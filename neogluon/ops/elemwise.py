@@ -26,6 +26,7 @@ from collections.abc import Callable
 
 import torch
 
+from .._text import fmt_shape
 from .registry import REQUIRED
 from .registry import MaybeShape
 from .registry import OpDef
@@ -35,14 +36,6 @@ from .registry import register
 
 
 # --------------------------------------------------------------------------- shapes
-def fmt_shape(s: MaybeShape) -> str:
-    """A shape for error messages; unknown dims print as ``?``."""
-    if s is None:
-        return "<unknown>"
-    inner = ", ".join("?" if d == 0 else str(d) for d in s)
-    return f"({inner},)" if len(s) == 1 else f"({inner})"
-
-
 def merge_shapes(a: MaybeShape, b: MaybeShape, op: str, what: str = "") -> MaybeShape:
     """Unify two partial shapes (0 = unknown dim, None = unknown rank)."""
     if a is None:

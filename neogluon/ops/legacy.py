@@ -15,12 +15,12 @@ import torch.nn.functional as F  # noqa: N812
 
 from .._dtypes import dtype_name
 from .._dtypes import to_torch_dtype
+from .._text import fmt_shape
 from ..base import MXNetError
 from . import indexing  # noqa: F401 - registers pick (aliased below)
 from . import registry as _registry
 from . import shape as _shape_ops  # noqa: F401 - registers Concat (reused below)
 from .contrib_vision import legacy_batch_norm
-from .elemwise import fmt_shape
 from .elemwise import same_shape_infer
 from .nn import _bn_infer
 from .nn import _conv_infer

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import torch
 
-from .elemwise import fmt_shape
+from .._text import fmt_shape
 from .elemwise import merge_shapes
 from .elemwise import out0
 from .registry import OpDef

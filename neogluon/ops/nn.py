@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from .. import _state
+from .._text import fmt_shape
 from ..base import MXNetError
 from .registry import OpDef
 from .registry import P
@@ -38,13 +39,6 @@ _LOWEST = {
 
 
 # --------------------------------------------------------------------------- helpers
-def _fmt(s) -> str:
-    if s is None:
-        return "?"
-    dims = [str(d) if d else "?" for d in s]
-    return "(" + ", ".join(dims) + (",)" if len(dims) == 1 else ")")
-
-
 def _merge(op: str, what: str, a, b):
     """Merge two partial shapes (0 = unknown dim, None = unknown rank)."""
     if a is None:
@@ -54,14 +48,14 @@ def _merge(op: str, what: str, a, b):
     a, b = tuple(a), tuple(b)
     if len(a) != len(b):
         raise ShapeError(
-            f"Operator {op}: {what} has shape {_fmt(a)} but shape {_fmt(b)} is "
+            f"Operator {op}: {what} has shape {fmt_shape(a)} but shape {fmt_shape(b)} is "
             "required."
         )
     out = []
     for x, y in zip(a, b, strict=True):
         if x and y and x != y:
             raise ShapeError(
-                f"Operator {op}: {what} has shape {_fmt(a)} but shape {_fmt(b)} is "
+                f"Operator {op}: {what} has shape {fmt_shape(a)} but shape {fmt_shape(b)} is "
                 "required."
             )
         out.append(x or y)
@@ -114,7 +108,7 @@ def pool_out_len(n: int, k: int, s: int, p: int, convention: str) -> int:
 def _check_rank(op: str, shape, rank: int, what: str = "data") -> None:
     if shape is not None and len(shape) != rank:
         raise ShapeError(
-            f"Operator {op}: {what} must be {rank}-D, got shape {_fmt(shape)}."
+            f"Operator {op}: {what} must be {rank}-D, got shape {fmt_shape(shape)}."
         )
 
 
@@ -151,7 +145,7 @@ def _fc_infer(in_shapes, attrs, out_shapes=None):
             data = _merge(op, "data", data, (*out[:-1], data[-1]))
     if weight is not None and (len(weight) != 2 or (weight[0] and weight[0] != nh)):
         raise ShapeError(
-            f"Operator {op}: weight has shape {_fmt(weight)} but num_hidden={nh} "
+            f"Operator {op}: weight has shape {fmt_shape(weight)} but num_hidden={nh} "
             f"needs ({nh}, in_units)."
         )
     in_units = 0
@@ -168,8 +162,8 @@ def _fc_infer(in_shapes, attrs, out_shapes=None):
             else f"its last axis has {in_units} features"
         )
         raise ShapeError(
-            f"Operator {op}: weight of shape {_fmt(weight)} expects {w_in} input "
-            f"features but data has shape {_fmt(data)} and {how}. Pass data with "
+            f"Operator {op}: weight of shape {fmt_shape(weight)} expects {w_in} input "
+            f"features but data has shape {fmt_shape(data)} and {how}. Pass data with "
             f"{w_in} features, make the weight ({nh}, {in_units}), or leave "
             "in_units unknown (0) to infer it"
             + ("." if not flatten else ", or use flatten=False.")
@@ -279,7 +273,7 @@ def _conv_common_infer(op, in_shapes, attrs, transposed, out_shapes=None):
     else:
         if c and c % g:
             raise ShapeError(
-                f"Operator {op}: data of shape {_fmt(data)} has {c} input channels, "
+                f"Operator {op}: data of shape {fmt_shape(data)} has {c} input channels, "
                 f"which is not divisible by num_group={g}."
             )
         cg = c // g if c else 0
@@ -316,7 +310,7 @@ def _conv_common_infer(op, in_shapes, attrs, transposed, out_shapes=None):
             o = conv_out_len(L, k[i], s[i], p[i], d[i])
         if o <= 0:
             raise ShapeError(
-                f"Operator {op}: input of shape {_fmt(data)} is too small for "
+                f"Operator {op}: input of shape {fmt_shape(data)} is too small for "
                 f"kernel={k}, stride={s}, dilate={d}, pad={p}: spatial dim {i} "
                 f"would have output size {o}. Use a larger input, smaller kernel or "
                 "more padding."
@@ -537,11 +531,11 @@ def _pool_infer(in_shapes, attrs):
     if layout is not None and len(layout) != len(data):
         raise ShapeError(
             f"Operator Pooling: layout {layout!r} does not match data of shape "
-            f"{_fmt(data)}."
+            f"{fmt_shape(data)}."
         )
     if len(data) not in (3, 4, 5):
         raise ShapeError(
-            f"Operator Pooling: data must be 3-D, 4-D or 5-D, got shape {_fmt(data)}."
+            f"Operator Pooling: data must be 3-D, 4-D or 5-D, got shape {fmt_shape(data)}."
         )
     sp = _spatial_axes(layout, len(data))
     spatial = [data[i] for i in sp]
@@ -559,7 +553,7 @@ def _pool_infer(in_shapes, attrs):
         if conv != "same" and L + 2 * p[i] < k[i]:
             raise ShapeError(
                 f"Operator Pooling: kernel={k} is larger than the padded input "
-                f"(data {_fmt(data)}, pad={p}) on spatial dim {i}."
+                f"(data {fmt_shape(data)}, pad={p}) on spatial dim {i}."
             )
         out[ax] = pool_out_len(L, k[i], s[i], p[i], conv)
     return in_shapes, [tuple(out)]
@@ -683,13 +677,13 @@ def _bn_infer(in_shapes, attrs):
     if data is not None:
         if len(data) < 2:
             raise ShapeError(
-                f"Operator BatchNorm: data must have at least 2 dims, got {_fmt(data)}."
+                f"Operator BatchNorm: data must have at least 2 dims, got {fmt_shape(data)}."
             )
         ax = attrs["axis"]
         if not -len(data) <= ax < len(data):
             raise ShapeError(
                 f"Operator BatchNorm: axis={ax} is out of range for data of shape "
-                f"{_fmt(data)}."
+                f"{fmt_shape(data)}."
             )
         c = data[ax % len(data)]
     names = ("gamma", "beta", "moving_mean", "moving_var")
@@ -885,7 +879,7 @@ def _gn_infer(in_shapes, attrs):
     data = in_shapes[0]
     if data is not None and data[1] and data[1] % g:
         raise ShapeError(
-            f"Operator GroupNorm: {data[1]} channels (data shape {_fmt(data)}) are "
+            f"Operator GroupNorm: {data[1]} channels (data shape {fmt_shape(data)}) are "
             f"not divisible by num_groups={g}."
         )
     outs = [data]

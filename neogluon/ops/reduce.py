@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import torch
 
-from .elemwise import fmt_shape
+from .._text import fmt_shape
 from .registry import OpDef
 from .registry import P
 from .registry import ShapeError

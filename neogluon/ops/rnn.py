@@ -18,6 +18,7 @@ from torch.nn.utils.rnn import pack_padded_sequence
 from torch.nn.utils.rnn import pad_packed_sequence
 
 from .. import _state
+from .._text import fmt_shape
 from ..base import MXNetError
 from .registry import OpDef
 from .registry import P
@@ -27,13 +28,6 @@ from .registry import register
 __all__ = ["rnn_param_size", "unpack_rnn_params"]
 
 _GATES = {"rnn_relu": 1, "rnn_tanh": 1, "lstm": 4, "gru": 3}
-
-
-def _fmt(s) -> str:
-    if s is None:
-        return "?"
-    dims = [str(d) if d else "?" for d in s]
-    return "(" + ", ".join(dims) + (",)" if len(dims) == 1 else ")")
 
 
 def _layer_sizes(
@@ -239,7 +233,7 @@ def _rnn_infer(in_shapes, attrs):
     if data is not None and len(data) != 3:
         raise ShapeError(
             f"Operator RNN: data must be 3-D (seq_len, batch, input_size) in TNC "
-            f"layout, got {_fmt(data)}."
+            f"layout, got {fmt_shape(data)}."
         )
     t, n, i = data if data is not None else (0, 0, 0)
     par = shapes.get("parameters")
@@ -258,7 +252,7 @@ def _rnn_infer(in_shapes, attrs):
         size = rnn_param_size(mode, i, h, nl, bi, proj)
         if par is not None and par[0] and par[0] != size:
             raise ShapeError(
-                f"Operator RNN: parameters has shape {_fmt(par)} but mode={mode!r}, "
+                f"Operator RNN: parameters has shape {fmt_shape(par)} but mode={mode!r}, "
                 f"input_size={i}, state_size={h}, num_layers={nl}, "
                 f"bidirectional={bi} need ({size},)."
             )
@@ -276,8 +270,8 @@ def _rnn_infer(in_shapes, attrs):
                 for got, exp in zip(s, want, strict=True):
                     if got and exp and got != exp:
                         raise ShapeError(
-                            f"Operator RNN: {key} has shape {_fmt(s)} but "
-                            f"{_fmt(want)} (num_layers*directions, batch, "
+                            f"Operator RNN: {key} has shape {fmt_shape(s)} but "
+                            f"{fmt_shape(want)} (num_layers*directions, batch, "
                             "state size) is required."
                         )
             shapes[key] = want

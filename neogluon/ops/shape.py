@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from .elemwise import fmt_shape
+from .._text import fmt_shape
 from .elemwise import merge_shapes
 from .elemwise import out0
 from .elemwise import same_shape_infer

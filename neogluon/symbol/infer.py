@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 
+from .._text import fmt_shape
 from ..base import MXNetError
 from ..ops import registry as _reg
 from ..ops.registry import ShapeError
@@ -71,10 +72,6 @@ def _parse_shape_attr(s: str) -> Shape | None:
         # MXNet's legacy shape "()" means "unknown".
         return None
     return tuple(int(d) if d is not None and d >= 0 else 0 for d in v)
-
-
-def _fmt(shape) -> str:
-    return "None" if shape is None else str(tuple(shape))
 
 
 def infer_graph(
@@ -189,7 +186,7 @@ def _norm(v, is_shape: bool):
 
 def _node_error(n: _Node, ins: list, err: Exception, cls):
     names = n.input_names()
-    desc = ", ".join(f"{nm}={_fmt(s)}" for nm, s in zip(names, ins, strict=False))
+    desc = ", ".join(f"{nm}={fmt_shape(s)}" for nm, s in zip(names, ins, strict=False))
     msg = str(err)
     prefix = f"Error in operator {n.name} ({n.op.name})"
     if msg.startswith(prefix):
