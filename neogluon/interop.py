@@ -31,12 +31,12 @@ import torch
 from . import ndarray as nd
 from .base import MXNetError
 from .context import Context
+from .gluon._torch_module import GluonModule
+from .gluon._torch_module import TorchBlock
+from .gluon._torch_module import ensure_initialized
+from .gluon._torch_module import structural_params
 from .gluon.block import Block
 from .gluon.block import HybridBlock
-from .gluon.interop import GluonModule
-from .gluon.interop import TorchBlock
-from .gluon.interop import ensure_initialized
-from .gluon.interop import structural_params
 from .ndarray.ndarray import NDArray
 
 __all__ = [

@@ -45,7 +45,7 @@ ADAPTERS: dict[str, str] = {
     "neogluon/test_utils.py": "effective_dtype reads the GPU's compute capability and TF32 switches",
     "neogluon/cli.py": "neogluon info reports torch's build, threads and CUDA devices",
     "neogluon/interop.py": "zero-copy NDArray/Block <-> torch.Tensor/nn.Module",
-    "neogluon/gluon/interop.py": "Gluon block inside torch.nn.Module and the reverse",
+    "neogluon/gluon/_torch_module.py": "Gluon block inside torch.nn.Module and the reverse",
     "neogluon/onnx/": "ONNX export goes through torch.onnx",
     "neogluon/contrib/onnx/": "mx.contrib.onnx export goes through torch.onnx",
     "neogluon/runtime.py": "mx.runtime reports torch's capabilities (CUDA, oneDNN, OpenMP, BLAS)",

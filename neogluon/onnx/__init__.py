@@ -28,11 +28,11 @@ import torch
 from .. import autograd
 from .. import ndarray as nd
 from ..base import MXNetError
+from ..gluon._torch_module import GluonModule
+from ..gluon._torch_module import ensure_initialized
 from ..gluon.block import Block
 from ..gluon.block import HybridBlock
 from ..gluon.block import SymbolBlock
-from ..gluon.interop import GluonModule
-from ..gluon.interop import ensure_initialized
 from ..ndarray.ndarray import NDArray
 
 __all__ = ["export_onnx", "export_model"]
