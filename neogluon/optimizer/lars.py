@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy
 
 from .. import ndarray as nd
@@ -12,6 +10,7 @@ from .optimizer import Optimizer
 from .optimizer import _aggregation_size
 from .optimizer import register
 from .sgd import _check_arrays
+from .sgd import _momentum_state
 
 __all__ = ["LARS"]
 
@@ -84,23 +83,13 @@ class LARS(Optimizer):
                     self.wd_mult[name] = float(attr[name]["__wd_mult__"])
         self.wd_mult.update(args_wd_mult)
 
-    def create_state_multi_precision(self, index, weight: NDArray):
-        if self.multi_precision and weight.dtype == numpy.float16:
-            weight_master_copy = weight.astype(numpy.float32)
-            return (self.create_state(index, weight_master_copy), weight_master_copy)
-        if weight.dtype == numpy.float16 and not self.multi_precision:
-            warnings.warn(
-                "Accumulating with float16 in optimizer can lead to poor accuracy "
-                "or slow convergence. Consider using multi_precision=True option "
-                "of the SGD optimizer",
-                stacklevel=2,
-            )
-        return self.create_state(index, weight)
+    # Multi-precision state is (momentum, float32 master copy), as in MXNet.
+    _master_copy_first = False
+    _fp16_warning_name = "SGD"
 
     def create_state(self, index, weight: NDArray):
-        if self.momentum != 0.0:
-            return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
-        return None
+        """Momentum (None without momentum)."""
+        return _momentum_state(self.momentum, weight)
 
     def _name(self, index) -> str:
         return self.idx2name[index] if index in self.idx2name else str(index)

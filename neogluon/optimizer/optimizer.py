@@ -231,6 +231,13 @@ class Optimizer:
         return self._get_wds([index])[0]
 
     # ------------------------------------------------------------ states
+    #: Order of a float16 weight's multi-precision state: MXNet's base class
+    #: keeps ``(master_copy, state)``, its SGD family ``(state, master_copy)``.
+    _master_copy_first: bool = True
+    #: Optimizer name in the float16-without-multi_precision warning (MXNet's
+    #: SGD family says "the SGD optimizer", the base class "the optimizer").
+    _fp16_warning_name: str = ""
+
     def create_state(self, index, weight: NDArray):
         """Auxiliary state (momentum, ...) for one weight; None by default."""
         return None
@@ -239,12 +246,16 @@ class Optimizer:
         """Like :meth:`create_state`, plus a float32 master copy for float16."""
         if self.multi_precision and weight.dtype == numpy.float16:
             weight_master_copy = weight.astype(numpy.float32)
-            return (weight_master_copy, self.create_state(index, weight_master_copy))
+            state = self.create_state(index, weight_master_copy)
+            if self._master_copy_first:
+                return (weight_master_copy, state)
+            return (state, weight_master_copy)
         if weight.dtype == numpy.float16 and not self.multi_precision:
+            name = f"{self._fp16_warning_name} " if self._fp16_warning_name else ""
             warnings.warn(
                 "Accumulating with float16 in optimizer can lead to poor accuracy "
                 "or slow convergence. Consider using multi_precision=True option "
-                "of the optimizer",
+                f"of the {name}optimizer",
                 stacklevel=2,
             )
         return self.create_state(index, weight)

@@ -8,8 +8,6 @@ math.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy
 
 from .. import ndarray as nd
@@ -36,6 +34,13 @@ def _check_arrays(name: str, weights, grads) -> None:
                 f"{name}.update expects NDArray weights and gradients, got "
                 f"{type(w).__name__} and {type(g).__name__}."
             )
+
+
+def _momentum_state(momentum: float, weight: NDArray) -> NDArray | None:
+    """The SGD family's state: zeros like ``weight``, or None without momentum."""
+    if momentum != 0.0:
+        return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
+    return None
 
 
 @register
@@ -72,23 +77,13 @@ class SGD(Optimizer):
         # weights gives identical numbers and is faster.
         self.aggregate_num = _aggregation_size(1 << 16)
 
-    def create_state_multi_precision(self, index, weight: NDArray):
-        if self.multi_precision and weight.dtype == numpy.float16:
-            weight_master_copy = weight.astype(numpy.float32)
-            return (self.create_state(index, weight_master_copy), weight_master_copy)
-        if weight.dtype == numpy.float16 and not self.multi_precision:
-            warnings.warn(
-                "Accumulating with float16 in optimizer can lead to poor accuracy "
-                "or slow convergence. Consider using multi_precision=True option "
-                "of the SGD optimizer",
-                stacklevel=2,
-            )
-        return self.create_state(index, weight)
+    # Multi-precision state is (momentum, float32 master copy), as in MXNet.
+    _master_copy_first = False
+    _fp16_warning_name = "SGD"
 
     def create_state(self, index, weight: NDArray):
-        if self.momentum != 0.0:
-            return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
-        return None
+        """Momentum (None without momentum)."""
+        return _momentum_state(self.momentum, weight)
 
     def _kwargs(self) -> dict:
         kwargs = {"rescale_grad": self.rescale_grad}
@@ -167,23 +162,13 @@ class NAG(Optimizer):
         super().__init__(**kwargs)
         self.momentum = momentum
 
-    def create_state_multi_precision(self, index, weight: NDArray):
-        if self.multi_precision and weight.dtype == numpy.float16:
-            weight_master_copy = weight.astype(numpy.float32)
-            return (self.create_state(index, weight_master_copy), weight_master_copy)
-        if weight.dtype == numpy.float16 and not self.multi_precision:
-            warnings.warn(
-                "Accumulating with float16 in optimizer can lead to poor accuracy "
-                "or slow convergence. Consider using multi_precision=True option "
-                "of the NAG optimizer",
-                stacklevel=2,
-            )
-        return self.create_state(index, weight)
+    # Multi-precision state is (momentum, float32 master copy), as in MXNet.
+    _master_copy_first = False
+    _fp16_warning_name = "NAG"
 
     def create_state(self, index, weight: NDArray):
-        if self.momentum != 0.0:
-            return nd.zeros(weight.shape, weight.context, dtype=weight.dtype)
-        return None
+        """Momentum (None without momentum)."""
+        return _momentum_state(self.momentum, weight)
 
     def _update_impl(self, index, weight, grad, state, multi_precision=False):
         _check_arrays("NAG", [weight], [grad])
