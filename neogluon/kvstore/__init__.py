@@ -7,10 +7,10 @@
 
 from __future__ import annotations
 
+from .base import create
 from .kvstore import KVStore
 from .kvstore import KVStoreBase
 from .kvstore import TestStore
-from .kvstore import create
 from .kvstore_server import KVStoreServer
 
 __all__ = ["KVStore", "KVStoreBase", "KVStoreServer", "TestStore", "create"]
