@@ -1,4 +1,4 @@
-"""``mx.metric`` core: :class:`EvalMetric`, the factory and the composite metric.
+"""``mx.metric`` core: :class:`EvalMetric`, the factory, the composite and custom metrics.
 
 Matches ``mxnet/metric.py`` of MXNet 1.9.1: every metric keeps a local pair
 (``sum_metric``, ``num_inst``) cleared by :meth:`EvalMetric.reset_local` and a
@@ -11,6 +11,7 @@ MXNet, so float32 inputs give MXNet's float32 partial sums.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import numpy
@@ -27,6 +28,7 @@ __all__ = [
     "create",
     "register",
     "alias",
+    "CustomMetric",
 ]
 
 
@@ -220,8 +222,6 @@ def create(metric, *args, **kwargs) -> EvalMetric:
     (['accuracy', 'rmse'], [nan, nan])
     """
     if callable(metric):
-        from .misc import CustomMetric
-
         return CustomMetric(metric, *args, **kwargs)
     if isinstance(metric, list):
         composite = CompositeEvalMetric()
@@ -331,3 +331,75 @@ class CompositeEvalMetric(EvalMetric):
         config = super().get_config()
         config.update({"metrics": [i.get_config() for i in self.metrics]})
         return config
+
+
+@register
+class CustomMetric(EvalMetric):
+    """A metric computed by ``feval(label, pred)`` on numpy arrays.
+
+    ``feval`` returns either a value (added, counting one) or a tuple
+    ``(sum_metric, num_inst)``.
+
+    Parameters
+    ----------
+    feval : callable(label, pred)
+        The evaluation function, called once per (label, pred) pair.
+    name : str, optional
+        Display name; default ``feval.__name__``, wrapped as
+        ``'custom(<lambda>)'`` when it contains ``'<'``.
+    allow_extra_outputs : bool, default False
+        Allow more predictions than labels (the extra ones are ignored).
+    output_names, label_names : list of str, or None
+        Names used by :meth:`update_dict`.
+
+    Examples
+    --------
+    >>> import neogluon as mx
+    >>> m = mx.metric.CustomMetric(lambda l, p: float((l == p).sum()))
+    >>> m.update([mx.nd.array([1, 2])], [mx.nd.array([1, 3])])
+    >>> print(*m.get())
+    custom(<lambda>) 1.0
+    """
+
+    def __init__(
+        self,
+        feval: Callable,
+        name=None,
+        allow_extra_outputs=False,
+        output_names=None,
+        label_names=None,
+    ) -> None:
+        if name is None:
+            name = feval.__name__
+            if "<" in name:
+                name = f"custom({name})"
+        super().__init__(
+            name,
+            feval=feval,
+            allow_extra_outputs=allow_extra_outputs,
+            output_names=output_names,
+            label_names=label_names,
+            has_global_stats=True,
+        )
+        self._feval = feval
+        self._allow_extra_outputs = allow_extra_outputs
+
+    def update(self, labels, preds) -> None:
+        if not self._allow_extra_outputs:
+            labels, preds = check_label_shapes(labels, preds, True)
+        for pred, label in zip(preds, labels, strict=False):
+            reval = self._feval(_np(label), _np(pred))
+            if isinstance(reval, tuple):
+                sum_metric, num_inst = reval
+            else:
+                sum_metric, num_inst = reval, 1
+            self.sum_metric += sum_metric
+            self.global_sum_metric += sum_metric
+            self.num_inst += num_inst
+            self.global_num_inst += num_inst
+
+    def get_config(self) -> dict:
+        raise NotImplementedError(
+            "CustomMetric cannot be serialized: its feval is a Python callable. "
+            "Recreate it with mx.metric.CustomMetric(feval, ...)."
+        )
