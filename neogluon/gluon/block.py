@@ -122,6 +122,10 @@ class Block:
     ...         return self.dense(x)
     """
 
+    #: Whether :meth:`summary` prints a row for this block (MXNet leaves out
+    #: the ``Sequential`` containers, whose children get their own rows).
+    _summary_row: bool = True
+
     def __init__(self, prefix: str | None = None, params: ParameterDict | None = None):
         self._empty_prefix = prefix == ""
         self._prefix, self._params = _BlockScope.create(prefix, params, self._alias())
@@ -434,9 +438,6 @@ class Block:
         The network must be initialized (deferred shapes are completed by the
         forward pass this runs) and not hybridized.
         """
-        from .nn.sequential import HybridSequential
-        from .nn.sequential import Sequential
-
         summary: OrderedDict[str, dict] = OrderedDict()
         seen: set[int] = set()
         hooks = []
@@ -478,7 +479,7 @@ class Block:
                 entry["n_params"] = n
                 summary[key] = entry
 
-            if not isinstance(block, (Sequential, HybridSequential)):
+            if block._summary_row:
                 hooks.append(block.register_forward_hook(hook))
 
         summary["Input"] = {

@@ -25,6 +25,8 @@ class Sequential(Block):
     ...     net.add(mx.gluon.nn.Dense(2))
     """
 
+    _summary_row = False  # Block.summary lists the children, not the container
+
     def __init__(self, prefix=None, params=None):
         super().__init__(prefix=prefix, params=params)
 
@@ -78,6 +80,8 @@ class Sequential(Block):
 
 class HybridSequential(HybridBlock):
     """Stack HybridBlocks; hybridizes as one graph."""
+
+    _summary_row = False  # Block.summary lists the children, not the container
 
     def __init__(self, prefix=None, params=None):
         super().__init__(prefix=prefix, params=params)
