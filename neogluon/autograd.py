@@ -16,7 +16,6 @@ import torch
 from . import _state
 from .base import MXNetError
 from .ndarray.ndarray import NDArray
-from .ndarray.ndarray import _AutogradInfo
 from .ndarray.ndarray import _new
 
 __all__ = [
@@ -38,6 +37,18 @@ __all__ = [
 _flags = _state.flags
 # id(array) -> weak reference; keyed by id because NDArray.__eq__ is elementwise.
 _variables: dict[int, weakref.ref] = {}
+
+
+class _AutogradInfo:
+    """Gradient buffer and bookkeeping of an array marked as a variable
+    (``NDArray._ag``; None for an array that is not a variable)."""
+
+    __slots__ = ("grad", "grad_req", "fresh", "__weakref__")
+
+    def __init__(self, grad: NDArray | None, grad_req: str) -> None:
+        self.grad = grad
+        self.grad_req = grad_req
+        self.fresh = False
 
 
 def _register_variable(var: NDArray) -> None:

@@ -67,17 +67,6 @@ _bool = torch.bool
 _SCALARS = (float, int, np.generic)
 
 
-class _AutogradInfo:
-    """Gradient buffer and bookkeeping of an array marked as a variable."""
-
-    __slots__ = ("grad", "grad_req", "fresh", "__weakref__")
-
-    def __init__(self, grad: NDArray | None, grad_req: str) -> None:
-        self.grad = grad
-        self.grad_req = grad_req
-        self.fresh = False
-
-
 def _as_context(ctx) -> Context:
     """``ctx`` (Context, ``'cpu(1)'``, torch.device or None) as a Context."""
     if isinstance(ctx, Context):
@@ -165,7 +154,7 @@ class NDArray:
                 f"an array from {type(handle).__name__}."
             )
         self._data = handle
-        self._ag = None
+        self._ag = None  # autograd._AutogradInfo once marked as a variable
         self._ctx = None
 
     # ------------------------------------------------------------ attributes
