@@ -7,6 +7,7 @@ the graph executor read the registry; nothing else defines math.
 from __future__ import annotations
 
 from . import contrib  # noqa: F401
+from . import contrib_rroi  # noqa: F401
 from . import contrib_vision  # noqa: F401
 from . import creation  # noqa: F401
 from . import ctc  # noqa: F401
