@@ -664,10 +664,13 @@ class Executor:
         aux_states=None,
     ) -> None:
         from ..ndarray.ndarray import NDArray
+        from .cse import optimize_for_bind
 
         self._symbol = symbol
         self._ctx = ctx
-        self._graph = _executor_graph(symbol)
+        # MXNet merges common subexpressions at bind time (MXNET_ELIMINATE_COMMON_EXPR).
+        self._optimized = optimize_for_bind(symbol)
+        self._graph = _executor_graph(self._optimized)
         arg_names = symbol.list_arguments()
         aux_names = symbol.list_auxiliary_states()
         self.arg_dict = _as_dict(args, arg_names, "args")
@@ -763,7 +766,7 @@ class Executor:
 
         callback, monitor_all = self._monitor
         return run_monitored(
-            self._symbol,
+            self._optimized,
             self._graph.input_names,
             tensors,
             lambda name, _op, arr: callback(name, arr),
@@ -781,11 +784,12 @@ class Executor:
         return self._symbol.debug_str()
 
     def get_optimized_symbol(self) -> Symbol:
-        """The symbol this executor runs (no subgraph backend rewrites it, so it
-        is the bound symbol's graph; a copy)."""
+        """The symbol this executor runs, a copy: the bound symbol after
+        common-subexpression elimination (unless ``MXNET_ELIMINATE_COMMON_EXPR``
+        was ``0`` at bind time); no subgraph backend rewrites it."""
         import copy
 
-        return copy.copy(self._symbol)
+        return copy.copy(self._optimized)
 
     @property
     def output_dict(self) -> dict:
