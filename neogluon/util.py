@@ -1,7 +1,9 @@
 """``mx.util``: the parts of MXNet's util module with real meaning here.
 
-neogluon implements MXNet's legacy (``mx.nd``) semantics only, so the numpy
-interface switches report "off" and cannot be turned on.
+Numpy *shape* semantics (``set_np_shape`` / ``np_shape`` / ``use_np_shape``)
+are real and thread-local. The numpy *array* interface (``mx.np``, ``np_array``,
+``use_np``) is not implemented (issue 8): those switches report "off" and
+cannot be turned on.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+import threading
 
 import numpy as np
 
@@ -36,6 +39,8 @@ __all__ = [
     "wrap_np_binary_func",
 ]
 
+_NP_STATE = threading.local()
+
 _NP_UNSUPPORTED = (
     "numpy semantics (mx.np / npx.set_np) are not supported by neogluon yet "
     "(planned: issue 8); neogluon implements MXNet's legacy mx.nd API. "
@@ -48,22 +53,26 @@ def is_np_array() -> bool:
 
 
 def is_np_shape() -> bool:
-    """Whether numpy shape semantics (0-d and zero-size arrays) are active: no."""
-    return False
+    """Whether numpy shape semantics are active in this thread.
+
+    When active, a shape ``()`` is a scalar (0-d array) and a dim ``0`` is a
+    real zero-size dim; in symbolic shape inference unknown dims are written
+    ``-1`` and an unknown rank ``None``. Each thread starts inactive.
+    """
+    return bool(getattr(_NP_STATE, "shape", False))
 
 
 def set_np_shape(active: bool) -> bool:
-    """Turn numpy shape semantics off (a no-op); turning them on is unsupported.
+    """Turn numpy shape semantics on or off for this thread; returns the
+    previous state.
 
-    Returns the previous state (always False), as MXNet does.
+    Eager ``mx.nd`` arrays are 0-d / zero-size capable in both modes; the
+    switch changes how symbolic shape inference reads and reports shapes
+    (``-1`` = unknown dim, ``None`` = unknown rank).
     """
-    if active:
-        raise MXNetError(
-            "set_np_shape(True): numpy shape semantics (mx.np / npx.set_np) are not "
-            "supported by neogluon, which implements MXNet's legacy mx.nd API. "
-            "Remove the call or use mx.nd arrays."
-        )
-    return False
+    prev = is_np_shape()
+    _NP_STATE.shape = bool(active)
+    return prev
 
 
 def getenv(name: str) -> str | None:
@@ -80,12 +89,15 @@ def setenv(name: str, value: str | None) -> None:
 
 
 def set_np(shape: bool = True, array: bool = True) -> None:
-    """Turn numpy semantics on (unsupported: raises) or off (``set_np(False, False)``)."""
-    if shape or array:
+    """Set numpy semantics: ``shape`` switches numpy shape semantics (see
+    :func:`set_np_shape`); ``array=True`` (the mx.np array interface) is not
+    supported and raises."""
+    if array:
         raise MXNetError(
             f"set_np(shape={shape}, array={array}): {_NP_UNSUPPORTED}"
-            "Use mx.nd arrays, or call set_np(shape=False, array=False)."
+            "Use mx.nd arrays, or call set_np(shape=..., array=False)."
         )
+    set_np_shape(shape)
 
 
 def reset_np() -> None:
@@ -118,9 +130,27 @@ class _NumpyArrayScope(_NpScope):
         super().__init__("_NumpyArrayScope", is_np_array)
 
 
-def np_shape(active: bool = True) -> _NpScope:
-    """Scope for numpy shape semantics; only ``np_shape(False)`` is supported."""
-    return _NpScope("np_shape", active)
+class _NumpyShapeScope:
+    """Context manager setting numpy shape semantics on entry and restoring
+    the previous state on exit (MXNet's ``_NumpyShapeScope``)."""
+
+    def __init__(self, is_np_shape: bool) -> None:  # noqa: N803 - MXNet's name
+        self._enter_is_np_shape = bool(is_np_shape)
+        self._prev_is_np_shape: bool | None = None
+
+    def __enter__(self):
+        self._prev_is_np_shape = set_np_shape(self._enter_is_np_shape)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._prev_is_np_shape is not None:
+            set_np_shape(self._prev_is_np_shape)
+        return None
+
+
+def np_shape(active: bool = True) -> _NumpyShapeScope:
+    """Scope with numpy shape semantics on (``active=True``) or off."""
+    return _NumpyShapeScope(active)
 
 
 def np_array(active: bool = True) -> _NpScope:
@@ -157,8 +187,43 @@ def _np_decorator(what: str, func):
 
 
 def use_np_shape(func):
-    """Decorator activating numpy shape semantics; calling the result raises."""
-    return _np_decorator("use_np_shape", func)
+    """Decorator running ``func`` with numpy shape semantics on.
+
+    On a class, every method and property of it is wrapped so. The wrapped
+    function keeps ``__name__`` and ``__doc__``.
+    """
+    if inspect.isclass(func):
+        for name, member in inspect.getmembers(
+            func,
+            predicate=lambda f: (
+                inspect.isfunction(f) or inspect.ismethod(f) or isinstance(f, property)
+            ),
+        ):
+            if isinstance(member, property):
+                setattr(
+                    func,
+                    name,
+                    property(
+                        use_np_shape(member.__get__),
+                        member.__set__,
+                        member.__delete__,
+                    ),
+                )
+            else:
+                setattr(func, name, use_np_shape(member))
+        return func
+    if not callable(func):
+        raise TypeError(
+            f"use_np_shape can only decorate classes and callable objects, "
+            f"got {type(func).__name__}"
+        )
+
+    @functools.wraps(func)
+    def _with_np_shape(*args, **kwargs):
+        with np_shape(active=True):
+            return func(*args, **kwargs)
+
+    return _with_np_shape
 
 
 def use_np_array(func):

@@ -20,6 +20,7 @@ from .._text import fmt_shape
 from ..base import MXNetError
 from ..ops import registry as _reg
 from ..ops.registry import ShapeError
+from ..util import is_np_shape
 from .symbol import Symbol
 from .symbol import _Node
 from .symbol import flag_dtype
@@ -68,10 +69,42 @@ def _merge_type(a, b, where: str = ""):
 
 def _parse_shape_attr(s: str) -> Shape | None:
     v = _reg.parse_shape(s)
+    if is_np_shape():
+        return None if v is None else np_shape_in(v, "variable attribute __shape__")
     if v is None or len(v) == 0:
         # MXNet's legacy shape "()" means "unknown".
         return None
     return tuple(int(d) if d is not None and d >= 0 else 0 for d in v)
+
+
+def np_shape_in(shape, where: str = "shape") -> Shape:
+    """A user shape under numpy shape semantics -> the internal convention.
+
+    ``-1`` (unknown dim) becomes the internal ``0``; ``()`` stays a scalar. A
+    real zero-size dim cannot be represented by symbolic inference here (its
+    ``0`` means "unknown"), so it raises instead of silently turning unknown.
+    """
+    dims = tuple(-1 if d is None else int(d) for d in shape)
+    if any(d == 0 for d in dims):
+        raise MXNetError(
+            f"{where} {dims}: zero-size dims are not supported in symbolic shape "
+            "inference under numpy shape semantics (mx.np_shape active); neogluon's "
+            "symbolic inference uses 0 internally for an unknown dim. Use -1 for an "
+            "unknown dim, or run the computation eagerly with mx.nd arrays, which "
+            "support zero-size arrays."
+        )
+    if any(d < -1 for d in dims):
+        raise MXNetError(
+            f"{where} {dims}: dims must be positive, or -1 for an unknown dim "
+            "(numpy shape semantics)."
+        )
+    return tuple(0 if d == -1 else d for d in dims)
+
+
+def np_shape_out(shape: Shape | None) -> Shape | None:
+    """An internal partial shape -> numpy shape semantics: unknown dims as
+    ``-1``, unknown rank as ``None``."""
+    return None if shape is None else tuple(-1 if d == 0 else int(d) for d in shape)
 
 
 def infer_graph(
@@ -289,8 +322,19 @@ def symbol_infer_shape(symbol: Symbol, args, kwargs, partial: bool):
         k: ((int(v),) if isinstance(v, (int, np.integer)) else tuple(v))
         for k, v in _known_from_call(symbol, args, kwargs, "infer_shape").items()
     }
+    np_mode = is_np_shape()
+    if np_mode:
+        known = {
+            k: np_shape_in(v, f"infer_shape: shape of '{k}'") for k, v in known.items()
+        }
     vals = infer_graph(symbol, known, "shape")
     arg_nodes, aux_nodes_, arg_v, out_v, aux_v = _split(symbol, vals)
+    if partial and np_mode:
+        return (
+            [np_shape_out(s) for s in arg_v],
+            [np_shape_out(s) for s in out_v],
+            [np_shape_out(s) for s in aux_v],
+        )
     if partial:
         return (
             [_legacy_t(s) for s in arg_v],

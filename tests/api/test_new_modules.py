@@ -83,8 +83,11 @@ def test_util_np_switches():
         pass
     util.reset_np()
     util.set_np(shape=False, array=False)
+    with util.np_shape(True):
+        assert util.is_np_shape()
+    assert not util.is_np_shape()
     with pytest.raises(MXNetError, match="issue 8"):
-        util.np_shape(True)
+        util.np_array(True)
     with pytest.raises(MXNetError, match="numpy semantics"):
         util.set_np()
 
