@@ -19,6 +19,7 @@ from . import legacy  # noqa: F401
 from . import linalg  # noqa: F401
 from . import nn  # noqa: F401
 from . import optimizer_updates  # noqa: F401
+from . import quantize  # noqa: F401
 from . import random  # noqa: F401
 from . import random_pdf  # noqa: F401
 from . import reduce  # noqa: F401

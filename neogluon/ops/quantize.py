@@ -1,0 +1,300 @@
+"""Operator family: int8 / uint8 quantization (``_contrib_quantize``,
+``_contrib_quantize_v2``, ``_contrib_dequantize``).
+
+Follows what MXNet 1.9.1's CPU wheel (built with oneDNN) computes, which is the
+oneDNN path of ``src/operator/quantization/mkldnn/``, not the plain kernels of
+``quantize-inl.h``. Every value is ``round_half_even(x * scale)`` saturated to
+the output type, in float32:
+
+* ``quantize(data, min_range, max_range, out_type)``: ``r = max(|min|, |max|)``;
+  int8: ``scale = 127 / r``, outputs ``(q, -r, r)``; uint8: ``scale = 255 / r``
+  (negative values saturate to 0), outputs ``(q, min_range, max_range)``.
+* ``quantize_v2(data, out_type, min_calib_range, max_calib_range)``: the range
+  is the calibration range when both are given, else the data's min and max;
+  int8 uses ``127.5 / r`` and outputs ``(-r, r)``; uint8 uses ``255.5 / r`` and
+  outputs the range itself. ``'auto'`` means uint8 when a calibration range is
+  given and its minimum is ``>= 0``, int8 otherwise. int8/uint8 data passes
+  through unchanged with the calibration range, or ``(-127.5, 127.5)`` /
+  ``(0, 255.5)`` without one.
+* ``dequantize(data, min_range, max_range)``: ``data * r / 127.5`` for int8 and
+  ``data * r / 255.5`` for uint8 data, ``r = max(|min|, |max|)``.
+
+Gradients are zeros, as MXNet's (``MakeZeroGradNodes``); the integer outputs
+carry none at all.
+
+Differences from MXNet, on purpose:
+
+* A zero range (``max(|min|, |max|) == 0``) uses the scale 2147483647 (MXNet's
+  ``GetQuantizeScale``), so zeros quantize to 0; oneDNN divides by zero there.
+* ``quantize_v2`` on int8/uint8 data with an ``out_type`` of the other integer
+  type raises :class:`~neogluon.base.MXNetError` instead of copying the bytes.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from .._text import fmt_shape
+from ..base import MXNetError
+from .contrib_vision import _zero_grad_link
+from .registry import OpDef
+from .registry import P
+from .registry import ShapeError
+from .registry import register
+
+_INT8_RANGE_V2 = 127.5  # MXNet's kInt8Range
+_UINT8_RANGE_V2 = 255.5  # MXNet's kUint8Range
+_ZERO_RANGE_SCALE = 2147483647.0
+_LIMITS = {"int8": (-128, 127), "uint8": (0, 255)}
+_TORCH = {"int8": torch.int8, "uint8": torch.uint8}
+
+
+def _scalar_range(op: str, name: str, t: torch.Tensor) -> torch.Tensor:
+    if t.numel() != 1:
+        raise ShapeError(
+            f"Operator {op}: {name} must hold one value (shape (1,)), got shape "
+            f"{fmt_shape(tuple(t.shape))}."
+        )
+    if t.dtype != torch.float32:
+        raise MXNetError(f"Operator {op}: {name} must be float32, got {t.dtype}.")
+    return t.detach().reshape(())
+
+
+def _saturate(data: torch.Tensor, scale: torch.Tensor, out_type: str) -> torch.Tensor:
+    """``round_half_even(data * scale)`` clipped to ``out_type``, in float32."""
+    lo, hi = _LIMITS[out_type]
+    q = torch.round(data.detach().to(torch.float32) * scale).clamp(lo, hi)
+    return q.to(_TORCH[out_type])
+
+
+def _scale(quantized_range: float, real_range: torch.Tensor) -> torch.Tensor:
+    qr = torch.tensor(quantized_range, dtype=torch.float32, device=real_range.device)
+    safe = torch.where(real_range == 0, torch.ones_like(real_range), real_range)
+    return torch.where(
+        real_range == 0, torch.full_like(real_range, _ZERO_RANGE_SCALE), qr / safe
+    )
+
+
+def _one(ref: torch.Tensor, value: torch.Tensor | float) -> torch.Tensor:
+    if isinstance(value, torch.Tensor):
+        return value.reshape(1).to(torch.float32).clone()
+    return torch.tensor([value], dtype=torch.float32, device=ref.device)
+
+
+# --------------------------------------------------------------------------- quantize
+def _quantize(
+    data: torch.Tensor,
+    min_range: torch.Tensor,
+    max_range: torch.Tensor,
+    out_type: str = "uint8",
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    op = "_contrib_quantize"
+    if data.dtype != torch.float32:
+        raise MXNetError(f"Operator {op}: data must be float32, got {data.dtype}.")
+    mn = _scalar_range(op, "min_range", min_range)
+    mx = _scalar_range(op, "max_range", max_range)
+    real = torch.maximum(mn.abs(), mx.abs())
+    if out_type == "int8":
+        q = _saturate(data, _scale(127.0, real), "int8")
+        omin, omax = -real, real
+    else:
+        q = _saturate(data, _scale(255.0, real), "uint8")
+        omin, omax = mn, mx
+    ins = (data, min_range, max_range)
+    return (
+        q,
+        _zero_grad_link(_one(data, omin), *ins),
+        _zero_grad_link(_one(data, omax), *ins),
+    )
+
+
+def _range_inputs_infer(op: str, in_shapes: list, n_out: int):
+    d = in_shapes[0]
+    fixed = [d]
+    for name, s in zip(("min_range", "max_range"), in_shapes[1:], strict=False):
+        if s is not None and s not in ((1,), (0,)):
+            raise ShapeError(
+                f"Operator {op}: {name} must have shape (1,), got {fmt_shape(s)}."
+            )
+        fixed.append((1,))
+    outs = [d] + [(1,)] * (n_out - 1)
+    return fixed, outs
+
+
+def _quantize_infer_type(in_types: list, attrs: dict):
+    return (
+        ["float32", "float32", "float32"],
+        [attrs["out_type"], "float32", "float32"],
+    )
+
+
+register(
+    OpDef(
+        "_contrib_quantize",
+        _quantize,
+        inputs=("data", "min_range", "max_range"),
+        params=(
+            P("out_type", "str", "uint8", "Output type.", choices=("int8", "uint8")),
+        ),
+        num_outputs=3,
+        infer_shape=lambda s, a: _range_inputs_infer("_contrib_quantize", s, 3),
+        infer_type=_quantize_infer_type,
+        same_dtype=False,
+        doc="Quantize float32 data to int8 (symmetric, 127 / max|range|) or uint8 "
+        "(255 / max|range|); returns (quantized, min_range, max_range).",
+    )
+)
+
+
+# --------------------------------------------------------------------------- quantize_v2
+def _v2_out_type(attrs: dict) -> str:
+    out_type = attrs["out_type"]
+    if out_type != "auto":
+        return out_type
+    lo, hi = attrs.get("min_calib_range"), attrs.get("max_calib_range")
+    if lo is not None and hi is not None and lo >= 0.0:
+        return "uint8"
+    return "int8"
+
+
+def _quantize_v2(
+    data: torch.Tensor,
+    out_type: str = "int8",
+    min_calib_range: float | None = None,
+    max_calib_range: float | None = None,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    op = "_contrib_quantize_v2"
+    attrs = {
+        "out_type": out_type,
+        "min_calib_range": min_calib_range,
+        "max_calib_range": max_calib_range,
+    }
+    dst = _v2_out_type(attrs)
+    calibrated = min_calib_range is not None and max_calib_range is not None
+    if data.dtype in (torch.int8, torch.uint8):
+        src = "int8" if data.dtype == torch.int8 else "uint8"
+        if src != dst:
+            raise MXNetError(
+                f"Operator {op}: data is already {src} but out_type resolves to "
+                f"{dst}; quantized data only passes through unchanged. Use "
+                f"out_type='{src}', or dequantize first."
+            )
+        if calibrated:
+            lo, hi = float(min_calib_range), float(max_calib_range)
+        elif src == "uint8":
+            lo, hi = 0.0, _UINT8_RANGE_V2
+        else:
+            lo, hi = -_INT8_RANGE_V2, _INT8_RANGE_V2
+        return data.detach().clone(), _one(data, lo), _one(data, hi)
+    if data.dtype != torch.float32:
+        raise MXNetError(
+            f"Operator {op}: data must be float32, int8 or uint8, got {data.dtype}."
+        )
+    if calibrated:
+        mn = torch.tensor(min_calib_range, dtype=torch.float32, device=data.device)
+        mx = torch.tensor(max_calib_range, dtype=torch.float32, device=data.device)
+    elif data.numel() == 0:
+        fmax = torch.finfo(torch.float32).max
+        mn = torch.tensor(fmax, dtype=torch.float32, device=data.device)
+        mx = -mn
+    else:
+        d = data.detach()
+        mn, mx = d.min(), d.max()
+    real = torch.maximum(mn.abs(), mx.abs())
+    if dst == "int8":
+        q = _saturate(data, _scale(_INT8_RANGE_V2, real), "int8")
+        omin, omax = -real, real
+    else:
+        q = _saturate(data, _scale(_UINT8_RANGE_V2, real), "uint8")
+        omin, omax = mn, mx
+    return (
+        q,
+        _zero_grad_link(_one(data, omin), data),
+        _zero_grad_link(_one(data, omax), data),
+    )
+
+
+def _quantize_v2_infer_type(in_types: list, attrs: dict):
+    t = in_types[0]
+    if t is not None and t not in ("float32", "int8", "uint8"):
+        raise MXNetError(
+            f"Operator _contrib_quantize_v2: data must be float32, int8 or uint8, "
+            f"got {t}."
+        )
+    return [t], [_v2_out_type(attrs), "float32", "float32"]
+
+
+register(
+    OpDef(
+        "_contrib_quantize_v2",
+        _quantize_v2,
+        inputs=("data",),
+        params=(
+            P(
+                "out_type",
+                "str",
+                "int8",
+                "Output type; 'auto' picks uint8 for a calibration range >= 0.",
+                choices=("auto", "int8", "uint8"),
+            ),
+            P("min_calib_range", "float", None, "Calibrated minimum (optional)."),
+            P("max_calib_range", "float", None, "Calibrated maximum (optional)."),
+        ),
+        num_outputs=3,
+        infer_shape=lambda s, a: ([s[0]], [s[0], (1,), (1,)]),
+        infer_type=_quantize_v2_infer_type,
+        same_dtype=False,
+        doc="Quantize float32 data to int8 / uint8 with a calibration range or the "
+        "data's own range; returns (quantized, min_range, max_range).",
+    )
+)
+
+
+# --------------------------------------------------------------------------- dequantize
+def _dequantize(
+    data: torch.Tensor,
+    min_range: torch.Tensor,
+    max_range: torch.Tensor,
+    out_type: str = "float32",
+) -> torch.Tensor:
+    op = "_contrib_dequantize"
+    if data.dtype == torch.int8:
+        qr = _INT8_RANGE_V2
+    elif data.dtype == torch.uint8:
+        qr = _UINT8_RANGE_V2
+    else:
+        raise MXNetError(
+            f"Operator {op}: data must be int8 or uint8 (the output of quantize), "
+            f"got {data.dtype}."
+        )
+    mn = _scalar_range(op, "min_range", min_range)
+    mx = _scalar_range(op, "max_range", max_range)
+    real = torch.maximum(mn.abs(), mx.abs())
+    scale = real / torch.tensor(qr, dtype=torch.float32, device=real.device)
+    out = data.to(torch.float32) * scale
+    return _zero_grad_link(out, min_range, max_range)
+
+
+def _dequantize_infer_type(in_types: list, attrs: dict):
+    t = in_types[0]
+    if t is not None and t not in ("int8", "uint8"):
+        raise MXNetError(
+            f"Operator _contrib_dequantize: data must be int8 or uint8, got {t}."
+        )
+    return [t, "float32", "float32"], ["float32"]
+
+
+register(
+    OpDef(
+        "_contrib_dequantize",
+        _dequantize,
+        inputs=("data", "min_range", "max_range"),
+        params=(P("out_type", "str", "float32", "Output type.", choices=("float32",)),),
+        infer_shape=lambda s, a: _range_inputs_infer("_contrib_dequantize", s, 1),
+        infer_type=_dequantize_infer_type,
+        same_dtype=False,
+        dtype_free_inputs=("data",),
+        doc="Dequantize int8 / uint8 data to float32 with the range "
+        "max(|min_range|, |max_range|).",
+    )
+)
