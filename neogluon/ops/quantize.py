@@ -1,5 +1,5 @@
 """Operator family: int8 / uint8 quantization (``_contrib_quantize``,
-``_contrib_quantize_v2``, ``_contrib_dequantize``).
+``_contrib_quantize_v2``, ``_contrib_dequantize``, ``_contrib_requantize``).
 
 Follows what MXNet 1.9.1's CPU wheel (built with oneDNN) computes, which is the
 oneDNN path of ``src/operator/quantization/mkldnn/``, not the plain kernels of
@@ -18,6 +18,12 @@ the output type, in float32:
   ``(0, 255.5)`` without one.
 * ``dequantize(data, min_range, max_range)``: ``data * r / 127.5`` for int8 and
   ``data * r / 255.5`` for uint8 data, ``r = max(|min|, |max|)``.
+* ``requantize(data, min_range, max_range, out_type, min_calib_range,
+  max_calib_range)``: int32 data, whose range is ``max(|min|, |max|) = r_in``
+  at 2**31, rescaled by ``(r_in / 2**31) * (127 / r)`` (int8, outputs
+  ``(-r, r)``) or ``(r_in / 2**31) * (255 / r)`` (uint8, outputs ``(0, r)``);
+  ``r`` is ``max(|min_calib|, |max_calib|)``, or ``max|data| * r_in / 2**31``
+  without a calibration range. ``out_type`` resolves as for ``quantize_v2``.
 
 Gradients are zeros, as MXNet's (``MakeZeroGradNodes``); the integer outputs
 carry none at all.
@@ -26,6 +32,9 @@ Differences from MXNet, on purpose:
 
 * A zero range (``max(|min|, |max|) == 0``) uses the scale 2147483647 (MXNet's
   ``GetQuantizeScale``), so zeros quantize to 0; oneDNN divides by zero there.
+* ``requantize`` without calibration on data with a value of magnitude
+  ``>= 2**31 - 64``: MXNet overflows (float 2**31 cast to int32, a negative
+  range); here the magnitude is capped at ``2**31 - 1``.
 * ``quantize_v2`` on int8/uint8 data with an ``out_type`` of the other integer
   type raises :class:`~neogluon.base.MXNetError` instead of copying the bytes.
 """
@@ -296,5 +305,98 @@ register(
         dtype_free_inputs=("data",),
         doc="Dequantize int8 / uint8 data to float32 with the range "
         "max(|min_range|, |max_range|).",
+    )
+)
+
+
+# --------------------------------------------------------------------------- requantize
+def _requantize(
+    data: torch.Tensor,
+    min_range: torch.Tensor,
+    max_range: torch.Tensor,
+    out_type: str = "int8",
+    min_calib_range: float | None = None,
+    max_calib_range: float | None = None,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    op = "_contrib_requantize"
+    if data.dtype != torch.int32:
+        raise MXNetError(
+            f"Operator {op}: data must be int32 (the output of a quantized "
+            f"operator), got {data.dtype}."
+        )
+    mn = _scalar_range(op, "min_range", min_range)
+    mx = _scalar_range(op, "max_range", max_range)
+    f32 = torch.float32
+    dev = data.device
+    int32_range = torch.tensor(2147483647.0, dtype=f32, device=dev)  # 2**31 in f32
+    in_real = torch.maximum(mn.abs(), mx.abs())
+    if min_calib_range is not None and max_calib_range is not None:
+        lo = torch.tensor(min_calib_range, dtype=f32, device=dev)
+        hi = torch.tensor(max_calib_range, dtype=f32, device=dev)
+        real = torch.maximum(lo.abs(), hi.abs())
+    else:
+        # The data's largest magnitude, as MXNet rounds it: int32 -> float32 ->
+        # int32 (capped at 2**31 - 1, where MXNet overflows), then times the
+        # input range over 2**31, in float32.
+        d = data.detach()
+        if d.numel() == 0:
+            peak = torch.zeros((), dtype=f32, device=dev)
+        else:
+            peak = torch.maximum(d.min().to(f32).abs(), d.max().to(f32).abs())
+        peak = peak.to(torch.float64).clamp(max=2147483647.0).to(torch.int32).to(f32)
+        real = peak * in_real / int32_range
+    dst = _v2_out_type(
+        {
+            "out_type": out_type,
+            "min_calib_range": min_calib_range,
+            "max_calib_range": max_calib_range,
+        }
+    )
+    first = in_real / int32_range
+    if dst == "int8":
+        second = _scale(127.0, real)
+        omin, omax = -real, real
+    else:
+        second = _scale(255.0, real)
+        omin, omax = torch.zeros_like(real), real
+    q = _saturate(data, first * second, dst)
+    ins = (min_range, max_range)
+    return (
+        q,
+        _zero_grad_link(_one(data, omin), *ins),
+        _zero_grad_link(_one(data, omax), *ins),
+    )
+
+
+def _requantize_infer_type(in_types: list, attrs: dict):
+    t = in_types[0]
+    if t is not None and t != "int32":
+        raise MXNetError(f"Operator _contrib_requantize: data must be int32, got {t}.")
+    return ["int32", "float32", "float32"], [_v2_out_type(attrs), "float32", "float32"]
+
+
+register(
+    OpDef(
+        "_contrib_requantize",
+        _requantize,
+        inputs=("data", "min_range", "max_range"),
+        params=(
+            P(
+                "out_type",
+                "str",
+                "int8",
+                "Output type; 'auto' picks uint8 for a calibration range >= 0.",
+                choices=("auto", "int8", "uint8"),
+            ),
+            P("min_calib_range", "float", None, "Calibrated minimum (optional)."),
+            P("max_calib_range", "float", None, "Calibrated maximum (optional)."),
+        ),
+        num_outputs=3,
+        infer_shape=lambda s, a: _range_inputs_infer("_contrib_requantize", s, 3),
+        infer_type=_requantize_infer_type,
+        same_dtype=False,
+        dtype_free_inputs=("data",),
+        doc="Requantize int32 data with range (min_range, max_range) to int8 / "
+        "uint8 with the calibration range or the data's own range.",
     )
 )
