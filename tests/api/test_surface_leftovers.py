@@ -143,7 +143,7 @@ def test_io_and_onnx_names():
 
 def test_contrib_quantized_names_raise():
     with pytest.raises(MXNetError, match="issue 9"):
-        mx.nd.contrib.quantize(mx.nd.ones(2))
+        mx.nd.contrib.quantized_conv(mx.nd.ones(2))
     with pytest.raises(MXNetError, match="issue 13"):
         mx.sym.contrib.dgl_subgraph(mx.sym.var("g"))
 
