@@ -41,6 +41,7 @@ __all__ = [
     "mx_uint",
     "mx_float_p",
     "NDArrayHandle",
+    "OpHandle",
     "SymbolHandle",
 ]
 
@@ -235,6 +236,7 @@ mx_int = ctypes.c_int
 mx_float = ctypes.c_float
 mx_float_p = ctypes.POINTER(mx_float)
 NDArrayHandle = ctypes.c_void_p
+OpHandle = ctypes.c_void_p
 SymbolHandle = ctypes.c_void_p
 
 

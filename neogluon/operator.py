@@ -32,26 +32,95 @@ than ``'default'`` is not supported (sparse storage is issue 13).
 from __future__ import annotations
 
 import collections
+import ctypes
 import itertools
+import traceback
 import warnings
+from array import array
 from collections.abc import Callable
+from ctypes import CFUNCTYPE
+from ctypes import POINTER
+from ctypes import Structure
+from ctypes import c_bool
+from ctypes import c_char
+from ctypes import c_char_p
+from ctypes import c_int
+from ctypes import c_void_p
+from ctypes import cast
+from ctypes import pointer
+from threading import Lock
 
 import numpy as np
 
+from . import context
+from . import symbol
+from .base import MXCallbackList
 from .base import MXNetError
+from .base import NDArrayHandle
+from .base import OpHandle
+from .base import c_array
+from .base import c_array_buf
+from .base import c_str
+from .base import check_call
+from .base import ctypes2numpy_shared
+from .base import mx_float
+from .base import mx_int
+from .base import mx_uint
+from .base import py_str
+from .ndarray import NDArray
 from .ops import custom as _custom
 from .ops import registry as _registry
+from .util import is_np_array
 
+c_int_p = POINTER(c_int)
+
+# ``from mxnet.operator import *`` has no ``__all__`` in MXNet 1.9.1, so it
+# exports the module's imports too (``ctypes``, ``NDArrayHandle``, ``NDArray``,
+# ``py_str``, ...) and MXNet's tests rely on them; the same names are exported
+# here.
 __all__ = [
+    "CFUNCTYPE",
     "CustomOp",
     "CustomOpProp",
+    "Lock",
+    "MXCallbackList",
+    "NDArray",
+    "NDArrayHandle",
     "NDArrayOp",
     "NumpyOp",
+    "OpHandle",
     "OperatorArguments",
+    "POINTER",
     "PythonOp",
+    "Structure",
+    "array",
+    "c_array",
+    "c_array_buf",
+    "c_bool",
+    "c_char",
+    "c_char_p",
+    "c_int",
+    "c_int_p",
+    "c_str",
+    "c_void_p",
+    "cast",
+    "check_call",
+    "collections",
+    "context",
+    "ctypes",
+    "ctypes2numpy_shared",
     "get_all_registered_operators",
     "get_operator_arguments",
+    "is_np_array",
+    "mx_float",
+    "mx_int",
+    "mx_uint",
+    "pointer",
+    "py_str",
     "register",
+    "symbol",
+    "traceback",
+    "warnings",
 ]
 
 _DEFAULT_STYPE = "default"

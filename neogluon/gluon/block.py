@@ -343,7 +343,7 @@ class Block:
         load_model(self, prefix)
 
     def register_op_hook(self, callback: Callable, monitor_all: bool = False) -> None:
-        """Install ``callback(name, op_name, array)`` on the hybridized children
+        """Install ``callback(name, op_name, handle)`` on the hybridized children
         (see :meth:`HybridBlock.register_op_hook`)."""
         for child in self._children.values():
             child.register_op_hook(callback, monitor_all)
@@ -590,11 +590,12 @@ class HybridBlock(Block):
         self._last_graph = None
 
     def register_op_hook(self, callback: Callable, monitor_all: bool = False) -> None:
-        """Call ``callback(name, op_name, array)`` for every operator output
+        """Call ``callback(name, op_name, handle)`` for every operator output
         (and, with ``monitor_all``, every input first) when the hybridized graph
-        runs; names are UTF-8 bytes as in MXNet (see
-        :mod:`neogluon.symbol._monitor`). As in MXNet, this block and its direct
-        children get the callback; it fires for the graph of the hybridized
+        runs. As in MXNet, names are UTF-8 bytes and ``handle`` an
+        NDArrayHandle value; ``NDArray(handle)`` inside the callback gives the
+        array (see :mod:`neogluon.symbol._monitor`). As in MXNet, this block
+        and its direct children get the callback; it fires for the graph of the hybridized
         block that is called (eager calls run no graph and report nothing).
         """
         self._callback = callback

@@ -16,6 +16,7 @@ functions (``np.all(x == 1)``, ``np.asarray(x)``) see its values.
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Sequence
 
 import numpy as np
@@ -124,9 +125,13 @@ class NDArray:
 
     Parameters
     ----------
-    handle : torch.Tensor or None
+    handle : torch.Tensor, NDArrayHandle or None
         The tensor to wrap (shared, not copied). ``None`` makes an empty
-        placeholder, as ``NDArray(None)`` does in MXNet's unpickling.
+        placeholder, as ``NDArray(None)`` does in MXNet's unpickling. An
+        ``NDArrayHandle`` (``ctypes.c_void_p`` or int) passed to a monitor
+        callback gives an array sharing the monitored array's data while that
+        callback runs (see :mod:`neogluon.symbol._monitor`); any other handle
+        raises MXNetError.
     writable : bool, default True
         Kept for MXNet compatibility; every neogluon array is writable.
 
@@ -146,16 +151,25 @@ class NDArray:
     __array_priority__ = 1000.0
 
     def __init__(self, handle: torch.Tensor | None = None, writable: bool = True):
+        ctx = None
         if handle is None:
             handle = torch.empty((0,))
         elif not isinstance(handle, torch.Tensor):
-            raise TypeError(
-                "NDArray(...) wraps a torch.Tensor; use mx.nd.array(...) to build "
-                f"an array from {type(handle).__name__}."
-            )
+            if isinstance(handle, (ctypes.c_void_p, int)) and not isinstance(
+                handle, bool
+            ):
+                from ..symbol._monitor import resolve_handle
+
+                lent = resolve_handle(handle)
+                handle, ctx = lent._data, lent._ctx
+            else:
+                raise TypeError(
+                    "NDArray(...) wraps a torch.Tensor; use mx.nd.array(...) to "
+                    f"build an array from {type(handle).__name__}."
+                )
         self._data = handle
         self._ag = None  # autograd._AutogradInfo once marked as a variable
-        self._ctx = None
+        self._ctx = ctx
 
     # ------------------------------------------------------------ attributes
     @property

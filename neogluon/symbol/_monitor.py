@@ -14,26 +14,83 @@ ops (Concat, add_n) and ``input<i>`` for the single-input operators that
 declare none (Activation, relu, exp, Flatten, Reshape, sum, ...), as MXNet
 1.9.1's monitor reports them (checked against it for these operators).
 
-Names are passed as UTF-8 ``bytes`` and arrays as NDArrays (MXNet passes C
-strings and an ``NDArrayHandle``; callbacks written for MXNet decode the names
-with ``py_str`` and work unchanged, those that wrap the handle in
-``NDArray(handle)`` get the array directly here). Values computed are the same
-as the compiled graph's: the same kernels run on the same tensors.
+As in MXNet 1.9.1 (whose ctypes callbacks receive a ``c_char_p`` and an
+``NDArrayHandle``), names are passed as UTF-8 ``bytes`` and the array as a
+handle: a plain ``int`` (ctypes hands a ``c_void_p`` callback argument over as
+an int). ``NDArray(handle)`` (or ``NDArray(ctypes.cast(handle, NDArrayHandle),
+writable=False)``) turns it into an NDArray sharing the live array's data, so
+callbacks written for MXNet work unchanged. A handle is valid only while its
+callback runs: it names an entry of a process-wide, lock-protected registry
+that is filled just before the call and emptied right after (handles are never
+reused and no memory is dereferenced; a stale or unknown handle raises
+MXNetError). Values computed are the same as the compiled graph's: the same
+kernels run on the same tensors.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import itertools
+import threading
 from collections.abc import Callable
+from collections.abc import Iterator
 from collections.abc import Sequence
 
 import torch
 
+from ..base import MXNetError
 from ..ndarray import ndarray as _nd
 from .symbol import Symbol
 from .symbol import topo_order
 
-__all__ = ["run_monitored"]
+__all__ = ["lend_handle", "resolve_handle", "run_monitored"]
+
+#: Arrays lent to a running monitor callback, by handle value.
+_LENT: dict[int, _nd.NDArray] = {}
+_LENT_LOCK = threading.Lock()
+#: Handle values: never reused, so a stale handle cannot name a later array.
+_NEXT_HANDLE = itertools.count(0x1000)
+
+
+@contextlib.contextmanager
+def lend_handle(arr: _nd.NDArray) -> Iterator[int]:
+    """Register ``arr`` under a fresh handle value for the ``with`` body."""
+    with _LENT_LOCK:
+        handle = next(_NEXT_HANDLE)
+        _LENT[handle] = arr
+    try:
+        yield handle
+    finally:
+        with _LENT_LOCK:
+            del _LENT[handle]
+
+
+def resolve_handle(handle) -> _nd.NDArray:
+    """The array lent under ``handle`` (an int or ``ctypes.c_void_p``).
+
+    Raises MXNetError for a handle that names no array lent right now.
+    """
+    if isinstance(handle, ctypes.c_void_p):
+        value = handle.value
+    elif isinstance(handle, int) and not isinstance(handle, bool):
+        value = handle
+    else:
+        raise TypeError(
+            "NDArray(handle): expected a torch.Tensor or an NDArrayHandle "
+            f"(ctypes.c_void_p or int), got {type(handle).__name__}"
+        )
+    with _LENT_LOCK:
+        arr = _LENT.get(value)
+    if arr is None:
+        raise MXNetError(
+            f"NDArray(handle): handle {value!r} names no live array. neogluon "
+            "has no C handles; the only NDArrayHandles are those passed to "
+            "monitor callbacks (Executor.set_monitor_callback, "
+            "HybridBlock.register_op_hook), valid only while that callback "
+            "runs. Wrap the handle inside the callback, or use a torch.Tensor."
+        )
+    return arr
 
 
 def run_monitored(
@@ -103,13 +160,13 @@ def _run(symbol, input_names, tensors, callback, monitor_all, ctx, variables=Fal
                 _input_names(n), args, n.inputs, strict=False
             ):
                 if variables and src.op is None:
-                    callback(src.name.encode(), op_name, _wrap(t, ctx))
-                callback(f"{n.name}_{in_name}".encode(), op_name, _wrap(t, ctx))
+                    _report(callback, src.name.encode(), op_name, t, ctx)
+                _report(callback, f"{n.name}_{in_name}".encode(), op_name, t, ctx)
         res = n.op.kernel(*args, **n.parsed)
         outs = list(res) if isinstance(res, (tuple, list)) else [res]
         for j, (name, t) in enumerate(zip(n.output_names(), outs, strict=False)):
             values[(id(n), j)] = t
-            callback(name.encode(), op_name, _wrap(t, ctx))
+            _report(callback, name.encode(), op_name, t, ctx)
     result = []
     for n, i in symbol._outputs:
         t = values[(id(n), i)]
@@ -118,5 +175,6 @@ def _run(symbol, input_names, tensors, callback, monitor_all, ctx, variables=Fal
     return result
 
 
-def _wrap(t: torch.Tensor, ctx):
-    return _nd.from_torch(t.detach(), ctx)
+def _report(callback, name: bytes, op_name: bytes, t: torch.Tensor, ctx) -> None:
+    with lend_handle(_nd.from_torch(t.detach(), ctx)) as handle:
+        callback(name, op_name, handle)

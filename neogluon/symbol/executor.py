@@ -751,10 +751,12 @@ class Executor:
     _monitor = None  # (callback, monitor_all) from set_monitor_callback
 
     def set_monitor_callback(self, callback, monitor_all: bool = False) -> None:
-        """Call ``callback(name, array)`` for every operator output (and, with
-        ``monitor_all``, every operator input first) during ``forward``; names
-        are UTF-8 bytes (``<node>_output``, ``<node>_<input>``) as MXNet passes
-        them, arrays are NDArrays (MXNet passes an NDArrayHandle). As in MXNet,
+        """Call ``callback(name, handle)`` for every operator output (and, with
+        ``monitor_all``, every operator input first) during ``forward``. As in
+        MXNet, names are UTF-8 bytes (``<node>_output``, ``<node>_<input>``)
+        and ``handle`` an NDArrayHandle value (an int): ``NDArray(handle)``
+        inside the callback shares the array's data (see
+        :mod:`neogluon.symbol._monitor`). As in MXNet,
         with ``monitor_all`` an input that is a variable is reported under the
         variable's name first (``data``, then ``conv_data``). Differs from MXNet
         1.9.1: outputs an operator keeps hidden (LRN's ``tmp_norm``) are not

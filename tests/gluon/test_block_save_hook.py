@@ -6,12 +6,14 @@ The op-hook names are those MXNet 1.9.1's test_op_hook_output_names expects
 
 from __future__ import annotations
 
+import ctypes
 import json
 
 import numpy as np
 import pytest
 
 import neogluon as mx
+from neogluon.base import NDArrayHandle
 from neogluon.base import py_str
 from neogluon.gluon import nn
 
@@ -85,10 +87,13 @@ def test_load_mismatched_structure(tmp_path):
 def _hook_names(model, x, monitor_all=False):
     names, ops, arrays = [], [], []
 
-    def cb(node_name, opr_name, arr):
+    def cb(node_name, opr_name, handle):
+        # MXNet's protocol: bytes names and an NDArrayHandle, wrapped in the callback
+        assert isinstance(node_name, bytes) and isinstance(opr_name, bytes)
         names.append(py_str(node_name))
         ops.append(py_str(opr_name))
-        arrays.append(arr)
+        arr = mx.nd.NDArray(ctypes.cast(handle, NDArrayHandle), writable=False)
+        arrays.append(arr.copy())
 
     model.register_op_hook(cb, monitor_all)
     out = model(x)

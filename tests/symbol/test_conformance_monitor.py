@@ -44,7 +44,9 @@ def test_monitor_values_of_variables():
     exe = sym.simple_bind(mx.cpu(), x=(2, 3))
     exe.arg_dict["x"][:] = 1.5
     got = {}
-    exe.set_monitor_callback(lambda n, a: got.setdefault(py_str(n), a.asnumpy()), True)
+    exe.set_monitor_callback(
+        lambda n, h: got.setdefault(py_str(n), mx.nd.NDArray(h).asnumpy()), True
+    )
     exe.forward()
     assert (got["x"] == 1.5).all() and (got["fc_data"] == 1.5).all()
 

@@ -25,7 +25,9 @@ def test_monitor_reports_operator_values_and_keeps_gradients():
     want_out = ex.outputs[0].asnumpy()
     want_grad = ex.grad_dict["fc_weight"].asnumpy()
     seen = {}
-    ex.set_monitor_callback(lambda n, a: seen.setdefault(py_str(n), a.asnumpy()), True)
+    ex.set_monitor_callback(
+        lambda n, h: seen.setdefault(py_str(n), mx.nd.NDArray(h).asnumpy()), True
+    )
     ex.forward(is_train=True, x=x)
     ex.backward(mx.nd.ones((2, 2)))
     assert list(seen) == [
