@@ -403,7 +403,12 @@ class Symbol:
         return symbol_infer_shape(self, args, kwargs, partial=False)
 
     def infer_shape_partial(self, *args, **kwargs):
-        """Like :meth:`infer_shape`, with unknown dims as 0 and unknown rank ``()``."""
+        """Like :meth:`infer_shape`, with unknown dims as 0 and unknown rank ``()``.
+
+        Under ``mx.np_shape(True)`` unknown dims are ``-1`` (in the given shapes
+        and the results) and an unknown rank is ``None``; a real zero-size dim
+        raises MXNetError (symbolic inference cannot represent it).
+        """
         from .infer import symbol_infer_shape
 
         return symbol_infer_shape(self, args, kwargs, partial=True)
