@@ -174,3 +174,22 @@ def test_real_zero_dim_in_symbolic_inference_raises():
             mx.sym.sin(x).infer_shape_partial(x=(-2, 3))
     # legacy mode: 0 still means unknown
     assert mx.sym.sin(x).infer_shape_partial(x=(0, 3))[1] == [(0, 3)]
+
+
+def test_tile_zero_reps_only_under_np_shape():
+    # MXNet 1.9.1 (test_operator::test_tile): legacy mode rejects 0 and negative
+    # reps; numpy shape semantics make 0 a zero-size axis.
+    x = mx.nd.ones((2, 3))
+    for reps in ((1, 0, 3), (1, 2, -3)):
+        with pytest.raises(mx.MXNetError, match="reps .* must be positive"):
+            mx.nd.tile(x, reps)
+    with mx.np_shape(True):
+        assert mx.nd.tile(x, (1, 0, 3)).shape == (1, 0, 9)
+        with pytest.raises(mx.MXNetError):
+            mx.nd.tile(x, (1, 2, -3))
+
+
+def test_one_hot_zero_depth_is_an_empty_axis():
+    # MXNet 1.9.1 (test_operator::test_one_hot, legacy mode too).
+    out = mx.nd.one_hot(mx.nd.ones((2, 4)), depth=0, dtype="int32")
+    assert out.shape == (2, 4, 0) and out.dtype == np.int32

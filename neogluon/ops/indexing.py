@@ -148,6 +148,8 @@ def _one_hot(indices, depth, on_value=1.0, off_value=0.0, dtype="float32"):
     out = torch.full(
         tuple(indices.shape) + (depth,), off_value, dtype=td, device=idx.device
     )
+    if depth == 0:  # an empty last axis (MXNet allows depth=0)
+        return out
     pos = torch.where(valid, idx, torch.zeros_like(idx)).unsqueeze(-1)
     on = torch.where(
         valid.unsqueeze(-1),

@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from .._text import fmt_shape
+from ..base import MXNetError
 from .elemwise import merge_shapes
 from .elemwise import out0
 from .elemwise import same_shape_infer
@@ -707,7 +708,17 @@ register(
 
 
 def _tile(data, reps):
-    return data.tile(tuple(reps)) if reps else data.clone()
+    from ..util import is_np_shape
+
+    reps = tuple(reps)
+    bad = [r for r in reps if r < 0 or (r == 0 and not is_np_shape())]
+    if bad:
+        raise MXNetError(
+            f"Operator tile: reps {reps} must be positive (0 is allowed only under "
+            "numpy shape semantics, mx.np_shape(True), where it gives a zero-size "
+            "array)."
+        )
+    return data.tile(reps) if reps else data.clone()
 
 
 register(
