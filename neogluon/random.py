@@ -18,16 +18,15 @@ def seed(seed_state: int, ctx="all") -> None:
     Parameters
     ----------
     seed_state : int
-        The seed, a non-negative integer.
+        The seed. Negative seeds are taken modulo 2**32, as MXNet reads them
+        (``seed(-1)`` and ``seed(2**32 - 1)`` give the same stream).
     ctx : Context or 'all', default 'all'
         Seed only this device's generator, or all of them.
     """
-    if (
-        not isinstance(seed_state, int)
-        or isinstance(seed_state, bool)
-        or seed_state < 0
-    ):
-        raise ValueError(f"seed_state must be a non-negative int, got {seed_state!r}")
+    if not isinstance(seed_state, int) or isinstance(seed_state, bool):
+        raise ValueError(f"seed_state must be an int, got {seed_state!r}")
+    if seed_state < 0:
+        seed_state %= 1 << 32
     if ctx == "all":
         torch.manual_seed(seed_state)
         return

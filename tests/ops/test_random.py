@@ -161,3 +161,15 @@ def test_random_op_inference():
     )
     assert registry.get("normal") is registry.get("_random_normal")
     assert registry.get("uniform") is registry.get("random_uniform")
+
+
+def test_negative_seed_is_taken_modulo_2_32():
+    # MXNet 1.9.1 accepts negative seeds (its test_random_seed draws from
+    # [-2**31, 2**31)); seed(-x) and seed(2**32 - x) give the same stream.
+    mx.random.seed(-286400219)
+    a = mx.nd.random.uniform(shape=(4,)).asnumpy()
+    mx.random.seed(2**32 - 286400219)
+    b = mx.nd.random.uniform(shape=(4,)).asnumpy()
+    np.testing.assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="must be an int"):
+        mx.random.seed(1.5)
