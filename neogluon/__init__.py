@@ -8,16 +8,8 @@ Heavy sub-packages are imported on first use.
 from __future__ import annotations
 
 import importlib
-import os
 
-# Idle OpenMP worker threads sleep instead of spinning (read once, when torch
-# loads OpenMP; set OMP_WAIT_POLICY yourself, or import torch first, to keep
-# torch's default). neogluon runs many small eager ops between stretches of
-# Python: spinning workers took the cores the Python thread needed, and on a
-# loaded 2-core machine a tiny BatchNorm forward cost 19 ms instead of 0.14 ms.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-from . import autograd  # noqa: E402 - after the OpenMP setting above
+from . import autograd
 from . import base
 from . import context
 from . import ndarray
