@@ -398,6 +398,32 @@ class BaseModule:
             allow_extra=allow_extra,
         )
 
+    def _set_params_handled(
+        self, arg_params, aux_params, allow_missing, force_init, allow_extra
+    ) -> bool:
+        """The ``set_params`` cases every module resolves the same way: without
+        ``allow_missing`` it is ``init_params`` with no initializer; with it, an
+        initialized module and ``force_init=False`` ignore the call (warning).
+        True when the call is done; otherwise the subclass assigns the values."""
+        if not allow_missing:
+            self.init_params(
+                initializer=None,
+                arg_params=arg_params,
+                aux_params=aux_params,
+                allow_missing=allow_missing,
+                force_init=force_init,
+                allow_extra=allow_extra,
+            )
+            return True
+        if self.params_initialized and not force_init:
+            warnings.warn(
+                "Parameters already initialized and force_init=False. "
+                "set_params call ignored.",
+                stacklevel=3,
+            )
+            return True
+        return False
+
     def save_params(self, fname: str) -> None:
         """Save the parameters to ``fname`` (``arg:<name>`` / ``aux:<name>`` keys)."""
         arg_params, aux_params = self.get_params()

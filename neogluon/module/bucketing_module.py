@@ -13,7 +13,6 @@ gradients and optimizer).
 from __future__ import annotations
 
 import logging
-import warnings
 
 import numpy as np
 
@@ -167,22 +166,9 @@ class BucketingModule(BaseModule):
         allow_extra: bool = False,
     ) -> None:
         """Assign parameter values (see :meth:`Module.set_params`)."""
-        if not allow_missing:
-            self.init_params(
-                initializer=None,
-                arg_params=arg_params,
-                aux_params=aux_params,
-                allow_missing=allow_missing,
-                force_init=force_init,
-                allow_extra=allow_extra,
-            )
-            return
-        if self.params_initialized and not force_init:
-            warnings.warn(
-                "Parameters already initialized and force_init=False. "
-                "set_params call ignored.",
-                stacklevel=2,
-            )
+        if self._set_params_handled(
+            arg_params, aux_params, allow_missing, force_init, allow_extra
+        ):
             return
         self._curr_module.set_params(
             arg_params,

@@ -318,22 +318,9 @@ class Module(BaseModule):
     ) -> None:
         """Assign parameter values (``allow_missing``: keep the current value
         of names not given)."""
-        if not allow_missing:
-            self.init_params(
-                initializer=None,
-                arg_params=arg_params,
-                aux_params=aux_params,
-                allow_missing=allow_missing,
-                force_init=force_init,
-                allow_extra=allow_extra,
-            )
-            return
-        if self.params_initialized and not force_init:
-            warnings.warn(
-                "Parameters already initialized and force_init=False. "
-                "set_params call ignored.",
-                stacklevel=2,
-            )
+        if self._set_params_handled(
+            arg_params, aux_params, allow_missing, force_init, allow_extra
+        ):
             return
         self._exec_group.set_params(arg_params, aux_params, allow_extra=allow_extra)
         # The values are in the executors; get_params copies them back.
