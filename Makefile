@@ -60,6 +60,7 @@ lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) tools/check_torch_boundary.py
+	$(PY) tools/check_import_cycles.py
 
 fmt: venv
 	$(PY) -m ruff check --select I --fix .

@@ -14,14 +14,15 @@ import types
 from .. import ops as _ops  # noqa: F401  (registers every operator)
 from ..ops import custom as _custom
 from . import _frontend
+from . import fluent  # noqa: F401  (adds Symbol's fluent methods)
 from . import infer  # noqa: F401
 from . import json_io  # noqa: F401
 from . import symbol  # noqa: F401
-from .json_io import load
-from .json_io import load_json
 from .symbol import Group
 from .symbol import Symbol
 from .symbol import Variable
+from .symbol import load
+from .symbol import load_json
 from .symbol import var
 
 __all__ = ["Symbol", "var", "Variable", "Group", "load", "load_json"]
@@ -67,8 +68,6 @@ for _mod in _SUBMODULES.values():
 for _n, _f in _frontend.HELPERS.items():
     if not hasattr(symbol, _n):
         setattr(symbol, _n, _f)
-for _n in ("load", "load_json"):
-    setattr(symbol, _n, globals()[_n])
 
 # MXNet's numpy-interface twins.
 from . import numpy  # noqa: E402

@@ -41,8 +41,8 @@ import torch
 
 from ..base import MXNetError
 from ..ndarray import ndarray as _nd
-from .symbol import Symbol
-from .symbol import topo_order
+from .graph import Graph
+from .graph import topo_order
 
 __all__ = ["lend_handle", "resolve_handle", "run_monitored"]
 
@@ -94,7 +94,7 @@ def resolve_handle(handle) -> _nd.NDArray:
 
 
 def run_monitored(
-    symbol: Symbol,
+    symbol: Graph,
     input_names: Sequence[str],
     tensors: Sequence[torch.Tensor],
     callback: Callable,

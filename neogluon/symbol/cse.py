@@ -29,9 +29,10 @@ from __future__ import annotations
 import os
 
 from ..ops import registry
-from .symbol import Symbol
-from .symbol import _Node
-from .symbol import topo_order
+from .graph import Graph
+from .graph import _Node
+from .graph import copy_graph
+from .graph import topo_order
 
 __all__ = ["eliminate_common_expr", "cse_enabled", "optimize_for_bind"]
 
@@ -122,26 +123,6 @@ def _equal(n: _Node, m: _Node) -> bool:
     return _mergeable(n.op)
 
 
-def _copy_graph(outputs: list) -> list:
-    """Output entries of a copy of the graph (variables shared)."""
-    new: dict[int, _Node] = {}
-    for node in topo_order(outputs):
-        if node.op is None:
-            new[id(node)] = node
-            continue
-        clone = _Node(
-            node.op,
-            node.name,
-            dict(node.attrs),
-            node.parsed,
-            [(new[id(s)], i) for s, i in node.inputs],
-            list(node.versions),
-        )
-        clone.version = node.version
-        new[id(node)] = clone
-    return [(new[id(n)], i) for n, i in outputs]
-
-
 def _common_nodes(outputs: list) -> list[tuple[_Node, _Node]]:
     """``(kept, replaced)`` pairs of equal nodes with the same inputs."""
     groups: dict[tuple, list[_Node]] = {}
@@ -186,18 +167,18 @@ def _merge(outputs: list, pairs: list[tuple[_Node, _Node]]) -> list:
     return result
 
 
-def eliminate_common_expr(symbol: Symbol) -> Symbol:
+def eliminate_common_expr(symbol: Graph) -> Graph:
     """``symbol`` with equal operator nodes on equal inputs merged (MXNet's
     bind-time pass; see the module docstring). Returns ``symbol`` itself when
     nothing merges, else a new symbol over a copy of the graph."""
     outputs = list(symbol._outputs)
     if not _common_nodes(outputs):
         return symbol
-    outputs = _copy_graph(outputs)
+    outputs = copy_graph(outputs, keep_variables=True)
     while True:
         pairs = _common_nodes(outputs)
         if not pairs:
-            return Symbol(outputs)
+            return type(symbol)(outputs)
         outputs = _merge(outputs, pairs)
 
 
@@ -217,7 +198,7 @@ _OPTIMIZED: dict = {}
 _OPTIMIZED_MAX = 64
 
 
-def optimize_for_bind(symbol: Symbol) -> Symbol:
+def optimize_for_bind(symbol: Graph) -> Graph:
     """The graph a bound executor runs: ``symbol`` after common-subexpression
     elimination, or ``symbol`` itself when ``MXNET_ELIMINATE_COMMON_EXPR`` is
     ``0``."""

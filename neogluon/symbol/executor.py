@@ -1,33 +1,32 @@
-"""Run a Symbol graph as one compiled callable over torch tensors.
+"""MXNet's bind API: :class:`Executor`, ``Symbol.bind`` and ``simple_bind``.
 
-:func:`compile_graph` turns a graph into straight-line Python code (generated
-once, compiled with ``compile``) that calls each node's ``OpDef.kernel`` with
-its parsed attributes: no frontend dispatch, no per-op attribute parsing, no
-dtype checks at run time. Intermediate tensors are dropped right after their
-last use. This measured faster than a loop over prebuilt
-``(kernel, slots, attrs)`` tuples (see ``benchmarks`` note in the module tests).
-
-:class:`Executor` is MXNet's ``bind``/``simple_bind`` executor on top of it.
+An executor holds the bound arrays by name (``arg_dict``, ``grad_dict``,
+``aux_dict``), runs the graph after bind-time common-subexpression
+elimination (:mod:`.cse`) through one :class:`~.compiler.CompiledGraph` per
+symbol, writes ``outputs`` in place and computes gradients with torch's
+autograd (``backward``). The compiler and the frozen graph live in
+:mod:`.compiler` and :mod:`.frozen`; their names are importable from here too.
 """
 
 from __future__ import annotations
 
 import math
-import sys
-import warnings
-from collections.abc import Sequence
 
 import torch
 
 from .. import _state
 from ..base import MXNetError
-from ..ops.registry import ShapeError
-from .freeze import FusedGroup
-from .freeze import fold_batchnorm_params
-from .freeze import plan_inference
-from .symbol import Symbol
-from .symbol import _Node
-from .symbol import topo_order
+from . import _monitor
+from .compiler import CompiledGraph
+from .compiler import compile_graph
+from .cse import optimize_for_bind
+from .frozen import FrozenGraph
+from .frozen import freeze_graph
+from .frozen import onednn_available
+from .graph import Graph
+from .infer import infer_shapes
+from .infer import infer_types
+from .infer import unknown_shape_message
 
 __all__ = [
     "CompiledGraph",
@@ -40,226 +39,6 @@ __all__ = [
 ]
 
 
-class CompiledGraph:
-    """A graph compiled to one Python function over torch tensors.
-
-    Attributes
-    ----------
-    input_names : list of str
-        Variable names in ``symbol.list_inputs()`` order; ``__call__`` takes
-        one tensor per name, in this order.
-    output_names : list of str
-        ``symbol.list_outputs()``.
-    source : str
-        The generated Python source (for debugging).
-
-    Notes
-    -----
-    Grad mode and the training flag are left as the caller sets them.
-    """
-
-    __slots__ = (
-        "input_names",
-        "output_names",
-        "source",
-        "_fn",
-        "_lines",
-        "_nodes",
-        "_code",
-        "_symbol",
-        "_dynamic",
-        "_shape_cache",
-        "alloc_cache",
-    )
-
-    def __init__(self, symbol: Symbol) -> None:
-        nodes = topo_order(symbol._outputs)
-        self._nodes = nodes
-        variables = [n for n in nodes if n.op is None]
-        self.input_names = [n.name for n in variables]
-        self.output_names = symbol.list_outputs()
-        slot: dict[tuple[int, int], str] = {}
-        for i, n in enumerate(variables):
-            slot[(id(n), 0)] = f"v{i}"
-        # Last use of every entry, to free intermediates early.
-        heads = {(id(n), i) for n, i in symbol._outputs}
-        last_use: dict[tuple[int, int], int] = {}
-        for k, n in enumerate(nodes):
-            for src, i in n.inputs:
-                last_use[(id(src), i)] = k
-        env: dict = {}
-        self._symbol = symbol
-        self._shape_cache: dict = {}
-        #: executors' output (shape, dtype) lists per argument signature
-        self.alloc_cache: dict = {}
-        # Creation ops with unknown (0 or -1) dims in their shape (e.g. begin states
-        # ``sym.zeros(shape=(L, 0, H))``): MXNet resolves those dims by shape
-        # inference at bind time; here per input-shape signature, at call time.
-        self._dynamic: list[tuple[_Node, dict]] = []
-        lines = ["def _graph(_in):"]
-        line_node: dict[int, _Node] = {}
-        if variables:
-            names = ", ".join(f"v{i}" for i in range(len(variables)))
-            lines.append(f"    {names}, = _in")
-        for k, n in enumerate(nodes):
-            if n.op is None:
-                continue
-            env[f"k{k}"] = n.op.kernel
-            shape_attr = n.parsed.get("shape") if n.op.creation else None
-            # 0 and -1 both mean unknown (MXNet's legacy shape convention).
-            if (shape_attr and any(d <= 0 for d in shape_attr)) or (
-                # A sampler without shape: the consumer decides (MXNet).
-                n.op.creation
-                and "shape" in n.op.spec_map
-                and not shape_attr
-                and n.op.run_infer_shape([], n.parsed)[1][0] is None
-            ):
-                attrs = dict(n.parsed)
-                self._dynamic.append((n, attrs))
-                env[f"a{k}"] = attrs
-            else:
-                env[f"a{k}"] = n.parsed
-            args = "".join(f"{slot[(id(src), i)]}, " for src, i in n.inputs)
-            n_out = n.num_outputs()
-            line_node[len(lines) + 1] = n
-            if n_out == 1:
-                out = f"t{k}"
-                lines.append(f"    {out} = k{k}({args}**a{k})")
-                slot[(id(n), 0)] = out
-            else:
-                lines.append(f"    r{k} = k{k}({args}**a{k})")
-                outs = [f"t{k}_{j}" for j in range(n_out)]
-                lines.append(f"    {', '.join(outs)}, = r{k}")
-                line_node[len(lines)] = n
-                for j, o in enumerate(outs):
-                    slot[(id(n), j)] = o
-            dead = sorted(
-                {
-                    slot[(id(src), i)]
-                    for src, i in n.inputs
-                    if last_use.get((id(src), i)) == k
-                    and (id(src), i) not in heads
-                    and src.op is not None
-                }
-            )
-            if dead:
-                lines.append(f"    del {', '.join(dead)}")
-        rets = []
-        for n, i in symbol._outputs:
-            s = slot[(id(n), i)]
-            # Never hand out an input (or a view of one) as an output: MXNet's
-            # outputs are fresh arrays.
-            if n.op is None or n.op.returns_view:
-                env.setdefault("_fresh", _fresh)
-                s = f"_fresh({s})"
-            rets.append(s)
-        lines.append(f"    return [{', '.join(rets)}]")
-        self.source = "\n".join(lines) + "\n"
-        self._code = compile(
-            self.source, f"<neogluon graph {symbol.name or 'group'}>", "exec"
-        )
-        exec(self._code, env)  # noqa: S102 - our own generated code
-        self._fn = env["_graph"]
-        self._lines = line_node
-
-    def __call__(self, tensors: Sequence[torch.Tensor]) -> list[torch.Tensor]:
-        if len(tensors) != len(self.input_names):
-            raise MXNetError(
-                f"compiled graph expects {len(self.input_names)} inputs "
-                f"{self.input_names}, got {len(tensors)}."
-            )
-        if self._dynamic:
-            self._resolve_shapes(tensors)
-        try:
-            return self._fn(tensors)
-        except Exception as err:  # noqa: BLE001 - re-raised with the node named
-            raise self._error(err) from None
-
-    def _resolve_shapes(self, tensors: Sequence[torch.Tensor]) -> None:
-        """Fill the unknown dims of creation ops from the input shapes."""
-        key = tuple(tuple(t.shape) for t in tensors)
-        shapes = self._shape_cache.get(key)
-        if shapes is None:
-            from .infer import infer_graph
-
-            vals = infer_graph(
-                self._symbol, dict(zip(self.input_names, key, strict=True)), "shape"
-            )
-            shapes = []
-            for n, _attrs in self._dynamic:
-                s = vals.get((id(n), 0))
-                if s is None and not n.parsed.get("shape"):
-                    # Undecided and no shape given: the op's own default.
-                    shapes.append(n.parsed.get("shape"))
-                    continue
-                if s is None or not all(s):
-                    raise MXNetError(
-                        f"Cannot decide the shape of {n.name} ({n.op.name} with "
-                        f"shape={n.parsed['shape']}; 0 and -1 mean unknown) from the input "
-                        f"shapes {dict(zip(self.input_names, key, strict=True))}: "
-                        f"inference reached {s}. Give the full shape."
-                    )
-                shapes.append(tuple(s))
-            if len(self._shape_cache) >= 64:
-                self._shape_cache.clear()
-            self._shape_cache[key] = shapes
-        for (_n, attrs), s in zip(self._dynamic, shapes, strict=True):
-            attrs["shape"] = s
-
-    def _error(self, err: Exception) -> Exception:
-        tb = sys.exc_info()[2]
-        frame = None
-        lineno = None
-        while tb is not None:
-            if tb.tb_frame.f_code is self._fn.__code__:
-                frame = tb.tb_frame
-                lineno = tb.tb_lineno
-            tb = tb.tb_next
-        node = self._lines.get(lineno) if lineno is not None else None
-        if node is None or frame is None:
-            return err
-        local = frame.f_locals
-        names = node.input_names()
-        shapes = []
-        in_shapes = []
-        for nm, (src, i) in zip(names, node.inputs, strict=False):
-            t = local.get(self._slot_name(src, i))
-            shp = tuple(t.shape) if isinstance(t, torch.Tensor) else None
-            in_shapes.append(shp)
-            shapes.append(f"{nm}={shp if shp is not None else '?'}")
-        given = {k: node.parsed[k] for k in node.attrs if k in node.parsed}
-        detail = str(err).strip().splitlines()[0] if str(err).strip() else repr(err)
-        why = None
-        if all(sh is not None for sh in in_shapes):
-            why = node.op.diagnose(in_shapes, node.parsed)
-        cls = type(err) if isinstance(err, MXNetError) else MXNetError
-        if isinstance(err, ShapeError) or why:
-            cls = ShapeError
-            detail = why or detail
-        block = _state.current_block()
-        where = f" (in block '{block}')" if block else ""
-        return cls(
-            f"Error in operator {node.name} ({node.op.name}){where} on inputs "
-            f"{', '.join(shapes)} with attrs {given}: {detail}"
-        )
-
-    def _slot_name(self, src: _Node, i: int) -> str:
-        if src.op is None:
-            idx = [n for n in self._nodes if n.op is None].index(src)
-            return f"v{idx}"
-        k = self._nodes.index(src)
-        return f"t{k}" if src.num_outputs() == 1 else f"t{k}_{i}"
-
-
-def _fresh(t: torch.Tensor) -> torch.Tensor:
-    return t.clone()
-
-
-def compile_graph(symbol: Symbol) -> CompiledGraph:
-    """Compile ``symbol`` into a :class:`CompiledGraph` (one call runs the graph)."""
-    return CompiledGraph(symbol)
-
-
 #: id(symbol) -> (symbol, its output entries, CompiledGraph): executors bound
 #: again and again to one symbol (MXNet's tests, Module, reshape) compile once.
 #: The entry holds the symbol, so its id stays its own while cached.
@@ -267,7 +46,7 @@ _EXECUTOR_GRAPHS: dict = {}
 _EXECUTOR_GRAPHS_MAX = 64
 
 
-def _executor_graph(symbol: Symbol) -> CompiledGraph:
+def _executor_graph(symbol: Graph) -> CompiledGraph:
     key = tuple((id(n), i) for n, i in symbol._outputs)
     hit = _EXECUTOR_GRAPHS.get(id(symbol))
     if hit is not None and hit[0] is symbol and hit[1] == key:
@@ -279,361 +58,6 @@ def _executor_graph(symbol: Symbol) -> CompiledGraph:
     return graph
 
 
-# --------------------------------------------------------------------------- Frozen
-_ONEDNN: bool | None = None
-
-
-def onednn_available() -> bool:
-    """Whether torch has the oneDNN fused convolution with prepacked weights."""
-    global _ONEDNN
-    if _ONEDNN is None:
-        try:
-            _ONEDNN = bool(
-                torch.backends.mkldnn.is_available()
-                and hasattr(torch._C._nn, "mkldnn_reorder_conv2d_weight")
-                and hasattr(torch.ops.mkldnn, "_convolution_pointwise")
-                and hasattr(torch.ops.mkldnn._convolution_pointwise, "binary")
-            )
-        except (AttributeError, RuntimeError):
-            _ONEDNN = False
-    return _ONEDNN
-
-
-def _fold_group(g: FusedGroup, values: dict) -> tuple[torch.Tensor, object]:
-    """The anchor's weight and bias with the group's BatchNorm folded in."""
-    a = g.anchor
-    in_names = a.input_names()
-    by_name = {
-        nm: values[src.name]
-        for nm, (src, _) in zip(in_names[1:], a.inputs[1:], strict=True)
-    }
-    weight = by_name["weight"]
-    bias = by_name.get("bias")
-    if g.bn is None:
-        return weight, bias
-    bn_in = dict(
-        zip(
-            g.bn.input_names()[1:],
-            (values[s.name] for s, _ in g.bn.inputs[1:]),
-            strict=True,
-        )
-    )
-    with torch.no_grad():
-        scale, shift = fold_batchnorm_params(
-            g.bn.parsed,
-            bn_in["gamma"].double(),
-            bn_in["beta"].double(),
-            bn_in["moving_mean"].double(),
-            bn_in["moving_var"].double(),
-        )
-        shape = (-1,) + (1,) * (weight.dim() - 1)
-        w = (weight.double() * scale.reshape(shape)).to(weight.dtype).contiguous()
-        b = shift if bias is None else bias.double() * scale + shift
-        b = b.to(weight.dtype)
-    return w, b
-
-
-class FrozenGraph:
-    """A predict-mode version of a :class:`CompiledGraph` with fixed parameters.
-
-    The parameter values given at construction are treated as constants:
-    BatchNorm is folded into the preceding Convolution/FullyConnected,
-    2-D float32 convolutions on CPU run through oneDNN with weights prepacked
-    once (``torch.ops.mkldnn._convolution_pointwise``), with ReLU and a
-    following residual ``elemwise_add`` fused as oneDNN post-ops. Every other
-    node runs its registered kernel as in the compiled graph.
-
-    Call it with the same tensor list as the compiled graph (parameters
-    included; their slots are ignored). Check :meth:`is_current` first: it is
-    False once any parameter tensor was replaced or changed in place (torch's
-    version counter), and the graph must then be frozen again.
-
-    The first call for each new input signature (shapes, dtypes, devices)
-    runs the unfrozen compiled graph instead, which validates the inputs with
-    the exact kernels (errors name the node); later calls run the frozen code.
-
-    Only for predict mode outside ``autograd.record()``: BatchNorm uses its
-    moving statistics and nothing is recorded.
-    """
-
-    __slots__ = (
-        "input_names",
-        "output_names",
-        "source",
-        "onednn",
-        "_fn",
-        "_compiled",
-        "_consts",
-        "_data_idx",
-        "_seen",
-        "_broken",
-    )
-
-    def __init__(
-        self,
-        compiled: CompiledGraph,
-        tensors: Sequence[torch.Tensor],
-        const: Sequence[bool],
-        onednn: bool | None = None,
-        previous: FrozenGraph | None = None,
-    ) -> None:
-        names = compiled.input_names
-        if len(tensors) != len(names) or len(const) != len(names):
-            raise MXNetError(
-                f"freeze_graph: the graph has {len(names)} inputs {names}; got "
-                f"{len(tensors)} tensors and {len(const)} const flags."
-            )
-        self.input_names = names
-        self.output_names = compiled.output_names
-        self._compiled = compiled
-        self._seen: set = set()
-        self._broken: Exception | None = None
-        values = {n: t for n, t, c in zip(names, tensors, const, strict=True) if c}
-        self._consts = [
-            (i, t, t._version)
-            for i, (t, c) in enumerate(zip(tensors, const, strict=True))
-            if c
-        ]
-        self._data_idx = [i for i, c in enumerate(const) if not c]
-        if (
-            previous is not None
-            and previous._compiled is compiled
-            and _signature(previous._consts) == _signature(self._consts)
-        ):
-            # Same graph, parameters of the same shapes and dtypes: the input
-            # signatures it validated stay valid.
-            self._seen = previous._seen
-        if onednn is None:
-            onednn = onednn_available()
-        self.onednn = onednn
-        symbol = compiled._symbol
-        steps = plan_inference(symbol, set(values))
-        nodes = compiled._nodes
-        index = {id(n): k for k, n in enumerate(nodes)}
-        variables = [n for n in nodes if n.op is None]
-        slot: dict[tuple[int, int], str] = {}
-        for i, n in enumerate(variables):
-            slot[(id(n), 0)] = f"v{i}"
-        dynamic = {id(n): attrs for n, attrs in compiled._dynamic}
-        env: dict = {"_cpu": None, "_cpb": None}
-        if onednn:
-            env["_cpu"] = torch.ops.mkldnn._convolution_pointwise.default
-            env["_cpb"] = torch.ops.mkldnn._convolution_pointwise.binary
-        # Expand groups whose anchor cannot take folded weights (half
-        # precision, integer) back into their member nodes.
-        flat: list = []
-        for st in steps:
-            if isinstance(st, FusedGroup) and not self._foldable(st, values):
-                flat.extend(st.members)
-            else:
-                flat.append(st)
-        # Last use of each entry, over the steps, to free intermediates.
-        heads = {(id(n), i) for n, i in symbol._outputs}
-        last_use: dict[tuple[int, int], int] = {}
-        for k, st in enumerate(flat):
-            for e in self._step_inputs(st):
-                last_use[(id(e[0]), e[1])] = k
-        lines = ["def _graph(_in):"]
-        if variables:
-            lines.append(
-                f"    {', '.join(f'v{i}' for i in range(len(variables)))}, = _in"
-            )
-
-        def arg(e) -> str:
-            return slot[(id(e[0]), e[1])]
-
-        for k, st in enumerate(flat):
-            if isinstance(st, FusedGroup):
-                line, out_node = self._emit_group(st, values, index, env, arg)
-                lines.append(f"    t{index[id(out_node)]} = {line}")
-                slot[(id(out_node), 0)] = f"t{index[id(out_node)]}"
-            else:
-                n = st
-                j = index[id(n)]
-                env[f"k{j}"] = n.op.kernel
-                env[f"a{j}"] = dynamic.get(id(n), n.parsed)
-                args = "".join(f"{arg(e)}, " for e in n.inputs)
-                n_out = n.num_outputs()
-                if n_out == 1:
-                    lines.append(f"    t{j} = k{j}({args}**a{j})")
-                    slot[(id(n), 0)] = f"t{j}"
-                else:
-                    lines.append(f"    r{j} = k{j}({args}**a{j})")
-                    outs = [f"t{j}_{o}" for o in range(n_out)]
-                    lines.append(f"    {', '.join(outs)}, = r{j}")
-                    for o, name in enumerate(outs):
-                        slot[(id(n), o)] = name
-            dead = sorted(
-                {
-                    arg(e)
-                    for e in self._step_inputs(st)
-                    if last_use.get((id(e[0]), e[1])) == k
-                    and (id(e[0]), e[1]) not in heads
-                    and e[0].op is not None
-                }
-            )
-            if dead:
-                lines.append(f"    del {', '.join(dead)}")
-        rets = []
-        env["_fresh"] = _fresh
-        for n, i in symbol._outputs:
-            s = slot[(id(n), i)]
-            if n.op is None or n.op.returns_view:
-                rets.append(f"_fresh({s})")
-            else:  # oneDNN convolutions return channels-last tensors
-                rets.append(f"{s}.contiguous()")
-        lines.append(f"    return [{', '.join(rets)}]")
-        self.source = "\n".join(lines) + "\n"
-        code = compile(
-            self.source, f"<neogluon frozen {symbol.name or 'group'}>", "exec"
-        )
-        exec(code, env)  # noqa: S102 - our own generated code
-        self._fn = env["_graph"]
-
-    @staticmethod
-    def _foldable(g: FusedGroup, values: dict) -> bool:
-        w = values[g.anchor.inputs[1][0].name]
-        return w.dtype in (torch.float32, torch.float64)
-
-    @staticmethod
-    def _step_inputs(st) -> list:
-        if isinstance(st, FusedGroup):
-            ins = [st.anchor.inputs[0]]
-            if st.other is not None:
-                ins.append(st.other)
-            return ins
-        return list(st.inputs)
-
-    def _emit_group(self, g: FusedGroup, values, index, env, arg):
-        """One expression computing the group; returns (source, output node)."""
-        a = g.anchor
-        j = index[id(a)]
-        w, b = _fold_group(g, values)
-        x = arg(a.inputs[0])
-        relu = g.relu is not None
-        use_onednn = (
-            self.onednn
-            and a.op.name == "Convolution"
-            and w.dim() == 4
-            and w.dtype == torch.float32
-            and w.device.type == "cpu"
-        )
-        if use_onednn:
-            from ..ops.nn import _conv_params
-
-            _k, s, d, p = _conv_params(a.parsed, "Convolution")
-            groups = int(a.parsed["num_group"])
-            with torch.no_grad():
-                pw = torch._C._nn.mkldnn_reorder_conv2d_weight(
-                    w.contiguous().to_mkldnn(), list(p), list(s), list(d), groups, None
-                )
-            env[f"W{j}"] = pw
-            env[f"B{j}"] = b
-            geo = f"{list(p)}, {list(s)}, {list(d)}, {groups}"
-            if g.add is not None:
-                post = '"relu"' if relu else "None"
-                line = (
-                    f'_cpb({x}, {arg(g.other)}, W{j}, B{j}, {geo}, "add", 1.0, '
-                    f"{post}, [], None)"
-                )
-            else:
-                post = '"relu"' if relu else '"none"'
-                line = f'_cpu({x}, W{j}, B{j}, {geo}, {post}, [], "")'
-            return line, g.last
-        # Generic path: the anchor's kernel with folded parameters, then the
-        # original add / relu kernels, in one expression.
-        env[f"k{j}"] = a.op.kernel
-        env[f"a{j}"] = a.parsed
-        env[f"W{j}"] = w
-        env[f"B{j}"] = b
-        expr = f"k{j}({x}, W{j}, B{j}, **a{j})"
-        if g.add is not None:
-            m = index[id(g.add)]
-            env[f"k{m}"] = g.add.op.kernel
-            env[f"a{m}"] = g.add.parsed
-            other = arg(g.other)
-            first = g.add.inputs[0] == g.other
-            pair = f"{other}, {expr}" if first else f"{expr}, {other}"
-            expr = f"k{m}({pair}, **a{m})"
-        if relu:
-            m = index[id(g.relu)]
-            env[f"k{m}"] = g.relu.op.kernel
-            env[f"a{m}"] = g.relu.parsed
-            expr = f"k{m}({expr}, **a{m})"
-        return expr, g.last
-
-    def is_current(self, tensors: Sequence[torch.Tensor]) -> bool:
-        """False if any constant was replaced or modified since freezing."""
-        for i, t, version in self._consts:
-            u = tensors[i]
-            if u is not t or u._version != version:
-                return False
-        return True
-
-    def __call__(self, tensors: Sequence[torch.Tensor]) -> list[torch.Tensor]:
-        compiled = self._compiled
-        if len(tensors) != len(self.input_names):
-            return compiled(tensors)  # raises the compiled graph's error
-        if self._broken is not None:
-            return compiled(tensors)
-        key = tuple(
-            (tuple(tensors[i].shape), tensors[i].dtype, tensors[i].device)
-            for i in self._data_idx
-        )
-        if key not in self._seen:
-            # First call with these inputs: the exact kernels validate them.
-            outs = compiled(tensors)
-            if len(self._seen) >= 64:
-                self._seen.clear()
-            self._seen.add(key)
-            return outs
-        if compiled._dynamic:
-            compiled._resolve_shapes(tensors)
-        try:
-            return self._fn(tensors)
-        except Exception as err:  # noqa: BLE001 - fall back, loudly
-            self._broken = err
-            warnings.warn(
-                f"neogluon: the frozen inference graph failed ({type(err).__name__}: "
-                f"{err}); running the unfrozen graph from now on.",
-                RuntimeWarning,
-                stacklevel=2,
-            )
-            return compiled(tensors)
-
-
-def _signature(consts) -> list:
-    return [(i, tuple(t.shape), t.dtype, t.device) for i, t, _v in consts]
-
-
-def freeze_graph(
-    compiled: CompiledGraph,
-    tensors: Sequence[torch.Tensor],
-    const: Sequence[bool],
-    onednn: bool | None = None,
-    previous: FrozenGraph | None = None,
-) -> FrozenGraph:
-    """Freeze ``compiled`` for predict mode with the ``const`` inputs fixed.
-
-    Parameters
-    ----------
-    compiled : CompiledGraph
-        The graph (``compile_graph(symbol)``).
-    tensors : sequence of torch.Tensor
-        One tensor per ``compiled.input_names``; those flagged in ``const``
-        are the parameter values baked into the frozen graph.
-    const : sequence of bool
-        Which inputs are constants (parameters and auxiliary states).
-    onednn : bool, optional
-        Use oneDNN prepacked convolutions (default: when torch has them).
-    previous : FrozenGraph, optional
-        An earlier freeze of the same graph (now stale): the input signatures
-        it already validated are not run unfrozen again.
-    """
-    return FrozenGraph(compiled, tensors, const, onednn, previous)
-
-
-# --------------------------------------------------------------------------- Executor
 def _as_dict(values, names: list[str], what: str) -> dict:
     if values is None:
         return {}
@@ -648,6 +72,15 @@ def _as_dict(values, names: list[str], what: str) -> dict:
     return dict(zip(names, values, strict=True))
 
 
+def _grad_reqs(grad_req, arg_names: list[str]) -> dict[str, str]:
+    """``grad_req`` (one string, a dict by name or a list) per argument."""
+    if isinstance(grad_req, str):
+        return dict.fromkeys(arg_names, grad_req)
+    if isinstance(grad_req, dict):
+        return {n: grad_req.get(n, "null") for n in arg_names}
+    return dict(zip(arg_names, grad_req, strict=True))
+
+
 class Executor:
     """MXNet's executor: bound arrays, ``forward`` and ``backward``.
 
@@ -656,7 +89,7 @@ class Executor:
 
     def __init__(
         self,
-        symbol: Symbol,
+        symbol: Graph,
         ctx,
         args,
         args_grad=None,
@@ -664,7 +97,6 @@ class Executor:
         aux_states=None,
     ) -> None:
         from ..ndarray.ndarray import NDArray
-        from .cse import optimize_for_bind
 
         self._symbol = symbol
         self._ctx = ctx
@@ -687,12 +119,7 @@ class Executor:
                     f"bind: '{name}' must be an NDArray, got {type(a).__name__}"
                 )
         self.grad_dict = _as_dict(args_grad, arg_names, "args_grad")
-        if isinstance(grad_req, str):
-            reqs = dict.fromkeys(arg_names, grad_req)
-        elif isinstance(grad_req, dict):
-            reqs = {n: grad_req.get(n, "null") for n in arg_names}
-        else:
-            reqs = dict(zip(arg_names, grad_req, strict=True))
+        reqs = _grad_reqs(grad_req, arg_names)
         for n, r in reqs.items():
             if r not in ("write", "add", "null"):
                 raise ValueError(
@@ -731,8 +158,6 @@ class Executor:
         """``(shape, dtype)`` of every output from the bound arrays' shapes and
         dtypes; empty when they cannot be inferred before running."""
         from ..ops.registry import shape_known
-        from .infer import infer_shapes
-        from .infer import infer_types
 
         names = self._symbol.list_outputs()
         known = {n: a.shape for n, a in arrays.items()}
@@ -764,10 +189,8 @@ class Executor:
         self._monitor = None if callback is None else (callback, bool(monitor_all))
 
     def _run_monitored(self, tensors, record: bool):
-        from ._monitor import run_monitored
-
         callback, monitor_all = self._monitor
-        return run_monitored(
+        return _monitor.run_monitored(
             self._optimized,
             self._graph.input_names,
             tensors,
@@ -785,7 +208,7 @@ class Executor:
         autograd, so only the forward graph is listed."""
         return self._symbol.debug_str()
 
-    def get_optimized_symbol(self) -> Symbol:
+    def get_optimized_symbol(self) -> Graph:
         """The symbol this executor runs, a copy: the bound symbol after
         common-subexpression elimination (unless ``MXNET_ELIMINATE_COMMON_EXPR``
         was ``0`` at bind time); no subgraph backend rewrites it."""
@@ -966,7 +389,6 @@ class Executor:
         """
         from ..ndarray.ndarray import zeros
         from ..ops.registry import shape_known
-        from .infer import infer_shapes
 
         known = {k: tuple(v) for k, v in kwargs.items() if isinstance(v, tuple)}
         unknown = [
@@ -1060,13 +482,10 @@ def _prefix_view(arr, shape):
 
 
 def simple_bind(
-    symbol: Symbol, ctx, grad_req="write", type_dict=None, **shapes
+    symbol: Graph, ctx, grad_req="write", type_dict=None, **shapes
 ) -> Executor:
     """Infer shapes/dtypes from ``shapes``, allocate zeros and bind."""
     from ..ndarray.ndarray import zeros
-    from .infer import infer_shapes
-    from .infer import infer_types
-    from .infer import unknown_shape_message
 
     known = {k: ((v,) if isinstance(v, int) else tuple(v)) for k, v in shapes.items()}
     shp = infer_shapes(symbol, known)
@@ -1084,12 +503,7 @@ def simple_bind(
 
     args = {n: zeros(shp[n], ctx=ctx, dtype=dt(n)) for n in arg_names}
     aux = {n: zeros(shp[n], ctx=ctx, dtype=dt(n)) for n in aux_names}
-    if isinstance(grad_req, str):
-        reqs = dict.fromkeys(arg_names, grad_req)
-    elif isinstance(grad_req, dict):
-        reqs = {n: grad_req.get(n, "null") for n in arg_names}
-    else:
-        reqs = dict(zip(arg_names, grad_req, strict=True))
+    reqs = _grad_reqs(grad_req, arg_names)
     grads = {
         n: zeros(shp[n], ctx=ctx, dtype=dt(n)) for n in arg_names if reqs[n] != "null"
     }

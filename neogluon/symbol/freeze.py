@@ -1,19 +1,19 @@
 """Inference-time graph analysis for frozen (parameters-as-constants) execution.
 
-:func:`plan_inference` walks a Symbol graph whose parameter variables are known
+:func:`plan_inference` walks a graph whose parameter variables are known
 constants and groups each ``Convolution`` / ``FullyConnected`` node with the
 nodes that directly and exclusively consume its output::
 
     anchor -> [BatchNorm] -> [elemwise_add(., other)] -> [relu]
 
 (each step optional, in this order). The executor
-(:class:`neogluon.symbol.executor.FrozenGraph`) runs a group as one call:
+(:class:`neogluon.symbol.frozen.FrozenGraph`) runs a group as one call:
 BatchNorm folded into the anchor's weight and bias, the residual add and the
 ReLU as oneDNN post-ops where the convolution runs on prepacked oneDNN
 weights. Every other node keeps its registered kernel.
 
 The analysis is pure graph work (no tensors); the numeric folding and the
-prepacking live next to the kernels in ``executor.py``.
+prepacking live with the frozen graph in ``frozen.py``.
 
 Only predict-mode semantics are modelled: BatchNorm uses its moving
 statistics. Callers must run a plan only when not training and not recording.
@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .symbol import Symbol
-from .symbol import _Node
-from .symbol import topo_order
+from .graph import Graph
+from .graph import _Node
+from .graph import topo_order
 
 __all__ = ["FusedGroup", "plan_inference", "fold_batchnorm_params"]
 
@@ -109,12 +109,12 @@ def _bn_ok(bn: _Node, anchor: _Node, const: set[str]) -> bool:
     return bool(anchor.parsed["flatten"]) and axis in (1, -1)
 
 
-def plan_inference(symbol: Symbol, const: set[str]) -> list[_Node | FusedGroup]:
+def plan_inference(symbol: Graph, const: set[str]) -> list[_Node | FusedGroup]:
     """Steps to run ``symbol`` in predict mode with ``const`` variables fixed.
 
     Parameters
     ----------
-    symbol : Symbol
+    symbol : Graph
         The graph.
     const : set of str
         Names of the variables whose values are constants (the parameters).

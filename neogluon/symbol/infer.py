@@ -1,4 +1,4 @@
-"""Shape and dtype inference over a Symbol graph, in both directions.
+"""Shape and dtype inference over a graph (a Symbol or any Graph), in both directions.
 
 Every op node's ``OpDef.run_infer_shape`` is applied forward (graph order) and
 backward (reverse order) until nothing changes. Shapes use ``0`` for an unknown
@@ -21,10 +21,10 @@ from ..base import MXNetError
 from ..ops import registry as _reg
 from ..ops.registry import ShapeError
 from ..util import is_np_shape
-from .symbol import Symbol
-from .symbol import _Node
-from .symbol import flag_dtype
-from .symbol import topo_order
+from .graph import Graph
+from .graph import _Node
+from .graph import flag_dtype
+from .graph import topo_order
 
 __all__ = [
     "infer_shapes",
@@ -108,7 +108,7 @@ def np_shape_out(shape: Shape | None) -> Shape | None:
 
 
 def infer_graph(
-    symbol: Symbol,
+    symbol: Graph,
     known: dict[str, object],
     kind: str = "shape",
     outputs: list | None = None,
@@ -228,7 +228,7 @@ def _node_error(n: _Node, ins: list, err: Exception, cls):
 
 
 # --------------------------------------------------------------------------- public
-def infer_shapes(symbol: Symbol, known: dict[str, Shape]) -> dict[str, Shape | None]:
+def infer_shapes(symbol: Graph, known: dict[str, Shape]) -> dict[str, Shape | None]:
     """Partial shapes of every variable and output, keyed by name.
 
     Variables are keyed by their names, outputs by ``symbol.list_outputs()``
@@ -240,7 +240,7 @@ def infer_shapes(symbol: Symbol, known: dict[str, Shape]) -> dict[str, Shape | N
     return _collect(symbol, vals)
 
 
-def infer_types(symbol: Symbol, known: dict[str, object]) -> dict[str, str | None]:
+def infer_types(symbol: Graph, known: dict[str, object]) -> dict[str, str | None]:
     """dtype names (``'float32'``) of every variable and output, or None."""
     from .._dtypes import dtype_name
 
@@ -249,7 +249,7 @@ def infer_types(symbol: Symbol, known: dict[str, object]) -> dict[str, str | Non
     return _collect(symbol, vals)
 
 
-def _collect(symbol: Symbol, vals: dict) -> dict:
+def _collect(symbol: Graph, vals: dict) -> dict:
     out: dict = {}
     for n in topo_order(symbol._outputs):
         if n.op is None:
@@ -281,7 +281,7 @@ def _legacy(shape) -> str:
 
 
 # --------------------------------------------------------------------------- Symbol API
-def _known_from_call(symbol: Symbol, args, kwargs, what: str) -> dict:
+def _known_from_call(symbol: Graph, args, kwargs, what: str) -> dict:
     arg_names = symbol.list_arguments()
     inputs = symbol.list_inputs()
     known: dict = {}
@@ -309,7 +309,7 @@ def _known_from_call(symbol: Symbol, args, kwargs, what: str) -> dict:
     return known
 
 
-def _split(symbol: Symbol, vals: dict):
+def _split(symbol: Graph, vals: dict):
     args, auxs = symbol._variables()
     arg_v = [vals.get((id(n), 0)) for n in args]
     out_v = [vals.get((id(n), i)) for n, i in symbol._outputs]
@@ -317,7 +317,7 @@ def _split(symbol: Symbol, vals: dict):
     return args, auxs, arg_v, out_v, aux_v
 
 
-def symbol_infer_shape(symbol: Symbol, args, kwargs, partial: bool):
+def symbol_infer_shape(symbol: Graph, args, kwargs, partial: bool):
     known = {
         k: ((int(v),) if isinstance(v, (int, np.integer)) else tuple(v))
         for k, v in _known_from_call(symbol, args, kwargs, "infer_shape").items()
@@ -361,7 +361,7 @@ def _legacy_t(s):
     return () if s is None else tuple(s)
 
 
-def symbol_infer_type(symbol: Symbol, args, kwargs, partial: bool):
+def symbol_infer_type(symbol: Graph, args, kwargs, partial: bool):
     from .._dtypes import dtype_name
 
     known = {

@@ -15,23 +15,19 @@ import json
 
 from ..base import MXNetError
 from ..ops import registry as _reg
-from . import control_flow
-from .symbol import _AUX_VAR_INIT
-from .symbol import HIDDEN_KEYS
-from .symbol import Symbol
-from .symbol import _Node
-from .symbol import topo_order
+from . import control_ops
+from .graph import AUX_VAR_INIT
+from .graph import HIDDEN_KEYS
+from .graph import Entry
+from .graph import Graph
+from .graph import _Node
+from .graph import copy_graph
+from .graph import topo_order
+from .graph import total_outputs
 
-__all__ = ["to_json", "load_json", "load", "save", "total_outputs", "MXNET_VERSION"]
+__all__ = ["to_json", "read_json", "save", "total_outputs", "MXNET_VERSION"]
 
 MXNET_VERSION = 10901
-
-
-def total_outputs(node: _Node) -> int:
-    """A node's total output count as MXNet records it in ``node_row_ptr``."""
-    if node.op is None:
-        return 1
-    return node.op.total_outputs(node.parsed)
 
 
 # --------------------------------------------------------------------------- writer
@@ -63,48 +59,29 @@ def _entries_text(entries, indent: str) -> str:
     return _array_text([f"[{a}, {b}, {c}]" for a, b, c in entries], indent)
 
 
-def _without_amp_cast(symbol: Symbol) -> Symbol:
-    """A copy with ``amp_cast``/``amp_multicast`` nodes bypassed."""
-    names = {"amp_cast", "amp_multicast"}
-    nodes = topo_order(symbol._outputs)
-    if not any(n.op is not None and n.op.name in names for n in nodes):
-        return symbol
-    mapping: dict[int, object] = {}
-
-    def entry(e):
-        node, i = e
-        m = mapping[id(node)]
-        if isinstance(m, list):
-            return m[i]
-        return (m, i)
-
-    for n in nodes:
-        if n.op is not None and n.op.name in names:
-            mapping[id(n)] = [entry(e) for e in n.inputs]
-            continue
-        new = _Node(
-            n.op,
-            n.name,
-            dict(n.attrs),
-            n.parsed,
-            [entry(e) for e in n.inputs],
-            list(n.versions),
-        )
-        mapping[id(n)] = new
-    return Symbol([entry(e) for e in symbol._outputs])
+def _is_amp_cast(n: _Node) -> bool:
+    return n.op.name in ("amp_cast", "amp_multicast")
 
 
-def to_json(symbol: Symbol, remove_amp_cast: bool = True) -> str:
+def _without_amp_cast(outputs: list[Entry]) -> list[Entry]:
+    """The entries of a copy with ``amp_cast``/``amp_multicast`` nodes bypassed."""
+    if not any(n.op is not None and _is_amp_cast(n) for n in topo_order(outputs)):
+        return outputs
+    return copy_graph(outputs, bypass=_is_amp_cast)
+
+
+def to_json(symbol: Graph, remove_amp_cast: bool = True) -> str:
     """The MXNet 1.9.1 JSON text of ``symbol`` (same bytes as ``sym.tojson()``)."""
+    outputs = symbol._outputs
     if remove_amp_cast:
-        symbol = _without_amp_cast(symbol)
-    return _graph_text(symbol, "", top=True)
+        outputs = _without_amp_cast(outputs)
+    return _graph_text(outputs, "", top=True)
 
 
-def _graph_text(symbol: Symbol, pad: str, top: bool) -> str:
+def _graph_text(outputs: list[Entry], pad: str, top: bool) -> str:
     """One graph object whose ``{`` sits at indent ``pad``; control-flow
     nodes nest their ``subgraphs`` (graphs without ``attrs``) the same way."""
-    nodes = topo_order(symbol._outputs)
+    nodes = topo_order(outputs)
     index = {id(n): i for i, n in enumerate(nodes)}
     fpad = pad + "      "
     parts = []
@@ -123,7 +100,7 @@ def _graph_text(symbol: Symbol, pad: str, top: bool) -> str:
         subgraphs = n.parsed.get("subgraphs") if n.parsed else None
         if subgraphs:
             graphs = ", \n".join(
-                f"{fpad}  " + _graph_text(g.symbol, fpad + "  ", top=False)
+                f"{fpad}  " + _graph_text(g.graph._outputs, fpad + "  ", top=False)
                 for g in subgraphs
             )
             lines.append(f'{fpad}"subgraphs": [\n{graphs}\n{fpad}]')
@@ -132,7 +109,7 @@ def _graph_text(symbol: Symbol, pad: str, top: bool) -> str:
     row_ptr = [0]
     for n in nodes:
         row_ptr.append(row_ptr[-1] + total_outputs(n))
-    heads = [(index[id(n)], i, 0) for n, i in symbol._outputs]
+    heads = [(index[id(n)], i, 0) for n, i in outputs]
     gpad = pad + "  "
     text = (
         "{\n"
@@ -146,24 +123,12 @@ def _graph_text(symbol: Symbol, pad: str, top: bool) -> str:
     return text + f"\n{pad}}}"
 
 
-def save(symbol: Symbol, fname: str, remove_amp_cast: bool = True) -> None:
+def save(symbol: Graph, fname: str, remove_amp_cast: bool = True) -> None:
     with open(fname, "w", encoding="utf-8") as f:
         f.write(to_json(symbol, remove_amp_cast))
 
 
 # --------------------------------------------------------------------------- reader
-def load(fname: str) -> Symbol:
-    """Load a symbol saved by ``save``/``export`` (any MXNet version)."""
-    if not isinstance(fname, str):
-        raise TypeError(f"fname must be a string, got {type(fname).__name__}")
-    with open(fname, encoding="utf-8") as f:
-        text = f.read()
-    try:
-        return load_json(text)
-    except MXNetError as err:
-        raise type(err)(f"{err} (while loading '{fname}')") from None
-
-
 def _version(graph_attrs: dict) -> int:
     v = graph_attrs.get("mxnet_version")
     if v is None:
@@ -187,8 +152,9 @@ def _split_hidden(attrs: dict[str, str]):
     return plain, hidden
 
 
-def load_json(json_str: str) -> Symbol:
-    """Build a Symbol from MXNet JSON text (``sym.load_json``)."""
+def read_json(json_str: str) -> list[Entry]:
+    """The output entries of the graph in MXNet JSON text (``sym.load_json``
+    wraps them in a Symbol)."""
     try:
         data = json.loads(json_str)
     except json.JSONDecodeError as err:
@@ -201,8 +167,9 @@ def load_json(json_str: str) -> Symbol:
     return _graph_from_dict(data, version)
 
 
-def _graph_from_dict(data: dict, version: int) -> Symbol:
-    """A Symbol from one parsed graph object (subgraphs use the file's version)."""
+def _graph_from_dict(data: dict, version: int) -> list[Entry]:
+    """The output entries of one parsed graph object (subgraphs use the file's
+    version)."""
     legacy = version < MXNET_VERSION
     raw_nodes = data["nodes"]
     nodes: list[_Node] = []
@@ -230,10 +197,12 @@ def _graph_from_dict(data: dict, version: int) -> Symbol:
             nodes[src].version = max(nodes[src].version, versions[-1])
         if op_name == "null":
             node = _Node(None, name, attrs, None, inputs, versions)
-        elif control_flow.find_op(op_name) is not None:
-            subgraphs = [_graph_from_dict(g, version) for g in jn.get("subgraphs", [])]
+        elif control_ops.find_op(op_name) is not None:
+            subgraphs = [
+                Graph(_graph_from_dict(g, version)) for g in jn.get("subgraphs", [])
+            ]
             try:
-                node = control_flow.make_node(
+                node = control_ops.make_node(
                     op_name, name, attrs, inputs, versions, subgraphs
                 )
             except MXNetError as err:
@@ -284,7 +253,7 @@ def _graph_from_dict(data: dict, version: int) -> Symbol:
     heads = data.get("heads")
     if heads is None:
         heads = [[len(nodes) - 1, 0]]
-    return Symbol([(nodes[int(h[0])], int(h[1]) if len(h) > 1 else 0) for h in heads])
+    return [(nodes[int(h[0])], int(h[1]) if len(h) > 1 else 0) for h in heads]
 
 
 def _restore_hidden(node: _Node, hidden: list) -> None:
@@ -327,5 +296,5 @@ def _set_aux_var_attrs(node: _Node) -> None:
     if node.op is None or not node.op.aux:
         return
     for name, (src, _) in zip(node.input_names(), node.inputs, strict=False):
-        if src.op is None and name in node.op.aux and name in _AUX_VAR_INIT:
-            src.attrs["__init__"] = _AUX_VAR_INIT[name]
+        if src.op is None and name in node.op.aux and name in AUX_VAR_INIT:
+            src.attrs["__init__"] = AUX_VAR_INIT[name]

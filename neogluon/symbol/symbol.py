@@ -1,14 +1,12 @@
-"""``Symbol``: a graph of operator nodes, MXNet's symbolic API.
+"""``Symbol``: MXNet's symbolic API over the graph core.
 
-A :class:`_Node` is a variable (``op is None``) or an operator application
-(``op`` is an :class:`~neogluon.ops.registry.OpDef`). A :class:`Symbol` is a
-list of output entries ``(node, output_index)``. Nodes keep:
-
-- ``attrs``: the string attributes MXNet writes to JSON: the op attributes the
-  user *gave* (MXNet never writes defaults) plus hidden ones such as
-  ``__shape__``, ``__dtype__``, ``__init__``, ``__lr_mult__``, ``__wd_mult__``;
-- ``parsed``: the op's full parsed attributes (defaults included), which the
-  kernels and shape inference use.
+A :class:`Symbol` is a :class:`~neogluon.symbol.graph.Graph` (a list of output
+entries ``(node, output_index)``; nodes, walks and attribute handling live in
+:mod:`neogluon.symbol.graph`) with MXNet's methods: attributes, composition,
+inference (:mod:`.infer`), JSON (:mod:`.json_io`) and binding
+(:mod:`.executor`). :func:`create` adds one operator node (the core of every
+``sym.<op>`` function), :func:`var` a variable. The fluent methods
+(``x.sum()``) are added by :mod:`.fluent`.
 """
 
 from __future__ import annotations
@@ -18,168 +16,42 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .._dtypes import FLAG_TO_NP
-from .._dtypes import NP_TO_FLAG
-from .._dtypes import dtype_name
 from ..attribute import AttrScope
 from ..base import MXNetError
 from ..base import NotImplementedForSymbol
 from ..base import _Null
 from ..name import NameManager
 from ..ops import registry as _reg
+from . import executor as _executor
+from . import infer as _infer
+from . import json_io as _json_io
+from .graph import ARG_VAR_INIT
+from .graph import AUX_VAR_INIT
+from .graph import HIDDEN_KEYS
+from .graph import STYPE_ID
+from .graph import Graph
+from .graph import _Node
+from .graph import attr_str
+from .graph import aux_nodes
+from .graph import copy_graph
+from .graph import dtype_attr
+from .graph import dtype_flag
+from .graph import flag_dtype
+from .graph import listed_attrs
+from .graph import topo_order
+from .graph import wrap_hidden
 
-__all__ = ["Symbol", "var", "Variable", "Group"]
+__all__ = ["Symbol", "var", "Variable", "Group", "load", "load_json"]
 
-#: Attribute keys MXNet stores wrapped as ``__key__`` (nnvm ``kHiddenKeys``).
-HIDDEN_KEYS = (
-    "ctx_group",
-    "lr_mult",
-    "wd_mult",
-    "force_mirroring",
-    "mirror_stage",
-    "profiler_scope",
-)
-_STYPE_ID = {"default": 0, "row_sparse": 1, "csr": 2}
-# Initializers MXNet attaches to auxiliary state variables it creates itself
-# (BatchNorm's FSetInputVarAttrOnCompose).
-_AUX_VAR_INIT = {"moving_mean": '["zero", {}]', "moving_var": '["one", {}]'}
-# ... and to argument variables (LeakyReLU's FSetInputVarAttrOnCompose: PReLU's
-# gamma starts at 0.25).
-_ARG_VAR_INIT = {("LeakyReLU", "gamma"): '["Constant", {"value": 0.25}]'}
-
-
-class _Node:
-    """One graph node. ``inputs`` holds ``(node, output_index)`` entries."""
-
-    __slots__ = (
-        "op",
-        "name",
-        "attrs",
-        "parsed",
-        "inputs",
-        "versions",
-        "version",
-        "__weakref__",
-    )
-
-    def __init__(
-        self,
-        op,
-        name: str,
-        attrs: dict,
-        parsed: dict | None,
-        inputs: list,
-        versions: list[int] | None = None,
-    ):
-        self.op = op
-        self.name = name
-        self.attrs = attrs
-        self.parsed = parsed
-        self.inputs = inputs
-        # nnvm entry versions written as the third element of JSON inputs: a
-        # variable's mutation count when it was used (aux states count up).
-        self.versions = versions if versions is not None else [0] * len(inputs)
-        self.version = 0
-
-    @property
-    def is_variable(self) -> bool:
-        return self.op is None
-
-    def num_outputs(self) -> int:
-        """Visible outputs (what the kernel returns)."""
-        return 1 if self.op is None else self.op.n_outputs(self.parsed)
-
-    def output_names(self) -> tuple[str, ...]:
-        if self.op is None:
-            return (self.name,)
-        from .json_io import total_outputs
-
-        op = self.op
-        n = op.n_outputs(self.parsed)
-        total = total_outputs(self)
-        names = op.declared_output_names(self.parsed)
-        if len(names) >= total and total > 1:
-            out = names[:n]
-        elif total > 1:
-            out = tuple(f"output{i}" for i in range(n))
-        elif len(names) == 1:
-            out = names
-        else:
-            out = ("output",)
-        return tuple(f"{self.name}_{s}" for s in out)
-
-    def input_names(self) -> tuple[str, ...]:
-        return self.op.input_names(self.parsed, len(self.inputs))
-
-    def __repr__(self) -> str:
-        kind = "null" if self.op is None else self.op.name
-        return f"<_Node {kind} {self.name}>"
-
-
-def topo_order(entries) -> list[_Node]:
-    """Nodes reachable from ``entries`` in nnvm's DFS post-order."""
-    order: list[_Node] = []
-    seen: set[int] = set()
-    for head, _ in entries:
-        if id(head) in seen:
-            continue
-        stack = [(head, 0)]
-        seen.add(id(head))
-        while stack:
-            node, i = stack.pop()
-            if i < len(node.inputs):
-                stack.append((node, i + 1))
-                child = node.inputs[i][0]
-                if id(child) not in seen:
-                    seen.add(id(child))
-                    stack.append((child, 0))
-            else:
-                order.append(node)
-    return order
-
-
-def aux_nodes(nodes: list[_Node]) -> set[int]:
-    """ids of variables used as auxiliary states (mutable inputs) of some op."""
-    out: set[int] = set()
-    for n in nodes:
-        if n.op is not None and n.op.aux:
-            for name, (src, _) in zip(n.input_names(), n.inputs, strict=False):
-                if name in n.op.aux and src.op is None:
-                    out.add(id(src))
-    return out
-
-
-def wrap_hidden(key: str) -> str:
-    return f"__{key}__" if key in HIDDEN_KEYS else key
-
-
-def attr_str(value) -> str:
-    """MXNet's ``str(value)`` for an attribute, with numpy scalars as Python."""
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, (tuple, list)):
-        items = [attr_str(v) if not isinstance(v, str) else repr(v) for v in value]
-        if isinstance(value, list):
-            return "[" + ", ".join(items) + "]"
-        if len(items) == 1:
-            return f"({items[0]},)"
-        return "(" + ", ".join(items) + ")"
-    if isinstance(value, np.ndarray):
-        return attr_str(tuple(value.tolist()))
-    return str(value)
-
-
-def _dtype_attr(value) -> str:
-    if isinstance(value, str):
-        return value
-    return np.dtype(value).name
+#: Graph-core names that other packages import from this module.
+_REEXPORTED = (HIDDEN_KEYS, attr_str, aux_nodes, flag_dtype, topo_order)
 
 
 class _NoValueError(NotImplementedForSymbol, AttributeError):
     """``asnumpy``/``asscalar``/``wait_to_read`` called on a Symbol."""
 
 
-class Symbol:
+class Symbol(Graph):
     """A symbolic graph with one or more outputs (MXNet's ``mx.sym.Symbol``).
 
     Build symbols with :func:`var` and the operator functions in ``mx.sym``;
@@ -194,52 +66,7 @@ class Symbol:
     ['x']
     """
 
-    __slots__ = ("_outputs", "__weakref__")
-
-    def __init__(self, handle: list[tuple[_Node, int]]) -> None:
-        # MXNet's parameter is a C handle; neogluon's "handle" is the list of
-        # graph entries ``(node, output index)``.
-        self._outputs = list(handle)
-
-    # ------------------------------------------------------------ structure
-    @property
-    def name(self) -> str | None:
-        """The node name when all outputs come from one node, else None."""
-        node = self._single_node()
-        return None if node is None else node.name
-
-    def _single_node(self) -> _Node | None:
-        outs = self._outputs
-        node = outs[0][0] if outs else None
-        for n, _ in outs:
-            if n is not node:
-                return None
-        return node
-
-    def _nodes(self) -> list[_Node]:
-        return topo_order(self._outputs)
-
-    def _variables(self) -> tuple[list[_Node], list[_Node]]:
-        nodes = self._nodes()
-        aux = aux_nodes(nodes)
-        args = [n for n in nodes if n.op is None and id(n) not in aux]
-        auxs = [n for n in nodes if n.op is None and id(n) in aux]
-        return args, auxs
-
-    def list_arguments(self) -> list[str]:
-        """Names of the input variables that are not auxiliary states."""
-        return [n.name for n in self._variables()[0]]
-
-    def list_auxiliary_states(self) -> list[str]:
-        """Names of auxiliary state variables (e.g. BatchNorm's moving stats)."""
-        return [n.name for n in self._variables()[1]]
-
-    def list_inputs(self) -> list[str]:
-        """All variable names in graph order (arguments and auxiliary states)."""
-        return [n.name for n in self._nodes() if n.op is None]
-
-    def list_outputs(self) -> list[str]:
-        return [node.output_names()[i] for node, i in self._outputs]
+    __slots__ = ()
 
     def get_internals(self) -> Symbol:
         """A symbol whose outputs are every node's outputs, in graph order."""
@@ -258,9 +85,6 @@ class Symbol:
                 seen.add(id(node))
                 entries.extend(node.inputs)
         return Symbol(entries) if entries else None
-
-    def __len__(self) -> int:
-        return len(self._outputs)
 
     def __iter__(self) -> Iterator[Symbol]:
         return (self[i] for i in range(len(self)))
@@ -320,11 +144,11 @@ class Symbol:
                 "Please use attr_dict instead."
             )
         node = self._single_node()
-        return {} if node is None else _listed(node.attrs)
+        return {} if node is None else listed_attrs(node.attrs)
 
     def attr_dict(self) -> dict[str, dict[str, str]]:
         """``{node_name: attributes}`` for every node that has attributes."""
-        return {n.name: _listed(n.attrs) for n in self._nodes() if n.attrs}
+        return {n.name: listed_attrs(n.attrs) for n in self._nodes() if n.attrs}
 
     def _set_attr(self, **kwargs) -> None:
         node = self._single_node()
@@ -343,23 +167,10 @@ class Symbol:
         return self._deepcopy()
 
     def _deepcopy(self, replace: dict[str, Symbol] | None = None) -> Symbol:
-        mapping: dict[int, tuple] = {}
-        for node in self._nodes():
-            if node.op is None and replace and node.name in replace:
-                sub = replace[node.name]
-                mapping[id(node)] = ("entry", sub._outputs[0])
-                continue
-            new = _Node(
-                node.op,
-                node.name,
-                dict(node.attrs),
-                None if node.parsed is None else dict(node.parsed),
-                [_map_entry(mapping, e) for e in node.inputs],
-                list(node.versions),
-            )
-            new.version = node.version
-            mapping[id(node)] = ("node", new)
-        return Symbol([_map_entry(mapping, e) for e in self._outputs])
+        entries = None
+        if replace:
+            entries = {k: s._outputs[0] for k, s in replace.items()}
+        return Symbol(copy_graph(self._outputs, copy_parsed=True, replace=entries))
 
     def __call__(self, *args, **kwargs) -> Symbol:
         """Compose: a copy with argument variables replaced by symbols."""
@@ -398,9 +209,7 @@ class Symbol:
         Differs from MXNet 1.9.1: inference runs in both directions to a fixed
         point, so more unknown shapes are resolved.
         """
-        from .infer import symbol_infer_shape
-
-        return symbol_infer_shape(self, args, kwargs, partial=False)
+        return _infer.symbol_infer_shape(self, args, kwargs, partial=False)
 
     def infer_shape_partial(self, *args, **kwargs):
         """Like :meth:`infer_shape`, with unknown dims as 0 and unknown rank ``()``.
@@ -409,27 +218,19 @@ class Symbol:
         and the results) and an unknown rank is ``None``; a real zero-size dim
         raises MXNetError (symbolic inference cannot represent it).
         """
-        from .infer import symbol_infer_shape
-
-        return symbol_infer_shape(self, args, kwargs, partial=True)
+        return _infer.symbol_infer_shape(self, args, kwargs, partial=True)
 
     def infer_type(self, *args, **kwargs):
         """``(arg_types, out_types, aux_types)`` as numpy types."""
-        from .infer import symbol_infer_type
-
-        return symbol_infer_type(self, args, kwargs, partial=False)
+        return _infer.symbol_infer_type(self, args, kwargs, partial=False)
 
     def infer_type_partial(self, *args, **kwargs):
-        from .infer import symbol_infer_type
-
-        return symbol_infer_type(self, args, kwargs, partial=True)
+        return _infer.symbol_infer_type(self, args, kwargs, partial=True)
 
     # ------------------------------------------------------------ serialization
     def tojson(self, remove_amp_cast: bool = True) -> str:
         """The graph as MXNet 1.9.1 JSON text."""
-        from .json_io import to_json
-
-        return to_json(self, remove_amp_cast=remove_amp_cast)
+        return _json_io.to_json(self, remove_amp_cast=remove_amp_cast)
 
     def save(self, fname: str, remove_amp_cast: bool = True) -> None:
         """Write :meth:`tojson` to ``fname`` (an ``*-symbol.json`` file)."""
@@ -442,9 +243,7 @@ class Symbol:
         return {"handle": self.tojson()}
 
     def __setstate__(self, state):
-        from .json_io import load_json
-
-        self._outputs = load_json(state["handle"])._outputs
+        self._outputs = _json_io.read_json(state["handle"])
 
     # ------------------------------------------------------------ execution
     def bind(
@@ -458,9 +257,7 @@ class Symbol:
         shared_exec=None,
     ):
         """An :class:`~neogluon.symbol.executor.Executor` over given arrays."""
-        from .executor import Executor
-
-        return Executor(self, ctx, args, args_grad, grad_req, aux_states)
+        return _executor.Executor(self, ctx, args, args_grad, grad_req, aux_states)
 
     def simple_bind(
         self,
@@ -475,9 +272,7 @@ class Symbol:
         **kwargs,
     ):
         """Infer shapes from ``kwargs``, allocate arrays and bind."""
-        from .executor import simple_bind
-
-        return simple_bind(self, ctx, grad_req, type_dict, **kwargs)
+        return _executor.simple_bind(self, ctx, grad_req, type_dict, **kwargs)
 
     def eval(self, ctx=None, **kwargs):
         """Run the graph on NDArrays given by name; returns a list of NDArrays."""
@@ -713,98 +508,11 @@ class Symbol:
             "_lesser_equal_scalar",
         )
 
-    # ------------------------------------------------------------ fluent methods
-    def reshape(self, *args, **kwargs) -> Symbol:
-        """``F.reshape``; accepts ``x.reshape((2, -1))`` and ``x.reshape(2, -1)``."""
-        if args and "shape" not in kwargs:
-            shape = args[0] if len(args) == 1 and not isinstance(args[0], int) else args
-            kwargs["shape"] = shape
-            args = ()
-        return _fluent("reshape")(self, *args, **kwargs)
-
-    def expand_dims(self, axis, inplace: bool = False, **kwargs) -> Symbol:
-        """``F.expand_dims``; ``inplace`` is ignored (MXNet's signature)."""
-        return _fluent("expand_dims")(self, axis=axis, **kwargs)
-
-    def squeeze(self, axis=None, inplace: bool = False, **kwargs) -> Symbol:
-        """``F.squeeze``; ``inplace`` is ignored (MXNet's signature)."""
-        return _fluent("squeeze")(self, axis=axis, **kwargs)
-
-    def flatten(self, inplace: bool = False, **kwargs) -> Symbol:
-        """``F.flatten``; ``inplace`` is ignored (MXNet's signature)."""
-        return _fluent("flatten")(self, **kwargs)
-
-    def astype(self, *args, **kwargs) -> Symbol:
-        """``F.cast(self, *args, **kwargs)`` (``dtype`` first); the NDArray-only
-        ``copy`` keyword is accepted and ignored."""
-        kwargs.pop("copy", None)
-        return _fluent("cast")(self, *args, **kwargs)
-
-    def diag(self, k=0, **kwargs) -> Symbol:
-        return _fluent("diag")(self, k=k, **kwargs)
-
     def as_nd_ndarray(self):
         return self
 
     def as_np_ndarray(self):
         raise NotImplementedForSymbol(self.as_np_ndarray, None)
-
-
-def _listed(attrs: dict[str, str]) -> dict[str, str]:
-    out = dict(attrs)
-    for key in HIDDEN_KEYS:
-        wrapped = f"__{key}__"
-        if wrapped in attrs:
-            out[key] = attrs[wrapped]
-    return out
-
-
-def _map_entry(mapping: dict, entry):
-    node, idx = entry
-    kind, val = mapping[id(node)]
-    if kind == "entry":
-        return val
-    return (val, idx)
-
-
-# Fluent methods: x.sum(...) == F.sum(x, ...), as on NDArray.
-_FLUENT = (
-    "reshape_like zeros_like ones_like broadcast_axes repeat pad swapaxes split "
-    "split_v2 slice slice_axis slice_like take one_hot pick sort topk argsort argmax "
-    "argmax_channel argmin clip abs sign shape_array size_array broadcast_to "
-    "broadcast_like tile transpose flip depth_to_space space_to_depth sum nansum "
-    "prod nanprod mean max min norm round rint fix floor ceil trunc sin cos tan "
-    "arcsin arccos arctan degrees radians sinh cosh tanh arcsinh arccosh arctanh "
-    "exp expm1 log log10 log2 log1p sqrt rsqrt cbrt rcbrt square reciprocal relu "
-    "sigmoid softmax log_softmax softmin"
-).split()
-
-
-def _fluent(name: str):
-    from . import _frontend
-
-    fn = _frontend.lookup(name)
-    if fn is None:
-        raise AttributeError(
-            f"Symbol.{name}: the operator '{name}' is not registered in neogluon."
-        )
-    return fn
-
-
-def _make_fluent(name: str):
-    def method(self, *args, **kwargs):
-        return _fluent(name)(self, *args, **kwargs)
-
-    method.__name__ = name
-    method.__qualname__ = f"Symbol.{name}"
-    method.__doc__ = f"Same as ``F.{name}(self, ...)``."
-    return method
-
-
-for _name in _FLUENT:
-    if not hasattr(Symbol, _name) or _name == "abs":
-        setattr(Symbol, _name, _make_fluent(_name))
-Symbol.abs = _make_fluent("abs")
 
 
 # --------------------------------------------------------------------------- creation
@@ -851,9 +559,7 @@ def create(
             params[k] = v
             spec = op.spec_map[k]
             strs[k] = (
-                _dtype_attr(v)
-                if spec.kind == "dtype" and v is not None
-                else attr_str(v)
+                dtype_attr(v) if spec.kind == "dtype" and v is not None else attr_str(v)
             )
         elif isinstance(v, Symbol) and not op.inputs and not op.variadic:
             # MXNet's compose ignores Symbol keywords of an input-less op
@@ -881,10 +587,10 @@ def create(
                 continue
             if s is None:
                 vattrs = dict(strs)
-                if in_name in op.aux and in_name in _AUX_VAR_INIT:
-                    vattrs["__init__"] = _AUX_VAR_INIT[in_name]
-                elif (op.name, in_name) in _ARG_VAR_INIT:
-                    vattrs["__init__"] = _ARG_VAR_INIT[(op.name, in_name)]
+                if in_name in op.aux and in_name in AUX_VAR_INIT:
+                    vattrs["__init__"] = AUX_VAR_INIT[in_name]
+                elif (op.name, in_name) in ARG_VAR_INIT:
+                    vattrs["__init__"] = ARG_VAR_INIT[(op.name, in_name)]
                 var_node = _Node(None, f"{node_name}_{in_name}", vattrs, None, [])
                 entries.append((var_node, 0))
             else:
@@ -965,11 +671,11 @@ def var(
     if init is not None:
         attrs["__init__"] = init if isinstance(init, str) else init.dumps()
     if stype is not None:
-        if stype not in _STYPE_ID:
+        if stype not in STYPE_ID:
             raise ValueError(
-                f"var '{name}': unknown stype {stype!r}; expected one of {list(_STYPE_ID)}"
+                f"var '{name}': unknown stype {stype!r}; expected one of {list(STYPE_ID)}"
             )
-        attrs["__storage_type__"] = str(_STYPE_ID[stype])
+        attrs["__storage_type__"] = str(STYPE_ID[stype])
     for k, v in kwargs.items():
         if k.startswith("__") and k.endswith("__"):
             attrs[k] = str(v)
@@ -984,24 +690,6 @@ def var(
 Variable = var
 
 
-def dtype_flag(dtype) -> int:
-    """MXNet's type flag (``__dtype__``) for a dtype spelling."""
-    name = dtype_name(dtype)
-    if name == "bfloat16":
-        return 12
-    return NP_TO_FLAG[np.dtype(name)]
-
-
-def flag_dtype(flag: str | int) -> str:
-    """dtype name for a ``__dtype__`` type flag."""
-    f = int(flag)
-    if f == 12:
-        return "bfloat16"
-    if f not in FLAG_TO_NP:
-        raise MXNetError(f"unknown MXNet dtype flag {flag!r} in __dtype__")
-    return str(FLAG_TO_NP[f])
-
-
 def Group(symbols, create_fn=None) -> Symbol:
     """One symbol whose outputs are the outputs of ``symbols``, in order."""
     symbols = list(symbols)
@@ -1011,3 +699,21 @@ def Group(symbols, create_fn=None) -> Symbol:
     for s in symbols:
         entries.extend(s._outputs)
     return Symbol(entries)
+
+
+# --------------------------------------------------------------------------- JSON
+def load_json(json_str: str) -> Symbol:
+    """Build a Symbol from MXNet JSON text (``sym.load_json``; any version)."""
+    return Symbol(_json_io.read_json(json_str))
+
+
+def load(fname: str) -> Symbol:
+    """Load a symbol saved by ``save``/``export`` (any MXNet version)."""
+    if not isinstance(fname, str):
+        raise TypeError(f"fname must be a string, got {type(fname).__name__}")
+    with open(fname, encoding="utf-8") as f:
+        text = f.read()
+    try:
+        return load_json(text)
+    except MXNetError as err:
+        raise type(err)(f"{err} (while loading '{fname}')") from None

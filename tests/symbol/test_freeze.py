@@ -223,3 +223,25 @@ def test_frozen_graph_reports_invalid_inputs_like_the_compiled_graph():
     fz = freeze_graph(g, [torch.ones(1, 3, 2, 2), *params], [False, True, True])
     with torch.no_grad(), pytest.raises(mx.base.MXNetError, match="c.*Convolution"):
         fz([torch.ones(1, 4, 2, 2), *params])
+
+
+def test_frozen_graph_without_groups_emits_the_compiled_code():
+    """One emitter: with nothing to fuse, the frozen function is the compiled
+    one line for line; only the outputs are made contiguous."""
+    x = S.var("x")
+    w = S.var("w")
+    parts = S.split(S.relu(S.dot(x, w)), num_outputs=2, axis=1)
+    sym = S.Group([parts[0] * 2, parts[1], S.transpose(x)])
+    g = compile_graph(sym)
+    tensors = [torch.randn(2, 4), torch.randn(4, 4)]
+    fz, first, second = _run_frozen(g, tensors, [False, True], onednn=False)
+    compiled = g.source.splitlines()
+    frozen = fz.source.splitlines()
+    assert frozen[:-1] == compiled[:-1]
+    assert any(line.strip().startswith("del ") for line in compiled)
+    assert ".contiguous()" in frozen[-1]
+    with torch.no_grad():
+        expected = g(tensors)
+    for a, b, c in zip(expected, first, second, strict=True):
+        torch.testing.assert_close(b, a)
+        torch.testing.assert_close(c, a)
