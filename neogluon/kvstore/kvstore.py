@@ -22,6 +22,8 @@ Differences from MXNet 1.9.1 (on purpose):
 
 from __future__ import annotations
 
+import builtins
+
 import torch
 
 from .. import optimizer as opt
@@ -84,7 +86,7 @@ class KVStoreBase:
         raise NotImplementedError()
 
     @staticmethod
-    def register(klass: type) -> type:
+    def register(klass: builtins.type) -> builtins.type:
         """Class decorator: make ``klass`` creatable as ``create(name)``."""
         if not isinstance(klass, type):
             raise TypeError(
@@ -225,7 +227,7 @@ class KVStore(KVStoreBase):
         raise ValueError(f"Unknown capability: {capability}")
 
     # ------------------------------------------------------------ helpers
-    def _check_keys(self, ktype: type | None) -> None:
+    def _check_keys(self, ktype: builtins.type | None) -> None:
         if ktype is None:
             return
         if self._key_type is None:
