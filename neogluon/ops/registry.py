@@ -266,7 +266,8 @@ class OpDef:
     #: BatchNorm's saved mean/var, Dropout's mask); only ``node_row_ptr`` in
     #: symbol JSON depends on it. None: same as ``num_outputs``.
     graph_outputs: int | Callable[[dict], int] | None = None
-    infer_shape: Callable[[list, dict], tuple[list, list]] | None = None
+    #: ``fn(in_shapes, attrs[, out_shapes]) -> (in_shapes, out_shapes)``.
+    infer_shape: Callable[..., tuple[list, list]] | None = None
     infer_type: Callable[[list, dict], tuple[list, list]] | None = None
     #: Names of inputs that are auxiliary states (BatchNorm's running stats).
     aux: tuple[str, ...] = ()
