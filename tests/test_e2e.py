@@ -12,7 +12,8 @@ Tolerances (float32):
 * running statistics: rtol 1e-4 / atol 1e-6;
 * frozen-BN (``use_global_stats=True``) gradients and the LSTM, custom-block and
   symbol gradients: rtol 1e-4 / atol 1e-5;
-* train-mode BatchNorm gradients are ill-conditioned (MXNET_API.md 12.2): only
+* train-mode BatchNorm gradients are ill-conditioned (docs/mxnet-behaviours.md,
+  "Behaviours not copied", item 2): only
   the last layer's gradient (rtol 1e-3) and per-parameter gradient norms
   (rtol 2e-2) are compared; a conv whose true gradient is tiny gets an
   absolute floor of 1e-4.

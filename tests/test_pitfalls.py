@@ -1,7 +1,8 @@
-"""MXNET_API.md section 11 behaviours, probed identically in MXNet 1.9.1 and here.
+"""The behaviours of docs/mxnet-behaviours.md, "Behaviours matched exactly", probed
+identically in MXNet 1.9.1 and here.
 
 The probes live in ``tools/fixtures/pitfalls.py`` (one function per behaviour,
-named ``b<NN>_...`` after its number in section 11). Each returns observations:
+named ``b<NN>_...`` after its number in that list). Each returns observations:
 numbers, shapes, dtype names, names, ``"raises <Type>"`` for calls that must
 fail, and float arrays. The fixtures hold MXNet 1.9.1's observations; here the
 same function runs with ``mx = neogluon`` and every observation must agree.

@@ -28,7 +28,7 @@ OUT = ROOT / "tests" / "fixtures" / "mxnet-1.9.1"
 
 def main(argv: list[str]) -> int:
     # Native (non-oneDNN) kernels: oneDNN's pooling backward is wrong in predict
-    # mode (MXNET_API.md section 12). Set before mxnet is imported.
+    # mode (docs/mxnet-behaviours.md, "Behaviours not copied"). Set before mxnet is imported.
     os.environ.setdefault("MXNET_MKLDNN_ENABLED", "0")
     os.environ.setdefault("MXNET_STORAGE_FALLBACK_LOG_VERBOSE", "0")
     import mxnet as mx  # noqa: PLC0415 - only in the reference environment

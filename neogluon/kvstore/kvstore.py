@@ -22,6 +22,8 @@ Differences from MXNet 1.9.1 (on purpose):
 
 from __future__ import annotations
 
+import builtins
+
 import torch
 
 from .. import optimizer as opt
@@ -84,7 +86,7 @@ class KVStoreBase:
         raise NotImplementedError()
 
     @staticmethod
-    def register(klass: type) -> type:
+    def register(klass: builtins.type) -> builtins.type:
         """Class decorator: make ``klass`` creatable as ``create(name)``."""
         if not isinstance(klass, type):
             raise TypeError(
@@ -225,7 +227,7 @@ class KVStore(KVStoreBase):
         raise ValueError(f"Unknown capability: {capability}")
 
     # ------------------------------------------------------------ helpers
-    def _check_keys(self, ktype: type | None) -> None:
+    def _check_keys(self, ktype: builtins.type | None) -> None:
         if ktype is None:
             return
         if self._key_type is None:
@@ -247,7 +249,7 @@ class KVStore(KVStoreBase):
             ) from None
 
     def _device_of(self, value: NDArray) -> torch.device:
-        t = value._data
+        t = value.to_torch()
         if "nccl" in self._type and t.device.type != "cuda":
             raise MXNetError(
                 f"kvstore 'nccl' works on CUDA arrays only, got an array on "
@@ -275,12 +277,12 @@ class KVStore(KVStoreBase):
             # residual, then the dequantized values are summed.
             total = None
             for i, v in enumerate(values):
-                q = self._quantize((key, i), v._data.detach().to(dev))
+                q = self._quantize((key, i), v.to_torch().detach().to(dev))
                 total = q if total is None else total + q
             return total
-        total = values[0]._data.detach().to(dev, copy=True)
+        total = values[0].to_torch().detach().to(dev, copy=True)
         for v in values[1:]:
-            total += v._data.detach().to(dev)
+            total += v.to_torch().detach().to(dev)
         return total
 
     def _quantize(self, slot, grad: torch.Tensor) -> torch.Tensor:
@@ -318,7 +320,7 @@ class KVStore(KVStoreBase):
                 )
             dev = self._device_of(vs[0])
             with torch.no_grad():
-                t = vs[0]._data.detach().to(dev, copy=True)
+                t = vs[0].to_torch().detach().to(dev, copy=True)
                 self._store[k] = _new(self._first_value(k, t))
 
     def push(self, key, value, priority: int = 0) -> None:
@@ -372,7 +374,7 @@ class KVStore(KVStoreBase):
                         f"{stored.shape} but the output has shape {o.shape}."
                     )
                 with torch.no_grad():
-                    o._data.copy_(stored._data)
+                    o.to_torch().copy_(stored.to_torch())
 
     def pushpull(self, key, value, out=None, priority: int = 0) -> None:
         """Push ``value`` then pull into ``out`` (into ``value`` when None)."""

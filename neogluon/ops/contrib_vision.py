@@ -355,9 +355,9 @@ def _proposal_infer(multi: bool):
 
     def infer(in_shapes, attrs, out_shapes=None):
         c, b, info = in_shapes
-        n_out = 2 if attrs["output_score"] else 1
+        num_outputs = 2 if attrs["output_score"] else 1
         if c is None:
-            return in_shapes, [None] * n_out
+            return in_shapes, [None] * num_outputs
         if len(c) != 4:
             raise ShapeError(
                 f"Operator {op}: cls_prob {fmt_shape(c)} must be (N, 2*A, H, W)."
@@ -365,7 +365,7 @@ def _proposal_infer(multi: bool):
         b = _merge(op, "bbox_pred", b, (c[0], c[1] * 2, c[2], c[3]))
         info = _merge(op, "im_info", info, (c[0], 3))
         n = attrs["rpn_post_nms_top_n"] * (c[0] if multi else 1)
-        outs = [(n, 5), (n, 1)][:n_out]
+        outs = [(n, 5), (n, 1)][:num_outputs]
         return [c, b, info], outs
 
     return infer

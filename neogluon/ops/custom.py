@@ -415,7 +415,7 @@ class _CustomFunction(torch.autograd.Function):
 
 def _make_kernel(info: _Info):
     n_args = len(info.args)
-    n_out = len(info.outs)
+    num_outputs = len(info.outs)
 
     def kernel(*tensors, **_attrs):
         args = tensors[:n_args]
@@ -423,7 +423,7 @@ def _make_kernel(info: _Info):
         call = _Call(info, args, aux)
         if torch.is_grad_enabled() and any(t.requires_grad for t in args):
             outs = _CustomFunction.apply(call, *args)
-            return outs[0] if n_out == 1 else tuple(outs)
+            return outs[0] if num_outputs == 1 else tuple(outs)
         call.forward()
         return call.results()
 

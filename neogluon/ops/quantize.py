@@ -117,7 +117,7 @@ def _quantize(
     )
 
 
-def _range_inputs_infer(op: str, in_shapes: list, n_out: int):
+def _range_inputs_infer(op: str, in_shapes: list, num_outputs: int):
     d = in_shapes[0]
     fixed = [d]
     for name, s in zip(("min_range", "max_range"), in_shapes[1:], strict=False):
@@ -126,7 +126,7 @@ def _range_inputs_infer(op: str, in_shapes: list, n_out: int):
                 f"Operator {op}: {name} must have shape (1,), got {fmt_shape(s)}."
             )
         fixed.append((1,))
-    outs = [d] + [(1,)] * (n_out - 1)
+    outs = [d] + [(1,)] * (num_outputs - 1)
     return fixed, outs
 
 

@@ -331,10 +331,10 @@ def _multinomial(data, shape=(), get_prob=False, dtype="int32"):
 
 def _multinomial_infer(in_shapes, attrs, out_shapes=None):
     (s,) = in_shapes
-    n_out = 2 if attrs.get("get_prob") else 1
+    num_outputs = 2 if attrs.get("get_prob") else 1
     if s is None:
-        return [None], [None] * n_out
-    return [s], [tuple(s[:-1]) + tuple(attrs.get("shape") or ()) or (1,)] * n_out
+        return [None], [None] * num_outputs
+    return [s], [tuple(s[:-1]) + tuple(attrs.get("shape") or ()) or (1,)] * num_outputs
 
 
 def _multinomial_type(in_types, attrs):

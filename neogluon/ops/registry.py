@@ -266,7 +266,8 @@ class OpDef:
     #: BatchNorm's saved mean/var, Dropout's mask); only ``node_row_ptr`` in
     #: symbol JSON depends on it. None: same as ``num_outputs``.
     graph_outputs: int | Callable[[dict], int] | None = None
-    infer_shape: Callable[[list, dict], tuple[list, list]] | None = None
+    #: ``fn(in_shapes, attrs[, out_shapes]) -> (in_shapes, out_shapes)``.
+    infer_shape: Callable[..., tuple[list, list]] | None = None
     infer_type: Callable[[list, dict], tuple[list, list]] | None = None
     #: Names of inputs that are auxiliary states (BatchNorm's running stats).
     aux: tuple[str, ...] = ()
@@ -427,9 +428,9 @@ def shape_known(s: MaybeShape) -> bool:
 
 def meta_infer_shape(op: OpDef, in_shapes: list, attrs: dict):
     """Forward-only inference: run the kernel on meta tensors when inputs known."""
-    n_out = op.n_outputs(attrs)
+    num_outputs = op.n_outputs(attrs)
     if not all(s is not None and all(d > 0 for d in s) for s in in_shapes):
-        return in_shapes, [None] * n_out
+        return in_shapes, [None] * num_outputs
     tensors = [torch.empty(s, device="meta") for s in in_shapes]
     try:
         out = op.kernel(*tensors, **attrs)
@@ -437,7 +438,7 @@ def meta_infer_shape(op: OpDef, in_shapes: list, attrs: dict):
         if isinstance(err, MXNetError):
             raise
         # Kernels that cannot run on meta (data-dependent ones) stay unknown.
-        return in_shapes, [None] * n_out
+        return in_shapes, [None] * num_outputs
     outs = out if isinstance(out, (tuple, list)) else (out,)
     return in_shapes, [tuple(o.shape) for o in outs]
 
@@ -445,19 +446,19 @@ def meta_infer_shape(op: OpDef, in_shapes: list, attrs: dict):
 def default_infer_type(op: OpDef, in_types: list, attrs: dict):
     """All inputs (minus dtype-free ones) and outputs share one dtype."""
     names = op.input_names(attrs, len(in_types))
-    n_out = op.n_outputs(attrs)
+    num_outputs = op.n_outputs(attrs)
     known = None
     for name, t in zip(names, in_types, strict=False):
         if t is not None and name not in op.dtype_free_inputs:
             known = t
             break
     if known is None:
-        return in_types, [None] * n_out
+        return in_types, [None] * num_outputs
     out_in = [
         (known if (t is None and name not in op.dtype_free_inputs) else t)
         for name, t in zip(names, in_types, strict=False)
     ]
-    return out_in, [known] * n_out
+    return out_in, [known] * num_outputs
 
 
 # --------------------------------------------------------------------------- table

@@ -73,10 +73,10 @@ class Adam(Optimizer):
             coef2 = 1.0 - self.beta2**t
             lrs[i] *= math.sqrt(coef2) / coef1
         adam_foreach(
-            [w._data for w in weight],
-            [g._data for g in grad],
-            [s[0]._data for s in state],
-            [s[1]._data for s in state],
+            [w.to_torch() for w in weight],
+            [g.to_torch() for g in grad],
+            [s[0].to_torch() for s in state],
+            [s[1].to_torch() for s in state],
             lrs,
             wds,
             beta1=self.beta1,

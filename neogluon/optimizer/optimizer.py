@@ -345,10 +345,12 @@ class Updater:
                 g_idx, g_w, g_g = (list(t) for t in zip(*group, strict=True))
                 for start in range(0, len(g_idx), size):
                     chunk = g_idx[start : start + size]
+                    # Aggregating optimizers (aggregate_num > 0) take lists where
+                    # the base signature names one NDArray, as MXNet's do.
                     self.optimizer.update_multi_precision(
                         chunk,
-                        g_w[start : start + size],
-                        g_g[start : start + size],
+                        g_w[start : start + size],  # type: ignore[arg-type]
+                        g_g[start : start + size],  # type: ignore[arg-type]
                         [self.states[i] for i in chunk],
                     )
         else:

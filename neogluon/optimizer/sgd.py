@@ -104,10 +104,10 @@ class SGD(Optimizer):
             use_mom = self.momentum > 0
             moms = None
             if use_mom:
-                moms = [s._data for s in states]
+                moms = [s.to_torch() for s in states]
             sgd_foreach(
-                [w._data for w in weights],
-                [g._data for g in grads],
+                [w.to_torch() for w in weights],
+                [g.to_torch() for g in grads],
                 moms,
                 lrs,
                 wds,
@@ -184,9 +184,9 @@ class NAG(Optimizer):
             if state is not None:
                 # Same numbers as MXNet's nag_mom_update(..., out=weight).
                 nag_mom_inplace(
-                    weight._data,
-                    grad._data,
-                    state._data,
+                    weight.to_torch(),
+                    grad.to_torch(),
+                    state.to_torch(),
                     lr=lr,
                     momentum=kwargs.get("momentum", 0.0),
                     wd=wd,

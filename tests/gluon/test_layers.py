@@ -194,7 +194,7 @@ def test_batchnorm_running_stats_update_in_backward_only():
     with mx.autograd.record():
         y = bn(x)
     y.backward()
-    # 0.9*1 + 0.1*var([1,3,5]) with the biased variance (MXNet_API 7.4).
+    # 0.9*1 + 0.1*var([1,3,5]) with the biased variance (docs/mxnet-behaviours.md, "BatchNorm running statistics").
     np.testing.assert_allclose(bn.running_var.data().asnumpy(), [1.1666666], rtol=1e-6)
     np.testing.assert_allclose(bn.running_mean.data().asnumpy(), [0.3], rtol=1e-6)
 

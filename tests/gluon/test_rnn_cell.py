@@ -282,7 +282,7 @@ def test_hybrid_sequential_cell():
 
 
 def test_cell_equals_fused_layer():
-    # The gate orders of the cells and of the fused op agree (MXNET_API.md 8.2).
+    # The gate orders of the cells and of the fused op agree (docs/mxnet-behaviours.md, "Recurrent cell gate order").
     x = mx.nd.random.uniform(-1, 1, shape=(5, 2, 3))
     for layer_cls, cell_cls in ((rnn.LSTM, rnn.LSTMCell), (rnn.GRU, rnn.GRUCell)):
         layer = layer_cls(4, input_size=3)

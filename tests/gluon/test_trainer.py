@@ -1,4 +1,4 @@
-"""gluon.Trainer against MXNet 1.9.1 fixtures and MXNet_API 9.2 behaviours."""
+"""gluon.Trainer against MXNet 1.9.1 fixtures and the behaviours of docs/mxnet-behaviours.md, "Trainer"."""
 
 from __future__ import annotations
 

@@ -13,8 +13,9 @@ Tolerances (float32 throughout):
   rtol 1e-5 / atol 1e-6; only summation order differs at that point.
 * loss curve: rtol 1e-4 on the first 5 steps; rtol 1e-3 afterwards, since
   short runs drift apart between kernel libraries as rounding differences
-  compound (MXNET_API.md section 12 item 3).
-* trained weights: atol 5e-4. Section 12 item 3 holds 60-step runs to 3e-3;
+  compound (docs/mxnet-behaviours.md, "Behaviours not copied",
+  item 3).
+* trained weights: atol 5e-4. That item holds 60-step runs to 3e-3;
   these 15-step runs drift far less (MXNet with oneDNN vs native kernels:
   8e-7 on the MLP, 6e-5 on the LeNet including the float16 rounding of its
   stored reference weights), and the LeNet's weights move only 3e-3 to 1e-1

@@ -1,4 +1,4 @@
-"""Indexing and assignment (MXNET_API.md 2.3) against MXNet 1.9.1 fixtures."""
+"""Indexing and assignment (docs/mxnet-behaviours.md, "Indexing and assignment") against MXNet 1.9.1 fixtures."""
 
 from __future__ import annotations
 

@@ -3,6 +3,9 @@
 :func:`check_op` runs one operator through ``mx.nd`` eagerly, compares outputs
 (shape, dtype, values) and, when expected input gradients are given, records
 with ``autograd`` and compares the input gradients for a head gradient.
+:func:`check_op_symbol` runs it as a bound ``mx.sym`` graph, and
+:func:`check_op_hybrid` inside a hybridized HybridBlock (``F.<op>``), compared
+with both the fixture and the eager result.
 
 The fixtures written by ``tools/fixtures/ops_math.py`` pack every case of a family
 into one ``.npz`` (a byte blob plus a JSON index); :func:`load_cases` unpacks
@@ -140,16 +143,16 @@ def check_op(
     """
     fn = resolve(name_or_fn) if isinstance(name_or_fn, str) else name_or_fn
     attrs = attrs or {}
-    xs = [mx.nd.array(x, dtype=x.dtype) for x in inputs]
-    if expected_grads is not None:
-        if grad_inputs is None:
-            grad_inputs = [i for i, x in enumerate(inputs) if x.dtype.kind == "f"]
-        for i in grad_inputs:
-            xs[i].attach_grad()
-        with mx.autograd.record():
-            out = fn(*xs, **attrs)
-    else:
-        out = fn(*xs, **attrs)
+    grad_inputs, head_grads = _grad_setup(
+        inputs, expected_outputs, expected_grads, grad_inputs, head_grads
+    )
+    out, grads = _run(
+        lambda *xs: fn(*xs, **attrs),
+        inputs,
+        grad_inputs,
+        head_grads,
+        expected_grads is not None,
+    )
     is_multi = len(expected_outputs) > 1 if multi is None else multi
     if is_multi:
         assert isinstance(out, (list, tuple)), (
@@ -162,20 +165,20 @@ def check_op(
     assert len(outs) == len(expected_outputs)
     for k, (o, e) in enumerate(zip(outs, expected_outputs, strict=True)):
         _compare(f"output {k}", o, e, rtol, atol)
+    for k, i in enumerate(grad_inputs):
+        _compare(f"gradient of input {i}", grads[k], expected_grads[k], rtol, atol)
+
+
+def _grad_setup(inputs, expected_outputs, expected_grads, grad_inputs, head_grads):
+    """``(grad_inputs, head_grads)`` with their defaults: every float input and
+    ones; ``([], None)`` when no gradients are expected."""
     if expected_grads is None:
-        return
+        return [], None
+    if grad_inputs is None:
+        grad_inputs = [i for i, x in enumerate(inputs) if x.dtype.kind == "f"]
     if head_grads is None:
         head_grads = [np.ones(e.shape, e.dtype) for e in expected_outputs]
-    hgs = [mx.nd.array(h, dtype=h.dtype) for h in head_grads]
-    # Outputs that cannot carry a gradient (index outputs) take no head gradient.
-    pairs = [
-        (o, h) for o, h in zip(outs, hgs, strict=True) if o.to_torch().requires_grad
-    ]
-    if pairs:
-        mx.autograd.backward([p[0] for p in pairs], [p[1] for p in pairs])
-    for k, i in enumerate(grad_inputs):
-        got = xs[i].grad
-        _compare(f"gradient of input {i}", got, expected_grads[k], rtol, atol)
+    return list(grad_inputs), head_grads
 
 
 def check_op_symbol(
@@ -198,9 +201,9 @@ def check_op_symbol(
         n: mx.nd.array(x, dtype=x.dtype) for n, x in zip(names, inputs, strict=True)
     }
     want_grad = expected_grads is not None
-    if want_grad and grad_inputs is None:
-        grad_inputs = [i for i, x in enumerate(inputs) if x.dtype.kind == "f"]
-    grad_inputs = list(grad_inputs or []) if want_grad else []
+    grad_inputs, head_grads = _grad_setup(
+        inputs, expected_outputs, expected_grads, grad_inputs, head_grads
+    )
     args_grad = {
         names[i]: mx.nd.zeros(inputs[i].shape, dtype=inputs[i].dtype)
         for i in grad_inputs
@@ -213,31 +216,115 @@ def check_op_symbol(
         _compare(f"symbol output {k}", o, e, rtol, atol)
     if not grad_inputs:
         return
-    if head_grads is None:
-        head_grads = [np.ones(e.shape, e.dtype) for e in expected_outputs]
     ex.backward([mx.nd.array(h, dtype=h.dtype) for h in head_grads])
     for k, i in enumerate(grad_inputs):
         got = ex.grad_dict[names[i]]
         _compare(f"symbol gradient of input {i}", got, expected_grads[k], rtol, atol)
 
 
+class _OpBlock(mx.gluon.HybridBlock):
+    """A parameter-free HybridBlock whose ``hybrid_forward`` is ``F.<path>``."""
+
+    def __init__(self, path: str, attrs: dict) -> None:
+        super().__init__()
+        self._path = path
+        self._attrs = attrs
+
+    def hybrid_forward(self, F, x, *args):
+        return resolve(self._path, F)(x, *args, **self._attrs)
+
+
+def _outputs(out, n: int, what: str) -> list:
+    if n > 1 or isinstance(out, (list, tuple)):
+        assert isinstance(out, (list, tuple)), f"{what}: expected a list, got {out!r}"
+        return list(out)
+    assert isinstance(out, mx.nd.NDArray), f"{what}: expected one NDArray, got {out!r}"
+    return [out]
+
+
+def _run(fn, inputs, grad_inputs, head_grads, want_grad):
+    """``fn`` on fresh NDArrays of ``inputs``; (outputs, input gradients)."""
+    xs = [mx.nd.array(x, dtype=x.dtype) for x in inputs]
+    if not want_grad:
+        return fn(*xs), []
+    for i in grad_inputs:
+        xs[i].attach_grad()
+    with mx.autograd.record():
+        out = fn(*xs)
+    outs = out if isinstance(out, (list, tuple)) else [out]
+    hgs = [mx.nd.array(h, dtype=h.dtype) for h in head_grads]
+    pairs = [
+        (o, h) for o, h in zip(outs, hgs, strict=True) if o.to_torch().requires_grad
+    ]
+    if pairs:
+        mx.autograd.backward([p[0] for p in pairs], [p[1] for p in pairs])
+    return out, [xs[i].grad for i in grad_inputs]
+
+
+def check_op_hybrid(
+    path: str,
+    inputs: Sequence[np.ndarray],
+    attrs: dict | None,
+    expected_outputs: Sequence[np.ndarray],
+    expected_grads: Sequence[np.ndarray] | None = None,
+    *,
+    grad_inputs: Sequence[int] | None = None,
+    head_grads: Sequence[np.ndarray] | None = None,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+) -> None:
+    """The hybridized path: a HybridBlock calling ``F.<path>``, hybridized.
+
+    Its outputs (and input gradients, recorded under ``autograd``) are
+    compared with MXNet's and with the same op run eagerly through ``mx.nd``.
+    The hybridized call traces ``hybrid_forward`` with ``F = mx.sym`` and runs
+    the cached graph built from it.
+    """
+    attrs = attrs or {}
+    want_grad = expected_grads is not None
+    grad_inputs, head_grads = _grad_setup(
+        inputs, expected_outputs, expected_grads, grad_inputs, head_grads
+    )
+    n = len(expected_outputs)
+    fn = resolve(path)
+    eager, eager_grads = _run(
+        lambda *xs: fn(*xs, **attrs), inputs, grad_inputs, head_grads, want_grad
+    )
+    eager = _outputs(eager, n, "eager")
+    block = _OpBlock(path, attrs)
+    block.hybridize()
+    out, grads = _run(block, inputs, grad_inputs, head_grads, want_grad)
+    outs = _outputs(out, n, "hybridized")
+    assert len(outs) == n, f"hybridized: {len(outs)} outputs, expected {n}"
+    for k, (o, e, w) in enumerate(zip(outs, eager, expected_outputs, strict=True)):
+        _compare(f"hybridized output {k}", o, w, rtol, atol)
+        _compare(f"hybridized output {k} vs eager", o, e.asnumpy(), rtol, atol)
+    for k, (g, e, w) in enumerate(
+        zip(grads, eager_grads, expected_grads or [], strict=True)
+    ):
+        what = f"hybridized gradient of input {grad_inputs[k]}"
+        _compare(what, g, w, rtol, atol)
+        _compare(f"{what} vs eager", g, e.asnumpy(), rtol, atol)
+
+
 def check_case(
     case: Case, rtol: float = 1e-5, atol: float = 1e-6, path: str = "nd"
 ) -> None:
-    """:func:`check_op` (``path='nd'``) or :func:`check_op_symbol` (``'sym'``)."""
+    """:func:`check_op` (``path='nd'``); ``'sym'``: both graph paths,
+    :func:`check_op_symbol` (bound executor) then :func:`check_op_hybrid`
+    (hybridized HybridBlock); ``'hybrid'``: only the latter."""
     expected_grads = case.grads if case.grad_inputs else None
-    if path == "sym":
-        check_op_symbol(
-            case.fn,
-            case.inputs,
-            case.attrs,
-            case.outputs,
-            expected_grads,
-            grad_inputs=case.grad_inputs,
-            head_grads=case.head_grads or None,
-            rtol=rtol,
-            atol=atol,
-        )
+    if path in ("sym", "hybrid"):
+        kwargs = {
+            "grad_inputs": case.grad_inputs,
+            "head_grads": case.head_grads or None,
+            "rtol": rtol,
+            "atol": atol,
+        }
+        args = (case.fn, case.inputs, case.attrs, case.outputs, expected_grads)
+        if path == "sym":
+            check_op_symbol(*args, **kwargs)
+        check_op_hybrid(*args, **kwargs)
         return
     check_op(
         case.fn,
@@ -251,7 +338,3 @@ def check_case(
         rtol=rtol,
         atol=atol,
     )
-
-
-# TODO(issue 2): add the hybridized-block path (a HybridBlock calling F.<op>) to
-# check_case once gluon.HybridBlock is complete.

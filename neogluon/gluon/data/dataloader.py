@@ -96,7 +96,7 @@ def reduce_ndarray(data: NDArray):
     from MXNet 1.9.1: the argument of :func:`rebuild_ndarray` is that tensor,
     not MXNet's ``(pid, fd, shape, dtype)``.
     """
-    return rebuild_ndarray, (data._data.detach(),)
+    return rebuild_ndarray, (data.to_torch().detach(),)
 
 
 _rebuild_ndarray = rebuild_ndarray
@@ -181,9 +181,9 @@ def _pin(batch, device_id: int):
         if batch.context == ctx:
             return batch
         out = batch.as_in_context(ctx)
-        t = out._data
+        t = out.to_torch()
         if torch.cuda.is_available() and t.device.type == "cpu" and not t.is_pinned():
-            out._data = t.pin_memory()
+            out = nd.from_torch(t.pin_memory(), ctx)
         return out
     if isinstance(batch, (list, tuple)):
         return [_pin(b, device_id) for b in batch]
