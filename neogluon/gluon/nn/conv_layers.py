@@ -843,7 +843,7 @@ class MaxPool3D(_Pooling):
 
 
 class AvgPool1D(_Pooling):
-    """1-D avg pooling: the average of each ``pool_size`` window over
+    """1-D average pooling: the average of each ``pool_size`` window over
     the width axis.
 
     Parameters
@@ -894,7 +894,7 @@ class AvgPool1D(_Pooling):
 
 
 class AvgPool2D(_Pooling):
-    """2-D avg pooling: the average of each ``pool_size`` window over
+    """2-D average pooling: the average of each ``pool_size`` window over
     height and width.
 
     Parameters
@@ -945,7 +945,7 @@ class AvgPool2D(_Pooling):
 
 
 class AvgPool3D(_Pooling):
-    """3-D avg pooling: the average of each ``pool_size`` window over
+    """3-D average pooling: the average of each ``pool_size`` window over
     depth, height and width.
 
     Parameters
@@ -1047,7 +1047,7 @@ class GlobalMaxPool3D(_Pooling):
 
 
 class GlobalAvgPool1D(_Pooling):
-    """Global 1-D avg pooling: the average over all of the width axis.
+    """Global 1-D average pooling: the average over all of the width axis.
 
     Parameters
     ----------
@@ -1064,7 +1064,7 @@ class GlobalAvgPool1D(_Pooling):
 
 
 class GlobalAvgPool2D(_Pooling):
-    """Global 2-D avg pooling: the average over all of height and width.
+    """Global 2-D average pooling: the average over all of height and width.
 
     Parameters
     ----------
@@ -1081,7 +1081,7 @@ class GlobalAvgPool2D(_Pooling):
 
 
 class GlobalAvgPool3D(_Pooling):
-    """Global 3-D avg pooling: the average over all of depth, height and width.
+    """Global 3-D average pooling: the average over all of depth, height and width.
 
     Parameters
     ----------
