@@ -95,12 +95,7 @@ TENSOR_ADAPTERS: dict[str, str] = {
 
 #: TEMPORARY: excused from check 2 only, until the named change lands. Each
 #: entry says why; remove it (and the uses) rather than adding to it.
-TEMPORARY: dict[str, str] = {
-    "neogluon/gluon/block.py": (
-        "being split by the issue 7 point 4 branch, which removes its own "
-        "._data uses; drop this entry at that merge"
-    ),
-}
+TEMPORARY: dict[str, str] = {}
 
 #: NDArray's private attribute holding the torch tensor.
 PRIVATE = "_data"

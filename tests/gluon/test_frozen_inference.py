@@ -226,7 +226,7 @@ def test_symbolblock_import_with_freeze(tmp_path):
     blk.hybridize(static_alloc=True, static_shape=True)
     for _ in range(2):
         _close(blk(x).asnumpy(), ref)
-    assert blk._frozen is not None and len(blk._frozen._seen) == 1
+    assert blk._last_graph.frozen is not None and len(blk._last_graph.frozen._seen) == 1
 
 
 def test_invalid_input_still_names_the_failing_layer():

@@ -1,4 +1,10 @@
-"""Convolution, transposed convolution, pooling and reflection padding layers."""
+"""Convolution, transposed convolution, pooling and reflection padding layers.
+
+Each layer is a thin class over :class:`_Conv` (MXNet's ``Convolution`` /
+``Deconvolution`` operators) or :class:`_Pooling` (``Pooling``): its
+constructor has MXNet 1.9.1's signature and defaults, checks the layout and
+normalizes the window to one int per spatial axis.
+"""
 
 from __future__ import annotations
 
@@ -173,136 +179,486 @@ class _Conv(HybridBlock):
         return s.format(mapping=mapping)
 
 
-_CONV_DOC = """{n}-D {what} layer (MXNet weight layout {wl}).
+def _kernel(cls: str, layout: str, layouts: tuple[str, ...], kernel_size, n: int):
+    """Check ``layout`` against the class's ``layouts``; ``kernel_size`` as n ints."""
+    _check_layout(cls, layout, layouts)
+    return _tuple("kernel_size", cls, kernel_size, n)
+
+
+class Conv1D(_Conv):
+    """1-D convolution over ``(batch, channels, width)`` input.
+
+    Slides ``channels`` filters of ``kernel_size`` over the width axis, adds the
+    bias and applies ``activation`` if given. The weight has shape
+    ``(channels, in_channels // groups, kernel)``.
 
     Parameters
     ----------
     channels : int
-        Output channels.
-    kernel_size : int or tuple of {n} ints
-    strides, padding, dilation : int or tuple of {n} ints
+        Number of output channels (filters).
+    kernel_size : int or tuple of 1 int
+        Width of the filters.
+    strides : int or tuple of 1 int, default 1
+        Step between filter positions.
+    padding : int or tuple of 1 int, default 0
+        Zeros added on both sides of the width axis.
+    dilation : int or tuple of 1 int, default 1
+        Spacing between filter taps.
     groups : int, default 1
-    layout : str, default '{layout}'
+        Split input and output channels into this many independent groups;
+        both counts must be divisible by it.
+    layout : str, default 'NCW'
+        Input layout; only ``'NCW'``.
     activation : str, optional
+        Activation applied to the output (see :class:`Activation`).
     use_bias : bool, default True
-    weight_initializer, bias_initializer : Initializer or str
-    in_channels : int, default 0 (inferred at the first forward)
+        Whether the layer has a bias.
+    weight_initializer : str or Initializer, optional
+        Initializer of the weight (the global one when None).
+    bias_initializer : str or Initializer, default 'zeros'
+        Initializer of the bias.
+    in_channels : int, default 0
+        Input channels; 0 leaves them to be inferred at the first forward.
+
+    Shapes: input ``(N, in_channels, W)``, output ``(N, channels, W_out)`` with
+    ``W_out = floor((W + 2*padding - dilation*(kernel_size-1) - 1) / strides) + 1``.
     """
 
-
-def _make_conv(name, n, layouts, transpose):
-    # MXNet's defaults: 1 / 0 for 1-D layers, tuples for 2-D and 3-D.
-    one = 1 if n == 1 else (1,) * n
-    zero = 0 if n == 1 else (0,) * n
-    op_name = "Deconvolution" if transpose else "Convolution"
-
-    if transpose:
-
-        def __init__(
-            self,
+    def __init__(
+        self,
+        channels: int,
+        kernel_size,
+        strides=1,
+        padding=0,
+        dilation=1,
+        groups: int = 1,
+        layout: str = "NCW",
+        activation: str | None = None,
+        use_bias: bool = True,
+        weight_initializer=None,
+        bias_initializer="zeros",
+        in_channels: int = 0,
+        **kwargs,
+    ) -> None:
+        kernel = _kernel("Conv1D", layout, ("NCW",), kernel_size, 1)
+        super().__init__(
             channels,
-            kernel_size,
-            strides=one,
-            padding=zero,
-            output_padding=zero,
-            dilation=one,
-            groups=1,
-            layout=layouts[0],
-            activation=None,
-            use_bias=True,
-            weight_initializer=None,
-            bias_initializer="zeros",
-            in_channels=0,
+            kernel,
+            strides,
+            padding,
+            dilation,
+            groups,
+            layout,
+            in_channels,
+            activation,
+            use_bias,
+            weight_initializer,
+            bias_initializer,
             **kwargs,
-        ):
-            _check_layout(name, layout, layouts)
-            kernel_size = _tuple("kernel_size", name, kernel_size, n)
-            output_padding = _tuple("output_padding", name, output_padding, n)
-            op = kwargs.pop("op_name", op_name)
-            _Conv.__init__(
-                self,
-                channels,
-                kernel_size,
-                strides,
-                padding,
-                dilation,
-                groups,
-                layout,
-                in_channels,
-                activation,
-                use_bias,
-                weight_initializer,
-                bias_initializer,
-                op_name=op,
-                adj=output_padding,
-                **kwargs,
-            )
-            self.outpad = output_padding
+        )
 
-    else:
 
-        def __init__(
-            self,
+class Conv2D(_Conv):
+    """2-D convolution over images (``NCHW`` by default).
+
+    Slides ``channels`` filters of ``kernel_size`` over height and width, adds
+    the bias and applies ``activation`` if given. The weight has shape
+    ``(channels, in_channels // groups, kh, kw)`` (``NHWC``:
+    ``(channels, kh, kw, in_channels // groups)``).
+
+    Parameters
+    ----------
+    channels : int
+        Number of output channels (filters).
+    kernel_size : int or tuple of 2 ints
+        Filter height and width.
+    strides : int or tuple of 2 ints, default (1, 1)
+        Step between filter positions.
+    padding : int or tuple of 2 ints, default (0, 0)
+        Zeros added on both sides of each spatial axis.
+    dilation : int or tuple of 2 ints, default (1, 1)
+        Spacing between filter taps.
+    groups : int, default 1
+        Split input and output channels into this many independent groups
+        (``groups == in_channels == channels`` is a depthwise convolution).
+    layout : str, default 'NCHW'
+        ``'NCHW'`` or ``'NHWC'``.
+    activation : str, optional
+        Activation applied to the output (see :class:`Activation`).
+    use_bias : bool, default True
+        Whether the layer has a bias.
+    weight_initializer : str or Initializer, optional
+        Initializer of the weight (the global one when None).
+    bias_initializer : str or Initializer, default 'zeros'
+        Initializer of the bias.
+    in_channels : int, default 0
+        Input channels; 0 leaves them to be inferred at the first forward.
+
+    Shapes: input ``(N, in_channels, H, W)``, output ``(N, channels, H_out,
+    W_out)`` where each spatial size is
+    ``floor((size + 2*padding - dilation*(kernel-1) - 1) / stride) + 1``.
+
+    Examples
+    --------
+    >>> import neogluon as mx
+    >>> conv = mx.gluon.nn.Conv2D(8, kernel_size=3, padding=1)
+    >>> conv.initialize()
+    >>> conv(mx.nd.ones((1, 3, 5, 5))).shape
+    (1, 8, 5, 5)
+    """
+
+    def __init__(
+        self,
+        channels: int,
+        kernel_size,
+        strides=(1, 1),
+        padding=(0, 0),
+        dilation=(1, 1),
+        groups: int = 1,
+        layout: str = "NCHW",
+        activation: str | None = None,
+        use_bias: bool = True,
+        weight_initializer=None,
+        bias_initializer="zeros",
+        in_channels: int = 0,
+        **kwargs,
+    ) -> None:
+        kernel = _kernel("Conv2D", layout, ("NCHW", "NHWC"), kernel_size, 2)
+        super().__init__(
             channels,
-            kernel_size,
-            strides=one,
-            padding=zero,
-            dilation=one,
-            groups=1,
-            layout=layouts[0],
-            activation=None,
-            use_bias=True,
-            weight_initializer=None,
-            bias_initializer="zeros",
-            in_channels=0,
+            kernel,
+            strides,
+            padding,
+            dilation,
+            groups,
+            layout,
+            in_channels,
+            activation,
+            use_bias,
+            weight_initializer,
+            bias_initializer,
             **kwargs,
-        ):
-            _check_layout(name, layout, layouts)
-            kernel_size = _tuple("kernel_size", name, kernel_size, n)
-            op = kwargs.pop("op_name", op_name)
-            _Conv.__init__(
-                self,
-                channels,
-                kernel_size,
-                strides,
-                padding,
-                dilation,
-                groups,
-                layout,
-                in_channels,
-                activation,
-                use_bias,
-                weight_initializer,
-                bias_initializer,
-                op,
-                **kwargs,
-            )
-
-    wl = (
-        "(in_channels, channels/groups, *kernel)"
-        if transpose
-        else ("(channels, in_channels/groups, *kernel)")
-    )
-    what = "transposed convolution" if transpose else "convolution"
-    cls = type(
-        name,
-        (_Conv,),
-        {
-            "__init__": __init__,
-            "__doc__": _CONV_DOC.format(n=n, what=what, wl=wl, layout=layouts[0]),
-            "__module__": __name__,
-        },
-    )
-    __init__.__qualname__ = f"{name}.__init__"
-    return cls
+        )
 
 
-Conv1D = _make_conv("Conv1D", 1, ("NCW",), False)
-Conv2D = _make_conv("Conv2D", 2, ("NCHW", "NHWC"), False)
-Conv3D = _make_conv("Conv3D", 3, ("NCDHW", "NDHWC"), False)
-Conv1DTranspose = _make_conv("Conv1DTranspose", 1, ("NCW",), True)
-Conv2DTranspose = _make_conv("Conv2DTranspose", 2, ("NCHW", "NHWC"), True)
-Conv3DTranspose = _make_conv("Conv3DTranspose", 3, ("NCDHW", "NDHWC"), True)
+class Conv3D(_Conv):
+    """3-D convolution over volumes (``NCDHW`` by default).
+
+    Slides ``channels`` filters of ``kernel_size`` over depth, height and
+    width, adds the bias and applies ``activation`` if given. The weight has
+    shape ``(channels, in_channels // groups, kd, kh, kw)`` (``NDHWC``:
+    ``(channels, kd, kh, kw, in_channels // groups)``).
+
+    Parameters
+    ----------
+    channels : int
+        Number of output channels (filters).
+    kernel_size : int or tuple of 3 ints
+        Filter depth, height and width.
+    strides : int or tuple of 3 ints, default (1, 1, 1)
+        Step between filter positions.
+    padding : int or tuple of 3 ints, default (0, 0, 0)
+        Zeros added on both sides of each spatial axis.
+    dilation : int or tuple of 3 ints, default (1, 1, 1)
+        Spacing between filter taps.
+    groups : int, default 1
+        Split input and output channels into this many independent groups.
+    layout : str, default 'NCDHW'
+        ``'NCDHW'`` or ``'NDHWC'``.
+    activation : str, optional
+        Activation applied to the output (see :class:`Activation`).
+    use_bias : bool, default True
+        Whether the layer has a bias.
+    weight_initializer : str or Initializer, optional
+        Initializer of the weight (the global one when None).
+    bias_initializer : str or Initializer, default 'zeros'
+        Initializer of the bias.
+    in_channels : int, default 0
+        Input channels; 0 leaves them to be inferred at the first forward.
+
+    Shapes: input ``(N, in_channels, D, H, W)``, output ``(N, channels, D_out,
+    H_out, W_out)`` where each spatial size is
+    ``floor((size + 2*padding - dilation*(kernel-1) - 1) / stride) + 1``.
+    """
+
+    def __init__(
+        self,
+        channels: int,
+        kernel_size,
+        strides=(1, 1, 1),
+        padding=(0, 0, 0),
+        dilation=(1, 1, 1),
+        groups: int = 1,
+        layout: str = "NCDHW",
+        activation: str | None = None,
+        use_bias: bool = True,
+        weight_initializer=None,
+        bias_initializer="zeros",
+        in_channels: int = 0,
+        **kwargs,
+    ) -> None:
+        kernel = _kernel("Conv3D", layout, ("NCDHW", "NDHWC"), kernel_size, 3)
+        super().__init__(
+            channels,
+            kernel,
+            strides,
+            padding,
+            dilation,
+            groups,
+            layout,
+            in_channels,
+            activation,
+            use_bias,
+            weight_initializer,
+            bias_initializer,
+            **kwargs,
+        )
+
+
+class Conv1DTranspose(_Conv):
+    """1-D transposed convolution, the gradient of :class:`Conv1D`
+    with respect to its input.
+
+    Each input position scatters a ``kernel_size`` filter into the output, so
+    the spatial size grows: MXNet's ``Deconvolution`` operator. The weight has
+    shape ``(in_channels, channels // groups, kernel)``.
+
+    Parameters
+    ----------
+    channels : int
+        Number of output channels.
+    kernel_size : int or tuple of 1 int
+        Filter size along the width.
+    strides : int or tuple of 1 int, default 1
+        Upsampling step.
+    padding : int or tuple of 1 int, default 0
+        Removed from both sides of each spatial axis of the output.
+    output_padding : int or tuple of 1 int, default 0
+        Extra size added on one side of each spatial axis of the output, to
+        pick among the sizes a strided convolution maps to the same input.
+    dilation : int or tuple of 1 int, default 1
+        Spacing between filter taps.
+    groups : int, default 1
+        Split input and output channels into this many independent groups.
+    layout : str, default 'NCW'
+        Input layout; only ``'NCW'``.
+    activation : str, optional
+        Activation applied to the output (see :class:`Activation`).
+    use_bias : bool, default True
+        Whether the layer has a bias.
+    weight_initializer : str or Initializer, optional
+        Initializer of the weight (the global one when None).
+    bias_initializer : str or Initializer, default 'zeros'
+        Initializer of the bias.
+    in_channels : int, default 0
+        Input channels; 0 leaves them to be inferred at the first forward.
+
+    Shapes: input ``(N, in_channels, W)``, output ``(N, channels, W_out)``
+    where each spatial size is ``(size-1)*stride - 2*padding +
+    dilation*(kernel-1) + output_padding + 1``.
+    """
+
+    def __init__(
+        self,
+        channels: int,
+        kernel_size,
+        strides=1,
+        padding=0,
+        output_padding=0,
+        dilation=1,
+        groups: int = 1,
+        layout: str = "NCW",
+        activation: str | None = None,
+        use_bias: bool = True,
+        weight_initializer=None,
+        bias_initializer="zeros",
+        in_channels: int = 0,
+        **kwargs,
+    ) -> None:
+        kernel = _kernel("Conv1DTranspose", layout, ("NCW",), kernel_size, 1)
+        output_padding = _tuple("output_padding", "Conv1DTranspose", output_padding, 1)
+        super().__init__(
+            channels,
+            kernel,
+            strides,
+            padding,
+            dilation,
+            groups,
+            layout,
+            in_channels,
+            activation,
+            use_bias,
+            weight_initializer,
+            bias_initializer,
+            op_name=kwargs.pop("op_name", "Deconvolution"),
+            adj=output_padding,
+            **kwargs,
+        )
+        self.outpad = output_padding
+
+
+class Conv2DTranspose(_Conv):
+    """2-D transposed convolution, the gradient of :class:`Conv2D`
+    with respect to its input.
+
+    Each input position scatters a ``kernel_size`` filter into the output, so
+    the spatial size grows: MXNet's ``Deconvolution`` operator. The weight has
+    shape ``(in_channels, channels // groups, kh, kw)`` (``NHWC``: ``(in_channels, kh, kw, channels // groups)``).
+
+    Parameters
+    ----------
+    channels : int
+        Number of output channels.
+    kernel_size : int or tuple of 2 ints
+        Filter size: height and width.
+    strides : int or tuple of 2 ints, default (1, 1)
+        Upsampling step.
+    padding : int or tuple of 2 ints, default (0, 0)
+        Removed from both sides of each spatial axis of the output.
+    output_padding : int or tuple of 2 ints, default (0, 0)
+        Extra size added on one side of each spatial axis of the output, to
+        pick among the sizes a strided convolution maps to the same input.
+    dilation : int or tuple of 2 ints, default (1, 1)
+        Spacing between filter taps.
+    groups : int, default 1
+        Split input and output channels into this many independent groups.
+    layout : str, default 'NCHW'
+        ``'NCHW'`` or ``'NHWC'``.
+    activation : str, optional
+        Activation applied to the output (see :class:`Activation`).
+    use_bias : bool, default True
+        Whether the layer has a bias.
+    weight_initializer : str or Initializer, optional
+        Initializer of the weight (the global one when None).
+    bias_initializer : str or Initializer, default 'zeros'
+        Initializer of the bias.
+    in_channels : int, default 0
+        Input channels; 0 leaves them to be inferred at the first forward.
+
+    Shapes: input ``(N, in_channels, H, W)``, output ``(N, channels, H_out, W_out)``
+    where each spatial size is ``(size-1)*stride - 2*padding +
+    dilation*(kernel-1) + output_padding + 1``.
+    """
+
+    def __init__(
+        self,
+        channels: int,
+        kernel_size,
+        strides=(1, 1),
+        padding=(0, 0),
+        output_padding=(0, 0),
+        dilation=(1, 1),
+        groups: int = 1,
+        layout: str = "NCHW",
+        activation: str | None = None,
+        use_bias: bool = True,
+        weight_initializer=None,
+        bias_initializer="zeros",
+        in_channels: int = 0,
+        **kwargs,
+    ) -> None:
+        kernel = _kernel("Conv2DTranspose", layout, ("NCHW", "NHWC"), kernel_size, 2)
+        output_padding = _tuple("output_padding", "Conv2DTranspose", output_padding, 2)
+        super().__init__(
+            channels,
+            kernel,
+            strides,
+            padding,
+            dilation,
+            groups,
+            layout,
+            in_channels,
+            activation,
+            use_bias,
+            weight_initializer,
+            bias_initializer,
+            op_name=kwargs.pop("op_name", "Deconvolution"),
+            adj=output_padding,
+            **kwargs,
+        )
+        self.outpad = output_padding
+
+
+class Conv3DTranspose(_Conv):
+    """3-D transposed convolution, the gradient of :class:`Conv3D`
+    with respect to its input.
+
+    Each input position scatters a ``kernel_size`` filter into the output, so
+    the spatial size grows: MXNet's ``Deconvolution`` operator. The weight has
+    shape ``(in_channels, channels // groups, kd, kh, kw)`` (``NDHWC``: ``(in_channels, kd, kh, kw, channels // groups)``).
+
+    Parameters
+    ----------
+    channels : int
+        Number of output channels.
+    kernel_size : int or tuple of 3 ints
+        Filter size: depth, height and width.
+    strides : int or tuple of 3 ints, default (1, 1, 1)
+        Upsampling step.
+    padding : int or tuple of 3 ints, default (0, 0, 0)
+        Removed from both sides of each spatial axis of the output.
+    output_padding : int or tuple of 3 ints, default (0, 0, 0)
+        Extra size added on one side of each spatial axis of the output, to
+        pick among the sizes a strided convolution maps to the same input.
+    dilation : int or tuple of 3 ints, default (1, 1, 1)
+        Spacing between filter taps.
+    groups : int, default 1
+        Split input and output channels into this many independent groups.
+    layout : str, default 'NCDHW'
+        ``'NCDHW'`` or ``'NDHWC'``.
+    activation : str, optional
+        Activation applied to the output (see :class:`Activation`).
+    use_bias : bool, default True
+        Whether the layer has a bias.
+    weight_initializer : str or Initializer, optional
+        Initializer of the weight (the global one when None).
+    bias_initializer : str or Initializer, default 'zeros'
+        Initializer of the bias.
+    in_channels : int, default 0
+        Input channels; 0 leaves them to be inferred at the first forward.
+
+    Shapes: input ``(N, in_channels, D, H, W)``, output ``(N, channels, D_out, H_out, W_out)``
+    where each spatial size is ``(size-1)*stride - 2*padding +
+    dilation*(kernel-1) + output_padding + 1``.
+    """
+
+    def __init__(
+        self,
+        channels: int,
+        kernel_size,
+        strides=(1, 1, 1),
+        padding=(0, 0, 0),
+        output_padding=(0, 0, 0),
+        dilation=(1, 1, 1),
+        groups: int = 1,
+        layout: str = "NCDHW",
+        activation: str | None = None,
+        use_bias: bool = True,
+        weight_initializer=None,
+        bias_initializer="zeros",
+        in_channels: int = 0,
+        **kwargs,
+    ) -> None:
+        kernel = _kernel("Conv3DTranspose", layout, ("NCDHW", "NDHWC"), kernel_size, 3)
+        output_padding = _tuple("output_padding", "Conv3DTranspose", output_padding, 3)
+        super().__init__(
+            channels,
+            kernel,
+            strides,
+            padding,
+            dilation,
+            groups,
+            layout,
+            in_channels,
+            activation,
+            use_bias,
+            weight_initializer,
+            bias_initializer,
+            op_name=kwargs.pop("op_name", "Deconvolution"),
+            adj=output_padding,
+            **kwargs,
+        )
+        self.outpad = output_padding
 
 
 class _Pooling(HybridBlock):
@@ -358,176 +714,401 @@ class _Pooling(HybridBlock):
 _LAYOUTS = {1: ("NCW", "NWC"), 2: ("NCHW", "NHWC"), 3: ("NCDHW", "NDHWC")}
 
 
-def _make_pool(name, n, pool_type):
+def _window(cls: str, n: int, layout: str, pool_size) -> tuple:
+    """Check a pooling ``layout`` for ``n`` spatial dims; ``pool_size`` as n ints."""
     layouts = _LAYOUTS[n]
-    default = 2 if n == 1 else (2,) * n
-
-    def _check(layout):
-        if layout not in layouts:
-            raise ValueError(
-                f"Only {' and '.join(layouts)} layouts are valid for {n}D Pooling; "
-                f"{name} got layout={layout!r}."
-            )
-
-    if pool_type == "max":
-
-        def __init__(
-            self,
-            pool_size=default,
-            strides=None,
-            padding=0,
-            layout=layouts[0],
-            ceil_mode=False,
-            **kwargs,
-        ):
-            _check(layout)
-            pool_size = _tuple("pool_size", name, pool_size, n)
-            _Pooling.__init__(
-                self,
-                pool_size,
-                strides,
-                padding,
-                ceil_mode,
-                False,
-                "max",
-                layout,
-                **kwargs,
-            )
-
-        if n == 3:  # MaxPool3D puts ceil_mode before layout
-
-            def __init__(  # noqa: F811
-                self,
-                pool_size=default,
-                strides=None,
-                padding=0,
-                ceil_mode=False,
-                layout=layouts[0],
-                **kwargs,
-            ):
-                _check(layout)
-                pool_size = _tuple("pool_size", name, pool_size, n)
-                _Pooling.__init__(
-                    self,
-                    pool_size,
-                    strides,
-                    padding,
-                    ceil_mode,
-                    False,
-                    "max",
-                    layout,
-                    **kwargs,
-                )
-
-    elif n == 1:
-
-        def __init__(
-            self,
-            pool_size=default,
-            strides=None,
-            padding=0,
-            layout=layouts[0],
-            ceil_mode=False,
-            count_include_pad=True,
-            **kwargs,
-        ):
-            _check(layout)
-            pool_size = _tuple("pool_size", name, pool_size, n)
-            _Pooling.__init__(
-                self,
-                pool_size,
-                strides,
-                padding,
-                ceil_mode,
-                False,
-                "avg",
-                layout,
-                count_include_pad,
-                **kwargs,
-            )
-
-    else:
-
-        def __init__(
-            self,
-            pool_size=default,
-            strides=None,
-            padding=0,
-            ceil_mode=False,
-            layout=layouts[0],
-            count_include_pad=True,
-            **kwargs,
-        ):
-            _check(layout)
-            pool_size = _tuple("pool_size", name, pool_size, n)
-            _Pooling.__init__(
-                self,
-                pool_size,
-                strides,
-                padding,
-                ceil_mode,
-                False,
-                "avg",
-                layout,
-                count_include_pad,
-                **kwargs,
-            )
-
-    __init__.__qualname__ = f"{name}.__init__"
-    doc = (
-        f"{n}-D {pool_type} pooling. ``strides=None`` means ``pool_size``; "
-        "``ceil_mode=True`` uses MXNet's 'full' convention (a last window starting "
-        "in the padding is kept)."
-    )
-    if pool_type == "avg":
-        doc += " ``count_include_pad=True`` divides by the full window size."
-    return type(
-        name,
-        (_Pooling,),
-        {"__init__": __init__, "__doc__": doc, "__module__": __name__},
-    )
+    if layout not in layouts:
+        raise ValueError(
+            f"Only {' and '.join(layouts)} layouts are valid for {n}D Pooling; "
+            f"{cls} got layout={layout!r}."
+        )
+    return _tuple("pool_size", cls, pool_size, n)
 
 
-def _make_global_pool(name, n, pool_type):
-    layouts = _LAYOUTS[n]
+class MaxPool1D(_Pooling):
+    """1-D max pooling: the maximum of each ``pool_size`` window over
+    the width axis.
 
-    def __init__(self, layout=layouts[0], **kwargs):
-        if layout not in layouts:
-            raise ValueError(
-                f"Only {' and '.join(layouts)} layouts are valid for {n}D Pooling; "
-                f"{name} got layout={layout!r}."
-            )
-        _Pooling.__init__(
-            self, (1,) * n, None, 0, True, True, pool_type, layout, **kwargs
+    Parameters
+    ----------
+    pool_size : int or tuple of 1 int, default 2
+        Window size.
+    strides : int or tuple of 1 int, optional
+        Step between windows; ``None`` (default) means ``pool_size``.
+    padding : int or tuple of 1 int, default 0
+        Padding added on both sides of each spatial axis.
+    layout : str, default 'NCW'
+        ``'NCW'`` or ``'NWC'``.
+    ceil_mode : bool, default False
+        ``True`` rounds the output size up (MXNet's ``'full'`` convention: a
+        last window that starts inside the input or padding is kept);
+        ``False`` rounds down (``'valid'``).
+
+    Shapes: input ``(N, C, W)``, output ``(N, C, W_out)`` where each
+    spatial size is ``floor((size + 2*padding - pool_size) / stride) + 1``
+    (``ceil`` with ``ceil_mode=True``).
+    """
+
+    def __init__(
+        self,
+        pool_size=2,
+        strides=None,
+        padding=0,
+        layout: str = "NCW",
+        ceil_mode: bool = False,
+        **kwargs,
+    ) -> None:
+        pool_size = _window("MaxPool1D", 1, layout, pool_size)
+        super().__init__(
+            pool_size, strides, padding, ceil_mode, False, "max", layout, **kwargs
         )
 
-    __init__.__qualname__ = f"{name}.__init__"
-    doc = f"Global {n}-D {pool_type} pooling; the output keeps size-1 spatial dims."
-    return type(
-        name,
-        (_Pooling,),
-        {"__init__": __init__, "__doc__": doc, "__module__": __name__},
-    )
+
+class MaxPool2D(_Pooling):
+    """2-D max pooling: the maximum of each ``pool_size`` window over
+    height and width.
+
+    Parameters
+    ----------
+    pool_size : int or tuple of 2 ints, default (2, 2)
+        Window size.
+    strides : int or tuple of 2 ints, optional
+        Step between windows; ``None`` (default) means ``pool_size``.
+    padding : int or tuple of 2 ints, default 0
+        Padding added on both sides of each spatial axis.
+    layout : str, default 'NCHW'
+        ``'NCHW'`` or ``'NHWC'``.
+    ceil_mode : bool, default False
+        ``True`` rounds the output size up (MXNet's ``'full'`` convention: a
+        last window that starts inside the input or padding is kept);
+        ``False`` rounds down (``'valid'``).
+
+    Shapes: input ``(N, C, H, W)``, output ``(N, C, H_out, W_out)`` where each
+    spatial size is ``floor((size + 2*padding - pool_size) / stride) + 1``
+    (``ceil`` with ``ceil_mode=True``).
+    """
+
+    def __init__(
+        self,
+        pool_size=(2, 2),
+        strides=None,
+        padding=0,
+        layout: str = "NCHW",
+        ceil_mode: bool = False,
+        **kwargs,
+    ) -> None:
+        pool_size = _window("MaxPool2D", 2, layout, pool_size)
+        super().__init__(
+            pool_size, strides, padding, ceil_mode, False, "max", layout, **kwargs
+        )
 
 
-MaxPool1D = _make_pool("MaxPool1D", 1, "max")
-MaxPool2D = _make_pool("MaxPool2D", 2, "max")
-MaxPool3D = _make_pool("MaxPool3D", 3, "max")
-AvgPool1D = _make_pool("AvgPool1D", 1, "avg")
-AvgPool2D = _make_pool("AvgPool2D", 2, "avg")
-AvgPool3D = _make_pool("AvgPool3D", 3, "avg")
-GlobalMaxPool1D = _make_global_pool("GlobalMaxPool1D", 1, "max")
-GlobalMaxPool2D = _make_global_pool("GlobalMaxPool2D", 2, "max")
-GlobalMaxPool3D = _make_global_pool("GlobalMaxPool3D", 3, "max")
-GlobalAvgPool1D = _make_global_pool("GlobalAvgPool1D", 1, "avg")
-GlobalAvgPool2D = _make_global_pool("GlobalAvgPool2D", 2, "avg")
-GlobalAvgPool3D = _make_global_pool("GlobalAvgPool3D", 3, "avg")
+class MaxPool3D(_Pooling):
+    """3-D max pooling: the maximum of each ``pool_size`` window over
+    depth, height and width.
+
+    Parameters
+    ----------
+    pool_size : int or tuple of 3 ints, default (2, 2, 2)
+        Window size.
+    strides : int or tuple of 3 ints, optional
+        Step between windows; ``None`` (default) means ``pool_size``.
+    padding : int or tuple of 3 ints, default 0
+        Padding added on both sides of each spatial axis.
+    ceil_mode : bool, default False
+        ``True`` rounds the output size up (MXNet's ``'full'`` convention: a
+        last window that starts inside the input or padding is kept);
+        ``False`` rounds down (``'valid'``).
+    layout : str, default 'NCDHW'
+        ``'NCDHW'`` or ``'NDHWC'``.
+
+    Shapes: input ``(N, C, D, H, W)``, output ``(N, C, D_out, H_out, W_out)`` where each
+    spatial size is ``floor((size + 2*padding - pool_size) / stride) + 1``
+    (``ceil`` with ``ceil_mode=True``).
+    """
+
+    def __init__(
+        self,
+        pool_size=(2, 2, 2),
+        strides=None,
+        padding=0,
+        ceil_mode: bool = False,
+        layout: str = "NCDHW",
+        **kwargs,
+    ) -> None:
+        pool_size = _window("MaxPool3D", 3, layout, pool_size)
+        super().__init__(
+            pool_size, strides, padding, ceil_mode, False, "max", layout, **kwargs
+        )
+
+
+class AvgPool1D(_Pooling):
+    """1-D average pooling: the average of each ``pool_size`` window over
+    the width axis.
+
+    Parameters
+    ----------
+    pool_size : int or tuple of 1 int, default 2
+        Window size.
+    strides : int or tuple of 1 int, optional
+        Step between windows; ``None`` (default) means ``pool_size``.
+    padding : int or tuple of 1 int, default 0
+        Padding added on both sides of each spatial axis.
+    layout : str, default 'NCW'
+        ``'NCW'`` or ``'NWC'``.
+    ceil_mode : bool, default False
+        ``True`` rounds the output size up (MXNet's ``'full'`` convention: a
+        last window that starts inside the input or padding is kept);
+        ``False`` rounds down (``'valid'``).
+    count_include_pad : bool, default True
+        ``True`` divides every window by its full size, padding included;
+        ``False`` by the number of input values it covers.
+
+    Shapes: input ``(N, C, W)``, output ``(N, C, W_out)`` where each
+    spatial size is ``floor((size + 2*padding - pool_size) / stride) + 1``
+    (``ceil`` with ``ceil_mode=True``).
+    """
+
+    def __init__(
+        self,
+        pool_size=2,
+        strides=None,
+        padding=0,
+        layout: str = "NCW",
+        ceil_mode: bool = False,
+        count_include_pad: bool = True,
+        **kwargs,
+    ) -> None:
+        pool_size = _window("AvgPool1D", 1, layout, pool_size)
+        super().__init__(
+            pool_size,
+            strides,
+            padding,
+            ceil_mode,
+            False,
+            "avg",
+            layout,
+            count_include_pad,
+            **kwargs,
+        )
+
+
+class AvgPool2D(_Pooling):
+    """2-D average pooling: the average of each ``pool_size`` window over
+    height and width.
+
+    Parameters
+    ----------
+    pool_size : int or tuple of 2 ints, default (2, 2)
+        Window size.
+    strides : int or tuple of 2 ints, optional
+        Step between windows; ``None`` (default) means ``pool_size``.
+    padding : int or tuple of 2 ints, default 0
+        Padding added on both sides of each spatial axis.
+    ceil_mode : bool, default False
+        ``True`` rounds the output size up (MXNet's ``'full'`` convention: a
+        last window that starts inside the input or padding is kept);
+        ``False`` rounds down (``'valid'``).
+    layout : str, default 'NCHW'
+        ``'NCHW'`` or ``'NHWC'``.
+    count_include_pad : bool, default True
+        ``True`` divides every window by its full size, padding included;
+        ``False`` by the number of input values it covers.
+
+    Shapes: input ``(N, C, H, W)``, output ``(N, C, H_out, W_out)`` where each
+    spatial size is ``floor((size + 2*padding - pool_size) / stride) + 1``
+    (``ceil`` with ``ceil_mode=True``).
+    """
+
+    def __init__(
+        self,
+        pool_size=(2, 2),
+        strides=None,
+        padding=0,
+        ceil_mode: bool = False,
+        layout: str = "NCHW",
+        count_include_pad: bool = True,
+        **kwargs,
+    ) -> None:
+        pool_size = _window("AvgPool2D", 2, layout, pool_size)
+        super().__init__(
+            pool_size,
+            strides,
+            padding,
+            ceil_mode,
+            False,
+            "avg",
+            layout,
+            count_include_pad,
+            **kwargs,
+        )
+
+
+class AvgPool3D(_Pooling):
+    """3-D average pooling: the average of each ``pool_size`` window over
+    depth, height and width.
+
+    Parameters
+    ----------
+    pool_size : int or tuple of 3 ints, default (2, 2, 2)
+        Window size.
+    strides : int or tuple of 3 ints, optional
+        Step between windows; ``None`` (default) means ``pool_size``.
+    padding : int or tuple of 3 ints, default 0
+        Padding added on both sides of each spatial axis.
+    ceil_mode : bool, default False
+        ``True`` rounds the output size up (MXNet's ``'full'`` convention: a
+        last window that starts inside the input or padding is kept);
+        ``False`` rounds down (``'valid'``).
+    layout : str, default 'NCDHW'
+        ``'NCDHW'`` or ``'NDHWC'``.
+    count_include_pad : bool, default True
+        ``True`` divides every window by its full size, padding included;
+        ``False`` by the number of input values it covers.
+
+    Shapes: input ``(N, C, D, H, W)``, output ``(N, C, D_out, H_out, W_out)`` where each
+    spatial size is ``floor((size + 2*padding - pool_size) / stride) + 1``
+    (``ceil`` with ``ceil_mode=True``).
+    """
+
+    def __init__(
+        self,
+        pool_size=(2, 2, 2),
+        strides=None,
+        padding=0,
+        ceil_mode: bool = False,
+        layout: str = "NCDHW",
+        count_include_pad: bool = True,
+        **kwargs,
+    ) -> None:
+        pool_size = _window("AvgPool3D", 3, layout, pool_size)
+        super().__init__(
+            pool_size,
+            strides,
+            padding,
+            ceil_mode,
+            False,
+            "avg",
+            layout,
+            count_include_pad,
+            **kwargs,
+        )
+
+
+class GlobalMaxPool1D(_Pooling):
+    """Global 1-D max pooling: the maximum over all of the width axis.
+
+    Parameters
+    ----------
+    layout : str, default 'NCW'
+        ``'NCW'`` or ``'NWC'``.
+
+    Shapes: input ``(N, C, W)``, output ``(N, C, 1)`` (the
+    spatial axes are kept with size 1).
+    """
+
+    def __init__(self, layout: str = "NCW", **kwargs) -> None:
+        size = _window("GlobalMaxPool1D", 1, layout, 1)
+        super().__init__(size, None, 0, True, True, "max", layout, **kwargs)
+
+
+class GlobalMaxPool2D(_Pooling):
+    """Global 2-D max pooling: the maximum over all of height and width.
+
+    Parameters
+    ----------
+    layout : str, default 'NCHW'
+        ``'NCHW'`` or ``'NHWC'``.
+
+    Shapes: input ``(N, C, H, W)``, output ``(N, C, 1, 1)`` (the
+    spatial axes are kept with size 1).
+    """
+
+    def __init__(self, layout: str = "NCHW", **kwargs) -> None:
+        size = _window("GlobalMaxPool2D", 2, layout, 1)
+        super().__init__(size, None, 0, True, True, "max", layout, **kwargs)
+
+
+class GlobalMaxPool3D(_Pooling):
+    """Global 3-D max pooling: the maximum over all of depth, height and width.
+
+    Parameters
+    ----------
+    layout : str, default 'NCDHW'
+        ``'NCDHW'`` or ``'NDHWC'``.
+
+    Shapes: input ``(N, C, D, H, W)``, output ``(N, C, 1, 1, 1)`` (the
+    spatial axes are kept with size 1).
+    """
+
+    def __init__(self, layout: str = "NCDHW", **kwargs) -> None:
+        size = _window("GlobalMaxPool3D", 3, layout, 1)
+        super().__init__(size, None, 0, True, True, "max", layout, **kwargs)
+
+
+class GlobalAvgPool1D(_Pooling):
+    """Global 1-D average pooling: the average over all of the width axis.
+
+    Parameters
+    ----------
+    layout : str, default 'NCW'
+        ``'NCW'`` or ``'NWC'``.
+
+    Shapes: input ``(N, C, W)``, output ``(N, C, 1)`` (the
+    spatial axes are kept with size 1).
+    """
+
+    def __init__(self, layout: str = "NCW", **kwargs) -> None:
+        size = _window("GlobalAvgPool1D", 1, layout, 1)
+        super().__init__(size, None, 0, True, True, "avg", layout, **kwargs)
+
+
+class GlobalAvgPool2D(_Pooling):
+    """Global 2-D average pooling: the average over all of height and width.
+
+    Parameters
+    ----------
+    layout : str, default 'NCHW'
+        ``'NCHW'`` or ``'NHWC'``.
+
+    Shapes: input ``(N, C, H, W)``, output ``(N, C, 1, 1)`` (the
+    spatial axes are kept with size 1).
+    """
+
+    def __init__(self, layout: str = "NCHW", **kwargs) -> None:
+        size = _window("GlobalAvgPool2D", 2, layout, 1)
+        super().__init__(size, None, 0, True, True, "avg", layout, **kwargs)
+
+
+class GlobalAvgPool3D(_Pooling):
+    """Global 3-D average pooling: the average over all of depth, height and width.
+
+    Parameters
+    ----------
+    layout : str, default 'NCDHW'
+        ``'NCDHW'`` or ``'NDHWC'``.
+
+    Shapes: input ``(N, C, D, H, W)``, output ``(N, C, 1, 1, 1)`` (the
+    spatial axes are kept with size 1).
+    """
+
+    def __init__(self, layout: str = "NCDHW", **kwargs) -> None:
+        size = _window("GlobalAvgPool3D", 3, layout, 1)
+        super().__init__(size, None, 0, True, True, "avg", layout, **kwargs)
 
 
 class ReflectionPad2D(HybridBlock):
-    """Reflection padding of the two spatial axes of NCHW input.
+    """Pads the two spatial axes of ``NCHW`` input by reflection (the border
+    value is not repeated), as ``F.pad(x, mode='reflect')``.
 
-    ``padding`` is an int ``p`` (``pad_width=(0,0,0,0,p,p,p,p)``) or an 8-tuple.
+    Parameters
+    ----------
+    padding : int or tuple of 8 ints, default 0
+        An int ``p`` pads ``p`` on each side of height and width
+        (``pad_width=(0, 0, 0, 0, p, p, p, p)``); 8 ints are the ``pad_width``
+        itself (before/after for N, C, H, W; N and C must be 0).
+
+    Shapes: input ``(N, C, H, W)``, output ``(N, C, H + 2p, W + 2p)``.
     """
 
     def __init__(self, padding=0, **kwargs) -> None:

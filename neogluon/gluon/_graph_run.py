@@ -1,0 +1,175 @@
+"""The one path by which Gluon blocks run a Symbol graph on NDArrays.
+
+``HybridBlock`` (a traced ``hybrid_forward``) and ``SymbolBlock`` (a loaded
+graph) both keep :class:`CachedGraph` entries and run them with
+:func:`run_graph`: gather the input and parameter tensors, then run the compiled
+graph (torch grad on under ``record()``), its frozen copy (predict-mode calls of
+a block hybridized with ``freeze``) or the monitored interpreter (op hooks).
+Also here: MXNet's flatten/regroup of nested block inputs and outputs.
+
+The graph compiler, freezer and monitor come from ``neogluon.symbol``, imported
+on first use (gluon does not import symbol at import time).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .. import _state
+from .. import autograd
+from ..ndarray import NDArray
+from ..ndarray import from_torch
+from .parameter import Parameter
+
+__all__ = ["CachedGraph", "flatten", "fmt_key", "leaves", "regroup", "run_graph"]
+
+
+def _symbol_class():
+    from ..symbol import Symbol
+
+    return Symbol
+
+
+# --------------------------------------------------------------------------- flatten
+def flatten(args, inout_str: str) -> tuple[list, Any]:
+    """Flatten nested lists of arrays/symbols into a list plus a format tree.
+
+    The format of one NDArray (or one single-output Symbol) is ``0``, of
+    ``None`` ``-1``, of an n-output Symbol ``n``, of a list the list of its
+    items' formats. ``inout_str`` ("input" / "output") names the side in errors.
+    """
+    if isinstance(args, NDArray):
+        return [args], 0
+    Symbol = _symbol_class()
+    if isinstance(args, Symbol):
+        n = len(args.list_outputs())
+        return [args], n if n > 1 else 0
+    if args is None:
+        return [None], -1
+    if not isinstance(args, (list, tuple)):
+        raise ValueError(
+            f"The {inout_str} of a HybridBlock must be an NDArray, a Symbol, None "
+            f"or a (nested) list of them, but got {type(args).__name__}: {args!r:.60}"
+        )
+    flat, fmts = [], []
+    for item in args:
+        f, fmt = flatten(item, inout_str)
+        flat.extend(f)
+        fmts.append(fmt)
+    return flat, fmts
+
+
+def regroup(args: list, fmt) -> tuple[Any, list]:
+    """Inverse of :func:`flatten` (tuples come back as lists, as in MXNet)."""
+    if isinstance(fmt, int):
+        if fmt == 0:
+            return args[0], args[1:]
+        if fmt == -1:
+            if args[0] is not None:
+                raise ValueError("expected None in a position of the input format")
+            return None, args[1:]
+        return args[:fmt], args[fmt:]
+    ret = []
+    for i in fmt:
+        res, args = regroup(args, i)
+        ret.append(res)
+    return ret, args
+
+
+def leaves(args) -> list:
+    """Every non-list item of nested lists/tuples (arrays, symbols, scalars)."""
+    if isinstance(args, (list, tuple)):
+        return [leaf for a in args for leaf in leaves(a)]
+    return [args]
+
+
+def fmt_key(fmt) -> Any:
+    """A hashable form of a :func:`flatten` format tree."""
+    return tuple(fmt_key(f) for f in fmt) if isinstance(fmt, list) else fmt
+
+
+# --------------------------------------------------------------------------- graphs
+class CachedGraph:
+    """One compiled graph and how to feed it.
+
+    ``slots`` has one entry per graph input (``compiled.input_names``): an int,
+    the index of the array in the block's flattened inputs, or the
+    :class:`Parameter` bound to that variable. ``frozen`` holds the frozen copy
+    for predict-mode calls once one was made.
+    """
+
+    __slots__ = (
+        "symbol",
+        "compiled",
+        "slots",
+        "out_fmt",
+        "data_names",
+        "params",
+        "frozen",
+    )
+
+    def __init__(self, symbol, compiled, slots, out_fmt, data_names, params):
+        self.symbol = symbol
+        self.compiled = compiled
+        self.slots: list[int | Parameter] = slots
+        self.out_fmt = out_fmt
+        self.data_names: list[str] = data_names
+        self.params = params
+        self.frozen = None
+
+
+def run_graph(
+    entry: CachedGraph,
+    flat: list,
+    freeze: bool = False,
+    callback: Callable | None = None,
+    monitor_all: bool = False,
+):
+    """Run ``entry`` on the flattened inputs ``flat``; regrouped NDArray outputs.
+
+    The outputs live on the context of the first array in ``flat``. Raises
+    :class:`DeferredInitializationError` (before running anything) when a
+    parameter is still waiting for its shape; the caller completes it and calls
+    again.
+    """
+    ctx = next(a for a in flat if a is not None).context
+    tensors = [
+        flat[s].to_torch() if type(s) is int else s.data(ctx).to_torch()
+        for s in entry.slots
+    ]
+    flags = _state.flags
+    if freeze and not flags.recording and not flags.training:
+        entry.frozen = _frozen_for(entry.compiled, entry.frozen, tensors, entry.slots)
+        with autograd._no_grad():
+            outs = entry.frozen(tensors)
+    elif callback is not None:
+        from ..symbol._monitor import run_monitored
+
+        outs = run_monitored(
+            entry.symbol,
+            entry.compiled.input_names,
+            tensors,
+            callback,
+            monitor_all,
+            ctx,
+            record=flags.recording,
+        )
+    elif flags.recording:
+        outs = entry.compiled(tensors)
+    else:
+        with autograd._no_grad():
+            outs = entry.compiled(tensors)
+    res, _ = regroup([from_torch(t, ctx) for t in outs], entry.out_fmt)
+    return res
+
+
+def _frozen_for(compiled, frozen, tensors, slots):
+    """``frozen`` if its parameter values are current, else a new freeze."""
+    if frozen is not None and frozen.is_current(tensors):
+        return frozen
+    from ..symbol.frozen import freeze_graph
+
+    const = [not isinstance(s, int) for s in slots]
+    with autograd._no_grad():
+        return freeze_graph(compiled, tensors, const, previous=frozen)
