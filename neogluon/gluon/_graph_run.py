@@ -135,7 +135,7 @@ def run_graph(
     """
     ctx = next(a for a in flat if a is not None).context
     tensors = [
-        flat[s].to_torch() if type(s) is int else s.data(ctx).to_torch()
+        flat[s].to_torch() if isinstance(s, int) else s.data(ctx).to_torch()
         for s in entry.slots
     ]
     flags = _state.flags

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -171,7 +172,7 @@ class ParameterDict:
                 )
         return param
 
-    def update(self, other: ParameterDict) -> None:
+    def update(self, other: ParameterDict | Mapping[str, Parameter]) -> None:
         """Copy all Parameters of ``other`` into this dict."""
         for k, v in other.items():
             if k in self._params and self._params[k] is not v:
