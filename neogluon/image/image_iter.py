@@ -271,7 +271,7 @@ class ImageIter(DataIter):
             i = self._cache_idx
         else:
             batch_data = nd.zeros((self.batch_size, c, h, w))
-            batch_label = nd.empty(self.provide_label[0][1])
+            batch_label = self._new_label_batch()
             i = self._batchify(batch_data, batch_label)
         pad = self.batch_size - i
         if pad != 0:
@@ -290,6 +290,10 @@ class ImageIter(DataIter):
             else:
                 self._cache_data = self._cache_label = self._cache_idx = None
         return DataBatch([batch_data], [batch_label], pad=pad)
+
+    def _new_label_batch(self):
+        """The label array a new batch is filled into."""
+        return nd.empty(self.provide_label[0][1])
 
     def check_data_shape(self, data_shape) -> None:
         """``data_shape`` must be ``(3, height, width)``."""

@@ -603,7 +603,7 @@ class _EpochBatches:
         return len(self.batches)
 
 
-def _read_imglist(path: str, label_width: int, where: str) -> dict:
+def _read_imglist(path: str, label_width: int, where: str, exact: bool = True) -> dict:
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{where}: path_imglist={path!r}: no such file")
     out = {}
@@ -613,14 +613,15 @@ def _read_imglist(path: str, label_width: int, where: str) -> dict:
             if len(parts) < 2:
                 continue
             try:
-                vals = [float(v) for v in parts[1 : 1 + label_width]]
+                stop = 1 + label_width if exact else len(parts) - 1
+                vals = [float(v) for v in parts[1:stop]]
                 out[int(float(parts[0]))] = np.asarray(vals, np.float32)
             except ValueError:
                 raise MXNetError(
                     f"{where}: {path!r} line {lineno}: expected 'index<TAB>label...<TAB>"
                     f"path', got {line.strip()!r}"
                 ) from None
-            if len(vals) != label_width:
+            if exact and len(vals) != label_width:
                 raise MXNetError(
                     f"{where}: {path!r} line {lineno}: {len(vals)} labels, "
                     f"label_width={label_width}"

@@ -644,6 +644,7 @@ class NDArrayIter(DataIter):
 
 # MXNet's C++ data iterators, written in Python here (native.py,
 # image_record.py); in MXNet they are attributes of mx.io.io too.
+from .image_det_record import ImageDetRecordIter  # noqa: E402
 from .image_record import ImageRecordInt8Iter  # noqa: E402
 from .image_record import ImageRecordIter  # noqa: E402
 from .image_record import ImageRecordUInt8Iter  # noqa: E402
@@ -665,6 +666,7 @@ _CPP_ITERATORS = (
 )
 __all__ += [
     "CSVIter",
+    "ImageDetRecordIter",
     "ImageRecordInt8Iter",
     "ImageRecordIter",
     "ImageRecordUInt8Iter",
