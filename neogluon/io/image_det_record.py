@@ -95,7 +95,7 @@ def _valid_objects(raw: np.ndarray, where: str) -> np.ndarray:
 
 class _DetExamples(_rec._RecordExamples):
     def __getitem__(self, item):
-        epoch, pos = item
+        epoch, pos = divmod(int(item), len(self.records))
         rec = int(self.records[pos])
         offset = self.offsets[rec]
         where_rec = f"{self.path!r} record {rec} (byte {offset})"
@@ -292,7 +292,7 @@ class ImageDetRecordIter(_rec.ImageRecordIter):
         records = _rec.part_records(
             offsets, os.path.getsize(path_imgrec), part_index, num_parts
         )
-        if not records:
+        if len(records) == 0:
             raise MXNetError(
                 f"{where}: {path_imgrec!r} part {part_index} of {num_parts} holds no records"
             )

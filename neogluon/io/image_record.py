@@ -80,7 +80,7 @@ def _cv2():
 
 
 # ---------------------------------------------------------------- record files
-def scan_records(path: str, where: str) -> list[int]:
+def scan_records(path: str, where: str) -> np.ndarray:
     """Byte offsets of the logical records of a RecordIO file."""
     if not os.path.isfile(path):
         raise FileNotFoundError(f"{where}: path_imgrec={path!r}: no such file")
@@ -119,7 +119,7 @@ def scan_records(path: str, where: str) -> list[int]:
                     f"{offsets[-1]} is truncated (needs {pos - size} more bytes)"
                 )
             f.seek(pos)
-    return offsets
+    return np.asarray(offsets, dtype=np.int64)
 
 
 def read_record(f, offset: int, path: str, position: int, where: str) -> bytes:
@@ -151,12 +151,12 @@ def part_records(
     dmlc's InputSplit does (each part starts at the first record at or after
     its share of the file)."""
     if num_parts == 1:
-        return list(range(len(offsets)))
+        return np.arange(len(offsets))
     nstep = (size + num_parts - 1) // num_parts
     nstep = (nstep + 3) // 4 * 4
     begin = min(nstep * part_index, size)
     end = min(nstep * (part_index + 1), size)
-    return [i for i, off in enumerate(offsets) if begin <= off < end]
+    return np.nonzero((offsets >= begin) & (offsets < end))[0]
 
 
 def _unpack(buf: bytes, path: str, position: int, where: str):
@@ -486,7 +486,7 @@ class _RecordExamples:
         return len(self.records)
 
     def __getitem__(self, item):
-        epoch, pos = item
+        epoch, pos = divmod(int(item), len(self.records))
         rec = int(self.records[pos])
         offset = self.offsets[rec]
         where_rec = f"{self.path!r} record {rec} (byte {offset})"
@@ -597,7 +597,8 @@ class _EpochBatches:
         self.batches: list = []
 
     def __iter__(self):
-        return iter(list(self.batches))
+        for batch in list(self.batches):
+            yield batch.tolist()
 
     def __len__(self) -> int:
         return len(self.batches)
@@ -785,7 +786,7 @@ class ImageRecordIter(_KeywordIter):
         records = part_records(
             offsets, os.path.getsize(path_imgrec), part_index, num_parts
         )
-        if not records:
+        if len(records) == 0:
             raise MXNetError(
                 f"{where}: {path_imgrec!r} part {part_index} of {num_parts} holds no records"
             )
@@ -858,7 +859,7 @@ class ImageRecordIter(_KeywordIter):
         ex.dtype, ex.mirror, ex.rand_mirror = "uint8", False, False
         total = np.zeros(ex.data_shape, np.float64)
         for pos in range(len(ex)):
-            total += ex[(0, pos)][0]
+            total += ex[pos][0]
         ex.dtype, ex.mirror, ex.rand_mirror, ex.mean_image = saved
         mean = (total / len(ex)).astype(np.float32)
         nd.save(path, {"mean_img": nd.array(mean)})
@@ -873,7 +874,8 @@ class ImageRecordIter(_KeywordIter):
             if got is None:
                 break
             ids, pad = got
-            plan.append(([(self._epoch, int(i)) for i in ids], pad, np.asarray(ids)))
+            ids = np.asarray(ids, dtype=np.int64)
+            plan.append((self._epoch * len(self._examples) + ids, pad, ids))
         self._plan.batches = [p[0] for p in plan]
         self._pads = [(p[1], p[2]) for p in plan]
         if self._loader is None:

@@ -249,7 +249,7 @@ def test_corrupt_record_in_worker_names_it(tmp_path):
 
 class _Killer(image_record._RecordExamples):
     def __getitem__(self, item):
-        if item[1] == 5:
+        if int(item) % len(self.records) == 5:
             os.kill(os.getpid(), signal.SIGKILL)
         return super().__getitem__(item)
 
