@@ -29,10 +29,12 @@ import numpy as np
 
 from ..base import MXNetError
 from . import image_record as _rec
+from .native import IterParamError
 from .native import MXDataIter
 from .native import _check_part
 from .native import _positive_int
 from .native import _Stream
+from .native import _unknown_params
 
 __all__ = ["ImageDetRecordIter"]
 
@@ -259,22 +261,20 @@ class ImageDetRecordIter(_rec.ImageRecordIter):
                     "samplers) is not implemented in neogluon; use mx.image.ImageDetIter "
                     "with CreateDetAugmenter(rand_crop=..., rand_pad=..., brightness=...)"
                 )
-        unknown = sorted(set(kwargs) - _ACCEPTED)
-        if unknown:
-            raise TypeError(f"{where}: unknown parameter(s) {unknown}")
+        _unknown_params(set(kwargs) - _ACCEPTED, where)
         if mean_img:
             raise MXNetError(
                 f"{where}: mean_img is not supported by the detection iterator here; "
                 "give mean_r / mean_g / mean_b"
             )
         if resize_mode not in ("force", "shrink", "fit"):
-            raise ValueError(
+            raise IterParamError(
                 f"{where}: resize_mode must be force, shrink or fit, got {resize_mode!r}"
             )
         try:
             data_shape = tuple(int(v) for v in data_shape)
         except (TypeError, ValueError):
-            raise ValueError(
+            raise IterParamError(
                 f"{where}: data_shape must be (channels, height, width), got {data_shape!r}"
             ) from None
         if (
@@ -282,7 +282,7 @@ class ImageDetRecordIter(_rec.ImageRecordIter):
             or data_shape[0] not in (1, 3, 4)
             or min(data_shape) < 1
         ):
-            raise ValueError(
+            raise IterParamError(
                 f"{where}: data_shape must be (channels, height, width) with 1, 3 or 4 "
                 f"channels, got {data_shape}"
             )

@@ -48,11 +48,13 @@ import numpy as np
 
 from .. import ndarray as nd
 from ..base import MXNetError
+from .native import IterParamError
 from .native import MXDataIter
 from .native import _check_part
 from .native import _KeywordIter
 from .native import _positive_int
 from .native import _Stream
+from .native import _unknown_params
 
 __all__ = ["ImageRecordInt8Iter", "ImageRecordIter", "ImageRecordUInt8Iter"]
 
@@ -757,12 +759,11 @@ class ImageRecordIter(_KeywordIter):
                 aug[k] = v
             elif k in _ACCEPTED:
                 extra[k] = v
-            else:
-                raise TypeError(f"{where}: unknown parameter {k!r}")
+        _unknown_params(set(kwargs) - set(aug) - _ACCEPTED, where)
         try:
             data_shape = tuple(int(v) for v in data_shape)
         except (TypeError, ValueError):
-            raise ValueError(
+            raise IterParamError(
                 f"{where}: data_shape must be (channels, height, width), got {data_shape!r}"
             ) from None
         if (
@@ -770,7 +771,7 @@ class ImageRecordIter(_KeywordIter):
             or data_shape[0] not in (1, 3, 4)
             or min(data_shape) < 1
         ):
-            raise ValueError(
+            raise IterParamError(
                 f"{where}: data_shape must be (channels, height, width) with 1, 3 or 4 "
                 f"channels, got {data_shape}"
             )
@@ -779,7 +780,7 @@ class ImageRecordIter(_KeywordIter):
         _check_part(part_index, num_parts, where)
         dtype = self._DTYPE if dtype is None else str(np.dtype(dtype))
         if dtype not in ("float32", "uint8", "int8"):
-            raise ValueError(
+            raise IterParamError(
                 f"{where}: dtype must be float32, uint8 or int8, got {dtype!r}"
             )
         offsets = scan_records(path_imgrec, where)

@@ -26,6 +26,7 @@ import gzip
 import logging
 import os
 import struct
+import warnings
 
 import numpy as np
 
@@ -35,12 +36,30 @@ from .io import DataBatch
 from .io import DataDesc
 from .io import DataIter
 
-__all__ = ["CSVIter", "MNISTIter", "MXDataIter"]
+__all__ = ["CSVIter", "IterParamError", "MNISTIter", "MXDataIter"]
+
+
+class IterParamError(MXNetError, ValueError):
+    """A data iterator was given an invalid parameter (an MXNetError, as
+    MXNet's C++ iterators raise, and a ValueError)."""
+
+
+def _unknown_params(names, where: str) -> None:
+    """MXNet's C++ iterators ignore parameters they do not know; here they
+    are ignored too, with a warning naming them (a typo shows)."""
+    if names:
+        warnings.warn(
+            f"{where}: ignoring unknown parameter(s) {sorted(names)}",
+            UserWarning,
+            stacklevel=4,
+        )
 
 
 def _positive_int(value, name: str, where: str) -> int:
     if isinstance(value, bool) or int(value) != value or int(value) < 1:
-        raise ValueError(f"{where}: {name} must be a positive integer, got {value!r}")
+        raise IterParamError(
+            f"{where}: {name} must be a positive integer, got {value!r}"
+        )
     return int(value)
 
 
@@ -50,11 +69,11 @@ def _shape(value, name: str, where: str) -> tuple:
     try:
         shape = tuple(int(v) for v in value)
     except (TypeError, ValueError):
-        raise ValueError(
+        raise IterParamError(
             f"{where}: {name} must be a tuple of positive ints, got {value!r}"
         ) from None
     if not shape or any(v < 1 for v in shape):
-        raise ValueError(
+        raise IterParamError(
             f"{where}: {name} must be a tuple of positive ints, got {value!r}"
         )
     return shape
@@ -62,7 +81,7 @@ def _shape(value, name: str, where: str) -> tuple:
 
 def _check_part(part_index: int, num_parts: int, where: str) -> None:
     if num_parts < 1 or not 0 <= part_index < num_parts:
-        raise ValueError(
+        raise IterParamError(
             f"{where}: part_index={part_index} / num_parts={num_parts}: need "
             "num_parts >= 1 and 0 <= part_index < num_parts"
         )
@@ -400,8 +419,7 @@ class CSVIter(_InMemoryIter):
 
 
 def _unknown_kwargs(kwargs: dict, where: str) -> None:
-    if kwargs:
-        raise TypeError(f"{where}: unknown parameter(s) {sorted(kwargs)}")
+    _unknown_params(kwargs, where)
 
 
 def _open_maybe_gz(path: str, where: str, what: str):
