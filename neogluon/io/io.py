@@ -680,8 +680,8 @@ __all__ += ["ImageRecordIter_v1", "ImageRecordUInt8Iter_v1"]
 __all__ += _missing.define(
     globals(),
     dict.fromkeys(_CPP_ITERATORS, "class"),
-    area="MXNet's C++ data iterators (mx.io.ImageRecordIter, LibSVMIter)",
+    area="mx.io.LibSVMIter, whose batches are sparse CSR arrays (sparse storage "
+    "is issue 13)",
     planned="issue 12",
-    instead="gluon.data datasets (ImageRecordDataset, ArrayDataset) with a "
-    "DataLoader, or mx.io.NDArrayIter",
+    instead="mx.io.CSVIter or mx.io.NDArrayIter on dense arrays",
 )
