@@ -160,9 +160,9 @@ def test_augmenter_errors():
     img = _image("u8")
     out, lab = crop(img, label)
     assert out is img and lab is label
-    with pytest.raises(MXNetError, match="issue 12"):
+    with pytest.raises(ValueError, match="needs path_imgrec"):
         mx.image.ImageIter(2, (3, 8, 8))
-    with pytest.raises(MXNetError, match="issue 12"):
+    with pytest.raises(ValueError, match="needs path_imgrec"):
         mx.image.ImageDetIter(2, (3, 8, 8))
 
 
