@@ -25,6 +25,10 @@ class SequentialModule(BaseModule):
 
     Build it with :meth:`add`; then ``bind`` / ``init_params`` /
     ``init_optimizer`` / ``fit`` as any module.
+
+    Differs from MXNet 1.9.1: ``bind`` records ``for_training`` and
+    ``inputs_need_grad`` (MXNet's never sets them, so its
+    ``get_input_grads`` always fails its own assertion).
     """
 
     META_TAKE_LABELS = "take_labels"
