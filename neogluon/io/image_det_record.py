@@ -97,6 +97,7 @@ def _valid_objects(raw: np.ndarray, where: str) -> np.ndarray:
 
 class _DetExamples(_rec._RecordExamples):
     def __getitem__(self, item):
+        self._in_worker()
         epoch, pos = divmod(int(item), len(self.records))
         rec = int(self.records[pos])
         offset = self.offsets[rec]

@@ -483,11 +483,24 @@ class _RecordExamples:
 
     def __init__(self, it: dict) -> None:
         self.__dict__.update(it)
+        self._main_pid = os.getpid()
+        self._single_threaded = os.getpid()
+
+    def _in_worker(self) -> None:
+        # In a worker process, OpenCV's own thread pool would compete with the
+        # other workers for the cores: one thread each (as torch's workers).
+        pid = os.getpid()
+        if pid != self._main_pid and pid != self._single_threaded:
+            cv2 = _cv2()
+            if cv2 is not None:
+                cv2.setNumThreads(1)
+            self._single_threaded = pid
 
     def __len__(self) -> int:
         return len(self.records)
 
     def __getitem__(self, item):
+        self._in_worker()
         epoch, pos = divmod(int(item), len(self.records))
         rec = int(self.records[pos])
         offset = self.offsets[rec]
@@ -586,10 +599,10 @@ class _RecordExamples:
 
 
 def _stack(samples):
-    return (
-        np.stack([s[0] for s in samples]),
-        np.stack([s[1] for s in samples]),
-    )
+    # The images as an NDArray: DataLoader workers hand NDArrays back through
+    # shared memory (numpy arrays would be pickled through a pipe).
+    data = np.stack([s[0] for s in samples])
+    return nd.from_numpy(data), np.stack([s[1] for s in samples])
 
 
 class _EpochBatches:
@@ -866,7 +879,8 @@ class ImageRecordIter(_KeywordIter):
         nd.save(path, {"mean_img": nd.array(mean)})
         return mean
 
-    def _start_epoch(self) -> None:
+    def _plan_epoch(self) -> None:
+        """Plan this epoch's batches (the stream is at the epoch's start)."""
         from ..gluon.data import DataLoader
 
         plan = []
@@ -887,11 +901,31 @@ class ImageRecordIter(_KeywordIter):
                 num_workers=self._workers,
                 timeout=self._timeout,
             )
+
+    def _start_epoch(self) -> None:
+        self._plan_epoch()
         self._batches = iter(self._loader)
         self._k = 0
+        self._prepared = False
+
+    def _prepare_next_epoch(self) -> None:
+        """At the end of an epoch, plan the next one and start its workers
+        now, so that they decode while the caller evaluates or resets."""
+        self._epoch += 1
+        self._stream.reset()
+        self._plan_epoch()
+        if self._workers:
+            self._loader.refresh()
+        self._prepared = True
 
     def _reset(self) -> None:
         self._batches = None
+        if getattr(self, "_prepared", False):
+            # The epoch ended and the next one is already planned and started.
+            self._batches = iter(self._loader)
+            self._k = 0
+            self._prepared = False
+            return
         self._epoch += 1
         self._stream.reset()
         self._start_epoch()
@@ -907,11 +941,13 @@ class ImageRecordIter(_KeywordIter):
                 data, label = next(self._batches)
         except StopIteration:
             self._batches = None
+            self._prepare_next_epoch()
             return None
         pad, ids = self._pads[self._k]
         self._k += 1
         if len(ids) < self._bs:
             fill = self._bs - len(ids)
+            data = data.asnumpy()
             data = np.concatenate(
                 [data, np.zeros((fill,) + data.shape[1:], data.dtype)]
             )

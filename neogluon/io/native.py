@@ -209,8 +209,10 @@ class MXDataIter(DataIter):
         if got is None:
             return False
         data, label, pad, index = got
+        if not isinstance(data, nd.NDArray):
+            data = nd.array(data, dtype=data.dtype)
         self._current = (
-            nd.array(data, dtype=data.dtype),
+            data,
             nd.array(self._label_1d(label), dtype=label.dtype),
             int(pad),
             None if index is None else np.asarray(index, dtype=np.uint64),

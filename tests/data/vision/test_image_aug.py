@@ -20,7 +20,6 @@ import numpy as np
 import pytest
 
 import neogluon as mx
-from neogluon.base import MXNetError
 from tests.conftest import fixture_names
 from tests.conftest import load_fixture
 
