@@ -6,8 +6,8 @@ one row per object, ``[class_id, xmin, ymin, xmax, ymax, ...]`` with
 coordinates normalized to [0, 1]. Random draws use Python's ``random`` as
 MXNet 1.9.1 does, so a seeded run reproduces MXNet's crops, pads and flips.
 
-``ImageDetIter`` (the record-file iterator) is not built yet (planned:
-issue 12); it resolves and raises MXNetError when used.
+``ImageDetIter`` (the detection record-file / list iterator) is in
+:mod:`neogluon.image.det_iter`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from math import sqrt
 
 import numpy as np
 
-from .. import _missing
 from .. import ndarray as nd
 from ..base import numeric_types
 from ..ndarray import NDArray
@@ -534,11 +533,7 @@ def CreateDetAugmenter(  # noqa: N802
     return auglist
 
 
-__all__ += _missing.define(
-    globals(),
-    {"ImageDetIter": "class"},
-    area="mx.image.ImageDetIter (detection record-file iterator)",
-    planned="issue 12",
-    instead="gluon.data.vision.ImageRecordDataset with a DataLoader and the "
-    "detection augmenters of this module",
-)
+# The iterator is in its own module; MXNet has it in mx.image.detection.
+from .det_iter import ImageDetIter  # noqa: E402
+
+__all__ += ["ImageDetIter"]

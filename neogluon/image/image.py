@@ -26,7 +26,6 @@ from numbers import Number
 
 import numpy as np
 
-from .. import _missing
 from .. import ndarray as nd
 from ..base import MXNetError
 from ..base import numeric_types
@@ -891,11 +890,7 @@ def CreateAugmenter(  # noqa: N802
     return auglist
 
 
-__all__ += _missing.define(
-    globals(),
-    {"ImageIter": "class"},
-    area="mx.image.ImageIter (record-file / image-list iterator)",
-    planned="issue 12",
-    instead="gluon.data.vision.ImageRecordDataset or ImageFolderDataset with a "
-    "DataLoader, applying these augmenters in a transform",
-)
+# The iterator is in its own module; MXNet has it in mx.image.image too.
+from .image_iter import ImageIter  # noqa: E402
+
+__all__ += ["ImageIter"]

@@ -1,8 +1,10 @@
 """``mx.io``: the pre-Gluon data iterators (``NDArrayIter``, ``DataBatch``, ...).
 
-MXNet's C++ iterators (``MNISTIter``, ``ImageRecordIter``, ``CSVIter``,
-``LibSVMIter``) are not built yet (planned: issue 12): their names resolve and
-raise MXNetError; use ``gluon.data`` datasets and the ``DataLoader`` instead.
+MXNet's C++ iterators are written in Python here: ``CSVIter``, ``MNISTIter``
+(:mod:`.native`), ``ImageRecordIter`` and its UInt8 / Int8 variants
+(:mod:`.image_record`), ``ImageDetRecordIter`` (:mod:`.image_det_record`).
+``LibSVMIter`` needs sparse (CSR) arrays, which neogluon does not have yet
+(issue 13): its name resolves and raises MXNetError.
 """
 
 from __future__ import annotations

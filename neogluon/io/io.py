@@ -642,8 +642,16 @@ class NDArrayIter(DataIter):
         self.label = _getdata_by_idx(self.label, self.idx)
 
 
-# MXNet's C++ data iterators (record files, MNIST, CSV, LibSVM): other work
-# builds them; the names resolve and raise MXNetError when used.
+# MXNet's C++ data iterators, written in Python here (native.py,
+# image_record.py); in MXNet they are attributes of mx.io.io too.
+from .image_det_record import ImageDetRecordIter  # noqa: E402
+from .image_record import ImageRecordInt8Iter  # noqa: E402
+from .image_record import ImageRecordIter  # noqa: E402
+from .image_record import ImageRecordUInt8Iter  # noqa: E402
+from .native import CSVIter  # noqa: E402
+from .native import MNISTIter  # noqa: E402
+from .native import MXDataIter  # noqa: E402
+
 _CPP_ITERATORS = (
     "CSVIter",
     "ImageDetRecordIter",
@@ -656,12 +664,24 @@ _CPP_ITERATORS = (
     "MNISTIter",
     "MXDataIter",
 )
+__all__ += [
+    "CSVIter",
+    "ImageDetRecordIter",
+    "ImageRecordInt8Iter",
+    "ImageRecordIter",
+    "ImageRecordUInt8Iter",
+    "MNISTIter",
+    "MXDataIter",
+]
+# MXNet 1.9.1's older record iterators: the same iterators here.
+ImageRecordIter_v1 = ImageRecordIter
+ImageRecordUInt8Iter_v1 = ImageRecordUInt8Iter
+__all__ += ["ImageRecordIter_v1", "ImageRecordUInt8Iter_v1"]
 __all__ += _missing.define(
     globals(),
     dict.fromkeys(_CPP_ITERATORS, "class"),
-    area="MXNet's C++ data iterators (mx.io.ImageRecordIter, MNISTIter, CSVIter, "
-    "LibSVMIter)",
+    area="mx.io.LibSVMIter, whose batches are sparse CSR arrays (sparse storage "
+    "is issue 13)",
     planned="issue 12",
-    instead="gluon.data datasets (ImageRecordDataset, MNIST, ArrayDataset) with a "
-    "DataLoader, or mx.io.NDArrayIter",
+    instead="mx.io.CSVIter or mx.io.NDArrayIter on dense arrays",
 )

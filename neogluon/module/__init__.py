@@ -2,15 +2,14 @@
 
 :class:`Module` (a symbol bound to executors, trained with ``fit`` or the
 forward/backward/update loop), :class:`BucketingModule` (one Module per
-bucket key, parameters shared) and :class:`BaseModule` run on neogluon's
-symbol executor. ``SequentialModule``, ``PythonModule`` and
-``PythonLossModule`` are not implemented yet (issue 12): their names resolve
-so that imports work and using one raises MXNetError.
+bucket key, parameters shared), :class:`SequentialModule` (modules chained)
+and :class:`BaseModule` run on neogluon's symbol executor;
+:class:`PythonModule` / :class:`PythonLossModule` are modules computed in
+Python (a loss whose gradient a Python function gives).
 """
 
 from __future__ import annotations
 
-from .. import _missing
 from . import base_module  # noqa: F401
 from . import bucketing_module  # noqa: F401
 from . import executor_group  # noqa: F401
@@ -20,21 +19,19 @@ from . import sequential_module  # noqa: F401
 from .base_module import BaseModule
 from .bucketing_module import BucketingModule
 from .module import Module
+from .python_module import PythonLossModule
+from .python_module import PythonModule
+from .sequential_module import SequentialModule
 
-__all__ = ["BaseModule", "BucketingModule", "Module"]
+__all__ = [
+    "BaseModule",
+    "BucketingModule",
+    "Module",
+    "PythonLossModule",
+    "PythonModule",
+    "SequentialModule",
+]
 
-_NAMES = {
-    "PythonLossModule": "class",
-    "PythonModule": "class",
-    "SequentialModule": "class",
-}
-__all__ += _missing.define(
-    globals(),
-    _NAMES,
-    area="mx.module's SequentialModule / PythonModule",
-    planned="issue 12",
-    instead="mx.mod.Module (one symbol), or a gluon.HybridBlock trained with gluon.Trainer",
-)
 __all__ += [
     "base_module",
     "bucketing_module",

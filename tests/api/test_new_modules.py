@@ -223,9 +223,10 @@ def test_contrib_ndarray_is_nd_contrib():
 
 def test_placeholders_raise_with_guidance():
     from neogluon import _missing
+    from neogluon.contrib.svrg_optimization import svrg_module
 
-    with pytest.raises(MXNetError, match=r"mx.module.*issue 12.*gluon.Trainer"):
-        mx.module.SequentialModule()
+    with pytest.raises(MXNetError, match=r"svrg.*issue 12.*gluon.Trainer"):
+        svrg_module.SVRGModule()
     with pytest.raises(MXNetError, match="issue 13"):
         mx.nd.sparse.csr_matrix((1, 2))
     with pytest.raises(MXNetError, match="triton"):

@@ -126,7 +126,7 @@ def test_sparse_namespace_aliases():
 
 def test_io_and_onnx_names():
     with pytest.raises(MXNetError, match="issue 12"):
-        mx.io.MNISTIter(image="x")
+        mx.io.LibSVMIter(data_libsvm="x")
     data = mx.io.utils._init_data(
         mx.nd.ones((2, 3)), allow_empty=False, default_name="data"
     )
