@@ -129,6 +129,9 @@ def install() -> None:
         )
     _FINDER = MxnetAliasFinder()
     sys.meta_path.insert(0, _FINDER)
+    from . import _client_compat
+
+    _client_compat.install()
 
 
 def uninstall() -> None:
@@ -138,6 +141,9 @@ def uninstall() -> None:
         while _FINDER in sys.meta_path:
             sys.meta_path.remove(_FINDER)
         _FINDER = None
+    from . import _client_compat
+
+    _client_compat.uninstall()
     for key in [k for k in sys.modules if k == ALIAS or k.startswith(ALIAS + ".")]:
         if _is_neogluon(sys.modules[key]):
             del sys.modules[key]
