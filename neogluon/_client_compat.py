@@ -35,10 +35,8 @@ def _no_torch_backend(torch_version: str, max_torch_version: str = "2.0.0") -> N
     were absent.
     """
     raise ImportError(
-        "gluoncv's PyTorch backend (torch>={},<{}) is disabled while `import mxnet` "
-        "is aliased to neogluon; gluoncv runs on its MXNet backend".format(
-            torch_version, max_torch_version
-        )
+        f"gluoncv's PyTorch backend (torch>={torch_version},<{max_torch_version}) is disabled while `import mxnet` "
+        "is aliased to neogluon; gluoncv runs on its MXNet backend"
     )
 
 
