@@ -1,17 +1,24 @@
-"""``mx.contrib.onnx``: not implemented in neogluon yet (issue 9).
+"""``mx.contrib.onnx``: ONNX import (:mod:`.onnx2mx`) and the old export path.
 
-MXNet 1.9.1's public names of ``mxnet.contrib.onnx`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.onnx.export_model / neogluon.onnx for export).
+``import_model`` / ``get_model_metadata`` / ``import_to_gluon`` read an ONNX file
+into a neogluon Symbol or SymbolBlock (needs ``pip install onnx``);
+``export_model`` forwards to ``mx.onnx.export_model``.
 """
 
 from __future__ import annotations
 
 import warnings
 
-from ... import _missing
 from ...onnx import export_model as export_model_
-from . import onnx2mx  # noqa: F401
+from . import onnx2mx
+from .onnx2mx.import_model import get_model_metadata
+from .onnx2mx.import_model import import_model
+from .onnx2mx.import_to_gluon import import_to_gluon
+
+# MXNet 1.9.1 also exposes the functions under these names.
+get_model_metadata_ = get_model_metadata
+import_model_ = import_model
+import_to_gluon_ = import_to_gluon
 
 
 def export_model(*args, **kwargs):
@@ -29,20 +36,14 @@ def export_model(*args, **kwargs):
     return export_model_(*args, **kwargs)
 
 
-_NAMES = {
-    "get_model_metadata": "function",
-    "get_model_metadata_": "function",
-    "import_model": "function",
-    "import_model_": "function",
-    "import_to_gluon": "function",
-    "import_to_gluon_": "function",
-}
-__all__ = _missing.define(
-    globals(),
-    _NAMES,
-    area="contrib.onnx ONNX import (export works: mx.onnx.export_model)",
-    planned="issue 9",
-    instead="mx.onnx.export_model / neogluon.onnx for export",
-)
-__all__ += ["onnx2mx"]
-__all__ += ["export_model", "export_model_"]
+__all__ = [
+    "export_model",
+    "export_model_",
+    "get_model_metadata",
+    "get_model_metadata_",
+    "import_model",
+    "import_model_",
+    "import_to_gluon",
+    "import_to_gluon_",
+    "onnx2mx",
+]
