@@ -106,7 +106,7 @@ def test_import_model_matches_onnxruntime(tmp_path):
     path = _cnn(tmp_path)
     x = RNG.uniform(-1, 1, (2, 3, 9, 9)).astype("float32")
     ref = _ort(path, x)
-    sym, args, auxs = mx.contrib.onnx.import_model(path)
+    sym, args, auxs = mx.contrib.onnx.onnx2mx.import_model.import_model(path)
     assert set(auxs) == {"mu", "var"}
     assert {"w1", "b1", "w2", "wd", "bd", "scale", "wm"} <= set(args)
     assert sym.list_arguments()[0] == "data"
@@ -120,12 +120,12 @@ def test_import_model_matches_onnxruntime(tmp_path):
 def test_import_to_gluon_and_metadata(tmp_path):
     path = _cnn(tmp_path)
     x = RNG.uniform(-1, 1, (2, 3, 9, 9)).astype("float32")
-    meta = mx.contrib.onnx.get_model_metadata(path)
+    meta = mx.contrib.onnx.onnx2mx.import_model.get_model_metadata(path)
     assert meta == {
         "input_tensor_data": [("data", (2, 3, 9, 9))],
         "output_tensor_data": [("out", (2, 3))],
     }
-    net = mx.contrib.onnx.import_to_gluon(path, mx.cpu())
+    net = mx.contrib.onnx.onnx2mx.import_to_gluon.import_to_gluon(path, mx.cpu())
     np.testing.assert_allclose(
         net(mx.nd.array(x)).asnumpy(), _ort(path, x), rtol=1e-4, atol=1e-5
     )
@@ -149,7 +149,7 @@ def test_roundtrip_with_neogluon_export(tmp_path):
     y = net(x)
     path = str(tmp_path / "n.onnx")
     mx.onnx.export_onnx(net, path, x)
-    back = mx.contrib.onnx.import_to_gluon(path)
+    back = mx.contrib.onnx.onnx2mx.import_to_gluon.import_to_gluon(path)
     np.testing.assert_allclose(back(x).asnumpy(), y.asnumpy(), rtol=1e-5, atol=1e-6)
 
 
@@ -157,11 +157,24 @@ def test_unsupported_op_is_named(tmp_path):
     nodes = [helper.make_node("Hardmax", ["data"], ["out"])]
     path = _save(tmp_path, nodes, [], [2, 3], [2, 3])
     with pytest.raises(mx.base.MXNetError, match="'Hardmax'.*Supported: Abs"):
-        mx.contrib.onnx.import_model(path)
+        mx.contrib.onnx.onnx2mx.import_model.import_model(path)
     nodes = [
         helper.make_node("Shape", ["data"], ["s"]),
         helper.make_node("Reshape", ["data", "s"], ["out"]),
     ]
     path = _save(tmp_path, nodes, [], [2, 3], [2, 3])
     with pytest.raises(mx.base.MXNetError, match="'Shape'"):
-        mx.contrib.onnx.import_model(path)
+        mx.contrib.onnx.onnx2mx.import_model.import_model(path)
+
+
+def test_contrib_onnx_entry_points_warn_and_forward(tmp_path):
+    path = _cnn(tmp_path)
+    with pytest.warns(DeprecationWarning, match="deprecated"):
+        meta = mx.contrib.onnx.get_model_metadata(path)
+    assert meta["output_tensor_data"] == [("out", (2, 3))]
+    with pytest.warns(DeprecationWarning):
+        sym, args, auxs = mx.contrib.onnx.import_model(path)
+    assert set(auxs) == {"mu", "var"}
+    with pytest.warns(DeprecationWarning):
+        net = mx.contrib.onnx.import_to_gluon(path, mx.cpu())
+    assert isinstance(net, mx.gluon.SymbolBlock)

@@ -8,17 +8,36 @@ into a neogluon Symbol or SymbolBlock (needs ``pip install onnx``);
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 from ...onnx import export_model as export_model_
 from . import onnx2mx
-from .onnx2mx.import_model import get_model_metadata
-from .onnx2mx.import_model import import_model
-from .onnx2mx.import_to_gluon import import_to_gluon
+from .onnx2mx.import_model import get_model_metadata as get_model_metadata_
+from .onnx2mx.import_model import import_model as import_model_
+from .onnx2mx.import_to_gluon import import_to_gluon as import_to_gluon_
 
-# MXNet 1.9.1 also exposes the functions under these names.
-get_model_metadata_ = get_model_metadata
-import_model_ = import_model
-import_to_gluon_ = import_to_gluon
+_IMPORT_NOTICE = (
+    "Importing ONNX models through mx.contrib.onnx is deprecated in MXNet 1.9.1 "
+    "(it moves out of contrib in later releases); the function works as before."
+)
+
+
+def import_model(*args: Any, **kwargs: Any):
+    """:func:`.onnx2mx.import_model.import_model` (``model_file``), with MXNet's notice."""
+    warnings.warn(_IMPORT_NOTICE, DeprecationWarning, stacklevel=2)
+    return import_model_(*args, **kwargs)
+
+
+def get_model_metadata(*args: Any, **kwargs: Any):
+    """:func:`.onnx2mx.import_model.get_model_metadata` (``model_file``)."""
+    warnings.warn(_IMPORT_NOTICE, DeprecationWarning, stacklevel=2)
+    return get_model_metadata_(*args, **kwargs)
+
+
+def import_to_gluon(*args: Any, **kwargs: Any):
+    """:func:`.onnx2mx.import_to_gluon.import_to_gluon` (``model_file, ctx``)."""
+    warnings.warn(_IMPORT_NOTICE, DeprecationWarning, stacklevel=2)
+    return import_to_gluon_(*args, **kwargs)
 
 
 def export_model(*args, **kwargs):

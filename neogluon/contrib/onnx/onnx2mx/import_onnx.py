@@ -83,9 +83,17 @@ class GraphProto:
         raise MXNetError(f"ONNX import: tensor {name!r} is used before it is produced.")
 
     # ------------------------------------------------------------ API
-    def from_onnx(self, graph) -> tuple[sym.Symbol, dict, dict]:
-        """``(sym, arg_params, aux_params)`` of an ONNX ``GraphProto``."""
+    def from_onnx(
+        self, graph, opset_version: int | None = None
+    ) -> tuple[sym.Symbol, dict, dict]:
+        """``(sym, arg_params, aux_params)`` of an ONNX ``GraphProto``.
+
+        ``opset_version`` (the model's default-domain opset) selects defaults
+        that changed between opsets (Softmax's axis).
+        """
         _, numpy_helper = _require_onnx()
+        if opset_version is not None:
+            self.opset_version = int(opset_version)
         for init in graph.initializer:
             self._consts[init.name] = numpy_helper.to_array(init)
         for inp in graph.input:
@@ -133,11 +141,11 @@ class GraphProto:
             "output_tensor_data": [(o.name, shape(o)) for o in graph.output],
         }
 
-    def graph_to_gluon(self, graph, ctx: Any = None):
+    def graph_to_gluon(self, graph, ctx: Any = None, opset_version: int | None = None):
         """A ``gluon.SymbolBlock`` of the graph with its parameters loaded."""
         from ....gluon import SymbolBlock
 
-        result, args, auxs = self.from_onnx(graph)
+        result, args, auxs = self.from_onnx(graph, opset_version)
         data = [
             sym.var(n) for n, _ in self.get_graph_metadata(graph)["input_tensor_data"]
         ]
