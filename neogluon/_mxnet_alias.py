@@ -17,8 +17,8 @@ or with the environment variable ``NEOGLUON_MXNET_ALIAS=1``, honoured by
 :func:`install_from_env` when neogluon is imported (and set by ``neogluon run``
 so that subprocesses a script starts keep the alias).
 
-A submodule of ``mxnet`` that neogluon does not have (``mxnet.contrib.onnx``,
-``mxnet.module``...) raises :class:`ModuleNotFoundError` (an ImportError, so
+A submodule of ``mxnet`` that neogluon does not have (``mxnet.contrib.tensorrt``,
+``mxnet.tvmop``...) raises :class:`ModuleNotFoundError` (an ImportError, so
 ``try: import mxnet.x except ImportError`` keeps working) that names the
 missing neogluon module.
 """
