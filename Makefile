@@ -4,6 +4,7 @@
 #   make test                      set up .venv if needed, run the fast suite
 #   make test TORCH_VERSION=2.5.1  same against another torch release
 #   make lint / fmt / size / bench / fixtures / test-all
+#   make clients                   the client libraries (gluoncv, gluonnlp...) on neogluon
 #
 # The venv is rebuilt only when pyproject.toml, this Makefile or TORCH_VERSION
 # change (a stamp file records what was installed), so repeated runs are fast.
@@ -27,7 +28,7 @@ STAMP  := $(VENV)/.neogluon-torch-$(TORCH_VERSION).stamp
 REF_PY := $(VENV_REF)/bin/python
 REF_STAMP := $(VENV_REF)/.neogluon-ref.stamp
 
-.PHONY: venv demo test test-all lint fmt fixtures bench size help peer
+.PHONY: venv demo test test-all lint fmt fixtures bench size help peer clients clients-fixtures
 
 help:
 	@echo "targets: venv demo test test-all lint fmt fixtures bench size peer"
@@ -95,3 +96,42 @@ peer: venv
 	$(PIP) install pytest-timeout scipy mock requests opencv-python-headless
 	PEER_SHIM=$(PEER_DIR)/shim PEER_IMPL_PACKAGE=neogluon PEER_TIER=$(PEER_TIER) \
 		$(PEER_DIR)/run_peer.sh $(PY) $(PEER_FILES)
+
+# The MXNet client libraries (docs/clients.md) in their own venv, run by
+# tests/clients with `import mxnet` served by neogluon. Not part of `make test`.
+# The clients are installed with --no-deps so that pip never pulls the real
+# mxnet; their other dependencies are listed here.
+#   make clients                   build $(CLIENTS_VENV), run tests/clients
+#   make clients-fixtures          regenerate tests/fixtures/.../clients with real MXNet
+CLIENTS_VENV  ?= .venv-clients
+CLIENTS_PY    := $(CLIENTS_VENV)/bin/python
+CLIENTS_STAMP := $(CLIENTS_VENV)/.neogluon-clients.stamp
+CLIENT_PKGS   := gluoncv==0.10.5.post0 gluonnlp==0.10.0 d2lzh==1.0.0 sockeye==2.3.17 gluonts==0.14.4
+CLIENT_DEPS   := numpy "Pillow>=9" scipy requests tqdm matplotlib portalocker yacs pandas \
+                 pyyaml autocfg opencv-python-headless cython packaging "pydantic<3" toolz \
+                 typing-extensions "sacrebleu==1.4.14" ipython pytest
+CLIENTS_REF_VENV  ?= .venv-clients-ref
+CLIENTS_REF_STAMP := $(CLIENTS_REF_VENV)/.neogluon-clients-ref.stamp
+
+$(CLIENTS_STAMP): Makefile pyproject.toml
+	@test -x $(CLIENTS_PY) || $(PYTHON) -m venv $(CLIENTS_VENV)
+	$(CLIENTS_PY) -m pip --quiet install "torch==$(TORCH_VERSION)" $(TORCH_PIP_ARGS)
+	$(CLIENTS_PY) -m pip --quiet install $(CLIENT_DEPS)
+	$(CLIENTS_PY) -m pip --quiet install --no-deps $(CLIENT_PKGS)
+	$(CLIENTS_PY) -m pip --quiet install --no-deps -e .
+	@touch $@
+
+clients: $(CLIENTS_STAMP)
+	$(CLIENTS_PY) -m pytest tests/clients $(PYTEST_ARGS)
+
+# Real MXNet 1.9.1 with the same clients, for tools/fixtures/clients.py.
+$(CLIENTS_REF_STAMP): Makefile
+	@test -x $(CLIENTS_REF_VENV)/bin/python || $(PYTHON) -m venv $(CLIENTS_REF_VENV)
+	$(CLIENTS_REF_VENV)/bin/python -m pip --quiet install "mxnet==1.9.1" "numpy==1.23.5" \
+		"Pillow<11" "matplotlib<3.9" "scipy<1.14" "pandas<2.2" portalocker yacs pyyaml \
+		autocfg opencv-python-headless cython packaging tqdm requests ipython
+	$(CLIENTS_REF_VENV)/bin/python -m pip --quiet install --no-deps $(CLIENT_PKGS)
+	@touch $@
+
+clients-fixtures: $(CLIENTS_REF_STAMP)
+	MXNET_MKLDNN_ENABLED=1 $(CLIENTS_REF_VENV)/bin/python tools/make_fixtures.py clients

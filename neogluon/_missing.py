@@ -1,6 +1,6 @@
 """Names of MXNet's API that neogluon does not implement yet.
 
-Some MXNet modules (``mx.module``, ``mx.numpy``, ``mx.contrib.amp``, sparse
+Some MXNet modules (``mx.numpy``, ``mx.contrib.quantization``, sparse
 storage...) are planned but not built. So that code importing them still
 imports (``from mxnet.module import Module`` at the top of a script that never
 uses it), their modules exist and every public name resolves; using one (calling

@@ -17,8 +17,8 @@ or with the environment variable ``NEOGLUON_MXNET_ALIAS=1``, honoured by
 :func:`install_from_env` when neogluon is imported (and set by ``neogluon run``
 so that subprocesses a script starts keep the alias).
 
-A submodule of ``mxnet`` that neogluon does not have (``mxnet.contrib.onnx``,
-``mxnet.module``...) raises :class:`ModuleNotFoundError` (an ImportError, so
+A submodule of ``mxnet`` that neogluon does not have (``mxnet.contrib.tensorrt``,
+``mxnet.tvmop``...) raises :class:`ModuleNotFoundError` (an ImportError, so
 ``try: import mxnet.x except ImportError`` keeps working) that names the
 missing neogluon module.
 """
@@ -129,6 +129,9 @@ def install() -> None:
         )
     _FINDER = MxnetAliasFinder()
     sys.meta_path.insert(0, _FINDER)
+    from . import _client_compat
+
+    _client_compat.install()
 
 
 def uninstall() -> None:
@@ -138,6 +141,9 @@ def uninstall() -> None:
         while _FINDER in sys.meta_path:
             sys.meta_path.remove(_FINDER)
         _FINDER = None
+    from . import _client_compat
+
+    _client_compat.uninstall()
     for key in [k for k in sys.modules if k == ALIAS or k.startswith(ALIAS + ".")]:
         if _is_neogluon(sys.modules[key]):
             del sys.modules[key]

@@ -1,8 +1,9 @@
 """``mx.contrib``: MXNet's experimental packages.
 
-``contrib.autograd``, ``contrib.io``, ``contrib.ndarray``/``nd`` and
-``contrib.symbol``/``sym`` work; ``amp``, ``onnx`` (import), ``quantization``,
-``text``, ``svrg_optimization`` and ``tensorboard`` resolve but raise
+``contrib.autograd``, ``contrib.io``, ``contrib.ndarray``/``nd``,
+``contrib.symbol``/``sym``, ``text``, ``amp`` (float16; the graph conversion
+functions are missing) and ``onnx`` (import and export) work;
+``quantization``, ``svrg_optimization`` and ``tensorboard`` resolve but raise
 MXNetError when used (see each module).
 """
 

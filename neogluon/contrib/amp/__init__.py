@@ -1,40 +1,49 @@
-"""``mx.contrib.amp``: not implemented in neogluon yet (issue 9).
+"""``mx.contrib.amp``: automatic mixed precision (float16), MXNet 1.9.1's API.
 
-MXNet 1.9.1's public names of ``mxnet.contrib.amp`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (Block.cast('float16') or torch.autocast around neogluon.interop.to_torch_module).
+See :mod:`.amp` for what :func:`init`, :func:`init_trainer`,
+:func:`scale_loss` and :func:`unscale` do on neogluon.
 """
 
 from __future__ import annotations
 
-from ... import _missing
-from . import amp  # noqa: F401
-from . import lists  # noqa: F401
-from . import loss_scaler  # noqa: F401
+from . import amp
+from . import lists
+from . import loss_scaler
+from .amp import convert_bucketing_module
+from .amp import convert_hybrid_block
+from .amp import convert_model
+from .amp import convert_symbol
+from .amp import init
+from .amp import init_trainer
+from .amp import list_conditional_fp32_ops
+from .amp import list_fp32_ops
+from .amp import list_loss_output_functions
+from .amp import list_lp16_fp32_ops
+from .amp import list_lp16_ops
+from .amp import list_lp16_use_fp32_params
+from .amp import list_widest_type_cast
+from .amp import scale_loss
+from .amp import unscale
+from .loss_scaler import LossScaler
 
-__neogluon_missing__ = True
-
-_NAMES = {
-    "convert_hybrid_block": "function",
-    "convert_model": "function",
-    "convert_symbol": "function",
-    "init": "function",
-    "init_trainer": "function",
-    "list_conditional_fp32_ops": "function",
-    "list_fp32_ops": "function",
-    "list_loss_output_functions": "function",
-    "list_lp16_fp32_ops": "function",
-    "list_lp16_ops": "function",
-    "list_lp16_use_fp32_params": "function",
-    "list_widest_type_cast": "function",
-    "scale_loss": "function",
-    "unscale": "function",
-}
-__all__ = _missing.define(
-    globals(),
-    _NAMES,
-    area="contrib.amp, automatic mixed precision",
-    planned="issue 9",
-    instead="Block.cast('float16') or torch.autocast around neogluon.interop.to_torch_module",
-)
-__all__ += ["amp", "lists", "loss_scaler"]
+__all__ = [
+    "LossScaler",
+    "amp",
+    "convert_bucketing_module",
+    "convert_hybrid_block",
+    "convert_model",
+    "convert_symbol",
+    "init",
+    "init_trainer",
+    "list_conditional_fp32_ops",
+    "list_fp32_ops",
+    "list_loss_output_functions",
+    "list_lp16_fp32_ops",
+    "list_lp16_ops",
+    "list_lp16_use_fp32_params",
+    "list_widest_type_cast",
+    "lists",
+    "loss_scaler",
+    "scale_loss",
+    "unscale",
+]

@@ -1,17 +1,43 @@
-"""``mx.contrib.onnx``: not implemented in neogluon yet (issue 9).
+"""``mx.contrib.onnx``: ONNX import (:mod:`.onnx2mx`) and the old export path.
 
-MXNet 1.9.1's public names of ``mxnet.contrib.onnx`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.onnx.export_model / neogluon.onnx for export).
+``import_model`` / ``get_model_metadata`` / ``import_to_gluon`` read an ONNX file
+into a neogluon Symbol or SymbolBlock (needs ``pip install onnx``);
+``export_model`` forwards to ``mx.onnx.export_model``.
 """
 
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
-from ... import _missing
 from ...onnx import export_model as export_model_
-from . import onnx2mx  # noqa: F401
+from . import onnx2mx
+from .onnx2mx.import_model import get_model_metadata as get_model_metadata_
+from .onnx2mx.import_model import import_model as import_model_
+from .onnx2mx.import_to_gluon import import_to_gluon as import_to_gluon_
+
+_IMPORT_NOTICE = (
+    "Importing ONNX models through mx.contrib.onnx is deprecated in MXNet 1.9.1 "
+    "(it moves out of contrib in later releases); the function works as before."
+)
+
+
+def import_model(*args: Any, **kwargs: Any):
+    """:func:`.onnx2mx.import_model.import_model` (``model_file``), with MXNet's notice."""
+    warnings.warn(_IMPORT_NOTICE, DeprecationWarning, stacklevel=2)
+    return import_model_(*args, **kwargs)
+
+
+def get_model_metadata(*args: Any, **kwargs: Any):
+    """:func:`.onnx2mx.import_model.get_model_metadata` (``model_file``)."""
+    warnings.warn(_IMPORT_NOTICE, DeprecationWarning, stacklevel=2)
+    return get_model_metadata_(*args, **kwargs)
+
+
+def import_to_gluon(*args: Any, **kwargs: Any):
+    """:func:`.onnx2mx.import_to_gluon.import_to_gluon` (``model_file, ctx``)."""
+    warnings.warn(_IMPORT_NOTICE, DeprecationWarning, stacklevel=2)
+    return import_to_gluon_(*args, **kwargs)
 
 
 def export_model(*args, **kwargs):
@@ -29,20 +55,14 @@ def export_model(*args, **kwargs):
     return export_model_(*args, **kwargs)
 
 
-_NAMES = {
-    "get_model_metadata": "function",
-    "get_model_metadata_": "function",
-    "import_model": "function",
-    "import_model_": "function",
-    "import_to_gluon": "function",
-    "import_to_gluon_": "function",
-}
-__all__ = _missing.define(
-    globals(),
-    _NAMES,
-    area="contrib.onnx ONNX import (export works: mx.onnx.export_model)",
-    planned="issue 9",
-    instead="mx.onnx.export_model / neogluon.onnx for export",
-)
-__all__ += ["onnx2mx"]
-__all__ += ["export_model", "export_model_"]
+__all__ = [
+    "export_model",
+    "export_model_",
+    "get_model_metadata",
+    "get_model_metadata_",
+    "import_model",
+    "import_model_",
+    "import_to_gluon",
+    "import_to_gluon_",
+    "onnx2mx",
+]

@@ -1,25 +1,16 @@
-"""``mx.contrib.text``: not implemented in neogluon yet (issue 9).
+"""``mx.contrib.text``: vocabularies and token embeddings, MXNet 1.9.1's API.
 
-MXNet 1.9.1's public names of ``mxnet.contrib.text`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (gluonnlp/torchtext vocabularies).
+:mod:`.vocab` (``Vocabulary``), :mod:`.utils` (``count_tokens_from_str``) and
+:mod:`.embedding` (``GloVe``, ``FastText``, ``CustomEmbedding``,
+``CompositeEmbedding``, ``register``/``create``/``get_pretrained_file_names``).
+Pre-trained files are read from ``$MXNET_HOME/embeddings``; downloading a
+missing one needs a network.
 """
 
 from __future__ import annotations
 
-from ... import _missing
-from . import embedding  # noqa: F401
-from . import utils  # noqa: F401
-from . import vocab  # noqa: F401
+from . import embedding
+from . import utils
+from . import vocab
 
-__neogluon_missing__ = True
-
-_NAMES = {}
-__all__ = _missing.define(
-    globals(),
-    _NAMES,
-    area="contrib.text (vocabularies and embeddings)",
-    planned="issue 9",
-    instead="gluonnlp/torchtext vocabularies",
-)
-__all__ += ["embedding", "utils", "vocab"]
+__all__ = ["embedding", "utils", "vocab"]

@@ -1,23 +1,7 @@
-"""``mx.contrib.text.utils``: not implemented in neogluon yet (issue 9).
-
-MXNet 1.9.1's public names of ``mxnet.contrib.text.utils`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (gluonnlp/torchtext vocabularies).
-"""
+"""``mx.contrib.text.utils``: :func:`count_tokens_from_str`."""
 
 from __future__ import annotations
 
-from ... import _missing
+from ...gluon.contrib.data._vocab import count_tokens_from_str
 
-__neogluon_missing__ = True
-
-_NAMES = {
-    "count_tokens_from_str": "function",
-}
-__all__ = _missing.define(
-    globals(),
-    _NAMES,
-    area="contrib.text (vocabularies and embeddings)",
-    planned="issue 9",
-    instead="gluonnlp/torchtext vocabularies",
-)
+__all__ = ["count_tokens_from_str"]

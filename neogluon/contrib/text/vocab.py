@@ -1,23 +1,11 @@
-"""``mx.contrib.text.vocab``: not implemented in neogluon yet (issue 9).
+"""``mx.contrib.text.vocab``: :class:`Vocabulary`, MXNet 1.9.1's token indexer.
 
-MXNet 1.9.1's public names of ``mxnet.contrib.text.vocab`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (gluonnlp/torchtext vocabularies).
+Index 0 is the unknown token, then the reserved tokens, then the counted
+tokens by decreasing frequency (ties in sorted order).
 """
 
 from __future__ import annotations
 
-from ... import _missing
+from ...gluon.contrib.data._vocab import Vocabulary
 
-__neogluon_missing__ = True
-
-_NAMES = {
-    "Vocabulary": "class",
-}
-__all__ = _missing.define(
-    globals(),
-    _NAMES,
-    area="contrib.text (vocabularies and embeddings)",
-    planned="issue 9",
-    instead="gluonnlp/torchtext vocabularies",
-)
+__all__ = ["Vocabulary"]

@@ -1,24 +1,8 @@
-"""``mx.contrib.amp.lists``: not implemented in neogluon yet (issue 9).
-
-MXNet 1.9.1's public names of ``mxnet.contrib.amp.lists`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (Block.cast('float16') or torch.autocast around neogluon.interop.to_torch_module).
-"""
+"""Operator lists of AMP: :mod:`.symbol_fp16` and :mod:`.symbol_bf16`."""
 
 from __future__ import annotations
 
-from .... import _missing
-from . import symbol_bf16  # noqa: F401
-from . import symbol_fp16  # noqa: F401
+from . import symbol_bf16
+from . import symbol_fp16
 
-__neogluon_missing__ = True
-
-_NAMES = {}
-__all__ = _missing.define(
-    globals(),
-    _NAMES,
-    area="contrib.amp, automatic mixed precision",
-    planned="issue 9",
-    instead="Block.cast('float16') or torch.autocast around neogluon.interop.to_torch_module",
-)
-__all__ += ["symbol_bf16", "symbol_fp16"]
+__all__ = ["symbol_bf16", "symbol_fp16"]

@@ -1,23 +1,16 @@
-"""``mx.contrib.onnx.onnx2mx.import_to_gluon``: not implemented in neogluon yet (issue 9).
-
-MXNet 1.9.1's public names of ``mxnet.contrib.onnx.onnx2mx.import_to_gluon`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.onnx.export_model / neogluon.onnx for export).
-"""
+"""``mx.contrib.onnx.onnx2mx.import_to_gluon``: ONNX file -> gluon.SymbolBlock."""
 
 from __future__ import annotations
 
-from .... import _missing
+from typing import Any
 
-__neogluon_missing__ = True
+from .import_model import _graph_proto
+from .import_model import _load
 
-_NAMES = {
-    "import_to_gluon": "function",
-}
-__all__ = _missing.define(
-    globals(),
-    _NAMES,
-    area="contrib.onnx (ONNX import)",
-    planned="issue 9",
-    instead="mx.onnx.export_model / neogluon.onnx for export",
-)
+__all__ = ["import_to_gluon"]
+
+
+def import_to_gluon(model_file: str, ctx: Any = None):
+    """A ``gluon.SymbolBlock`` running the ONNX model, parameters loaded on ``ctx``."""
+    model = _load(model_file)
+    return _graph_proto(model).graph_to_gluon(model.graph, ctx)

@@ -1,0 +1,97 @@
+"""gluoncv 0.10.5.post0 on neogluon against MXNet 1.9.1 (fixtures: clients/gluoncv_*)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import neogluon as mx
+from tests.conftest import load_fixture
+
+from ._util import det_params
+from ._util import flat_outputs
+from ._util import import_client
+
+MODELS = {
+    "resnet18_v1b": {},
+    "mobilenetv2_0.25": {},
+    "cifar_resnet20_v1": {},
+    "simple_pose_resnet18_v1b": {"pretrained_base": False},
+    "yolo3_darknet53_voc": {"pretrained_base": False},
+    "fcn_resnet50_voc": {"pretrained_base": False},
+}
+
+
+@pytest.fixture(scope="module")
+def gluoncv():
+    return import_client("gluoncv")
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_model_matches_mxnet(gluoncv, name):
+    ref = load_fixture("clients", f"gluoncv_{name.replace('.', '_')}")
+    net = gluoncv.model_zoo.get_model(name, pretrained=False, **MODELS[name])
+    net.initialize()
+    x = mx.nd.array(ref["x"])
+    net(x)
+    params = sorted(net._collect_params_with_prefix().items())
+    assert [k for k, _ in params] == ref["names"]
+    assert [list(p.shape) for _, p in params] == ref["shapes"]
+    if "out0" not in ref:
+        return
+    det_params(net)
+    outs = flat_outputs(net(x))
+    for i, o in enumerate(outs):
+        np.testing.assert_allclose(o, ref[f"out{i}"], rtol=1e-4, atol=1e-4)
+    net.hybridize()
+    for i, o in enumerate(flat_outputs(net(x))):
+        np.testing.assert_allclose(o, ref[f"out{i}"], rtol=1e-4, atol=1e-4)
+
+
+def test_export_and_reimport(gluoncv, tmp_path):
+    net = gluoncv.model_zoo.get_model("cifar_resnet20_v1", pretrained=False)
+    net.initialize()
+    net.hybridize()
+    x = mx.nd.random.uniform(shape=(1, 3, 32, 32))
+    y = net(x)
+    net.export(str(tmp_path / "m"))
+    back = mx.gluon.SymbolBlock.imports(
+        str(tmp_path / "m-symbol.json"), ["data"], str(tmp_path / "m-0000.params")
+    )
+    np.testing.assert_allclose(back(x).asnumpy(), y.asnumpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_presets_match_mxnet(gluoncv):
+    from gluoncv.data.transforms import presets
+
+    ref = load_fixture("clients", "gluoncv_presets")
+    im = mx.nd.array(ref["img"], dtype="uint8")
+    # neogluon's uint8 bilinear resize rounds a float interpolation; OpenCV
+    # (MXNet) uses 11-bit fixed-point weights, so some pixels differ by one
+    # intensity level: 1/255 before ImageNet normalization (std >= 0.224).
+    level = 1 / 255 / 0.224 + 1e-5
+    got = presets.imagenet.transform_eval(im, resize_short=40, crop_size=32)
+    np.testing.assert_allclose(got.asnumpy(), ref["imagenet"], rtol=0, atol=level)
+    x, img = presets.ssd.transform_test(im, short=48)
+    np.testing.assert_allclose(x.asnumpy(), ref["ssd_x"], rtol=0, atol=level)
+    np.testing.assert_allclose(img, ref["ssd_img"], rtol=0, atol=1)
+    x, img = presets.yolo.transform_test(im, short=40)
+    np.testing.assert_allclose(x.asnumpy(), ref["yolo_x"], rtol=0, atol=level)
+    np.testing.assert_allclose(img, ref["yolo_img"], rtol=0, atol=1)
+
+
+def test_train_steps(gluoncv):
+    net = gluoncv.model_zoo.get_model("cifar_resnet20_v1", pretrained=False)
+    net.initialize(mx.init.Xavier())
+    trainer = mx.gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.05})
+    loss_fn = mx.gluon.loss.SoftmaxCrossEntropyLoss()
+    x = mx.nd.random.uniform(shape=(8, 3, 32, 32))
+    y = mx.nd.array(np.arange(8) % 10)
+    losses = []
+    for _ in range(5):
+        with mx.autograd.record():
+            loss = loss_fn(net(x), y)
+        loss.backward()
+        trainer.step(8)
+        losses.append(float(loss.mean().asscalar()))
+    assert losses[-1] < losses[0]
