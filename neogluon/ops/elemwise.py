@@ -200,18 +200,62 @@ def _mod(a, b):
     return torch.remainder(a, b)
 
 
+def _recorded(a, b) -> bool:
+    """Whether torch autograd records an op on ``a`` and ``b`` now."""
+    return torch.is_grad_enabled() and (a.requires_grad or b.requires_grad)
+
+
 def _maximum(a, b):
     # MXNet sends the whole gradient to lhs on ties (lhs >= rhs), torch splits
-    # it; a NaN on either side propagates (as numpy's maximum).
+    # it; a NaN on either side propagates (as numpy's maximum). The values are
+    # torch.maximum's, which is one kernel instead of four when not recorded.
+    if not _recorded(a, b):
+        return torch.maximum(a, b)
     return torch.where((a >= b) | torch.isnan(a), a, b)
 
 
 def _minimum(a, b):
+    if not _recorded(a, b):
+        return torch.minimum(a, b)
     return torch.where((a <= b) | torch.isnan(a), a, b)
 
 
 def _power(a, b):
-    return torch.pow(a, b)
+    t = a if isinstance(a, torch.Tensor) else b
+    if t.is_floating_point():
+        return torch.pow(a, b)
+    # Integer powers compute in float64 and truncate (2 ** -1 == 0), as in MXNet.
+    af = a.double() if isinstance(a, torch.Tensor) else float(a)
+    bf = b.double() if isinstance(b, torch.Tensor) else float(b)
+    return torch.pow(af, bf).to(t.dtype)
+
+
+# Reflected kernels: ``rfn(array, scalar)`` is ``scalar <op> array`` (the
+# ``_r*_scalar`` operators and NDArray's ``__rsub__``/``__rtruediv__``/...).
+def _rsub(a, s):
+    return torch.rsub(a, s)
+
+
+def _rdiv(a, s):
+    if a.is_floating_point():
+        return torch.div(s, a)
+    return torch.div(torch.full_like(a, s), a, rounding_mode="trunc")
+
+
+def _rmod(a, s):
+    # A tensor left operand: torch's scalar-first remainder has no gradient.
+    return _mod(torch.full_like(a, s), a)
+
+
+def _rpower(a, s):
+    if a.is_floating_point():
+        return torch.pow(s, a)
+    return torch.pow(float(s), a.double()).to(a.dtype)
+
+
+#: Kernels that, on floating-point operands, are exactly one torch function:
+#: a frontend may call that function directly when both operands are floats.
+FLOAT_KERNELS: dict[Callable, Callable] = {_div: torch.div, _power: torch.pow}
 
 
 def _hypot(a, b):
@@ -578,20 +622,11 @@ for _key, (_op, _aliases) in _ELEMWISE.items():
 
 
 # --------------------------------------------------------------------------- scalar
-def _scalar_kernel(fn: Callable, reverse: bool) -> Callable:
-    if reverse:
+def _scalar_kernel(fn: Callable) -> Callable:
+    def kernel(data, scalar, is_int=True):
+        return fn(data, scalar_for(data, scalar))
 
-        def kernel(data, scalar, is_int=True):
-            s = torch.tensor(
-                scalar_for(data, scalar), dtype=data.dtype, device=data.device
-            )
-            return fn(s, data)
-
-    else:
-
-        def kernel(data, scalar, is_int=True):
-            return fn(data, scalar_for(data, scalar))
-
+    kernel.core = fn
     return kernel
 
 
@@ -609,17 +644,19 @@ def _scalar_hypot(a, b):
     return _hypot(t, torch.full_like(t, other))
 
 
+# name -> (kernel(array, scalar), reflected, aliases); a reflected op computes
+# ``scalar <op> array``.
 _SCALAR = {
     "_plus_scalar": (torch.add, False, ("_PlusScalar",)),
     "_minus_scalar": (torch.sub, False, ("_MinusScalar",)),
-    "_rminus_scalar": (torch.sub, True, ("_RMinusScalar",)),
+    "_rminus_scalar": (_rsub, True, ("_RMinusScalar",)),
     "_mul_scalar": (torch.mul, False, ("_MulScalar",)),
     "_div_scalar": (_div, False, ("_DivScalar",)),
-    "_rdiv_scalar": (_div, True, ("_RDivScalar",)),
+    "_rdiv_scalar": (_rdiv, True, ("_RDivScalar",)),
     "_mod_scalar": (_mod, False, ("_ModScalar",)),
-    "_rmod_scalar": (_mod, True, ("_RModScalar",)),
+    "_rmod_scalar": (_rmod, True, ("_RModScalar",)),
     "_power_scalar": (_power, False, ("_PowerScalar",)),
-    "_rpower_scalar": (_power, True, ("_RPowerScalar",)),
+    "_rpower_scalar": (_rpower, True, ("_RPowerScalar",)),
     "_maximum_scalar": (_clamp_min, False, ("_MaximumScalar",)),
     "_minimum_scalar": (_clamp_max, False, ("_MinimumScalar",)),
     "_hypot_scalar": (_scalar_hypot, False, ("_HypotScalar",)),
@@ -641,7 +678,7 @@ for _name, (_fn, _rev, _aliases) in _SCALAR.items():
     register(
         OpDef(
             _name,
-            _scalar_kernel(_fn, _rev),
+            _scalar_kernel(_fn),
             params=_SCALAR_PARAMS,
             infer_shape=same_shape_infer(_name),
             aliases=_aliases,
