@@ -4,11 +4,12 @@ Every ``+ - * / % **``, comparison, reflected, in-place and unary dunder of
 :class:`NDArray` is built here from a row of ``ops/optable.py`` and runs the
 kernels of the row's registered operators (``ops/elemwise.py``): the semantics
 of ``x + y`` are those of ``broadcast_add``, of ``x + 2`` those of
-``_plus_scalar``. The ``nd`` module functions (``nd.add``, ``nd.maximum``) are
-the same methods behind MXNet's operand dispatch (:func:`nd_function`).
+``_plus_scalar``. As in MXNet, the ``nd`` function of a row and its dunder are
+one function (``nd.add is NDArray.__add__``; :func:`function`), which also
+takes a number on the left.
 
-The methods keep one inline fast path (same dtype, nothing requiring grad; or
-a float scalar on a float array) that calls the kernel directly: it is what
+The function keeps one inline fast path (same dtype, nothing requiring grad;
+or a float scalar on a float array) that calls the kernel directly: it is what
 makes ``x + y`` cost about as much as on torch tensors. Everything else takes
 :func:`_binary`, which checks dtypes and operands, casts a scalar to the
 array's dtype and guards grad mode.
@@ -28,7 +29,7 @@ from .._opprof import State as _PROF
 from ..base import MXNetError
 from ..ops import optable
 from ..ops import registry as _reg
-from ..ops.elemwise import FLOAT_KERNELS
+from ..ops.elemwise import FAST_KERNELS
 from ..ops.elemwise import scalar_for
 from ._core import NDArray
 from ._core import _call1
@@ -36,7 +37,7 @@ from ._core import _grad_off
 from ._core import _new
 from ._indexing import _SCALARS
 
-__all__ = ["nd_function"]
+__all__ = ["function"]
 
 _flags = _state.flags
 
@@ -46,22 +47,40 @@ def _kernel(op_name: str) -> Callable:
 
 
 def binary(r: optable.Binary) -> Callable:
-    """``x <op> other`` for an NDArray ``x`` (``other``: NDArray or number)."""
+    """The row's function ``f(lhs, rhs)``: ``NDArray.__add__`` and ``nd.add`` alike.
+
+    An NDArray ``lhs`` takes the inline fast path or :func:`_binary`; any other
+    ``lhs`` (a number, an NDArray subclass) goes through MXNet's operand
+    dispatch (:func:`optable.make_function`), which also folds two numbers.
+    """
     op_name, scalar_name = r.array_op, r.scalar_op
     kernel = _kernel(op_name)
     scalar_kernel = _kernel(scalar_name)
-    # On float operands, div and power are plain torch.div/torch.pow.
-    fast = FLOAT_KERNELS.get(kernel, kernel)
-    float_only = kernel in FLOAT_KERNELS
-    scalar_fast = FLOAT_KERNELS.get(scalar_kernel.core, scalar_kernel.core)
+    # With nothing requiring grad, some kernels are one torch call (on float
+    # operands for div and power).
+    fast, float_only = FAST_KERNELS.get(kernel, (kernel, False))
+    scalar_fast = FAST_KERNELS.get(scalar_kernel.core, (scalar_kernel.core,))[0]
 
-    def method(self, other):
+    def on_array(lhs, rhs):
         if _PROF.on and not _opprof.entered():
-            name = op_name if isinstance(other, NDArray) else scalar_name
-            return _opprof.op_range(name, method, self, other)
-        ta = self._data
-        if type(other) is NDArray:
-            tb = other._data
+            name = op_name if isinstance(rhs, NDArray) else scalar_name
+            return _opprof.op_range(name, on_array, lhs, rhs)
+        return _binary(lhs, rhs, kernel, scalar_kernel, op_name)
+
+    name = r.nd_functions[0] if r.nd_functions else r.name
+    rmethod = on_array if r.symmetric else reflected(r)
+    dispatch = optable.make_function(
+        r, name, NDArray, on_array, rmethod, error=_function_error
+    )
+
+    def fn(lhs, rhs):
+        if type(lhs) is not NDArray:
+            return dispatch(lhs, rhs)
+        if _PROF.on and not _opprof.entered():
+            return on_array(lhs, rhs)
+        ta = lhs._data
+        if type(rhs) is NDArray:
+            tb = rhs._data
             if (
                 ta.dtype is tb.dtype
                 and not (ta.requires_grad or tb.requires_grad)
@@ -71,13 +90,20 @@ def binary(r: optable.Binary) -> Callable:
                     res = fast(ta, tb)
                 except RuntimeError as err:
                     raise _broadcast_error(op_name, ta, tb, err) from None
-                return _new(res, self._ctx)
-        elif type(other) is float and ta.is_floating_point() and not ta.requires_grad:
-            return _new(scalar_fast(ta, other), self._ctx)
-        return _binary(self, other, kernel, scalar_kernel, op_name)
+                return _new(res, lhs._ctx)
+        elif type(rhs) is float and ta.is_floating_point() and not ta.requires_grad:
+            return _new(scalar_fast(ta, rhs), lhs._ctx)
+        return _binary(lhs, rhs, kernel, scalar_kernel, op_name)
 
-    method.__name__ = f"__{r.dunders[0]}__" if r.dunders else r.name
-    return method
+    fn.__name__ = fn.__qualname__ = name
+    fn.__module__ = "neogluon.ndarray"
+    fn.optable_row = r
+    fn.__doc__ = (
+        f"Element-wise ``{name}`` with broadcasting (``{op_name}``); either "
+        "operand may be a number."
+        + (f" Also ``NDArray.__{r.dunders[0]}__``." if r.dunders else "")
+    )
+    return fn
 
 
 def reflected(r: optable.Binary) -> Callable:
@@ -216,39 +242,22 @@ def _function_error(name: str, lhs, rhs) -> TypeError:
 
 
 # ---------------------------------------------------------------- built once
-_METHODS: dict[str, tuple[Callable, Callable]] = {}
+_FUNCTIONS: dict[str, Callable] = {}
 
 
-def _methods(r: optable.Binary) -> tuple[Callable, Callable]:
-    """The row's (binary, reflected) methods, built once and shared by the
-    dunders and the ``nd`` functions."""
-    got = _METHODS.get(r.name)
-    if got is None:
-        meth = binary(r)
-        got = (meth, meth if r.symmetric else reflected(r))
-        _METHODS[r.name] = got
-    return got
-
-
-def nd_function(r: optable.Binary, name: str) -> Callable:
-    """``nd.<name>(lhs, rhs)``: MXNet's dispatch over the row's NDArray methods
-    (numbers are passed as ``float``, as MXNet does)."""
-    meth, rmeth = _methods(r)
-    fn = optable.make_function(
-        r, name, NDArray, meth, rmeth, convert=float, error=_function_error
-    )
-    fn.__module__ = "neogluon.ndarray"
-    fn.__doc__ = (
-        f"Element-wise ``{name}`` with broadcasting (``{r.array_op}``); either "
-        "operand may be a number."
-    )
+def function(r: optable.Binary) -> Callable:
+    """The row's function, built once: the ``nd`` functions of the row
+    (``nd.add``) and its dunders (``__add__``, ``__radd__``) are this object."""
+    fn = _FUNCTIONS.get(r.name)
+    if fn is None:
+        fn = _FUNCTIONS[r.name] = binary(r)
     return fn
 
 
 optable.install_operators(
     NDArray,
-    binary=lambda r: _methods(r)[0],
-    reflected=lambda r: _methods(r)[1],
+    binary=function,
+    reflected=reflected,
     unary=unary,
     inplace=inplace,
 )

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from ..ops import optable
-from ._arith import nd_function
+from ._arith import function
 from ._core import NDArray
 
 __all__ = [
@@ -50,12 +50,9 @@ def _ops():
     return nd, nd._internal
 
 
-# ``nd.add``, ``nd.subtract``, ..., ``nd.logical_xor``: one per name the
-# operator table gives a row, built once over the row's NDArray methods (the
-# ones ``+``, ``-``, ... run), so ``nd.add(a, b)`` is ``a + b``.
-_FUNCTIONS = {
-    name: nd_function(r, name) for r in optable.BINARY for name in r.nd_functions
-}
+# ``nd.add``, ``nd.subtract``, ..., ``nd.logical_xor``: the operator table's
+# row functions, built once; ``nd.add`` is ``NDArray.__add__`` itself.
+_FUNCTIONS = {name: function(r) for r in optable.BINARY for name in r.nd_functions}
 add = _FUNCTIONS["add"]
 subtract = _FUNCTIONS["subtract"]
 multiply = _FUNCTIONS["multiply"]

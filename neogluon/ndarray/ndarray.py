@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from . import _arith  # noqa: F401 - installs the operator dunders on NDArray
 from ._core import NDArray
-from ._core import _alloc  # noqa: F401 - used by the nd frontend
+from ._core import _alloc  # noqa: F401 - kept for importers; results use _new
 from ._core import _new  # noqa: F401 - the result constructor, used across neogluon
 from ._creation import arange
 from ._creation import array

@@ -253,9 +253,15 @@ def _rpower(a, s):
     return torch.pow(float(s), a.double()).to(a.dtype)
 
 
-#: Kernels that, on floating-point operands, are exactly one torch function:
-#: a frontend may call that function directly when both operands are floats.
-FLOAT_KERNELS: dict[Callable, Callable] = {_div: torch.div, _power: torch.pow}
+#: Kernels that are exactly one torch function when no operand requires grad:
+#: kernel -> (torch function, whether only for floating-point operands). A
+#: frontend's fast path (nothing requiring grad) may call the function directly.
+FAST_KERNELS: dict[Callable, tuple[Callable, bool]] = {
+    _div: (torch.div, True),
+    _power: (torch.pow, True),
+    _maximum: (torch.maximum, False),
+    _minimum: (torch.minimum, False),
+}
 
 
 def _hypot(a, b):

@@ -162,6 +162,8 @@ def test_nd_functions_are_the_dunders_with_mxnet_dispatch(r):
     for fname in r.nd_functions:
         f = getattr(nd, fname)
         assert f.optable_row is r
+        if r.dunders and fname != "power":  # nd.power has MXNet's (base, exp)
+            assert f is getattr(nd.NDArray, f"__{r.dunders[0]}__")
         assert getattr(nd.ndarray, fname) is f
         a, b = nd.array(_A), nd.array(_B)
         internal = nd._internal
@@ -180,7 +182,7 @@ def test_nd_functions_are_the_dunders_with_mxnet_dispatch(r):
             op = _PY_OPS[r.name]
             np.testing.assert_array_equal(f(a, b).asnumpy(), op(a, b).asnumpy())
             np.testing.assert_array_equal(f(2.5, a).asnumpy(), op(2.5, a).asnumpy())
-        with pytest.raises(TypeError, match=f"nd.{fname}: operands"):
+        with pytest.raises(TypeError, match=f"nd.{r.nd_functions[0]}: operands"):
             f("x", a)
 
 
