@@ -363,7 +363,6 @@ def make_function(
     array_type: type | tuple[type, ...],
     method: Callable,
     rmethod: Callable,
-    convert: Callable[[Any], Any] | None = None,
     error: Callable[[str, Any, Any], Exception] | None = None,
 ) -> Callable:
     """A module function ``name(lhs, rhs)`` (``nd.add``, ``sym.maximum``).
@@ -371,21 +370,19 @@ def make_function(
     MXNet's dispatch on the operand types: two arrays or an array and a number
     go to ``method(array, other)``, a number and an array to
     ``rmethod(array, number)`` (the row's ``rscalar_op``, or ``method`` when
-    symmetric), two numbers to the row's ``fold``. ``convert`` is applied to a
-    number before it reaches an array (``float`` for ``nd``, as in MXNet).
+    symmetric), two numbers to the row's ``fold``; anything else raises
+    ``error(name, lhs, rhs)`` (a TypeError by default).
     """
     fold = r.fold
     number = numbers.Number
 
     def fn(lhs, rhs):
         if isinstance(lhs, array_type):
-            if isinstance(rhs, array_type):
+            if isinstance(rhs, array_type) or isinstance(rhs, number):
                 return method(lhs, rhs)
-            if isinstance(rhs, number):
-                return method(lhs, rhs if convert is None else convert(rhs))
         elif isinstance(rhs, array_type):
             if isinstance(lhs, number):
-                return rmethod(rhs, lhs if convert is None else convert(lhs))
+                return rmethod(rhs, lhs)
         elif isinstance(lhs, number) and isinstance(rhs, number):
             return fold(lhs, rhs)
         if error is not None:
