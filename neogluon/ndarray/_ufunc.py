@@ -10,6 +10,7 @@ operator table (``ops/optable.py``) and share the NDArray dunders' code. Gluon i
 
 from __future__ import annotations
 
+import sys
 import warnings
 
 import numpy as np
@@ -45,8 +46,9 @@ __all__ = [
 
 
 def _ops():
-    from .. import ndarray as nd
-
+    # ``nd`` imports this module before its op functions exist; by the time a
+    # helper runs, the package is complete (a dict lookup, not an import).
+    nd = sys.modules[__package__]
     return nd, nd._internal
 
 

@@ -8,7 +8,8 @@ MXNet dtype rules kept here:
 
 * no promotion between arrays (checked by the frontends from ``same_dtype``);
 * a scalar operand is cast to the array's dtype first (``int32 * 2.5`` multiplies
-  by 2); integer ``/`` truncates toward zero and ``%`` takes the divisor's sign;
+  by 2); integer ``/`` truncates toward zero, ``%`` takes the divisor's sign and
+  ``**`` computes in float64 and truncates (``2 ** -1`` is 0);
 * comparisons and logical ops return 0/1 in the input dtype;
 * float math on an integer array computes in float64 and casts back (``sqrt`` of
   int32 ``[5]`` is ``[2]``), as MXNet's integer kernels do.
@@ -17,6 +18,9 @@ The shape-inference helpers at the top (:func:`merge_shapes`,
 :func:`same_shape_infer`, :func:`broadcast_infer`) are shared by the other
 families. Every rule takes an optional third argument ``out_shapes`` (known output
 shapes) so that a graph pass can also infer inputs from outputs.
+
+These kernels are also what NDArray's and Symbol's operators run: the operator
+table (``optable.py``) maps ``+``, ``nd.add``, ... to the ops registered here.
 """
 
 from __future__ import annotations
