@@ -37,6 +37,9 @@ OPS = {
     "reshape": ("x.reshape((3, 2))", "t.reshape((3, 2))", "x.reshape((3, 2))"),
     "slice_int": ("x[1]", "t[1]", "x[1]"),
     "slice_range": ("x[0:1]", "t[0:1]", "x[0:1]"),
+    "rsub_scalar": ("1.0 - x", "1.0 - t", "1.0 - x"),
+    "nd_add": ("nd.add(x, y)", "torch.add(t, u)", "nd.add(x, y)"),
+    "nd_maximum": ("nd.maximum(x, y)", "torch.maximum(t, u)", "nd.maximum(x, y)"),
     "FullyConnected": (
         "nd.FullyConnected(x, fw, fb, num_hidden=4)",
         "F.linear(t, tfw, tfb)",

@@ -18,7 +18,7 @@ from ..ops._signature import build_signature
 from ..ops._signature import check_inputs
 from ..ops._signature import namespace_of
 from .ndarray import NDArray
-from .ndarray import _alloc
+from .ndarray import _new
 from .ndarray import invoke
 
 _flags = _state.flags
@@ -65,11 +65,7 @@ def make_function(op: _reg.OpDef, public_name: str):
                             res = kernel(t) if no_attrs else kernel(t, **defaults)
                         except Exception:  # noqa: BLE001 - invoke reports it
                             return invoke(op, args, defaults, None)
-                        arr = _alloc(NDArray)
-                        arr._data = res
-                        arr._ag = None
-                        arr._ctx = a._ctx
-                        return arr
+                        return _new(res, a._ctx)
             else:
                 a, b = args
                 if type(a) is NDArray and type(b) is NDArray:
@@ -86,11 +82,7 @@ def make_function(op: _reg.OpDef, public_name: str):
                             )
                         except Exception:  # noqa: BLE001 - invoke reports it
                             return invoke(op, args, defaults, None)
-                        arr = _alloc(NDArray)
-                        arr._data = res
-                        arr._ag = None
-                        arr._ctx = a._ctx
-                        return arr
+                        return _new(res, a._ctx)
         # Attrs given by keyword with positional NDArray inputs: parse each
         # distinct set of keyword values once (call sites repeat them).
         if (

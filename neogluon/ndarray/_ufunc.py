@@ -3,19 +3,21 @@
 MXNet 1.9.1 defines these in Python (``ndarray/ndarray.py``) on top of the
 registered operators: two NDArrays go to the ``broadcast_*`` op, an NDArray and
 a number to the ``_*_scalar`` op (``_r*_scalar`` when the number comes first),
-two numbers to plain Python arithmetic. Gluon itself calls some of them
+two numbers to plain Python arithmetic. Here the arithmetic ones come from the
+operator table (``ops/optable.py``) and share the NDArray dunders' code. Gluon itself calls some of them
 (``gluon.utils.clip_global_norm`` uses ``nd.minimum``).
 """
 
 from __future__ import annotations
 
-import numbers
-import operator
+import sys
 import warnings
 
 import numpy as np
 
-from .ndarray import NDArray
+from ..ops import optable
+from ._arith import function
+from ._core import NDArray
 
 __all__ = [
     "add",
@@ -44,59 +46,33 @@ __all__ = [
 
 
 def _ops():
-    from .. import ndarray as nd
-
+    # ``nd`` imports this module before its op functions exist; by the time a
+    # helper runs, the package is complete (a dict lookup, not an import).
+    nd = sys.modules[__package__]
     return nd, nd._internal
 
 
-def _ufunc(name: str, array_op: str, py_fn, lscalar: str, rscalar: str | None):
-    """Build ``name(lhs, rhs)`` with MXNet's dispatch on operand types.
-
-    ``rscalar`` is the op for ``number <op> array``; ``None`` means the
-    operation is symmetric and ``lscalar`` is used with the operands swapped.
-    """
-
-    def fn(lhs, rhs):
-        nd, internal = _ops()
-        if isinstance(lhs, numbers.Number) and isinstance(rhs, numbers.Number):
-            return py_fn(lhs, rhs)
-        if isinstance(lhs, numbers.Number) and isinstance(rhs, NDArray):
-            op = getattr(internal, rscalar or lscalar)
-            return op(rhs, scalar=float(lhs))
-        if isinstance(lhs, NDArray) and isinstance(rhs, numbers.Number):
-            return getattr(internal, lscalar)(lhs, scalar=float(rhs))
-        if isinstance(lhs, NDArray) and isinstance(rhs, NDArray):
-            return getattr(nd, array_op)(lhs, rhs)
-        raise TypeError(
-            f"nd.{name}: operands must be NDArrays or numbers, got "
-            f"{type(lhs).__name__} and {type(rhs).__name__}."
-        )
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = (
-        f"Element-wise ``{name}`` with broadcasting (``{array_op}``); either "
-        "operand may be a number."
-    )
-    return fn
-
-
-def _flag(fn):
-    return lambda x, y: 1 if fn(x, y) else 0
-
-
-add = _ufunc("add", "broadcast_add", operator.add, "_plus_scalar", None)
-subtract = _ufunc(
-    "subtract", "broadcast_sub", operator.sub, "_minus_scalar", "_rminus_scalar"
-)
-multiply = _ufunc("multiply", "broadcast_mul", operator.mul, "_mul_scalar", None)
-divide = _ufunc(
-    "divide", "broadcast_div", operator.truediv, "_div_scalar", "_rdiv_scalar"
-)
-true_divide = divide
-modulo = _ufunc("modulo", "broadcast_mod", operator.mod, "_mod_scalar", "_rmod_scalar")
-_power = _ufunc(
-    "power", "broadcast_power", operator.pow, "_power_scalar", "_rpower_scalar"
-)
+# ``nd.add``, ``nd.subtract``, ..., ``nd.logical_xor``: the operator table's
+# row functions, built once; ``nd.add`` is ``NDArray.__add__`` itself.
+_FUNCTIONS = {name: function(r) for r in optable.BINARY for name in r.nd_functions}
+add = _FUNCTIONS["add"]
+subtract = _FUNCTIONS["subtract"]
+multiply = _FUNCTIONS["multiply"]
+divide = _FUNCTIONS["divide"]
+true_divide = _FUNCTIONS["true_divide"]
+modulo = _FUNCTIONS["modulo"]
+maximum = _FUNCTIONS["maximum"]
+minimum = _FUNCTIONS["minimum"]
+equal = _FUNCTIONS["equal"]
+not_equal = _FUNCTIONS["not_equal"]
+greater = _FUNCTIONS["greater"]
+greater_equal = _FUNCTIONS["greater_equal"]
+lesser = _FUNCTIONS["lesser"]
+lesser_equal = _FUNCTIONS["lesser_equal"]
+logical_and = _FUNCTIONS["logical_and"]
+logical_or = _FUNCTIONS["logical_or"]
+logical_xor = _FUNCTIONS["logical_xor"]
+_power = _FUNCTIONS["power"]
 
 
 def power(base, exp):
@@ -104,73 +80,7 @@ def power(base, exp):
     return _power(base, exp)
 
 
-maximum = _ufunc(
-    "maximum",
-    "broadcast_maximum",
-    lambda x, y: x if x > y else y,
-    "_maximum_scalar",
-    None,
-)
-minimum = _ufunc(
-    "minimum",
-    "broadcast_minimum",
-    lambda x, y: x if x < y else y,
-    "_minimum_scalar",
-    None,
-)
-equal = _ufunc("equal", "broadcast_equal", _flag(operator.eq), "_equal_scalar", None)
-not_equal = _ufunc(
-    "not_equal", "broadcast_not_equal", _flag(operator.ne), "_not_equal_scalar", None
-)
-greater = _ufunc(
-    "greater",
-    "broadcast_greater",
-    _flag(operator.gt),
-    "_greater_scalar",
-    "_lesser_scalar",
-)
-greater_equal = _ufunc(
-    "greater_equal",
-    "broadcast_greater_equal",
-    _flag(operator.ge),
-    "_greater_equal_scalar",
-    "_lesser_equal_scalar",
-)
-lesser = _ufunc(
-    "lesser",
-    "broadcast_lesser",
-    _flag(operator.lt),
-    "_lesser_scalar",
-    "_greater_scalar",
-)
-lesser_equal = _ufunc(
-    "lesser_equal",
-    "broadcast_lesser_equal",
-    _flag(operator.le),
-    "_lesser_equal_scalar",
-    "_greater_equal_scalar",
-)
-logical_and = _ufunc(
-    "logical_and",
-    "broadcast_logical_and",
-    _flag(lambda x, y: x and y),
-    "_logical_and_scalar",
-    None,
-)
-logical_or = _ufunc(
-    "logical_or",
-    "broadcast_logical_or",
-    _flag(lambda x, y: x or y),
-    "_logical_or_scalar",
-    None,
-)
-logical_xor = _ufunc(
-    "logical_xor",
-    "broadcast_logical_xor",
-    _flag(lambda x, y: bool(x) != bool(y)),
-    "_logical_xor_scalar",
-    None,
-)
+power.optable_row = _power.optable_row  # MXNet's argument names, the same row
 
 
 def _normalize_axes(axes, ndim: int, what: str) -> tuple[int, ...]:

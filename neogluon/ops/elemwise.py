@@ -8,7 +8,8 @@ MXNet dtype rules kept here:
 
 * no promotion between arrays (checked by the frontends from ``same_dtype``);
 * a scalar operand is cast to the array's dtype first (``int32 * 2.5`` multiplies
-  by 2); integer ``/`` truncates toward zero and ``%`` takes the divisor's sign;
+  by 2); integer ``/`` truncates toward zero, ``%`` takes the divisor's sign and
+  ``**`` computes in float64 and truncates (``2 ** -1`` is 0);
 * comparisons and logical ops return 0/1 in the input dtype;
 * float math on an integer array computes in float64 and casts back (``sqrt`` of
   int32 ``[5]`` is ``[2]``), as MXNet's integer kernels do.
@@ -17,6 +18,9 @@ The shape-inference helpers at the top (:func:`merge_shapes`,
 :func:`same_shape_infer`, :func:`broadcast_infer`) are shared by the other
 families. Every rule takes an optional third argument ``out_shapes`` (known output
 shapes) so that a graph pass can also infer inputs from outputs.
+
+These kernels are also what NDArray's and Symbol's operators run: the operator
+table (``optable.py``) maps ``+``, ``nd.add``, ... to the ops registered here.
 """
 
 from __future__ import annotations
@@ -200,18 +204,68 @@ def _mod(a, b):
     return torch.remainder(a, b)
 
 
+def _recorded(a, b) -> bool:
+    """Whether torch autograd records an op on ``a`` and ``b`` now."""
+    return torch.is_grad_enabled() and (a.requires_grad or b.requires_grad)
+
+
 def _maximum(a, b):
     # MXNet sends the whole gradient to lhs on ties (lhs >= rhs), torch splits
-    # it; a NaN on either side propagates (as numpy's maximum).
+    # it; a NaN on either side propagates (as numpy's maximum). The values are
+    # torch.maximum's, which is one kernel instead of four when not recorded.
+    if not _recorded(a, b):
+        return torch.maximum(a, b)
     return torch.where((a >= b) | torch.isnan(a), a, b)
 
 
 def _minimum(a, b):
+    if not _recorded(a, b):
+        return torch.minimum(a, b)
     return torch.where((a <= b) | torch.isnan(a), a, b)
 
 
 def _power(a, b):
-    return torch.pow(a, b)
+    t = a if isinstance(a, torch.Tensor) else b
+    if t.is_floating_point():
+        return torch.pow(a, b)
+    # Integer powers compute in float64 and truncate (2 ** -1 == 0), as in MXNet.
+    af = a.double() if isinstance(a, torch.Tensor) else float(a)
+    bf = b.double() if isinstance(b, torch.Tensor) else float(b)
+    return torch.pow(af, bf).to(t.dtype)
+
+
+# Reflected kernels: ``rfn(array, scalar)`` is ``scalar <op> array`` (the
+# ``_r*_scalar`` operators and NDArray's ``__rsub__``/``__rtruediv__``/...).
+def _rsub(a, s):
+    return torch.rsub(a, s)
+
+
+def _rdiv(a, s):
+    if a.is_floating_point():
+        return torch.div(s, a)
+    return torch.div(torch.full_like(a, s), a, rounding_mode="trunc")
+
+
+def _rmod(a, s):
+    # A tensor left operand: torch's scalar-first remainder has no gradient.
+    return _mod(torch.full_like(a, s), a)
+
+
+def _rpower(a, s):
+    if a.is_floating_point():
+        return torch.pow(s, a)
+    return torch.pow(float(s), a.double()).to(a.dtype)
+
+
+#: Kernels that are exactly one torch function when no operand requires grad:
+#: kernel -> (torch function, whether only for floating-point operands). A
+#: frontend's fast path (nothing requiring grad) may call the function directly.
+FAST_KERNELS: dict[Callable, tuple[Callable, bool]] = {
+    _div: (torch.div, True),
+    _power: (torch.pow, True),
+    _maximum: (torch.maximum, False),
+    _minimum: (torch.minimum, False),
+}
 
 
 def _hypot(a, b):
@@ -578,20 +632,11 @@ for _key, (_op, _aliases) in _ELEMWISE.items():
 
 
 # --------------------------------------------------------------------------- scalar
-def _scalar_kernel(fn: Callable, reverse: bool) -> Callable:
-    if reverse:
+def _scalar_kernel(fn: Callable) -> Callable:
+    def kernel(data, scalar, is_int=True):
+        return fn(data, scalar_for(data, scalar))
 
-        def kernel(data, scalar, is_int=True):
-            s = torch.tensor(
-                scalar_for(data, scalar), dtype=data.dtype, device=data.device
-            )
-            return fn(s, data)
-
-    else:
-
-        def kernel(data, scalar, is_int=True):
-            return fn(data, scalar_for(data, scalar))
-
+    kernel.core = fn
     return kernel
 
 
@@ -609,17 +654,19 @@ def _scalar_hypot(a, b):
     return _hypot(t, torch.full_like(t, other))
 
 
+# name -> (kernel(array, scalar), reflected, aliases); a reflected op computes
+# ``scalar <op> array``.
 _SCALAR = {
     "_plus_scalar": (torch.add, False, ("_PlusScalar",)),
     "_minus_scalar": (torch.sub, False, ("_MinusScalar",)),
-    "_rminus_scalar": (torch.sub, True, ("_RMinusScalar",)),
+    "_rminus_scalar": (_rsub, True, ("_RMinusScalar",)),
     "_mul_scalar": (torch.mul, False, ("_MulScalar",)),
     "_div_scalar": (_div, False, ("_DivScalar",)),
-    "_rdiv_scalar": (_div, True, ("_RDivScalar",)),
+    "_rdiv_scalar": (_rdiv, True, ("_RDivScalar",)),
     "_mod_scalar": (_mod, False, ("_ModScalar",)),
-    "_rmod_scalar": (_mod, True, ("_RModScalar",)),
+    "_rmod_scalar": (_rmod, True, ("_RModScalar",)),
     "_power_scalar": (_power, False, ("_PowerScalar",)),
-    "_rpower_scalar": (_power, True, ("_RPowerScalar",)),
+    "_rpower_scalar": (_rpower, True, ("_RPowerScalar",)),
     "_maximum_scalar": (_clamp_min, False, ("_MaximumScalar",)),
     "_minimum_scalar": (_clamp_max, False, ("_MinimumScalar",)),
     "_hypot_scalar": (_scalar_hypot, False, ("_HypotScalar",)),
@@ -641,7 +688,7 @@ for _name, (_fn, _rev, _aliases) in _SCALAR.items():
     register(
         OpDef(
             _name,
-            _scalar_kernel(_fn, _rev),
+            _scalar_kernel(_fn),
             params=_SCALAR_PARAMS,
             infer_shape=same_shape_infer(_name),
             aliases=_aliases,

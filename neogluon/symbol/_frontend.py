@@ -14,6 +14,7 @@ import sys
 import types
 
 from ..base import _Null
+from ..ops import optable
 from ..ops import registry as _reg
 from ..ops._signature import bind
 from ..ops._signature import build_doc
@@ -21,6 +22,8 @@ from ..ops._signature import build_signature
 from ..ops._signature import namespace_of
 from .symbol import Symbol
 from .symbol import create
+from .symbol import graph_binary
+from .symbol import graph_reflected
 
 __all__ = ["make_function", "populate", "lookup", "HELPERS", "RANDOM_HELPERS"]
 
@@ -96,89 +99,49 @@ def _internal(name: str):
 
 
 # --------------------------------------------------------------------------- helpers
-def _binary(
-    left,
-    right,
-    op_sym,
-    hint_sym,
-    op_scalar,
-    hint_scalar,
-    rop_scalar=None,
-    rhint=None,
-    fold=None,
-):
-    if isinstance(left, Symbol) and isinstance(right, Symbol):
-        return create(op_sym, [left, right], {}, hint=hint_sym)
-    if isinstance(left, Symbol) and isinstance(right, numbers.Number):
-        return create(op_scalar, [left], {"scalar": right}, hint=hint_scalar)
-    if isinstance(left, numbers.Number) and isinstance(right, Symbol):
-        if rop_scalar is None:
-            return create(op_scalar, [right], {"scalar": left}, hint=hint_scalar)
-        return create(rop_scalar, [right], {"scalar": left}, hint=rhint)
-    if isinstance(left, numbers.Number) and isinstance(right, numbers.Number):
-        return fold(left, right)
-    raise TypeError(f"types ({type(left)}, {type(right)}) not supported")
+def _sym_function(r: optable.Binary, name: str):
+    """``sym.<name>(left, right)`` for an operator-table row: the Symbol
+    dunders' node builders behind MXNet's operand dispatch."""
+    rmethod = (
+        graph_binary(r)
+        if r.symmetric
+        else graph_reflected(r, r.sym_function_rscalar or r.graph_ops.rscalar)
+    )
+    return optable.make_function(r, name, Symbol, graph_binary(r), rmethod)
+
+
+_SYM_FUNCTIONS = {
+    name: _sym_function(r, name) for r in optable.BINARY for name in r.sym_functions
+}
+_pow = _SYM_FUNCTIONS["pow"]
+_maximum = _SYM_FUNCTIONS["maximum"]
+_minimum = _SYM_FUNCTIONS["minimum"]
+_hypot = _SYM_FUNCTIONS["hypot"]
 
 
 def pow(base, exp):  # noqa: A001 - MXNet's name
     """``base ** exp`` for Symbols and/or scalars."""
-    return _binary(
-        base,
-        exp,
-        "_power",
-        "_power",
-        "_power_scalar",
-        "_powerscalar",
-        "_rpower_scalar",
-        "_rpowerscalar",
-        lambda a, b: a**b,
-    )
+    return _pow(base, exp)
 
 
 def power(base, exp):
     """``base ** exp`` for Symbols and/or scalars."""
-    return pow(base, exp)
+    return _pow(base, exp)
 
 
 def maximum(left, right):
     """Element-wise maximum of Symbols and/or scalars."""
-    return _binary(
-        left,
-        right,
-        "_maximum",
-        "_maximum",
-        "_maximum_scalar",
-        "_maximumscalar",
-        fold=max,
-    )
+    return _maximum(left, right)
 
 
 def minimum(left, right):
     """Element-wise minimum of Symbols and/or scalars."""
-    return _binary(
-        left,
-        right,
-        "_minimum",
-        "_minimum",
-        "_minimum_scalar",
-        "_minimumscalar",
-        fold=min,
-    )
+    return _minimum(left, right)
 
 
 def hypot(left, right):
     """Element-wise hypotenuse of Symbols and/or scalars."""
-    import math
-
-    return _binary(
-        left,
-        right,
-        "_hypot",
-        "_hypot",
-        "_hypot_scalar",
-        "_hypotscalar",
-        fold=math.hypot,
-    )
+    return _hypot(left, right)
 
 
 def _dt(dtype):

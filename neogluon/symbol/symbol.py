@@ -12,6 +12,7 @@ inference (:mod:`.infer`), JSON (:mod:`.json_io`) and binding
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 from collections.abc import Iterator
 
 import numpy as np
@@ -21,6 +22,7 @@ from ..base import MXNetError
 from ..base import NotImplementedForSymbol
 from ..base import _Null
 from ..name import NameManager
+from ..ops import optable
 from ..ops import registry as _reg
 from . import executor as _executor
 from . import infer as _infer
@@ -416,97 +418,8 @@ class Symbol(Graph):
     grad = property(lambda self: self._not_traceable("grad"))
 
     # ------------------------------------------------------------ operators
-    def __add__(self, other):
-        return _arith(
-            self, other, "elemwise_add", "_plus", "_plus_scalar", "_plusscalar"
-        )
-
-    def __radd__(self, other):
-        return self.__add__(other)
-
-    def __sub__(self, other):
-        return _arith(
-            self, other, "elemwise_sub", "_minus", "_minus_scalar", "_minusscalar"
-        )
-
-    def __rsub__(self, other):
-        return _rarith(self, other, "_rminus_scalar", "_rminusscalar")
-
-    def __mul__(self, other):
-        return _arith(self, other, "elemwise_mul", "_mul", "_mul_scalar", "_mulscalar")
-
-    def __rmul__(self, other):
-        return self.__mul__(other)
-
-    def __truediv__(self, other):
-        return _arith(self, other, "elemwise_div", "_div", "_div_scalar", "_divscalar")
-
-    def __rtruediv__(self, other):
-        return _rarith(self, other, "_rdiv_scalar", "_rdivscalar")
-
-    __div__ = __truediv__
-    __rdiv__ = __rtruediv__
-
-    def __mod__(self, other):
-        return _arith(self, other, "_mod", "_mod", "_mod_scalar", "_modscalar")
-
-    def __rmod__(self, other):
-        return _rarith(self, other, "_rmod_scalar", "_rmodscalar")
-
-    def __pow__(self, other):
-        return _arith(self, other, "_power", "_power", "_power_scalar", "_powerscalar")
-
-    def __rpow__(self, other):
-        return _rarith(self, other, "_rpower_scalar", "_rpower_scalar")
-
-    def __neg__(self):
-        return _arith(self, -1.0, "", "", "_mul_scalar", "_mulscalar")
-
-    def __abs__(self):
-        return create("abs", [self], {}, hint="abs")
-
-    def __eq__(self, other):
-        return _arith(self, other, "_equal", "_equal", "_equal_scalar", "_equal_scalar")
-
-    def __ne__(self, other):
-        return _arith(
-            self,
-            other,
-            "_not_equal",
-            "_not_equal",
-            "_not_equal_scalar",
-            "_not_equal_scalar",
-        )
-
-    def __gt__(self, other):
-        return _arith(
-            self, other, "_greater", "_greater", "_greater_scalar", "_greater_scalar"
-        )
-
-    def __ge__(self, other):
-        return _arith(
-            self,
-            other,
-            "_greater_equal",
-            "_greater_equal",
-            "_greater_equal_scalar",
-            "_greater_equal_scalar",
-        )
-
-    def __lt__(self, other):
-        return _arith(
-            self, other, "_lesser", "_lesser", "_lesser_scalar", "_lesser_scalar"
-        )
-
-    def __le__(self, other):
-        return _arith(
-            self,
-            other,
-            "_lesser_equal",
-            "_lesser_equal",
-            "_lesser_equal_scalar",
-            "_lesser_equal_scalar",
-        )
+    # ``+ - * / % **``, comparisons, reflected forms, ``-x`` and ``abs`` come
+    # from the operator table (``ops/optable.py``): see ``_install_operators``.
 
     def as_nd_ndarray(self):
         return self
@@ -619,20 +532,56 @@ def _extra_attr(op, key: str, value, strs: dict) -> None:
     )
 
 
-def _arith(
-    lhs: Symbol, rhs, op_sym: str, hint_sym: str, op_scalar: str, hint_scalar: str
-):
-    if isinstance(rhs, Symbol):
-        return create(op_sym, [lhs, rhs], {}, hint=hint_sym)
-    if isinstance(rhs, numbers.Number):
-        return create(op_scalar, [lhs], {"scalar": rhs}, hint=hint_scalar)
-    raise TypeError(f"type {type(rhs).__name__} not supported with Symbol")
+def graph_binary(r: optable.Binary) -> Callable:
+    """``sym <op> other`` (Symbol or number) for one operator-table row: a node
+    of the MXNet operator Symbol arithmetic calls, named after it."""
+    array_op, scalar_op = r.graph_ops.array, r.graph_ops.scalar
+    array_hint, scalar_hint = array_op.lower(), scalar_op.lower()
+
+    def method(self, other):
+        if isinstance(other, Symbol):
+            return create(array_op, [self, other], {}, hint=array_hint)
+        if isinstance(other, numbers.Number):
+            return create(scalar_op, [self], {"scalar": other}, hint=scalar_hint)
+        raise TypeError(f"type {type(other).__name__} not supported with Symbol")
+
+    method.__name__ = f"__{r.dunders[0]}__" if r.dunders else r.name
+    return method
 
 
-def _rarith(sym: Symbol, other, op_scalar: str, hint_scalar: str):
-    if isinstance(other, numbers.Number):
-        return create(op_scalar, [sym], {"scalar": other}, hint=hint_scalar)
-    raise TypeError(f"type {type(other).__name__} not supported with Symbol")
+def graph_reflected(r: optable.Binary, op_name: str | None = None) -> Callable:
+    """``number <op> sym`` for one operator-table row (``op_name`` overrides the
+    row's reflected scalar operator name)."""
+    op = op_name or r.graph_ops.rscalar
+    hint = op.lower()
+
+    def method(self, other):
+        if isinstance(other, numbers.Number):
+            return create(op, [self], {"scalar": other}, hint=hint)
+        raise TypeError(f"type {type(other).__name__} not supported with Symbol")
+
+    method.__name__ = f"__r{r.dunders[0]}__" if r.dunders else f"r{r.name}"
+    return method
+
+
+def _graph_unary(u: optable.Unary) -> Callable:
+    attrs = dict(u.graph_attrs)
+    hint = u.graph_op.lower()
+
+    def method(self):
+        return create(u.graph_op, [self], dict(attrs), hint=hint)
+
+    method.__name__ = f"__{u.dunder}__"
+    return method
+
+
+def _install_operators() -> None:
+    optable.install_operators(
+        Symbol, binary=graph_binary, reflected=graph_reflected, unary=_graph_unary
+    )
+
+
+_install_operators()
 
 
 # --------------------------------------------------------------------------- var
