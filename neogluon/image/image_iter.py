@@ -149,6 +149,7 @@ class ImageIter(DataIter):
         data_shape = tuple(data_shape)
         self.check_data_shape(data_shape)
         self.provide_data = [(data_name, (batch_size,) + data_shape)]
+        self.provide_label: list[tuple[str, tuple[int, ...]]]
         if label_width > 1:
             self.provide_label = [(label_name, (batch_size, label_width))]
         else:

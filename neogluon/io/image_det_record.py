@@ -186,7 +186,7 @@ class _DetExamples(_rec._RecordExamples):
         return out, row
 
 
-class ImageDetRecordIter(_rec.ImageRecordIter):
+class ImageDetRecordIter(_rec._RecordIterBase):
     """Detection batches from a RecordIO file (see the module notes).
 
     Parameters

@@ -147,8 +147,8 @@ def read_record(f, offset: int, path: str, position: int, where: str) -> bytes:
 
 
 def part_records(
-    offsets: list[int], size: int, part_index: int, num_parts: int
-) -> list[int]:
+    offsets: np.ndarray, size: int, part_index: int, num_parts: int
+) -> np.ndarray:
     """The records of part ``part_index`` of ``num_parts``, split by bytes as
     dmlc's InputSplit does (each part starts at the first record at or after
     its share of the file)."""
@@ -686,7 +686,115 @@ _ACCEPTED = {
 }
 
 
-class ImageRecordIter(_KeywordIter):
+class _RecordIterBase(_KeywordIter):
+    """The epoch planning, worker pool and batch reading shared by
+    :class:`ImageRecordIter` and ``ImageDetRecordIter`` (each defines its own
+    ``_configure`` with its documented keywords)."""
+
+    def _mean_image(self, path: str, where: str) -> np.ndarray:
+        if os.path.isfile(path):
+            loaded = nd.load(path)
+            arr = loaded["mean_img"] if isinstance(loaded, dict) else loaded[0]
+            arr = arr.asnumpy().astype(np.float32)
+            if arr.shape != self._examples.data_shape:
+                raise MXNetError(
+                    f"{where}: mean_img={path!r} has shape {arr.shape}, data_shape is "
+                    f"{self._examples.data_shape}"
+                )
+            return arr
+        logging.info("%s: computing the mean image into %s", where, path)
+        ex = self._examples
+        saved = (ex.dtype, ex.mirror, ex.rand_mirror, ex.mean_image)
+        ex.dtype, ex.mirror, ex.rand_mirror = "uint8", False, False
+        total = np.zeros(ex.data_shape, np.float64)
+        for pos in range(len(ex)):
+            total += ex[pos][0]
+        ex.dtype, ex.mirror, ex.rand_mirror, ex.mean_image = saved
+        mean = (total / len(ex)).astype(np.float32)
+        nd.save(path, {"mean_img": nd.array(mean)})
+        return mean
+
+    def _plan_epoch(self) -> None:
+        """Plan this epoch's batches (the stream is at the epoch's start)."""
+        from ..gluon.data import DataLoader
+
+        plan = []
+        while True:
+            got = self._stream.next()
+            if got is None:
+                break
+            ids, pad = got
+            ids = np.asarray(ids, dtype=np.int64)
+            plan.append((self._epoch * len(self._examples) + ids, pad, ids))
+        self._plan.batches = [p[0] for p in plan]
+        self._pads = [(p[1], p[2]) for p in plan]
+        if self._loader is None:
+            self._loader = DataLoader(
+                self._examples,
+                batch_sampler=self._plan,
+                batchify_fn=_stack,
+                num_workers=self._workers,
+                timeout=self._timeout,
+            )
+
+    def _start_epoch(self) -> None:
+        self._plan_epoch()
+        self._batches = iter(self._loader)
+        self._k = 0
+        self._prepared = False
+
+    def _prepare_next_epoch(self) -> None:
+        """At the end of an epoch, plan the next one and start its workers
+        now, so that they decode while the caller evaluates or resets."""
+        self._epoch += 1
+        self._stream.reset()
+        self._plan_epoch()
+        if self._workers:
+            self._loader.refresh()
+        self._prepared = True
+
+    def _reset(self) -> None:
+        self._batches = None
+        if getattr(self, "_prepared", False):
+            # The epoch ended and the next one is already planned and started.
+            self._batches = iter(self._loader)
+            self._k = 0
+            self._prepared = False
+            return
+        self._epoch += 1
+        self._stream.reset()
+        self._start_epoch()
+
+    def _read_batch(self):
+        if self._batches is None:
+            return None
+        try:
+            with warnings.catch_warnings():
+                # torch warns when the workers outnumber the CPUs; MXNet's
+                # preprocess_threads do not.
+                warnings.filterwarnings("ignore", message="This DataLoader will create")
+                data, label = next(self._batches)
+        except StopIteration:
+            self._batches = None
+            self._prepare_next_epoch()
+            return None
+        pad, ids = self._pads[self._k]
+        self._k += 1
+        if len(ids) < self._bs:
+            fill = self._bs - len(ids)
+            data = data.asnumpy()
+            data = np.concatenate(
+                [data, np.zeros((fill,) + data.shape[1:], data.dtype)]
+            )
+            label = np.concatenate(
+                [label, np.zeros((fill,) + label.shape[1:], label.dtype)]
+            )
+            ids = np.concatenate([ids, np.zeros(fill, ids.dtype)])
+        index = self._examples.records[ids].astype(np.uint64)
+        return data, label, pad, index
+
+
+class ImageRecordIter(_RecordIterBase):
     """Batches of images from a RecordIO file, decoded and augmented
     (MXNet's ``mx.io.ImageRecordIter``; see the module notes).
 
@@ -855,108 +963,6 @@ class ImageRecordIter(_KeywordIter):
             self._examples.mean_image = self._mean_image(mean_img, where)
         self._start_epoch()
         MXDataIter.__init__(self, data_name=data_name, label_name=label_name)
-
-    def _mean_image(self, path: str, where: str) -> np.ndarray:
-        if os.path.isfile(path):
-            loaded = nd.load(path)
-            arr = loaded["mean_img"] if isinstance(loaded, dict) else loaded[0]
-            arr = arr.asnumpy().astype(np.float32)
-            if arr.shape != self._examples.data_shape:
-                raise MXNetError(
-                    f"{where}: mean_img={path!r} has shape {arr.shape}, data_shape is "
-                    f"{self._examples.data_shape}"
-                )
-            return arr
-        logging.info("%s: computing the mean image into %s", where, path)
-        ex = self._examples
-        saved = (ex.dtype, ex.mirror, ex.rand_mirror, ex.mean_image)
-        ex.dtype, ex.mirror, ex.rand_mirror = "uint8", False, False
-        total = np.zeros(ex.data_shape, np.float64)
-        for pos in range(len(ex)):
-            total += ex[pos][0]
-        ex.dtype, ex.mirror, ex.rand_mirror, ex.mean_image = saved
-        mean = (total / len(ex)).astype(np.float32)
-        nd.save(path, {"mean_img": nd.array(mean)})
-        return mean
-
-    def _plan_epoch(self) -> None:
-        """Plan this epoch's batches (the stream is at the epoch's start)."""
-        from ..gluon.data import DataLoader
-
-        plan = []
-        while True:
-            got = self._stream.next()
-            if got is None:
-                break
-            ids, pad = got
-            ids = np.asarray(ids, dtype=np.int64)
-            plan.append((self._epoch * len(self._examples) + ids, pad, ids))
-        self._plan.batches = [p[0] for p in plan]
-        self._pads = [(p[1], p[2]) for p in plan]
-        if self._loader is None:
-            self._loader = DataLoader(
-                self._examples,
-                batch_sampler=self._plan,
-                batchify_fn=_stack,
-                num_workers=self._workers,
-                timeout=self._timeout,
-            )
-
-    def _start_epoch(self) -> None:
-        self._plan_epoch()
-        self._batches = iter(self._loader)
-        self._k = 0
-        self._prepared = False
-
-    def _prepare_next_epoch(self) -> None:
-        """At the end of an epoch, plan the next one and start its workers
-        now, so that they decode while the caller evaluates or resets."""
-        self._epoch += 1
-        self._stream.reset()
-        self._plan_epoch()
-        if self._workers:
-            self._loader.refresh()
-        self._prepared = True
-
-    def _reset(self) -> None:
-        self._batches = None
-        if getattr(self, "_prepared", False):
-            # The epoch ended and the next one is already planned and started.
-            self._batches = iter(self._loader)
-            self._k = 0
-            self._prepared = False
-            return
-        self._epoch += 1
-        self._stream.reset()
-        self._start_epoch()
-
-    def _read_batch(self):
-        if self._batches is None:
-            return None
-        try:
-            with warnings.catch_warnings():
-                # torch warns when the workers outnumber the CPUs; MXNet's
-                # preprocess_threads do not.
-                warnings.filterwarnings("ignore", message="This DataLoader will create")
-                data, label = next(self._batches)
-        except StopIteration:
-            self._batches = None
-            self._prepare_next_epoch()
-            return None
-        pad, ids = self._pads[self._k]
-        self._k += 1
-        if len(ids) < self._bs:
-            fill = self._bs - len(ids)
-            data = data.asnumpy()
-            data = np.concatenate(
-                [data, np.zeros((fill,) + data.shape[1:], data.dtype)]
-            )
-            label = np.concatenate(
-                [label, np.zeros((fill,) + label.shape[1:], label.dtype)]
-            )
-            ids = np.concatenate([ids, np.zeros(fill, ids.dtype)])
-        index = self._examples.records[ids].astype(np.uint64)
-        return data, label, pad, index
 
 
 class ImageRecordUInt8Iter(ImageRecordIter):

@@ -27,6 +27,8 @@ import logging
 import os
 import struct
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -170,7 +172,7 @@ class MXDataIter(DataIter):
         self.handle = None
         self._debug_skip_load = False
         self._debug_at_begin = True
-        self._current = None
+        self._current: Any = None
         self.first_batch = None
         self.first_batch = self.next()
         data = self.first_batch.data[0]
@@ -264,8 +266,10 @@ class _KeywordIter(MXDataIter):
             )
         self._configure(**kwargs)
 
-    def _configure(self, **kwargs) -> None:
-        raise NotImplementedError(f"{type(self).__name__} must define _configure()")
+    # Each subclass defines ``_configure`` with its own keyword signature (the
+    # documented parameters); declared here as a callable so that the subclasses'
+    # differing signatures do not read as overrides of one base signature.
+    _configure: Callable[..., None]
 
 
 class _InMemoryIter(_KeywordIter):

@@ -59,7 +59,7 @@ def binary(r: optable.Binary) -> Callable:
     # With nothing requiring grad, some kernels are one torch call (on float
     # operands for div and power).
     fast, float_only = FAST_KERNELS.get(kernel, (kernel, False))
-    scalar_fast = FAST_KERNELS.get(scalar_kernel.core, (scalar_kernel.core,))[0]
+    scalar_fast = FAST_KERNELS.get(scalar_kernel.core, (scalar_kernel.core, False))[0]
 
     def on_array(lhs, rhs):
         if _PROF.on and not _opprof.entered():

@@ -7,6 +7,9 @@ functions exist (``ndarray/__init__.py``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from ._core import NDArray
 
 __all__ = ["FLUENT_METHODS", "install_fluent_methods"]
@@ -35,6 +38,7 @@ _INPLACE_FLAG = ("expand_dims", "flatten", "squeeze")
 
 
 def _make_method(method: str, fn_name: str, module):
+    meth: Callable[..., Any]
     if method == "broadcast_to":
 
         def meth(self, shape):

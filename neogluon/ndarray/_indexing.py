@@ -9,6 +9,8 @@ gather (never masks); ``None`` axes are placed as MXNet places them.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
 
@@ -119,7 +121,7 @@ def _positive_slice(s: slice, n: int) -> tuple[slice, bool]:
 def _basic_parts(items: tuple, t: torch.Tensor):
     """Torch key with increasing slices, output dims to flip, MXNet slices."""
     shape = tuple(t.shape)
-    tkey = []
+    tkey: list[Any] = []
     flips = []
     slcs = []
     axis = 0
@@ -194,7 +196,7 @@ def _advanced_key(t: torch.Tensor, items: tuple):
     """Torch advanced key without ``None`` entries; negative-step slices are
     handled by flipping those axes first (returned as ``flip_axes``)."""
     shape = tuple(t.shape)
-    tkey = []
+    tkey: list[Any] = []
     flip_axes = []
     axis = 0
     for k in items:

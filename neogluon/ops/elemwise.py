@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import torch
 
@@ -37,6 +38,9 @@ from .registry import OpDef
 from .registry import P
 from .registry import ShapeError
 from .registry import register
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 # --------------------------------------------------------------------------- shapes
@@ -161,7 +165,7 @@ def _floatmath(fn: Callable) -> Callable:
     return kernel
 
 
-def scalar_for(t: torch.Tensor, s: float):
+def scalar_for(t: torch.Tensor, s: float | int | np.generic):
     """A scalar cast to the array's dtype (``int32 * 2.5`` multiplies by 2)."""
     if t.is_floating_point():
         return float(s)
