@@ -529,7 +529,8 @@ class Parameter:
         # element-wise NDArray.__eq__; mark fresh wrappers of the same storage.
         self._data = [d.detach() if d._ag is not None else d for d in self._data]
         self._grad = [
-            nd.zeros(d.shape, ctx=d.context, dtype=d.dtype) for d in self._data
+            nd.zeros(d.shape, ctx=d.context, dtype=d.dtype, stype=self._grad_stype)
+            for d in self._data
         ]
         autograd.mark_variables(self._data, self._grad, self.grad_req)
 

@@ -165,8 +165,7 @@ class BaseSparseNDArray(NDArray):
             return
         if g.layout != torch.strided:
             g = g.to_dense()
-        if accumulate:
-            g = g + self._dense()
+        # (grad_req 'add': torch accumulated into the densified old value.)
         self._assign_dense(g)
 
     # -------------------------------------------------- attributes
@@ -377,7 +376,12 @@ class BaseSparseNDArray(NDArray):
         return multiply(self, other)
 
     def __truediv__(self, other):
-        return divide(self, other)
+        # MXNet's sparse arrays inherit NDArray's ``/``: broadcast_div.
+        from .. import ndarray as nd
+
+        if isinstance(other, NDArray):
+            return nd.broadcast_div(self, other)
+        return nd._internal._div_scalar(self, scalar=float(other))
 
     __div__ = __truediv__
 
@@ -995,8 +999,7 @@ def _mul_impl(lhs=None, rhs=None, out=None, **kwargs):
             return NotImplemented
         _dtype_check("elemwise_mul", lhs, rhs)
         if lhs.stype == "row_sparse":
-            v, i = K.rsp_intersect(lhs._values, lhs._aux[0], rhs._values, rhs._aux[0],
-                                   torch.mul)  # fmt: skip
+            v, i = K.rsp_mul_union(lhs._values, lhs._aux[0], rhs._values, rhs._aux[0])
             res = _rsp(v, i, lhs.shape, lhs._ctx)
         else:
             parts = [(x._values, *x._aux) for x in (lhs, rhs)]
@@ -1007,16 +1010,6 @@ def _mul_impl(lhs=None, rhs=None, out=None, **kwargs):
     _dtype_check("elemwise_mul", lhs, rhs)
     vals = sp._values * _gather_dense(sp, dn._data)
     return _finish(sp._like(vals, sp._aux), out)
-
-
-def _div_impl(lhs=None, rhs=None, out=None, **kwargs):
-    # MXNet: csr / dense keeps csr; everything else is dense.
-    if not (isinstance(lhs, CSRNDArray) and not _is_sparse(rhs)):
-        return NotImplemented
-    _same_shape("elemwise_div", lhs, rhs)
-    _dtype_check("elemwise_div", lhs, rhs)
-    vals = lhs._values / _gather_dense(lhs, rhs._data)
-    return _finish(lhs._like(vals, lhs._aux), out)
 
 
 def _broadcast_csr(fn):
@@ -1075,9 +1068,7 @@ def _dot_impl(lhs=None, rhs=None, transpose_a=False, transpose_b=False,
         rt = rhs._data.t() if tb else rhs._data
         dense = lhs._data @ rt
         res = _new(dense, lhs._ctx)
-        if forward_stype in (None, "csr") and not tb:
-            res = cast_storage(res, stype="csr")
-        elif forward_stype == "csr":
+        if forward_stype in (None, "csr"):
             res = cast_storage(res, stype="csr")
     if res is None:
         return NotImplemented
@@ -1327,7 +1318,6 @@ def _impl_table() -> dict:
         _grad_add=_add_sub("_grad_add", 1.0),
         elemwise_sub=_add_sub("elemwise_sub", -1.0),
         elemwise_mul=_mul_impl,
-        elemwise_div=_div_impl,
         broadcast_mul=_broadcast_csr(torch.mul),
         broadcast_div=_broadcast_csr(torch.div),
         dot=_dot_impl,

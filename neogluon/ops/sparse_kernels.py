@@ -183,6 +183,19 @@ def rsp_union(va, ia, vb, ib, sign: float = 1.0):
     return out, idx
 
 
+def rsp_mul_union(va, ia, vb, ib):
+    """``a * b`` stored over the union of both row sets (MXNet's layout:
+    rows present in only one operand hold zeros)."""
+    idx = torch.unique(torch.cat([ia, ib]))
+    out = torch.zeros((idx.shape[0], *va.shape[1:]), dtype=va.dtype, device=va.device)
+    common, pa, pb = ia[torch.isin(ia, ib)], None, None
+    if common.numel():
+        pa = _index_of(ia, common)
+        pb = _index_of(ib, common)
+        out[_index_of(idx, common)] = va[pa] * vb[pb]
+    return out, idx
+
+
 def rsp_intersect(va, ia, vb, ib, fn):
     """Rows present in both, combined with ``fn``."""
     common = ia[torch.isin(ia, ib)]
@@ -293,5 +306,13 @@ def rsp_dot_dense(values, indices, shape, rhs: torch.Tensor) -> torch.Tensor:
 
 
 def rsp_retain(values, indices, keep: torch.Tensor):
-    mask = torch.isin(indices, keep)
-    return values[mask].clone(), indices[mask].clone()
+    """MXNet's retain: every requested row is stored (zero where ``indices``
+    lacks it)."""
+    rows = torch.unique(keep)
+    out = torch.zeros((rows.shape[0], *values.shape[1:]), dtype=values.dtype,
+                      device=values.device)  # fmt: skip
+    if indices.numel() and rows.numel():
+        pos = torch.searchsorted(indices, rows).clamp(max=indices.shape[0] - 1)
+        hit = indices[pos] == rows
+        out[hit] = values[pos[hit]]
+    return out, rows
