@@ -391,6 +391,43 @@ class BaseSparseNDArray(NDArray):
     def __abs__(self):
         return self._like(self._values.abs(), self._aux)
 
+    def _compare(self, other, fn, name):
+        """MXNet: against a scalar with ``fn(0, s)`` false the result keeps
+        this storage type (1/0 at the stored entries); otherwise dense."""
+        if isinstance(other, numbers.Number) and not isinstance(
+            other, bool | np.ndarray
+        ):
+            s = float(other)
+            if not fn(torch.zeros(()), torch.tensor(s)).item():
+                vals = fn(self._values, s).to(self._values.dtype)
+                return self._like(vals, self._aux)
+            d = self._dense()
+            return _new(fn(d, s).to(d.dtype), self._ctx)
+        if isinstance(other, NDArray):
+            a, b = self._dense(), other._data
+            return _new(fn(a, b).to(a.dtype), self._ctx)
+        return NotImplemented
+
+    def __eq__(self, other):
+        return self._compare(other, torch.eq, "==")
+
+    def __ne__(self, other):
+        return self._compare(other, torch.ne, "!=")
+
+    def __gt__(self, other):
+        return self._compare(other, torch.gt, ">")
+
+    def __ge__(self, other):
+        return self._compare(other, torch.ge, ">=")
+
+    def __lt__(self, other):
+        return self._compare(other, torch.lt, "<")
+
+    def __le__(self, other):
+        return self._compare(other, torch.le, "<=")
+
+    __hash__ = NDArray.__hash__
+
     def _inplace(self, res):
         _assign(self, res)
         return self
@@ -583,7 +620,12 @@ def _full_assign(arr: BaseSparseNDArray, key, value, numeric_ok: bool) -> None:
         raise ValueError(f"Assignment with slice for {name} is not implemented yet.")
     if isinstance(value, NDArray):
         if value is not arr:
-            value.copyto(arr)
+            if tuple(value.shape) != arr._shape:
+                raise MXNetError(
+                    f"{name}[:] = value: shape mismatch, {arr._shape} vs "
+                    f"{tuple(value.shape)}"
+                )
+            _assign(arr, value)
     elif isinstance(value, numbers.Number) and not isinstance(value, np.ndarray):
         if not numeric_ok:
             raise ValueError(
@@ -600,7 +642,7 @@ def _full_assign(arr: BaseSparseNDArray, key, value, numeric_ok: bool) -> None:
     elif isinstance(value, (np.ndarray, np.generic)):
         from .ndarray import array as _array
 
-        _array(value, dtype=arr.dtype).copyto(arr)
+        _full_assign(arr, key, _array(value, dtype=arr.dtype), numeric_ok)
     else:
         raise TypeError(f"type {type(value)} not supported")
 
@@ -1402,6 +1444,7 @@ def _install(nd_module) -> None:
     """Make ``nd``'s functions, the fluent methods and ``NDArray.tostype``
     sparse-aware (called once by ``neogluon.ndarray`` after it is populated)."""
     NDArray.tostype = _dense_tostype
+    NDArray.copyto = _copyto_hook(NDArray.copyto)
     namespaces = [vars(nd_module), vars(nd_module.op), vars(nd_module._internal)]
     for name, impl in SPARSE_IMPLS.items():
         for ns in namespaces:
@@ -1417,6 +1460,24 @@ def _install(nd_module) -> None:
         setattr(nd_module.op, name, fn)
     nd_module.cast_storage = cast_storage
     nd_module._internal._square_sum = _square_sum
+
+
+def _copyto_hook(dense_copyto):
+    def copyto(self, other):
+        """Copy into ``other`` (an NDArray of the same shape; a sparse one is
+        stored in its own storage type) or onto a Context."""
+        if _is_sparse(other) and not _is_sparse(self):
+            if tuple(other.shape) != tuple(self.shape):
+                raise MXNetError(
+                    f"copyto: shape mismatch, source {tuple(self.shape)} vs "
+                    f"destination {tuple(other.shape)}."
+                )
+            _assign(other, self)
+            return other
+        return dense_copyto(self, other)
+
+    copyto.__wrapped__ = dense_copyto
+    return copyto
 
 
 def _fluent(name, fn):
