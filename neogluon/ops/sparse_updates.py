@@ -26,14 +26,18 @@ def sgd_lazy(weight, values, rows, mom, lr, wd, *, momentum=0.0, rescale_grad=1.
     """SGD (with momentum when ``mom`` is given) on ``weight[rows]`` in place."""
     if rows.numel() == 0:
         return
-    w = weight[rows]
-    g = _step(values.to(w.dtype), rescale_grad, clip_gradient)
-    if mom is None:
-        weight[rows] = (1.0 - lr * wd) * w - lr * g
+    g = _step(values.to(weight.dtype), rescale_grad, clip_gradient)
+    if mom is None and wd == 0:
+        weight.index_add_(0, rows, g, alpha=-lr)
         return
-    m = momentum * mom[rows] - lr * wd * w - lr * g
-    mom[rows] = m
-    weight[rows] = w + m
+    # index_select / index_copy_ are several times faster than w[rows].
+    w = weight.index_select(0, rows)
+    if mom is None:
+        weight.index_copy_(0, rows, (1.0 - lr * wd) * w - lr * g)
+        return
+    m = momentum * mom.index_select(0, rows) - lr * wd * w - lr * g
+    mom.index_copy_(0, rows, m)
+    weight.index_copy_(0, rows, w + m)
 
 
 @torch.no_grad()
@@ -43,12 +47,12 @@ def adam_lazy(weight, values, rows, mean, var, lr, wd, *, beta1, beta2, epsilon,
     already bias-corrected, as in MXNet's Python Adam."""
     if rows.numel() == 0:
         return
-    w = weight[rows]
+    w = weight.index_select(0, rows)
     g = values.to(w.dtype) * rescale_grad + wd * w
     if clip_gradient >= 0:
         g = g.clamp(-clip_gradient, clip_gradient)
-    m = beta1 * mean[rows] + (1.0 - beta1) * g
-    v = beta2 * var[rows] + (1.0 - beta2) * g * g
-    mean[rows] = m
-    var[rows] = v
-    weight[rows] = w - lr * m / (v.sqrt() + epsilon)
+    m = beta1 * mean.index_select(0, rows) + (1.0 - beta1) * g
+    v = beta2 * var.index_select(0, rows) + (1.0 - beta2) * g * g
+    mean.index_copy_(0, rows, m)
+    var.index_copy_(0, rows, v)
+    weight.index_copy_(0, rows, w - lr * m / (v.sqrt() + epsilon))
