@@ -285,6 +285,12 @@ def backward(
             t.grad = None
             if ag.grad is None:
                 continue
+            if ag.grad.stype != "default":  # sparse buffer (issue 13)
+                ag.grad._set_grad_tensor(g, ver is not None)
+                ag.fresh = True
+                continue
+            if g.layout != torch.strided:  # Embedding(sparse_grad) into dense
+                g = g.to_dense()
             buf = ag.grad._data
             if ver is not None:  # 'add'
                 if g is not buf:

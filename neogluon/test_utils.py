@@ -356,12 +356,45 @@ def _get_uniform_dataset_csr(
     shuffle_csr_indices=False,
 ):
     _validate_csr_generation_inputs(num_rows, num_cols, density, "uniform")
-    raise _no_sparse("_get_uniform_dataset_csr", "csr")
+    from scipy import sparse as spsp
+
+    csr = spsp.rand(num_rows, num_cols, density, dtype=dtype, format="csr")
+    if data_init is not None:
+        csr.data.fill(data_init)
+    if shuffle_csr_indices:
+        shuffle_csr_column_indices(csr)
+    return mx.nd.sparse.csr_matrix(
+        (csr.data, csr.indices, csr.indptr), shape=(num_rows, num_cols), dtype=dtype
+    )
 
 
 def _get_powerlaw_dataset_csr(num_rows, num_cols, density=0.1, dtype=None):
     _validate_csr_generation_inputs(num_rows, num_cols, density, "powerlaw")
-    raise _no_sparse("_get_powerlaw_dataset_csr", "csr")
+    budget = int(num_rows * num_cols * density)
+    out = np.zeros((num_rows, num_cols), dtype=dtype)
+    # One value at the start of every row, then 2**i values in row i (whole
+    # rows once the width is reached) until the budget is spent.
+    for row in range(num_rows):
+        out[row, 0] = 1 + np.random.uniform(0.001, 2)
+        budget -= 1
+        if budget <= 0:
+            return mx.nd.array(out).tostype("csr")
+    width = 2
+    for row in range(num_rows):
+        limit = min(num_cols, width)
+        if limit == num_cols and budget > limit:
+            out[row] = 1 + np.random.uniform(0.001, 2)
+            budget -= limit - 1
+            if budget <= 0:
+                break
+            continue
+        for col in range(1, limit):
+            out[row, col] = 1 + np.random.uniform(0.001, 2)
+            budget -= 1
+            if budget <= 0:
+                return mx.nd.array(out).tostype("csr")
+        width *= 2
+    return mx.nd.array(out).tostype("csr")
 
 
 def assign_each(the_input, function):
@@ -427,8 +460,54 @@ def rand_sparse_ndarray(
     shuffle_csr_indices=False,
     ctx=None,
 ):
-    """MXNet's random CSR/row-sparse generator: sparse storage is unsupported."""
-    raise _no_sparse("rand_sparse_ndarray", stype)
+    """A random CSR or row_sparse array and its components.
+
+    row_sparse: each row is kept with probability ``density`` (or the rows
+    ``rsp_indices``), values uniform in [0, 1); returns ``(arr, (values,
+    indices))``. csr: ``distribution`` ``'uniform'`` (scipy.sparse.rand) or
+    ``'powerlaw'``; returns ``(arr, (indptr, indices, data))``.
+    """
+    ctx = ctx if ctx else default_context()
+    density = np.random.rand() if density is None else density
+    dtype = default_dtype() if dtype is None else dtype
+    distribution = "uniform" if distribution is None else distribution
+    if stype == "row_sparse":
+        if distribution != "uniform":
+            raise AssertionError(
+                f"Distribution {distribution} not supported for row_sparse"
+            )
+        if rsp_indices is not None:
+            indices = np.asarray(rsp_indices)
+            assert len(indices) <= shape[0]
+        else:
+            indices = np.argwhere(np.random.rand(shape[0]) < density).flatten()
+        if indices.shape[0] == 0:
+            arr = mx.nd.sparse.zeros("row_sparse", shape, ctx=ctx, dtype=dtype)
+            return arr, (np.array([], dtype=dtype), np.array([]))
+        val = np.random.rand(indices.shape[0], *shape[1:]).astype(dtype)
+        if data_init is not None:
+            val.fill(data_init)
+        if modifier_func is not None:
+            val = assign_each(val, modifier_func)
+        arr = mx.nd.sparse.row_sparse_array(
+            (val, indices), shape=shape, dtype=dtype, ctx=ctx
+        )
+        return arr, (val, indices)
+    if stype == "csr":
+        assert len(shape) == 2
+        if distribution == "uniform":
+            csr = _get_uniform_dataset_csr(
+                shape[0], shape[1], density, data_init=data_init,
+                shuffle_csr_indices=shuffle_csr_indices, dtype=dtype,
+            ).as_in_context(ctx)  # fmt: skip
+        elif distribution == "powerlaw":
+            csr = _get_powerlaw_dataset_csr(
+                shape[0], shape[1], density=density, dtype=dtype
+            ).as_in_context(ctx)
+        else:
+            raise AssertionError(f"Distribution not supported: {distribution}")
+        return csr, (csr.indptr, csr.indices, csr.data)
+    raise AssertionError("unknown storage type")
 
 
 def rand_ndarray(
@@ -444,12 +523,17 @@ def rand_ndarray(
     """A dense NDArray of standard-normal values (``random_arrays(shape)``).
 
     As in MXNet, ``density``, ``modifier_func``, ``shuffle_csr_indices`` and
-    ``distribution`` only concern sparse arrays; ``stype`` other than
-    ``'default'`` raises :class:`MXNetError` (no sparse storage in neogluon).
+    ``distribution`` only concern sparse arrays (``stype`` ``'csr'`` or
+    ``'row_sparse'``, see :func:`rand_sparse_ndarray`).
     """
     ctx = ctx if ctx else default_context()
     if stype != "default":
-        raise _no_sparse("rand_ndarray", stype)
+        arr, _ = rand_sparse_ndarray(
+            shape, stype, density=density, dtype=dtype, modifier_func=modifier_func,
+            shuffle_csr_indices=shuffle_csr_indices, distribution=distribution,
+            ctx=ctx,
+        )  # fmt: skip
+        return arr
     return array(random_arrays(shape), dtype=dtype, ctx=ctx)
 
 
@@ -463,10 +547,17 @@ def create_sparse_array(
     density=0.5,
     shuffle_csr_indices=False,
 ):
-    """MXNet's sparse-array factory: sparse storage is unsupported."""
+    """A random sparse array (see :func:`rand_sparse_ndarray`)."""
     if stype not in ("row_sparse", "csr"):
         raise AssertionError(f"Unknown storage type: {stype}")
-    raise _no_sparse("create_sparse_array", stype)
+    if stype == "row_sparse" and rsp_indices is not None:
+        rsp_indices = np.sort(np.asarray(rsp_indices))
+    arr, _ = rand_sparse_ndarray(
+        shape, stype, density=density, data_init=data_init, rsp_indices=rsp_indices,
+        dtype=dtype, modifier_func=modifier_func,
+        shuffle_csr_indices=shuffle_csr_indices,
+    )  # fmt: skip
+    return arr
 
 
 def create_sparse_array_zd(
@@ -479,7 +570,12 @@ def create_sparse_array_zd(
     modifier_func=None,
     shuffle_csr_indices=False,
 ):
-    """MXNet's sparse-array factory (zero density): sparse storage is unsupported."""
+    """A sparse array with no stored rows (row_sparse: density 0, unless
+    ``rsp_indices`` are given); csr arrays use ``density`` as given."""
+    if stype == "row_sparse":
+        density = 0.0
+        if rsp_indices is not None:
+            assert len(rsp_indices) <= shape[0]
     return create_sparse_array(
         shape,
         stype,

@@ -102,9 +102,10 @@ def test_random_shapes_and_arrays():
     v = x.asnumpy()
     assert v.min() < 0 < v.max() and abs(v.mean()) < 0.1 and abs(v.std() - 1) < 0.1
     assert tu.rand_ndarray((2, 2), dtype="float64").dtype is np.float64
-    for stype in ("csr", "row_sparse"):
-        with pytest.raises(MXNetError, match="sparse storage"):
-            tu.rand_ndarray((2, 2), stype=stype)
+    for stype in ("csr", "row_sparse"):  # issue 13: sparse storage exists
+        y = tu.rand_ndarray((20, 10), stype=stype, density=0.3)
+        assert y.stype == stype and y.shape == (20, 10)
+        assert 0 < (y.asnumpy() != 0).mean() < 0.6
     a, b = tu.random_arrays((2, 3), (4,))
     assert a.shape == (2, 3) and b.shape == (4,) and a.dtype == np.float32
 
@@ -650,13 +651,12 @@ def test_misc_helpers():
 
 
 def test_sparse_helpers_raise_clearly():
-    for fn, args in [
-        (tu.rand_sparse_ndarray, ((4, 4), "csr")),
-        (tu.create_sparse_array, ((4, 4), "row_sparse")),
-        (tu.create_sparse_array_zd, ((4, 4), "csr", 0.0)),
-    ]:
-        with pytest.raises(MXNetError, match="sparse storage"):
-            fn(*args)
+    # issue 13: the sparse generators build real sparse arrays now
+    arr, (indptr, indices, data) = tu.rand_sparse_ndarray((4, 4), "csr", density=0.5)
+    assert arr.stype == "csr" and indptr.shape == (5,)
+    assert tu.create_sparse_array((4, 4), "row_sparse").stype == "row_sparse"
+    zd = tu.create_sparse_array_zd((4, 4), "row_sparse", 0.7)
+    assert zd.stype == "row_sparse" and zd.indices.shape == (0,)
     with pytest.raises(AssertionError, match="Unknown storage type"):
         tu.create_sparse_array((2, 2), "dense")
     with pytest.raises(ValueError, match="density"):

@@ -24,7 +24,6 @@ from .. import initializer
 from .. import ndarray as nd
 from .._dtypes import dtype_name as _canonical_dtype
 from ..base import DeferredInitializationError
-from ..base import MXNetError
 from ..base import mx_real_t
 from ..context import Context
 from ..context import cpu
@@ -426,20 +425,27 @@ class Parameter:
         for g in self._grad:
             g[:] = 0
 
-    def _sparse_error(self, what: str) -> MXNetError:
-        return MXNetError(
-            f"Parameter '{self.name}': {what}() needs sparse (row_sparse) storage, "
-            "which neogluon does not support; parameters are always dense. Use "
-            "data() / list_data() and index the rows you need instead."
+    def row_sparse_data(self, row_id: NDArray) -> NDArray:
+        """The rows ``row_id`` of the value on ``row_id``'s context, as a
+        RowSparseNDArray storing exactly those rows (sorted, unique).
+
+        Differs from MXNet 1.9.1: the parameter itself stays dense here, so
+        this works for any ``stype`` (MXNet requires ``stype='row_sparse'``).
+        """
+        if not isinstance(row_id, NDArray):
+            raise TypeError(
+                f"Parameter '{self.name}'.row_sparse_data: row_id must be an NDArray "
+                f"of row indices, got {type(row_id).__name__}"
+            )
+        return nd.sparse.retain(
+            self.data(row_id.context).tostype("row_sparse"), row_id
         )
 
-    def row_sparse_data(self, row_id):
-        """Not supported: neogluon stores every parameter densely."""
-        raise self._sparse_error("row_sparse_data")
-
-    def list_row_sparse_data(self, row_id):
-        """Not supported: neogluon stores every parameter densely."""
-        raise self._sparse_error("list_row_sparse_data")
+    def list_row_sparse_data(self, row_id: NDArray) -> list[NDArray]:
+        """:meth:`row_sparse_data` on every context of the parameter."""
+        return [
+            nd.sparse.retain(d.tostype("row_sparse"), row_id) for d in self.list_data()
+        ]
 
     # ------------------------------------------------------------ initialization
     def initialize(
@@ -529,7 +535,8 @@ class Parameter:
         # element-wise NDArray.__eq__; mark fresh wrappers of the same storage.
         self._data = [d.detach() if d._ag is not None else d for d in self._data]
         self._grad = [
-            nd.zeros(d.shape, ctx=d.context, dtype=d.dtype) for d in self._data
+            nd.zeros(d.shape, ctx=d.context, dtype=d.dtype, stype=self._grad_stype)
+            for d in self._data
         ]
         autograd.mark_variables(self._data, self._grad, self.grad_req)
 

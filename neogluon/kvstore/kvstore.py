@@ -373,6 +373,9 @@ class KVStore(KVStoreBase):
                         f"kvstore '{self._type}'.pull: key {k!r} holds shape "
                         f"{stored.shape} but the output has shape {o.shape}."
                     )
+                if o.stype != "default":
+                    stored.copyto(o)  # cast to the output's storage type
+                    continue
                 with torch.no_grad():
                     o.to_torch().copy_(stored.to_torch())
 
@@ -387,12 +390,58 @@ class KVStore(KVStoreBase):
         self.pull(key, out, priority)
 
     def row_sparse_pull(self, key, out=None, priority: int = 0, row_ids=None) -> None:
-        """Not supported: neogluon has no row_sparse storage."""
-        raise MXNetError(
-            f"kvstore '{self._type}'.row_sparse_pull is not supported: neogluon "
-            "has no row_sparse storage. Use pull(key, out=...) to get the whole "
-            "dense value."
-        )
+        """Pull only the rows ``row_ids`` of each key into row_sparse ``out``.
+
+        ``out`` holds RowSparseNDArrays (one per device, or lists per key);
+        ``row_ids`` is an NDArray of row indices per output (duplicates and
+        any order allowed). Each output then stores exactly the requested
+        rows, sorted, as in MXNet.
+        """
+        from ..ndarray import sparse as _sp
+
+        if out is None or row_ids is None:
+            raise AssertionValueError(
+                f"kvstore '{self._type}'.row_sparse_pull needs out=RowSparseNDArray "
+                "(or a list of them) and row_ids=NDArray of the rows to pull."
+            )
+        pairs, ktype = _pairs(key, out, "row_sparse_pull")
+        self._check_keys(ktype)
+        flat_ids = row_ids if isinstance(row_ids, (list, tuple)) else [row_ids]
+        flat_ids = [
+            r
+            for ids in flat_ids
+            for r in (ids if isinstance(ids, (list, tuple)) else [ids])
+        ]
+        n_out = sum(len(outs) for _, outs in pairs)
+        if len(flat_ids) == 1 and n_out > 1:
+            flat_ids = flat_ids * n_out
+        if len(flat_ids) != n_out:
+            raise ValueError(
+                f"kvstore '{self._type}'.row_sparse_pull: {n_out} outputs but "
+                f"{len(flat_ids)} row_ids arrays; give one per output."
+            )
+        it = iter(flat_ids)
+        for k, outs in pairs:
+            stored = self._stored(k, "row_sparse_pull")
+            rsp = (
+                _sp.cast_storage(stored, stype="row_sparse")
+                if stored.stype == "default"
+                else stored
+            )
+            for o in outs:
+                ids = next(it)
+                if o.stype != "row_sparse":
+                    raise MXNetError(
+                        f"kvstore '{self._type}'.row_sparse_pull: out must be a "
+                        f"RowSparseNDArray, got stype {o.stype!r}; use pull() for "
+                        "dense outputs."
+                    )
+                if o.shape != stored.shape:
+                    raise ValueError(
+                        f"kvstore '{self._type}'.row_sparse_pull: key {k!r} holds "
+                        f"shape {stored.shape} but the output has shape {o.shape}."
+                    )
+                _sp.retain(rsp, ids).copyto(o)
 
     def set_gradient_compression(self, compression_params: dict) -> None:
         """Enable MXNet's 2bit gradient compression.

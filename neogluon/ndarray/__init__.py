@@ -150,3 +150,7 @@ from . import utils  # noqa: E402, F401
 
 np = numpy
 npx = numpy_extension
+
+# Sparse storage: nd.zeros/empty/array(stype=...), tostype and the operators
+# with CSR / row_sparse implementations (``sparse._install``).
+_SUBMODULES["sparse"]._install(sys.modules[__name__])

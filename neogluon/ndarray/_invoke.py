@@ -81,6 +81,9 @@ def _write_out(out: NDArray, res: torch.Tensor) -> NDArray:
             f"out= array has shape {out.shape} but the result has shape "
             f"{tuple(res.shape)}."
         )
+    if out.stype != "default":  # sparse out=: stored in its own storage type
+        out._data = res.detach()
+        return out
     if _flags.recording:
         out._data.copy_(res)
     else:

@@ -9,8 +9,7 @@ Layout (all little-endian), as written by MXNet 1.9.1's ``NDArray::Save``:
   raw C-order data. A record with ``ndim == 0`` ends after the shape (MXNet's
   "none" array).
 
-We write V2. We read V2 (dense, and row_sparse/csr records, which are
-densified), V1 (``0xF993FAC8``, no stype), the legacy format (no magic: uint32
+We write V2. We read V2 (dense, and row_sparse/csr records, kept sparse), V1 (``0xF993FAC8``, no stype), the legacy format (no magic: uint32
 ndim and uint32 dims) and V3 (``0xF993FACA``, numpy-shape mode).
 
 Notes
@@ -24,7 +23,9 @@ Differs from MXNet 1.9.1: V3 records (``npx.save``) load in legacy mode too,
 instead of raising; a V3 ``ndim == 0`` record is a real 0-d scalar and loads as
 an array of shape ``()`` with its value. A "none" record (V2/V1/legacy ``ndim
 == 0``, V3 ``ndim == -1``) loads as an empty float32 array of shape ``(0,)``.
-Sparse records load as dense arrays (neogluon has no sparse storage).
+Sparse records (stype 1 row_sparse, 2 csr) load as CSRNDArray /
+RowSparseNDArray and are written byte-identical to MXNet's; their declared
+sizes are validated before anything is allocated.
 Loading never uses pickle. Arrays saved on a GPU that is not available load on
 the CPU.
 """
@@ -43,6 +44,7 @@ from .._dtypes import BFLOAT16_FLAG
 from .._dtypes import FLAG_TO_NP
 from .._dtypes import TORCH_TO_FLAG
 from ..base import MXNetError
+from ..context import _context_of_device
 from .ndarray import NDArray
 from .ndarray import _new
 
@@ -60,8 +62,44 @@ _STYPE_NAMES = {0: "default", 1: "row_sparse", 2: "csr"}
 
 
 # --------------------------------------------------------------------------- write
+def _shape_bytes(shape) -> bytes:
+    return struct.pack("<i", len(shape)) + struct.pack(f"<{len(shape)}q", *shape)
+
+
+def _sparse_record_bytes(arr) -> bytes:
+    """One V2 record for a CSR (stype 2) or row_sparse (stype 1) array:
+    storage shape, shape, context, type flag, aux flags and shapes, values,
+    aux data (MXNet's ``NDArray::Save``)."""
+    values = arr._values.detach()
+    flag = TORCH_TO_FLAG.get(values.dtype)
+    if flag is None:
+        raise MXNetError(f"nd.save: dtype {values.dtype} has no MXNet type flag")
+    stype = 1 if arr.stype == "row_sparse" else 2
+    parts = [struct.pack("<Ii", V2_MAGIC, stype), _shape_bytes(tuple(values.shape))]
+    parts.append(_shape_bytes(arr.shape))
+    dev_type, dev_id = _dev_of(arr, values)
+    parts.append(struct.pack("<iii", dev_type, dev_id, flag))
+    for a in arr._aux:
+        parts.append(struct.pack("<i", TORCH_TO_FLAG[a.dtype]))
+        parts.append(_shape_bytes(tuple(a.shape)))
+    parts.append(_tensor_bytes(values))
+    parts.extend(_tensor_bytes(a) for a in arr._aux)
+    return b"".join(parts)
+
+
+def _dev_of(arr, t):
+    ctx = arr._ctx
+    if ctx is not None:
+        return ctx.device_typeid, ctx.device_id
+    if t.device.type == "cuda":
+        return _DEV_GPU, t.device.index or 0
+    return _DEV_CPU, 0
+
+
 def _record_bytes(arr: NDArray) -> bytes:
-    """One V2 record for a dense array."""
+    """One V2 record (dense arrays: stype 0)."""
+    if arr.stype != "default":
+        return _sparse_record_bytes(arr)
     t = arr._data.detach()
     flag = TORCH_TO_FLAG.get(t.dtype)
     if flag is None:
@@ -324,9 +362,40 @@ def _read_record(r: _Reader, index: int) -> NDArray:
 
 
 def _read_sparse(r: _Reader, stype: int, what: str) -> NDArray:
-    """A row_sparse or csr record, returned densified."""
+    """A row_sparse or csr record, kept sparse.
+
+    Every size the record declares is checked against the bytes that remain
+    and against the other declared sizes before anything is allocated: a
+    small record declaring a huge shape costs nothing (the array stays
+    sparse), and inconsistent components raise MXNetError.
+    """
+    from ..ops import sparse_kernels as _K
+    from . import sparse as _sp
+
+    name = _STYPE_NAMES[stype]
+    at = r.pos
     sshape = _read_shape64(r, f"{what} storage shape")
     shape = _read_shape64(r, f"{what} shape")
+    if len(shape) == 0:
+        return _none_array()
+    if stype == 2 and (len(shape) != 2 or len(sshape) != 1):
+        raise r.fail(
+            f"{what}: a csr record needs a 2-D shape and a 1-D storage shape, got "
+            f"shape {shape} and storage shape {sshape}",
+            at,
+        )
+    if stype == 1 and (len(sshape) != len(shape) or sshape[1:] != shape[1:]):
+        raise r.fail(
+            f"{what}: a row_sparse record's storage shape must be (k,) + "
+            f"{shape[1:]} for shape {shape}, got {sshape}",
+            at,
+        )
+    if stype == 1 and sshape[0] > shape[0]:
+        raise r.fail(
+            f"{what}: {sshape[0]} stored rows exceed the {shape[0]} rows of shape "
+            f"{shape}",
+            at,
+        )
     dev = _read_ctx(r)
     fl_at = r.pos
     (flag,) = r.unpack("<i", f"{what} type flag (int32)")
@@ -335,28 +404,50 @@ def _read_sparse(r: _Reader, stype: int, what: str) -> NDArray:
     for i in range(n_aux):
         a_at = r.pos
         (aflag,) = r.unpack("<i", f"{what} aux {i} type flag (int32)")
+        if aflag not in (4, 6):
+            raise r.fail(
+                f"{what}: aux {i} (indices) must be int32 or int64 (type flag 4 or "
+                f"6), got {aflag}",
+                a_at,
+            )
         ashape = _read_shape64(r, f"{what} aux {i} shape")
+        if len(ashape) != 1:
+            raise r.fail(f"{what}: aux {i} must be 1-D, got shape {ashape}", a_at)
         aux.append((aflag, ashape, a_at))
+    nnz = sshape[0]
+    expect = [(shape[0] + 1,), (nnz,)] if stype == 2 else [(nnz,)]
+    for i, ((_, ashape, a_at), exp) in enumerate(zip(aux, expect, strict=True)):
+        if ashape != exp and not (
+            stype == 2 and i == 0 and nnz == 0 and ashape == (0,)
+        ):
+            role = ("indptr", "indices")[i] if stype == 2 else "indices"
+            raise r.fail(
+                f"{what}: {name} {role} has shape {ashape}, expected {exp} for shape "
+                f"{shape} with {nnz} stored entries",
+                a_at,
+            )
     values = _read_data(r, flag, sshape, fl_at, f"{what} values")
-    aux_data = [
-        _read_data(r, aflag, ashape, a_at, f"{what} aux {i}").astype(np.int64)
+    aux_t = [
+        torch.from_numpy(
+            _read_data(r, aflag, ashape, a_at, f"{what} aux {i}").astype(np.int64)
+        )
         for i, (aflag, ashape, a_at) in enumerate(aux)
     ]
-    npd = values.dtype.newbyteorder("=")
-    dense = np.zeros(shape, dtype=npd)
+    vt = _to_tensor(values, flag)
     try:
         if stype == 1:
-            dense[aux_data[0]] = values
+            _K.check_rsp(vt, aux_t[0], shape, f"nd.load ({what})")
+            arr = _sp._rsp(vt, aux_t[0], shape)
         else:
-            indptr, indices = aux_data
-            for row in range(shape[0]):
-                lo, hi = indptr[row], indptr[row + 1]
-                dense[row, indices[lo:hi]] = values[lo:hi]
-    except (IndexError, ValueError) as err:
-        raise r.fail(
-            f"inconsistent {_STYPE_NAMES[stype]} record for {what} ({err})"
-        ) from None
-    return _new(_to_tensor(dense, flag).to(dev))
+            if aux_t[0].numel() == 0:  # MXNet's uninitialised csr: no indptr
+                aux_t[0] = torch.zeros(shape[0] + 1, dtype=torch.int64)
+            _K.check_csr(vt, aux_t[0], aux_t[1], shape, f"nd.load ({what})")
+            arr = _sp._csr(vt, aux_t[0], aux_t[1], shape)
+    except MXNetError as err:
+        raise r.fail(f"inconsistent {name} record: {err}", at) from None
+    if dev.type != "cpu":
+        arr = arr.copyto(_context_of_device(dev))
+    return arr
 
 
 def _load_container(buf, what: str):

@@ -1,23 +1,57 @@
-"""``mx.nd.sparse``: sparse NDArrays (CSR and row-sparse storage).
+"""``mx.nd.sparse``: CSR and row_sparse NDArrays and the operators on them.
 
-Sparse storage is not implemented yet (planned: issue 13): the sparse array
-classes and constructors resolve and raise MXNetError when used.
+Storage
+-------
+:class:`CSRNDArray` holds a 2-D matrix as ``data`` (the stored values),
+``indices`` (their column indices) and ``indptr`` (row ``i`` owns
+``data[indptr[i]:indptr[i+1]]``). :class:`RowSparseNDArray` holds an
+n-D array as ``data`` (the stored rows, shape ``(k,) + shape[1:]``) and
+``indices`` (their sorted row indices); rows not listed are zero, and a listed
+row may hold zeros (as in MXNet). Components are torch tensors; indices are
+int64 (MXNet's aux type). Arrays built from components (``csr_matrix((data,
+indices, indptr))``, ``row_sparse_array((data, indices))``, files) are
+validated: unsorted, duplicate or out-of-range indices and an inconsistent
+``indptr`` raise MXNetError.
 
-The operator functions MXNet places here are its ``_sparse_*`` aliases of the
-ordinary operators (``nd.sparse.abs`` is ``abs`` registered again under
-``_sparse_abs``); on dense inputs MXNet computes exactly what the dense
-operator computes, so here they are the dense operators under the same names.
-``cast_storage`` works for ``stype='default'``; the two operators that only
-exist for row_sparse inputs (``retain``, ``adagrad_update``) raise MXNetError,
-as MXNet does for dense inputs.
+Operators
+---------
+The operators MXNet implements on sparse storage return MXNet's storage type
+(measured on MXNet 1.9.1): zero-preserving unary ops (``abs``, ``sign``,
+``sqrt``, ``relu``, ...) keep the input's storage; ``elemwise_add``/``_sub``
+of two arrays of one storage type keep it (union of the stored entries);
+``elemwise_mul`` keeps it (and ``csr * dense`` is csr, ``row_sparse * dense``
+is row_sparse); ``dot(csr, dense)`` is dense, ``dot(csr.T, dense)`` is
+row_sparse, ``dot(dense, csr)`` is csr; ``retain``, ``square_sum``,
+``slice`` and ``concat`` of CSR, ``cast_storage``, ``zeros_like`` and
+``add_n`` of row_sparse arrays as in MXNet. Every other operator given a
+sparse input computes on the dense equivalent and returns a dense array
+(MXNet's "storage fallback").
+
+Differs from MXNet 1.9.1: ``size`` is the number of elements of the dense
+shape (MXNet raises NotImplementedError); constructing an array from invalid
+components raises at once (MXNet builds it and fails in ``check_format``).
 """
 
 from __future__ import annotations
 
-from .. import _missing
+import builtins
+import numbers
+import warnings
+
+import numpy as np
+import torch
+
+from .._dtypes import TORCH_TO_NPTYPE
+from .._dtypes import to_torch_dtype
 from ..base import MXNetError
+from ..context import Context
 from ..ops import registry as _reg
+from ..ops import sparse_kernels as K
 from . import _frontend
+from .ndarray import NDArray
+from .ndarray import _as_context
+from .ndarray import _new
+from .ndarray import _resolve_ctx
 
 #: MXNet 1.9.1's ``_sparse_*`` aliases: the same operator as the dense name.
 DENSE_ALIASES = (
@@ -35,84 +69,1508 @@ DENSE_ALIASES = (
     "zeros_like",
 )  # fmt: skip
 
-#: Operators MXNet registers only for row_sparse storage.
-ROW_SPARSE_ONLY = {
-    "retain": "keeps the given rows of a row_sparse array",
-    "adagrad_update": "AdaGrad update of a row_sparse gradient (use "
-    "mx.optimizer.AdaGrad on dense arrays)",
-}
+#: Unary operators with f(0) == 0: on sparse input they map the stored values
+#: and keep the storage type (MXNet 1.9.1, measured).
+ZERO_PRESERVING = (
+    "abs", "sign", "round", "rint", "ceil", "floor", "trunc", "fix", "square",
+    "sqrt", "cbrt", "sin", "tan", "arcsin", "arctan", "sinh", "tanh", "arcsinh",
+    "arctanh", "expm1", "log1p", "relu", "negative", "degrees", "radians",
+)  # fmt: skip
+_COPY_OPS = ("_copy", "identity", "stop_gradient", "BlockGrad", "make_loss")
 
+_STYPES = ("default", "row_sparse", "csr")
+_AUX_TYPES = {"row_sparse": (np.int64,), "csr": (np.int64, np.int64)}
+_I64 = torch.int64
 _ALL_OPS = _reg.all_names()
-for _n in DENSE_ALIASES:
-    _op = _ALL_OPS.get(_n)
-    if _op is not None:
-        globals()[_n] = _frontend.make_function(_op, _n)
-        globals()[_n].__module__ = __name__
 
 
-def check_default_stype(stype, where: str) -> None:
-    """Raise MXNetError unless ``stype`` names dense storage."""
-    if stype not in ("default", None):
-        raise MXNetError(
-            f"{where}: stype={stype!r} needs sparse storage, which neogluon does "
-            "not implement yet (planned: issue 13); only stype='default' works"
+def _is_sparse(x) -> bool:
+    return isinstance(x, BaseSparseNDArray)
+
+
+def _check_shape(s1, s2) -> None:
+    if s1 and s2 and tuple(s1) != tuple(s2):
+        raise ValueError(f"Shape mismatch detected. {tuple(s1)} v.s. {tuple(s2)}")
+
+
+class NotSupportedForSparseNDArray(MXNetError):
+    """An NDArray method that sparse arrays do not have."""
+
+    def __init__(self, function, alias, *args):
+        name = getattr(function, "__name__", str(function))
+        shown = alias or name
+        super().__init__(
+            f'Function {name} (namely operator "{shown}") with arguments '
+            f"({', '.join(type(a).__name__ for a in args)}) is not supported for "
+            "SparseNDArray and only available in NDArray; convert with "
+            "tostype('default') first."
         )
 
 
-def cast_storage(data=None, stype=None, out=None, name=None, **kwargs):
-    """Cast ``data`` to storage type ``stype``; only ``'default'`` (dense) works,
-    returning a copy as MXNet does for a dense input."""
+# ---------------------------------------------------------------- classes
+class BaseSparseNDArray(NDArray):
+    """An NDArray in a sparse storage format (base of CSR and row_sparse).
+
+    ``_data`` (what every dense operator reads) is the dense equivalent,
+    computed on access: operators without a sparse implementation run on it
+    and return dense arrays, as MXNet's storage fallback does.
+    """
+
+    __slots__ = ("_values", "_aux", "_shape")
+    _STYPE = "undefined"
+
+    def __init__(self, handle=None, writable: bool = True):
+        self._ag = None
+        self._ctx = None
+        if handle is None:
+            self._set_empty((0,) * (2 if self._STYPE == "csr" else 1), torch.float32,
+                            torch.device("cpu"))  # fmt: skip
+            return
+        if isinstance(handle, torch.Tensor):
+            self._assign_dense(handle)
+            return
+        raise TypeError(
+            f"{type(self).__name__}(...) wraps a torch.Tensor; use "
+            "mx.nd.sparse.csr_matrix / row_sparse_array to build one."
+        )
+
+    # -------------------------------------------------- storage plumbing
+    def _set_empty(self, shape, dtype, device) -> None:
+        raise NotImplementedError  # subclasses
+
+    def _dense(self) -> torch.Tensor:
+        raise NotImplementedError  # subclasses
+
+    def _assign_dense(self, t: torch.Tensor) -> None:
+        raise NotImplementedError  # subclasses
+
+    @property
+    def _data(self) -> torch.Tensor:
+        return self._dense()
+
+    @_data.setter
+    def _data(self, t: torch.Tensor) -> None:
+        self._assign_dense(t)
+
+    def _set_grad_tensor(self, g: torch.Tensor, accumulate: bool) -> None:
+        """Store a gradient computed by torch autograd (autograd.backward)."""
+        if g.layout == torch.sparse_coo and isinstance(self, RowSparseNDArray):
+            g = g.coalesce()
+            idx = g.indices()[0].contiguous()
+            vals = g.values().reshape((idx.shape[0], *self._shape[1:]))
+            vals = vals.to(self._values.dtype)
+            if accumulate and self._aux[0].numel():
+                vals, idx = K.rsp_union(self._values, self._aux[0], vals, idx)
+            self._values, self._aux = vals.contiguous(), (idx,)
+            return
+        if g.layout != torch.strided:
+            g = g.to_dense()
+        # (grad_req 'add': torch accumulated into the densified old value.)
+        self._assign_dense(g)
+
+    # -------------------------------------------------- attributes
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self._shape
+
+    @property
+    def dtype(self) -> type:
+        return TORCH_TO_NPTYPE[self._values.dtype]
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self._shape, dtype=np.int64))
+
+    @property
+    def ndim(self) -> int:
+        return len(self._shape)
+
+    @property
+    def context(self) -> Context:
+        if self._ctx is None:
+            return _as_context(self._values.device)
+        return self._ctx
+
+    ctx = context
+
+    @property
+    def stype(self) -> str:
+        return self._STYPE
+
+    @property
+    def handle(self):
+        return self
+
+    @property
+    def _num_aux(self) -> int:
+        return len(_AUX_TYPES[self._STYPE])
+
+    @property
+    def _aux_types(self) -> list:
+        return [TORCH_TO_NPTYPE[a.dtype] for a in self._aux]
+
+    def _aux_type(self, i: int):
+        return TORCH_TO_NPTYPE[self._aux[i].dtype]
+
+    def __repr__(self) -> str:
+        shape = "x".join(str(d) for d in self._shape)
+        return f"\n<{type(self).__name__} {shape} @{self.context}>"
+
+    def __len__(self) -> int:
+        return self._shape[0]
+
+    def __bool__(self) -> bool:
+        return bool(_new(self._dense()))
+
+    # -------------------------------------------------- conversion
+    def asnumpy(self) -> np.ndarray:
+        """A dense numpy copy."""
+        return _new(self._dense()).asnumpy()
+
+    def to_torch(self) -> torch.Tensor:
+        """The dense equivalent as a new torch.Tensor (not shared)."""
+        return self._dense()
+
+    def wait_to_read(self) -> None:
+        if self._values.is_cuda:
+            torch.cuda.current_stream(self._values.device).synchronize()
+
+    def tostype(self, stype: str) -> NDArray:
+        """Convert to ``'default'``, or to this array's own storage type (a
+        copy); CSR <-> row_sparse raises ValueError, as in MXNet."""
+        return cast_storage(self, stype=stype)
+
+    def check_format(self, full_check: bool = True) -> None:
+        """Raise MXNetError when the components are not a valid array."""
+        self._check("check_format")
+
+    def copy(self) -> BaseSparseNDArray:
+        return self._like(self._values.clone(), tuple(a.clone() for a in self._aux))
+
+    def copyto(self, other):
+        """Copy into ``other`` (an NDArray of any storage type, cast as
+        needed, same shape) or onto a Context."""
+        if isinstance(other, NDArray):
+            if other is self:
+                warnings.warn(
+                    "You are attempting to copy an array to itself", RuntimeWarning,
+                    stacklevel=2,
+                )  # fmt: skip
+                return False
+            if tuple(other.shape) != self._shape:
+                raise MXNetError(
+                    f"copyto: shape mismatch, source {self._shape} vs destination "
+                    f"{tuple(other.shape)}."
+                )
+            _assign(other, self)
+            return other
+        if isinstance(other, (Context, str, torch.device)):
+            ctx = _as_context(other)
+            dev, tag = _resolve_ctx(ctx)
+            res = self._like(
+                self._values.detach().to(dev, copy=True),
+                tuple(a.to(dev, copy=True) for a in self._aux),
+            )
+            res._ctx = tag
+            return res
+        raise TypeError(
+            f"copyto does not support type {type(other).__name__}; pass an NDArray "
+            "or a Context such as mx.cpu()."
+        )
+
+    def as_in_context(self, context) -> NDArray:
+        if _as_context(context) == self.context:
+            return self
+        return self.copyto(context)
+
+    as_in_ctx = as_in_context
+
+    def astype(self, dtype, copy: bool = True) -> BaseSparseNDArray:
+        """A copy with values cast to ``dtype``, same storage type."""
+        td = to_torch_dtype(dtype)
+        if not copy and td == self._values.dtype:
+            return self
+        return self._like(self._values.to(td), tuple(a.clone() for a in self._aux))
+
+    def detach(self) -> BaseSparseNDArray:
+        return self._like(self._values.detach(), self._aux)
+
+    def reshape(self, *shape, **kwargs):
+        raise NotSupportedForSparseNDArray(self.reshape, None, shape)
+
+    def _at(self, idx):
+        raise NotSupportedForSparseNDArray(self._at, "[idx]", idx)
+
+    def _slice(self, start, stop):
+        raise NotSupportedForSparseNDArray(self._slice, None, start, stop)
+
+    def _sync_copyfrom(self, source_array):
+        raise MXNetError(
+            f"{type(self).__name__}: copying from a numpy array in place is not "
+            "supported; use x[:] = mx.nd.array(...) instead."
+        )
+
+    def attach_grad(self, grad_req: str = "write", stype=None) -> None:
+        raise MXNetError(
+            f"attach_grad on a {self._STYPE} array is not supported in neogluon: "
+            "gradients flow through dense arrays only. Attach the gradient to a "
+            "dense array (x.tostype('default')) instead."
+        )
+
+    def _like(self, values, aux) -> BaseSparseNDArray:
+        arr = object.__new__(type(self))
+        arr._values, arr._aux, arr._shape = values, tuple(aux), self._shape
+        arr._ag, arr._ctx = None, self._ctx
+        return arr
+
+    # -------------------------------------------------- pickling
+    def __getstate__(self):
+        from .serialization import dumps_array
+
+        return {"handle": bytearray(dumps_array(self))}
+
+    def __setstate__(self, state):
+        from .serialization import loads_array
+
+        self._ag, self._ctx = None, None
+        handle = state.get("handle")
+        if handle is None:
+            self._set_empty((0,) * (2 if self._STYPE == "csr" else 1), torch.float32,
+                            torch.device("cpu"))  # fmt: skip
+            return
+        loaded = loads_array(bytes(handle))
+        if type(loaded) is not type(self):
+            loaded = cast_storage(loaded, stype=self._STYPE)
+        self._values, self._aux, self._shape = (
+            loaded._values,
+            loaded._aux,
+            loaded._shape,
+        )
+
+    def __reduce__(self):
+        return type(self), (None,), self.__getstate__()
+
+    # -------------------------------------------------- arithmetic
+    def __add__(self, other):
+        return add(self, other)
+
+    def __radd__(self, other):
+        if isinstance(other, NDArray):
+            return _new(other._data + self._dense(), other._ctx)
+        return add(self, other)
+
+    def __sub__(self, other):
+        return subtract(self, other)
+
+    def __rsub__(self, other):
+        if isinstance(other, NDArray):
+            return _new(other._data - self._dense(), other._ctx)
+        return subtract(other, self)
+
+    def __mul__(self, other):
+        return multiply(self, other)
+
+    def __rmul__(self, other):
+        if isinstance(other, NDArray):
+            return _new(other._data * self._dense(), other._ctx)
+        return multiply(self, other)
+
+    def __truediv__(self, other):
+        # MXNet's sparse arrays inherit NDArray's ``/``: broadcast_div.
+        from .. import ndarray as nd
+
+        if isinstance(other, NDArray):
+            return nd.broadcast_div(self, other)
+        return nd._internal._div_scalar(self, scalar=float(other))
+
+    __div__ = __truediv__
+
+    def __neg__(self):
+        return self._like(-self._values, self._aux)
+
+    def __abs__(self):
+        return self._like(self._values.abs(), self._aux)
+
+    def _compare(self, other, fn, name):
+        """MXNet: against a scalar with ``fn(0, s)`` false the result keeps
+        this storage type (1/0 at the stored entries); otherwise dense."""
+        if isinstance(other, numbers.Number) and not isinstance(
+            other, bool | np.ndarray
+        ):
+            s = float(other)
+            if not fn(torch.zeros(()), torch.tensor(s)).item():
+                vals = fn(self._values, s).to(self._values.dtype)
+                return self._like(vals, self._aux)
+            d = self._dense()
+            return _new(fn(d, s).to(d.dtype), self._ctx)
+        if isinstance(other, NDArray):
+            a, b = self._dense(), other._data
+            return _new(fn(a, b).to(a.dtype), self._ctx)
+        return NotImplemented
+
+    def __eq__(self, other):
+        return self._compare(other, torch.eq, "==")
+
+    def __ne__(self, other):
+        return self._compare(other, torch.ne, "!=")
+
+    def __gt__(self, other):
+        return self._compare(other, torch.gt, ">")
+
+    def __ge__(self, other):
+        return self._compare(other, torch.ge, ">=")
+
+    def __lt__(self, other):
+        return self._compare(other, torch.lt, "<")
+
+    def __le__(self, other):
+        return self._compare(other, torch.le, "<=")
+
+    __hash__ = NDArray.__hash__
+
+    def _inplace(self, res):
+        _assign(self, res)
+        return self
+
+    def __iadd__(self, other):
+        return self._inplace(add(self, other))
+
+    def __isub__(self, other):
+        return self._inplace(subtract(self, other))
+
+    def __imul__(self, other):
+        return self._inplace(multiply(self, other))
+
+    def __itruediv__(self, other):
+        return self._inplace(divide(self, other))
+
+    __idiv__ = __itruediv__
+
+
+class CSRNDArray(BaseSparseNDArray):
+    """A 2-D array in compressed sparse row format.
+
+    Examples
+    --------
+    >>> import neogluon as mx
+    >>> a = mx.nd.sparse.csr_matrix(([1.0, 2.0], [1, 0], [0, 1, 2]), shape=(2, 3))
+    >>> a.asnumpy()
+    array([[0., 1., 0.],
+           [2., 0., 0.]], dtype=float32)
+    >>> a.indptr.asnumpy()
+    array([0, 1, 2])
+    """
+
+    __slots__ = ()
+    _STYPE = "csr"
+
+    def _set_empty(self, shape, dtype, device) -> None:
+        self._shape = tuple(int(d) for d in shape)
+        self._values = torch.empty((0,), dtype=dtype, device=device)
+        self._aux = (
+            torch.zeros((self._shape[0] + 1,), dtype=_I64, device=device),
+            torch.empty((0,), dtype=_I64, device=device),
+        )
+
+    def _dense(self) -> torch.Tensor:
+        indptr, indices = self._aux
+        return K.csr_to_dense(self._values, indptr, indices, self._shape)
+
+    def _assign_dense(self, t: torch.Tensor) -> None:
+        t = t.detach()
+        values, indptr, indices = K.dense_to_csr(t)
+        self._values, self._aux, self._shape = values, (indptr, indices), tuple(t.shape)
+
+    def _check(self, where: str) -> None:
+        K.check_csr(self._values, self._aux[0], self._aux[1], self._shape, where)
+
+    @property
+    def data(self) -> NDArray:
+        """The stored values (1-D, a copy)."""
+        return _new(self._values.clone(), self._ctx)
+
+    @property
+    def indices(self) -> NDArray:
+        """The column index of each stored value (int64, a copy)."""
+        return _new(self._aux[1].clone(), self._ctx)
+
+    @property
+    def indptr(self) -> NDArray:
+        """Row pointers: row ``i`` owns ``data[indptr[i]:indptr[i+1]]``."""
+        return _new(self._aux[0].clone(), self._ctx)
+
+    def __getitem__(self, key):
+        """``x[i]`` (one row, as a 1 x n CSR) or ``x[a:b]`` (rows a..b)."""
+        if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
+            begin = self._shape[0] - 1 if key == -1 else int(key)
+            return slice(self, begin=begin, end=begin + 1)
+        if isinstance(key, type(Ellipsis)):
+            return self
+        if isinstance(key, _py_slice):
+            if key.step is not None:
+                raise ValueError(
+                    "CSRNDArray only supports continuous slicing on axis 0"
+                )
+            if key.start is None and key.stop is None:
+                return self
+            begin = key.start if key.start else 0
+            end = key.stop if key.stop is not None else self._shape[0]
+            return slice(self, begin=begin, end=end)
+        if isinstance(key, tuple):
+            raise ValueError("Multi-dimension indexing is not supported")
+        raise ValueError(f"Undefined behaviour for {key}")
+
+    def __setitem__(self, key, value) -> None:
+        """Only ``x[:] = value`` (an NDArray or numpy array of the same shape)."""
+        _full_assign(self, key, value, numeric_ok=False)
+
+    def asscipy(self):
+        """The matrix as a ``scipy.sparse.csr_matrix`` (copies the data)."""
+        import scipy.sparse as spsp
+
+        return spsp.csr_matrix(
+            (
+                _new(self._values).asnumpy(),
+                self._aux[1].cpu().numpy(),
+                self._aux[0].cpu().numpy(),
+            ),
+            shape=self._shape,
+        )
+
+
+class RowSparseNDArray(BaseSparseNDArray):
+    """An n-D array storing only some rows (slices along axis 0).
+
+    Examples
+    --------
+    >>> import neogluon as mx
+    >>> a = mx.nd.sparse.row_sparse_array(([[1.0, 2.0]], [1]), shape=(3, 2))
+    >>> a.asnumpy()
+    array([[0., 0.],
+           [1., 2.],
+           [0., 0.]], dtype=float32)
+    """
+
+    __slots__ = ()
+    _STYPE = "row_sparse"
+
+    def _set_empty(self, shape, dtype, device) -> None:
+        self._shape = tuple(int(d) for d in shape)
+        self._values = torch.empty((0, *self._shape[1:]), dtype=dtype, device=device)
+        self._aux = (torch.empty((0,), dtype=_I64, device=device),)
+
+    def _dense(self) -> torch.Tensor:
+        return K.rsp_to_dense(self._values, self._aux[0], self._shape)
+
+    def _assign_dense(self, t: torch.Tensor) -> None:
+        t = t.detach()
+        if t.layout == torch.sparse_coo:
+            self._shape = tuple(t.shape)
+            self._values = torch.empty((0, *self._shape[1:]), dtype=t.dtype)
+            self._set_grad_tensor(t, False)
+            return
+        values, indices = K.dense_to_rsp(t)
+        self._values, self._aux, self._shape = values, (indices,), tuple(t.shape)
+
+    def _check(self, where: str) -> None:
+        K.check_rsp(self._values, self._aux[0], self._shape, where)
+
+    @property
+    def data(self) -> NDArray:
+        """The stored rows, shape ``(k,) + shape[1:]`` (a copy)."""
+        return _new(self._values.clone(), self._ctx)
+
+    @property
+    def indices(self) -> NDArray:
+        """The sorted row indices of the stored rows (int64, a copy)."""
+        return _new(self._aux[0].clone(), self._ctx)
+
+    def __getitem__(self, key):
+        """Only ``x[:]`` (the array itself), as in MXNet."""
+        if isinstance(key, (int, np.integer)):
+            raise MXNetError(
+                "__getitem__ with int key is not implemented for RowSparseNDArray; "
+                "use retain() or tostype('default')[i]"
+            )
+        if isinstance(key, _py_slice):
+            if key.step is not None or key.start is not None or key.stop is not None:
+                raise MXNetError("RowSparseNDArray only supports [:] for __getitem__")
+            return self
+        if isinstance(key, tuple):
+            raise ValueError("Multi-dimension indexing is not supported")
+        raise ValueError(f"Undefined behaviour for {key}")
+
+    def __setitem__(self, key, value) -> None:
+        """``x[:] = value``: an NDArray, numpy array or a number."""
+        _full_assign(self, key, value, numeric_ok=True)
+
+    def retain(self, *args, **kwargs) -> RowSparseNDArray:
+        """Keep the rows listed in ``indices`` (see :func:`retain`)."""
+        return retain(self, *args, **kwargs)
+
+
+_py_slice = builtins.slice
+
+
+def _full_assign(arr: BaseSparseNDArray, key, value, numeric_ok: bool) -> None:
+    name = type(arr).__name__
+    if not isinstance(key, _py_slice):
+        raise MXNetError(f"{name} only supports [:] for assignment, got key {key!r}")
+    if key.step is not None or key.start is not None or key.stop is not None:
+        raise ValueError(f"Assignment with slice for {name} is not implemented yet.")
+    if isinstance(value, NDArray):
+        if value is not arr:
+            if tuple(value.shape) != arr._shape:
+                raise MXNetError(
+                    f"{name}[:] = value: shape mismatch, {arr._shape} vs "
+                    f"{tuple(value.shape)}"
+                )
+            _assign(arr, value)
+    elif isinstance(value, numbers.Number) and not isinstance(value, np.ndarray):
+        if not numeric_ok:
+            raise ValueError(
+                f"Assigning numeric types to {name} is not implemented yet."
+            )
+        full = torch.full(arr._shape, float(value), dtype=arr._values.dtype,
+                          device=arr._values.device)  # fmt: skip
+        if value == 0:
+            arr._set_empty(arr._shape, arr._values.dtype, arr._values.device)
+        else:
+            # MXNet's ``x[:] = v`` on row_sparse stores every row.
+            arr._values = full
+            arr._aux = (torch.arange(arr._shape[0], device=full.device),)
+    elif isinstance(value, (np.ndarray, np.generic)):
+        from .ndarray import array as _array
+
+        _full_assign(arr, key, _array(value, dtype=arr.dtype), numeric_ok)
+    else:
+        raise TypeError(f"type {type(value)} not supported")
+
+
+def _assign(dst: NDArray, src: NDArray) -> None:
+    """Write ``src`` into ``dst`` (same shape), casting storage and dtype."""
+    if _is_sparse(dst):
+        if src.stype == dst.stype:
+            res = src
+        else:
+            res = cast_storage(src, stype=dst.stype)
+        dst._values = res._values.to(dst._values.dtype, copy=True)
+        dst._values = dst._values.to(dst._values.device)
+        dst._aux = tuple(a.clone() for a in res._aux)
+        dst._shape = res._shape
+        return
+    with torch.no_grad():
+        dst._data.copy_(src._data)
+
+
+# ---------------------------------------------------------------- construction
+def _csr(values, indptr, indices, shape, ctx=None, check=False, where="csr_matrix"):
+    if check:
+        K.check_csr(values, indptr, indices, shape, where)
+    arr = object.__new__(CSRNDArray)
+    arr._values = values.contiguous()
+    arr._aux = (indptr.to(_I64).contiguous(), indices.to(_I64).contiguous())
+    arr._shape = tuple(int(d) for d in shape)
+    arr._ag, arr._ctx = None, ctx
+    return arr
+
+
+def _rsp(values, indices, shape, ctx=None, check=False, where="row_sparse_array"):
+    if check:
+        K.check_rsp(values, indices, shape, where)
+    arr = object.__new__(RowSparseNDArray)
+    arr._values = values.contiguous()
+    arr._aux = (indices.to(_I64).contiguous(),)
+    arr._shape = tuple(int(d) for d in shape)
+    arr._ag, arr._ctx = None, ctx
+    return arr
+
+
+def _like_dense(x: NDArray, t: torch.Tensor) -> NDArray:
+    return _new(t, x._ctx)
+
+
+def _dtype_of(src, dtype):
+    if dtype is not None:
+        return to_torch_dtype(dtype)
+    if isinstance(src, (NDArray, np.ndarray)) or hasattr(src, "tocsr"):
+        return to_torch_dtype(src.dtype)
+    return torch.float32
+
+
+def _tensor(src, td, dev) -> torch.Tensor:
+    if isinstance(src, NDArray):
+        return src._data.detach().to(device=dev, dtype=td, copy=True)
+    try:
+        a = np.asarray(src)
+    except (TypeError, ValueError):
+        raise TypeError("values must be array like object") from None
+    if a.dtype == object:
+        raise TypeError("values must be array like object")
+    return torch.as_tensor(np.ascontiguousarray(a)).to(device=dev, dtype=td)
+
+
+def _index_tensor(src, dev, what: str, where: str) -> torch.Tensor:
+    t = _tensor(src, None if not isinstance(src, NDArray) else src._data.dtype, dev)
+    if t.is_floating_point():
+        if bool((t != t.round()).any()):
+            raise MXNetError(f"{where}: {what} must be integers, got {K._fmt(t)}")
+    elif t.dtype == torch.bool:
+        raise MXNetError(f"{where}: {what} must be integers, got booleans")
+    return t.to(_I64)
+
+
+def csr_matrix(arg1, shape=None, ctx=None, dtype=None) -> CSRNDArray:
+    """A :class:`CSRNDArray` from a dense array, a sparse matrix, a shape
+    ``(M, N)``, ``(data, indices, indptr)`` or ``(data, (row, col))``.
+
+    ``dtype`` defaults to the source's dtype for NDArray / numpy / scipy
+    sources, float32 otherwise.
+    """
+    if isinstance(arg1, tuple):
+        if len(arg1) == 2:
+            if isinstance(arg1[1], tuple) and len(arg1[1]) == 2:
+                import scipy.sparse as spsp
+
+                data, (row, col) = arg1
+                data, row, col = (
+                    v.asnumpy() if isinstance(v, NDArray) else v
+                    for v in (data, row, col)
+                )
+                coo = spsp.coo_matrix((data, (row, col)), shape=shape)
+                _check_shape(coo.shape, shape)
+                return array(coo.tocsr(), ctx=ctx, dtype=dtype)
+            _check_shape(arg1, shape)
+            return zeros("csr", arg1, ctx=ctx, dtype=dtype)
+        if len(arg1) == 3:
+            return _csr_from_definition(*arg1, shape=shape, ctx=ctx, dtype=dtype)
+        raise ValueError(f"Unexpected length of input tuple: {len(arg1)}")
+    if isinstance(arg1, CSRNDArray) or _is_scipy_csr(arg1):
+        _check_shape(arg1.shape, shape)
+        return array(arg1, ctx=ctx, dtype=dtype)
+    if isinstance(arg1, RowSparseNDArray):
+        raise ValueError("Unexpected input type: RowSparseNDArray")
+    if hasattr(arg1, "tocsr"):  # other scipy sparse formats
+        return array(arg1.tocsr(), ctx=ctx, dtype=dtype)
+    from .ndarray import array as _array
+
+    dns = _array(arg1, ctx=ctx, dtype=_np_dtype(_dtype_of(arg1, dtype)))
+    _check_shape(dns.shape, shape)
+    return cast_storage(dns, stype="csr")
+
+
+def _np_dtype(td: torch.dtype):
+    return TORCH_TO_NPTYPE[td]
+
+
+def _is_scipy_csr(x) -> bool:
+    return type(x).__name__ in ("csr_matrix", "csr_array") and hasattr(x, "indptr")
+
+
+def _csr_from_definition(data, indices, indptr, shape=None, ctx=None, dtype=None):
+    where = "csr_matrix((data, indices, indptr))"
+    dev, tag = _resolve_ctx(ctx)
+    values = _tensor(data, _dtype_of(data, dtype), dev)
+    ind = _index_tensor(indices, dev, "indices", where)
+    ptr = _index_tensor(indptr, dev, "indptr", where)
+    if values.dim() != 1 or ind.dim() != 1 or ptr.dim() != 1 or ptr.shape[0] == 0:
+        raise MXNetError(
+            f"{where}: data, indices and indptr must be non-empty 1-D arrays (indptr "
+            f"has rows + 1 entries), got shapes {tuple(values.shape)}, "
+            f"{tuple(ind.shape)}, {tuple(ptr.shape)}"
+        )
+    if shape is None:
+        if ind.shape[0] == 0:
+            raise ValueError(
+                "invalid shape: pass shape= for a CSR matrix with no values"
+            )
+        shape = (ptr.shape[0] - 1, int(ind.max()) + 1)
+    shape = tuple(int(d) for d in shape)
+    if len(shape) != 2:
+        raise MXNetError(f"{where}: shape must be 2-D, got {shape}")
+    return _csr(values, ptr, ind, shape, tag, check=True, where=where)
+
+
+def row_sparse_array(arg1, shape=None, ctx=None, dtype=None) -> RowSparseNDArray:
+    """A :class:`RowSparseNDArray` from a dense array, another row_sparse
+    array, a shape, or ``(data, indices)`` (``dense[indices[i]] = data[i]``)."""
+    if isinstance(arg1, tuple):
+        if len(arg1) < 2:
+            raise ValueError(f"Unexpected length of input tuple: {len(arg1)}")
+        if len(arg1) > 2 or all(
+            isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in arg1
+        ):
+            _check_shape(arg1, shape)
+            return zeros("row_sparse", arg1, ctx=ctx, dtype=dtype)
+        return _rsp_from_definition(arg1[0], arg1[1], shape=shape, ctx=ctx, dtype=dtype)
+    if isinstance(arg1, RowSparseNDArray):
+        _check_shape(arg1.shape, shape)
+        return array(arg1, ctx=ctx, dtype=dtype)
+    if isinstance(arg1, CSRNDArray):
+        raise ValueError("Unexpected input type: CSRNDArray")
+    from .ndarray import array as _array
+
+    dns = _array(arg1, ctx=ctx, dtype=_np_dtype(_dtype_of(arg1, dtype)))
+    _check_shape(dns.shape, shape)
+    return cast_storage(dns, stype="row_sparse")
+
+
+def _rsp_from_definition(data, indices, shape=None, ctx=None, dtype=None):
+    where = "row_sparse_array((data, indices))"
+    dev, tag = _resolve_ctx(ctx)
+    values = _tensor(data, _dtype_of(data, dtype), dev)
+    ind = _index_tensor(indices, dev, "indices", where)
+    if ind.dim() != 1:
+        raise MXNetError(f"{where}: indices must be 1-D, got shape {tuple(ind.shape)}")
+    if shape is None:
+        if ind.shape[0] == 0:
+            raise ValueError(
+                "invalid shape: pass shape= for a row_sparse array with no rows"
+            )
+        shape = (int(ind[-1]) + 1, *values.shape[1:])
+    shape = tuple(int(d) for d in shape)
+    if values.dim() != len(shape) or int(np.prod(shape[1:], dtype=np.int64)) == 0:
+        raise MXNetError(
+            f"{where}: data has shape {tuple(values.shape)}, expected (k,) + "
+            f"{shape[1:]} for shape {shape} (no zero-size trailing dims)"
+        )
+    return _rsp(values, ind, shape, tag, check=True, where=where)
+
+
+def zeros(stype, shape, ctx=None, dtype=None, **kwargs) -> NDArray:
+    """An all-zero array of storage type ``stype`` (nothing stored)."""
+    out = kwargs.pop("out", None)
+    kwargs.pop("name", None)
+    if stype == "default":
+        from .ndarray import zeros as _zeros
+
+        return _zeros(shape, ctx=ctx, dtype=dtype, out=out, **kwargs)
+    if stype not in ("row_sparse", "csr"):
+        raise ValueError(f"unknown storage type {stype!r}; expected one of {_STYPES}")
+    if isinstance(shape, (int, np.integer)):
+        shape = (int(shape),)
+    shape = tuple(int(d) for d in shape)
+    if stype == "csr" and len(shape) != 2:
+        raise MXNetError(f"zeros(stype='csr'): shape must be 2-D, got {shape}")
+    dev, tag = _resolve_ctx(ctx)
+    td = torch.float32 if dtype is None else to_torch_dtype(dtype)
+    cls = CSRNDArray if stype == "csr" else RowSparseNDArray
+    arr = object.__new__(cls)
+    arr._ag, arr._ctx = None, tag
+    arr._set_empty(shape, td, dev)
+    if out is not None:
+        _assign(out, arr)
+        return out
+    return arr
+
+
+def empty(stype, shape, ctx=None, dtype=None) -> NDArray:
+    """An array of storage type ``stype``; sparse ones start with nothing stored."""
+    if stype is None:
+        raise ValueError("empty: stype is required")
+    if stype in ("csr", "row_sparse"):
+        return zeros(stype, shape, ctx=ctx, dtype=dtype)
+    raise ValueError(f"unknown stype : {stype}")
+
+
+def array(source_array, ctx=None, dtype=None) -> BaseSparseNDArray:
+    """A sparse array from a CSRNDArray / RowSparseNDArray (copied) or a
+    ``scipy.sparse.csr_matrix``; dtype defaults to the source's."""
+    if isinstance(source_array, NDArray):
+        if not _is_sparse(source_array):
+            raise ValueError(
+                "Please use `tostype` to create RowSparseNDArray or CSRNDArray from "
+                "an NDArray"
+            )
+        td = _dtype_of(source_array, dtype)
+        dev, tag = _resolve_ctx(ctx)
+        res = source_array._like(
+            source_array._values.detach().to(device=dev, dtype=td, copy=True),
+            tuple(a.to(dev, copy=True) for a in source_array._aux),
+        )
+        res._ctx = tag
+        return res
+    if _is_scipy_csr(source_array):
+        csr = source_array.sorted_indices()
+        csr.sum_duplicates()
+        return _csr_from_definition(
+            csr.data, csr.indices, csr.indptr, shape=csr.shape, ctx=ctx,
+            dtype=_np_dtype(_dtype_of(source_array, dtype)),
+        )  # fmt: skip
+    if isinstance(source_array, (np.ndarray, np.generic)):
+        raise ValueError(
+            "Please use mx.nd.array to create an NDArray with source_array of type "
+            f"{type(source_array)}"
+        )
+    raise ValueError(f"Unexpected source_array type: {type(source_array)}")
+
+
+def _ndarray_cls(handle, writable=True, stype="default"):
+    """The array class for storage type ``stype`` around a dense tensor."""
+    stype = {0: "default", 1: "row_sparse", 2: "csr", -1: "default"}.get(stype, stype)
+    if stype == "default":
+        return NDArray(handle, writable=writable)
+    if stype == "csr":
+        return CSRNDArray(handle, writable=writable)
+    if stype == "row_sparse":
+        return RowSparseNDArray(handle, writable=writable)
+    raise MXNetError(f"unknown storage type: {stype}")
+
+
+# ---------------------------------------------------------------- operators
+def cast_storage(data=None, stype=None, out=None, name=None, **kwargs) -> NDArray:
+    """Convert ``data`` to storage type ``stype`` (``'default'``, ``'csr'``
+    (2-D only) or ``'row_sparse'``); CSR <-> row_sparse raises ValueError."""
     if stype is None:
         raise MXNetError("cast_storage: the required argument 'stype' is missing")
-    check_default_stype(stype, "cast_storage")
+    if stype not in _STYPES:
+        raise MXNetError(f"cast_storage: stype must be one of {_STYPES}, got {stype!r}")
+    if not isinstance(data, NDArray):
+        raise TypeError(f"cast_storage expects an NDArray, got {type(data).__name__}")
+    src = data.stype
+    if {src, stype} == {"csr", "row_sparse"}:
+        raise ValueError(f"cast_storage from {src} to {stype} is not supported")
+    if stype == "default":
+        res = _like_dense(data, data._data.detach().clone())
+    elif src == stype:
+        res = data.copy()
+    elif stype == "csr":
+        res = _csr(*K.dense_to_csr(data._data.detach()), data.shape, data._ctx)
+    else:
+        res = _rsp(*K.dense_to_rsp(data._data.detach()), data.shape, data._ctx)
     if out is not None:
-        data.copyto(out)
+        _assign(out, res)
         return out
-    return data.copy()
+    return res
 
 
-def _row_sparse_only(name: str, what: str):
-    def fn(*args, **kwargs):
+def _dense_tostype(self: NDArray, stype: str) -> NDArray:
+    """Storage conversion: ``'default'`` returns the array itself, ``'csr'``
+    (2-D) and ``'row_sparse'`` a sparse copy."""
+    if stype == "default":
+        return self
+    return cast_storage(self, stype=stype)
+
+
+_VALUE_FNS: dict = {}
+
+
+def _values_op(name: str, x: BaseSparseNDArray, **kwargs) -> torch.Tensor:
+    fn = _VALUE_FNS.get(name)
+    if fn is None:
+        fn = _VALUE_FNS[name] = _frontend.make_function(_ALL_OPS[name], name)
+    return fn(_new(x._values), **kwargs)._data
+
+
+def _unary_impl(name: str):
+    def impl(data=None, out=None, name_=None, **kwargs):
+        if not _is_sparse(data):
+            return NotImplemented
+        res = data._like(_values_op(name, data, **kwargs), data._aux)
+        return _finish(res, out)
+
+    return impl
+
+
+def _copy_impl(data=None, out=None, **kwargs):
+    if not _is_sparse(data):
+        return NotImplemented
+    return _finish(data.copy(), out)
+
+
+def _finish(res: NDArray, out) -> NDArray:
+    if out is not None:
+        _assign(out, res)
+        return out
+    return res
+
+
+def _dense_of(x) -> torch.Tensor:
+    return x._data
+
+
+def _same_shape(op, a, b) -> None:
+    if tuple(a.shape) != tuple(b.shape):
         raise MXNetError(
-            f"{name} {what}; it is only defined for row_sparse inputs and sparse "
-            "storage is not implemented in neogluon yet (planned: issue 13). "
-            "MXNet itself rejects dense inputs here."
+            f"{op}: operands must have the same shape, got {tuple(a.shape)} and "
+            f"{tuple(b.shape)}"
         )
 
-    fn.__name__ = fn.__qualname__ = name
-    fn.__module__ = __name__
-    fn.__doc__ = f"Row-sparse only: {what}. Raises MXNetError (issue 13)."
-    fn.__neogluon_missing__ = True
+
+def _dtype_check(op, a, b) -> None:
+    if a.dtype != b.dtype:
+        raise MXNetError(
+            f"{op}: operands must have the same dtype, got {np.dtype(a.dtype).name} "
+            f"and {np.dtype(b.dtype).name}"
+        )
+
+
+def _add_sub(op: str, sign: float):
+    def impl(lhs=None, rhs=None, out=None, **kwargs):
+        if not (_is_sparse(lhs) and _is_sparse(rhs) and lhs.stype == rhs.stype):
+            return NotImplemented
+        _same_shape(op, lhs, rhs)
+        _dtype_check(op, lhs, rhs)
+        if lhs.stype == "row_sparse":
+            v, i = K.rsp_union(lhs._values, lhs._aux[0], rhs._values, rhs._aux[0], sign)
+            res = _rsp(v, i, lhs.shape, lhs._ctx)
+        else:
+            parts = [(x._values, *x._aux) for x in (lhs, rhs)]
+            res = _csr(*K.csr_union(parts[0], parts[1], lhs.shape, sign), lhs.shape,
+                       lhs._ctx)  # fmt: skip
+        return _finish(res, out)
+
+    return impl
+
+
+def _gather_dense(sp: BaseSparseNDArray, dense: torch.Tensor) -> torch.Tensor:
+    """The entries of ``dense`` at the stored positions of ``sp``."""
+    if sp.stype == "row_sparse":
+        return dense[sp._aux[0]]
+    indptr, indices = sp._aux
+    return dense[K.csr_rows(indptr, indices.shape[0]), indices]
+
+
+def _mul_impl(lhs=None, rhs=None, out=None, **kwargs):
+    sl, sr = _is_sparse(lhs), _is_sparse(rhs)
+    if not (sl or sr):
+        return NotImplemented
+    _same_shape("elemwise_mul", lhs, rhs)
+    if sl and sr:
+        if lhs.stype != rhs.stype:
+            return NotImplemented
+        _dtype_check("elemwise_mul", lhs, rhs)
+        if lhs.stype == "row_sparse":
+            v, i = K.rsp_mul_union(lhs._values, lhs._aux[0], rhs._values, rhs._aux[0])
+            res = _rsp(v, i, lhs.shape, lhs._ctx)
+        else:
+            parts = [(x._values, *x._aux) for x in (lhs, rhs)]
+            res = _csr(*K.csr_intersect(parts[0], parts[1], lhs.shape, torch.mul),
+                       lhs.shape, lhs._ctx)  # fmt: skip
+        return _finish(res, out)
+    sp, dn = (lhs, rhs) if sl else (rhs, lhs)
+    _dtype_check("elemwise_mul", lhs, rhs)
+    vals = sp._values * _gather_dense(sp, dn._data)
+    return _finish(sp._like(vals, sp._aux), out)
+
+
+def _broadcast_csr(fn):
+    def impl(lhs=None, rhs=None, out=None, **kwargs):
+        if not (isinstance(lhs, CSRNDArray) and not _is_sparse(rhs)):
+            return NotImplemented
+        if not isinstance(rhs, NDArray) or rhs.ndim != 2:
+            return NotImplemented
+        r = rhs._data
+        if r.shape[0] not in (1, lhs.shape[0]) or r.shape[1] not in (1, lhs.shape[1]):
+            return NotImplemented
+        _dtype_check("broadcast op", lhs, rhs)
+        full = r.expand(lhs.shape)
+        vals = fn(lhs._values, _gather_dense(lhs, full))
+        return _finish(lhs._like(vals, lhs._aux), out)
+
+    return impl
+
+
+def _check_dot_shapes(a_shape, b_shape, ta, tb):
+    ka = a_shape[0] if ta else a_shape[-1]
+    kb = b_shape[-1] if tb and len(b_shape) > 1 else b_shape[0]
+    if ka != kb:
+        raise MXNetError(
+            f"dot: shape mismatch, lhs {tuple(a_shape)} (transpose_a={ta}) and rhs "
+            f"{tuple(b_shape)} (transpose_b={tb}) do not share the inner dimension "
+            f"({ka} vs {kb})"
+        )
+
+
+def _dot_impl(lhs=None, rhs=None, transpose_a=False, transpose_b=False,
+              forward_stype=None, out=None, **kwargs):  # fmt: skip
+    sl, sr = _is_sparse(lhs), _is_sparse(rhs)
+    if not (sl or sr):
+        return NotImplemented
+    ta, tb = bool(transpose_a), bool(transpose_b)
+    _check_dot_shapes(lhs.shape, rhs.shape, ta, tb)
+    _dtype_check("dot", lhs, rhs)
+    res = None
+    if isinstance(lhs, CSRNDArray) and not isinstance(rhs, CSRNDArray):
+        r = rhs._data
+        if tb:
+            r = r.t() if r.dim() == 2 else r
+        indptr, indices = lhs._aux
+        if ta:
+            vals, rows = K.csr_t_dot_dense(lhs._values, indptr, indices, lhs.shape, r)
+            shape = (lhs.shape[1], *vals.shape[1:])
+            res = _rsp(vals, rows, shape, lhs._ctx)
+        else:
+            res = _new(K.csr_dot_dense(lhs._values, indptr, indices, lhs.shape, r),
+                       lhs._ctx)  # fmt: skip
+    elif isinstance(lhs, RowSparseNDArray) and not sr and not ta and rhs.ndim == 2:
+        r = rhs._data.t() if tb else rhs._data
+        res = _new(K.rsp_dot_dense(lhs._values, lhs._aux[0], lhs.shape, r), lhs._ctx)
+    elif not sl and isinstance(rhs, CSRNDArray) and not ta and lhs.ndim == 2:
+        rt = rhs._data.t() if tb else rhs._data
+        dense = lhs._data @ rt
+        res = _new(dense, lhs._ctx)
+        if forward_stype in (None, "csr"):
+            res = cast_storage(res, stype="csr")
+    if res is None:
+        return NotImplemented
+    if forward_stype not in (None, res.stype):
+        res = cast_storage(res, stype=forward_stype)
+    return _finish(res, out)
+
+
+def _add_n_impl(*args, out=None, num_args=None, **kwargs):
+    if not args or not all(isinstance(a, RowSparseNDArray) for a in args):
+        return NotImplemented
+    v, i = args[0]._values, args[0]._aux[0]
+    for a in args[1:]:
+        _same_shape("add_n", args[0], a)
+        v, i = K.rsp_union(v, i, a._values, a._aux[0])
+    return _finish(_rsp(v, i, args[0].shape, args[0]._ctx), out)
+
+
+def _zeros_like_impl(data=None, out=None, **kwargs):
+    if not _is_sparse(data):
+        return NotImplemented
+    return _finish(zeros(data.stype, data.shape, ctx=data.context,
+                         dtype=data.dtype), out)  # fmt: skip
+
+
+def _clip_impl(data=None, a_min=None, a_max=None, out=None, **kwargs):
+    if not _is_sparse(data) or a_min is None or a_max is None:
+        return NotImplemented
+    if not (float(a_min) <= 0 <= float(a_max)):
+        return NotImplemented
+    vals = data._values.clamp(float(a_min), float(a_max))
+    return _finish(data._like(vals, data._aux), out)
+
+
+def _parse_box(v, n):
+    if v is None:
+        return [None] * n
+    if isinstance(v, (int, np.integer)):
+        return [int(v)]
+    return [None if x is None else int(x) for x in v]
+
+
+def _slice_impl(data=None, begin=None, end=None, step=None, out=None, **kwargs):
+    if not isinstance(data, CSRNDArray):
+        return NotImplemented
+    begin, end = _parse_box(begin, 2), _parse_box(end, 2)
+    steps = _parse_box(step, len(begin)) if step is not None else [None] * len(begin)
+    if any(s not in (None, 1) for s in steps) or len(begin) > 2:
+        return NotImplemented
+    rows, cols = data.shape
+
+    def fix(b, e, n, axis):
+        b = 0 if b is None else (b + n if b < 0 else b)
+        e = n if e is None else (e + n if e < 0 else e)
+        if not (0 <= b < e <= n) and not (b == e == 0 == n):
+            raise MXNetError(
+                f"slice: invalid range [{b}, {e}) on axis {axis} of a CSR array of "
+                f"shape {data.shape}"
+            )
+        return b, e
+
+    r0, r1 = fix(begin[0], end[0] if len(end) > 0 else None, rows, 0)
+    if len(begin) > 1:
+        c0, c1 = fix(begin[1], end[1] if len(end) > 1 else None, cols, 1)
+        if (c0, c1) == (0, cols):
+            c0 = c1 = None
+    else:
+        c0 = c1 = None
+    v, p, i = K.csr_slice(data._values, *data._aux, r0, r1, c0, c1)
+    shape = (r1 - r0, cols if c0 is None else c1 - c0)
+    return _finish(_csr(v, p, i, shape, data._ctx), out)
+
+
+def _concat_impl(*args, dim=1, num_args=None, out=None, **kwargs):
+    if not args or not all(isinstance(a, CSRNDArray) for a in args) or int(dim) != 0:
+        return NotImplemented
+    cols = args[0].shape[1]
+    for a in args[1:]:
+        if a.shape[1] != cols:
+            raise MXNetError(
+                f"concat: CSR arrays must have the same number of columns to join on "
+                f"axis 0, got shapes {[x.shape for x in args]}"
+            )
+        _dtype_check("concat", args[0], a)
+    v, p, i = K.csr_concat0([(a._values, *a._aux) for a in args])
+    shape = (builtins.sum(a.shape[0] for a in args), cols)
+    return _finish(_csr(v, p, i, shape, args[0]._ctx), out)
+
+
+def _take_impl(a=None, indices=None, axis=0, mode="clip", out=None, **kwargs):
+    if not isinstance(a, CSRNDArray) or int(axis) != 0 or _is_sparse(indices):
+        return NotImplemented
+    if mode not in ("clip", "wrap"):
+        raise MXNetError(
+            f"take: mode must be 'clip' or 'wrap' for CSR input, got {mode!r}"
+        )
+    n = a.shape[0]
+    idx = indices._data.reshape(-1) if isinstance(indices, NDArray) else (
+        torch.as_tensor(np.asarray(indices)).reshape(-1))  # fmt: skip
+    idx = (
+        idx.to(torch.float64).floor().to(_I64)
+        if idx.is_floating_point()
+        else idx.to(_I64)
+    )
+    rows = idx.clamp(0, n - 1) if mode == "clip" else torch.remainder(idx, n)
+    v, p, i = K.csr_take_rows(a._values, *a._aux, rows.to(a._values.device))
+    return _finish(_csr(v, p, i, (rows.shape[0], a.shape[1]), a._ctx), out)
+
+
+def getnnz(data=None, axis=None, out=None, name=None, **kwargs) -> NDArray:
+    """Number of stored values of a CSR array: in total (``axis=None``) or per
+    row (``axis=1``), as int64 (MXNet's ``contrib.getnnz``)."""
+    if not isinstance(data, CSRNDArray):
+        raise MXNetError(
+            "getnnz: data must be a CSRNDArray, got stype "
+            f"{getattr(data, 'stype', type(data))!r}"
+        )
+    indptr = data._aux[0]
+    if axis is None:
+        res = torch.tensor([int(indptr[-1])], dtype=_I64)
+    elif int(axis) in (1, -1):
+        res = indptr[1:] - indptr[:-1]
+    else:
+        raise MXNetError(f"getnnz: axis must be None or 1, got {axis!r}")
+    return _finish(_new(res, data._ctx), out)
+
+
+def _scalar_impl(kind: str):
+    def impl(data=None, scalar=0.0, out=None, **kwargs):
+        if not _is_sparse(data):
+            return NotImplemented
+        s = float(scalar)
+        if kind in ("plus", "minus") and s != 0:
+            return NotImplemented
+        if kind == "mul":
+            vals = data._values * _scalar_like(data, s)
+        elif kind == "div":
+            vals = data._values / _scalar_like(data, s)
+        else:
+            vals = data._values.clone()
+        return _finish(data._like(vals, data._aux), out)
+
+    return impl
+
+
+def _scalar_like(x, s):
+    if x._values.is_floating_point():
+        return s
+    return int(s) if float(s).is_integer() else s
+
+
+def retain(data=None, indices=None, out=None, name=None, **kwargs) -> RowSparseNDArray:
+    """The rows of row_sparse ``data`` whose index is in ``indices`` (others
+    dropped); ``indices`` is a 1-D NDArray, list or numpy array."""
+    if not isinstance(data, RowSparseNDArray):
+        raise MXNetError(
+            "retain: data must be a RowSparseNDArray (retain is only defined for "
+            f"row_sparse storage), got stype {getattr(data, 'stype', type(data))!r}"
+        )
+    if indices is None:
+        raise MXNetError("retain: the required argument 'indices' is missing")
+    keep = _index_tensor(indices, data._values.device, "indices", "retain")
+    v, i = K.rsp_retain(data._values, data._aux[0], keep.reshape(-1))
+    return _finish(_rsp(v, i, data.shape, data._ctx), out)
+
+
+def _square_sum(data=None, axis=None, keepdims=False, exclude=False, out=None,
+                name=None, **kwargs) -> NDArray:  # fmt: skip
+    """Sum of squares of a row_sparse array over ``axis`` (0 or 1): row_sparse
+    for ``axis=1, keepdims=True`` (MXNet), dense otherwise."""
+    if not isinstance(data, RowSparseNDArray):
+        raise MXNetError(
+            "_square_sum: data must be a 2-D RowSparseNDArray, got stype "
+            f"{getattr(data, 'stype', type(data))!r}"
+        )
+    ax = axis if not isinstance(axis, (tuple, list)) else (axis[0] if axis else None)
+    if ax is None or data.ndim != 2 or int(ax) not in (0, 1, -1, -2):
+        raise MXNetError(
+            f"_square_sum: needs a 2-D row_sparse array and axis 0 or 1, got shape "
+            f"{data.shape} and axis={axis!r}"
+        )
+    ax = int(ax) % 2
+    sq = data._values * data._values
+    if ax == 1 and keepdims:
+        res = _rsp(sq.sum(1, keepdim=True), data._aux[0].clone(),
+                   (data.shape[0], 1), data._ctx)  # fmt: skip
+    elif ax == 1:
+        t = torch.zeros(data.shape[0], dtype=sq.dtype, device=sq.device)
+        t[data._aux[0]] = sq.sum(1)
+        res = _new(t, data._ctx)
+    else:
+        t = sq.sum(0, keepdim=bool(keepdims))
+        res = _new(t, data._ctx)
+    return _finish(res, out)
+
+
+def adagrad_update(weight=None, grad=None, history=None, lr=None, epsilon=1e-7,
+                   wd=0.0, rescale_grad=1.0, clip_gradient=-1.0, out=None,
+                   name=None, **kwargs) -> NDArray:  # fmt: skip
+    """AdaGrad update of the rows of ``weight`` and ``history`` that the
+    row_sparse ``grad`` stores (MXNet's ``_sparse_adagrad_update``), in place
+    into ``out`` (normally ``weight``):
+    ``h += g**2; w -= lr * g / sqrt(h + epsilon)`` with
+    ``g = clip(rescale_grad * grad)``. ``wd`` must be 0, as in MXNet."""
+    if not isinstance(grad, RowSparseNDArray):
+        raise MXNetError(
+            "adagrad_update: grad must be a RowSparseNDArray (this operator is "
+            "only defined for row_sparse gradients; use mx.optimizer.AdaGrad for "
+            f"dense ones), got stype {getattr(grad, 'stype', type(grad))!r}"
+        )
+    if lr is None:
+        raise MXNetError("adagrad_update: the required argument 'lr' is missing")
+    if float(wd) != 0.0:
+        raise MXNetError("adagrad_update: sparse adagrad_update does not support wd")
+    for nm, a in (("weight", weight), ("history", history)):
+        if not isinstance(a, NDArray) or tuple(a.shape) != grad.shape:
+            raise MXNetError(
+                f"adagrad_update: {nm} must be an NDArray of shape {grad.shape}, got "
+                f"{getattr(a, 'shape', type(a))}"
+            )
+    out = weight if out is None else out
+    idx = grad._aux[0]
+    g = grad._values * float(rescale_grad)
+    if float(clip_gradient) >= 0:
+        g = g.clamp(-float(clip_gradient), float(clip_gradient))
+    w = weight._data
+    h = history._data
+    with torch.no_grad():
+        h_rows = h[idx] + g * g
+        w_rows = w[idx] - float(lr) * g / (h_rows + float(epsilon)).sqrt()
+        if _is_sparse(history):
+            full_h = h.clone()
+            full_h[idx] = h_rows
+            history._assign_dense(full_h)
+        else:
+            h[idx] = h_rows
+        if _is_sparse(out):
+            full = w.clone()
+            full[idx] = w_rows
+            out._assign_dense(full)
+        else:
+            target = out._data
+            if target is not w:
+                target.copy_(w)
+            target[idx] = w_rows
+    return out
+
+
+def _dispatch(impl, dense_fn):
+    """``dense_fn`` with ``impl`` tried first when an input is sparse."""
+
+    def fn(*args, **kwargs):
+        for a in args:
+            if _is_sparse(a):
+                break
+        else:
+            for a in kwargs.values():
+                if _is_sparse(a):
+                    break
+            else:
+                return dense_fn(*args, **kwargs)
+        res = impl(*args, **kwargs)
+        if res is NotImplemented:
+            out = kwargs.pop("out", None)
+            res = dense_fn(*args, **kwargs)
+            if out is not None:
+                return _finish(res, out)
+        return res
+
+    fn.__name__ = fn.__qualname__ = getattr(dense_fn, "__name__", "op")
+    fn.__doc__ = getattr(dense_fn, "__doc__", None)
+    fn.__wrapped__ = dense_fn
+    if hasattr(dense_fn, "op"):
+        fn.op = dense_fn.op
+    if hasattr(dense_fn, "__signature__"):
+        fn.__signature__ = dense_fn.__signature__
     return fn
 
 
-for _n, _what in ROW_SPARSE_ONLY.items():
-    globals()[_n] = _row_sparse_only(_n, _what)
+def _impl_table() -> dict:
+    t = {n: _unary_impl(n) for n in ZERO_PRESERVING}
+    t.update({n: _copy_impl for n in _COPY_OPS})
+    t.update(
+        elemwise_add=_add_sub("elemwise_add", 1.0),
+        _grad_add=_add_sub("_grad_add", 1.0),
+        elemwise_sub=_add_sub("elemwise_sub", -1.0),
+        elemwise_mul=_mul_impl,
+        broadcast_mul=_broadcast_csr(torch.mul),
+        broadcast_div=_broadcast_csr(torch.div),
+        dot=_dot_impl,
+        add_n=_add_n_impl,
+        ElementWiseSum=_add_n_impl,
+        zeros_like=_zeros_like_impl,
+        clip=_clip_impl,
+        slice=_slice_impl,
+        concat=_concat_impl,
+        take=_take_impl,
+        Concat=_concat_impl,
+        cast_storage=None,
+        _plus_scalar=_scalar_impl("plus"),
+        _minus_scalar=_scalar_impl("minus"),
+        _mul_scalar=_scalar_impl("mul"),
+        _div_scalar=_scalar_impl("div"),
+    )
+    del t["cast_storage"]
+    return t
 
-_NAMES = {
-    "BaseSparseNDArray": "class",
-    "CSRNDArray": "class",
-    "RowSparseNDArray": "class",
-    "add": "function",
-    "array": "function",
-    "csr_matrix": "function",
-    "divide": "function",
-    "empty": "function",
-    "multiply": "function",
-    "row_sparse_array": "function",
-    "subtract": "function",
-    "zeros": "function",
-    "_ndarray_cls": "function",
-}
+
+SPARSE_IMPLS = _impl_table()
+
+
+def _ufunc(lhs, rhs, same_shape_op: str, bcast_op: str, scalar_op: str, rscalar):
+    from .. import ndarray as nd
+
+    if isinstance(lhs, NDArray) and isinstance(rhs, NDArray):
+        name = same_shape_op if tuple(lhs.shape) == tuple(rhs.shape) else bcast_op
+        return getattr(nd, name)(lhs, rhs)
+    if isinstance(lhs, NDArray):
+        return getattr(nd._internal, scalar_op)(lhs, scalar=float(rhs))
+    if isinstance(rhs, NDArray):
+        return rscalar(lhs, rhs)
+    raise TypeError(f"expected NDArray operands, got {type(lhs)} and {type(rhs)}")
+
+
+def add(lhs, rhs) -> NDArray:
+    """``lhs + rhs`` with MXNet's sparse storage rules (elemwise_add for equal
+    shapes, broadcast_add otherwise, _plus_scalar for a number)."""
+    from .. import ndarray as nd
+
+    return _ufunc(lhs, rhs, "elemwise_add", "broadcast_add", "_plus_scalar",
+                  lambda s, x: nd._internal._plus_scalar(x, scalar=float(s)))  # fmt: skip
+
+
+def subtract(lhs, rhs) -> NDArray:
+    """``lhs - rhs`` with MXNet's sparse storage rules."""
+    from .. import ndarray as nd
+
+    return _ufunc(lhs, rhs, "elemwise_sub", "broadcast_sub", "_minus_scalar",
+                  lambda s, x: nd._internal._rminus_scalar(x, scalar=float(s)))  # fmt: skip
+
+
+def multiply(lhs, rhs) -> NDArray:
+    """``lhs * rhs`` with MXNet's sparse storage rules."""
+    from .. import ndarray as nd
+
+    return _ufunc(lhs, rhs, "elemwise_mul", "broadcast_mul", "_mul_scalar",
+                  lambda s, x: nd._internal._mul_scalar(x, scalar=float(s)))  # fmt: skip
+
+
+def divide(lhs, rhs) -> NDArray:
+    """``lhs / rhs`` with MXNet's sparse storage rules."""
+    from .. import ndarray as nd
+
+    return _ufunc(lhs, rhs, "elemwise_div", "broadcast_div", "_div_scalar",
+                  lambda s, x: nd._internal._rdiv_scalar(x, scalar=float(s)))  # fmt: skip
+
+
+# ---------------------------------------------------------------- nd.sparse names
+for _n in DENSE_ALIASES:
+    _op = _ALL_OPS.get(_n)
+    if _op is not None:
+        _f = _frontend.make_function(_op, _n)
+        if _n in SPARSE_IMPLS:
+            _f = _dispatch(SPARSE_IMPLS[_n], _f)
+        _f.__module__ = __name__
+        globals()[_n] = _f
+
+
+def _install(nd_module) -> None:
+    """Make ``nd``'s functions, the fluent methods and ``NDArray.tostype``
+    sparse-aware (called once by ``neogluon.ndarray`` after it is populated)."""
+    NDArray.tostype = _dense_tostype
+    NDArray.copyto = _copyto_hook(NDArray.copyto)
+    namespaces = [vars(nd_module), vars(nd_module.op), vars(nd_module._internal)]
+    for name, impl in SPARSE_IMPLS.items():
+        for ns in namespaces:
+            f = ns.get(name)
+            if f is not None and not hasattr(f, "__wrapped__"):
+                ns[name] = _dispatch(impl, f)
+        fluent = getattr(NDArray, name, None)
+        if fluent is not None and not name.startswith("_"):
+            setattr(BaseSparseNDArray, name, _fluent(name, vars(nd_module)[name]))
+    for name in ("zeros", "empty", "array"):
+        vars(nd_module)[name] = _creation(name, vars(nd_module)[name])
+    for name, fn in (("cast_storage", cast_storage), ("retain", retain)):
+        setattr(nd_module.op, name, fn)
+    nd_module.cast_storage = cast_storage
+    nd_module.contrib.getnnz = getnnz
+    nd_module._internal._square_sum = _square_sum
+
+
+def _copyto_hook(dense_copyto):
+    def copyto(self, other):
+        """Copy into ``other`` (an NDArray of the same shape; a sparse one is
+        stored in its own storage type) or onto a Context."""
+        if _is_sparse(other) and not _is_sparse(self):
+            if tuple(other.shape) != tuple(self.shape):
+                raise MXNetError(
+                    f"copyto: shape mismatch, source {tuple(self.shape)} vs "
+                    f"destination {tuple(other.shape)}."
+                )
+            _assign(other, self)
+            return other
+        return dense_copyto(self, other)
+
+    copyto.__wrapped__ = dense_copyto
+    return copyto
+
+
+def _fluent(name, fn):
+    def method(self, *args, **kwargs):
+        return fn(self, *args, **kwargs)
+
+    method.__name__ = name
+    method.__doc__ = f"``nd.{name}(self, ...)``."
+    return method
+
+
+def _creation(name, dense_fn):
+    if name == "array":
+
+        def array_fn(source_array, ctx=None, dtype=None):
+            if _is_sparse(source_array) or _is_scipy_csr(source_array):
+                return array(source_array, ctx=ctx, dtype=dtype)
+            return dense_fn(source_array, ctx=ctx, dtype=dtype)
+
+        fn = array_fn
+    else:
+        sparse_fn = zeros if name == "zeros" else empty
+
+        def fn(shape, ctx=None, dtype=None, stype=None, **kwargs):
+            if stype in ("csr", "row_sparse"):
+                return sparse_fn(stype, shape, ctx=ctx, dtype=dtype, **kwargs)
+            if stype not in (None, "default"):
+                raise MXNetError(
+                    f"nd.{name}: unknown stype {stype!r}; expected one of {_STYPES}"
+                )
+            return dense_fn(shape, ctx=ctx, dtype=dtype, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = dense_fn.__doc__
+    fn.__wrapped__ = dense_fn
+    return fn
+
+
 __all__ = [
     *(n for n in DENSE_ALIASES if n in globals() and not n.startswith("_")),
-    *ROW_SPARSE_ONLY,
+    "BaseSparseNDArray",
+    "CSRNDArray",
+    "RowSparseNDArray",
+    "adagrad_update",
+    "add",
+    "array",
     "cast_storage",
+    "csr_matrix",
+    "divide",
+    "empty",
+    "multiply",
+    "retain",
+    "row_sparse_array",
+    "subtract",
+    "zeros",
 ]
-__all__ += _missing.define(
-    globals(),
-    _NAMES,
-    area="sparse storage (CSR / row_sparse NDArrays)",
-    planned="issue 13",
-    instead="dense NDArrays (mx.nd.array / mx.nd.zeros)",
-)

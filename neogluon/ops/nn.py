@@ -1492,7 +1492,7 @@ register(
 # --------------------------------------------------------------------------- Embedding
 def _embedding(data, weight, *, input_dim, output_dim, dtype, sparse_grad):
     idx = data.detach().to(torch.long).clamp(0, weight.shape[0] - 1)
-    return F.embedding(idx, weight)
+    return F.embedding(idx, weight, sparse=bool(sparse_grad) and weight.requires_grad)
 
 
 def _embedding_infer(in_shapes, attrs):
@@ -1519,7 +1519,7 @@ register(
             P("input_dim", "int", doc="Vocabulary size."),
             P("output_dim", "int", doc="Embedding size."),
             P("dtype", "dtype", "float32", "Weight dtype."),
-            P("sparse_grad", "bool", False, "Ignored (dense gradient)."),
+            P("sparse_grad", "bool", False, "Row-sparse weight gradient."),
         ),
         infer_shape=_embedding_infer,
         infer_type=_embedding_type,

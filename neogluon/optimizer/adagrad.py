@@ -38,6 +38,18 @@ class AdaGrad(Optimizer):
         lr = self._get_lr(index)
         wd = self._get_wd(index)
         history = state
+        if grad.stype == "row_sparse":
+            # MXNet: lazy update of the stored rows (sparse.adagrad_update).
+            kwargs = {
+                "epsilon": self.float_stable_eps,
+                "rescale_grad": self.rescale_grad,
+            }
+            if self.clip_gradient:
+                kwargs["clip_gradient"] = self.clip_gradient
+            nd.sparse.adagrad_update(
+                weight, grad, history, out=weight, lr=lr, wd=wd, **kwargs
+            )
+            return
         grad = grad * self.rescale_grad
         if self.clip_gradient is not None:
             grad = nd.clip(grad, -self.clip_gradient, self.clip_gradient)

@@ -7,6 +7,7 @@ import math
 from .. import ndarray as nd
 from ..ndarray import NDArray
 from ..ops.optimizer_updates import adam_foreach
+from ..ops.sparse_updates import adam_lazy
 from .optimizer import Optimizer
 from .optimizer import _aggregation_size
 from .optimizer import register
@@ -72,6 +73,29 @@ class Adam(Optimizer):
             coef1 = 1.0 - self.beta1**t
             coef2 = 1.0 - self.beta2**t
             lrs[i] *= math.sqrt(coef2) / coef1
+        if self.lazy_update:
+            lazy = [i for i, g in enumerate(grad) if g.stype == "row_sparse"]
+            for i in lazy:
+                g = grad[i]
+                adam_lazy(
+                    weight[i]._data,
+                    g._values,
+                    g._aux[0],
+                    state[i][0]._data,
+                    state[i][1]._data,
+                    lrs[i],
+                    wds[i],
+                    beta1=self.beta1,
+                    beta2=self.beta2,
+                    epsilon=self.epsilon,
+                    rescale_grad=self.rescale_grad,
+                    clip_gradient=self.clip_gradient if self.clip_gradient else -1.0,
+                )
+            if lazy:
+                keep = [i for i in range(len(grad)) if i not in set(lazy)]
+                weight, grad, state, lrs, wds = (
+                    [seq[i] for i in keep] for seq in (weight, grad, state, lrs, wds)
+                )
         adam_foreach(
             [w.to_torch() for w in weight],
             [g.to_torch() for g in grad],

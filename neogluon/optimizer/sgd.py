@@ -14,6 +14,7 @@ from .. import ndarray as nd
 from ..ndarray import NDArray
 from ..ops.optimizer_updates import nag_mom_inplace
 from ..ops.optimizer_updates import sgd_foreach
+from ..ops.sparse_updates import sgd_lazy
 from .optimizer import Optimizer
 from .optimizer import _aggregation_size
 from .optimizer import register
@@ -56,7 +57,9 @@ class SGD(Optimizer):
     momentum : float, default 0.0
         Momentum; a momentum state is kept only when it is non-zero.
     lazy_update : bool, default True
-        Accepted for API parity (neogluon gradients are always dense).
+        With a row_sparse gradient, update only the rows it stores (their
+        weight decay and momentum included), as MXNet does; False updates
+        every row with the densified gradient.
     **kwargs
         See :class:`Optimizer` (``learning_rate``, ``wd``, ``clip_gradient``, ...).
 
@@ -100,6 +103,27 @@ class SGD(Optimizer):
         lrs = self._get_lrs(indices)
         wds = self._get_wds(indices)
         kwargs = self._kwargs()
+        if not multi_precision and self.lazy_update:
+            # Row-sparse gradients: MXNet's lazy update of the stored rows only.
+            lazy = [i for i, g in enumerate(grads) if g.stype == "row_sparse"]
+            for i in lazy:
+                g = grads[i]
+                sgd_lazy(
+                    weights[i]._data,
+                    g._values,
+                    g._aux[0],
+                    states[i]._data if self.momentum > 0 else None,
+                    lrs[i],
+                    wds[i],
+                    momentum=self.momentum,
+                    rescale_grad=self.rescale_grad,
+                    clip_gradient=kwargs.get("clip_gradient", -1.0),
+                )
+            if lazy:
+                keep = [i for i in range(len(grads)) if i not in set(lazy)]
+                weights, grads, states, lrs, wds = (
+                    [seq[i] for i in keep] for seq in (weights, grads, states, lrs, wds)
+                )
         if not multi_precision:
             use_mom = self.momentum > 0
             moms = None

@@ -366,6 +366,8 @@ class Executor:
                     # integer inputs of operators that do not pass one through.
                     self.grad_dict[n]._data.zero_()
             for n, g in zip(names, grads, strict=True):
+                if g is not None and g.layout != torch.strided:
+                    g = g.to_dense()  # Embedding(sparse_grad=True)
                 buf = self.grad_dict[n]._data
                 if self._reqs[n] == "write":
                     if g is None:

@@ -1,7 +1,7 @@
 """``mx.sym.sparse``: MXNet's ``_sparse_*`` operators as Symbol functions.
 
-Sparse storage is not implemented yet (planned: issue 13). As in
-``mx.nd.sparse``, the names MXNet places here are the ordinary operators
+Graphs carry dense storage only (sparse arrays are imperative, in
+``mx.nd.sparse``). As in ``mx.nd.sparse``, the names MXNet places here are the ordinary operators
 registered again under ``_sparse_<name>``; on dense inputs they build the
 same graph node as the dense operator, so here they are the dense operators.
 ``cast_storage`` works for ``stype='default'``; ``retain`` and
@@ -10,12 +10,41 @@ same graph node as the dense operator, so here they are the dense operators.
 
 from __future__ import annotations
 
+from ..base import MXNetError
 from ..ndarray.sparse import DENSE_ALIASES
-from ..ndarray.sparse import ROW_SPARSE_ONLY
-from ..ndarray.sparse import _row_sparse_only
-from ..ndarray.sparse import check_default_stype
 from ..ops import registry as _reg
 from . import _frontend
+
+#: Operators MXNet registers only for row_sparse storage.
+ROW_SPARSE_ONLY = {
+    "retain": "keeps the given rows of a row_sparse array",
+    "adagrad_update": "AdaGrad update of a row_sparse gradient",
+}
+
+
+def check_default_stype(stype, where: str) -> None:
+    """Raise MXNetError unless ``stype`` names dense storage."""
+    if stype not in ("default", None):
+        raise MXNetError(
+            f"{where}: stype={stype!r}: symbols (graphs) in neogluon carry dense "
+            "storage only; sparse arrays work imperatively (mx.nd.sparse). Use "
+            "stype='default' here."
+        )
+
+
+def _row_sparse_only(name: str, what: str):
+    def fn(*args, **kwargs):
+        raise MXNetError(
+            f"sym.sparse.{name} {what}; it is only defined for row_sparse inputs, "
+            "and neogluon graphs carry dense storage only. Use "
+            f"mx.nd.sparse.{name} on RowSparseNDArrays instead."
+        )
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__module__ = __name__
+    fn.__doc__ = f"Row-sparse only: {what}. Raises MXNetError in graphs."
+    return fn
+
 
 _ALL_OPS = _reg.all_names()
 for _n in DENSE_ALIASES:

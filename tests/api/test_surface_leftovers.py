@@ -101,7 +101,7 @@ def test_cast_storage_and_custom():
     y = mx.nd.cast_storage(x, stype="default")
     np.testing.assert_array_equal(y.asnumpy(), [1.0, 2.0])
     assert y is not x
-    with pytest.raises(MXNetError, match="issue 13"):
+    with pytest.raises(MXNetError, match="csr storage needs a 2-D array"):
         mx.nd.op.cast_storage(x, stype="csr")
     s = mx.sym.cast_storage(mx.sym.var("a"), stype="default")
     np.testing.assert_array_equal(s.eval(a=x)[0].asnumpy(), [1.0, 2.0])

@@ -346,14 +346,15 @@ def test_reset_ctx_while_deferred():
     assert p.list_ctx() == [mx.cpu(1)]
 
 
-def test_sparse_methods_raise():
+def test_sparse_methods():
     p = Parameter("emb_weight", shape=(4, 2), grad_stype="row_sparse")
-    p.initialize()
-    assert p.grad().shape == (4, 2)  # stored densely
-    with pytest.raises(MXNetError, match="sparse"):
-        p.row_sparse_data(mx.nd.array([0, 1]))
-    with pytest.raises(MXNetError, match="sparse"):
-        p.list_row_sparse_data(mx.nd.array([0, 1]))
+    p.initialize(mx.init.Constant(2))
+    assert p.grad().shape == (4, 2) and p.grad().stype == "row_sparse"  # issue 13
+    r = p.row_sparse_data(mx.nd.array([3, 1, 3]))
+    assert r.stype == "row_sparse" and r.indices.asnumpy().tolist() == [1, 3]
+    assert (r.data.asnumpy() == 2).all()
+    (r2,) = p.list_row_sparse_data(mx.nd.array([0]))
+    assert r2.indices.asnumpy().tolist() == [0]
 
 
 def test_ctx_argument_validation():

@@ -125,12 +125,13 @@ class SparseEmbedding(Block):
 
     Notes
     -----
-    Differs from MXNet 1.9.1: MXNet stores the weight and its gradient as
-    ``row_sparse`` arrays (only the looked-up rows carry a gradient, and
-    SGD/Adam/AdaGrad then update only those rows lazily). neogluon has only
-    dense storage: the weight and its gradient are dense, the gradient of the
-    rows not looked up is zero, and the optimizer updates every row (which
-    matters with weight decay or momentum). The looked-up values are identical.
+    The gradient of the weight is a ``RowSparseNDArray`` holding the rows
+    looked up in the batch, so SGD / Adam with ``lazy_update`` (the default)
+    update only those rows, as in MXNet.
+
+    Differs from MXNet 1.9.1: MXNet also stores the weight itself as
+    ``row_sparse`` (read with ``row_sparse_data``); here the weight is dense
+    (``weight.data()`` works) and only its gradient is sparse.
 
     Examples
     --------
@@ -162,13 +163,12 @@ class SparseEmbedding(Block):
             shape=(input_dim, output_dim),
             init=weight_initializer,
             dtype=dtype,
+            grad_stype="row_sparse",
         )
 
     def forward(self, x):
         weight = self.weight.data(x.context)
-        # Dense gradient: the op's sparse_grad flag is MXNet's row_sparse switch.
-        kwargs = dict(self._kwargs, sparse_grad=False)
-        return nd.Embedding(x, weight, name="fwd", **kwargs)
+        return nd.Embedding(x, weight, name="fwd", **self._kwargs)
 
     def __repr__(self) -> str:
         k = self._kwargs
