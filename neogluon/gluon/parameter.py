@@ -429,23 +429,31 @@ class Parameter:
         """The rows ``row_id`` of the value on ``row_id``'s context, as a
         RowSparseNDArray storing exactly those rows (sorted, unique).
 
-        Differs from MXNet 1.9.1: the parameter itself stays dense here, so
-        this works for any ``stype`` (MXNet requires ``stype='row_sparse'``).
+        As in MXNet, only for a parameter created with ``stype='row_sparse'``
+        (its value is kept dense here; the result stores only the rows asked for).
         """
+        self._check_row_sparse("row_sparse_data")
         if not isinstance(row_id, NDArray):
             raise TypeError(
                 f"Parameter '{self.name}'.row_sparse_data: row_id must be an NDArray "
                 f"of row indices, got {type(row_id).__name__}"
             )
-        return nd.sparse.retain(
-            self.data(row_id.context).tostype("row_sparse"), row_id
-        )
+        return nd.sparse.retain(self.data(row_id.context).tostype("row_sparse"), row_id)
 
     def list_row_sparse_data(self, row_id: NDArray) -> list[NDArray]:
         """:meth:`row_sparse_data` on every context of the parameter."""
+        self._check_row_sparse("list_row_sparse_data")
         return [
             nd.sparse.retain(d.tostype("row_sparse"), row_id) for d in self.list_data()
         ]
+
+    def _check_row_sparse(self, method: str) -> None:
+        if self._stype != "row_sparse":
+            raise RuntimeError(
+                f"Cannot return a copy of Parameter '{self.name}' via {method}() "
+                f"because its storage type is {self._stype}. Use data() instead, or "
+                f"create the parameter with stype='row_sparse'."
+            )
 
     # ------------------------------------------------------------ initialization
     def initialize(

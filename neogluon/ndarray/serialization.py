@@ -45,8 +45,8 @@ from .._dtypes import FLAG_TO_NP
 from .._dtypes import TORCH_TO_FLAG
 from ..base import MXNetError
 from ..context import _context_of_device
-from .ndarray import NDArray
-from .ndarray import _new
+from ._core import NDArray
+from ._core import _new
 
 __all__ = ["save", "load", "load_frombuffer", "dumps_array", "loads_array"]
 

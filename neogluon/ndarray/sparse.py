@@ -48,10 +48,10 @@ from ..context import Context
 from ..ops import registry as _reg
 from ..ops import sparse_kernels as K
 from . import _frontend
-from .ndarray import NDArray
-from .ndarray import _as_context
-from .ndarray import _new
-from .ndarray import _resolve_ctx
+from ._core import NDArray
+from ._core import _as_context
+from ._core import _new
+from ._core import _resolve_ctx
 
 #: MXNet 1.9.1's ``_sparse_*`` aliases: the same operator as the dense name.
 DENSE_ALIASES = (

@@ -78,11 +78,11 @@ class Adam(Optimizer):
             for i in lazy:
                 g = grad[i]
                 adam_lazy(
-                    weight[i]._data,
+                    weight[i].to_torch(),
                     g._values,
                     g._aux[0],
-                    state[i][0]._data,
-                    state[i][1]._data,
+                    state[i][0].to_torch(),
+                    state[i][1].to_torch(),
                     lrs[i],
                     wds[i],
                     beta1=self.beta1,

@@ -109,10 +109,10 @@ class SGD(Optimizer):
             for i in lazy:
                 g = grads[i]
                 sgd_lazy(
-                    weights[i]._data,
+                    weights[i].to_torch(),
                     g._values,
                     g._aux[0],
-                    states[i]._data if self.momentum > 0 else None,
+                    states[i].to_torch() if self.momentum > 0 else None,
                     lrs[i],
                     wds[i],
                     momentum=self.momentum,

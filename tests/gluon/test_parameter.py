@@ -350,6 +350,10 @@ def test_sparse_methods():
     p = Parameter("emb_weight", shape=(4, 2), grad_stype="row_sparse")
     p.initialize(mx.init.Constant(2))
     assert p.grad().shape == (4, 2) and p.grad().stype == "row_sparse"  # issue 13
+    with pytest.raises(RuntimeError, match="storage type is default"):
+        p.row_sparse_data(mx.nd.array([0]))
+    p = Parameter("emb_weight", shape=(4, 2), stype="row_sparse")
+    p.initialize(mx.init.Constant(2))
     r = p.row_sparse_data(mx.nd.array([3, 1, 3]))
     assert r.stype == "row_sparse" and r.indices.asnumpy().tolist() == [1, 3]
     assert (r.data.asnumpy() == 2).all()
