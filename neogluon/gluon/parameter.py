@@ -14,6 +14,7 @@ Errors MXNet 1.9.1 raises as ``AssertionError`` are raised as
 
 from __future__ import annotations
 
+import threading
 import warnings
 
 import numpy as np
@@ -45,6 +46,8 @@ _GRAD_REQS = ("write", "add", "null")
 # The default global initializer, one shared instance as MXNet's default argument.
 _DEFAULT_INIT = initializer.Uniform()
 _STYPES = ("default", "row_sparse", "csr")
+# Held while a deferred initialization runs (see _finish_deferred_init).
+_DEFERRED_INIT_LOCK = threading.RLock()
 
 
 def __getattr__(name: str):
@@ -378,6 +381,9 @@ class Parameter:
             )
         if self._deferred_init:
             raise self._deferred_error()
+        with _DEFERRED_INIT_LOCK:  # another thread may be initializing it now
+            if self._data is not None:
+                return self._check_and_get(self._data, ctx)
         raise RuntimeError(
             f"Parameter '{self.name}' has not been initialized. Note that you should "
             "initialize parameters and create Trainer with Block.collect_params() "
@@ -488,6 +494,11 @@ class Parameter:
 
     def _finish_deferred_init(self) -> None:
         """Complete a deferred ``initialize`` now that the shape is known."""
+        # One thread initializes; others running the same net wait for it.
+        with _DEFERRED_INIT_LOCK:
+            self._finish_deferred_init_locked()
+
+    def _finish_deferred_init_locked(self) -> None:
         if not self._deferred_init:
             return
         init, ctx, default_init, data = self._deferred_init

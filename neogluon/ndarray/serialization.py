@@ -31,6 +31,7 @@ the CPU.
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 import sys
@@ -242,7 +243,7 @@ def _dtype_of(flag: int, r: _Reader, at: int):
 
 def _read_data(r: _Reader, flag: int, shape: tuple, at: int, what: str) -> np.ndarray:
     npd, special = _dtype_of(flag, r, at)
-    count = int(np.prod(shape, dtype=np.int64))
+    count = math.prod(shape)  # exact: an int64 product could wrap around
     raw = r.take(count * npd.itemsize, f"{what}: {count} elements of type flag {flag}")
     a = np.frombuffer(raw, dtype=npd, count=count).reshape(shape)
     return a

@@ -112,6 +112,12 @@ def _check_rank(op: str, shape, rank: int, what: str = "data") -> None:
         )
 
 
+# Shape checks against attributes are skipped while torch.jit traces a graph
+# (ONNX export): there the sizes are traced values, and the graph was checked
+# when it ran eagerly.
+_is_tracing = torch._C._is_tracing
+
+
 def _inconsistent(op: str, what: str, got, expected: str, attrs: str, fix: str):
     """MXNet's "Shape inconsistent" error, naming the attribute that fixes the shape."""
     return ShapeError(
@@ -134,7 +140,7 @@ def _fc_present(a):
 
 
 def _fully_connected(data, weight, bias=None, *, num_hidden, no_bias, flatten):
-    if weight.dim() != 2 or weight.shape[0] != num_hidden:
+    if not _is_tracing() and (weight.dim() != 2 or weight.shape[0] != num_hidden):
         raise _inconsistent(
             "FullyConnected",
             "weight",
@@ -144,7 +150,7 @@ def _fully_connected(data, weight, bias=None, *, num_hidden, no_bias, flatten):
             "Pass a weight with num_hidden rows, or set num_hidden to the weight's "
             "first dimension (a checkpoint from another model?).",
         )
-    if bias is not None and tuple(bias.shape) != (num_hidden,):
+    if bias is not None and not _is_tracing() and tuple(bias.shape) != (num_hidden,):
         raise _inconsistent(
             "FullyConnected",
             "bias",
@@ -286,7 +292,8 @@ def _check_conv_weight(op: str, weight, a, k, transposed: bool) -> None:
 
 def _convolution(data, weight, bias=None, **a):
     k, s, d, p = _conv_params(a, "Convolution")
-    _check_conv_weight("Convolution", weight, a, k, False)
+    if not _is_tracing():
+        _check_conv_weight("Convolution", weight, a, k, False)
     layout = a["layout"]
     x = _to_cf(data, layout)
     w = _conv_weight_cf(weight, layout)
@@ -445,7 +452,8 @@ def _deconvolution(data, weight, bias=None, **a):
     x = _to_cf(data, layout)
     w = _conv_weight_cf(weight, layout)
     k, s, d, p, adj = _deconv_pads(a, x.shape[2:])
-    _check_conv_weight("Deconvolution", weight, a, k, True)
+    if not _is_tracing():
+        _check_conv_weight("Deconvolution", weight, a, k, True)
     fn = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[len(k) - 1]
     y = fn(x, w, bias, s, p, adj, a["num_group"], d)
     return _from_cf(y, layout)
@@ -914,7 +922,7 @@ def _group_norm(data, gamma, beta, *, num_groups, eps, output_mean_var):
             f"not divisible by num_groups={num_groups}."
         )
     for name, t in (("gamma", gamma), ("beta", beta)):
-        if tuple(t.shape) != (num_groups,):
+        if not _is_tracing() and tuple(t.shape) != (num_groups,):
             raise _inconsistent(
                 "GroupNorm",
                 name,
@@ -1559,7 +1567,7 @@ register(
 
 # --------------------------------------------------------------------------- Embedding
 def _embedding(data, weight, *, input_dim, output_dim, dtype, sparse_grad):
-    if tuple(weight.shape) != (input_dim, output_dim):
+    if not _is_tracing() and tuple(weight.shape) != (input_dim, output_dim):
         raise _inconsistent(
             "Embedding",
             "weight",

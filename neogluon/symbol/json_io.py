@@ -15,6 +15,7 @@ import json
 
 from ..base import MXNetError
 from ..ops import registry as _reg
+from . import _json_validate
 from . import control_flow
 from .symbol import _AUX_VAR_INIT
 from .symbol import HIDDEN_KEYS
@@ -197,6 +198,7 @@ def load_json(json_str: str) -> Symbol:
         raise MXNetError(
             "load_json: expected an object with 'nodes', 'arg_nodes' and 'heads'"
         )
+    _json_validate.check_graph(data)
     version = _version(data.get("attrs") or {})
     return _graph_from_dict(data, version)
 

@@ -250,3 +250,43 @@ def test_deferred_init_from_threads_on_separate_nets():
 
     got = _run_threads(work)
     assert got == [((2, 4 + k), (4 + k, 3 + k)) for k in range(N_THREADS)]
+
+
+def test_shared_net_first_call_from_threads():
+    # Deferred initialization and the first hybridize trace of one shared net
+    # race when several threads make its first call: one thread initializes,
+    # the others wait for it, and everyone gets the same output.
+    for trial in range(6):
+        net = mx.gluon.nn.HybridSequential()
+        net.add(mx.gluon.nn.Dense(16, activation="relu"), mx.gluon.nn.Dense(3))
+        net.initialize(mx.init.One())
+        if trial % 2:
+            net.hybridize()
+        x = mx.nd.ones((2, 8))
+        outs = _run_threads(lambda _k, net=net, x=x: net(x).asnumpy())
+        for out in outs:
+            np.testing.assert_array_equal(
+                out, np.full((2, 3), 8.0 * 16)
+            )  # biases stay 0
+        assert net[0].weight.shape == (16, 8)
+
+
+def test_name_scopes_of_one_block_in_threads():
+    # A block's name_scope() entered by several threads at once: each thread
+    # restores its own previous scope.
+    parent = mx.gluon.nn.HybridSequential(prefix="par_")
+    inside = threading.Barrier(N_THREADS)
+
+    def work(k):
+        names = []
+        for _ in range(20):
+            with parent.name_scope():
+                inside.wait(30)  # every thread is inside the same scope now
+                names.append(mx.name.NameManager.current.get(None, "x"))
+            inside.wait(30)
+        return all(n.startswith("par_") for n in names), mx.name.NameManager.current
+
+    results = _run_threads(work)
+    assert all(ok for ok, _ in results)
+    # Outside the scope every thread is back on the default manager.
+    assert {type(cur).__name__ for _, cur in results} == {"NameManager"}
