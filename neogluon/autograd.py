@@ -252,56 +252,63 @@ def backward(
     ``head_grads=None`` means gradients of ones (non-scalar heads are summed).
     """
     ts, gs = _head_tensors(heads, head_grads)
-    variables = [v for v in _live_variables() if v._data.requires_grad]
-    versions = []
-    for v in variables:
-        ag = v._ag
+    # Gradients are computed for the variables these heads reach and returned,
+    # not accumulated into torch's shared ``.grad`` fields: a backward in one
+    # thread never touches the buffers of variables another thread is using
+    # (MXNet keeps its autograd state per thread, so must we).
+    variables = []
+    inputs = []
+    index: dict[int, int] = {}
+    slots = []
+    for v in _live_variables():
         t = v._data
-        if ag.grad_req == "add" and ag.grad is not None:
-            buf = ag.grad._data
-            t.grad = buf
-            versions.append(buf._version)
-        else:
-            t.grad = None
-            versions.append(None)
+        if not t.requires_grad or v._ag is None or v._ag.grad is None:
+            continue
+        k = index.get(id(t))
+        if k is None:
+            k = index[id(t)] = len(inputs)
+            inputs.append(t)
+        variables.append(v)
+        slots.append(k)
     prev_train = set_training(train_mode)
     try:
-        torch.autograd.backward(ts, gs, retain_graph=retain_graph)
+        if inputs:
+            res = torch.autograd.grad(
+                ts, inputs, gs, retain_graph=retain_graph, allow_unused=True
+            )
+        else:
+            # Nothing to fill: still run the pass, so that a freed graph or a
+            # failing backward function raises as in MXNet.
+            torch.autograd.backward(ts, gs, retain_graph=retain_graph, inputs=ts)
+            res = ()
     except RuntimeError as err:
-        for v in variables:
-            v._data.grad = None
         raise _backward_error(err) from None
     finally:
         set_training(prev_train)
     if not retain_graph:
         _free_graph(ts)
+    adopted: set[int] = set()
     with torch.no_grad():
-        for v, ver in zip(variables, versions, strict=True):
-            t = v._data
-            g = t.grad
+        for v, k in zip(variables, slots, strict=True):
+            g = res[k]
             if g is None:
                 continue
             ag = v._ag
-            t.grad = None
-            if ag.grad is None:
-                continue
             if ag.grad.stype != "default":  # sparse buffer (issue 13)
-                ag.grad._set_grad_tensor(g, ver is not None)
+                ag.grad._set_grad_tensor(g, ag.grad_req == "add")
                 ag.fresh = True
                 continue
             if g.layout != torch.strided:  # Embedding(sparse_grad) into dense
                 g = g.to_dense()
             buf = ag.grad._data
-            if ver is not None:  # 'add'
-                if g is not buf:
-                    buf.copy_(g)
-                elif buf._version == ver:
-                    continue
-            elif _can_adopt(g, buf):
+            if ag.grad_req == "add":
+                buf.add_(g)
+            elif k not in adopted and _can_adopt(g, buf):
                 # 'write': adopt torch's fresh gradient tensor instead of copying
                 # it; the gradient NDArray object (what users and Trainer hold)
                 # stays the same.
                 ag.grad._data = g
+                adopted.add(k)
             else:
                 buf.copy_(g)
             ag.fresh = True

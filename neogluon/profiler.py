@@ -36,6 +36,7 @@ Differences from MXNet 1.9.1:
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import tempfile
@@ -47,6 +48,7 @@ from torch.profiler import ProfilerActivity
 from torch.profiler import record_function
 
 from . import _opprof
+from ._atomic import write_atomic
 from .base import MXNetError
 
 __all__ = [
@@ -336,10 +338,7 @@ def dump(finished: bool = True, profile_process: str = "worker") -> None:
     active = _State.session is not None
     _end_session()
     text = _merged_trace_json()
-    with open(
-        _State.config.get("filename", "profile.json"), "w", encoding="utf-8"
-    ) as f:
-        f.write(text)
+    write_atomic(_State.config.get("filename", "profile.json"), text)
     if finished:
         _State.traces = []
         _State.counters = []
@@ -642,3 +641,23 @@ class Marker:
             )
         with record_function(f"{self.domain.name}::{self.name}"):
             pass
+
+
+def _dump_at_exit() -> None:
+    """Stop a profiler that is still running when the program ends and write
+    what it recorded to ``filename``, as MXNet does when it shuts down.
+
+    A torch profiler session left running at interpreter shutdown crashes the
+    process (SIGSEGV after the last line); stopping it here avoids that.
+    """
+    if _State.session is None and not _State.traces and not _State.counters:
+        return
+    try:
+        dump(finished=True)
+    except Exception as err:  # noqa: BLE001 - never turn an exit into a crash
+        warnings.warn(
+            f"mx.profiler: could not write the profile at exit: {err}", stacklevel=1
+        )
+
+
+atexit.register(_dump_at_exit)

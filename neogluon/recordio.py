@@ -280,18 +280,47 @@ class MXIndexedRecordIO(MXRecordIO):
                 f"{err.strerror}"
             ) from err
         if not self.writable:
-            for lineno, line in enumerate(self.fidx, 1):
-                fields = line.strip().split("\t")
-                if fields == [""]:
-                    continue
-                if len(fields) < 2:
-                    raise MXNetError(
-                        f"Invalid index file {self.idx_path!r}, line {lineno}: "
-                        f"expected 'key<TAB>offset', got {line.rstrip()!r}"
-                    )
+            try:
+                self._read_index()
+            except UnicodeDecodeError as err:
+                self.close()
+                raise MXNetError(
+                    f"Invalid index file {self.idx_path!r}: it is not text "
+                    f"({err.reason} at byte {err.start}); an .idx file has one "
+                    "'key<TAB>offset' line per record."
+                ) from None
+            except BaseException:
+                self.close()
+                raise
+
+    def _read_index(self) -> None:
+        """Parse the ``key<TAB>offset`` lines of the open ``.idx`` file."""
+        for lineno, line in enumerate(self.fidx, 1):
+            fields = line.strip().split("\t")
+            if fields == [""]:
+                continue
+            if len(fields) < 2:
+                raise MXNetError(
+                    f"Invalid index file {self.idx_path!r}, line {lineno}: "
+                    f"expected 'key<TAB>offset', got {line.rstrip()!r}"
+                )
+            try:
                 key = self.key_type(fields[0])
-                self.idx[key] = int(fields[1])
-                self.keys.append(key)
+                pos = int(fields[1])
+            except ValueError:
+                raise MXNetError(
+                    f"Invalid index file {self.idx_path!r}, line {lineno}: "
+                    f"expected 'key<TAB>offset' with a "
+                    f"{getattr(self.key_type, '__name__', 'key')} key and an "
+                    f"integer byte offset, got {line.rstrip()!r}"
+                ) from None
+            if pos < 0:
+                raise MXNetError(
+                    f"Invalid index file {self.idx_path!r}, line {lineno}: "
+                    f"negative byte offset {pos}"
+                )
+            self.idx[key] = pos
+            self.keys.append(key)
 
     def close(self) -> None:
         if not self.is_open:
@@ -381,6 +410,14 @@ def unpack(s: bytes) -> tuple:
     header = IRHeader(*struct.unpack(_IR_FORMAT, s[:_IR_SIZE]))
     s = s[_IR_SIZE:]
     if header.flag > 0:
+        if header.flag * 4 > len(s):
+            raise MXNetError(
+                f"recordio.unpack: the header's flag is {header.flag}, which says "
+                f"{header.flag} float32 labels ({header.flag * 4} bytes) follow the "
+                f"{_IR_SIZE}-byte header, but the record has only {len(s)} bytes "
+                "after it. The record is damaged or was not made by "
+                "recordio.pack (flag 0 means a scalar label in the header)."
+            )
         header = header._replace(label=np.frombuffer(s, np.float32, header.flag))
         s = s[header.flag * 4 :]
     return header, s

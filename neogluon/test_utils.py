@@ -61,6 +61,7 @@ try:
 except ImportError:  # pragma: no cover - requests is optional
     requests = None
 
+from ._atomic import atomic_open
 from .base import MXNetError
 from .context import Context
 from .context import current_context
@@ -1919,7 +1920,7 @@ def get_bz2_data(data_dir, data_name, url, data_origin_name) -> None:
         download(url, fname=data_origin_name, dirname=data_dir, overwrite=False)
         with (
             bz2.BZ2File(data_origin_name, "rb") as bz_file,
-            open(data_name, "wb") as fout,
+            atomic_open(data_name) as fout,
         ):
             for line in bz_file:
                 fout.write(line)

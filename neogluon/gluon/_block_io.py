@@ -19,6 +19,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .._atomic import write_atomic
+
 
 def _jsonable(value) -> Any:
     try:
@@ -54,8 +56,7 @@ def save_model(block, prefix: str) -> None:
             visit(child, entry)
 
     visit(block, model)
-    with open(prefix + "-model.json", "w") as fp:
-        json.dump(model, fp)
+    write_atomic(prefix + "-model.json", json.dumps(model))
     block.save_parameters(prefix + "-model.params")
 
 

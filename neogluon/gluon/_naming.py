@@ -27,8 +27,6 @@ class _BlockScope:
     def __init__(self, block) -> None:
         self._block = block
         self._counter: dict[str, int] = {}
-        self._old_scope = None
-        self._name_scope = None
 
     @staticmethod
     def create(prefix: str | None, params, hint: str):
@@ -57,15 +55,20 @@ class _BlockScope:
     def __enter__(self) -> _BlockScope:
         if self._block._empty_prefix:
             return self
-        self._old_scope = getattr(_BlockScope._current, "value", None)
-        _BlockScope._current.value = self
-        self._name_scope = _name.Prefix(self._block.prefix)
-        self._name_scope.__enter__()
+        # What to restore on exit is kept per thread (not on this scope), so
+        # threads running the same block do not undo each other's scopes.
+        local = _BlockScope._current
+        old_scope = getattr(local, "value", None)
+        local.value = self
+        name_scope = _name.Prefix(self._block.prefix)
+        name_scope.__enter__()
+        local.__dict__.setdefault("saved", []).append((old_scope, name_scope))
         return self
 
     def __exit__(self, ptype, value, trace) -> None:
         if self._block._empty_prefix:
             return
-        self._name_scope.__exit__(ptype, value, trace)
-        self._name_scope = None
-        _BlockScope._current.value = self._old_scope
+        local = _BlockScope._current
+        old_scope, name_scope = local.saved.pop()
+        name_scope.__exit__(ptype, value, trace)
+        local.value = old_scope

@@ -304,6 +304,8 @@ class ParameterDict:
                         "Please make sure source and target networks have the same "
                         "prefix. Set allow_missing=True to ignore missing parameters."
                     )
+        # Check everything first, so that a failure leaves every parameter as
+        # it was; then assign.
         for name, value in arg_dict.items():
             if name not in self._params:
                 if not ignore_extra:
@@ -315,6 +317,9 @@ class ParameterDict:
                         "have the same prefix."
                     )
                 continue
-            self[name]._load_init(
-                value, ctx, cast_dtype=cast_dtype, dtype_source=dtype_source
-            )
+            self[name]._check_load(value, ctx, cast_dtype, dtype_source)
+        for name, value in arg_dict.items():
+            if name in self._params:
+                self[name]._load_init(
+                    value, ctx, cast_dtype=cast_dtype, dtype_source=dtype_source
+                )

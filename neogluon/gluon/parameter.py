@@ -14,6 +14,7 @@ Errors MXNet 1.9.1 raises as ``AssertionError`` are raised as
 
 from __future__ import annotations
 
+import threading
 import warnings
 
 import numpy as np
@@ -44,6 +45,8 @@ _GRAD_REQS = ("write", "add", "null")
 # The default global initializer, one shared instance as MXNet's default argument.
 _DEFAULT_INIT = initializer.Uniform()
 _STYPES = ("default", "row_sparse", "csr")
+# Held while a deferred initialization runs (see _finish_deferred_init).
+_DEFERRED_INIT_LOCK = threading.RLock()
 
 
 def __getattr__(name: str):
@@ -377,6 +380,9 @@ class Parameter:
             )
         if self._deferred_init:
             raise self._deferred_error()
+        with _DEFERRED_INIT_LOCK:  # another thread may be initializing it now
+            if self._data is not None:
+                return self._check_and_get(self._data, ctx)
         raise RuntimeError(
             f"Parameter '{self.name}' has not been initialized. Note that you should "
             "initialize parameters and create Trainer with Block.collect_params() "
@@ -502,6 +508,11 @@ class Parameter:
 
     def _finish_deferred_init(self) -> None:
         """Complete a deferred ``initialize`` now that the shape is known."""
+        # One thread initializes; others running the same net wait for it.
+        with _DEFERRED_INIT_LOCK:
+            self._finish_deferred_init_locked()
+
+    def _finish_deferred_init_locked(self) -> None:
         if not self._deferred_init:
             return
         init, ctx, default_init, data = self._deferred_init
@@ -548,22 +559,58 @@ class Parameter:
         ]
         autograd.mark_variables(self._data, self._grad, self.grad_req)
 
-    def _load_init(
+    def _check_load(
         self, data: NDArray, ctx, cast_dtype: bool = False, dtype_source="current"
-    ):
-        """(Re)initialize from loaded ``data`` (used by ``load_parameters``)."""
+    ) -> None:
+        """Raise what :meth:`_load_init` would raise for ``data``, changing
+        nothing (loaders check every parameter before assigning any)."""
         if cast_dtype and dtype_source not in ("current", "saved"):
             raise ValueError(
                 f"dtype_source must be 'current' or 'saved', got {dtype_source!r}"
             )
-        if self.shape:
-            if len(self.shape) != len(data.shape) or not all(
+        if self.shape and (
+            len(self.shape) != len(data.shape)
+            or not all(
                 s in (0, -1, d) for s, d in zip(self.shape, data.shape, strict=True)
-            ):
+            )
+        ):
+            raise AssertionValueError(
+                f"Failed loading Parameter '{self.name}' from saved params: shape "
+                f"incompatible expected {self.shape} vs saved {data.shape}"
+            )
+        if (
+            self.dtype is not None
+            and not cast_dtype
+            and not _same_dtype(self.dtype, data.dtype)
+        ):
+            raise AssertionValueError(
+                f"Failed loading Parameter '{self.name}' from saved params: dtype "
+                f"incompatible expected {_dtype_str(self.dtype)} vs saved "
+                f"{_dtype_str(data.dtype)}. Set cast_dtype=True to cast the dtype "
+                "of saved params."
+            )
+        if isinstance(ctx, Context):
+            ctx = [ctx]
+        if ctx is None:
+            return
+        if self._data is None:
+            if self._deferred_init and set(ctx) != set(self._deferred_init[1]):
                 raise AssertionValueError(
-                    f"Failed loading Parameter '{self.name}' from saved params: shape "
-                    f"incompatible expected {self.shape} vs saved {data.shape}"
+                    f"Failed to load Parameter '{self.name}' on {ctx} because it "
+                    f"was previous initialized on {self.list_ctx()}."
                 )
+        elif set(ctx) != set(self.list_ctx()):
+            raise AssertionValueError(
+                f"Failed to load Parameter '{self.name}' on {ctx} because it was "
+                f"previous initialized on {self.list_ctx()}."
+            )
+
+    def _load_init(
+        self, data: NDArray, ctx, cast_dtype: bool = False, dtype_source="current"
+    ):
+        """(Re)initialize from loaded ``data`` (used by ``load_parameters``)."""
+        self._check_load(data, ctx, cast_dtype, dtype_source)
+        if self.shape:
             self.shape = tuple(
                 d if s in (0, -1) else s
                 for s, d in zip(self.shape, data.shape, strict=True)
@@ -571,38 +618,20 @@ class Parameter:
         elif self._shape is None:
             self._shape = tuple(data.shape)
         if self.dtype is not None and not _same_dtype(self.dtype, data.dtype):
-            if cast_dtype:
-                if dtype_source == "current":
-                    data = _cast_copy(data, self.dtype)
-                else:
-                    self.dtype = data.dtype
+            if dtype_source == "current":
+                data = _cast_copy(data, self.dtype)
             else:
-                raise AssertionValueError(
-                    f"Failed loading Parameter '{self.name}' from saved params: dtype "
-                    f"incompatible expected {_dtype_str(self.dtype)} vs saved "
-                    f"{_dtype_str(data.dtype)}. Set cast_dtype=True to cast the dtype "
-                    "of saved params."
-                )
+                self.dtype = data.dtype
         if isinstance(ctx, Context):
             ctx = [ctx]
         if self._data is None:
             if self._deferred_init:
-                if ctx is not None and set(ctx) != set(self._deferred_init[1]):
-                    raise AssertionValueError(
-                        f"Failed to load Parameter '{self.name}' on {ctx} because it "
-                        f"was previous initialized on {self.list_ctx()}."
-                    )
                 ctx = self._deferred_init[1]
             elif ctx is None:
                 ctx = [cpu()]
             with autograd.pause():
                 self._init_impl(data, ctx)
         else:
-            if ctx is not None and set(ctx) != set(self.list_ctx()):
-                raise AssertionValueError(
-                    f"Failed to load Parameter '{self.name}' on {ctx} because it was "
-                    f"previous initialized on {self.list_ctx()}."
-                )
             self.set_data(data)
         self._deferred_init = ()
 

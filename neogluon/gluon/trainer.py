@@ -36,10 +36,15 @@ workers, so ``set_learning_rate``, a changed ``batch_size`` and
 
 from __future__ import annotations
 
+import math
+import numbers
 import os
 
 from .. import kvstore as kvs
 from .. import optimizer as opt
+from .._atomic import write_atomic
+from .._states_pickle import loads_states as _loads_states
+from ..base import MXNetError
 from ..registry import AssertionValueError
 from .parameter import Parameter
 from .parameter import ParameterDict
@@ -295,7 +300,7 @@ class Trainer:
         pass 1 when the loss was already averaged. With a ``dist*`` kvstore
         the gradient is summed over all workers, so pass the global batch.
         """
-        self._optimizer.rescale_grad = self._scale / batch_size
+        self._optimizer.rescale_grad = self._scale / _check_batch_size(batch_size)
         self._ensure_kvstore()
         self._allreduce_grads()
         self._update(ignore_stale_grad)
@@ -332,7 +337,7 @@ class Trainer:
                 "update() when parameters are updated on kvstore is not supported. "
                 "Try setting `update_on_kvstore` to False when creating trainer."
             )
-        self._optimizer.rescale_grad = self._scale / batch_size
+        self._optimizer.rescale_grad = self._scale / _check_batch_size(batch_size)
         self._update(ignore_stale_grad)
 
     def _update(self, ignore_stale_grad: bool = False) -> None:
@@ -360,29 +365,68 @@ class Trainer:
 
     # ------------------------------------------------------------ states
     def save_states(self, fname: str) -> None:
-        """Write the optimizer states and the optimizer (MXNet's pickle format)."""
+        """Write the optimizer states and the optimizer (MXNet's pickle format).
+
+        The file is replaced atomically: a failed save (disk full, Ctrl-C)
+        leaves the previous file as it was.
+        """
         self._ensure_kvstore()
         if self._update_on_kvstore:
-            self._kvstore.save_optimizer_states(fname, dump_optimizer=True)
-            return
-        with open(fname, "wb") as fout:
-            fout.write(self._updaters[0].get_states(dump_optimizer=True))
+            updater = getattr(self._kvstore, "_updater", None)
+            if updater is None:
+                # A store without a local updater writes the file itself.
+                self._kvstore.save_optimizer_states(fname, dump_optimizer=True)
+                return
+        else:
+            updater = self._updaters[0]
+        write_atomic(fname, updater.get_states(dump_optimizer=True))
 
     def load_states(self, fname: str) -> None:
-        """Load states written by :meth:`save_states` (neogluon or MXNet 1.9.1)."""
+        """Load states written by :meth:`save_states` (neogluon or MXNet 1.9.1).
+
+        The file is unpickled with a restricted unpickler that admits only
+        what ``.states`` files contain (arrays, optimizers, schedulers, plain
+        containers); anything else raises ``MXNetError`` before any state of
+        this Trainer changes.
+        """
         self._ensure_kvstore()
-        if self._update_on_kvstore:
+        if self._update_on_kvstore and getattr(self._kvstore, "_updater", None) is None:
             self._kvstore.load_optimizer_states(fname)
+            return
+        try:
+            with open(fname, "rb") as f:
+                data = f.read()
+            states = _loads_states(data)
+        except MXNetError as err:
+            raise MXNetError(f"Trainer.load_states('{fname}'): {err}") from None
+        if self._update_on_kvstore:
+            self._kvstore._updater.set_states(states)
             self._optimizer = self._kvstore._updater.optimizer
             self._updaters = [opt.get_updater(self._optimizer) for _ in self._updaters]
         else:
-            with open(fname, "rb") as f:
-                states = f.read()
-            for updater in self._updaters:
-                updater.set_states(states)
+            self._updaters[0].set_states(states)
+            for updater in self._updaters[1:]:
+                # Each context keeps its own copy of the states.
+                updater.set_states(data)
                 updater.optimizer = self._updaters[0].optimizer
             self._optimizer = self._updaters[0].optimizer
         self._optimizer.param_dict = dict(enumerate(self._params))
+
+
+def _check_batch_size(batch_size):
+    """``batch_size`` if it can divide the gradients, else a clear MXNetError."""
+    if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Real):
+        raise MXNetError(
+            f"Trainer.step: batch_size must be a number (the count of samples "
+            f"behind the gradient), got {type(batch_size).__name__} {batch_size!r}."
+        )
+    if batch_size == 0 or not math.isfinite(batch_size):
+        raise MXNetError(
+            f"Trainer.step: batch_size={batch_size!r}; gradients are scaled by "
+            "1/batch_size, so it must be a finite non-zero number. Pass the number "
+            "of samples in the batch, or 1 if the loss is already averaged."
+        )
+    return batch_size
 
 
 def _numel(shape) -> int:

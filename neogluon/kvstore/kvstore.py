@@ -27,6 +27,7 @@ import builtins
 import torch
 
 from .. import optimizer as opt
+from .._atomic import write_atomic
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
 from ..ndarray.ndarray import _new
@@ -501,8 +502,7 @@ class KVStore(KVStoreBase):
                 f"kvstore '{self._type}' has no optimizer; call set_optimizer "
                 "before save_optimizer_states."
             )
-        with open(fname, "wb") as fout:
-            fout.write(self._updater.get_states(dump_optimizer))
+        write_atomic(fname, self._updater.get_states(dump_optimizer))
 
     def load_optimizer_states(self, fname: str) -> None:
         """Load states written by :meth:`save_optimizer_states` (or MXNet)."""

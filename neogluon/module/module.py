@@ -23,6 +23,7 @@ import numpy as np
 from .. import context as ctx
 from .. import kvstore as kvs
 from .. import optimizer as opt
+from .._atomic import write_atomic
 from ..initializer import InitDesc
 from ..initializer import Uniform
 from ..io import DataDesc
@@ -680,8 +681,7 @@ class Module(BaseModule):
         if self._update_on_kvstore:
             self._kvstore.save_optimizer_states(fname)
         else:
-            with open(fname, "wb") as fout:
-                fout.write(self._updater.get_states())
+            write_atomic(fname, self._updater.get_states())
 
     def load_optimizer_states(self, fname: str) -> None:
         """Read optimizer states written by :meth:`save_optimizer_states`."""

@@ -14,6 +14,7 @@ from .. import _opprof
 from .._dtypes import dtype_name
 from .._dtypes import to_np_dtype
 from .._dtypes import to_torch_dtype
+from .._limits import checked_shape
 from .._opprof import State as _PROF
 from ..base import MXNetError
 from ..context import Context
@@ -28,8 +29,8 @@ from ._invoke import _write_out
 
 def _shape_tuple(shape) -> tuple[int, ...]:
     if isinstance(shape, (int, np.integer)):
-        return (int(shape),)
-    return tuple(int(d) for d in shape)
+        return checked_shape((int(shape),))
+    return checked_shape(tuple(int(d) for d in shape))
 
 
 def _dtype_or_default(dtype) -> torch.dtype:

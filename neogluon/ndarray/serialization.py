@@ -32,14 +32,15 @@ the CPU.
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 import sys
-import tempfile
 
 import numpy as np
 import torch
 
+from .._atomic import write_atomic
 from .._dtypes import BFLOAT16_FLAG
 from .._dtypes import FLAG_TO_NP
 from .._dtypes import TORCH_TO_FLAG
@@ -194,19 +195,7 @@ def save(fname, data) -> None:
             "data needs to either be a NDArray, dict of str, NDArray pairs or a "
             f"list of NDarrays; got {type(data).__name__}."
         )
-    fname = os.fspath(fname)
-    directory = os.path.dirname(os.path.abspath(fname))
-    fd, tmp = tempfile.mkstemp(
-        dir=directory, prefix=f".{os.path.basename(fname)}.", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-        os.replace(tmp, fname)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    write_atomic(fname, payload)
 
 
 # --------------------------------------------------------------------------- read
@@ -280,7 +269,7 @@ def _dtype_of(flag: int, r: _Reader, at: int):
 
 def _read_data(r: _Reader, flag: int, shape: tuple, at: int, what: str) -> np.ndarray:
     npd, special = _dtype_of(flag, r, at)
-    count = int(np.prod(shape, dtype=np.int64))
+    count = math.prod(shape)  # exact: an int64 product could wrap around
     raw = r.take(count * npd.itemsize, f"{what}: {count} elements of type flag {flag}")
     a = np.frombuffer(raw, dtype=npd, count=count).reshape(shape)
     return a

@@ -165,7 +165,8 @@ class BaseSparseNDArray(NDArray):
             return
         if g.layout != torch.strided:
             g = g.to_dense()
-        # (grad_req 'add': torch accumulated into the densified old value.)
+        if accumulate:  # grad_req 'add'
+            g = g + self._dense().to(g.dtype)
         self._assign_dense(g)
 
     # -------------------------------------------------- attributes

@@ -112,6 +112,20 @@ def _check_rank(op: str, shape, rank: int, what: str = "data") -> None:
         )
 
 
+# Shape checks against attributes are skipped while torch.jit traces a graph
+# (ONNX export): there the sizes are traced values, and the graph was checked
+# when it ran eagerly.
+_is_tracing = torch._C._is_tracing
+
+
+def _inconsistent(op: str, what: str, got, expected: str, attrs: str, fix: str):
+    """MXNet's "Shape inconsistent" error, naming the attribute that fixes the shape."""
+    return ShapeError(
+        f"Operator {op}: Shape inconsistent: {what} has shape {fmt_shape(tuple(got))} "
+        f"but {attrs} requires {expected}. {fix}"
+    )
+
+
 def _identity_infer(in_shapes, attrs):
     return in_shapes, [in_shapes[0]]
 
@@ -126,6 +140,25 @@ def _fc_present(a):
 
 
 def _fully_connected(data, weight, bias=None, *, num_hidden, no_bias, flatten):
+    if not _is_tracing() and (weight.dim() != 2 or weight.shape[0] != num_hidden):
+        raise _inconsistent(
+            "FullyConnected",
+            "weight",
+            weight.shape,
+            f"({num_hidden}, in_units)",
+            f"num_hidden={num_hidden}",
+            "Pass a weight with num_hidden rows, or set num_hidden to the weight's "
+            "first dimension (a checkpoint from another model?).",
+        )
+    if bias is not None and not _is_tracing() and tuple(bias.shape) != (num_hidden,):
+        raise _inconsistent(
+            "FullyConnected",
+            "bias",
+            bias.shape,
+            f"({num_hidden},)",
+            f"num_hidden={num_hidden}",
+            "Pass a bias of one value per hidden unit, or no_bias=True.",
+        )
     x = data.reshape(data.shape[0], -1) if flatten and data.dim() != 2 else data
     return F.linear(x, weight, bias)
 
@@ -228,8 +261,39 @@ def _conv_weight_cf(weight, layout):
     return weight.movedim(-1, 1) if _channels_last(layout) else weight
 
 
+def _check_conv_weight(op: str, weight, a, k, transposed: bool) -> None:
+    """The weight's shape against ``num_filter``, ``num_group`` and ``kernel``."""
+    nf, g = a["num_filter"], a["num_group"]
+    cl = _channels_last(a["layout"])
+    shape = tuple(weight.shape)
+    ksz = shape[1:-1] if cl else shape[2:]
+    kt = ", ".join(str(v) for v in k)
+    if transposed:
+        # (C, num_filter / num_group, *kernel), or (C, *kernel, nf/g) channels-last
+        per = shape[-1] if cl else (shape[1] if len(shape) > 1 else 0)
+        ok = len(shape) == len(k) + 2 and per * g == nf and ksz == k
+        want = (
+            f"(in_channels, {kt}, {nf}/{g})" if cl else f"(in_channels, {nf}/{g}, {kt})"
+        )
+    else:
+        ok = len(shape) == len(k) + 2 and shape[0] == nf and ksz == k
+        want = f"({nf}, {kt}, C/{g})" if cl else f"({nf}, C/{g}, {kt})"
+    if not ok:
+        raise _inconsistent(
+            op,
+            "weight",
+            shape,
+            want,
+            f"num_filter={nf}, num_group={g}, kernel={k}",
+            "Make the attributes match the weight (a checkpoint from another "
+            "model?) or pass a weight of the required shape.",
+        )
+
+
 def _convolution(data, weight, bias=None, **a):
     k, s, d, p = _conv_params(a, "Convolution")
+    if not _is_tracing():
+        _check_conv_weight("Convolution", weight, a, k, False)
     layout = a["layout"]
     x = _to_cf(data, layout)
     w = _conv_weight_cf(weight, layout)
@@ -388,6 +452,8 @@ def _deconvolution(data, weight, bias=None, **a):
     x = _to_cf(data, layout)
     w = _conv_weight_cf(weight, layout)
     k, s, d, p, adj = _deconv_pads(a, x.shape[2:])
+    if not _is_tracing():
+        _check_conv_weight("Deconvolution", weight, a, k, True)
     fn = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[len(k) - 1]
     y = fn(x, w, bias, s, p, adj, a["num_group"], d)
     return _from_cf(y, layout)
@@ -855,6 +921,16 @@ def _group_norm(data, gamma, beta, *, num_groups, eps, output_mean_var):
             f"Operator GroupNorm: {c} channels (data shape {tuple(data.shape)}) are "
             f"not divisible by num_groups={num_groups}."
         )
+    for name, t in (("gamma", gamma), ("beta", beta)):
+        if not _is_tracing() and tuple(t.shape) != (num_groups,):
+            raise _inconsistent(
+                "GroupNorm",
+                name,
+                t.shape,
+                f"({num_groups},)",
+                f"num_groups={num_groups}",
+                "MXNet 1.9.1's GroupNorm has one gamma and beta value per group.",
+            )
     xg = data.reshape(n, num_groups, -1)
     var, mean = torch.var_mean(xg, -1, correction=0, keepdim=True)
     std = torch.sqrt(var + eps)
@@ -1491,6 +1567,16 @@ register(
 
 # --------------------------------------------------------------------------- Embedding
 def _embedding(data, weight, *, input_dim, output_dim, dtype, sparse_grad):
+    if not _is_tracing() and tuple(weight.shape) != (input_dim, output_dim):
+        raise _inconsistent(
+            "Embedding",
+            "weight",
+            weight.shape,
+            f"({input_dim}, {output_dim})",
+            f"input_dim={input_dim}, output_dim={output_dim}",
+            "Set input_dim/output_dim to the weight's shape (vocabulary size, "
+            "embedding size) or pass a weight of the required shape.",
+        )
     idx = data.detach().to(torch.long).clamp(0, weight.shape[0] - 1)
     return F.embedding(idx, weight, sparse=bool(sparse_grad) and weight.requires_grad)
 

@@ -26,6 +26,7 @@ rule that runs the kernel on ``meta`` tensors once every input is known.
 from __future__ import annotations
 
 import ast
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
@@ -69,6 +70,9 @@ REQUIRED: Any = _Required()
 
 
 # --------------------------------------------------------------------------- parsers
+_AST_LOCK = threading.Lock()
+
+
 def _literal(s: str):
     s = s.strip()
     if s in ("None", ""):
@@ -78,7 +82,11 @@ def _literal(s: str):
     if s in ("False", "false"):
         return False
     try:
-        return ast.literal_eval(s)
+        # Some CPython 3.11/3.12 releases keep the AST builder's recursion depth per
+        # interpreter, not per thread: parsing from two threads at once can fail
+        # with "AST constructor recursion depth mismatch" (CPython gh-106905).
+        with _AST_LOCK:
+            return ast.literal_eval(s)
     except (ValueError, SyntaxError):
         return s
 

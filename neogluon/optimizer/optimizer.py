@@ -367,8 +367,9 @@ class Updater:
         return state
 
     def set_states(self, states: bytes) -> None:
-        """Restore states from :meth:`get_states` bytes (MXNet files too)."""
-        states = _loads(states)
+        """Restore states from :meth:`get_states` bytes (MXNet files too), or
+        from what ``_states_pickle.loads_states`` returned for such bytes."""
+        states = _loads(states) if isinstance(states, (bytes, bytearray)) else states
         if isinstance(states, tuple) and len(states) == 2:
             self.states, self.optimizer = states
             # The restored optimizer decides aggregation (an MXNet pickle may
@@ -385,19 +386,10 @@ class Updater:
         )
 
 
-class _CompatUnpickler(pickle.Unpickler):
-    """Reads pickles written by MXNet: ``mxnet.*`` classes map to ``neogluon.*``."""
-
-    def find_class(self, module: str, name: str):
-        if module == "mxnet" or module.startswith("mxnet."):
-            module = "neogluon" + module[len("mxnet") :]
-        return super().find_class(module, name)
-
-
 def _loads(data: bytes):
-    import io
+    from .._states_pickle import loads_states
 
-    return _CompatUnpickler(io.BytesIO(data)).load()
+    return loads_states(data)
 
 
 def get_updater(optimizer: Optimizer) -> Updater:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import json
 
+from .._atomic import write_atomic
 from ..base import MXNetError
 from ..ops import registry as _reg
+from . import _json_validate
 from . import control_ops
 from .graph import AUX_VAR_INIT
 from .graph import HIDDEN_KEYS
@@ -124,8 +126,7 @@ def _graph_text(outputs: list[Entry], pad: str, top: bool) -> str:
 
 
 def save(symbol: Graph, fname: str, remove_amp_cast: bool = True) -> None:
-    with open(fname, "w", encoding="utf-8") as f:
-        f.write(to_json(symbol, remove_amp_cast))
+    write_atomic(fname, to_json(symbol, remove_amp_cast))
 
 
 # --------------------------------------------------------------------------- reader
@@ -163,6 +164,7 @@ def read_json(json_str: str) -> list[Entry]:
         raise MXNetError(
             "load_json: expected an object with 'nodes', 'arg_nodes' and 'heads'"
         )
+    _json_validate.check_graph(data)
     version = _version(data.get("attrs") or {})
     return _graph_from_dict(data, version)
 

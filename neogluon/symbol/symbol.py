@@ -17,6 +17,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from .._atomic import write_atomic
 from ..attribute import AttrScope
 from ..base import MXNetError
 from ..base import NotImplementedForSymbol
@@ -238,8 +239,7 @@ class Symbol(Graph):
         """Write :meth:`tojson` to ``fname`` (an ``*-symbol.json`` file)."""
         if not isinstance(fname, str):
             raise TypeError(f"fname must be a string, got {type(fname).__name__}")
-        with open(fname, "w", encoding="utf-8") as f:
-            f.write(self.tojson(remove_amp_cast=remove_amp_cast))
+        write_atomic(fname, self.tojson(remove_amp_cast=remove_amp_cast))
 
     def __getstate__(self):
         return {"handle": self.tojson()}

@@ -16,6 +16,7 @@ import numpy as np
 
 from .... import base
 from .... import ndarray as nd
+from ...._atomic import atomic_open
 from ....base import MXNetError
 from ...data.dataset import _DownloadedDataset
 from ...utils import download
@@ -118,7 +119,7 @@ class _WikiText(_LanguageModelDataset):
                 filename = os.path.basename(member)
                 if filename:
                     dest = os.path.join(self._root, filename)
-                    with zf.open(member) as src, open(dest, "wb") as dst:
+                    with zf.open(member) as src, atomic_open(dest) as dst:
                         shutil.copyfileobj(src, dst)
         if not os.path.exists(path):
             raise MXNetError(

@@ -34,6 +34,7 @@ from .... import base
 from .... import image
 from .... import ndarray as nd
 from .... import recordio
+from ...._atomic import atomic_open
 from ....base import MXNetError
 from ....base import numeric_types
 from ...utils import check_sha1
@@ -289,7 +290,7 @@ class CIFAR10(_DownloadedDataset):
                 base_name = os.path.basename(member.name)
                 if member.isfile() and base_name in wanted:
                     src = tar.extractfile(member)
-                    with open(os.path.join(self._root, base_name), "wb") as dst:
+                    with atomic_open(os.path.join(self._root, base_name)) as dst:
                         dst.write(src.read())
 
     def _read_batch(self, filename: str):
