@@ -416,6 +416,9 @@ def _init_data(data, allow_empty: bool, default_name: str) -> list:
         if isinstance(v, NDArray):
             out[k] = v
             continue
+        if _is_scipy_csr(v):
+            out[k] = nd.sparse.array(v)  # a CSRNDArray, as MXNet converts it
+            continue
         try:
             out[k] = nd.array(v)  # float32, as MXNet converts non-NDArray inputs
         except (TypeError, ValueError):
@@ -425,9 +428,29 @@ def _init_data(data, allow_empty: bool, default_name: str) -> list:
     return sorted(out.items())
 
 
+def _is_scipy_csr(v) -> bool:
+    return (
+        type(v).__module__.startswith("scipy.sparse")
+        and getattr(v, "format", None) == "csr"
+    )
+
+
+def _is_csr(v) -> bool:
+    return getattr(v, "stype", "default") == "csr"
+
+
 def _getdata_by_idx(data: list, idx) -> list:
-    # MXNet rebuilds shuffled inputs with nd.array (float32 default).
-    return [(k, nd.array(v.asnumpy()[idx], v.context)) for k, v in data]
+    # MXNet rebuilds shuffled inputs with nd.array (float32 default); CSR
+    # inputs stay CSR (their rows taken through scipy, as MXNet does).
+    return [
+        (
+            k,
+            nd.sparse.array(v.asscipy()[idx], ctx=v.context)
+            if _is_csr(v)
+            else nd.array(v.asnumpy()[idx], v.context),
+        )
+        for k, v in data
+    ]
 
 
 class NDArrayIter(DataIter):
@@ -481,6 +504,14 @@ class NDArrayIter(DataIter):
             )
         self.data = _init_data(data, allow_empty=False, default_name=data_name)
         self.label = _init_data(label, allow_empty=True, default_name=label_name)
+        if last_batch_handle != "discard" and any(
+            _is_csr(v) for _, v in self.data + self.label
+        ):
+            raise NotImplementedError(
+                "NDArrayIter: CSR inputs (CSRNDArray or scipy.sparse.csr_matrix) "
+                "are only supported with last_batch_handle='discard' (as in MXNet); "
+                f"got last_batch_handle={last_batch_handle!r}."
+            )
         self.idx = np.arange(self.data[0][1].shape[0])
         self.shuffle = shuffle
         self.last_batch_handle = last_batch_handle
@@ -561,7 +592,10 @@ class NDArrayIter(DataIter):
             end = data_source[0][1].shape[0] if data_source else 0
         axis = self.layout.find("N")
         return [
-            nd.slice_axis(x[1], axis=axis, begin=start, end=end) for x in data_source
+            x[1][start:end]  # CSR: row slicing (batch axis 0, as in MXNet)
+            if _is_csr(x[1])
+            else nd.slice_axis(x[1], axis=axis, begin=start, end=end)
+            for x in data_source
         ]
 
     def _concat(self, first_data, second_data) -> list:

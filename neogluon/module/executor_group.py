@@ -408,6 +408,7 @@ class DataParallelExecutorGroup:
         from ..ndarray.ndarray import zeros
         from ..ops.registry import shape_known
         from ..symbol.executor import _prefix_view
+        from ..symbol.executor import group_context
         from ..symbol.infer import infer_shapes
         from ..symbol.infer import infer_types
         from ..symbol.infer import unknown_shape_message
@@ -440,10 +441,7 @@ class DataParallelExecutorGroup:
         group2ctx = self.group2ctxs[i] or {}
 
         def place(n: str):
-            # A variable in a ctx_group (mx.AttrScope(ctx_group=...)) lives on
-            # the context group2ctxs gives that group, as in MXNet.
-            group = attrs.get(n, {}).get("__ctx_group__")
-            return group2ctx.get(group, context) if group is not None else context
+            return group_context(attrs, n, group2ctx, context)
 
         def alloc(n: str):
             nonlocal new_bytes

@@ -44,7 +44,7 @@ from ..ndarray import ndarray as _nd
 from .graph import Graph
 from .graph import topo_order
 
-__all__ = ["lend_handle", "resolve_handle", "run_monitored"]
+__all__ = ["BackwardTaps", "lend_handle", "resolve_handle", "run_monitored"]
 
 #: Arrays lent to a running monitor callback, by handle value.
 _LENT: dict[int, _nd.NDArray] = {}
@@ -102,6 +102,7 @@ def run_monitored(
     ctx=None,
     record: bool = False,
     variables: bool = False,
+    backward_taps: BackwardTaps | None = None,
 ) -> list[torch.Tensor]:
     """Evaluate ``symbol`` on ``tensors`` (one per ``input_names`` entry, the
     graph's variables) calling ``callback`` per operator; returns the outputs.
@@ -111,9 +112,75 @@ def run_monitored(
     ``variables``: with ``monitor_all``, an input that is a graph variable is
     first reported under the variable's own name (MXNet's executor monitor
     does this; the CachedOp hook does not).
+    ``backward_taps`` (with ``record``): filled with one tap per operator input
+    so that :meth:`BackwardTaps.report` can report, after a backward pass, each
+    operator's input gradients as MXNet's ``<node>_backward_output<k>``.
     """
     with contextlib.nullcontext() if record else torch.no_grad():
-        return _run(symbol, input_names, tensors, callback, monitor_all, ctx, variables)
+        return _run(
+            symbol,
+            input_names,
+            tensors,
+            callback,
+            monitor_all,
+            ctx,
+            variables,
+            backward_taps if record else None,
+        )
+
+
+class BackwardTaps:
+    """The gradients of every operator's inputs, as MXNet's monitor reports
+    them from its backward nodes (``fc_backward_output0`` is the gradient of
+    ``fc``'s first input, ``act_backward_output`` of an operator with one input).
+
+    Each input that requires a gradient is fed to its operator through its own
+    alias, whose hook records the gradient coming from that operator alone.
+    Inputs nothing differentiates (data without a gradient, labels) are
+    reported as zeros (MXNet reports whatever its buffer holds: with grad_req
+    'null' it never writes it). Auxiliary states have no backward output.
+    """
+
+    def __init__(self) -> None:
+        # (report name, op name, input tensor, alias or None), in graph order
+        self._taps: list[tuple[str, bytes, torch.Tensor, torch.Tensor | None]] = []
+        self._grads: dict[int, torch.Tensor] = {}
+        self._nodes: list[tuple[int, int]] = []  # (first tap, tap count) per node
+
+    def tap(self, node, args: list[torch.Tensor], aux: set[str]) -> list[torch.Tensor]:
+        """The arguments ``node``'s kernel gets, aliased where a gradient flows."""
+        keep = [
+            k
+            for k, (src, _i) in enumerate(node.inputs)
+            if not (src.op is None and src.name in aux)
+        ]
+        out = list(args)
+        self._nodes.append((len(self._taps), len(keep)))
+        for k in keep:
+            name = f"{node.name}_backward_output" + (str(k) if len(keep) > 1 else "")
+            t = args[k]
+            alias = None
+            if t.requires_grad:
+                alias = t.view_as(t)
+                slot = len(self._taps)
+                alias.register_hook(
+                    lambda g, slot=slot: self._grads.__setitem__(slot, g)
+                )
+                out[k] = alias
+            self._taps.append((name, node.op.name.encode(), t, alias))
+        return out
+
+    def report(self, callback, ctx=None) -> None:
+        """Call ``callback`` per tap (nodes in backward order, each node's
+        inputs in order), then forget the grads."""
+        for first, count in reversed(self._nodes):
+            for slot in range(first, first + count):
+                name, op_name, t, _alias = self._taps[slot]
+                g = self._grads.get(slot)
+                if g is None:
+                    g = torch.zeros_like(t)
+                _report(callback, name.encode(), op_name, g, ctx)
+        self._grads.clear()
 
 
 #: Single-``data``-input operators whose input MXNet names (FListInputNames).
@@ -143,8 +210,11 @@ def _input_names(n) -> list[str]:
     return names
 
 
-def _run(symbol, input_names, tensors, callback, monitor_all, ctx, variables=False):
+def _run(
+    symbol, input_names, tensors, callback, monitor_all, ctx, variables=False, taps=None
+):
     nodes = topo_order(symbol._outputs)
+    aux = set(symbol.list_auxiliary_states()) if taps is not None else set()
     values: dict[tuple[int, int], torch.Tensor] = {}
     by_name = dict(zip(input_names, tensors, strict=True))
     for n in nodes:
@@ -162,6 +232,8 @@ def _run(symbol, input_names, tensors, callback, monitor_all, ctx, variables=Fal
                 if variables and src.op is None:
                     _report(callback, src.name.encode(), op_name, t, ctx)
                 _report(callback, f"{n.name}_{in_name}".encode(), op_name, t, ctx)
+        if taps is not None:
+            args = taps.tap(n, args, aux)
         res = n.op.kernel(*args, **n.parsed)
         outs = list(res) if isinstance(res, (tuple, list)) else [res]
         for j, (name, t) in enumerate(zip(n.output_names(), outs, strict=False)):

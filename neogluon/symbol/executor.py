@@ -174,6 +174,7 @@ class Executor:
         return [(shapes[n], types.get(n) or "float32") for n in names]
 
     _monitor = None  # (callback, monitor_all) from set_monitor_callback
+    _taps = None  # the monitored forward's BackwardTaps (input gradients)
 
     def set_monitor_callback(self, callback, monitor_all: bool = False) -> None:
         """Call ``callback(name, handle)`` for every operator output (and, with
@@ -183,13 +184,20 @@ class Executor:
         inside the callback shares the array's data (see
         :mod:`neogluon.symbol._monitor`). As in MXNet,
         with ``monitor_all`` an input that is a variable is reported under the
-        variable's name first (``data``, then ``conv_data``). Differs from MXNet
-        1.9.1: outputs an operator keeps hidden (LRN's ``tmp_norm``) are not
-        computed here, so not reported. ``None`` removes the callback."""
+        variable's name first (``data``, then ``conv_data``). After a training
+        forward, ``backward`` reports each operator's input gradients as MXNet's
+        backward nodes do (``fc_backward_output0`` for ``fc``'s first input,
+        ``act_backward_output`` for a one-input operator; zeros where nothing
+        computes one). Differs from MXNet 1.9.1: outputs an operator keeps
+        hidden (LRN's ``tmp_norm``) are not computed here, so not reported, and
+        with ``monitor_all`` the backward nodes' inputs
+        (``<node>_backward_input<k>``) are not reported. ``None`` removes the
+        callback."""
         self._monitor = None if callback is None else (callback, bool(monitor_all))
 
     def _run_monitored(self, tensors, record: bool):
         callback, monitor_all = self._monitor
+        self._taps = _monitor.BackwardTaps() if record else None
         return _monitor.run_monitored(
             self._optimized,
             self._graph.input_names,
@@ -198,6 +206,7 @@ class Executor:
             monitor_all,
             record=record,
             variables=True,
+            backward_taps=self._taps,
         )
 
     def debug_str(self) -> str:
@@ -358,6 +367,9 @@ class Executor:
             # MXNet allows several backward calls after one forward.
             retain_graph=True,
         )
+        if self._monitor is not None and self._taps is not None:
+            callback = self._monitor[0]
+            self._taps.report(lambda name, _op, arr: callback(name, arr))
         with torch.no_grad():
             for n, r in self._reqs.items():
                 if r == "write" and n not in self._leaves:
@@ -483,10 +495,20 @@ def _prefix_view(arr, shape):
     return _new(view, arr._ctx)
 
 
+def group_context(attrs: dict, name: str, group2ctx: dict | None, default):
+    """The context of variable ``name``: the one ``group2ctx`` gives its
+    ``ctx_group`` (``mx.AttrScope(ctx_group=...)``), else ``default``."""
+    if not group2ctx:
+        return default
+    group = attrs.get(name, {}).get("__ctx_group__")
+    return group2ctx.get(group, default) if group is not None else default
+
+
 def simple_bind(
-    symbol: Graph, ctx, grad_req="write", type_dict=None, **shapes
+    symbol: Graph, ctx, grad_req="write", type_dict=None, group2ctx=None, **shapes
 ) -> Executor:
-    """Infer shapes/dtypes from ``shapes``, allocate zeros and bind."""
+    """Infer shapes/dtypes from ``shapes``, allocate zeros and bind; arrays of
+    variables in a ``ctx_group`` are allocated on ``group2ctx[group]``."""
     from ..ndarray.ndarray import zeros
 
     known = {k: ((v,) if isinstance(v, int) else tuple(v)) for k, v in shapes.items()}
@@ -503,10 +525,13 @@ def simple_bind(
     def dt(n):
         return types.get(n) or "float32"
 
-    args = {n: zeros(shp[n], ctx=ctx, dtype=dt(n)) for n in arg_names}
-    aux = {n: zeros(shp[n], ctx=ctx, dtype=dt(n)) for n in aux_names}
+    attrs = symbol.attr_dict() if group2ctx else {}
+
+    def alloc(n):
+        return zeros(shp[n], ctx=group_context(attrs, n, group2ctx, ctx), dtype=dt(n))
+
+    args = {n: alloc(n) for n in arg_names}
+    aux = {n: alloc(n) for n in aux_names}
     reqs = _grad_reqs(grad_req, arg_names)
-    grads = {
-        n: zeros(shp[n], ctx=ctx, dtype=dt(n)) for n in arg_names if reqs[n] != "null"
-    }
+    grads = {n: alloc(n) for n in arg_names if reqs[n] != "null"}
     return Executor(symbol, ctx, args, grads, reqs, aux)

@@ -38,8 +38,19 @@ def test_monitor_reports_operator_values_and_keeps_gradients():
         "fc_output",
         "r_input0",
         "r_output",
+        # backward, in backward order: each operator's input gradients
+        "r_backward_output",
+        "fc_backward_output0",
+        "fc_backward_output1",
+        "fc_backward_output2",
     ]
     np.testing.assert_allclose(seen["r_output"], want_out)
+    np.testing.assert_allclose(seen["fc_backward_output1"], want_grad)
+    np.testing.assert_allclose(seen["r_backward_output"], (want_out > 0) * 1.0)
+    # x is bound with a gradient buffer: its gradient through fc is computed
+    np.testing.assert_allclose(
+        seen["fc_backward_output0"], seen["r_backward_output"] @ seen["fc_weight"]
+    )
     np.testing.assert_allclose(seen["fc_data"], x.asnumpy())
     np.testing.assert_allclose(ex.outputs[0].asnumpy(), want_out)
     np.testing.assert_allclose(ex.grad_dict["fc_weight"].asnumpy(), want_grad)
