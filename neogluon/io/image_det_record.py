@@ -102,8 +102,7 @@ class _DetExamples(_rec._RecordExamples):
         rec = int(self.records[pos])
         offset = self.offsets[rec]
         where_rec = f"{self.path!r} record {rec} (byte {offset})"
-        with open(self.path, "rb") as f:
-            buf = _rec.read_record(f, offset, self.path, rec, self.where)
+        buf = self._record(offset, rec)
         label, labels, image_id, body = _rec._unpack(buf, self.path, rec, self.where)
         img = _rec.decode(body, self.data_shape[0], self.path, rec, self.where)
         if self.label_map is not None:
@@ -118,7 +117,7 @@ class _DetExamples(_rec._RecordExamples):
             raw = np.array([label], np.float32)
         lab = _valid_objects(np.asarray(raw, np.float32), f"{self.where}: {where_rec}")
         seed = self.seed_aug if self.seed_aug is not None else self.seed
-        rng = np.random.RandomState((seed * 1000003 + epoch * 7919 + rec) % (2**32))
+        rng = self._seeded_rng(seed * 1000003 + epoch * 7919 + rec)
         p = self.aug
         c, dh, dw = self.data_shape
         if p["resize"] != -1:

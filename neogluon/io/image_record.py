@@ -42,7 +42,9 @@ import logging
 import math
 import os
 import struct
+import threading
 import warnings
+import weakref
 
 import numpy as np
 
@@ -477,6 +479,35 @@ class _Augment:
 
 
 # ---------------------------------------------------------------- the dataset
+class _PositionalFile:
+    """A file descriptor read with ``os.pread``; closed when garbage collected."""
+
+    def __init__(self, path: str) -> None:
+        self.fd = os.open(path, os.O_RDONLY)
+        self.pid = os.getpid()
+        weakref.finalize(self, os.close, self.fd)
+
+    def at(self, offset: int) -> _Cursor:
+        return _Cursor(self.fd, offset)
+
+
+class _Cursor:
+    """``seek`` / ``read`` over a descriptor, for :func:`read_record`."""
+
+    __slots__ = ("fd", "pos")
+
+    def __init__(self, fd: int, pos: int) -> None:
+        self.fd, self.pos = fd, pos
+
+    def seek(self, pos: int) -> None:
+        self.pos = pos
+
+    def read(self, n: int) -> bytes:
+        data = os.pread(self.fd, n, self.pos)
+        self.pos += len(data)
+        return data
+
+
 class _RecordExamples:
     """Decodes and augments one example per call (picklable, so that
     DataLoader workers hold a copy)."""
@@ -485,6 +516,35 @@ class _RecordExamples:
         self.__dict__.update(it)
         self._main_pid = os.getpid()
         self._single_threaded = os.getpid()
+        # Per process: the .rec file, opened once and read with pread (no
+        # shared file position, so threads read it concurrently). Per thread:
+        # one RandomState, reseeded per example (seeding an existing
+        # RandomState costs microseconds; making a new one, hundreds).
+        self._fd: _PositionalFile | None = None
+        self._local = threading.local()
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_fd"] = None  # a worker process opens the file itself
+        del state["_local"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._local = threading.local()
+
+    def _record(self, offset: int, rec: int) -> bytes:
+        f = self._fd
+        if f is None or f.pid != os.getpid():
+            f = self._fd = _PositionalFile(self.path)
+        return read_record(f.at(offset), offset, self.path, rec, self.where)
+
+    def _seeded_rng(self, seed: int) -> np.random.RandomState:
+        rng = getattr(self._local, "rng", None)
+        if rng is None:
+            rng = self._local.rng = np.random.RandomState(0)
+        rng.seed(seed % (2**32))
+        return rng
 
     def _in_worker(self) -> None:
         # In a worker process, OpenCV's own thread pool would compete with the
@@ -505,8 +565,7 @@ class _RecordExamples:
         rec = int(self.records[pos])
         offset = self.offsets[rec]
         where_rec = f"{self.path!r} record {rec} (byte {offset})"
-        with open(self.path, "rb") as f:
-            buf = read_record(f, offset, self.path, rec, self.where)
+        buf = self._record(offset, rec)
         label, labels, image_id, body = _unpack(buf, self.path, rec, self.where)
         c = self.data_shape[0]
         if c not in (1, 3, 4):
@@ -538,7 +597,7 @@ class _RecordExamples:
                 )
             lab = np.array([label], np.float32)
         seed = self.seed_aug if self.seed_aug is not None else self.seed
-        rng = np.random.RandomState((seed * 1000003 + epoch * 7919 + rec) % (2**32))
+        rng = self._seeded_rng(seed * 1000003 + epoch * 7919 + rec)
         try:
             res = self.augment(img, rng, where_rec)
         except MXNetError:
@@ -735,6 +794,10 @@ class _RecordIterBase(_KeywordIter):
                 batchify_fn=_stack,
                 num_workers=self._workers,
                 timeout=self._timeout,
+                # OpenCV decodes and resizes without holding the GIL: threads,
+                # as MXNet's preprocess_threads, with no process start or
+                # batch transport; Pillow's path uses worker processes.
+                thread_pool=_cv2() is not None,
             )
 
     def _start_epoch(self) -> None:

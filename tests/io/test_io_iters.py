@@ -254,7 +254,10 @@ class _Killer(image_record._RecordExamples):
         return super().__getitem__(item)
 
 
-def test_dead_worker_raises_instead_of_hanging():
+def test_dead_worker_raises_instead_of_hanging(monkeypatch):
+    # Worker processes are used when OpenCV is absent (with OpenCV the workers
+    # are threads, which cannot die apart from the process).
+    monkeypatch.setattr(image_record, "_cv2", lambda: None)
     kw = F.resolve(F.CASES["rec_default"][1], DIR)
     it = mx.io.ImageRecordIter(**kw, preprocess_threads=2, timeout=60)
     it._examples.__class__ = _Killer

@@ -1,0 +1,167 @@
+"""Legacy training paths of issue 12, neogluon against MXNet 1.9.1.
+
+* ``record iter``: ``mx.io.ImageRecordIter`` over a ``.rec`` of 512 JPEGs
+  (96 x 96, made here from a fixed seed): decode, random crop to 80 x 80,
+  random mirror, mean/std normalisation, batch 32, ``preprocess_threads=2``;
+  reported as images per second over one epoch (higher is better).
+* ``Module.fit``: one epoch of ``mx.mod.Module.fit`` on a 2-layer MLP (batch
+  32, 64 features, 3,200 samples: 100 batches, SGD, accuracy metric); reported
+  as milliseconds per batch (lower is better): the per-batch overhead of the
+  Module API around a small network.
+
+The two implementations run as separate processes, alternated
+(neogluon, MXNet, neogluon, ...) for ``--rounds`` rounds, and the medians are
+compared. MXNet runs from ``.venv-ref`` (``--ref-python``).
+
+    .venv/bin/python benchmarks/bench_legacy.py [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+N_IMAGES = 512
+
+
+def make_rec(mx, folder: str) -> str:
+    """A ``.rec`` + ``.idx`` of N_IMAGES JPEGs (smooth random images)."""
+    rec = os.path.join(folder, "bench.rec")
+    rng = np.random.RandomState(0)
+    writer = mx.recordio.MXIndexedRecordIO(rec[:-4] + ".idx", rec, "w")
+    for i in range(N_IMAGES):
+        small = rng.randint(0, 256, size=(12, 12, 3)).astype(np.uint8)
+        img = np.kron(small, np.ones((8, 8, 1), dtype=np.uint8))  # 96 x 96
+        header = mx.recordio.IRHeader(0, float(i % 10), i, 0)
+        writer.write_idx(i, mx.recordio.pack_img(header, img, quality=90))
+    writer.close()
+    return rec
+
+
+def record_iter(mx, rec: str) -> float:
+    it = mx.io.ImageRecordIter(
+        path_imgrec=rec,
+        data_shape=(3, 80, 80),
+        batch_size=32,
+        rand_crop=True,
+        rand_mirror=True,
+        mean_r=123.0,
+        mean_g=117.0,
+        mean_b=104.0,
+        std_r=58.0,
+        std_g=57.0,
+        std_b=57.0,
+        preprocess_threads=2,
+    )
+    for _ in it:  # warm-up epoch (workers started, files cached)
+        pass
+    it.reset()
+    t = time.perf_counter()
+    n = 0
+    for batch in it:
+        batch.data[0].wait_to_read()
+        n += batch.data[0].shape[0] - batch.pad
+    return n / (time.perf_counter() - t)
+
+
+def module_fit(mx) -> float:
+    rng = np.random.RandomState(0)
+    x = rng.randn(3200, 64).astype(np.float32)
+    y = rng.randint(0, 10, size=3200).astype(np.float32)
+    it = mx.io.NDArrayIter(x, y, batch_size=32)
+    net = mx.sym.Variable("data")
+    net = mx.sym.FullyConnected(net, num_hidden=128, name="fc1")
+    net = mx.sym.Activation(net, act_type="relu", name="relu1")
+    net = mx.sym.FullyConnected(net, num_hidden=10, name="fc2")
+    net = mx.sym.SoftmaxOutput(net, name="softmax")
+    mod = mx.mod.Module(net, context=mx.cpu())
+    fit = dict(
+        optimizer="sgd",
+        optimizer_params={"learning_rate": 0.01},
+        eval_metric="acc",
+        initializer=mx.init.Xavier(),
+    )
+    mod.fit(it, num_epoch=1, **fit)  # warm-up (bind, init, first calls)
+    it.reset()
+    t = time.perf_counter()
+    mod.fit(it, num_epoch=1, force_init=True, **fit)
+    return (time.perf_counter() - t) / 100 * 1e3
+
+
+def run(mx, rec: str) -> dict:
+    return {"record iter": record_iter(mx, rec), "Module.fit": module_fit(mx)}
+
+
+def _child(impl: str, python: str, rec: str) -> dict:
+    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
+    if impl == "neogluon":
+        env["PYTHONPATH"] = str(ROOT)
+    out = subprocess.run(
+        [python, __file__, "--impl", impl, "--rec", rec],
+        capture_output=True, text=True, env=env, check=True,
+    ).stdout  # fmt: skip
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--impl", choices=("neogluon", "mxnet"), default=None)
+    ap.add_argument("--rec", default=None)
+    ap.add_argument(
+        "--ref-python",
+        default=str(ROOT / ".venv-ref" / "bin" / "python"),
+        help="the interpreter with MXNet 1.9.1 (default: .venv-ref)",
+    )
+    args = ap.parse_args()
+    if args.impl is not None:  # one measurement, in a child process
+        if args.impl == "mxnet":
+            import mxnet as mx
+        else:
+            import neogluon as mx
+        print(json.dumps(run(mx, args.rec)))
+        return
+    sys.path.insert(0, str(ROOT))
+    import neogluon as mx
+
+    with tempfile.TemporaryDirectory() as folder:
+        rec = make_rec(mx, folder)
+        impls = {"neogluon": sys.executable}
+        if Path(args.ref_python).exists():
+            impls["mxnet"] = args.ref_python
+        results: dict[str, list[dict]] = {k: [] for k in impls}
+        for _ in range(args.rounds):
+            for impl, python in impls.items():
+                results[impl].append(_child(impl, python, rec))
+    med = {
+        impl: {k: statistics.median(r[k] for r in rows) for k in rows[0]}
+        for impl, rows in results.items()
+    }
+    ours, ref = med["neogluon"], med.get("mxnet", {})
+    print(f"{'case':<14}{'unit':>10}{'neogluon':>10}{'MXNet':>10}{'speed-up':>10}")
+    for k, unit, higher_better in (
+        ("record iter", "images/s", True),
+        ("Module.fit", "ms/batch", False),
+    ):
+        r = ref.get(k)
+        v = ours[k]
+        if r:
+            speed = v / r if higher_better else r / v
+            tail = f"{r:>10.1f}{speed:>9.2f}x"
+        else:
+            tail = f"{'-':>10}{'-':>10}"
+        print(f"{k:<14}{unit:>10}{v:>10.1f}{tail}")
+
+
+if __name__ == "__main__":
+    main()
