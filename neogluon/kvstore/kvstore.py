@@ -413,12 +413,12 @@ class KVStore(KVStoreBase):
             for ids in flat_ids
             for r in (ids if isinstance(ids, (list, tuple)) else [ids])
         ]
-        n_out = sum(len(outs) for _, outs in pairs)
-        if len(flat_ids) == 1 and n_out > 1:
-            flat_ids = flat_ids * n_out
-        if len(flat_ids) != n_out:
+        num_out_arrays = sum(len(outs) for _, outs in pairs)
+        if len(flat_ids) == 1 and num_out_arrays > 1:
+            flat_ids = flat_ids * num_out_arrays
+        if len(flat_ids) != num_out_arrays:
             raise ValueError(
-                f"kvstore '{self._type}'.row_sparse_pull: {n_out} outputs but "
+                f"kvstore '{self._type}'.row_sparse_pull: {num_out_arrays} outputs but "
                 f"{len(flat_ids)} row_ids arrays; give one per output."
             )
         it = iter(flat_ids)

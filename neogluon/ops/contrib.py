@@ -185,7 +185,7 @@ register(
         params=_NMS_PARAMS,
         infer_shape=same_shape_infer("_contrib_box_nms"),
         # MXNet keeps the sorted-index map as a hidden second output.
-        graph_outputs=2,
+        num_total_outputs=2,
         output_names=("output0",),
         aliases=("_contrib_box_non_maximum_suppression",),
         doc="Non-maximum suppression; kept boxes first by score, others -1.",
@@ -694,7 +694,7 @@ register(
         ),
         infer_shape=_roi_infer("ROIPooling", False),
         # MXNet keeps the argmax map as a hidden second output.
-        graph_outputs=2,
+        num_total_outputs=2,
         dtype_free_inputs=("rois",),
         doc="ROI max pooling of each [batch, x1, y1, x2, y2] region to pooled_size.",
     )
@@ -768,11 +768,13 @@ def _resize_half_pixel(data, oh, ow):
     h, w = data.shape[-2], data.shape[-1]
     dev, dt = data.device, data.dtype
 
-    def coords(n_out, n_in):
-        s = (torch.arange(n_out, device=dev, dtype=dt) + 0.5) * (n_in / n_out) - 0.5
+    def coords(size_out, size_in):
+        s = (torch.arange(size_out, device=dev, dtype=dt) + 0.5) * (
+            size_in / size_out
+        ) - 0.5
         s = s.clamp(min=0)
-        i0 = s.floor().to(torch.int64).clamp(max=n_in - 1)
-        i1 = torch.where(i0 < n_in - 1, i0 + 1, i0)
+        i0 = s.floor().to(torch.int64).clamp(max=size_in - 1)
+        i1 = torch.where(i0 < size_in - 1, i0 + 1, i0)
         frac = s - i0
         return i0, i1, frac
 
@@ -1276,7 +1278,7 @@ register(
             P("target_shape", "shape", (0, 0), "Output (H, W) for 'affine'."),
         ),
         infer_shape=_grid_generator_infer,
-        graph_outputs=2,
+        num_total_outputs=2,
         doc="Sampling grid (B, 2, H, W) from affine params or an optical flow.",
     )
 )
@@ -1303,7 +1305,7 @@ register(
         inputs=("data", "grid"),
         params=(P("cudnn_off", "bool", None, "Unused (cuDNN switch)."),),
         infer_shape=_bilinear_sampler_infer,
-        graph_outputs=2,
+        num_total_outputs=2,
         doc="Bilinear sampling of data at grid (x, y in [-1, 1]); zeros outside.",
     )
 )
@@ -1341,7 +1343,7 @@ register(
             P("cudnn_off", "bool", None, "Unused (cuDNN switch)."),
         ),
         infer_shape=_spatial_transformer_infer,
-        graph_outputs=3,
+        num_total_outputs=3,
         doc="Affine spatial transformer: GridGenerator + BilinearSampler.",
     )
 )
@@ -1413,7 +1415,7 @@ register(
             P("is_multiply", "bool", True, "Multiply (else absolute difference)."),
         ),
         # MXNet keeps the padded inputs as hidden outputs.
-        graph_outputs=3,
+        num_total_outputs=3,
         doc="FlowNet correlation of two (B, C, H, W) feature maps.",
     )
 )

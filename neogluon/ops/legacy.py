@@ -293,7 +293,7 @@ register(
             P("output_mean_var", "bool", False, "Also return mean and variance."),
         ),
         num_outputs=lambda a: 3 if a["output_mean_var"] else 1,
-        graph_outputs=3,
+        num_total_outputs=3,
         output_names=("output", "mean", "var"),
         aux=("moving_mean", "moving_var"),
         infer_shape=lambda s, a, o=None: _bn_infer(s, {**a, "axis": 1}),
