@@ -299,6 +299,7 @@ register(
         ),
         infer_shape=_multibox_prior_infer,
         doc="SSD anchor boxes (1, H*W*(len(sizes)+len(ratios)-1), 4), corners.",
+        cse=False,
     )
 )
 
@@ -427,6 +428,7 @@ register(
         output_names=("loc_target", "loc_mask", "cls_target"),
         infer_shape=_multibox_target_infer,
         doc="SSD training targets: (loc_target, loc_mask, cls_target).",
+        cse=False,
     )
 )
 
@@ -510,6 +512,7 @@ register(
         ),
         infer_shape=_multibox_detection_infer,
         doc="SSD detections (B, A, 6): [class, score, x1, y1, x2, y2], -1 unused.",
+        cse=False,
     )
 )
 
@@ -697,6 +700,7 @@ register(
         num_total_outputs=2,
         dtype_free_inputs=("rois",),
         doc="ROI max pooling of each [batch, x1, y1, x2, y2] region to pooled_size.",
+        cse=False,
     )
 )
 
@@ -1032,6 +1036,7 @@ register(
         infer_shape=lambda s, a, o=None: (s, [(1,)]),
         infer_type=lambda t, a: (t, ["float32"]),
         doc="(1,) float32: 1 if every element of every array is finite, else 0.",
+        cse=False,
     )
 )
 
@@ -1056,6 +1061,7 @@ register(
         infer_shape=lambda s, a, o=None: (s, []),
         infer_type=lambda t, a: (t, []),
         doc="Set every input array to zero in place (no outputs).",
+        cse=False,
     )
 )
 
@@ -1280,6 +1286,7 @@ register(
         infer_shape=_grid_generator_infer,
         num_total_outputs=2,
         doc="Sampling grid (B, 2, H, W) from affine params or an optical flow.",
+        cse=False,
     )
 )
 
@@ -1307,6 +1314,7 @@ register(
         infer_shape=_bilinear_sampler_infer,
         num_total_outputs=2,
         doc="Bilinear sampling of data at grid (x, y in [-1, 1]); zeros outside.",
+        cse=False,
     )
 )
 
@@ -1345,6 +1353,7 @@ register(
         infer_shape=_spatial_transformer_infer,
         num_total_outputs=3,
         doc="Affine spatial transformer: GridGenerator + BilinearSampler.",
+        cse=False,
     )
 )
 
@@ -1417,5 +1426,6 @@ register(
         # MXNet keeps the padded inputs as hidden outputs.
         num_total_outputs=3,
         doc="FlowNet correlation of two (B, C, H, W) feature maps.",
+        cse=False,
     )
 )

@@ -385,6 +385,7 @@ for _name, _kernel, _multi in (
             num_total_outputs=2,
             output_names=("output", "score"),
             infer_shape=_proposal_infer(_multi),
+            cse=False,
             doc=(
                 "Region proposals of an RPN: anchors shifted over the feature map, "
                 "decoded by bbox_pred, clipped, small boxes dropped, sorted by "
@@ -574,6 +575,7 @@ register(
             "bilinearly at its grid position plus a learned offset. offset is "
             "(N, 2*num_deformable_group*kh*kw, out_h, out_w), (dy, dx) per tap."
         ),
+        cse=False,
     )
 )
 _MDC_INPUTS = ("data", "offset", "mask", "weight", "bias")
@@ -705,6 +707,7 @@ register(
             "Position-sensitive ROI average pooling (R-FCN): bin (i, j) of output "
             "channel k averages input channel (k*group + gi)*group + gj."
         ),
+        cse=False,
     )
 )
 
@@ -849,6 +852,7 @@ register(
             "trans * trans_std * roi size and averages sample_per_part^2 bilinear "
             "samples."
         ),
+        cse=False,
     )
 )
 

@@ -131,6 +131,7 @@ register(
             "Crop the H, W axes of 4-D data to h_w or to the spatial size of a "
             "second input; that input gets a zero gradient."
         ),
+        cse=False,
     )
 )
 
@@ -199,6 +200,7 @@ register(
             "is the (squared) hinge loss's for integer labels over the last axis, "
             "times regularization_coefficient; the head gradient is ignored."
         ),
+        cse=False,
     )
 )
 
@@ -330,6 +332,7 @@ register(
         present_inputs=_CONV.present_inputs,
         infer_shape=_conv_infer,
         doc="Deprecated Convolution (same numbers as Convolution).",
+        cse=False,
     )
 )
 
@@ -371,6 +374,7 @@ register(
         ),
         infer_shape=_pool_v1_infer,
         doc="Deprecated Pooling (max/avg/sum; avg divides by the full window).",
+        cse=False,
     )
 )
 
@@ -484,11 +488,15 @@ def _copy(data):
     return data.clone()
 
 
-for _name, _doc in (
-    ("_CrossDeviceCopy", "Copy to the output's device (graph placement); a copy here."),
-    ("_copyto", "Copy of the input."),
+for _name, _doc, _cse in (
+    (
+        "_CrossDeviceCopy",
+        "Copy to the output's device (graph placement); a copy here.",
+        False,  # a legacy stateful op in MXNet
+    ),
+    ("_copyto", "Copy of the input.", True),
 ):
-    register(OpDef(_name, _copy, infer_shape=_identity_infer, doc=_doc))
+    register(OpDef(_name, _copy, infer_shape=_identity_infer, cse=_cse, doc=_doc))
 
 
 def _slices(shape, begin, end, step):

@@ -910,6 +910,7 @@ register(
         params=(P("eps", "float", 1e-3, "Added to the variance."),),
         infer_shape=_in_infer,
         doc="Instance normalization over the spatial axes of each (N, C).",
+        cse=False,
     )
 )
 
@@ -1014,6 +1015,7 @@ register(
         infer_shape=_identity_infer,
         returns_view=True,
         doc="Inverted dropout (scaled by 1/(1-p)); active only in training mode.",
+        cse=False,
     )
 )
 
@@ -1480,6 +1482,7 @@ register(
         ),
         infer_shape=_identity_infer,
         doc="Identity whose gradient is grad_scale (the head gradient is ignored).",
+        cse=False,
     )
 )
 
@@ -1539,6 +1542,7 @@ register(
         ),
         infer_shape=_identity_infer,
         doc="Divide by the L2 norm over each instance, channel axis or spatial axes.",
+        cse=False,
     )
 )
 
@@ -1788,6 +1792,7 @@ for _name, _fn, _extra, _inf, _doc in (
             infer_shape=_inf,
             dtype_free_inputs=("sequence_length",),
             returns_view=_name == "SequenceMask",
+            cse=False,  # legacy stateful ops in MXNet
             doc=_doc,
         )
     )

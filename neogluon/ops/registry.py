@@ -300,6 +300,14 @@ class OpDef:
     #: The kernel may return a view of an input; the eager frontend copies it so
     #: that writing into the result never changes the input (MXNet semantics).
     returns_view: bool = False
+    #: Whether bind-time common-subexpression elimination (symbol/cse.py) may
+    #: merge two nodes of this op that have the same attrs and inputs. False
+    #: where equal calls are not the same value, as MXNet's pass has it: the op
+    #: draws random numbers, writes its inputs (optimizer updates), keeps state
+    #: (``RNN``, ``Custom``), or MXNet registers it as a legacy stateful
+    #: ``OperatorProperty`` (``SliceChannel``, ``Pad``, ...). Ops with ``aux``
+    #: inputs are never merged whatever this says (they update them).
+    cse: bool = True
     doc: str = ""
     #: Parsed default attrs (filled by ``__post_init__``).
     defaults: dict = field(default_factory=dict, compare=False, repr=False)

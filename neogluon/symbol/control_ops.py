@@ -458,6 +458,7 @@ _OPS = {
         infer_shape=_foreach_infer("shape"),
         infer_type=_foreach_infer("type"),
         same_dtype=False,
+        cse=False,  # stateful subgraph ops in MXNet
         doc="Run a subgraph over axis 0 of the data arrays (sym.contrib.foreach).",
     ),
     "_while_loop": OpDef(
@@ -479,6 +480,7 @@ _OPS = {
         infer_shape=_while_infer("shape"),
         infer_type=_while_infer("type"),
         same_dtype=False,
+        cse=False,  # stateful subgraph ops in MXNet
         doc="Run a subgraph while a condition subgraph holds (sym.contrib.while_loop).",
     ),
     "_cond": OpDef(
@@ -498,6 +500,7 @@ _OPS = {
         infer_shape=_cond_infer("shape"),
         infer_type=_cond_infer("type"),
         same_dtype=False,
+        cse=False,  # stateful subgraph ops in MXNet
         doc="Run one of two subgraphs by a predicate subgraph (sym.contrib.cond).",
     ),
 }
