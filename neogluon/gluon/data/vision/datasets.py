@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import struct
 import tarfile
 import warnings
 
@@ -35,6 +34,7 @@ from .... import image
 from .... import ndarray as nd
 from .... import recordio
 from ...._atomic import atomic_open
+from ...._idx import parse_idx
 from ....base import MXNetError
 from ....base import numeric_types
 from ...utils import check_sha1
@@ -89,26 +89,11 @@ def _read_idx(path: str, kind: str) -> tuple[np.ndarray, str | None]:
             raw = f.read()
     except (OSError, EOFError) as err:
         return None, f"cannot read {path!r} ({err})"
-    want_magic, header = (2049, 8) if kind == "labels" else (2051, 16)
-    if len(raw) < header:
-        return None, f"{path!r} is too short ({len(raw)} bytes) for an IDX header"
-    magic, n = struct.unpack(">II", raw[:8])
-    if magic != want_magic:
-        return None, (
-            f"{path!r} has IDX magic number {magic}, expected {want_magic} for {kind}"
-        )
-    if kind == "labels":
-        shape = (n,)
-    else:
-        rows, cols = struct.unpack(">II", raw[8:16])
-        shape = (n, rows, cols, 1)
-    size = int(np.prod(shape))
-    if len(raw) - header != size:
-        return None, (
-            f"{path!r} holds {len(raw) - header} bytes of {kind}, but its header "
-            f"announces {size} ({shape})"
-        )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape), None
+    try:
+        arr = parse_idx(raw, 1 if kind == "labels" else 3, exact=True)
+    except ValueError as err:
+        return None, f"{path!r} ({kind}) {err}"
+    return (arr if kind == "labels" else arr[..., None]), None
 
 
 class MNIST(_DownloadedDataset):
