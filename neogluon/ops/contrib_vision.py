@@ -18,6 +18,7 @@ import torch
 
 from .._text import fmt_shape
 from ..base import MXNetError
+from .elemwise import round_half_away
 from .nn import _batch_norm
 from .nn import _bn_infer
 from .nn import _bn_infer_type
@@ -742,13 +743,10 @@ def _dpsroi(
     _roi_batch_index(r[:, 0].cpu().numpy()[:, None], N, op)
     b = r[:, 0].to(torch.int64)
 
-    def cround(v):
-        return torch.sign(v) * torch.floor(v.abs() + 0.5)
-
-    x1 = cround(r[:, 1]) * spatial_scale - 0.5
-    y1 = cround(r[:, 2]) * spatial_scale - 0.5
-    x2 = (cround(r[:, 3]) + 1.0) * spatial_scale - 0.5
-    y2 = (cround(r[:, 4]) + 1.0) * spatial_scale - 0.5
+    x1 = round_half_away(r[:, 1]) * spatial_scale - 0.5
+    y1 = round_half_away(r[:, 2]) * spatial_scale - 0.5
+    x2 = (round_half_away(r[:, 3]) + 1.0) * spatial_scale - 0.5
+    y2 = (round_half_away(r[:, 4]) + 1.0) * spatial_scale - 0.5
     rw = (x2 - x1).clamp(min=0.1)
     rh = (y2 - y1).clamp(min=0.1)
     bh, bw = rh / P_, rw / P_

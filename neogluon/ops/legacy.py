@@ -21,6 +21,7 @@ from . import indexing  # noqa: F401 - registers pick (aliased below)
 from . import registry as _registry
 from . import shape as _shape_ops  # noqa: F401 - registers Concat (reused below)
 from .contrib_vision import legacy_batch_norm
+from .elemwise import round_half_away
 from .elemwise import same_shape_infer
 from .nn import _bn_infer
 from .nn import _conv_infer
@@ -651,12 +652,8 @@ def _ste(fn):
     return kernel
 
 
-def _cround(x):
-    return torch.sign(x) * torch.floor(x.abs() + 0.5)
-
-
 for _name, _fn, _doc in (
-    ("_contrib_round_ste", _cround, "round (halves away from zero)"),
+    ("_contrib_round_ste", round_half_away, "round (halves away from zero)"),
     ("_contrib_sign_ste", torch.sign, "sign"),
 ):
     register(

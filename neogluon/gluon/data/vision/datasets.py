@@ -37,6 +37,7 @@ from ...._atomic import atomic_open
 from ...._idx import parse_idx
 from ....base import MXNetError
 from ....base import numeric_types
+from ...utils import _get_repo_file_url
 from ...utils import check_sha1
 from ...utils import download
 from ..dataset import Dataset
@@ -53,23 +54,13 @@ __all__ = [
     "ImageListDataset",
 ]
 
-_DEFAULT_REPO = "https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/"
-
-
-def _repo_file_url(namespace: str, filename: str) -> str:
-    """MXNet's ``_get_repo_file_url``: ``$MXNET_GLUON_REPO`` or the Apache S3 repo."""
-    repo = os.environ.get("MXNET_GLUON_REPO", _DEFAULT_REPO)
-    if not repo.endswith("/"):
-        repo += "/"
-    return f"{repo}{namespace}/{filename}"
-
 
 def _default_root(name: str) -> str:
     return os.path.join(base.data_dir(), "datasets", name)
 
 
 def _download(cls: str, namespace: str, filename: str, sha1: str, root: str, why: str):
-    url = _repo_file_url(f"gluon/dataset/{namespace}", filename)
+    url = _get_repo_file_url(f"gluon/dataset/{namespace}", filename)
     try:
         return download(url, path=root, sha1_hash=sha1, overwrite=True)
     except OSError as err:
