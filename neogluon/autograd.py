@@ -164,6 +164,16 @@ def _as_list(x):
 _GRAD_REQS = ("write", "add", "null")
 
 
+def is_variable(array: NDArray) -> bool:
+    """Whether ``array`` is an autograd variable (``attach_grad`` or
+    :func:`mark_variables` gave it a gradient buffer and a ``grad_req``).
+
+    neogluon's own helper (not in MXNet's API): code outside ``ndarray/`` and
+    this module asks here instead of reading the array's private record.
+    """
+    return array._ag is not None
+
+
 def mark_variables(variables, gradients, grad_reqs="write") -> None:
     """Make arrays autograd variables with the given gradient buffers."""
     variables = _as_list(variables)

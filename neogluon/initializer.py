@@ -522,9 +522,9 @@ class Orthogonal(Initializer):
             raise ValueError(
                 f"Orthogonal initializer cannot be applied to scalar {name}."
             )
-        nout = arr.shape[0]
-        nin = int(np.prod(arr.shape[1:]))
-        tmp = nd.zeros((nout, nin), ctx=arr.context)
+        rows = arr.shape[0]
+        cols = int(np.prod(arr.shape[1:]))
+        tmp = nd.zeros((rows, cols), ctx=arr.context)
         if self.rand_type == "uniform":
             _fill_uniform(tmp, -1.0, 1.0)
         elif self.rand_type == "normal":

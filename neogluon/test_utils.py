@@ -38,7 +38,7 @@ import logging
 import numbers
 import os
 import platform
-import struct
+import struct  # noqa: F401 - a module attribute of MXNet's test_utils
 import sys
 import time
 import traceback
@@ -62,6 +62,7 @@ except ImportError:  # pragma: no cover - requests is optional
     requests = None
 
 from ._atomic import atomic_open
+from ._idx import parse_idx
 from .base import MXNetError
 from .context import Context
 from .context import current_context
@@ -1778,15 +1779,10 @@ _MNIST_URL = "http://data.mxnet.io/data/mnist/"
 
 
 def _read_mnist_gz(label_file: str, image_file: str):
-    with gzip.open(label_file) as flbl:
-        struct.unpack(">II", flbl.read(8))
-        label = np.frombuffer(flbl.read(), dtype=np.int8)
-    with gzip.open(image_file, "rb") as fimg:
-        _, _, rows, cols = struct.unpack(">IIII", fimg.read(16))
-        image = np.frombuffer(fimg.read(), dtype=np.uint8).reshape(
-            len(label), rows, cols
-        )
-    image = image.reshape(image.shape[0], 1, rows, cols).astype(np.float32) / 255
+    label = _read_idx(label_file).view(np.int8)
+    image = _read_idx(image_file)
+    n, rows, cols = image.shape
+    image = image.reshape(n, 1, rows, cols).astype(np.float32) / 255
     return label, image
 
 
@@ -1859,14 +1855,11 @@ def _read_idx(path: str) -> np.ndarray:
     """An MNIST idx file (``*-ubyte``, optionally gzipped) as a numpy array."""
     opener = gzip.open if path.endswith(".gz") else open
     with opener(path, "rb") as f:
-        magic = struct.unpack(">I", f.read(4))[0]
-        ndim = magic & 0xFF
-        if magic >> 8 != 0x08:
-            raise MXNetError(
-                f"{path} is not an unsigned-byte idx file (magic number {magic:#x})"
-            )
-        dims = struct.unpack(">" + "I" * ndim, f.read(4 * ndim))
-        return np.frombuffer(f.read(), dtype=np.uint8).reshape(dims)
+        raw = f.read()
+    try:
+        return parse_idx(raw)
+    except ValueError as err:
+        raise MXNetError(f"{path} {err}") from None
 
 
 def get_mnist_iterator(batch_size, input_shape, num_parts=1, part_index=0):

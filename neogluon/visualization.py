@@ -14,6 +14,7 @@ import json
 import re
 import warnings
 
+from ._text import fmt_shape_x
 from .symbol.symbol import Symbol
 
 __all__ = ["plot_network", "print_summary"]
@@ -141,7 +142,7 @@ def print_summary(
         row(
             [
                 f"{node['name']}({node['op']})",
-                "x".join(str(x) for x in out_shape),
+                fmt_shape_x(out_shape),
                 params,
                 pre_nodes[0] if pre_nodes else "",
             ]
@@ -304,7 +305,7 @@ def plot_network(
                 continue
             attr = {"dir": "back", "arrowtail": "open", "label": ""}
             if shape_dict is not None:
-                attr["label"] = "x".join(str(x) for x in shape_dict[edge_key(src)][1:])
+                attr["label"] = fmt_shape_x(shape_dict[edge_key(src)][1:])
             if type_dict is not None:
                 attr["label"] += "(" + type_dict[edge_key(src)].__name__ + ")"
             dot.edge(tail_name=node["name"], head_name=src["name"], **attr)

@@ -10,7 +10,7 @@ Usage::
 
     python tools/check_torch_boundary.py          # exit 1 and list offenders
 
-Two checks, both on the :mod:`ast` of every module under ``neogluon/``:
+Three checks, all on the :mod:`ast` of every module under ``neogluon/``:
 
 1. **torch imports.** ``import torch``, ``from torch.x import y``,
    ``importlib.import_module("torch...")`` and ``__import__("torch...")``
@@ -43,6 +43,18 @@ Two checks, both on the :mod:`ast` of every module under ``neogluon/``:
 
 :data:`TEMPORARY` lists modules excused from check 2 for a short while, each
 with the reason and the change that removes it.
+
+3. **NDArray's other engine internals.** An array marked as an autograd
+   variable keeps its gradient record (``autograd._AutogradInfo``: buffer,
+   ``grad_req``, freshness) in the slot ``_ag``; only the array and autograd
+   (:data:`AUTOGRAD_OWNERS`) read or write it. Everyone else uses
+   ``x.grad``, ``x._fresh_grad`` (MXNet's own name, also on ``Parameter``) and
+   ``autograd.is_variable(x)``. The name is NDArray's alone, so every
+   ``<expr>._ag`` counts, ``self._ag`` included, as do
+   ``getattr/setattr/hasattr/delattr(<expr>, "_ag", ...)`` and
+   ``operator.attrgetter("_ag")``. Likewise ``_new``, the unchecked result
+   constructor of ``ndarray/``, may be imported only inside the engine
+   (:data:`ALLOWED`); adapters wrap a tensor with ``nd.from_torch``.
 """
 
 from __future__ import annotations
@@ -99,6 +111,18 @@ TEMPORARY: dict[str, str] = {}
 
 #: NDArray's private attribute holding the torch tensor.
 PRIVATE = "_data"
+
+#: Check 3: the modules that own NDArray's autograd record ``_ag``.
+AUTOGRAD_OWNERS: dict[str, str] = {
+    "neogluon/ndarray/": "NDArray (and its sparse subclasses) hold the record",
+    "neogluon/autograd.py": "mark_variables/backward create and update it",
+}
+
+#: Check 3: NDArray's autograd record.
+AUTOGRAD_RECORD = "_ag"
+
+#: Check 3: private names of ``neogluon.ndarray`` that only the engine imports.
+ENGINE_ONLY_NAMES = frozenset({"_new"})
 
 _OWN = frozenset({"self", "cls"})
 _ATTR_FUNCS = frozenset(
@@ -222,9 +246,64 @@ def tensor_accesses_in(
     return sorted(visitor.found)
 
 
-def offenders(root: Path = ROOT) -> tuple[list[str], list[str]]:
-    """``(torch imports, tensor accesses)`` outside their allowed lists."""
-    imports, tensors = [], []
+class _EngineAccess(ast.NodeVisitor):
+    """Collect ``(line, text)`` for uses of ``._ag`` and, unless ``engine``,
+    imports of :data:`ENGINE_ONLY_NAMES` from ``ndarray`` modules."""
+
+    def __init__(self, record: bool, imports: bool) -> None:
+        self.found: list[tuple[int, str]] = []
+        self._record = record
+        self._imports = imports
+
+    def visit_Attribute(self, node: ast.Attribute) -> None:
+        if self._record and node.attr == AUTOGRAD_RECORD:
+            self.found.append((node.lineno, ast.unparse(node)))
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        if self._record:
+            name = _func_name(node)
+            args = node.args
+            is_record = [
+                isinstance(a, ast.Constant) and a.value == AUTOGRAD_RECORD for a in args
+            ]
+            if (name in _ATTR_FUNCS and len(args) >= 2 and is_record[1]) or (
+                name == "attrgetter" and any(is_record)
+            ):
+                self.found.append((node.lineno, ast.unparse(node)))
+        self.generic_visit(node)
+
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+        module = node.module or ""
+        if self._imports and "ndarray" in module.split("."):
+            for alias in node.names:
+                if alias.name in ENGINE_ONLY_NAMES:
+                    self.found.append(
+                        (
+                            node.lineno,
+                            f"from {'.' * node.level}{module} import {alias.name}",
+                        )
+                    )
+
+
+def engine_accesses_in(
+    source: str,
+    filename: str = "<string>",
+    *,
+    record: bool = True,
+    imports: bool = True,
+) -> list[tuple[int, str]]:
+    """``(line, code)`` for each use of NDArray's engine internals in ``source``
+    (check 3): ``._ag`` when ``record``, ``_new`` imports when ``imports``."""
+    visitor = _EngineAccess(record, imports)
+    visitor.visit(_parse(source, filename))
+    return sorted(visitor.found)
+
+
+def offenders(root: Path = ROOT) -> tuple[list[str], list[str], list[str]]:
+    """``(torch imports, tensor accesses, engine internals)`` outside their
+    allowed lists."""
+    imports, tensors, internals = [], [], []
     for path in sorted((root / "neogluon").rglob("*.py")):
         rel = path.relative_to(root).as_posix()
         source = path.read_text(encoding="utf-8")
@@ -235,11 +314,20 @@ def offenders(root: Path = ROOT) -> tuple[list[str], list[str]]:
                 f"{rel}:{line}: {code}"
                 for line, code in tensor_accesses_in(source, rel)
             ]
-    return imports, tensors
+        record = not _matches(rel, AUTOGRAD_OWNERS)
+        engine_imports = not _matches(rel, ALLOWED)
+        if record or engine_imports:
+            internals += [
+                f"{rel}:{line}: {code}"
+                for line, code in engine_accesses_in(
+                    source, rel, record=record, imports=engine_imports
+                )
+            ]
+    return imports, tensors, internals
 
 
 def main() -> int:
-    imports, tensors = offenders()
+    imports, tensors, internals = offenders()
     if imports:
         print(
             "torch imported outside the torch boundary (docs/style.md 'Torch boundary'):"
@@ -261,7 +349,18 @@ def main() -> int:
             "Use the public NDArray API (x.to_torch(), nd.from_torch(t), copyto, "
             "operators) instead; an object's own self._data is not flagged."
         )
-    if imports or tensors:
+    if internals:
+        print(
+            "NDArray's engine internals (._ag, ndarray._new) used outside their "
+            "owners (docs/style.md 'Torch boundary'):"
+        )
+        for o in internals:
+            print(f"  {o}")
+        print(
+            "Use x.grad, x._fresh_grad, autograd.is_variable(x) and "
+            "nd.from_torch(t) instead."
+        )
+    if imports or tensors or internals:
         return 1
     print("torch boundary: ok")
     return 0

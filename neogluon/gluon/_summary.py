@@ -6,23 +6,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from ..ndarray import NDArray
+from .._text import fmt_shapes
 
 __all__ = ["print_summary"]
 
 
 class _SummaryOfHybridizedError(ValueError, AssertionError):
     """``summary()`` of a hybridized block (MXNet raises AssertionError)."""
-
-
-def _shape_str(args) -> str:
-    def shapes(a):
-        if isinstance(a, (list, tuple)):
-            return [shapes(x) for x in a]
-        return a.shape if isinstance(a, NDArray) else a
-
-    s = shapes(args)
-    return str(s)[1:-1] if isinstance(s, list) else str(s)
 
 
 def print_summary(block: Any, *inputs) -> None:
@@ -38,7 +28,7 @@ def print_summary(block: Any, *inputs) -> None:
 
     def hook(blk, _, outputs) -> None:
         key = f"{blk.__class__.__name__}-{len(summary)}"
-        entry = {"output_shape": _shape_str(outputs), "trainable": 0, "shared": 0}
+        entry = {"output_shape": fmt_shapes(outputs), "trainable": 0, "shared": 0}
         n = 0
         for p in blk.params.values():
             size = p.data().size
@@ -63,7 +53,7 @@ def print_summary(block: Any, *inputs) -> None:
             hooks.append(blk.register_forward_hook(hook))
 
     summary["Input"] = {
-        "output_shape": _shape_str(inputs if len(inputs) > 1 else inputs[0]),
+        "output_shape": fmt_shapes(inputs if len(inputs) > 1 else inputs[0]),
         "n_params": 0,
         "trainable": 0,
         "shared": 0,

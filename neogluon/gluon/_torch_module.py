@@ -473,7 +473,7 @@ class TorchBlock(HybridBlock):
     def _kernel(self, n_data: int):
         module = self._module
         names = self._torch_names
-        n_out = self._num_outputs
+        num_outputs = self._num_outputs
 
         def kernel(*tensors: torch.Tensor):
             data = tensors[:n_data]
@@ -499,11 +499,11 @@ class TorchBlock(HybridBlock):
                     f"from_torch_module: {type(module).__name__}.forward must return "
                     f"a tensor or a tuple of tensors, got {type(out).__name__}."
                 )
-            if len(outs) != n_out:
+            if len(outs) != num_outputs:
                 raise MXNetError(
                     f"from_torch_module: {type(module).__name__}.forward returned "
                     f"{len(outs)} tensors but the block was made with "
-                    f"num_outputs={n_out}; pass num_outputs={len(outs)}."
+                    f"num_outputs={num_outputs}; pass num_outputs={len(outs)}."
                 )
             # MXNet outputs are fresh arrays: never hand out an input's memory.
             ptrs = {t.data_ptr() for t in tensors if t.device.type != "meta"}
@@ -511,7 +511,7 @@ class TorchBlock(HybridBlock):
                 o.clone() if o.device.type != "meta" and o.data_ptr() in ptrs else o
                 for o in outs
             )
-            return outs[0] if n_out == 1 else outs
+            return outs[0] if num_outputs == 1 else outs
 
         return kernel
 
@@ -529,17 +529,17 @@ class TorchBlock(HybridBlock):
             data_names = (
                 ("data",) if n_data == 1 else tuple(f"data{i}" for i in range(n_data))
             )
-            n_out = self._num_outputs
+            num_outputs = self._num_outputs
 
             def infer_type(in_types, attrs):
-                return in_types, [in_types[0]] * n_out
+                return in_types, [in_types[0]] * num_outputs
 
             op = OpDef(
                 name="_torch_module",
                 kernel=self._kernel(n_data),
                 inputs=data_names + tuple(self._keys),
                 aux=tuple(self._keys[len(self._keys) - self._n_buffers :]),
-                num_outputs=n_out,
+                num_outputs=num_outputs,
                 same_dtype=False,
                 infer_type=infer_type,
                 doc=f"Opaque call of torch module {type(self._module).__name__}.",

@@ -308,17 +308,12 @@ class Parameter:
         """True when ``backward`` wrote every context's gradient since the last reset."""
         if not self._data:
             return False
-        for d in self._data:
-            ag = d._ag
-            if ag is None or not ag.fresh:
-                return False
-        return True
+        return all(d._fresh_grad for d in self._data)
 
     @_fresh_grad.setter
     def _fresh_grad(self, value: bool) -> None:
         for d in self._data or ():
-            if d._ag is not None:
-                d._ag.fresh = bool(value)
+            d._fresh_grad = value
 
     def _set_trainer(self, trainer) -> None:
         """Remember the Trainer that updates this parameter.
@@ -552,7 +547,7 @@ class Parameter:
         # Re-marking an array that is already a variable (grad_req 'write' <->
         # 'add') trips autograd's WeakSet, whose membership test calls the
         # element-wise NDArray.__eq__; mark fresh wrappers of the same storage.
-        self._data = [d.detach() if d._ag is not None else d for d in self._data]
+        self._data = [d.detach() if autograd.is_variable(d) else d for d in self._data]
         self._grad = [
             nd.zeros(d.shape, ctx=d.context, dtype=d.dtype, stype=self._grad_stype)
             for d in self._data

@@ -63,17 +63,6 @@ _STALE = (
 _LOCAL_UPDATE_MAX = 1024 * 1024 * 16
 
 
-def _is_fresh(arr) -> bool:
-    ag = arr._ag
-    return ag is not None and ag.fresh
-
-
-def _clear_fresh(arr) -> None:
-    ag = arr._ag
-    if ag is not None:
-        ag.fresh = False
-
-
 class Trainer:
     """Applies an Optimizer on a set of Parameters.
 
@@ -348,16 +337,16 @@ class Trainer:
             datas = param.list_data()
             if not ignore_stale_grad:
                 for data in datas:
-                    if not _is_fresh(data):
+                    if not data._fresh_grad:
                         raise UserWarning(_STALE.format(param.name, data.context))
             if self._kvstore and self._update_on_kvstore:
                 # updated by the store in _allreduce_grads; like MXNet, the
                 # fresh flags are left as they are
                 continue
             for upd, arr, grad in zip(updates, datas, param.list_grad(), strict=True):
-                if not ignore_stale_grad or _is_fresh(arr):
+                if not ignore_stale_grad or arr._fresh_grad:
                     upd.append((i, grad, arr))
-                    _clear_fresh(arr)
+                    arr._fresh_grad = False
         for updater, upd in zip(self._updaters, updates, strict=True):
             if upd:
                 idx, grads, arrs = zip(*upd, strict=True)

@@ -257,7 +257,7 @@ def _get_repo_url() -> str:
     """Base URL of the Gluon dataset/model repository (``$MXNET_GLUON_REPO``)."""
     default_repo = "https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/"
     repo_url = os.environ.get("MXNET_GLUON_REPO", default_repo)
-    if repo_url[-1] != "/":
+    if not repo_url.endswith("/"):
         repo_url = repo_url + "/"
     return repo_url
 

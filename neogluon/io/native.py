@@ -25,7 +25,6 @@ from __future__ import annotations
 import gzip
 import logging
 import os
-import struct
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from .. import ndarray as nd
+from .._idx import parse_idx
 from ..base import MXNetError
 from .io import DataBatch
 from .io import DataDesc
@@ -439,25 +439,10 @@ def _open_maybe_gz(path: str, where: str, what: str):
 def _read_idx(path: str, where: str, what: str, ndim: int) -> np.ndarray:
     with _open_maybe_gz(path, where, what) as f:
         raw = f.read()
-    if len(raw) < 4 + 4 * ndim:
-        raise MXNetError(
-            f"{where}: {what}={path!r} is not an MNIST idx file (too short)"
-        )
-    magic = struct.unpack(">I", raw[:4])[0]
-    if magic >> 8 != 0x08 or (magic & 0xFF) != ndim:
-        raise MXNetError(
-            f"{where}: {what}={path!r} is not an MNIST idx{ndim} ubyte file (magic "
-            f"{magic:#010x}, expected {0x0800 + ndim:#010x})"
-        )
-    dims = struct.unpack(f">{ndim}I", raw[4 : 4 + 4 * ndim])
-    count = int(np.prod(dims))
-    body = np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim)
-    if body.size < count:
-        raise MXNetError(
-            f"{where}: {what}={path!r} is truncated: the header promises {dims} "
-            f"({count} bytes) but {body.size} bytes follow"
-        )
-    return body[:count].reshape(dims)
+    try:
+        return parse_idx(raw, ndim)
+    except ValueError as err:
+        raise MXNetError(f"{where}: {what}={path!r} {err}") from None
 
 
 def _std_mt19937_shuffle(n: int, seed: int) -> np.ndarray:

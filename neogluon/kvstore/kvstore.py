@@ -30,7 +30,7 @@ from .. import optimizer as opt
 from .._atomic import write_atomic
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
-from ..ndarray.ndarray import _new
+from ..ndarray.ndarray import from_torch
 from ..registry import AssertionTypeError
 from ..registry import AssertionValueError
 
@@ -322,7 +322,7 @@ class KVStore(KVStoreBase):
             dev = self._device_of(vs[0])
             with torch.no_grad():
                 t = vs[0].to_torch().detach().to(dev, copy=True)
-                self._store[k] = _new(self._first_value(k, t))
+                self._store[k] = from_torch(self._first_value(k, t))
 
     def push(self, key, value, priority: int = 0) -> None:
         """Push values: each key's values are summed, then stored or applied.
@@ -340,9 +340,9 @@ class KVStore(KVStoreBase):
             stored = self._stored(k, "push")
             merged = self._reduce(k, vs, stored.shape)
             if self._updater is not None:
-                self._updater(k, _new(merged), stored)
+                self._updater(k, from_torch(merged), stored)
             else:
-                self._store[k] = _new(merged)
+                self._store[k] = from_torch(merged)
 
     def pull(
         self, key, out=None, priority: int = 0, ignore_sparse: bool = True
@@ -413,12 +413,12 @@ class KVStore(KVStoreBase):
             for ids in flat_ids
             for r in (ids if isinstance(ids, (list, tuple)) else [ids])
         ]
-        n_out = sum(len(outs) for _, outs in pairs)
-        if len(flat_ids) == 1 and n_out > 1:
-            flat_ids = flat_ids * n_out
-        if len(flat_ids) != n_out:
+        num_out_arrays = sum(len(outs) for _, outs in pairs)
+        if len(flat_ids) == 1 and num_out_arrays > 1:
+            flat_ids = flat_ids * num_out_arrays
+        if len(flat_ids) != num_out_arrays:
             raise ValueError(
-                f"kvstore '{self._type}'.row_sparse_pull: {n_out} outputs but "
+                f"kvstore '{self._type}'.row_sparse_pull: {num_out_arrays} outputs but "
                 f"{len(flat_ids)} row_ids arrays; give one per output."
             )
         it = iter(flat_ids)

@@ -28,6 +28,7 @@ import numpy as np
 
 from .. import context as ctx
 from .. import ndarray as nd
+from .._dtypes import dtype_name
 from ..base import MXNetError
 from ..io import DataDesc
 
@@ -143,10 +144,6 @@ def _prepare_group2ctxs(group2ctxs, ctx_len: int) -> list:
         "group2ctxs must be a dict of str to Context (or list of Context), or a "
         f"list of such dicts (one per context); got {type(group2ctxs).__name__}."
     )
-
-
-def _dtype_name(dtype) -> str:
-    return np.dtype(dtype).name
 
 
 def _check_shape(desc) -> tuple:
@@ -419,13 +416,13 @@ class DataParallelExecutorGroup:
         input_shapes = {
             d.name: _check_shape(d) for d in list(data_shapes) + list(label_shapes)
         }
-        input_types = {d.name: _dtype_name(d.dtype) for d in data_shapes}
+        input_types = {d.name: dtype_name(d.dtype) for d in data_shapes}
         attrs = self.symbol.attr_dict()
         for name in self.symbol.list_inputs():
             code = attrs.get(name, {}).get("__dtype__")
             if name in input_types and code is not None and code != "-1":
-                input_types[name] = _dtype_name(nd._DTYPE_MX_TO_NP[int(code)])
-        input_types.update({d.name: _dtype_name(d.dtype) for d in label_shapes})
+                input_types[name] = dtype_name(nd._DTYPE_MX_TO_NP[int(code)])
+        input_types.update({d.name: dtype_name(d.dtype) for d in label_shapes})
 
         shapes = infer_shapes(self.symbol, input_shapes)
         names = self.arg_names + self.aux_names

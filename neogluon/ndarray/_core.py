@@ -30,6 +30,7 @@ import torch
 from .. import _state
 from .._dtypes import TORCH_TO_NPTYPE
 from .._dtypes import to_torch_dtype
+from .._text import fmt_shape_x
 from ..base import MXNetError
 from ..context import Context
 from ..context import _context_of_device
@@ -87,10 +88,6 @@ def _attr_ctx_tag(attrs: dict, res) -> Context | None:
     except (TypeError, ValueError):
         return None
     return _ctx_tag(ctx, res.device)
-
-
-def _shape_str(shape) -> str:
-    return "x".join(str(d) for d in shape)
 
 
 class NDArray:
@@ -460,7 +457,7 @@ class NDArray:
 
     def __repr__(self) -> str:
         return (
-            f"\n{self.asnumpy()}\n<{type(self).__name__} {_shape_str(self.shape)} "
+            f"\n{self.asnumpy()}\n<{type(self).__name__} {fmt_shape_x(self.shape)} "
             f"@{self.context}>"
         )
 

@@ -185,7 +185,7 @@ register(
         params=_NMS_PARAMS,
         infer_shape=same_shape_infer("_contrib_box_nms"),
         # MXNet keeps the sorted-index map as a hidden second output.
-        graph_outputs=2,
+        num_total_outputs=2,
         output_names=("output0",),
         aliases=("_contrib_box_non_maximum_suppression",),
         doc="Non-maximum suppression; kept boxes first by score, others -1.",
@@ -299,6 +299,7 @@ register(
         ),
         infer_shape=_multibox_prior_infer,
         doc="SSD anchor boxes (1, H*W*(len(sizes)+len(ratios)-1), 4), corners.",
+        cse=False,
     )
 )
 
@@ -427,6 +428,7 @@ register(
         output_names=("loc_target", "loc_mask", "cls_target"),
         infer_shape=_multibox_target_infer,
         doc="SSD training targets: (loc_target, loc_mask, cls_target).",
+        cse=False,
     )
 )
 
@@ -510,6 +512,7 @@ register(
         ),
         infer_shape=_multibox_detection_infer,
         doc="SSD detections (B, A, 6): [class, score, x1, y1, x2, y2], -1 unused.",
+        cse=False,
     )
 )
 
@@ -694,9 +697,10 @@ register(
         ),
         infer_shape=_roi_infer("ROIPooling", False),
         # MXNet keeps the argmax map as a hidden second output.
-        graph_outputs=2,
+        num_total_outputs=2,
         dtype_free_inputs=("rois",),
         doc="ROI max pooling of each [batch, x1, y1, x2, y2] region to pooled_size.",
+        cse=False,
     )
 )
 
@@ -768,11 +772,13 @@ def _resize_half_pixel(data, oh, ow):
     h, w = data.shape[-2], data.shape[-1]
     dev, dt = data.device, data.dtype
 
-    def coords(n_out, n_in):
-        s = (torch.arange(n_out, device=dev, dtype=dt) + 0.5) * (n_in / n_out) - 0.5
+    def coords(size_out, size_in):
+        s = (torch.arange(size_out, device=dev, dtype=dt) + 0.5) * (
+            size_in / size_out
+        ) - 0.5
         s = s.clamp(min=0)
-        i0 = s.floor().to(torch.int64).clamp(max=n_in - 1)
-        i1 = torch.where(i0 < n_in - 1, i0 + 1, i0)
+        i0 = s.floor().to(torch.int64).clamp(max=size_in - 1)
+        i1 = torch.where(i0 < size_in - 1, i0 + 1, i0)
         frac = s - i0
         return i0, i1, frac
 
@@ -1030,6 +1036,7 @@ register(
         infer_shape=lambda s, a, o=None: (s, [(1,)]),
         infer_type=lambda t, a: (t, ["float32"]),
         doc="(1,) float32: 1 if every element of every array is finite, else 0.",
+        cse=False,
     )
 )
 
@@ -1054,6 +1061,7 @@ register(
         infer_shape=lambda s, a, o=None: (s, []),
         infer_type=lambda t, a: (t, []),
         doc="Set every input array to zero in place (no outputs).",
+        cse=False,
     )
 )
 
@@ -1276,8 +1284,9 @@ register(
             P("target_shape", "shape", (0, 0), "Output (H, W) for 'affine'."),
         ),
         infer_shape=_grid_generator_infer,
-        graph_outputs=2,
+        num_total_outputs=2,
         doc="Sampling grid (B, 2, H, W) from affine params or an optical flow.",
+        cse=False,
     )
 )
 
@@ -1303,8 +1312,9 @@ register(
         inputs=("data", "grid"),
         params=(P("cudnn_off", "bool", None, "Unused (cuDNN switch)."),),
         infer_shape=_bilinear_sampler_infer,
-        graph_outputs=2,
+        num_total_outputs=2,
         doc="Bilinear sampling of data at grid (x, y in [-1, 1]); zeros outside.",
+        cse=False,
     )
 )
 
@@ -1341,8 +1351,9 @@ register(
             P("cudnn_off", "bool", None, "Unused (cuDNN switch)."),
         ),
         infer_shape=_spatial_transformer_infer,
-        graph_outputs=3,
+        num_total_outputs=3,
         doc="Affine spatial transformer: GridGenerator + BilinearSampler.",
+        cse=False,
     )
 )
 
@@ -1413,7 +1424,8 @@ register(
             P("is_multiply", "bool", True, "Multiply (else absolute difference)."),
         ),
         # MXNet keeps the padded inputs as hidden outputs.
-        graph_outputs=3,
+        num_total_outputs=3,
         doc="FlowNet correlation of two (B, C, H, W) feature maps.",
+        cse=False,
     )
 )

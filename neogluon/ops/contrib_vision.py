@@ -18,6 +18,7 @@ import torch
 
 from .._text import fmt_shape
 from ..base import MXNetError
+from .elemwise import round_half_away
 from .nn import _batch_norm
 from .nn import _bn_infer
 from .nn import _bn_infer_type
@@ -382,9 +383,10 @@ for _name, _kernel, _multi in (
             inputs=("cls_prob", "bbox_pred", "im_info"),
             params=_PROPOSAL_PARAMS,
             num_outputs=lambda a: 2 if a["output_score"] else 1,
-            graph_outputs=2,
+            num_total_outputs=2,
             output_names=("output", "score"),
             infer_shape=_proposal_infer(_multi),
+            cse=False,
             doc=(
                 "Region proposals of an RPN: anchors shifted over the feature map, "
                 "decoded by bbox_pred, clipped, small boxes dropped, sorted by "
@@ -574,6 +576,7 @@ register(
             "bilinearly at its grid position plus a learned offset. offset is "
             "(N, 2*num_deformable_group*kh*kw, out_h, out_w), (dy, dx) per tap."
         ),
+        cse=False,
     )
 )
 _MDC_INPUTS = ("data", "offset", "mask", "weight", "bias")
@@ -705,6 +708,7 @@ register(
             "Position-sensitive ROI average pooling (R-FCN): bin (i, j) of output "
             "channel k averages input channel (k*group + gi)*group + gj."
         ),
+        cse=False,
     )
 )
 
@@ -739,13 +743,10 @@ def _dpsroi(
     _roi_batch_index(r[:, 0].cpu().numpy()[:, None], N, op)
     b = r[:, 0].to(torch.int64)
 
-    def cround(v):
-        return torch.sign(v) * torch.floor(v.abs() + 0.5)
-
-    x1 = cround(r[:, 1]) * spatial_scale - 0.5
-    y1 = cround(r[:, 2]) * spatial_scale - 0.5
-    x2 = (cround(r[:, 3]) + 1.0) * spatial_scale - 0.5
-    y2 = (cround(r[:, 4]) + 1.0) * spatial_scale - 0.5
+    x1 = round_half_away(r[:, 1]) * spatial_scale - 0.5
+    y1 = round_half_away(r[:, 2]) * spatial_scale - 0.5
+    x2 = (round_half_away(r[:, 3]) + 1.0) * spatial_scale - 0.5
+    y2 = (round_half_away(r[:, 4]) + 1.0) * spatial_scale - 0.5
     rw = (x2 - x1).clamp(min=0.1)
     rh = (y2 - y1).clamp(min=0.1)
     bh, bw = rh / P_, rw / P_
@@ -840,7 +841,7 @@ register(
             P("no_trans", "bool", False, "No trans input (plain bilinear PSROI)."),
         ),
         present_inputs=_dpsroi_present,
-        graph_outputs=2,
+        num_total_outputs=2,
         output_names=("output", "top_count"),
         infer_shape=_dpsroi_infer,
         dtype_free_inputs=("rois",),
@@ -849,6 +850,7 @@ register(
             "trans * trans_std * roi size and averages sample_per_part^2 bilinear "
             "samples."
         ),
+        cse=False,
     )
 )
 
@@ -922,7 +924,7 @@ register(
             P("key", "str", REQUIRED, "Hash key shared by the synchronized layers."),
         ),
         num_outputs=lambda a: 3 if a["output_mean_var"] else 1,
-        graph_outputs=3,
+        num_total_outputs=3,
         output_names=("output", "mean", "var"),
         aux=("moving_mean", "moving_var"),
         infer_shape=_axis1_bn_infer,
@@ -952,7 +954,7 @@ register(
         inputs=_BN.inputs,
         params=_BN.params,
         num_outputs=_BN.num_outputs,
-        graph_outputs=4,
+        num_total_outputs=4,
         output_names=("output", "mean", "var", "workspace"),
         aux=_BN.aux,
         infer_shape=_BN.infer_shape,

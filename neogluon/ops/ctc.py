@@ -153,7 +153,7 @@ register(
         infer_shape=_ctc_infer,
         dtype_free_inputs=("label", "data_lengths", "label_lengths"),
         # MXNet keeps the gradient as a hidden second output.
-        graph_outputs=2,
+        num_total_outputs=2,
         output_names=("output0",),
         aliases=("ctc_loss", "_contrib_CTCLoss", "_contrib_ctc_loss"),
         doc="CTC loss per batch element of (T, N, C) activations.",

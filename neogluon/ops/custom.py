@@ -472,6 +472,7 @@ def specialize(attrs: dict) -> OpDef:
         output_names=info.outs,
         same_dtype=False,
         doc=f"The custom operator {op_type!r} ({type(info.prop).__name__}).",
+        cse=False,
     )
     with _LOCK:
         if _PROPS.get(op_type) is type(info.prop):
@@ -505,6 +506,7 @@ CUSTOM = register(
         variadic=True,
         same_dtype=False,
         doc=_DOC,
+        cse=False,
     )
 )
 

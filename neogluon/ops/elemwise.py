@@ -329,8 +329,9 @@ def _gamma(x):
     return torch.exp(torch.lgamma(x)) * sign
 
 
-def _round(x):
-    # MXNet rounds half away from zero; torch.round rounds half to even.
+def round_half_away(x):
+    """MXNet's rounding (``round``, ``_contrib_round_ste``, ROI corners): halves
+    away from zero, where ``torch.round`` rounds them to even."""
     if not x.is_floating_point():
         return x.clone()
     return torch.sign(x) * torch.floor(torch.abs(x) + 0.5)
@@ -387,7 +388,7 @@ _UNARY: dict[str, tuple[Callable, str]] = {
     "reciprocal": (_floatmath(torch.reciprocal), "1 / x"),
     "floor": (_int_ok(torch.floor), "round down"),
     "ceil": (_int_ok(torch.ceil), "round up"),
-    "round": (_round, "round half away from zero"),
+    "round": (round_half_away, "round half away from zero"),
     "rint": (_int_ok(_rint), "round to the nearest integer (ties down)"),
     "trunc": (_int_ok(torch.trunc), "round toward zero"),
     "fix": (_int_ok(torch.trunc), "round toward zero"),

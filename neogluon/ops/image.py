@@ -600,6 +600,7 @@ for _lr in (True, False):
                 name=f"_image_{_k.__name__}",
                 kernel=_k,
                 infer_shape=_same_shape(f"image.{_k.__name__}"),
+                cse=not _rnd,
                 doc=(
                     ("With probability 0.5, flip" if _rnd else "Flip")
                     + (" left to right" if _lr else " top to bottom")
@@ -732,6 +733,7 @@ for _kind in _ENHANCERS:
                 P("max_factor", "float", doc="Maximum factor."),
             ),
             infer_shape=_same_shape(f"image.random_{_kind}"),
+            cse=False,
             doc=f"Adjust {_kind} by a factor drawn uniformly from [min, max].",
         )
     )
@@ -770,6 +772,7 @@ register(
         ),
         infer_shape=_same_shape("image.random_color_jitter"),
         doc="Jitter brightness, contrast, saturation and hue in a random order.",
+        cse=False,
     )
 )
 
@@ -807,5 +810,6 @@ register(
         params=(P("alpha_std", "float", 0.05, "Level of the lighting noise."),),
         infer_shape=_same_shape("image.random_lighting"),
         doc="Randomly add PCA noise. Follow the AlexNet style.",
+        cse=False,
     )
 )

@@ -346,7 +346,7 @@ register(
     OpDef(
         "sort",
         _sort,
-        graph_outputs=2,
+        num_total_outputs=2,
         params=(
             P("axis", "axis", -1, "Axis (None: the flattened array)."),
             P("is_ascend", "bool", True, "Ascending order."),

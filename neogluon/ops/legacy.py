@@ -21,6 +21,7 @@ from . import indexing  # noqa: F401 - registers pick (aliased below)
 from . import registry as _registry
 from . import shape as _shape_ops  # noqa: F401 - registers Concat (reused below)
 from .contrib_vision import legacy_batch_norm
+from .elemwise import round_half_away
 from .elemwise import same_shape_infer
 from .nn import _bn_infer
 from .nn import _conv_infer
@@ -131,6 +132,7 @@ register(
             "Crop the H, W axes of 4-D data to h_w or to the spatial size of a "
             "second input; that input gets a zero gradient."
         ),
+        cse=False,
     )
 )
 
@@ -199,6 +201,7 @@ register(
             "is the (squared) hinge loss's for integer labels over the last axis, "
             "times regularization_coefficient; the head gradient is ignored."
         ),
+        cse=False,
     )
 )
 
@@ -293,7 +296,7 @@ register(
             P("output_mean_var", "bool", False, "Also return mean and variance."),
         ),
         num_outputs=lambda a: 3 if a["output_mean_var"] else 1,
-        graph_outputs=3,
+        num_total_outputs=3,
         output_names=("output", "mean", "var"),
         aux=("moving_mean", "moving_var"),
         infer_shape=lambda s, a, o=None: _bn_infer(s, {**a, "axis": 1}),
@@ -330,6 +333,7 @@ register(
         present_inputs=_CONV.present_inputs,
         infer_shape=_conv_infer,
         doc="Deprecated Convolution (same numbers as Convolution).",
+        cse=False,
     )
 )
 
@@ -371,6 +375,7 @@ register(
         ),
         infer_shape=_pool_v1_infer,
         doc="Deprecated Pooling (max/avg/sum; avg divides by the full window).",
+        cse=False,
     )
 )
 
@@ -484,11 +489,15 @@ def _copy(data):
     return data.clone()
 
 
-for _name, _doc in (
-    ("_CrossDeviceCopy", "Copy to the output's device (graph placement); a copy here."),
-    ("_copyto", "Copy of the input."),
+for _name, _doc, _cse in (
+    (
+        "_CrossDeviceCopy",
+        "Copy to the output's device (graph placement); a copy here.",
+        False,  # a legacy stateful op in MXNet
+    ),
+    ("_copyto", "Copy of the input.", True),
 ):
-    register(OpDef(_name, _copy, infer_shape=_identity_infer, doc=_doc))
+    register(OpDef(_name, _copy, infer_shape=_identity_infer, cse=_cse, doc=_doc))
 
 
 def _slices(shape, begin, end, step):
@@ -643,12 +652,8 @@ def _ste(fn):
     return kernel
 
 
-def _cround(x):
-    return torch.sign(x) * torch.floor(x.abs() + 0.5)
-
-
 for _name, _fn, _doc in (
-    ("_contrib_round_ste", _cround, "round (halves away from zero)"),
+    ("_contrib_round_ste", round_half_away, "round (halves away from zero)"),
     ("_contrib_sign_ste", torch.sign, "sign"),
 ):
     register(

@@ -523,7 +523,7 @@ for _name, _fn, _out, _n, _g, _doc in (
             _fn,
             inputs=("A",),
             num_outputs=_n,
-            graph_outputs=_g,
+            num_total_outputs=_g,
             infer_shape=_square_infer(_name, _out),
             aliases=(_name[1:],),
             doc=_doc,

@@ -8,8 +8,8 @@ Graph outputs
 Several MXNet operators have *hidden* outputs: the node has more outputs in a
 graph (``node_row_ptr`` in symbol JSON) than it shows (``list_outputs``).
 ``num_outputs`` of each :class:`OpDef` here is the number of *visible* outputs
-(what the kernel returns); :data:`GRAPH_OUTPUTS` maps op names to a function
-``attrs -> total outputs in the graph`` for the symbol JSON writer/reader.
+(what the kernel returns); ``num_total_outputs`` counts the hidden ones too
+(a number or ``attrs -> count``), for the symbol JSON writer/reader.
 """
 
 from __future__ import annotations
@@ -625,7 +625,7 @@ def _pool_infer(in_shapes, attrs):
     return in_shapes, [tuple(out)]
 
 
-def _pooling_graph_outputs(attrs: dict) -> int:
+def _pooling_num_total_outputs(attrs: dict) -> int:
     # MXNet's oneDNN build keeps a workspace output for max pooling on NC*
     # layouts (1-3 spatial dims); it shows in node_row_ptr of exported JSON.
     kernel = attrs.get("kernel") or ()
@@ -642,7 +642,7 @@ register(
     OpDef(
         "Pooling",
         _pooling,
-        graph_outputs=_pooling_graph_outputs,
+        num_total_outputs=_pooling_num_total_outputs,
         output_names=("output", "workspace"),
         params=(
             P("kernel", "shape", (), "Window size (ignored with global_pool)."),
@@ -785,7 +785,7 @@ register(
     OpDef(
         "BatchNorm",
         _batch_norm,
-        graph_outputs=3,
+        num_total_outputs=3,
         inputs=("data", "gamma", "beta", "moving_mean", "moving_var"),
         params=(
             P("eps", "float", 1e-3, "Added to the variance."),
@@ -867,7 +867,7 @@ register(
     OpDef(
         "LayerNorm",
         _layer_norm,
-        graph_outputs=3,
+        num_total_outputs=3,
         inputs=("data", "gamma", "beta"),
         params=(
             P("axis", "int", -1, "Axis to normalize over."),
@@ -905,11 +905,12 @@ register(
     OpDef(
         "InstanceNorm",
         _instance_norm,
-        graph_outputs=3,
+        num_total_outputs=3,
         inputs=("data", "gamma", "beta"),
         params=(P("eps", "float", 1e-3, "Added to the variance."),),
         infer_shape=_in_infer,
         doc="Instance normalization over the spatial axes of each (N, C).",
+        cse=False,
     )
 )
 
@@ -969,7 +970,7 @@ register(
     OpDef(
         "GroupNorm",
         _group_norm,
-        graph_outputs=3,
+        num_total_outputs=3,
         inputs=("data", "gamma", "beta"),
         params=(
             P("num_groups", "int", 1, "Number of channel groups."),
@@ -1003,7 +1004,7 @@ register(
     OpDef(
         "Dropout",
         _dropout,
-        graph_outputs=2,
+        num_total_outputs=2,
         output_names=("output", "mask"),
         params=(
             P("p", "float", 0.5, "Fraction of the input that gets dropped."),
@@ -1014,6 +1015,7 @@ register(
         infer_shape=_identity_infer,
         returns_view=True,
         doc="Inverted dropout (scaled by 1/(1-p)); active only in training mode.",
+        cse=False,
     )
 )
 
@@ -1480,6 +1482,7 @@ register(
         ),
         infer_shape=_identity_infer,
         doc="Identity whose gradient is grad_scale (the head gradient is ignored).",
+        cse=False,
     )
 )
 
@@ -1532,13 +1535,14 @@ register(
     OpDef(
         "L2Normalization",
         _l2_normalization,
-        graph_outputs=2,
+        num_total_outputs=2,
         params=(
             P("eps", "float", 1e-10, "Added under the square root."),
             P("mode", "str", "instance", "Axes.", ("instance", "channel", "spatial")),
         ),
         infer_shape=_identity_infer,
         doc="Divide by the L2 norm over each instance, channel axis or spatial axes.",
+        cse=False,
     )
 )
 
@@ -1551,7 +1555,7 @@ register(
     OpDef(
         "LRN",
         _lrn,
-        graph_outputs=2,
+        num_total_outputs=2,
         output_names=("output", "tmp_norm"),
         params=(
             P("alpha", "float", 1e-4, "Scale."),
@@ -1788,6 +1792,7 @@ for _name, _fn, _extra, _inf, _doc in (
             infer_shape=_inf,
             dtype_free_inputs=("sequence_length",),
             returns_view=_name == "SequenceMask",
+            cse=False,  # legacy stateful ops in MXNet
             doc=_doc,
         )
     )

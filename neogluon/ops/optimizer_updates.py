@@ -151,6 +151,7 @@ def _reg(name, kernel, inputs, params, doc, mp=False):
             infer_shape=_elementwise_shape,
             infer_type=_mp_type if mp else _same_type,
             same_dtype=not mp,
+            cse=False,  # writes its state inputs in place
             doc=doc,
         )
     )
@@ -481,6 +482,7 @@ for _name, _kernel, _per, _mom, _doc in (
             infer_shape=_multi_shape(_per),
             infer_type=_multi_type(_per),
             same_dtype=False,
+            cse=False,  # writes its inputs in place
             doc=f"Aggregated SGD over several weights; inputs are {_doc} in turn.",
         )
     )
@@ -780,6 +782,7 @@ def _reg_op(name, kernel, inputs, params, doc, *, mp=False, scalars=(), aliases=
             infer_type=_mp_type if mp else _same_type,
             same_dtype=not mp,
             aliases=aliases,
+            cse=False,  # writes its state inputs in place
             doc=doc,
         )
     )
@@ -1015,6 +1018,7 @@ register(
         infer_type=_same_type,
         doc="Layer-wise LARS learning rates ``lr*eta*|w|/(|g|*rescale_grad + wd*|w| "
         "+ eps)`` (``lr`` where a norm is 0).",
+        cse=False,
     )
 )
 for _name, _per, _mom, _mp in (
@@ -1039,6 +1043,7 @@ for _name, _per, _mom, _mp in (
             infer_shape=_multi_shape(_per),
             infer_type=_multi_type(_per),
             same_dtype=False,
+            cse=False,  # writes its inputs in place
             doc="Aggregated SGD whose learning rates and weight decays are the last "
             "two input arrays (``lrs``, ``wds``).",
         )

@@ -229,6 +229,7 @@ for _dist, (_sampler, _pspecs) in _DISTS.items():
             infer_shape=_shape_infer,
             infer_type=attr_dtype_infer("float32"),
             aliases=_ALIASES.get(_dist, (f"random_{_dist}",)),
+            cse=False,
             doc=f"Samples from the {_dist.replace('_', ' ')} distribution.",
         )
     )
@@ -237,6 +238,7 @@ for _dist, (_sampler, _pspecs) in _DISTS.items():
             f"_random_{_dist}_like",
             _like_kernel(_sampler, _names, _dist),
             params=_params,
+            cse=False,
             doc=f"{_dist.replace('_', ' ').capitalize()} samples shaped like ``data``.",
         )
     )
@@ -252,6 +254,7 @@ for _dist, (_sampler, _pspecs) in _DISTS.items():
             infer_shape=_sample_infer,
             infer_type=_sample_type,
             aliases=(f"sample_{_dist}",),
+            cse=False,
             doc=f"Per-element {_dist.replace('_', ' ')} sampling: shape "
             "``param.shape + shape``.",
         )
@@ -291,6 +294,7 @@ register(
         infer_type=attr_dtype_infer("int32"),
         aliases=("random_randint",),
         doc="Uniform random integers in ``[low, high)`` (int32 by default).",
+        cse=False,
     )
 )
 
@@ -306,6 +310,7 @@ register(
         _shuffle,
         aliases=("shuffle",),
         doc="Random permutation of the array along axis 0.",
+        cse=False,
     )
 )
 
@@ -362,5 +367,6 @@ register(
         infer_type=_multinomial_type,
         aliases=("sample_multinomial",),
         doc="Category indices drawn from probability rows (last axis).",
+        cse=False,
     )
 )

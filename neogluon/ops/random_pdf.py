@@ -391,5 +391,6 @@ register(
         infer_type=lambda in_types, attrs: (in_types, ["int64", "int64"]),
         doc="Distinct classes per row drawn from the log-uniform (Zipfian) "
         "distribution over [0, range_max), with the number of draws each row took.",
+        cse=False,
     )
 )

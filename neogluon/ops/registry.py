@@ -269,11 +269,14 @@ class OpDef:
     variadic: bool = False
     #: Attribute holding the number of variadic inputs (``num_args``), if any.
     num_args_attr: str | None = None
+    #: Visible outputs: what the kernel returns and ``list_outputs`` shows, as
+    #: a count or ``fn(attrs) -> count``; read it with :meth:`num_outputs_for`.
     num_outputs: int | Callable[[dict], int] = 1
     #: Total outputs MXNet allocates for the node, visible plus hidden (e.g.
     #: BatchNorm's saved mean/var, Dropout's mask); only ``node_row_ptr`` in
-    #: symbol JSON depends on it. None: same as ``num_outputs``.
-    graph_outputs: int | Callable[[dict], int] | None = None
+    #: symbol JSON depends on it. None: same as ``num_outputs``. Read it with
+    #: :meth:`num_total_outputs_for`.
+    num_total_outputs: int | Callable[[dict], int] | None = None
     #: ``fn(in_shapes, attrs[, out_shapes]) -> (in_shapes, out_shapes)``.
     infer_shape: Callable[..., tuple[list, list]] | None = None
     infer_type: Callable[[list, dict], tuple[list, list]] | None = None
@@ -297,6 +300,14 @@ class OpDef:
     #: The kernel may return a view of an input; the eager frontend copies it so
     #: that writing into the result never changes the input (MXNet semantics).
     returns_view: bool = False
+    #: Whether bind-time common-subexpression elimination (symbol/cse.py) may
+    #: merge two nodes of this op that have the same attrs and inputs. False
+    #: where equal calls are not the same value, as MXNet's pass has it: the op
+    #: draws random numbers, writes its inputs (optimizer updates), keeps state
+    #: (``RNN``, ``Custom``), or MXNet registers it as a legacy stateful
+    #: ``OperatorProperty`` (``SliceChannel``, ``Pad``, ...). Ops with ``aux``
+    #: inputs are never merged whatever this says (they update them).
+    cse: bool = True
     doc: str = ""
     #: Parsed default attrs (filled by ``__post_init__``).
     defaults: dict = field(default_factory=dict, compare=False, repr=False)
@@ -345,17 +356,19 @@ class OpDef:
             return self.present_inputs(attrs)
         return self.inputs
 
-    def n_outputs(self, attrs: dict) -> int:
+    def num_outputs_for(self, attrs: dict) -> int:
+        """Visible outputs for these (parsed) attrs."""
         n = self.num_outputs
         return n(attrs) if callable(n) else n
 
-    def total_outputs(self, attrs: dict) -> int:
-        """Visible plus hidden outputs, as MXNet counts them in graphs."""
-        n = self.n_outputs(attrs)
-        g = self.graph_outputs
-        if g is None:
-            return n
-        return max(n, g(attrs) if callable(g) else g)
+    def num_total_outputs_for(self, attrs: dict) -> int:
+        """Visible plus hidden outputs for these attrs, as MXNet counts them in
+        graphs."""
+        num_outputs = self.num_outputs_for(attrs)
+        total = self.num_total_outputs
+        if total is None:
+            return num_outputs
+        return max(num_outputs, total(attrs) if callable(total) else total)
 
     def declared_output_names(self, attrs: dict) -> tuple[str, ...]:
         """The op's own output names (MXNet's FListOutputNames), may be hidden-
@@ -364,13 +377,13 @@ class OpDef:
         return names(attrs) if callable(names) else names
 
     def list_output_names(self, attrs: dict) -> tuple[str, ...]:
-        n = self.n_outputs(attrs)
+        num_outputs = self.num_outputs_for(attrs)
         names = self.declared_output_names(attrs)
-        if len(names) >= n:
-            return names[:n]
-        if n == 1:
+        if len(names) >= num_outputs:
+            return names[:num_outputs]
+        if num_outputs == 1:
             return ("output",)
-        return tuple(f"output{i}" for i in range(n))
+        return tuple(f"output{i}" for i in range(num_outputs))
 
     # ---------------------------------------------------------------- inference
     def run_infer_shape(
@@ -436,7 +449,7 @@ def shape_known(s: MaybeShape) -> bool:
 
 def meta_infer_shape(op: OpDef, in_shapes: list, attrs: dict):
     """Forward-only inference: run the kernel on meta tensors when inputs known."""
-    num_outputs = op.n_outputs(attrs)
+    num_outputs = op.num_outputs_for(attrs)
     if not all(s is not None and all(d > 0 for d in s) for s in in_shapes):
         return in_shapes, [None] * num_outputs
     tensors = [torch.empty(s, device="meta") for s in in_shapes]
@@ -454,7 +467,7 @@ def meta_infer_shape(op: OpDef, in_shapes: list, attrs: dict):
 def default_infer_type(op: OpDef, in_types: list, attrs: dict):
     """All inputs (minus dtype-free ones) and outputs share one dtype."""
     names = op.input_names(attrs, len(in_types))
-    num_outputs = op.n_outputs(attrs)
+    num_outputs = op.num_outputs_for(attrs)
     known = None
     for name, t in zip(names, in_types, strict=False):
         if t is not None and name not in op.dtype_free_inputs:

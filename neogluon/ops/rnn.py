@@ -321,5 +321,6 @@ register(
             "Fused multi-layer RNN/LSTM/GRU over TNC data with one packed "
             "parameter vector (cuDNN canonical order)."
         ),
+        cse=False,
     )
 )

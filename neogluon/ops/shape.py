@@ -292,6 +292,7 @@ register(
         aliases=("swapaxes",),
         returns_view=True,
         doc="Swap two axes.",
+        cse=False,
     )
 )
 
@@ -520,6 +521,7 @@ register(
         infer_shape=_split_infer,
         aliases=("split",),
         doc="Split into ``num_outputs`` equal parts along ``axis`` (default 1).",
+        cse=False,
     )
 )
 
@@ -1010,6 +1012,7 @@ register(
         ),
         aliases=("pad",),
         doc="Pad the spatial axes of a 4-D/5-D array.",
+        cse=False,
     )
 )
 

@@ -46,7 +46,7 @@ def _outputs_of(node: dict) -> int | None:
             attrs.update({k: str(v) for k, v in node[key].items()})
     try:
         parsed = op.parse_attrs({k: v for k, v in attrs.items() if k in op.spec_map})
-        return op.total_outputs(parsed)
+        return op.num_total_outputs_for(parsed)
     except (MXNetError, ValueError, TypeError):
         return None  # the loader reports bad attributes itself
 
@@ -68,9 +68,11 @@ def _check_entry(entry, where: str, n_nodes: int, outputs: list) -> None:
         )
     if len(entry) > 1:
         out = entry[1]
-        n_out = outputs[src]
-        if out < 0 or (n_out is not None and out >= n_out):
-            have = f"{n_out} output(s)" if n_out is not None else "outputs from 0"
+        num_total = outputs[src]
+        if out < 0 or (num_total is not None and out >= num_total):
+            have = (
+                f"{num_total} output(s)" if num_total is not None else "outputs from 0"
+            )
             raise _err(
                 f"{where} asks for output {out} of node {src}, which has {have}."
             )

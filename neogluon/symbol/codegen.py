@@ -64,14 +64,14 @@ class Emitter:
         self.env[f"k{k}"] = node.op.kernel
         self.env[f"a{k}"] = attrs
         args = "".join(f"{self.arg(e)}, " for e in node.inputs)
-        n_out = node.num_outputs()
+        num_outputs = node.num_outputs()
         self.line_node[len(self.lines) + 1] = node
-        if n_out == 1:
+        if num_outputs == 1:
             self.lines.append(f"    t{k} = k{k}({args}**a{k})")
             self.slots[(id(node), 0)] = f"t{k}"
             return
         self.lines.append(f"    r{k} = k{k}({args}**a{k})")
-        outs = [f"t{k}_{j}" for j in range(n_out)]
+        outs = [f"t{k}_{j}" for j in range(num_outputs)]
         self.lines.append(f"    {', '.join(outs)}, = r{k}")
         self.line_node[len(self.lines)] = node
         for j, o in enumerate(outs):

@@ -54,9 +54,9 @@ class Subgraph:
             )
         self._compiled = None
 
-    @property
     def num_outputs(self) -> int:
-        return len(self.graph._outputs)
+        """The subgraph's visible outputs."""
+        return len(self.graph)
 
     def __call__(self, tensors: list) -> list:
         if self._compiled is None:
@@ -73,7 +73,7 @@ class Subgraph:
         return ins, outs
 
     def __repr__(self) -> str:
-        return f"<Subgraph inputs={self.input_names} outputs={self.num_outputs}>"
+        return f"<Subgraph inputs={self.input_names} outputs={self.num_outputs()}>"
 
 
 # --------------------------------------------------------------------------- helpers
@@ -181,8 +181,8 @@ def _foreach_empty(g, tensors, in_data_locs, in_state_locs, remain_locs):
         else:
             loc, s = remain_locs[k - nd_ - ns], tuple(t.shape)
         shapes[loc], types[loc] = s, dtype_name(t.dtype)
-    _, out_shapes = g.infer(shapes, [None] * g.num_outputs, "shape")
-    _, out_types = g.infer(types, [None] * g.num_outputs, "type")
+    _, out_shapes = g.infer(shapes, [None] * g.num_outputs(), "shape")
+    _, out_types = g.infer(types, [None] * g.num_outputs(), "type")
     if any(s is None or 0 in s for s in out_shapes):
         raise MXNetError(
             "foreach over data of length 0: the step output shapes cannot be "
@@ -197,7 +197,7 @@ def _foreach_infer(kind: str):
     def rule(in_vals: list, attrs: dict, out_vals: list | None = None):
         g = attrs["subgraphs"][0]
         dl, sl, rl = attrs["in_data_locs"], attrs["in_state_locs"], attrs["remain_locs"]
-        n_out = attrs["num_out_data"]
+        num_out_data = attrs["num_out_data"]
         nd_, ns = len(dl), len(sl)
         out_vals = (
             list(out_vals) if out_vals is not None else [None] * attrs["num_outputs"]
@@ -211,11 +211,11 @@ def _foreach_infer(kind: str):
             else:
                 sub_in[rl[k - nd_ - ns]] = v
         sub_out = [
-            (_step_shape(v) if is_shape else v) if k < n_out else v
+            (_step_shape(v) if is_shape else v) if k < num_out_data else v
             for k, v in enumerate(out_vals)
         ]
         if is_shape:
-            for k in range(n_out):
+            for k in range(num_out_data):
                 # A 1-D step output (1,) comes from a (length, 1) output.
                 if out_vals[k] is not None and len(out_vals[k]) == 1:
                     sub_out[k] = None
@@ -224,7 +224,7 @@ def _foreach_infer(kind: str):
         new_out: list = [None] * len(out_vals)
         length = 0
         if is_shape:
-            for v in list(in_vals[:nd_]) + list(out_vals[:n_out]):
+            for v in list(in_vals[:nd_]) + list(out_vals[:num_out_data]):
                 if v is not None and len(v) and v[0]:
                     length = v[0]
                     break
@@ -240,16 +240,19 @@ def _foreach_infer(kind: str):
         for k in range(len(rl)):
             new_in[nd_ + ns + k] = sub_in[rl[k]]
         for k, v in enumerate(sub_out):
-            if k < n_out and is_shape:
+            if k < num_out_data and is_shape:
                 new_out[k] = _stacked_shape(v, length)
             else:
                 new_out[k] = v
         # A state keeps its shape and dtype from step to step.
         for k in range(ns):
             m = _merge(
-                new_in[nd_ + k], new_out[n_out + k], is_shape, f"foreach: state {k} "
+                new_in[nd_ + k],
+                new_out[num_out_data + k],
+                is_shape,
+                f"foreach: state {k} ",
             )
-            new_in[nd_ + k] = new_out[n_out + k] = m
+            new_in[nd_ + k] = new_out[num_out_data + k] = m
         return new_in, new_out
 
     return rule
@@ -326,8 +329,8 @@ def _while_empty(func_g, func_in, num_out_data):
 
     shapes = [tuple(t.shape) for t in func_in]
     types = [dtype_name(t.dtype) for t in func_in]
-    _, out_shapes = func_g.infer(shapes, [None] * func_g.num_outputs, "shape")
-    _, out_types = func_g.infer(types, [None] * func_g.num_outputs, "type")
+    _, out_shapes = func_g.infer(shapes, [None] * func_g.num_outputs(), "shape")
+    _, out_types = func_g.infer(types, [None] * func_g.num_outputs(), "type")
     out_shapes = out_shapes[:num_out_data]
     if any(s is None or 0 in s for s in out_shapes):
         raise MXNetError(
@@ -342,7 +345,7 @@ def _while_infer(kind: str):
 
     def rule(in_vals: list, attrs: dict, out_vals: list | None = None):
         cond_g, func_g = attrs["subgraphs"]
-        n_out = attrs["num_out_data"]
+        num_out_data = attrs["num_out_data"]
         cl, fl, vl = (
             attrs["cond_input_locs"],
             attrs["func_input_locs"],
@@ -358,14 +361,14 @@ def _while_infer(kind: str):
             pos = fl[loc]
             m = _merge(
                 new_in[pos],
-                out_vals[n_out + j],
+                out_vals[num_out_data + j],
                 is_shape,
                 f"while_loop: loop variable {j} ",
             )
             new_in[pos] = m
         sub_out = []
         for k, v in enumerate(out_vals):
-            if k < n_out and is_shape:
+            if k < num_out_data and is_shape:
                 sub_out.append(tuple(v[1:]) if v is not None and len(v) > 1 else None)
             else:
                 sub_out.append(v)
@@ -376,12 +379,12 @@ def _while_infer(kind: str):
         for k, i in enumerate(cl):
             new_in[i] = _merge(new_in[i], c_in[k], is_shape, "while_loop: ")
         new_out: list = [None] * len(out_vals)
-        for k in range(n_out):
+        for k in range(num_out_data):
             v = f_out[k]
             new_out[k] = _stacked_shape(v, attrs["max_iterations"]) if is_shape else v
         for j, loc in enumerate(vl):
-            new_out[n_out + j] = _merge(
-                f_out[n_out + j],
+            new_out[num_out_data + j] = _merge(
+                f_out[num_out_data + j],
                 new_in[fl[loc]],
                 is_shape,
                 f"while_loop: loop variable {j} ",
@@ -455,6 +458,7 @@ _OPS = {
         infer_shape=_foreach_infer("shape"),
         infer_type=_foreach_infer("type"),
         same_dtype=False,
+        cse=False,  # stateful subgraph ops in MXNet
         doc="Run a subgraph over axis 0 of the data arrays (sym.contrib.foreach).",
     ),
     "_while_loop": OpDef(
@@ -476,6 +480,7 @@ _OPS = {
         infer_shape=_while_infer("shape"),
         infer_type=_while_infer("type"),
         same_dtype=False,
+        cse=False,  # stateful subgraph ops in MXNet
         doc="Run a subgraph while a condition subgraph holds (sym.contrib.while_loop).",
     ),
     "_cond": OpDef(
@@ -495,6 +500,7 @@ _OPS = {
         infer_shape=_cond_infer("shape"),
         infer_type=_cond_infer("type"),
         same_dtype=False,
+        cse=False,  # stateful subgraph ops in MXNet
         doc="Run one of two subgraphs by a predicate subgraph (sym.contrib.cond).",
     ),
 }

@@ -15,7 +15,8 @@ follow MXNet's pass:
   (auxiliary states such as BatchNorm's running statistics, optimizer
   updates), that keep state (``RNN``, ``Custom``) or that MXNet implements as
   legacy stateful operators (``SliceChannel``, ``Pad``, ``SwapAxis``, ...) are
-  never merged;
+  never merged. Each operator says so where it is declared (``cse=False`` on
+  its ``OpDef`` in ``ops/``); ops with ``aux`` inputs are never merged;
 * merging repeats until nothing changes; whenever a round merged something,
   graph outputs that became the same entry are kept apart by ``_copy`` nodes
   named ``<node>_<k>_copy`` (so ``Group([a * d, a * d])`` keeps two nodes).
@@ -36,83 +37,12 @@ from .graph import topo_order
 
 __all__ = ["eliminate_common_expr", "cse_enabled", "optimize_for_bind"]
 
-#: Operators MXNet registers as legacy ``OperatorProperty`` ops: stateful
-#: nodes (``FCreateOpState``), which the pass never merges.
-_LEGACY_STATEFUL = frozenset(
-    {
-        "BatchNorm_v1",
-        "BilinearSampler",
-        "Convolution_v1",
-        "Correlation",
-        "Crop",
-        "GridGenerator",
-        "IdentityAttachKLSparseReg",
-        "InstanceNorm",
-        "L2Normalization",
-        "MakeLoss",
-        "Pad",
-        "Pooling_v1",
-        "ROIPooling",
-        "SVMOutput",
-        "SequenceLast",
-        "SequenceMask",
-        "SequenceReverse",
-        "SliceChannel",
-        "SpatialTransformer",
-        "SwapAxis",
-        "_CrossDeviceCopy",
-        "_NDArray",
-        "_Native",
-        "_contrib_DeformableConvolution",
-        "_contrib_DeformablePSROIPooling",
-        "_contrib_MultiBoxDetection",
-        "_contrib_MultiBoxPrior",
-        "_contrib_MultiBoxTarget",
-        "_contrib_MultiProposal",
-        "_contrib_PSROIPooling",
-        "_contrib_Proposal",
-        "_contrib_SyncBatchNorm",
-        "_contrib_count_sketch",
-        "_contrib_fft",
-        "_contrib_ifft",
-    }
-)
-
-#: Other operators that are stateful, random or change their inputs.
-_NEVER_MERGED = frozenset(
-    {
-        "Dropout",
-        "RNN",
-        "Custom",
-        "_shuffle",
-        "reset_arrays",
-        "multi_lars",
-        "multi_all_finite",
-        "_foreach",
-        "_while_loop",
-        "_cond",
-    }
-)
-
 
 def _mergeable(op) -> bool:
-    """Whether nodes of ``op`` may be merged (MXNet's per-operator rules)."""
-    name = getattr(op, "name", None)
-    if not isinstance(name, str):
-        return False
-    names = (name, *getattr(op, "aliases", ()))
-    for n in names:
-        if n in _LEGACY_STATEFUL or n in _NEVER_MERGED:
-            return False
-        if n.startswith(("_random_", "_sample_", "_image_random_", "_npi_random")):
-            # Sampling ops draw random numbers; the density ops do not.
-            if not n.startswith("_random_pdf_"):
-                return False
-        if n.endswith("_update") or "_update_" in n:
-            # Optimizer updates write their state inputs in place.
-            return False
-    # Ops with auxiliary states (BatchNorm) update them in place.
-    return not getattr(op, "aux", ())
+    """Whether nodes of ``op`` may be merged: the op declares ``cse=True``
+    (``OpDef.cse``; False for random, stateful and input-writing ops) and has
+    no auxiliary states (BatchNorm updates them in place)."""
+    return bool(getattr(op, "cse", False)) and not getattr(op, "aux", ())
 
 
 def _equal(n: _Node, m: _Node) -> bool:

@@ -40,7 +40,6 @@ __all__ = [
     "flag_dtype",
     "listed_attrs",
     "topo_order",
-    "total_outputs",
     "wrap_hidden",
 ]
 
@@ -105,20 +104,25 @@ class _Node:
         return self.op is None
 
     def num_outputs(self) -> int:
-        """Visible outputs (what the kernel returns)."""
-        return 1 if self.op is None else self.op.n_outputs(self.parsed)
+        """Visible outputs (what the kernel returns, ``list_outputs``)."""
+        return 1 if self.op is None else self.op.num_outputs_for(self.parsed)
+
+    def num_total_outputs(self) -> int:
+        """Visible plus hidden outputs (BatchNorm's saved statistics, ...), as
+        MXNet records them in ``node_row_ptr``."""
+        return 1 if self.op is None else self.op.num_total_outputs_for(self.parsed)
 
     def output_names(self) -> tuple[str, ...]:
         if self.op is None:
             return (self.name,)
         op = self.op
-        n = op.n_outputs(self.parsed)
-        total = total_outputs(self)
+        num_outputs = self.num_outputs()
+        num_total = self.num_total_outputs()
         names = op.declared_output_names(self.parsed)
-        if len(names) >= total and total > 1:
-            out = names[:n]
-        elif total > 1:
-            out = tuple(f"output{i}" for i in range(n))
+        if len(names) >= num_total and num_total > 1:
+            out = names[:num_outputs]
+        elif num_total > 1:
+            out = tuple(f"output{i}" for i in range(num_outputs))
         elif len(names) == 1:
             out = names
         else:
@@ -131,14 +135,6 @@ class _Node:
     def __repr__(self) -> str:
         kind = "null" if self.op is None else self.op.name
         return f"<_Node {kind} {self.name}>"
-
-
-def total_outputs(node: _Node) -> int:
-    """A node's total output count as MXNet records it in ``node_row_ptr``
-    (hidden outputs such as BatchNorm's saved statistics included)."""
-    if node.op is None:
-        return 1
-    return node.op.total_outputs(node.parsed)
 
 
 # --------------------------------------------------------------------------- walks

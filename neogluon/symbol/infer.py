@@ -155,8 +155,7 @@ def infer_graph(
 def _infer_node(n: _Node, vals: dict, merge, is_shape: bool) -> bool:
     in_keys = [(id(src), i) for src, i in n.inputs]
     ins = [vals.get(k) for k in in_keys]
-    n_out = n.num_outputs()
-    out_keys = [(id(n), i) for i in range(n_out)]
+    out_keys = [(id(n), i) for i in range(n.num_outputs())]
     outs_before = [vals.get(k) for k in out_keys]
     if (
         is_shape

@@ -25,9 +25,8 @@ from .graph import Graph
 from .graph import _Node
 from .graph import copy_graph
 from .graph import topo_order
-from .graph import total_outputs
 
-__all__ = ["to_json", "read_json", "save", "total_outputs", "MXNET_VERSION"]
+__all__ = ["to_json", "read_json", "save", "MXNET_VERSION"]
 
 MXNET_VERSION = 10901
 
@@ -110,7 +109,7 @@ def _graph_text(outputs: list[Entry], pad: str, top: bool) -> str:
     arg_nodes = [i for i, n in enumerate(nodes) if n.op is None]
     row_ptr = [0]
     for n in nodes:
-        row_ptr.append(row_ptr[-1] + total_outputs(n))
+        row_ptr.append(row_ptr[-1] + n.num_total_outputs())
     heads = [(index[id(n)], i, 0) for n, i in outputs]
     gpad = pad + "  "
     text = (

@@ -350,11 +350,11 @@ def test_convolution_error_via_nd():
 def test_batchnorm_graph_outputs_and_aux():
     op = get("BatchNorm")
     assert op.aux == ("moving_mean", "moving_var")
-    assert op.n_outputs(op.parse_attrs({})) == 1
+    assert op.num_outputs_for(op.parse_attrs({})) == 1
     mv = op.parse_attrs({"output_mean_var": True})
     assert op.list_output_names(mv) == ("output", "mean", "var")
-    assert op.total_outputs(mv) == 3
-    assert op.total_outputs(op.parse_attrs({})) == 3
+    assert op.num_total_outputs_for(mv) == 3
+    assert op.num_total_outputs_for(op.parse_attrs({})) == 3
 
 
 def test_softmax_output_alias_and_fixtures_cover_ignore():

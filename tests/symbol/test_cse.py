@@ -162,3 +162,46 @@ def test_bind_with_arrays_also_merges():
     expected = np.exp(2 * np.array([1.5, 1.0]))
     np.testing.assert_allclose(out.asnumpy(), expected, rtol=1e-6)
     np.testing.assert_allclose(grads["a"].asnumpy(), 2 * expected, rtol=1e-6)
+
+
+def _merged_size(sym, shapes):
+    with environment({"MXNET_ELIMINATE_COMMON_EXPR": "1"}):
+        ex = sym.simple_bind(ctx=mx.cpu(), grad_req="null", **shapes)
+    return len(ex.get_optimized_symbol().get_internals())
+
+
+def test_ops_declare_whether_they_merge():
+    """``OpDef.cse`` decides: random draws and in-place updates stay apart,
+    a density (no randomness) and a plain op merge."""
+    mu, sigma = mx.sym.var("mu"), mx.sym.var("sigma")
+    shapes = {"mu": (3,), "sigma": (3,)}
+    draws = mx.sym.Group(
+        [mx.sym.random.normal(mu, sigma), mx.sym.random.normal(mu, sigma)]
+    )
+    assert mx.ops.registry.get("_sample_normal").cse is False
+    assert _merged_size(draws, shapes) == 4  # two vars, two sampling nodes
+    w, g = mx.sym.var("w"), mx.sym.var("g")
+    updates = mx.sym.Group(
+        [mx.sym.sgd_update(w, g, lr=0.1), mx.sym.sgd_update(w, g, lr=0.1)]
+    )
+    assert _merged_size(updates, {"w": (3,), "g": (3,)}) == 4
+    same = mx.sym.Group([mx.sym.exp(mu), mx.sym.exp(mu)])
+    # merged into one exp, outputs kept apart by one _copy node
+    assert _merged_size(same, {"mu": (3,)}) == 3
+    assert mx.ops.registry.get("exp").cse is True
+
+
+def test_random_and_update_ops_are_declared_unmergeable():
+    """A new sampling or update operator must say ``cse=False`` where it is
+    declared; names are MXNet's conventions for such ops."""
+    random_prefixes = ("_random_", "_sample_", "_image_random_", "_npi_random")
+    offenders = []
+    for op in mx.ops.registry.list_ops():
+        for name in (op.name, *op.aliases):
+            drawn = name.startswith(random_prefixes) and not name.startswith(
+                "_random_pdf_"
+            )
+            updates = name.endswith("_update") or "_update_" in name
+            if (drawn or updates) and op.cse:
+                offenders.append(name)
+    assert offenders == []

@@ -184,7 +184,7 @@ def _tree(tmp_path, files: dict[str, str]):
 
 
 def test_offenders_respect_the_lists(tmp_path):
-    imports, tensors = _tree(
+    imports, tensors, _ = _tree(
         tmp_path,
         {
             "neogluon/ndarray/core.py": "import torch\nx._data\n",
@@ -217,4 +217,67 @@ def test_temporary_entries_name_existing_files():
 
 
 def test_repository_is_clean():
-    assert cb.offenders() == ([], [])
+    assert cb.offenders() == ([], [], [])
+
+
+# ------------------------------------------------------------ ._ag, _new (check 3)
+def _engine(src: str, **kw) -> list[str]:
+    return [code for _, code in cb.engine_accesses_in(textwrap.dedent(src), **kw)]
+
+
+@pytest.mark.parametrize(
+    ("src", "expected"),
+    [
+        ("w._ag", ["w._ag"]),
+        ("d._ag.fresh = True", ["d._ag"]),
+        ("self._ag = None", ["self._ag"]),
+        ("p.data()._ag is None", ["p.data()._ag"]),
+        ('getattr(x, "_ag", None)', ["getattr(x, '_ag', None)"]),
+        ('setattr(x, "_ag", r)', ["setattr(x, '_ag', r)"]),
+        ('operator.attrgetter("_ag")', ["operator.attrgetter('_ag')"]),
+        ("from ..ndarray.ndarray import _new", ["from ..ndarray.ndarray import _new"]),
+        (
+            "from neogluon.ndarray._core import _new",
+            ["from neogluon.ndarray._core import _new"],
+        ),
+    ],
+)
+def test_engine_internals_fail(src, expected):
+    assert _engine(src) == expected
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "x._agg",
+        "x.ag",
+        "x._fresh_grad = False",
+        "autograd.is_variable(x)",
+        'getattr(x, "grad")',
+        'd["_ag"]',
+        "from ..ndarray.ndarray import NDArray, from_torch",
+        "from .other import _new",
+    ],
+)
+def test_engine_internals_pass(src):
+    assert _engine(src) == []
+
+
+def test_engine_internals_respect_their_owners(tmp_path):
+    _, _, internals = _tree(
+        tmp_path,
+        {
+            "neogluon/ndarray/sparse.py": "arr._ag = None\n",
+            "neogluon/autograd.py": "from .ndarray.ndarray import _new\nv._ag\n",
+            # in the engine: may import _new, may not touch _ag
+            "neogluon/symbol/executor.py": "from ..ndarray.ndarray import _new\n",
+            "neogluon/ops/custom.py": "x._ag\n",
+            "neogluon/gluon/trainer.py": "ag = arr._ag\n",
+            "neogluon/kvstore/kvstore.py": "from ..ndarray.ndarray import _new\n",
+        },
+    )
+    assert internals == [
+        "neogluon/gluon/trainer.py:1: arr._ag",
+        "neogluon/kvstore/kvstore.py:1: from ..ndarray.ndarray import _new",
+        "neogluon/ops/custom.py:1: x._ag",
+    ]

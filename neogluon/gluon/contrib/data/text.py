@@ -19,6 +19,7 @@ from .... import ndarray as nd
 from ...._atomic import atomic_open
 from ....base import MXNetError
 from ...data.dataset import _DownloadedDataset
+from ...utils import _get_repo_file_url
 from ...utils import download
 from ._vocab import Vocabulary
 from ._vocab import count_tokens_from_str
@@ -26,14 +27,6 @@ from ._vocab import count_tokens_from_str
 __all__ = ["WikiText2", "WikiText103"]
 
 EOS_TOKEN = "<eos>"
-_DEFAULT_REPO = "https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/"
-
-
-def _repo_file_url(namespace: str, filename: str) -> str:
-    repo = os.environ.get("MXNET_GLUON_REPO", _DEFAULT_REPO)
-    if not repo.endswith("/"):
-        repo += "/"
-    return f"{repo}{namespace}/{filename}"
 
 
 class _LanguageModelDataset(_DownloadedDataset):
@@ -105,7 +98,7 @@ class _WikiText(_LanguageModelDataset):
         archive_name, archive_hash = self._archive_file
         archive = os.path.join(self._root, archive_name)
         if not os.path.exists(archive):
-            url = _repo_file_url(f"gluon/dataset/{self._namespace}", archive_name)
+            url = _get_repo_file_url(f"gluon/dataset/{self._namespace}", archive_name)
             try:
                 archive = download(url, path=self._root, sha1_hash=archive_hash)
             except OSError as err:

@@ -15,7 +15,6 @@ from ....metric import Loss as metric_loss
 from ...data import DataLoader
 from ...loss import Loss as gluon_loss
 from ...trainer import Trainer
-from ...utils import split_and_load
 from .batch_processor import BatchProcessor
 from .event_handler import BatchBegin
 from .event_handler import BatchEnd
@@ -220,10 +219,8 @@ class Estimator:
                 return False
         return True
 
-    def _get_data_and_label(self, batch, ctx, batch_axis: int = 0):
-        data = split_and_load(batch[0], ctx_list=ctx, batch_axis=batch_axis)
-        label = split_and_load(batch[1], ctx_list=ctx, batch_axis=batch_axis)
-        return data, label
+    # MXNet has this helper on both classes; one body serves both.
+    _get_data_and_label = BatchProcessor._get_data_and_label
 
     # ------------------------------------------------------------ metrics
     def _add_default_training_metrics(self) -> None:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import struct
 import tarfile
 import warnings
 
@@ -35,8 +34,10 @@ from .... import image
 from .... import ndarray as nd
 from .... import recordio
 from ...._atomic import atomic_open
+from ...._idx import parse_idx
 from ....base import MXNetError
 from ....base import numeric_types
+from ...utils import _get_repo_file_url
 from ...utils import check_sha1
 from ...utils import download
 from ..dataset import Dataset
@@ -53,23 +54,13 @@ __all__ = [
     "ImageListDataset",
 ]
 
-_DEFAULT_REPO = "https://apache-mxnet.s3-accelerate.dualstack.amazonaws.com/"
-
-
-def _repo_file_url(namespace: str, filename: str) -> str:
-    """MXNet's ``_get_repo_file_url``: ``$MXNET_GLUON_REPO`` or the Apache S3 repo."""
-    repo = os.environ.get("MXNET_GLUON_REPO", _DEFAULT_REPO)
-    if not repo.endswith("/"):
-        repo += "/"
-    return f"{repo}{namespace}/{filename}"
-
 
 def _default_root(name: str) -> str:
     return os.path.join(base.data_dir(), "datasets", name)
 
 
 def _download(cls: str, namespace: str, filename: str, sha1: str, root: str, why: str):
-    url = _repo_file_url(f"gluon/dataset/{namespace}", filename)
+    url = _get_repo_file_url(f"gluon/dataset/{namespace}", filename)
     try:
         return download(url, path=root, sha1_hash=sha1, overwrite=True)
     except OSError as err:
@@ -89,26 +80,11 @@ def _read_idx(path: str, kind: str) -> tuple[np.ndarray, str | None]:
             raw = f.read()
     except (OSError, EOFError) as err:
         return None, f"cannot read {path!r} ({err})"
-    want_magic, header = (2049, 8) if kind == "labels" else (2051, 16)
-    if len(raw) < header:
-        return None, f"{path!r} is too short ({len(raw)} bytes) for an IDX header"
-    magic, n = struct.unpack(">II", raw[:8])
-    if magic != want_magic:
-        return None, (
-            f"{path!r} has IDX magic number {magic}, expected {want_magic} for {kind}"
-        )
-    if kind == "labels":
-        shape = (n,)
-    else:
-        rows, cols = struct.unpack(">II", raw[8:16])
-        shape = (n, rows, cols, 1)
-    size = int(np.prod(shape))
-    if len(raw) - header != size:
-        return None, (
-            f"{path!r} holds {len(raw) - header} bytes of {kind}, but its header "
-            f"announces {size} ({shape})"
-        )
-    return np.frombuffer(raw, dtype=np.uint8, offset=header).reshape(shape), None
+    try:
+        arr = parse_idx(raw, 1 if kind == "labels" else 3, exact=True)
+    except ValueError as err:
+        return None, f"{path!r} ({kind}) {err}"
+    return (arr if kind == "labels" else arr[..., None]), None
 
 
 class MNIST(_DownloadedDataset):
