@@ -35,6 +35,7 @@ import collections
 import importlib
 import io
 import math
+import numbers
 import pickle
 import sys
 
@@ -305,6 +306,60 @@ def _check_state(state, index, depth: int = 0, seen: set | None = None) -> None:
     )
 
 
+def _is_real(v) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+
+# What the update step reads from every optimizer (MXNet 1.9.1's and ours).
+_OPT_TYPES = {
+    "lr": ("a number or None", lambda v: v is None or _is_real(v)),
+    "wd": ("a number", _is_real),
+    "rescale_grad": ("a number", _is_real),
+    "clip_gradient": ("a number or None", lambda v: v is None or _is_real(v)),
+    "aggregate_num": ("an int", lambda v: isinstance(v, int)),
+    "num_update": ("an int", lambda v: isinstance(v, int)),
+    "begin_num_update": ("an int", lambda v: isinstance(v, int)),
+    "lr_mult": ("a dict", lambda v: isinstance(v, dict)),
+    "wd_mult": ("a dict", lambda v: isinstance(v, dict)),
+    "idx2name": ("a dict", lambda v: isinstance(v, dict)),
+    "_index_update_count": ("a dict", lambda v: isinstance(v, dict)),
+    "_all_index_update_counts": ("a dict", lambda v: isinstance(v, dict)),
+}
+
+
+def _check_optimizer(opt) -> None:
+    """The pickled optimizer has the attributes a fresh one of its class has
+    (neogluon's classes; the base Optimizer's for others), and the ones the
+    update reads have their types: else ``set_states`` would half-replace the
+    Trainer's optimizer and fail later with a bare AttributeError/TypeError."""
+    _, opt_cls, sched_cls = _base_classes()
+    cls = type(opt)
+    try:
+        fresh = cls() if cls.__module__.startswith("neogluon.") else opt_cls()
+    except Exception:  # noqa: BLE001 - a class that needs arguments
+        fresh = opt_cls()
+    attrs = opt.__dict__
+    missing = sorted(set(fresh.__dict__) - set(attrs) - {"param_dict"})
+    if missing:
+        raise MXNetError(
+            f"the pickled {cls.__name__} optimizer lacks the attributes "
+            f"{', '.join(missing[:6])}; the file is damaged or was not written by "
+            "save_states."
+        )
+    for name, (want, ok) in _OPT_TYPES.items():
+        if name in attrs and not ok(attrs[name]):
+            raise MXNetError(
+                f"the pickled {cls.__name__} optimizer's {name} is "
+                f"{_short(attrs[name])} ({type(attrs[name]).__name__}); expected {want}."
+            )
+    sched = attrs.get("lr_scheduler")
+    if sched is not None and not isinstance(sched, sched_cls):
+        raise MXNetError(
+            f"the pickled {cls.__name__} optimizer's lr_scheduler is a "
+            f"{type(sched).__name__}; expected an LRScheduler or None."
+        )
+
+
 def _check_shape(obj) -> None:
     _, opt_cls, _ = _base_classes()
     states = obj
@@ -317,6 +372,7 @@ def _check_shape(obj) -> None:
         states = obj[0]
         if not isinstance(getattr(obj[1], "__dict__", None), dict):
             raise MXNetError("the pickled optimizer carries no attributes.")
+        _check_optimizer(obj[1])
     if not isinstance(states, dict):
         raise MXNetError(
             "expected a dict from parameter index to optimizer state, got "

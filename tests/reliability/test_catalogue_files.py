@@ -345,3 +345,20 @@ def test_pack_img_bad_input():
         mx.recordio.pack_img(header, np.zeros((2, 2, 2), np.uint8))
     with pytest.raises(ValueError, match="unsupported img_fmt"):
         mx.recordio.pack_img(header, np.zeros((2, 2), np.uint8), img_fmt=".bmp")
+
+
+def test_params_empty_shape_too_large_for_numpy(tmp_path):
+    # Found by the fuzzer: (0, 2**62, 2) declares no bytes, so the size check
+    # passed, and numpy's "array is too big" ValueError escaped from reshape.
+    buf = _dense(tmp_path)
+    buf = _with(buf, "shape dim", 0, 0)
+    buf = _with(buf, "shape dim", 2**62, 1)
+    with pytest.raises(
+        MXNetError, match=r"shape \(0, 4611686018427387904\) is too large"
+    ):
+        mx.nd.load_frombuffer(buf)
+    # An empty array of an ordinary shape still loads.
+    buf = _with(_dense(tmp_path), "shape dim", 0, 0)
+    data_at = _field(buf, "type flag").offset + 4
+    buf = buf[:data_at] + buf[data_at + 24 :]  # drop the 2x3 float32 data of 'w'
+    assert mx.nd.load_frombuffer(buf)["w"].shape == (0, 3)

@@ -454,3 +454,47 @@ def test_numpy_scalars_and_arrays_in_an_optimizer_still_load():
     assert back.lr == np.float32(0.5) and type(back.lr) is np.float32
     np.testing.assert_array_equal(back.extra, np.arange(6).reshape(2, 3))
     np.testing.assert_array_equal(states[0].asnumpy(), [1.0, 1.0])
+
+
+# --------------------------------------------------- the optimizer in the file
+
+
+def _damaged_optimizers():
+    for name in ("lr", "wd", "aggregate_num", "lr_scheduler", "momentum"):
+        opt = mx.optimizer.SGD(learning_rate=0.5, momentum=0.9)
+        del opt.__dict__[name]
+        yield f"no {name}", opt, f"lacks the attributes {name}"
+    for name, value, want in (
+        ("lr", "fast", "expected a number or None"),
+        ("wd", None, "expected a number"),
+        ("aggregate_num", 1.5, "expected an int"),
+        ("idx2name", [1], "expected a dict"),
+        ("lr_scheduler", frozenset(), "expected an LRScheduler or None"),
+    ):
+        opt = mx.optimizer.SGD(learning_rate=0.5)
+        setattr(opt, name, value)
+        yield f"{name} of a wrong type", opt, f"{name} is .*{want}"
+
+
+@pytest.mark.parametrize(
+    "name,opt,match",
+    list(_damaged_optimizers()),
+    ids=[n for n, _, _ in _damaged_optimizers()],
+)
+def test_damaged_optimizer_is_refused_before_the_trainer_changes(
+    tmp_path, name, opt, match
+):
+    # Such a file used to replace the Trainer's optimizer and then fail with a
+    # bare AttributeError/TypeError in load_states or at the next step.
+    net, trainer = _trainer()
+    _step(net, trainer)
+    path = tmp_path / "x.states"
+    path.write_bytes(
+        pickle.dumps(({0: mx.nd.zeros((3, 4)), 1: mx.nd.zeros((3,))}, opt))
+    )
+    before = trainer._updaters[0].states[0].asnumpy().copy()
+    with pytest.raises(MXNetError, match=match):
+        trainer.load_states(str(path))
+    assert trainer.learning_rate == 0.1 and trainer._optimizer.momentum == 0.9
+    np.testing.assert_array_equal(trainer._updaters[0].states[0].asnumpy(), before)
+    _step(net, trainer)  # still trains
