@@ -66,7 +66,7 @@ test-all: venv
 FUZZ_EXAMPLES ?= 2000
 fuzz: venv
 	NEOGLUON_FUZZ=long NEOGLUON_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
-		$(PY) -m pytest tests/reliability/test_fuzz.py $(PYTEST_ARGS)
+		$(PY) -m pytest -m fuzz tests/reliability $(PYTEST_ARGS)
 
 # ruff, the torch boundary (torch imports and NDArray._data outside the engine)
 # and a non-strict mypy run configured in pyproject.toml (docs/style.md).

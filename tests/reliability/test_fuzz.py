@@ -43,7 +43,10 @@ from neogluon.base import MXNetError
 from tests.conftest import FIXTURES
 from tests.reliability import fuzz_support as fz
 
-pytestmark = pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+pytestmark = [
+    pytest.mark.fuzz,
+    pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning"),
+]
 
 _TMP = Path(tempfile.mkdtemp(prefix="neogluon-fuzz-"))
 
