@@ -21,11 +21,13 @@ every run, a few seconds in all); ``make fuzz`` runs the long, random search
 
 from __future__ import annotations
 
+import atexit
 import functools
 import io
 import json
 import pickle
 import pickletools
+import shutil
 import struct
 import tempfile
 import warnings
@@ -49,6 +51,7 @@ pytestmark = [
 ]
 
 _TMP = Path(tempfile.mkdtemp(prefix="neogluon-fuzz-"))
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
 
 
 def _tmpfile(name: str, data: bytes) -> str:
