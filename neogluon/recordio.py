@@ -222,12 +222,17 @@ class MXRecordIO:
                 )
             cflag = lrec >> 29
             length = lrec & _LEN_MASK
-            data = f.read((length + 3) & ~3)
-            if len(data) < length:
+            # Check the declared length against the file before reading: a
+            # damaged length word must not make read() allocate up to 512 MiB.
+            at = f.tell()
+            remaining = os.fstat(f.fileno()).st_size - at
+            if length > remaining:
                 raise MXNetError(
-                    f"Invalid RecordIO file {self.uri!r}: record at byte "
-                    f"{f.tell() - len(data) - 8} is truncated"
+                    f"Invalid RecordIO file {self.uri!r}: the chunk header at byte "
+                    f"{at - 8} declares {length} bytes, but only {max(remaining, 0)} "
+                    "bytes follow; the file is truncated or damaged"
                 )
+            data = f.read((length + 3) & ~3)
             out.append(data[:length])
             if cflag in (0, 3):
                 return _MAGIC_BYTES.join(out)
@@ -350,6 +355,13 @@ class MXIndexedRecordIO(MXRecordIO):
                 f"MXIndexedRecordIO: key {idx!r} is not in {self.idx_path!r} "
                 f"({len(self.keys)} keys)"
             ) from None
+        size = os.fstat(self._file.fileno()).st_size
+        if pos >= size:
+            raise MXNetError(
+                f"Invalid index file {self.idx_path!r}: key {idx!r} points at byte "
+                f"{pos}, past the end of {self.uri!r} ({size} bytes); the index "
+                "does not belong to this record file or the record file is truncated"
+            )
         self._file.seek(pos)
 
     def tell(self) -> int:
@@ -445,26 +457,53 @@ def unpack_img(s: bytes, iscolor: int = -1) -> tuple:
         OpenCV's imdecode flag: ``-1`` keeps the stored channels, ``0`` gives a
         grayscale ``(H, W)`` image, ``1`` a 3-channel image. Color channels are
         in BGR order, as MXNet (which decodes with OpenCV) returns them.
+
+    Raises
+    ------
+    MXNetError
+        The image cannot be decoded (damaged, not JPEG/PNG, or larger than
+        Pillow's ``MAX_IMAGE_PIXELS`` bound). MXNet 1.9.1 returns ``None`` as
+        the image instead.
+    """
+    image = _pil()
+    header, payload = unpack(s)
+    try:
+        arr = _decode(image, payload, iscolor)
+    except MemoryError:
+        raise
+    except Exception as err:  # noqa: BLE001 - Pillow's decoders raise many types
+        detail = f"{type(err).__name__}: {err}"
+        if isinstance(err, image.UnidentifiedImageError):
+            detail = "not an image format Pillow recognises"
+        raise MXNetError(
+            f"recordio.unpack_img: cannot decode the {len(payload)}-byte image of "
+            f"record id {header.id} ({detail}); the record is damaged or does not "
+            "hold a JPEG/PNG image made by pack_img."
+        ) from None
+    return header, np.ascontiguousarray(arr)
+
+
+def _decode(image, payload: bytes, iscolor: int) -> np.ndarray:
+    """Decode ``payload`` with Pillow into OpenCV's channel layout.
+
+    Pillow refuses images of more than ``2 * PIL.Image.MAX_IMAGE_PIXELS``
+    pixels (DecompressionBombError) before it allocates them: that bounds
+    what a damaged header can make this allocate.
     """
     import io
 
-    image = _pil()
-    header, payload = unpack(s)
     img = image.open(io.BytesIO(payload))
     if iscolor == 0:
-        arr = np.asarray(img.convert("L"))
-    elif iscolor > 0:
-        arr = np.asarray(img.convert("RGB"))[:, :, ::-1]
-    else:
-        if img.mode in ("L", "I;16", "I", "F"):
-            arr = np.asarray(img)
-        elif img.mode in ("RGBA", "LA", "PA") or (
-            img.mode == "P" and "transparency" in img.info
-        ):
-            arr = np.asarray(img.convert("RGBA"))[:, :, [2, 1, 0, 3]]
-        else:
-            arr = np.asarray(img.convert("RGB"))[:, :, ::-1]
-    return header, np.ascontiguousarray(arr)
+        return np.asarray(img.convert("L"))
+    if iscolor > 0:
+        return np.asarray(img.convert("RGB"))[:, :, ::-1]
+    if img.mode in ("L", "I;16", "I", "F"):
+        return np.asarray(img)
+    if img.mode in ("RGBA", "LA", "PA") or (
+        img.mode == "P" and "transparency" in img.info
+    ):
+        return np.asarray(img.convert("RGBA"))[:, :, [2, 1, 0, 3]]
+    return np.asarray(img.convert("RGB"))[:, :, ::-1]
 
 
 def pack_img(header, img, quality: int = 95, img_fmt: str = ".jpg") -> bytes:

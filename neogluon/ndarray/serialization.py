@@ -270,6 +270,14 @@ def _dtype_of(flag: int, r: _Reader, at: int):
 def _read_data(r: _Reader, flag: int, shape: tuple, at: int, what: str) -> np.ndarray:
     npd, special = _dtype_of(flag, r, at)
     count = math.prod(shape)  # exact: an int64 product could wrap around
+    if count == 0 and math.prod(d for d in shape if d) * npd.itemsize > sys.maxsize:
+        # An empty shape like (0, 2**62, 4): no bytes to read, but numpy
+        # cannot describe it (its size must fit in an intp with the zero left out).
+        raise r.fail(
+            f"{what}: shape {shape} is too large for an array of type flag {flag} "
+            "(the product of its non-zero dims exceeds what int64 can address)",
+            at,
+        )
     raw = r.take(count * npd.itemsize, f"{what}: {count} elements of type flag {flag}")
     a = np.frombuffer(raw, dtype=npd, count=count).reshape(shape)
     return a

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from ..base import MXNetError
 from ..ops import registry as _reg
+from .graph import flag_dtype
 
 __all__ = ["check_graph"]
 
@@ -49,6 +50,37 @@ def _outputs_of(node: dict) -> int | None:
         return op.num_total_outputs_for(parsed)
     except (MXNetError, ValueError, TypeError):
         return None  # the loader reports bad attributes itself
+
+
+_PARSE_ERRORS = (ValueError, TypeError, SyntaxError, MXNetError, RecursionError)
+
+
+def _check_hidden(node: dict, label: str) -> None:
+    """A variable's ``__shape__``/``__dtype__`` must parse (shape inference
+    reads them; a bad value used to escape as a bare ValueError/TypeError)."""
+    for key in ("attrs", "attr", "param"):
+        attrs = node.get(key) or {}
+        if "__shape__" in attrs:
+            text = str(attrs["__shape__"])
+            try:
+                shape = _reg.parse_shape(text)
+                ok = shape is None or all(d is None or _is_int(d) for d in shape)
+            except _PARSE_ERRORS:
+                ok = False
+            if not ok:
+                raise _err(
+                    f"{label}: attribute __shape__ is {text!r:.80}; expected a shape "
+                    "such as '(3, 4)' (0 or -1 for an unknown dim)."
+                )
+        if "__dtype__" in attrs:
+            text = str(attrs["__dtype__"])
+            try:
+                flag_dtype(text)
+            except _PARSE_ERRORS:
+                raise _err(
+                    f"{label}: attribute __dtype__ is {text!r:.80}; expected an MXNet "
+                    "type flag (0 float32, 1 float64, 2 float16, 3 uint8, 4 int32, ...)."
+                ) from None
 
 
 def _check_entry(entry, where: str, n_nodes: int, outputs: list) -> None:
@@ -128,6 +160,8 @@ def check_graph(data: dict) -> None:
                     f"{label}: '{key}' must be an object of name: value strings, "
                     f"got {node[key]!r:.80}."
                 )
+        if node.get("op", "null") == "null":
+            _check_hidden(node, label)
         subgraphs = node.get("subgraphs", [])
         if not isinstance(subgraphs, list):
             raise _err(f"{label}: 'subgraphs' must be a list of graphs.")

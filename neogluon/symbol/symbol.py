@@ -662,8 +662,15 @@ def load(fname: str) -> Symbol:
     """Load a symbol saved by ``save``/``export`` (any MXNet version)."""
     if not isinstance(fname, str):
         raise TypeError(f"fname must be a string, got {type(fname).__name__}")
-    with open(fname, encoding="utf-8") as f:
-        text = f.read()
+    with open(fname, "rb") as f:
+        raw = f.read()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise MXNetError(
+            f"load_json: '{fname}' is not UTF-8 text ({err.reason} at byte "
+            f"{err.start}); a symbol file is the JSON text sym.save writes."
+        ) from None
     try:
         return load_json(text)
     except MXNetError as err:

@@ -93,6 +93,29 @@ JSON_CASES = {
         "mxnet_version",
     ),
     "subgraphs not a list": (("nodes", 3, "subgraphs"), {}, "'subgraphs'"),
+    # Found by tests/reliability/test_fuzz.py: a variable's bad __shape__ /
+    # __dtype__ escaped from shape inference as a bare ValueError/TypeError.
+    # MXNet 1.9.1 loads these and fails in infer_shape; neogluon at load.
+    "variable __shape__ unparsable": (
+        ("nodes", 1, "attrs", "__shape__"),
+        "((((",
+        "node 1 ('fc_weight'): attribute __shape__ is '(((('",
+    ),
+    "variable __shape__ a float": (
+        ("nodes", 1, "attrs", "__shape__"),
+        "1e308",
+        "expected a shape such as '(3, 4)'",
+    ),
+    "variable __dtype__ not a flag": (
+        ("nodes", 2, "attrs", "__dtype__"),
+        "abc",
+        "node 2 ('fc_bias'): attribute __dtype__ is 'abc'",
+    ),
+    "variable __dtype__ unknown flag": (
+        ("nodes", 0, "attrs"),
+        {"__dtype__": "99"},
+        "expected an MXNet type flag",
+    ),
 }
 
 

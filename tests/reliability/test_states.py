@@ -343,3 +343,158 @@ def test_save_states_write_error_mid_file(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["t.states"]
+
+
+# ----------------------------------------------------- calls of admitted globals
+# Admitting a global is not enough: each of these pickles uses only admitted
+# globals (bytearray, numpy, NDArray) but asks for a call or a state that no
+# .states file makes. Found by tests/reliability/test_fuzz.py (bytearray of
+# a huge int) or by reading the unpickler with the fuzzer's mutations in mind.
+
+
+class _Raw:
+    """Pickles as the raw ``__reduce__`` tuple it is given."""
+
+    def __init__(self, *reduce):
+        self.reduce = reduce
+
+    def __reduce__(self):
+        return self.reduce
+
+
+def _reconstruct():
+    return np.zeros(0).__reduce__()[0]
+
+
+def _hostile_calls():
+    yield "bytearray of a huge size", _Reduce(bytearray, 2**40), "bytearray"
+    yield "numpy.ndarray(shape)", _Reduce(np.ndarray, (10**6, 10**6)), "ndarray"
+    # {0: numpy.ndarray.__new__(numpy.ndarray, (10**6, 10**6))} by NEWOBJ.
+    newobj = (
+        b"\x80\x04}K\x00"
+        + _global("numpy", "ndarray")[2:-1]
+        + b"J\x40\x42\x0f\x00J\x40\x42\x0f\x00\x86\x85\x81s."
+    )
+    yield "ndarray through NEWOBJ", newobj, "refusing to create a ndarray"
+    yield (
+        "_reconstruct of a huge shape",
+        _Raw(_reconstruct(), (np.ndarray, (10**9,), b"b")),
+        "more than the whole file",
+    )
+    # Set from a 2-item list, numpy 2 crashes (SIGSEGV) on this state.
+    yield (
+        "object array state",
+        _Raw(
+            _reconstruct(),
+            (np.ndarray, (0,), b"b"),
+            (1, (10**7,), np.dtype("O"), False, [1, 2]),
+        ),
+        "refusing to set the state of a ndarray",
+    )
+    yield (
+        "array state longer than its bytes",
+        _Raw(
+            _reconstruct(),
+            (np.ndarray, (0,), b"b"),
+            (1, (10**6,), np.dtype("f4"), False, b"\0" * 8),
+        ),
+        "needs 4000000 bytes, more than the whole file",
+    )
+    yield (
+        "dtype with altered flags",
+        _Raw(np.dtype, ("V8", False, True), (3, "|", None, None, None, 8, 1, 0x1F)),
+        "refusing to set the state of a VoidDType",
+    )
+    yield "NDArray from an int handle", _Reduce(mx.nd.NDArray, 12345), "NDArray"
+    yield (
+        "NDArray state with other keys",
+        _Raw(mx.nd.NDArray, (None,), {"handle": None, "_data": 1}),
+        "refusing to set the state of a NDArray",
+    )
+    yield "set of an int", _Reduce(set, 10**9), "refusing the call set"
+
+
+@pytest.mark.parametrize(
+    "name,obj,match", list(_hostile_calls()), ids=[n for n, _, _ in _hostile_calls()]
+)
+def test_hostile_calls_of_admitted_globals_are_refused(name, obj, match):
+    from neogluon._states_pickle import loads_states
+
+    blob = obj if isinstance(obj, bytes) else pickle.dumps({0: obj})
+    with pytest.raises(MXNetError, match=match):
+        loads_states(blob)
+
+
+def test_shared_containers_are_checked_once():
+    # 1000 x 1000 x 1000 references to one list, in a 10 KB pickle: checking
+    # each reference would take hours.
+    import time
+
+    from neogluon._states_pickle import loads_states
+
+    inner = [None]
+    level = [[inner] * 1000]
+    level = [level[0]] * 1000
+    blob = pickle.dumps({0: [level] * 1000})
+    assert len(blob) < 20_000
+    start = time.perf_counter()
+    out = loads_states(blob)
+    assert time.perf_counter() - start < 5
+    assert out[0][999][999][999] == [None]
+
+
+def test_numpy_scalars_and_arrays_in_an_optimizer_still_load():
+    # An optimizer built with numpy values pickles numpy scalars, dtypes and
+    # arrays: admitted, with their real states.
+    from neogluon._states_pickle import loads_states
+
+    opt = mx.optimizer.SGD(learning_rate=np.float32(0.5))
+    opt.extra = np.arange(6, dtype=np.int64).reshape(2, 3)
+    states, back = loads_states(pickle.dumps(({0: mx.nd.ones((2,))}, opt)))
+    assert back.lr == np.float32(0.5) and type(back.lr) is np.float32
+    np.testing.assert_array_equal(back.extra, np.arange(6).reshape(2, 3))
+    np.testing.assert_array_equal(states[0].asnumpy(), [1.0, 1.0])
+
+
+# --------------------------------------------------- the optimizer in the file
+
+
+def _damaged_optimizers():
+    for name in ("lr", "wd", "aggregate_num", "lr_scheduler", "momentum"):
+        opt = mx.optimizer.SGD(learning_rate=0.5, momentum=0.9)
+        del opt.__dict__[name]
+        yield f"no {name}", opt, f"lacks the attributes {name}"
+    for name, value, want in (
+        ("lr", "fast", "expected a number or None"),
+        ("wd", None, "expected a number"),
+        ("aggregate_num", 1.5, "expected an int"),
+        ("idx2name", [1], "expected a dict"),
+        ("lr_scheduler", frozenset(), "expected an LRScheduler or None"),
+    ):
+        opt = mx.optimizer.SGD(learning_rate=0.5)
+        setattr(opt, name, value)
+        yield f"{name} of a wrong type", opt, f"{name} is .*{want}"
+
+
+@pytest.mark.parametrize(
+    "name,opt,match",
+    list(_damaged_optimizers()),
+    ids=[n for n, _, _ in _damaged_optimizers()],
+)
+def test_damaged_optimizer_is_refused_before_the_trainer_changes(
+    tmp_path, name, opt, match
+):
+    # Such a file used to replace the Trainer's optimizer and then fail with a
+    # bare AttributeError/TypeError in load_states or at the next step.
+    net, trainer = _trainer()
+    _step(net, trainer)
+    path = tmp_path / "x.states"
+    path.write_bytes(
+        pickle.dumps(({0: mx.nd.zeros((3, 4)), 1: mx.nd.zeros((3,))}, opt))
+    )
+    before = trainer._updaters[0].states[0].asnumpy().copy()
+    with pytest.raises(MXNetError, match=match):
+        trainer.load_states(str(path))
+    assert trainer.learning_rate == 0.1 and trainer._optimizer.momentum == 0.9
+    np.testing.assert_array_equal(trainer._updaters[0].states[0].asnumpy(), before)
+    _step(net, trainer)  # still trains

@@ -14,6 +14,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pytest
 
 import neogluon as mx
 
@@ -290,3 +291,117 @@ def test_name_scopes_of_one_block_in_threads():
     assert all(ok for ok, _ in results)
     # Outside the scope every thread is back on the default manager.
     assert {type(cur).__name__ for _, cur in results} == {"NameManager"}
+
+
+# ---------------------------------------------- conv + BatchNorm (aux states)
+
+
+def _convnet(hybridize: bool):
+    net = mx.gluon.nn.HybridSequential()
+    net.add(mx.gluon.nn.Conv2D(4, 3, in_channels=1))
+    net.add(mx.gluon.nn.BatchNorm(in_channels=4))
+    net.add(mx.gluon.nn.Activation("relu"))
+    net.add(mx.gluon.nn.GlobalAvgPool2D())
+    net.add(mx.gluon.nn.Dense(3, in_units=4))
+    net.initialize()
+    rs = np.random.RandomState(7)
+    for name, p in net.collect_params().items():
+        if name.endswith("running_var"):
+            p.set_data(mx.nd.array(rs.uniform(0.5, 1.5, p.shape)))
+        else:
+            p.set_data(mx.nd.array(rs.uniform(-0.5, 0.5, p.shape)))
+    if hybridize:
+        net.hybridize()
+    return net
+
+
+def _images(n: int):
+    rs = np.random.RandomState(3)
+    return [
+        (
+            rs.standard_normal((4, 1, 6, 6)).astype(np.float32),
+            rs.randint(0, 3, 4).astype(np.float32),
+        )
+        for _ in range(n)
+    ]
+
+
+@pytest.mark.parametrize("hybridize", [False, True], ids=["eager", "hybridized"])
+def test_shared_convnet_inference_in_threads_equals_sequential(hybridize):
+    net = _convnet(hybridize)
+    inputs = [x for x, _ in _images(8)]
+    want = [net(mx.nd.array(x)).asnumpy() for x in inputs]
+
+    def infer(_k):
+        return [[net(mx.nd.array(x)).asnumpy() for x in inputs] for _ in range(5)]
+
+    for per_thread in _run_threads(infer):
+        for rep in per_thread:
+            for g, w in zip(rep, want, strict=True):
+                np.testing.assert_array_equal(g, w)
+
+
+@pytest.mark.parametrize("hybridize", [False, True], ids=["eager", "hybridized"])
+def test_shared_convnet_trained_under_lock_equals_sequential(hybridize):
+    # BatchNorm also updates its running mean/var (aux states) in each
+    # training forward: under the lock they too equal the sequential run.
+    batches = _images(12)
+    loss_fn = mx.gluon.loss.SoftmaxCrossEntropyLoss()
+
+    def make():
+        net = _convnet(hybridize)
+        opt = {"learning_rate": 0.05, "momentum": 0.9}
+        return net, mx.gluon.Trainer(net.collect_params(), "sgd", opt)
+
+    def step(net, trainer, x, y):
+        with mx.autograd.record():
+            loss = loss_fn(net(mx.nd.array(x)), mx.nd.array(y))
+        loss.backward()
+        trainer.step(x.shape[0])
+
+    net_seq, tr_seq = make()
+    for x, y in batches:
+        step(net_seq, tr_seq, x, y)
+
+    net, trainer = make()
+    lock = threading.Lock()
+    cursor = [0]
+
+    def worker(_k):
+        while True:
+            with lock:
+                if cursor[0] >= len(batches):
+                    return
+                i = cursor[0]
+                cursor[0] += 1
+                step(net, trainer, *batches[i])
+
+    _run_threads(worker)
+    # Same order of parameters (the names differ by their instance counters).
+    seq = list(net_seq.collect_params().values())
+    got = list(net.collect_params().values())
+    assert len(got) == len(seq) == 8  # conv 2, BatchNorm 4, dense 2
+    for p, q in zip(got, seq, strict=True):
+        np.testing.assert_array_equal(p.data().asnumpy(), q.data().asnumpy())
+
+
+def test_separate_convnets_per_thread_equal_sequential():
+    batches = _images(6)
+    loss_fn = mx.gluon.loss.SoftmaxCrossEntropyLoss()
+
+    def train(k):
+        net = _convnet(hybridize=k % 2 == 0)
+        trainer = mx.gluon.Trainer(
+            net.collect_params(), "adam", {"learning_rate": 0.01}
+        )
+        for x, y in batches:
+            with mx.autograd.record():
+                loss = loss_fn(net(mx.nd.array(x)), mx.nd.array(y))
+            loss.backward()
+            trainer.step(x.shape[0])
+        return [p.data().asnumpy() for p in net.collect_params().values()]
+
+    threaded = _run_threads(train)
+    for k, got in enumerate(threaded):
+        for g, w in zip(got, train(k), strict=True):
+            np.testing.assert_array_equal(g, w)

@@ -383,8 +383,16 @@ class _ThreadWorkers:
             self._tasks.put(None)
 
 
-def _thread_batch(dataset, batchify_fn, indices):
-    return batchify_fn([dataset[i] for i in indices])
+def _thread_batch(dataset, batchify_fn, indices, where="in a DataLoader worker thread"):
+    try:
+        return batchify_fn([dataset[i] for i in indices])
+    except Exception as exc:
+        # Name the samples, as the process workers do (issue 10).
+        if hasattr(exc, "add_note"):  # Python >= 3.11
+            exc.add_note(
+                f"Raised {where} while loading the samples at indices {list(indices)}."
+            )
+        raise
 
 
 # ---------------------------------------------------------------- MXNet's pool protocol
@@ -971,8 +979,11 @@ class DataLoader:
         return self._process_iter()
 
     def _same_process_iter(self):
+        where = "in the DataLoader (num_workers=0)"
         for batch in self._batch_sampler:
-            yield self._finish(self._batchify_fn([self._dataset[i] for i in batch]))
+            yield self._finish(
+                _thread_batch(self._dataset, self._batchify_fn, batch, where)
+            )
 
     def _thread_iter(self):
         workers = _ThreadWorkers(self._num_workers)
