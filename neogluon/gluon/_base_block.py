@@ -236,10 +236,16 @@ class Block:
                     "in ParameterDict, which contains parameters "
                     f"{_brief(params.keys())}. Set ignore_extra=True to ignore. "
                 )
-            if name in params:
-                params[name]._load_init(
-                    loaded[name], ctx, cast_dtype=cast_dtype, dtype_source=dtype_source
-                )
+        # Every value is checked before any is assigned: a file that fails on
+        # its last parameter leaves the block as it was (MXNet assigns as it
+        # goes and leaves a half-loaded network behind).
+        names = [name for name in loaded if name in params]
+        for name in names:
+            params[name]._check_load(loaded[name], ctx, cast_dtype, dtype_source)
+        for name in names:
+            params[name]._load_init(
+                loaded[name], ctx, cast_dtype=cast_dtype, dtype_source=dtype_source
+            )
 
     def save_params(self, filename: str) -> None:
         """Deprecated: use :meth:`save_parameters`."""

@@ -661,11 +661,6 @@ def test_parameterdict_load_dtype_mismatch_changes_nothing():
         np.testing.assert_array_equal(v, before[k])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the validate-then-assign loop in Block.load_parameters "
-    "(gluon/block.py, wired by the lead at merge; see the reliability report)",
-)
 def test_block_load_parameters_fails_without_changing_anything(tmp_path):
     net = _two_layer()
     path = tmp_path / "w.params"
