@@ -247,6 +247,14 @@ def _insert_tensor(
     return _insert(arr, values, obj, val, start, stop, step, int_ind, axis)
 
 
+def _insert_present(names: tuple[str, ...]):
+    def present(attrs) -> tuple[str, ...]:
+        given = attrs.get("val") is not None
+        return tuple(n for n in names if not (n == "values" and given))
+
+    return present
+
+
 for _name, _fn, _ins in (
     ("_npi_insert_scalar", _insert_scalar, ("arr", "values")),
     ("_npi_insert_slice", _insert_scalar, ("arr", "values")),
@@ -258,9 +266,7 @@ for _name, _fn, _ins in (
             _fn,
             inputs=_ins,
             params=_INSERT_PARAMS,
-            present_inputs=lambda attrs, _ins=_ins: tuple(
-                n for n in _ins if not (n == "values" and attrs.get("val") is not None)
-            ),
+            present_inputs=_insert_present(_ins),
             infer_shape=_unknown,
             infer_type=lambda in_types, attrs: (in_types, [in_types[0]]),
             same_dtype=False,

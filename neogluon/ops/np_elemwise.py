@@ -102,6 +102,14 @@ def _float_only(op: str, dt: torch.dtype) -> None:
         )
 
 
+def _no_bool(op: str, dt: torch.dtype) -> None:
+    if dt == torch.bool:
+        raise MXNetError(
+            f"Operator {op}: bool inputs are not supported (as in MXNet 1.9.1); "
+            "cast with .astype('int32') first."
+        )
+
+
 def _int_only(op: str, dt: torch.dtype) -> None:
     if not (is_int_dtype(dt) or dt == torch.bool):
         raise MXNetError(
@@ -192,12 +200,15 @@ def _promoting(op: str, fn: Callable) -> Callable:
 
 
 def _sub(a, b):
-    if a.dtype == torch.bool:
-        raise MXNetError(
-            "Operator _npi_subtract: subtracting bool arrays is not supported (as "
-            "in NumPy); use logical_xor, or cast with .astype('int32') first."
-        )
+    if a.dtype == torch.bool:  # MXNet: bool(a - b), i.e. a != b
+        return torch.logical_xor(a, b)
     return torch.sub(a, b)
+
+
+def _np_mod(a, b):
+    if a.dtype == torch.bool:  # x % 1 and x % 0 are both 0 in MXNet
+        return torch.zeros_like(a)
+    return _mod(a, b)
 
 
 # name -> (kernel, doc) for the promoting family.
@@ -205,19 +216,19 @@ _PROMOTING: dict[str, tuple[Callable, str]] = {
     "add": (torch.add, "lhs + rhs"),
     "subtract": (_sub, "lhs - rhs"),
     "multiply": (torch.mul, "lhs * rhs"),
-    "mod": (_mod, "lhs % rhs (the divisor's sign; 0 where the divisor is 0)"),
+    "mod": (_np_mod, "lhs % rhs (the divisor's sign; 0 where the divisor is 0)"),
     "power": (_np_power, "lhs ** rhs"),
 }
 
 # name -> (kernel, dtype check, doc) for the same-dtype family.
 _SAME: dict[str, tuple[Callable, Callable | None, str]] = {
-    "maximum": (_np_maximum, None, "element-wise maximum (NaN propagates)"),
-    "minimum": (_np_minimum, None, "element-wise minimum (NaN propagates)"),
+    "maximum": (_np_maximum, _no_bool, "element-wise maximum (NaN propagates)"),
+    "minimum": (_np_minimum, _no_bool, "element-wise minimum (NaN propagates)"),
     "arctan2": (torch.atan2, _float_only, "arctan(x1 / x2) in the right quadrant"),
     "hypot": (torch.hypot, _float_only, "sqrt(x1**2 + x2**2)"),
     "copysign": (_copysign, None, "lhs with the sign of rhs"),
     "lcm": (_lcm, _int_only, "least common multiple"),
-    "ldexp": (_ldexp, None, "lhs * 2 ** rhs"),
+    "ldexp": (_ldexp, _no_bool, "lhs * 2 ** rhs"),
     "bitwise_and": (torch.bitwise_and, _int_only, "bit-wise and"),
     "bitwise_or": (torch.bitwise_or, _int_only, "bit-wise or"),
     "bitwise_xor": (torch.bitwise_xor, _int_only, "bit-wise xor"),
@@ -638,8 +649,12 @@ def _around(x, decimals=0):
     if not x.is_floating_point():
         if decimals >= 0:
             return x.clone()
+        # MXNet rounds integer ties toward zero here (15 -> 10, -35 -> -30).
         f = 10 ** (-decimals)
-        return (torch.round(x.double() / f) * f).to(x.dtype)
+        v = x.double() / f
+        t = torch.trunc(v)
+        r = torch.where(torch.abs(v - t) == 0.5, t, torch.round(v))
+        return (r * f).to(x.dtype)
     return torch.round(x, decimals=decimals)
 
 
@@ -729,15 +744,15 @@ register(
 
 
 def _where_lscalar(condition, x, scalar=0.0):
-    return _where_any(
-        condition, x, torch.full_like(x, _scalar_value(scalar, False, x.dtype))
-    )
+    # "lscalar": the scalar is the left (true) branch, the array the right one.
+    s = torch.full_like(x, _scalar_value(scalar, False, x.dtype))
+    return _where_any(condition, s, x)
 
 
 def _where_rscalar(condition, y, scalar=0.0):
-    return _where_any(
-        condition, torch.full_like(y, _scalar_value(scalar, False, y.dtype)), y
-    )
+    # "rscalar": the array is the true branch, the scalar the false one.
+    s = torch.full_like(y, _scalar_value(scalar, False, y.dtype))
+    return _where_any(condition, y, s)
 
 
 def _where_scalar2(condition, x=0.0, y=0.0):

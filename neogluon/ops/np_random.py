@@ -209,6 +209,14 @@ for _name, (_names, _fn, _has_dtype) in _TWO.items():
             )
         )
 
+
+def _present1(name: str) -> Callable:
+    def present(attrs) -> tuple[str, ...]:
+        return ("input1",) if attrs[name] is None else ()
+
+    return present
+
+
 _ONE = {
     "exponential": ("scale", 1.0, _exponential),
     "pareto": ("a", None, _pareto),
@@ -229,9 +237,7 @@ for _name, (_pname, _pdef, _fn) in _ONE.items():
             _one_param(_pname, _fn),
             inputs=("input1",),
             params=_params,
-            present_inputs=lambda attrs, _p=_pname: (
-                ("input1",) if attrs[_p] is None else ()
-            ),
+            present_inputs=_present1(_pname),
             infer_shape=_shape_rule(False, (_pname,)),
             infer_type=lambda in_types, attrs: (in_types, ["float32"]),
             doc=f"Samples from the {_name} distribution.",

@@ -108,7 +108,7 @@ def _np_prod(a, axis=None, dtype=None, keepdims=False, initial=None):
         res = res.clone()
     if initial is not None:
         res = res * initial
-    return res
+    return res.to(out)
 
 
 def _np_mean(a, axis=None, dtype=None, keepdims=False, initial=None):
@@ -344,8 +344,11 @@ def _average(a, weights=None, axis=None, returned=False, weighted=True):
             shape = [1] * a.dim()
             shape[axes[0]] = -1
             w = w.reshape(shape)
+        one_d = weights.shape != a.shape
         w = w.expand_as(a).to(a.dtype)
         wsum = torch.sum(w, dim=axes) if axes else w.clone()
+        if one_d:  # MXNet: 1-D weights give a 0-d sum of weights
+            wsum = torch.sum(weights.to(a.dtype))
         avg = torch.sum(a * w, dim=axes) / wsum if axes else a * w / wsum
     if returned:
         return avg, wsum
@@ -358,7 +361,11 @@ def _average_infer(in_shapes, attrs, out_shapes=None):
     if s is None:
         return list(in_shapes), [None] * n
     axes = norm_axes("_npi_average", attrs.get("axis"), len(s))
-    return list(in_shapes), [_reduced(s, axes, False)] * n
+    outs = [_reduced(s, axes, False)] * n
+    w = in_shapes[1] if len(in_shapes) > 1 else None
+    if n == 2 and w is not None and tuple(w) != tuple(s):
+        outs[1] = ()  # 1-D weights: a 0-d sum of weights
+    return list(in_shapes), outs
 
 
 def _average_type(in_types, attrs):

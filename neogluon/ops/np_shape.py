@@ -28,8 +28,6 @@ from ..base import MXNetError
 from .elemwise import same_shape_infer
 from .np_common import norm_axes
 from .np_common import norm_axis
-from .np_common import promote
-from .np_common import promote_names
 from .registry import REQUIRED
 from .registry import OpDef
 from .registry import P
@@ -368,10 +366,8 @@ _reg(
 
 # --------------------------------------------------------------------------- joining
 def _common(*data):
-    dt = data[0].dtype
-    for d in data[1:]:
-        dt = promote(dt, d.dtype)
-    return [d if d.dtype == dt else d.to(dt) for d in data]
+    # MXNet's joining ops need one dtype (the frontends check it).
+    return list(data)
 
 
 def _concatenate(*data, num_args=None, axis=0):
@@ -389,12 +385,8 @@ def _concatenate(*data, num_args=None, axis=0):
 
 
 def _variadic_type(in_types, attrs):
-    out = None
-    for t in in_types:
-        if t is None:
-            return in_types, [None]
-        out = t if out is None else promote_names(out, t)
-    return in_types, [out]
+    known = next((t for t in in_types if t is not None), None)
+    return [known if t is None else t for t in in_types], [known]
 
 
 def _variadic(name: str, fn: Callable, params: tuple, doc: str, **kw) -> None:
@@ -407,7 +399,6 @@ def _variadic(name: str, fn: Callable, params: tuple, doc: str, **kw) -> None:
             variadic=True,
             num_args_attr="num_args",
             infer_type=_variadic_type,
-            same_dtype=False,
             doc=doc,
             **kw,
         )
