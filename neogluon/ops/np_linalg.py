@@ -310,7 +310,7 @@ def _solve(A, B):
 
 
 def _pinv(A, rcond, hermitian=False):
-    return torch.linalg.pinv(A, rtol=rcond.unsqueeze(-1), hermitian=hermitian)
+    return torch.linalg.pinv(A, rtol=rcond.to(A.dtype), hermitian=hermitian)
 
 
 def _pinv_scalar(A, rcond=1e-15, hermitian=False):

@@ -301,3 +301,21 @@ def test_every_mxnet_np_op_is_registered_but_cv_io():
     assert len(names) >= 227
     for n in ("_npi_add", "_npi_einsum", "_npi_unique", "_np_sum", "_npi_svd"):
         assert n in names
+
+
+def test_scatter_set_nd_and_copyto():
+    # MXNet runs these only in place (no imperative fixture); NumPy is the reference.
+    a = np.arange(12, dtype=np.float32).reshape(3, 4)
+    idx = np.array([[0, 2], [1, 3]])
+    got = mx.nd._internal._npi_scatter_set_nd(
+        mx.nd.array(a),
+        mx.nd.array([9.0, 8.0]),
+        mx.nd.array(idx, dtype="int32"),
+        shape=(3, 4),
+    )
+    want = a.copy()
+    want[tuple(idx)] = [9.0, 8.0]
+    np.testing.assert_array_equal(got.asnumpy(), want)
+    np.testing.assert_array_equal(
+        mx.nd._internal._npi_copyto(mx.nd.array(a)).asnumpy(), a
+    )
