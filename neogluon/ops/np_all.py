@@ -13,3 +13,7 @@ from . import np_linalg  # noqa: F401
 from . import np_random  # noqa: F401
 from . import np_reduce  # noqa: F401
 from . import np_shape  # noqa: F401
+
+#: ``_npi_`` operators common-subexpression elimination never merges: the
+#: samplers, and the names MXNet gives to stateful legacy operators.
+NEVER_MERGED = np_random.SAMPLERS | {"_npi_Custom", "_npi_swapaxes"}

@@ -471,3 +471,14 @@ register(
         doc="A copy with the first axis randomly permuted.",
     )
 )
+
+
+#: The operators of this module: they draw random numbers, so graph passes
+#: (common-subexpression elimination) must never merge two of their nodes.
+SAMPLERS = frozenset(
+    [f"_npi_{n}" for n in _TWO]
+    + ["_npi_uniform_n", "_npi_normal_n"]
+    + [f"_npi_{n}" for n in _ONE]
+    + ["_npi_bernoulli", "_npi_random_randint", "_npi_choice", "_npi_multinomial"]
+    + ["_npi_shuffle"]
+)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import os
 
 from ..ops import registry
+from ..ops.np_all import NEVER_MERGED as _NP_NEVER_MERGED
 from .graph import Graph
 from .graph import _Node
 from .graph import copy_graph
@@ -102,7 +103,7 @@ def _mergeable(op) -> bool:
         return False
     names = (name, *getattr(op, "aliases", ()))
     for n in names:
-        if n in _LEGACY_STATEFUL or n in _NEVER_MERGED:
+        if n in _LEGACY_STATEFUL or n in _NEVER_MERGED or n in _NP_NEVER_MERGED:
             return False
         if n.startswith(("_random_", "_sample_", "_image_random_", "_npi_random")):
             # Sampling ops draw random numbers; the density ops do not.

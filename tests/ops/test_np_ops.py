@@ -319,3 +319,16 @@ def test_scatter_set_nd_and_copyto():
     np.testing.assert_array_equal(
         mx.nd._internal._npi_copyto(mx.nd.array(a)).asnumpy(), a
     )
+
+
+def test_cse_never_merges_np_samplers():
+    loc = mx.sym.var("loc")
+    a = mx.sym._internal._npi_normal(loc, loc=None, scale=1.0)
+    b = mx.sym._internal._npi_normal(loc, loc=None, scale=1.0)
+    c = mx.sym._internal._npi_exp(loc) + mx.sym._internal._npi_exp(loc)
+    exe = mx.sym.Group([a, b, c]).bind(mx.cpu(), {"loc": mx.nd.zeros((50,))})
+    ops = [n["op"] for n in json.loads(exe.get_optimized_symbol().tojson())["nodes"]]
+    assert ops.count("_npi_normal") == 2  # two independent draws
+    assert ops.count("_npi_exp") == 1  # deterministic ops are still merged
+    out = exe.forward()
+    assert not np.array_equal(out[0].asnumpy(), out[1].asnumpy())
