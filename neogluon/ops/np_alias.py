@@ -15,12 +15,15 @@ from dataclasses import replace
 import torch
 
 from ..base import MXNetError
-from . import custom  # noqa: F401  (the legacy ops aliased below)
+from . import contrib  # noqa: F401  (the legacy ops aliased below)
+from . import custom  # noqa: F401
 from . import elemwise  # noqa: F401
 from . import image  # noqa: F401
 from . import indexing  # noqa: F401
 from . import legacy  # noqa: F401
 from . import linalg  # noqa: F401
+from . import nn  # noqa: F401
+from . import rnn  # noqa: F401
 from . import shape as _shape_ops  # noqa: F401
 from .np_common import norm_axes
 from .np_common import norm_axis
@@ -47,8 +50,88 @@ ALIASES = {
     "_npi_Custom": "Custom",
 }
 
-for _name, _base in ALIASES.items():
-    register(replace(get(_base), name=_name, aliases=()))
+#: ``_npx_`` name -> the operator it names in MXNet 1.9.1 (``mx.npx`` functions).
+NPX_ALIASES = {
+    "_npx_activation": "Activation",
+    "_npx_arange_like": "_contrib_arange_like",
+    "_npx_batch_dot": "batch_dot",
+    "_npx_batch_flatten": "Flatten",
+    "_npx_batch_norm": "BatchNorm",
+    "_npx_cast": "Cast",
+    "_npx_convolution": "Convolution",
+    "_npx_deconvolution": "Deconvolution",
+    "_npx_dropout": "Dropout",
+    "_npx_embedding": "Embedding",
+    "_npx_erf": "erf",
+    "_npx_erfinv": "erfinv",
+    "_npx_fully_connected": "FullyConnected",
+    "_npx_gamma": "gamma",
+    "_npx_gammaln": "gammaln",
+    "_npx_gather_nd": "gather_nd",
+    "_npx_layer_norm": "LayerNorm",
+    "_npx_leaky_relu": "LeakyReLU",
+    "_npx_log_softmax": "log_softmax",
+    "_npx_multibox_detection": "_contrib_MultiBoxDetection",
+    "_npx_multibox_prior": "_contrib_MultiBoxPrior",
+    "_npx_multibox_target": "_contrib_MultiBoxTarget",
+    "_npx_one_hot": "one_hot",
+    "_npx_pick": "pick",
+    "_npx_pooling": "Pooling",
+    "_npx_relu": "relu",
+    "_npx_reshape_like": "reshape_like",
+    "_npx_rnn": "RNN",
+    "_npx_roi_pooling": "ROIPooling",
+    "_npx_sequence_mask": "SequenceMask",
+    "_npx_shape_array": "shape_array",
+    "_npx_sigmoid": "sigmoid",
+    "_npx_slice": "slice",
+    "_npx_smooth_l1": "smooth_l1",
+    "_npx_softmax": "softmax",
+    "_npx_topk": "topk",
+}
+for _img in (
+    "adjust_lighting crop flip_left_right flip_top_bottom normalize random_brightness "
+    "random_color_jitter random_contrast random_flip_left_right random_flip_top_bottom "
+    "random_hue random_lighting random_saturation resize to_tensor"
+).split():
+    NPX_ALIASES[f"_npx__image_{_img}"] = f"_image_{_img}"
+
+#: Legacy operators that graph passes never merge (random or stateful); their
+#: ``_npi_``/``_npx_`` names inherit the rule (see ``np_all.NEVER_MERGED``).
+_UNMERGEABLE_BASES = ("Dropout", "RNN", "ROIPooling", "SequenceMask", "Custom")
+UNMERGEABLE = frozenset(
+    name
+    for table in (ALIASES, NPX_ALIASES)
+    for name, base in table.items()
+    if base in _UNMERGEABLE_BASES or base.startswith(("_image_random_", "_random_"))
+)
+
+for _table in (ALIASES, NPX_ALIASES):
+    for _name, _base in _table.items():
+        register(replace(get(_base), name=_name, aliases=()))
+
+
+class ConstraintViolated(MXNetError, ValueError):
+    """``npx.constraint_check`` found a false element."""
+
+
+def _constraint_check(input, msg="Constraint violated."):  # noqa: A002 - MXNet name
+    if not bool(torch.all(input != 0)):
+        raise ConstraintViolated(f"ValueError: {msg}")
+    return torch.ones((), dtype=torch.bool, device=input.device)
+
+
+register(
+    OpDef(
+        "_npx_constraint_check",
+        _constraint_check,
+        inputs=("input",),
+        params=(P("msg", "str", "Constraint violated.", "Error message."),),
+        infer_shape=lambda in_shapes, attrs, out_shapes=None: (list(in_shapes), [()]),
+        infer_type=lambda in_types, attrs: (in_types, ["bool"]),
+        doc="0-d True when every element is true; raises with ``msg`` otherwise.",
+    )
+)
 
 
 def _known(s) -> bool:

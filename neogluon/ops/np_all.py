@@ -16,4 +16,4 @@ from . import np_shape  # noqa: F401
 
 #: ``_npi_`` operators common-subexpression elimination never merges: the
 #: samplers, and the names MXNet gives to stateful legacy operators.
-NEVER_MERGED = np_random.SAMPLERS | {"_npi_Custom", "_npi_swapaxes"}
+NEVER_MERGED = np_random.SAMPLERS | np_alias.UNMERGEABLE | {"_npi_swapaxes"}

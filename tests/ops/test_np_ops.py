@@ -299,6 +299,8 @@ def test_errors_name_op_and_fix():
 def test_every_mxnet_np_op_is_registered_but_cv_io():
     names = {n for n in R.all_names() if n.startswith(("_npi_", "_np_"))}
     assert len(names) >= 227
+    npx = {n for n in R.all_names() if n.startswith("_npx_")}
+    assert len(npx) >= 54  # every _npx_ name of MXNet 1.9.1
     for n in ("_npi_add", "_npi_einsum", "_npi_unique", "_np_sum", "_npi_svd"):
         assert n in names
 
@@ -332,3 +334,19 @@ def test_cse_never_merges_np_samplers():
     assert ops.count("_npi_exp") == 1  # deterministic ops are still merged
     out = exe.forward()
     assert not np.array_equal(out[0].asnumpy(), out[1].asnumpy())
+
+
+def test_npx_constraint_check_raises_value_error():
+    with pytest.raises(ValueError, match="scale must be positive"):
+        mx.nd._internal._npx_constraint_check(
+            mx.nd.array([1, 0], dtype="bool"), msg="scale must be positive"
+        )
+
+
+def test_cse_never_merges_npx_dropout():
+    x = mx.sym.var("x")
+    a = mx.sym._internal._npx_dropout(x, p=0.5)
+    b = mx.sym._internal._npx_dropout(x, p=0.5)
+    exe = mx.sym.Group([a, b]).bind(mx.cpu(), {"x": mx.nd.ones((4,))})
+    ops = [n["op"] for n in json.loads(exe.get_optimized_symbol().tojson())["nodes"]]
+    assert ops.count("_npx_dropout") == 2
