@@ -240,7 +240,7 @@ def _insert_positions(n: int, obj, start, stop, step, int_ind) -> torch.Tensor:
             raise MXNetError(
                 f"Operator _npi_insert: index {int_ind} is out of bounds for size {n}."
             )
-        return torch.tensor([int_ind % (n + 1) if int_ind < 0 else int_ind])
+        return torch.tensor([int_ind + n if int_ind < 0 else int_ind])
     return torch.arange(n + 1)[slice(start, stop, step)]
 
 
@@ -362,7 +362,11 @@ for _name, _fn, _ins in (
 def _percentile(
     a, q=None, axis=None, interpolation="linear", keepdims=False, q_scalar=None
 ):
-    qs = torch.tensor(q_scalar, dtype=torch.float64) if q is None else q.double()
+    qs = (
+        torch.tensor(q_scalar, dtype=torch.float64, device=a.device)
+        if q is None
+        else q.double()
+    )
     if bool(((qs < 0) | (qs > 100)).any()):
         raise MXNetError("Operator _npi_percentile: percentiles must be in [0, 100].")
     x = a.double()

@@ -412,6 +412,7 @@ def _multinomial(*tensors, n=1, pvals=None, size=None):
         pv = tensors[0].double()
     else:
         pv = torch.tensor([float(v) for v in pvals], dtype=torch.float64)
+    dev = pv.device
     if float(pv[:-1].sum()) > 1.0 + 1e-12:
         raise MXNetError("Operator _npi_multinomial: sum(pvals[:-1]) must be <= 1.")
     shape = () if size is None else ((size,) if isinstance(size, int) else tuple(size))
@@ -420,7 +421,7 @@ def _multinomial(*tensors, n=1, pvals=None, size=None):
         k *= d
     with torch.no_grad():
         draws = torch.multinomial(pv.expand(k, -1), n, replacement=True)
-        counts = torch.zeros(k, pv.shape[0], dtype=torch.int64)
+        counts = torch.zeros(k, pv.shape[0], dtype=torch.int64, device=dev)
         counts.scatter_add_(1, draws, torch.ones_like(draws))
     return counts.reshape(shape + (pv.shape[0],))
 

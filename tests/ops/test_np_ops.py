@@ -273,6 +273,10 @@ def test_boolean_mask_assign_and_insert_match_numpy():
     b = np.arange(6, dtype=np.float32).reshape(2, 3)
     got = mx.nd._internal._npi_insert_scalar(mx.nd.array(b), val=9.0, int_ind=1, axis=1)
     np.testing.assert_array_equal(got.asnumpy(), np.insert(b, 1, 9.0, axis=1))
+    c = np.arange(5, dtype=np.float32)
+    for i in (-1, -5, 0, 5):
+        got = mx.nd._internal._npi_insert_scalar(mx.nd.array(c), val=9.0, int_ind=i)
+        np.testing.assert_array_equal(got.asnumpy(), np.insert(c, i, 9.0))
 
 
 def test_npx_reshape_codes():
