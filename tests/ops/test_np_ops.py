@@ -354,3 +354,49 @@ def test_cse_never_merges_npx_dropout():
     exe = mx.sym.Group([a, b]).bind(mx.cpu(), {"x": mx.nd.ones((4,))})
     ops = [n["op"] for n in json.loads(exe.get_optimized_symbol().tojson())["nodes"]]
     assert ops.count("_npx_dropout") == 2
+
+
+# Operators whose MXNet gradients are wrong (docs/mxnet-behaviours.md, "Behaviours not
+# copied"): their autograd gradients are checked by central differences in float64.
+_FD_CASES = [
+    ("_npi_std", [(2, 4)], {"axis": 1}),
+    ("_npi_var", [(3, 4)], {"axis": 0, "ddof": 1}),
+    ("_npi_rot90", [(2, 3)], {"k": 1, "axes": (0, 1)}),
+    ("_npi_matmul", [(2, 1, 2, 3), (3, 3, 4)], {}),
+    ("_npi_average", [(2, 3)], {"weighted": False, "axis": 1}),
+    ("_npi_average", [(2, 3), (3,)], {"axis": 1}),
+    ("_npi_rarctan2_scalar", [(2, 3)], {"scalar": 1.5, "is_int": False}),
+    ("_np_atleast_2d", [(3,)], {"num_args": 1}),
+]
+
+
+@pytest.mark.parametrize("op,shapes,attrs", _FD_CASES, ids=[c[0] for c in _FD_CASES])
+def test_gradients_mxnet_gets_wrong_match_finite_differences(op, shapes, attrs):
+    rng = np.random.RandomState(0)
+    xs = [rng.uniform(0.5, 1.5, size=s) for s in shapes]
+    fn = _fn(op)
+
+    def loss(arrays, head=None):
+        out = fn(*[mx.nd.array(a, dtype="float64") for a in arrays], **attrs)
+        out = out[0] if isinstance(out, list) else out
+        return out, float((out.asnumpy() * head).sum()) if head is not None else None
+
+    out, _ = loss(xs)
+    head = rng.normal(size=out.shape)
+    nds = [mx.nd.array(a, dtype="float64") for a in xs]
+    for x in nds:
+        x.attach_grad()
+    with mx.autograd.record():
+        y = fn(*nds, **attrs)
+        y = y[0] if isinstance(y, list) else y
+    y.backward(mx.nd.array(head, dtype="float64"))
+    eps = 1e-6
+    for k, a in enumerate(xs):
+        num = np.zeros_like(a)
+        for idx in np.ndindex(a.shape):
+            plus = [x.copy() for x in xs]
+            minus = [x.copy() for x in xs]
+            plus[k][idx] += eps
+            minus[k][idx] -= eps
+            num[idx] = (loss(plus, head)[1] - loss(minus, head)[1]) / (2 * eps)
+        np.testing.assert_allclose(nds[k].grad.asnumpy(), num, rtol=1e-5, atol=1e-7)
