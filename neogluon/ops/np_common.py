@@ -39,11 +39,20 @@ _FLOAT_RANK = {torch.float16: 0, torch.bfloat16: 0, torch.float32: 1, torch.floa
 _INT_RANK = {torch.int8: 0, torch.uint8: 0, torch.int32: 1, torch.int64: 2}
 
 
-def default_float() -> torch.dtype:
-    """float32, or float64 when the NumPy default dtype is float64."""
-    from .. import util
+_DEFAULT_DTYPE_FLAG: list = []
 
-    flag = getattr(util, "is_np_default_dtype", None)
+
+def default_float() -> torch.dtype:
+    """float32, or float64 when the NumPy default dtype is float64.
+
+    Reads ``neogluon.util.is_np_default_dtype`` (set by ``npx.set_np(dtype=True)``)
+    when the frontend defines it; float32 otherwise.
+    """
+    if not _DEFAULT_DTYPE_FLAG:
+        from .. import util
+
+        _DEFAULT_DTYPE_FLAG.append(getattr(util, "is_np_default_dtype", None))
+    flag = _DEFAULT_DTYPE_FLAG[0]
     if flag is not None and flag():
         return torch.float64
     return torch.float32

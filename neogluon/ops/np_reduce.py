@@ -84,8 +84,20 @@ def _int64_type(in_types, attrs):
     return in_types, ["int64"]
 
 
+def _sum_out(a, dtype) -> torch.dtype:
+    if dtype is not None:
+        return to_torch_dtype(dtype)
+    return torch.int64 if a.dtype == torch.bool else a.dtype
+
+
 def _np_sum(a, axis=None, dtype=None, keepdims=False, initial=None):
-    out = to_torch_dtype(_sum_dtype(dtype_name(a.dtype), dtype))
+    if axis is None and dtype is None and initial is None and not keepdims:
+        # The common full sum: one torch call (bool sums to int64 by itself).
+        res = torch.sum(a)
+        return (
+            res if a.is_floating_point() or a.dtype == torch.bool else res.to(a.dtype)
+        )
+    out = _sum_out(a, dtype)
     axes = norm_axes("_np_sum", axis, a.dim())
     x = a if a.dtype != torch.bool else a.to(torch.int64)
     if not axes:
@@ -99,7 +111,7 @@ def _np_sum(a, axis=None, dtype=None, keepdims=False, initial=None):
 
 
 def _np_prod(a, axis=None, dtype=None, keepdims=False, initial=None):
-    out = to_torch_dtype(_sum_dtype(dtype_name(a.dtype), dtype))
+    out = _sum_out(a, dtype)
     axes = norm_axes("_np_prod", axis, a.dim())
     res = a.to(out) if a.dtype != out else a
     for ax in sorted(axes, reverse=True):
