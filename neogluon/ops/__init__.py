@@ -18,6 +18,7 @@ from . import indexing  # noqa: F401
 from . import legacy  # noqa: F401
 from . import linalg  # noqa: F401
 from . import nn  # noqa: F401
+from . import np_all  # noqa: F401
 from . import optimizer_updates  # noqa: F401
 from . import quantize  # noqa: F401
 from . import random  # noqa: F401
