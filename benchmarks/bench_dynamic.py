@@ -174,6 +174,7 @@ def run_mxnet_child(args) -> None:
         {"eager": step},
         rounds=args.rounds,
         round_time=args.round_time,
+        clock=args.clock,
         sync={"eager": mx.nd.waitall},
     )
     print(json.dumps({n: t.median for n, t in res.items()}))
@@ -188,6 +189,7 @@ def _mxnet_rows(args) -> dict[str, float]:
         return {}
     cmd = [str(ref), __file__, "--mxnet-child", "--threads", str(args.threads)]
     cmd += ["--rounds", str(args.rounds), "--round-time", str(args.round_time)]
+    cmd += ["--clock", args.clock]
     env = dict(os.environ, MXNET_STORAGE_FALLBACK_LOG_VERBOSE="0")
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
@@ -222,7 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     mx.random.seed(1)
     torch.manual_seed(1)
     cases = {"torch eager": _torch_model(torch), "neogluon eager": _gluon_model(mx)}
-    res = compare(cases, rounds=args.rounds, round_time=args.round_time)
+    res = compare(
+        cases, rounds=args.rounds, round_time=args.round_time, clock=args.clock
+    )
     extra = {} if args.no_mxnet else _mxnet_rows(args)
     print_table(
         f"BiLSTM-CRF step (2 sentences, forward + backward + SGD each), "
