@@ -118,7 +118,7 @@ def _torch_model(torch):
     """The same model in plain torch eager (the floor)."""
 
     def log_sum_exp(vec):
-        top = float(vec.max())
+        top = float(vec.detach().max())
         return torch.log(torch.sum(torch.exp(vec - top))) + top
 
     embed = torch.nn.Embedding(VOCAB, EMBED)
