@@ -115,7 +115,13 @@ def run_mxnet_child(args) -> None:
     for name, hyb in (("eager", False), ("hybridized", True)):
         cases[name], firsts[name] = _gluon_step(mx, hyb)
         sync[name] = mx.nd.waitall
-    res = compare(cases, rounds=args.rounds, round_time=args.round_time, sync=sync)
+    res = compare(
+        cases,
+        rounds=args.rounds,
+        round_time=args.round_time,
+        clock=args.clock,
+        sync=sync,
+    )
     out = {n: {"median": t.median, "first_loss": firsts[n]} for n, t in res.items()}
     print(json.dumps(out))
 
@@ -127,6 +133,7 @@ def _mxnet_rows(args) -> dict[str, float]:
         return {}
     cmd = [str(ref), __file__, "--mxnet-child", "--threads", str(args.threads)]
     cmd += ["--rounds", str(args.rounds), "--round-time", str(args.round_time)]
+    cmd += ["--clock", args.clock]
     env = dict(os.environ, MXNET_STORAGE_FALLBACK_LOG_VERBOSE="0")
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
@@ -163,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: unavailable ({type(exc).__name__}: {exc})")
     for name, loss in firsts.items():
         print(f"{name}: first-step loss {loss:.6f}")
-    res = compare(cases, rounds=args.rounds, round_time=args.round_time)
+    res = compare(
+        cases, rounds=args.rounds, round_time=args.round_time, clock=args.clock
+    )
     extra = _mxnet_rows(args)
     print_table(
         f"MLP training step, batch {BATCH}, {'-'.join(map(str, SIZES))}, "

@@ -152,7 +152,7 @@ def _torch_resnet18(torch, net):
         def __init__(self):
             super().__init__()
             self.features = _seq(net.features)
-            self.fc = tnn.Linear(512, 1000)
+            self.fc = tnn.Linear(*reversed(net.output.weight.shape))
             with torch.no_grad():
                 self.fc.weight.copy_(
                     torch.from_numpy(net.output.weight.data().asnumpy())
@@ -203,7 +203,13 @@ def run_mxnet_child(args) -> None:
 
         fn, first, second, y = _timed_first(build)
         rounds = args.rounds if size <= LARGE else args.rounds_large
-        res = compare({"h": fn}, rounds=rounds, round_time=args.round_time, warmup=2)
+        res = compare(
+            {"h": fn},
+            rounds=rounds,
+            round_time=args.round_time,
+            clock=args.clock,
+            warmup=2,
+        )
         out[str(size)] = {
             "median": res["h"].median,
             "first": first,
@@ -221,7 +227,7 @@ def _mxnet_rows(args) -> dict:
     cmd = [str(ref), __file__, "--mxnet-child", "--params", args.params]
     cmd += ["--threads", str(args.threads), "--sizes", args.sizes]
     cmd += ["--rounds", str(args.rounds), "--rounds-large", str(args.rounds_large)]
-    cmd += ["--round-time", str(args.round_time)]
+    cmd += ["--round-time", str(args.round_time), "--clock", args.clock]
     env = dict(os.environ, MXNET_STORAGE_FALLBACK_LOG_VERBOSE="0")
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
@@ -316,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
             rows[name] = {"first": first, "second": second}
         rounds = args.rounds if size <= LARGE else args.rounds_large
         res: dict[str, Timing] = compare(
-            cases, rounds=rounds, round_time=args.round_time, warmup=2
+            cases, rounds=rounds, round_time=args.round_time, clock=args.clock, warmup=2
         )
         for name, t in res.items():
             rows[name]["median"] = t.median

@@ -35,6 +35,9 @@ __all__ = [
 ]
 
 _flags = _state.flags
+# torch's engine entry (``torch.autograd.grad`` minus its argument checks, which
+# _head_tensors does); None on a torch without it: use the public function.
+_ENGINE = getattr(getattr(torch.autograd, "graph", None), "_engine_run_backward", None)
 # id(array) -> weak reference; keyed by id because NDArray.__eq__ is elementwise.
 _variables: dict[int, weakref.ref] = {}
 
@@ -250,8 +253,40 @@ def _head_tensors(heads, head_grads):
             )
         ts.append(t)
         hg = None if head_grads is None else head_grads[i]
-        gs.append(torch.ones_like(t) if hg is None else hg._data)
+        if hg is None:
+            gs.append(torch.ones_like(t))
+            continue
+        g = hg._data
+        if g.shape != t.shape:
+            raise MXNetError(
+                f"backward: head_grads[{i}] has shape {tuple(g.shape)} but head {i} "
+                f"has shape {tuple(t.shape)}; give a gradient of the head's shape."
+            )
+        gs.append(g)
     return ts, gs
+
+
+def _run_engine(ts, gs, inputs, retain_graph: bool, create_graph: bool = False):
+    """torch's autograd engine on heads ``ts`` with gradients ``gs`` (same
+    shapes, checked by :func:`_head_tensors`); the gradients of ``inputs``.
+
+    Calls the engine as ``torch.autograd.grad`` does, without its Python
+    argument normalisation, whose first call imports
+    ``torch.fx.experimental.symbolic_shapes`` (and sympy): about 1 s added to
+    the first ``backward()`` of every program.
+    """
+    if _ENGINE is None:
+        return torch.autograd.grad(
+            ts,
+            inputs,
+            gs,
+            retain_graph=retain_graph,
+            create_graph=create_graph,
+            allow_unused=True,
+        )
+    return _ENGINE(
+        tuple(ts), tuple(gs), retain_graph, create_graph, tuple(inputs), True, False
+    )
 
 
 def backward(
@@ -283,9 +318,7 @@ def backward(
     prev_train = set_training(train_mode)
     try:
         if inputs:
-            res = torch.autograd.grad(
-                ts, inputs, gs, retain_graph=retain_graph, allow_unused=True
-            )
+            res = _run_engine(ts, gs, inputs, retain_graph)
         else:
             # Nothing to fill: still run the pass, so that a freed graph or a
             # failing backward function raises as in MXNet.
@@ -400,13 +433,8 @@ def grad(
     prev_train = set_training(train_mode)
     try:
         with torch.enable_grad() if create_graph else torch.no_grad():
-            res = torch.autograd.grad(
-                ts,
-                [v._data for v in var_list],
-                gs,
-                retain_graph=retain_graph,
-                create_graph=create_graph,
-                allow_unused=True,
+            res = _run_engine(
+                ts, gs, [v._data for v in var_list], retain_graph, create_graph
             )
     except RuntimeError as err:
         raise _backward_error(err) from None

@@ -107,6 +107,7 @@ class CachedGraph:
         "data_names",
         "params",
         "frozen",
+        "_bound",
     )
 
     def __init__(self, symbol, compiled, slots, out_fmt, data_names, params):
@@ -117,6 +118,43 @@ class CachedGraph:
         self.data_names: list[str] = data_names
         self.params = params
         self.frozen = None
+        #: (ctx, [(slot position, parameter, its array list, index)]): where
+        #: each parameter's array for ``ctx`` was found last time
+        self._bound: tuple | None = None
+
+    def gather(self, flat: list, ctx) -> list:
+        """The graph's input tensors: arrays of ``flat`` and parameter values on ``ctx``.
+
+        A parameter's array list is replaced whenever its arrays are (initialize,
+        ``reset_ctx``, ``cast``, ...), so an unchanged list means the array found
+        for ``ctx`` last time is still the one ``Parameter.data(ctx)`` returns.
+        """
+        slots = self.slots
+        bound = self._bound
+        if bound is not None and bound[0] == ctx:
+            tensors = [
+                flat[s].to_torch() if s.__class__ is int else None for s in slots
+            ]
+            for k, p, arrs, i in bound[1]:
+                if p.list_data() is not arrs:
+                    return self._gather_slow(flat, ctx)
+                tensors[k] = arrs[i].to_torch()
+            return tensors
+        return self._gather_slow(flat, ctx)
+
+    def _gather_slow(self, flat: list, ctx) -> list:
+        tensors = []
+        bound = []
+        for k, s in enumerate(self.slots):
+            if isinstance(s, int):
+                tensors.append(flat[s].to_torch())
+                continue
+            arr = s.data(ctx)
+            tensors.append(arr.to_torch())
+            arrs = s.list_data()
+            bound.append((k, s, arrs, next(i for i, a in enumerate(arrs) if a is arr)))
+        self._bound = (ctx, bound)
+        return tensors
 
 
 def run_graph(
@@ -134,10 +172,7 @@ def run_graph(
     again.
     """
     ctx = next(a for a in flat if a is not None).context
-    tensors = [
-        flat[s].to_torch() if isinstance(s, int) else s.data(ctx).to_torch()
-        for s in entry.slots
-    ]
+    tensors = entry.gather(flat, ctx)
     flags = _state.flags
     if freeze and not flags.recording and not flags.training:
         entry.frozen = _frozen_for(entry.compiled, entry.frozen, tensors, entry.slots)

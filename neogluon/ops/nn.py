@@ -703,12 +703,18 @@ def _batch_norm(data, gamma, beta, moving_mean, moving_var, **a):
         )
     training = _in_training() and not a["use_global_stats"]
     if training:
-        y = F.batch_norm(xc, None, None, g, b, True, 0.0, eps)
+        _check_bn_training(xc, eps)
+        # One pass gives the output and the batch statistics (the mean exactly
+        # as a separate reduction would; the variance from the inverse std in
+        # float64, within 1e-7 relative unless var << eps): a var_mean pass
+        # over the data took longer than the normalisation itself.
+        y, mean, invstd = torch.native_batch_norm(xc, g, b, None, None, True, 0.0, eps)
         need_stats = a["output_mean_var"] or (y.requires_grad and not y.is_meta)
         if need_stats:
-            dims = [i for i in range(xc.dim()) if i != 1]
             with torch.no_grad():
-                var, mean = torch.var_mean(xc.detach(), dims, correction=0)
+                mean = mean.detach()
+                var = (invstd.detach().double().pow(-2) - eps).clamp_min(0.0)
+                var = var.to(mean.dtype)
         if y.requires_grad and not y.is_meta:
             mom = a["momentum"]
             mm, mv = moving_mean, moving_var
@@ -735,6 +741,21 @@ def _batch_norm(data, gamma, beta, moving_mean, moving_var, **a):
     # reaching mean/var are ignored, as in MXNet; the zero term keeps them in the
     # graph so they can be used as backward heads.
     return (y, *_stat_outputs(y, mean, torch.rsqrt(var.detach() + eps)))
+
+
+def _check_bn_training(x: torch.Tensor, eps: float) -> None:
+    """The checks ``F.batch_norm`` makes in training (``native_batch_norm``
+    makes none): statistics need more than one value per channel, and a
+    positive ``eps``."""
+    if math.prod(d for i, d in enumerate(x.shape) if i != 1) == 1:
+        raise ValueError(
+            "Expected more than 1 value per channel when training, got input size "
+            f"{x.size()}"
+        )
+    if eps <= 0.0:
+        raise ValueError(
+            f"batch_norm eps must be positive during training, but got {eps}"
+        )
 
 
 def _bn_infer(in_shapes, attrs):

@@ -19,6 +19,7 @@ import torch
 
 from ..base import MXNetError
 from ..ops.nn import _conv_params
+from ..ops.nn import _pool_geometry
 from .codegen import Emitter
 from .codegen import emit_graph
 from .compiler import CompiledGraph
@@ -176,6 +177,8 @@ class FrozenGraph:
             if isinstance(st, FusedGroup):
                 expr = self._emit_group(st, values, index, em)
                 em.assign(index[id(st.last)], st.last, expr)
+            elif (pool := _pool_expr(st, em)) is not None:
+                em.assign(index[id(st)], st, pool)
             else:
                 em.call(index[id(st)], st, dynamic.get(id(st), st.parsed))
 
@@ -303,6 +306,43 @@ class FrozenGraph:
                 stacklevel=2,
             )
             return compiled(tensors)
+
+
+def _global_avg(x: torch.Tensor) -> torch.Tensor:
+    return x.mean(tuple(range(2, x.dim())), keepdim=True)
+
+
+def _pool_expr(node, em: Emitter) -> str | None:
+    """A direct torch call for the Pooling nodes of inference networks, or None.
+
+    Global average pooling (channels-first) is a mean over the spatial dims;
+    2-D max pooling with MXNet's ``valid`` convention and padding of at most
+    half the kernel is ``max_pool2d`` with that padding (every window holds at
+    least one input element, so MXNet's lowest-value padding never wins; an
+    all ``-inf`` window is the one difference: ``-inf`` here, the lowest
+    float in MXNet). The generic kernel pads explicitly and sums windows to
+    divide by the window size, two passes more on the conv stem's output.
+    """
+    if node.op is None or node.op.name != "Pooling" or node.num_outputs() != 1:
+        return None
+    a = node.parsed
+    if a["layout"] not in (None, "NCW", "NCHW", "NCDHW"):
+        return None
+    x = em.arg(node.inputs[0])
+    if a["global_pool"]:
+        if a["pool_type"] != "avg":
+            return None
+        em.env["_gap"] = _global_avg
+        return f"_gap({x})"
+    if a["pool_type"] != "max" or a["pooling_convention"] != "valid":
+        return None
+    if len(a["kernel"] or ()) != 2 or a["layout"] not in (None, "NCHW"):
+        return None
+    k, st, p, _conv = _pool_geometry(a, (0, 0))
+    if any(pi > ki // 2 for pi, ki in zip(p, k, strict=True)):
+        return None
+    em.env["_maxpool2d"] = torch.nn.functional.max_pool2d
+    return f"_maxpool2d({x}, {list(k)}, {list(st)}, {list(p)})"
 
 
 def _signature(consts) -> list:

@@ -1,0 +1,178 @@
+"""First-call cost: deferred initialisation + hybridize + the first training step.
+
+Each measurement is a fresh process (so lazy imports, graph tracing and
+compilation, deferred parameter initialisation and first-use costs of torch
+all count, as they do for a user's program), run for neogluon, MXNet 1.9.1
+(``--ref-python``, default ``.venv-ref``) and torch eager, interleaved over
+``--repeats`` rounds; medians are reported. The timed span starts after the
+framework import and ends after the first training step (forward, loss,
+backward, SGD update) of a network built without input shapes and
+hybridized with ``static_alloc=True, static_shape=True``: an MLP
+784-256-256-10 at batch 128, and ResNet-18 v1 (CIFAR stem, 10 classes) at
+batch 32 on 3x32x32. The import time is reported separately.
+
+Byte-code caching is switched on for the children (``PYTHONDONTWRITEBYTECODE``
+removed, one untimed warm-up process per framework): users run from compiled
+``.pyc`` files.
+
+    .venv/bin/python benchmarks/bench_first_call.py [--threads 1] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ("mlp", "resnet18")
+
+
+def _gluon_first(mx, case: str) -> float:
+    """Build ``case`` (no input shapes), then time hybridize + first step."""
+    import numpy as np  # noqa: PLC0415
+
+    rs = np.random.RandomState(0)
+    nn = mx.gluon.nn
+    if case == "mlp":
+        net = nn.HybridSequential()
+        net.add(nn.Dense(256, activation="relu"), nn.Dense(256, activation="relu"))
+        net.add(nn.Dense(10))
+        x = rs.standard_normal((128, 784)).astype("float32")
+        y = (np.arange(128) % 10).astype("float32")
+    else:
+        net = mx.gluon.model_zoo.vision.resnet18_v1(classes=10, thumbnail=True)
+        x = rs.standard_normal((32, 3, 32, 32)).astype("float32")
+        y = (np.arange(32) % 10).astype("float32")
+    xb, yb = mx.nd.array(x), mx.nd.array(y)
+    t0 = time.perf_counter()
+    net.initialize(mx.init.Xavier())
+    net.hybridize(static_alloc=True, static_shape=True)
+    loss_fn = mx.gluon.loss.SoftmaxCrossEntropyLoss()
+    loss_fn.hybridize(static_alloc=True, static_shape=True)
+    trainer = mx.gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    with mx.autograd.record():
+        loss = loss_fn(net(xb), yb)
+    loss.backward()
+    trainer.step(x.shape[0])
+    mx.nd.waitall()
+    return time.perf_counter() - t0
+
+
+def _torch_first(torch, case: str) -> float:
+    nn = torch.nn
+    if case == "mlp":  # lazy layers: the torch form of deferred initialisation
+        net = nn.Sequential(
+            nn.LazyLinear(256),
+            nn.ReLU(),
+            nn.LazyLinear(256),
+            nn.ReLU(),
+            nn.LazyLinear(10),
+        )
+        x, n = torch.randn(128, 784), 128
+    else:
+        raise ValueError(f"torch side has no case {case!r}")
+    y = torch.arange(n) % 10
+    t0 = time.perf_counter()
+    out = net(x)
+    opt = torch.optim.SGD(net.parameters(), lr=0.1)
+    loss = nn.functional.cross_entropy(out, y)
+    loss.backward()
+    opt.step()
+    return time.perf_counter() - t0
+
+
+def child(impl: str, case: str, threads: int) -> None:
+    """One measurement in this (fresh) process; prints JSON."""
+    t0 = time.perf_counter()
+    if impl == "torch":
+        import torch  # noqa: PLC0415
+
+        torch.set_num_threads(threads)
+        import_s = time.perf_counter() - t0
+        first = _torch_first(torch, case)
+    else:
+        if impl == "neogluon":
+            sys.path.insert(0, str(ROOT))
+        mx = __import__(impl)
+        import_s = time.perf_counter() - t0
+        mx.random.seed(0)
+        first = _gluon_first(mx, case)
+    print(json.dumps({"import_s": import_s, "first_s": first}))
+
+
+def _run(python: str, impl: str, case: str, threads: int) -> dict | None:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(
+        OMP_WAIT_POLICY="PASSIVE",
+        OMP_NUM_THREADS=str(threads),
+        MKL_NUM_THREADS=str(threads),
+        MXNET_CPU_WORKER_NTHREADS="1",
+    )
+    cmd = [python, __file__, "--child", impl, "--case", case]
+    cmd += ["--threads", str(threads)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        print(f"{impl} {case} failed: {proc.stderr.strip().splitlines()[-1:]}")
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="first-call benchmark")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--cases", default=",".join(CASES))
+    ap.add_argument(
+        "--ref-python",
+        default=str(ROOT / ".venv-ref" / "bin" / "python"),
+        help="the interpreter with MXNet 1.9.1 (default: .venv-ref)",
+    )
+    ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--case", default="mlp", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        child(args.child, args.case, args.threads)
+        return 0
+    impls = {"neogluon": sys.executable, "torch": sys.executable}
+    if Path(args.ref_python).exists():
+        impls["mxnet"] = args.ref_python
+    else:
+        print(f"(no {args.ref_python}: MXNet 1.9.1 rows skipped)")
+    cases = args.cases.split(",")
+    for impl, py in impls.items():  # warm-up: byte-code caches, page cache
+        _run(py, impl, cases[0], args.threads)
+    res: dict = {(i, c): [] for i in impls for c in cases}
+    names = list(impls)
+    for r in range(args.repeats):
+        order = names[r % len(names) :] + names[: r % len(names)]
+        for case in cases:
+            for impl in order:
+                if impl == "torch" and case != "mlp":
+                    continue  # no torchvision in the venv: torch times the MLP only
+                out = _run(impls[impl], impl, case, args.threads)
+                if out is not None:
+                    res[(impl, case)].append(out)
+    print(
+        f"\nFirst call (initialize + hybridize + first train step), fresh process, "
+        f"{args.threads} thread(s), medians of {args.repeats}"
+    )
+    print(f"  {'case':<10} {'framework':<10} {'first s':>9} {'import s':>9}")
+    for case in cases:
+        for impl in names:
+            runs = res[(impl, case)]
+            if not runs:
+                continue
+            first = statistics.median(r["first_s"] for r in runs)
+            imp = statistics.median(r["import_s"] for r in runs)
+            print(f"  {case:<10} {impl:<10} {first:>9.3f} {imp:>9.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
