@@ -25,10 +25,17 @@ from .parameter import Parameter
 __all__ = ["CachedGraph", "flatten", "fmt_key", "leaves", "regroup", "run_graph"]
 
 
-def _symbol_class():
-    from ..symbol import Symbol
+_SYMBOL_CLASS = None
 
-    return Symbol
+
+def _symbol_class():
+    """``neogluon.symbol.Symbol`` (imported on first use: symbol imports gluon)."""
+    global _SYMBOL_CLASS
+    if _SYMBOL_CLASS is None:
+        from ..symbol import Symbol
+
+        _SYMBOL_CLASS = Symbol
+    return _SYMBOL_CLASS
 
 
 # --------------------------------------------------------------------------- flatten

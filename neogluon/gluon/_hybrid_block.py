@@ -33,11 +33,21 @@ from .parameter import ParameterDict
 
 __all__ = ["HybridBlock"]
 
+#: The cache key of a call with one NDArray (what flatten and fmt_key give).
+_ONE_ARRAY_KEY = ((0,), (False,))
+
+
+_SYMBOL_MODULE = None
+
 
 def _sym():
-    from .. import symbol
+    """``neogluon.symbol`` (imported on first use: symbol imports gluon)."""
+    global _SYMBOL_MODULE
+    if _SYMBOL_MODULE is None:
+        from .. import symbol
 
-    return symbol
+        _SYMBOL_MODULE = symbol
+    return _SYMBOL_MODULE
 
 
 class HybridBlock(Block):
@@ -254,10 +264,14 @@ class HybridBlock(Block):
     # ---------------------------------------------------------------- forward
     def forward(self, x, *args):
         """Run ``hybrid_forward`` eagerly, traced, or as the cached graph."""
-        Symbol = _sym().Symbol
-        if isinstance(x, NDArray) and not args:
+        if not args and isinstance(x, NDArray):
+            # the common call: one array
+            if self._active:
+                return self._call_cached(x)
             first = x
-        elif isinstance(x, Symbol) and not args:
+            return self._forward_eager(first, x)
+        Symbol = _sym().Symbol
+        if isinstance(x, Symbol) and not args:
             first = None
         else:  # several inputs, nested lists, None or scalars: look at each
             items = leaves([x, *args])
@@ -296,6 +310,9 @@ class HybridBlock(Block):
                 return self.hybrid_forward(_sym(), x, *args, **params)
         if self._active:
             return self._call_cached(x, *args)
+        return self._forward_eager(first, x, *args)
+
+    def _forward_eager(self, first, x, *args):
         ctx = first.context
         try:
             params = {k: v.data(ctx) for k, v in self._reg_params.items()}
@@ -359,12 +376,16 @@ class HybridBlock(Block):
 
     def _call_cached(self, *args):
         """Run the cached graph for this argument structure (built on first use)."""
-        flat, fmt = flatten(args, "input")
-        key = (fmt_key(fmt), tuple(a is None for a in flat))
+        if len(args) == 1 and isinstance(args[0], NDArray):
+            flat, key = list(args), _ONE_ARRAY_KEY  # what flatten/fmt_key give
+        else:
+            flat, fmt = flatten(args, "input")
+            key = (fmt_key(fmt), tuple(a is None for a in flat))
         entry = self._cache.get(key)
         if entry is None:
             entry = self._build_cache(args, key)
-        self._last_graph = entry
+        if self._last_graph is not entry:
+            self._last_graph = entry
         try:
             return run_graph(
                 entry, flat, self._freeze, self._callback, self._monitor_all
