@@ -133,3 +133,36 @@ def test_dot_speed_path_matches_dense():
     c = nd.array(a).tostype("csr")
     got = nd.dot(c, nd.array(b)).asnumpy()
     np.testing.assert_allclose(got, (a @ b).astype(np.float32), rtol=1e-4, atol=1e-4)
+
+
+def test_sparse_dispatch_is_in_the_one_call_path():
+    # nd.X is the registry's function (no wrapper); the sparse implementation
+    # runs inside invoke, for nd.X, nd.op.X, nd.sparse.X and the fluent method.
+    from neogluon.ndarray import _invoke
+
+    for name in ("dot", "abs", "elemwise_add", "sgd_update"):
+        fn = getattr(mx.nd, name)
+        assert not hasattr(fn, "__wrapped__"), name
+        assert fn.op.name in _invoke.SPARSE_IMPLS, name
+    csr = mx.nd.array(np.array([[0, 2.0], [3.0, 0]])).tostype("csr")
+    for res in (mx.nd.abs(csr), mx.nd.op.abs(csr), mx.nd.sparse.abs(csr), csr.abs()):
+        assert res.stype == "csr"
+    assert isinstance(mx.nd.NDArray.tostype, type(lambda: 0))
+    assert mx.nd.zeros((2, 3), stype="row_sparse").stype == "row_sparse"
+    assert mx.nd.empty((2, 3), stype="csr").stype == "csr"
+    with pytest.raises(mx.base.MXNetError, match="unknown stype 'coo'"):
+        mx.nd.zeros((2, 3), stype="coo")
+
+
+def test_sgd_update_op_is_lazy_on_row_sparse_grad():
+    w = mx.nd.ones((4, 2))
+    g = mx.nd.sparse.row_sparse_array(
+        (np.ones((1, 2), dtype="float32"), [2]), shape=(4, 2)
+    )
+    mx.nd.sgd_update(w, g, lr=0.5, wd=0.1, out=w)
+    expected = np.ones((4, 2), dtype="float32")
+    expected[2] = 1 - 0.5 * 0.1 - 0.5
+    np.testing.assert_allclose(w.asnumpy(), expected, rtol=1e-6)
+    w2 = mx.nd.ones((4, 2))
+    mx.nd.sgd_update(w2, g, lr=0.5, wd=0.1, lazy_update=False, out=w2)
+    assert w2.asnumpy()[0, 0] == np.float32(1 - 0.05)
