@@ -1436,6 +1436,47 @@ def _ftrl_update_impl(weight=None, grad=None, z=None, n=None, out=None, lr=None,
     return _update_result(weight, w, out)
 
 
+def _scatter_div_impl(lhs=None, rhs=None, out=None, **kwargs):
+    """``lhs / rhs`` at the stored entries of sparse ``lhs`` (MXNet's
+    ``_scatter_elemwise_div``): the result keeps ``lhs``'s storage."""
+    if not _is_sparse(lhs):
+        return NotImplemented
+    _same_shape("_scatter_elemwise_div", lhs, rhs)
+    vals = lhs._values / _gather_dense(lhs, rhs._data.to(lhs._values.dtype))
+    return _finish(lhs._like(vals, lhs._aux), out)
+
+
+def _scatter_scalar_impl(sign: float):
+    def impl(data=None, scalar=1.0, out=None, **kwargs):
+        if not _is_sparse(data):
+            return NotImplemented
+        vals = data._values + sign * _scalar_like(data, float(scalar))
+        return _finish(data._like(vals, data._aux), out)
+
+    return impl
+
+
+def _cast_storage_op_impl(data=None, stype=None, out=None, **kwargs):
+    return cast_storage(data, stype=stype, out=out)
+
+
+def _retain_op_impl(data=None, indices=None, out=None, **kwargs):
+    if not isinstance(data, RowSparseNDArray):
+        return NotImplemented
+    return retain(data, indices, out=out)
+
+
+def _square_sum_op_impl(data=None, out=None, **kwargs):
+    if not isinstance(data, RowSparseNDArray):
+        return NotImplemented
+    return _square_sum(data, out=out, **kwargs)
+
+
+#: Operators whose sparse implementation runs on dense inputs too (their
+#: result's storage type comes from an attribute).
+ALWAYS_SPARSE = frozenset({"cast_storage"})
+
+
 def _impl_table() -> dict:
     t = {n: _unary_impl(n) for n in ZERO_PRESERVING}
     t.update({n: _copy_impl for n in _COPY_OPS})
@@ -1455,7 +1496,6 @@ def _impl_table() -> dict:
         concat=_concat_impl,
         take=_take_impl,
         Concat=_concat_impl,
-        cast_storage=None,
         _plus_scalar=_scalar_impl("plus"),
         _minus_scalar=_scalar_impl("minus"),
         _mul_scalar=_scalar_impl("mul"),
@@ -1464,8 +1504,13 @@ def _impl_table() -> dict:
         sgd_mom_update=_sgd_update_impl,
         adam_update=_adam_update_impl,
         ftrl_update=_ftrl_update_impl,
+        _scatter_elemwise_div=_scatter_div_impl,
+        _scatter_plus_scalar=_scatter_scalar_impl(1.0),
+        _scatter_minus_scalar=_scatter_scalar_impl(-1.0),
+        cast_storage=_cast_storage_op_impl,
+        _sparse_retain=_retain_op_impl,
+        _square_sum=_square_sum_op_impl,
     )
-    del t["cast_storage"]
     return t
 
 

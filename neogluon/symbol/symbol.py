@@ -274,7 +274,9 @@ class Symbol(Graph):
         **kwargs,
     ):
         """Infer shapes from ``kwargs``, allocate arrays and bind."""
-        return _executor.simple_bind(self, ctx, grad_req, type_dict, **kwargs)
+        return _executor.simple_bind(
+            self, ctx, grad_req, type_dict, stype_dict, **kwargs
+        )
 
     def eval(self, ctx=None, **kwargs):
         """Run the graph on NDArrays given by name; returns a list of NDArrays."""
