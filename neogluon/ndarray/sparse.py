@@ -793,6 +793,7 @@ def _csr_from_definition(data, indices, indptr, shape=None, ctx=None, dtype=None
     shape = tuple(int(d) for d in shape)
     if len(shape) != 2:
         raise MXNetError(f"{where}: shape must be 2-D, got {shape}")
+    values, ind = K.csr_sort_columns(values, ptr, ind, shape)
     return _csr(values, ptr, ind, shape, tag, check=True, where=where)
 
 
@@ -1112,6 +1113,8 @@ def _dot_impl(lhs=None, rhs=None, transpose_a=False, transpose_b=False,
     if res is None:
         return NotImplemented
     if forward_stype not in (None, res.stype):
+        if res.stype != "default":  # (no direct csr <-> row_sparse cast)
+            res = _like_dense(res, res._data)
         res = cast_storage(res, stype=forward_stype)
     return _finish(res, out)
 
@@ -1261,7 +1264,8 @@ def _scalar_like(x, s):
 
 def retain(data=None, indices=None, out=None, name=None, **kwargs) -> RowSparseNDArray:
     """The rows of row_sparse ``data`` whose index is in ``indices`` (others
-    dropped); ``indices`` is a 1-D NDArray, list or numpy array."""
+    dropped); ``indices`` is a 1-D NDArray (float values are truncated, as
+    MXNet casts them), list or numpy array."""
     if not isinstance(data, RowSparseNDArray):
         raise MXNetError(
             "retain: data must be a RowSparseNDArray (retain is only defined for "
@@ -1269,8 +1273,17 @@ def retain(data=None, indices=None, out=None, name=None, **kwargs) -> RowSparseN
         )
     if indices is None:
         raise MXNetError("retain: the required argument 'indices' is missing")
-    keep = _index_tensor(indices, data._values.device, "indices", "retain")
-    v, i = K.rsp_retain(data._values, data._aux[0], keep.reshape(-1))
+    if isinstance(indices, NDArray) and indices._data.is_floating_point():
+        keep = indices._data.to(_I64)  # MXNet casts float indices (truncates)
+    else:
+        keep = _index_tensor(indices, data._values.device, "indices", "retain")
+    keep = keep.reshape(-1)
+    if keep.numel() and (int(keep.min()) < 0 or int(keep.max()) >= data.shape[0]):
+        raise MXNetError(
+            f"retain: indices must lie in [0, {data.shape[0]}) for data of shape "
+            f"{data.shape}, got values in [{int(keep.min())}, {int(keep.max())}]"
+        )
+    v, i = K.rsp_retain(data._values, data._aux[0], keep)
     return _finish(_rsp(v, i, data.shape, data._ctx), out)
 
 
@@ -1472,6 +1485,40 @@ def _square_sum_op_impl(data=None, out=None, **kwargs):
     return _square_sum(data, out=out, **kwargs)
 
 
+def _quadratic_impl(data=None, a=0.0, b=0.0, c=0.0, out=None, **kwargs):
+    """``a*x**2 + b*x + c`` keeps a sparse input's storage when ``c == 0``
+    (MXNet's contrib.quadratic); otherwise the dense result."""
+    if not _is_sparse(data) or float(c) != 0.0:
+        return NotImplemented
+    v = data._values
+    vals = float(a) * v * v + float(b) * v
+    return _finish(data._like(vals, data._aux), out)
+
+
+def _union_binary_impl(fn):
+    """A zero-preserving binary op (``f(0, 0) == 0``: maximum, minimum,
+    hypot) on two arrays of one sparse storage type: the result keeps it and
+    stores the union of their entries (MXNet's ElemwiseBinaryOp ComputeEx)."""
+
+    def impl(lhs=None, rhs=None, out=None, **kwargs):
+        if not (_is_sparse(lhs) and _is_sparse(rhs) and lhs.stype == rhs.stype):
+            return NotImplemented
+        _same_shape("binary op", lhs, rhs)
+        _dtype_check("binary op", lhs, rhs)
+        dense = fn(lhs._data, rhs._data)
+        if lhs.stype == "row_sparse":
+            rows = torch.unique(torch.cat([lhs._aux[0], rhs._aux[0]]))
+            res = _rsp(dense[rows], rows, lhs.shape, lhs._ctx)
+        else:
+            ones = [(torch.ones_like(x._values), *x._aux) for x in (lhs, rhs)]
+            _, ptr, ind = K.csr_union(ones[0], ones[1], lhs.shape)
+            vals = dense[K.csr_rows(ptr, ind.shape[0]), ind]
+            res = _csr(vals, ptr, ind, lhs.shape, lhs._ctx)
+        return _finish(res, out)
+
+    return impl
+
+
 #: Operators whose sparse implementation runs on dense inputs too (their
 #: result's storage type comes from an attribute).
 ALWAYS_SPARSE = frozenset({"cast_storage"})
@@ -1510,6 +1557,10 @@ def _impl_table() -> dict:
         cast_storage=_cast_storage_op_impl,
         _sparse_retain=_retain_op_impl,
         _square_sum=_square_sum_op_impl,
+        _contrib_quadratic=_quadratic_impl,
+        _maximum=_union_binary_impl(torch.maximum),
+        _minimum=_union_binary_impl(torch.minimum),
+        _hypot=_union_binary_impl(torch.hypot),
     )
     return t
 

@@ -533,8 +533,8 @@ def simple_bind(
     def dt(n):
         return types.get(n) or "float32"
 
-    stypes = dict(stype_dict or {})
-    gstypes = _storage.grad_stypes(symbol)
+    stypes = {**_storage.var_stypes(symbol), **dict(stype_dict or {})}
+    gstypes = _storage.grad_stypes(symbol, stypes)
     args = {
         n: zeros(shp[n], ctx=ctx, dtype=dt(n), stype=stypes.get(n)) for n in arg_names
     }

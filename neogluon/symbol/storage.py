@@ -17,7 +17,7 @@ from ..ndarray import _invoke
 from ..ndarray import sparse as nd_sparse
 from .graph import Graph
 
-__all__ = ["forward_sparse", "grad_stypes", "needs_sparse_forward"]
+__all__ = ["forward_sparse", "grad_stypes", "needs_sparse_forward", "var_stypes"]
 
 
 def needs_sparse_forward(graph: Graph, arrays: dict) -> bool:
@@ -55,18 +55,48 @@ def forward_sparse(graph: Graph, arrays: dict, is_train: bool) -> list:
     return [values[id(node)][i] for node, i in graph._outputs]
 
 
-def grad_stypes(graph: Graph) -> dict:
+def grad_stypes(graph: Graph, arg_stypes: dict | None = None) -> dict:
     """Argument name -> gradient storage type MXNet infers when it is not
     dense: the weight of ``Embedding(sparse_grad=True)`` and of
-    ``contrib.SparseEmbedding`` (row_sparse)."""
+    ``contrib.SparseEmbedding``, and the right operand of ``dot(csr, x)``
+    (``dot(csr.T, head)`` is row_sparse). ``arg_stypes`` gives the arguments'
+    storage types (else their ``stype`` attribute)."""
+    given = dict(arg_stypes or {})
+
+    def stype_of(node) -> str:
+        if node.name in given:
+            return str(given[node.name])
+        flag = node.attrs.get("__storage_type__")
+        return {"1": "row_sparse", "2": "csr"}.get(str(flag), "default")
+
     out = {}
     for node in graph._nodes():
         op = node.op
-        if op is None or op.name not in ("Embedding", "_contrib_SparseEmbedding"):
+        if op is None:
             continue
-        if op.name == "Embedding" and not node.parsed.get("sparse_grad"):
+        if op.name in ("Embedding", "_contrib_SparseEmbedding"):
+            if op.name == "Embedding" and not node.parsed.get("sparse_grad"):
+                continue
+            src = node.inputs[1][0]
+        elif op.name == "dot" and not node.parsed.get("transpose_a"):
+            lhs, src = node.inputs[0][0], node.inputs[1][0]
+            if lhs.op is not None or stype_of(lhs) != "csr":
+                continue
+        else:
             continue
-        src = node.inputs[1][0]
         if src.op is None:
             out[src.name] = "row_sparse"
+    return out
+
+
+def var_stypes(graph: Graph) -> dict:
+    """Variable name -> storage type given by ``var(stype=...)`` (sparse only)."""
+    out = {}
+    for node in graph._nodes():
+        if node.op is None:
+            st = {"1": "row_sparse", "2": "csr"}.get(
+                str(node.attrs.get("__storage_type__"))
+            )
+            if st is not None:
+                out[node.name] = st
     return out

@@ -35,7 +35,7 @@ def test_constructors_agree():
 @pytest.mark.parametrize(
     "arg, shape, match",
     [
-        (([1.0, 2], [2, 0], [0, 2]), (1, 3), "not sorted and unique"),
+        (([1.0, 2], [2, 2], [0, 2]), (1, 3), "not sorted and unique"),
         (([1.0, 2], [0, 5], [0, 1, 2]), (2, 3), r"column indices must lie in \[0, 3\)"),
         (([1.0, 2], [0, 1], [0, 3, 2]), (2, 3), "indptr"),
         (([1.0, 2], [0, 1], [0, 1]), (3, 3), "indptr has 2 entries, expected rows"),
@@ -45,6 +45,15 @@ def test_constructors_agree():
 def test_bad_csr_components_raise(arg, shape, match):
     with pytest.raises(MXNetError, match=match):
         nd.sparse.csr_matrix(arg, shape=shape)
+
+
+def test_unsorted_csr_columns_are_sorted():
+    # The same matrix (MXNet and scipy accept unsorted columns in a row);
+    # neogluon stores them sorted, so every kernel sees canonical CSR.
+    a = nd.sparse.csr_matrix(([1.0, 2, 3], [2, 0, 1], [0, 2, 3]), shape=(2, 3))
+    np.testing.assert_array_equal(a.asnumpy(), [[2, 0, 1], [0, 3, 0]])
+    np.testing.assert_array_equal(a.indices.asnumpy(), [0, 2, 1])
+    np.testing.assert_array_equal(a.data.asnumpy(), [2, 1, 3])
 
 
 @pytest.mark.parametrize(
