@@ -175,3 +175,22 @@ def test_sgd_update_op_is_lazy_on_row_sparse_grad():
     w2 = mx.nd.ones((4, 2))
     mx.nd.sgd_update(w2, g, lr=0.5, wd=0.1, lazy_update=False, out=w2)
     assert w2.asnumpy()[0, 0] == np.float32(1 - 0.05)
+
+
+def test_bad_input_in_ops_and_graphs():
+    r = nd.sparse.row_sparse_array(([[1.0, 2.0]], [1]), shape=(3, 2))
+    with pytest.raises(MXNetError, match=r"retain: indices must lie in \[0, 3\)"):
+        nd.sparse.retain(r, nd.array([0, 5], dtype="int64"))
+    with pytest.raises(MXNetError, match="must be integers"):
+        nd.sparse.retain(r, [0.5])
+    c = nd.array(DENSE).tostype("csr")
+    x = mx.sym.var("x", stype="csr")
+    ex = mx.sym.sparse.dot(x, mx.sym.var("w")).bind(
+        mx.cpu(), {"x": c, "w": nd.ones((4, 2))}
+    )
+    with pytest.raises(MXNetError, match="dot"):
+        ex.forward()
+    with pytest.raises(MXNetError, match="unknown stype"):
+        nd.empty((2, 2), stype="dense")
+    with pytest.raises(MXNetError, match="csr storage needs a 2-D array"):
+        nd.ones((2, 2, 2)).tostype("csr")

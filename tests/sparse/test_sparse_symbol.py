@@ -34,7 +34,7 @@ def _graph(name):
             r, axis=1, keepdims=True, name="ss"
         ),
         "add_rsp": lambda: mx.sym.sparse.elemwise_add(
-            r, mx.sym.var("r2", stype="row_sparse")
+            r, mx.sym.var("r2", stype="row_sparse"), name="add"
         ),
     }[name]()
 
