@@ -23,13 +23,23 @@ of two arrays of one storage type keep it (union of the stored entries);
 is row_sparse); ``dot(csr, dense)`` is dense, ``dot(csr.T, dense)`` is
 row_sparse, ``dot(dense, csr)`` is csr; ``retain``, ``square_sum``,
 ``slice`` and ``concat`` of CSR, ``cast_storage``, ``zeros_like`` and
-``add_n`` of row_sparse arrays as in MXNet. Every other operator given a
-sparse input computes on the dense equivalent and returns a dense array
-(MXNet's "storage fallback").
+``add_n`` of row_sparse arrays; ``maximum`` / ``minimum`` / ``hypot`` of two
+arrays of one sparse storage type; ``contrib.quadratic`` with ``c == 0``; the
+``_scatter_*`` ops; lazy ``sgd_update`` / ``sgd_mom_update`` / ``adam_update``
+on a row_sparse gradient and ``ftrl_update`` on all-row_sparse arrays, as in
+MXNet. Every other operator given a sparse input computes on the dense
+equivalent and returns a dense array (MXNet's "storage fallback").
+
+These implementations live in :data:`SPARSE_IMPLS` (op name -> function) and
+``ndarray/_invoke.py:invoke`` runs them when an input is sparse: ``nd.X``,
+``nd.op.X``, ``nd.sparse.X`` and the fluent method are the one registered
+function, and dense calls pay one dict lookup.
 
 Differs from MXNet 1.9.1: ``size`` is the number of elements of the dense
 shape (MXNet raises NotImplementedError); constructing an array from invalid
-components raises at once (MXNet builds it and fails in ``check_format``).
+components raises at once (MXNet builds it and fails in ``check_format``),
+except unsorted column indices within a CSR row, which are sorted (the same
+matrix).
 """
 
 from __future__ import annotations
