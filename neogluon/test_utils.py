@@ -1077,10 +1077,13 @@ def numeric_grad(
         old_value = v.copy()
         arg = executor.arg_dict[k].to_torch()
         # Only element i changes between steps: write just that element (the
-        # same value the whole-array copy would write) instead of the array.
+        # same value the whole-array copy would write) instead of the array
+        # (not for a sparse argument, whose to_torch() is a copy).
         flat = (
             arg.view(-1)
-            if arg.is_contiguous() and tuple(arg.shape) == v.shape
+            if arg.is_contiguous()
+            and tuple(arg.shape) == v.shape
+            and executor.arg_dict[k].stype == "default"
             else None
         )
         vflat = v.ravel()
@@ -1145,10 +1148,6 @@ def check_numeric_gradient(
     _check_dtype_arg(dtype, allow_asnumpy=False)
     if ctx is None:
         ctx = default_context()
-    if grad_stype_dict:
-        bad = {k: v for k, v in grad_stype_dict.items() if v != "default"}
-        if bad:
-            raise _no_sparse(f"check_numeric_gradient(grad_stype_dict={bad})")
     if not _is_symbol(sym):
         if not callable(sym):
             raise TypeError(
@@ -1204,6 +1203,9 @@ def check_numeric_gradient(
     }
     args_grad_npy["__random_proj"] = np.random.normal(0, 0.01, size=out_shape[0])
     args_grad = {k: array(v, ctx=ctx, dtype=dtype) for k, v in args_grad_npy.items()}
+    for k, st in (grad_stype_dict or {}).items():
+        if k in args_grad and st not in (None, "default"):
+            args_grad[k] = args_grad[k].tostype(st)
     full_req = {k: grad_req.get(k, "null") for k in location}
     full_req["__random_proj"] = "write"
 
@@ -1370,10 +1372,6 @@ def check_symbolic_backward(
     _check_dtype_arg(dtype)
     if ctx is None:
         ctx = default_context()
-    if grad_stypes:
-        bad = {k: v for k, v in grad_stypes.items() if v not in (None, "default")}
-        if bad:
-            raise _no_sparse(f"check_symbolic_backward(grad_stypes={bad})")
     location = _parse_location(sym=sym, location=location, ctx=ctx, dtype=dtype)
     aux_states = _parse_aux_states(sym=sym, aux_states=aux_states, ctx=ctx, dtype=dtype)
     if isinstance(expected, (list, tuple)):
@@ -1390,6 +1388,9 @@ def check_symbolic_backward(
         )
         for k, v in args_grad_npy.items()
     }
+    for k, st in (grad_stypes or {}).items():
+        if k in args_grad_data and st not in (None, "default"):
+            args_grad_data[k] = args_grad_data[k].tostype(st)
     if isinstance(grad_req, str):
         grad_req = {k: grad_req for k in sym.list_arguments()}
     elif isinstance(grad_req, (list, tuple)):

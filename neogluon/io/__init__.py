@@ -2,9 +2,8 @@
 
 MXNet's C++ iterators are written in Python here: ``CSVIter``, ``MNISTIter``
 (:mod:`.native`), ``ImageRecordIter`` and its UInt8 / Int8 variants
-(:mod:`.image_record`), ``ImageDetRecordIter`` (:mod:`.image_det_record`).
-``LibSVMIter`` needs sparse (CSR) arrays, which neogluon does not have yet
-(issue 13): its name resolves and raises MXNetError.
+(:mod:`.image_record`), ``ImageDetRecordIter`` (:mod:`.image_det_record`),
+``LibSVMIter`` (CSR batches, :mod:`.libsvm`).
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ from collections import namedtuple
 
 import numpy as np
 
-from .. import _missing
 from .. import ndarray as nd
 from ..ndarray import NDArray
 
@@ -682,6 +681,7 @@ from .image_det_record import ImageDetRecordIter  # noqa: E402
 from .image_record import ImageRecordInt8Iter  # noqa: E402
 from .image_record import ImageRecordIter  # noqa: E402
 from .image_record import ImageRecordUInt8Iter  # noqa: E402
+from .libsvm import LibSVMIter  # noqa: E402
 from .native import CSVIter  # noqa: E402
 from .native import MNISTIter  # noqa: E402
 from .native import MXDataIter  # noqa: E402
@@ -704,6 +704,7 @@ __all__ += [
     "ImageRecordInt8Iter",
     "ImageRecordIter",
     "ImageRecordUInt8Iter",
+    "LibSVMIter",
     "MNISTIter",
     "MXDataIter",
 ]
@@ -711,11 +712,3 @@ __all__ += [
 ImageRecordIter_v1 = ImageRecordIter
 ImageRecordUInt8Iter_v1 = ImageRecordUInt8Iter
 __all__ += ["ImageRecordIter_v1", "ImageRecordUInt8Iter_v1"]
-__all__ += _missing.define(
-    globals(),
-    dict.fromkeys(_CPP_ITERATORS, "class"),
-    area="mx.io.LibSVMIter, whose batches are sparse CSR arrays (sparse storage "
-    "is issue 13)",
-    planned="issue 12",
-    instead="mx.io.CSVIter or mx.io.NDArrayIter on dense arrays",
-)

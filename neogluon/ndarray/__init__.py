@@ -151,6 +151,8 @@ from . import utils  # noqa: E402, F401
 np = numpy
 npx = numpy_extension
 
-# Sparse storage: nd.zeros/empty/array(stype=...), tostype and the operators
-# with CSR / row_sparse implementations (``sparse._install``).
-_SUBMODULES["sparse"]._install(sys.modules[__name__])
+# Sparse-only functions MXNet places outside ``nd.sparse`` (the operators'
+# CSR / row_sparse implementations run inside ``invoke``).
+_SUBMODULES["op"].retain = _SUBMODULES["sparse"].retain
+_SUBMODULES["contrib"].getnnz = _SUBMODULES["sparse"].getnnz
+_SUBMODULES["_internal"]._square_sum = _SUBMODULES["sparse"]._square_sum

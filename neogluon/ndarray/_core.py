@@ -317,13 +317,13 @@ class NDArray:
         )
 
     def tostype(self, stype: str) -> NDArray:
-        """Storage conversion; only ``'default'`` (dense) exists in neogluon."""
-        if stype != "default":
-            raise MXNetError(
-                f"tostype('{stype}'): sparse storage is not supported by neogluon; "
-                "only 'default' (dense) storage exists."
-            )
-        return self
+        """Storage conversion: ``'default'`` returns the array itself, ``'csr'``
+        (2-D) and ``'row_sparse'`` a sparse copy (``nd.sparse.cast_storage``)."""
+        if stype == "default":
+            return self
+        from .sparse import cast_storage
+
+        return cast_storage(self, stype=stype)
 
     # ------------------------------------------------------------ copies
     def copy(self) -> NDArray:
@@ -331,7 +331,8 @@ class NDArray:
         return _new(_call1(_clone_t, self._data), self._ctx)
 
     def copyto(self, other):
-        """Copy into ``other`` (an NDArray, same shape) or onto a Context."""
+        """Copy into ``other`` (an NDArray of the same shape; a sparse one keeps
+        its storage type) or onto a Context."""
         if isinstance(other, NDArray):
             if other is self:
                 return other
@@ -340,6 +341,11 @@ class NDArray:
                     f"copyto: shape mismatch, source {self.shape} vs destination "
                     f"{other.shape}."
                 )
+            if other.stype != "default":
+                from .sparse import _assign
+
+                _assign(other, self)
+                return other
             _grad_off(other._data.copy_, self._data)
             return other
         if isinstance(other, (Context, str, torch.device)):

@@ -41,18 +41,25 @@ def array(source_array, ctx=None, dtype=None) -> NDArray:
     """Create an array from a list, numpy array, NDArray or torch tensor.
 
     The dtype is float32 unless ``dtype`` is given, whatever the source's dtype
-    (MXNet's rule), except that an NDArray source keeps its dtype.
+    (MXNet's rule), except that an NDArray source keeps its dtype. A sparse
+    NDArray or a ``scipy.sparse`` CSR matrix gives a sparse copy.
     """
-    dev, tag = _resolve_ctx(ctx)
     if isinstance(source_array, NDArray):
+        if source_array.stype != "default":
+            return _sparse_module().array(source_array, ctx=ctx, dtype=dtype)
+        dev, tag = _resolve_ctx(ctx)
         t = source_array._data.detach()
         td = t.dtype if dtype is None else to_torch_dtype(dtype)
         return _new(t.to(device=dev, dtype=td, copy=True), tag)
+    dev, tag = _resolve_ctx(ctx)
     td = _dtype_or_default(dtype)
     if isinstance(source_array, torch.Tensor):
         return _new(source_array.detach().to(device=dev, dtype=td, copy=True), tag)
     if isinstance(source_array, np.ndarray):
         src = source_array
+    elif type(source_array).__name__ in ("csr_matrix", "csr_array"):
+        # scipy.sparse CSR: a CSRNDArray, as in MXNet (dtype kept unless given).
+        return _sparse_module().array(source_array, ctx=ctx, dtype=dtype)
     else:
         try:
             src = np.array(source_array)
@@ -120,9 +127,29 @@ def from_numpy(ndarray: np.ndarray, zero_copy: bool = True, array_cls=None) -> N
     return _new(t)
 
 
+def _sparse_module():
+    from . import sparse
+
+    return sparse
+
+
+def _sparse_created(what: str, stype, shape, ctx, dtype, kwargs: dict) -> NDArray:
+    """``zeros``/``empty`` with ``stype='csr'`` or ``'row_sparse'``."""
+    if stype not in ("csr", "row_sparse"):
+        raise MXNetError(
+            f"nd.{what}: unknown stype {stype!r}; expected 'default', 'row_sparse' "
+            "or 'csr'."
+        )
+    if what == "empty":
+        return _sparse_module().empty(stype, shape, ctx=ctx, dtype=dtype)
+    return _sparse_module().zeros(stype, shape, ctx=ctx, dtype=dtype, **kwargs)
+
+
 def empty(shape, ctx=None, dtype=None, stype=None) -> NDArray:
-    """An uninitialized array (float32 by default)."""
-    _check_stype(stype)
+    """An uninitialized array (float32 by default); ``stype='csr'`` or
+    ``'row_sparse'`` gives a sparse array with nothing stored."""
+    if stype is not None and stype != "default":
+        return _sparse_created("empty", stype, shape, ctx, dtype, {})
     dev, tag = _resolve_ctx(ctx)
     return _new(
         torch.empty(_shape_tuple(shape), dtype=_dtype_or_default(dtype), device=dev),
@@ -154,21 +181,15 @@ def _created(t: torch.Tensor, tag, what: str, kwargs: dict) -> NDArray:
 
 
 def zeros(shape, ctx=None, dtype=None, stype=None, **kwargs) -> NDArray:
-    """An array of zeros (float32 by default)."""
+    """An array of zeros (float32 by default); ``stype='csr'`` or
+    ``'row_sparse'`` gives a sparse array with nothing stored."""
     if _PROF.on and not _opprof.entered():  # MXNet's operator _zeros
         return _opprof.op_range("_zeros", zeros, shape, ctx, dtype, stype, **kwargs)
-    _check_stype(stype)
+    if stype is not None and stype != "default":
+        return _sparse_created("zeros", stype, shape, ctx, dtype, kwargs)
     dev, tag = _resolve_ctx(ctx)
     t = torch.zeros(_shape_tuple(shape), dtype=_dtype_or_default(dtype), device=dev)
     return _created(t, tag, "zeros", kwargs)
-
-
-def _check_stype(stype) -> None:
-    if stype not in (None, "default"):
-        raise MXNetError(
-            f"stype={stype!r}: sparse storage is not supported by neogluon; only "
-            "'default' (dense) storage exists."
-        )
 
 
 def ones(shape, ctx=None, dtype=None, **kwargs) -> NDArray:
@@ -235,7 +256,9 @@ def _like(fill, what: str, data, out, kwargs) -> NDArray:
 
 
 def zeros_like(data: NDArray = None, out=None, name=None, **kwargs) -> NDArray:
-    """Zeros with the shape, dtype and context of ``data``."""
+    """Zeros with the shape, dtype, context and storage type of ``data``."""
+    if isinstance(data, NDArray) and data.stype != "default":
+        return _sparse_module().SPARSE_IMPLS["zeros_like"](data, out=out)
     return _like(torch.zeros_like, "zeros_like", data, out, kwargs)
 
 

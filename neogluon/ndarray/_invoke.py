@@ -9,6 +9,7 @@ input shapes, the given attributes and the shape rule's diagnosis.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Sequence
 
 import torch
@@ -25,10 +26,16 @@ from ._core import _clone
 from ._core import _grad_off
 from ._core import _new
 
-__all__ = ["invoke", "op_error"]
+__all__ = ["SPARSE_IMPLS", "invoke", "op_error"]
 
 _flags = _state.flags
 _Tensor = torch.Tensor
+
+#: Operator name -> its implementation on CSR / row_sparse inputs, filled by
+#: ``ndarray/sparse.py``. Called as ``impl(*inputs, out=out, **attrs)`` when an
+#: input is sparse; it returns ``NotImplemented`` to use the dense kernel on
+#: the dense equivalents (MXNet's storage fallback).
+SPARSE_IMPLS: dict[str, Callable] = {}
 
 
 def invoke(op: _reg.OpDef, inputs: Sequence[NDArray], attrs: dict, out=None):
@@ -38,6 +45,14 @@ def invoke(op: _reg.OpDef, inputs: Sequence[NDArray], attrs: dict, out=None):
     """
     if _PROF.on and not _opprof.entered():
         return _opprof.op_range(op.name, invoke, op, inputs, attrs, out)
+    sparse_impl = SPARSE_IMPLS.get(op.name)
+    if sparse_impl is not None:
+        for x in inputs:
+            if type(x) is not NDArray and x.stype != "default":
+                res = sparse_impl(*inputs, out=out, **attrs)
+                if res is not NotImplemented:
+                    return res
+                break
     tensors = [x._data for x in inputs]
     needs_guard = False
     for t in tensors:

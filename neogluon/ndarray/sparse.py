@@ -23,13 +23,23 @@ of two arrays of one storage type keep it (union of the stored entries);
 is row_sparse); ``dot(csr, dense)`` is dense, ``dot(csr.T, dense)`` is
 row_sparse, ``dot(dense, csr)`` is csr; ``retain``, ``square_sum``,
 ``slice`` and ``concat`` of CSR, ``cast_storage``, ``zeros_like`` and
-``add_n`` of row_sparse arrays as in MXNet. Every other operator given a
-sparse input computes on the dense equivalent and returns a dense array
-(MXNet's "storage fallback").
+``add_n`` of row_sparse arrays; ``maximum`` / ``minimum`` / ``hypot`` of two
+arrays of one sparse storage type; ``contrib.quadratic`` with ``c == 0``; the
+``_scatter_*`` ops; lazy ``sgd_update`` / ``sgd_mom_update`` / ``adam_update``
+on a row_sparse gradient and ``ftrl_update`` on all-row_sparse arrays, as in
+MXNet. Every other operator given a sparse input computes on the dense
+equivalent and returns a dense array (MXNet's "storage fallback").
+
+These implementations live in :data:`SPARSE_IMPLS` (op name -> function) and
+``ndarray/_invoke.py:invoke`` runs them when an input is sparse: ``nd.X``,
+``nd.op.X``, ``nd.sparse.X`` and the fluent method are the one registered
+function, and dense calls pay one dict lookup.
 
 Differs from MXNet 1.9.1: ``size`` is the number of elements of the dense
 shape (MXNet raises NotImplementedError); constructing an array from invalid
-components raises at once (MXNet builds it and fails in ``check_format``).
+components raises at once (MXNet builds it and fails in ``check_format``),
+except unsorted column indices within a CSR row, which are sorted (the same
+matrix).
 """
 
 from __future__ import annotations
@@ -47,7 +57,11 @@ from ..base import MXNetError
 from ..context import Context
 from ..ops import registry as _reg
 from ..ops import sparse_kernels as K
+from ..ops.sparse_updates import adam_lazy
+from ..ops.sparse_updates import ftrl_lazy
+from ..ops.sparse_updates import sgd_lazy
 from . import _frontend
+from . import _invoke
 from ._core import NDArray
 from ._core import _as_context
 from ._core import _new
@@ -789,6 +803,7 @@ def _csr_from_definition(data, indices, indptr, shape=None, ctx=None, dtype=None
     shape = tuple(int(d) for d in shape)
     if len(shape) != 2:
         raise MXNetError(f"{where}: shape must be 2-D, got {shape}")
+    values, ind = K.csr_sort_columns(values, ptr, ind, shape)
     return _csr(values, ptr, ind, shape, tag, check=True, where=where)
 
 
@@ -943,14 +958,6 @@ def cast_storage(data=None, stype=None, out=None, name=None, **kwargs) -> NDArra
         _assign(out, res)
         return out
     return res
-
-
-def _dense_tostype(self: NDArray, stype: str) -> NDArray:
-    """Storage conversion: ``'default'`` returns the array itself, ``'csr'``
-    (2-D) and ``'row_sparse'`` a sparse copy."""
-    if stype == "default":
-        return self
-    return cast_storage(self, stype=stype)
 
 
 _VALUE_FNS: dict = {}
@@ -1116,6 +1123,8 @@ def _dot_impl(lhs=None, rhs=None, transpose_a=False, transpose_b=False,
     if res is None:
         return NotImplemented
     if forward_stype not in (None, res.stype):
+        if res.stype != "default":  # (no direct csr <-> row_sparse cast)
+            res = _like_dense(res, res._data)
         res = cast_storage(res, stype=forward_stype)
     return _finish(res, out)
 
@@ -1265,7 +1274,8 @@ def _scalar_like(x, s):
 
 def retain(data=None, indices=None, out=None, name=None, **kwargs) -> RowSparseNDArray:
     """The rows of row_sparse ``data`` whose index is in ``indices`` (others
-    dropped); ``indices`` is a 1-D NDArray, list or numpy array."""
+    dropped); ``indices`` is a 1-D NDArray (float values are truncated, as
+    MXNet casts them), list or numpy array."""
     if not isinstance(data, RowSparseNDArray):
         raise MXNetError(
             "retain: data must be a RowSparseNDArray (retain is only defined for "
@@ -1273,8 +1283,17 @@ def retain(data=None, indices=None, out=None, name=None, **kwargs) -> RowSparseN
         )
     if indices is None:
         raise MXNetError("retain: the required argument 'indices' is missing")
-    keep = _index_tensor(indices, data._values.device, "indices", "retain")
-    v, i = K.rsp_retain(data._values, data._aux[0], keep.reshape(-1))
+    if isinstance(indices, NDArray) and indices._data.is_floating_point():
+        keep = indices._data.to(_I64)  # MXNet casts float indices (truncates)
+    else:
+        keep = _index_tensor(indices, data._values.device, "indices", "retain")
+    keep = keep.reshape(-1)
+    if keep.numel() and (int(keep.min()) < 0 or int(keep.max()) >= data.shape[0]):
+        raise MXNetError(
+            f"retain: indices must lie in [0, {data.shape[0]}) for data of shape "
+            f"{data.shape}, got values in [{int(keep.min())}, {int(keep.max())}]"
+        )
+    v, i = K.rsp_retain(data._values, data._aux[0], keep)
     return _finish(_rsp(v, i, data.shape, data._ctx), out)
 
 
@@ -1360,35 +1379,159 @@ def adagrad_update(weight=None, grad=None, history=None, lr=None, epsilon=1e-7,
     return out
 
 
-def _dispatch(impl, dense_fn):
-    """``dense_fn`` with ``impl`` tried first when an input is sparse."""
+# ------------------------------------------------ optimizer updates (lazy rows)
+class _Dense:
+    """A dense tensor to update in place for ``arr`` and its write-back (a
+    sparse ``arr`` is updated through a dense copy)."""
 
-    def fn(*args, **kwargs):
-        for a in args:
-            if _is_sparse(a):
-                break
+    def __init__(self, arr: NDArray, copy: bool = False) -> None:
+        self.arr = arr
+        self.t = arr._data.clone() if copy and not _is_sparse(arr) else arr._data
+
+    def done(self) -> None:
+        if _is_sparse(self.arr):
+            self.arr._assign_dense(self.t)
+
+
+def _update_result(weight: NDArray, w: _Dense, out) -> NDArray:
+    if out is weight:
+        w.done()
+        return weight
+    res = _like_dense(weight, w.t)
+    if _is_sparse(weight):
+        res = cast_storage(res, stype=weight.stype)
+    return _finish(res, out)
+
+
+def _lazy_rows(grad) -> bool:
+    return isinstance(grad, RowSparseNDArray)
+
+
+def _sgd_update_impl(weight=None, grad=None, mom=None, out=None, lr=None,
+                     momentum=0.0, wd=0.0, rescale_grad=1.0, clip_gradient=-1.0,
+                     lazy_update=True, **kwargs):  # fmt: skip
+    """``sgd_update`` / ``sgd_mom_update`` with a row_sparse gradient and
+    ``lazy_update``: only the stored rows (MXNet's SGDUpdateEx); without
+    ``lazy_update`` the dense kernel runs on the densified gradient."""
+    if not (_lazy_rows(grad) and lazy_update) or _is_sparse(mom):
+        return NotImplemented
+    w = _Dense(weight, copy=out is not weight)
+    sgd_lazy(w.t, grad._values, grad._aux[0], None if mom is None else mom._data,
+             float(lr), float(wd), momentum=float(momentum),
+             rescale_grad=float(rescale_grad),
+             clip_gradient=float(clip_gradient))  # fmt: skip
+    return _update_result(weight, w, out)
+
+
+def _adam_update_impl(weight=None, grad=None, mean=None, var=None, out=None,
+                      lr=None, beta1=0.9, beta2=0.999, epsilon=1e-8, wd=0.0,
+                      rescale_grad=1.0, clip_gradient=-1.0, lazy_update=True,
+                      **kwargs):  # fmt: skip
+    """``adam_update`` with a row_sparse gradient and ``lazy_update``: only
+    the stored rows of weight, mean and var (MXNet's AdamUpdateEx)."""
+    if not (_lazy_rows(grad) and lazy_update):
+        return NotImplemented
+    w, m, v = _Dense(weight, copy=out is not weight), _Dense(mean), _Dense(var)
+    adam_lazy(w.t, grad._values, grad._aux[0], m.t, v.t, float(lr), float(wd),
+              beta1=float(beta1), beta2=float(beta2), epsilon=float(epsilon),
+              rescale_grad=float(rescale_grad),
+              clip_gradient=float(clip_gradient))  # fmt: skip
+    m.done()
+    v.done()
+    return _update_result(weight, w, out)
+
+
+def _ftrl_update_impl(weight=None, grad=None, z=None, n=None, out=None, lr=None,
+                      lamda1=0.01, beta=1.0, wd=0.0, rescale_grad=1.0,
+                      clip_gradient=-1.0, **kwargs):  # fmt: skip
+    """``ftrl_update`` with weight, grad, z and n all row_sparse: only the
+    gradient's rows (MXNet's FtrlUpdateEx); other storage combinations run
+    the dense kernel (MXNet's storage fallback)."""
+    if not all(isinstance(a, RowSparseNDArray) for a in (weight, grad, z, n)):
+        return NotImplemented
+    w, zz, nn = _Dense(weight), _Dense(z), _Dense(n)
+    ftrl_lazy(w.t, grad._values, grad._aux[0], zz.t, nn.t, float(lr), float(wd),
+              lamda1=float(lamda1), beta=float(beta),
+              rescale_grad=float(rescale_grad),
+              clip_gradient=float(clip_gradient))  # fmt: skip
+    zz.done()
+    nn.done()
+    return _update_result(weight, w, out)
+
+
+def _scatter_div_impl(lhs=None, rhs=None, out=None, **kwargs):
+    """``lhs / rhs`` at the stored entries of sparse ``lhs`` (MXNet's
+    ``_scatter_elemwise_div``): the result keeps ``lhs``'s storage."""
+    if not _is_sparse(lhs):
+        return NotImplemented
+    _same_shape("_scatter_elemwise_div", lhs, rhs)
+    vals = lhs._values / _gather_dense(lhs, rhs._data.to(lhs._values.dtype))
+    return _finish(lhs._like(vals, lhs._aux), out)
+
+
+def _scatter_scalar_impl(sign: float):
+    def impl(data=None, scalar=1.0, out=None, **kwargs):
+        if not _is_sparse(data):
+            return NotImplemented
+        vals = data._values + sign * _scalar_like(data, float(scalar))
+        return _finish(data._like(vals, data._aux), out)
+
+    return impl
+
+
+def _cast_storage_op_impl(data=None, stype=None, out=None, **kwargs):
+    return cast_storage(data, stype=stype, out=out)
+
+
+def _retain_op_impl(data=None, indices=None, out=None, **kwargs):
+    if not isinstance(data, RowSparseNDArray):
+        return NotImplemented
+    return retain(data, indices, out=out)
+
+
+def _square_sum_op_impl(data=None, out=None, **kwargs):
+    if not isinstance(data, RowSparseNDArray):
+        return NotImplemented
+    return _square_sum(data, out=out, **kwargs)
+
+
+def _quadratic_impl(data=None, a=0.0, b=0.0, c=0.0, out=None, **kwargs):
+    """``a*x**2 + b*x + c`` keeps a sparse input's storage when ``c == 0``
+    (MXNet's contrib.quadratic); otherwise the dense result."""
+    if not _is_sparse(data) or float(c) != 0.0:
+        return NotImplemented
+    v = data._values
+    vals = float(a) * v * v + float(b) * v
+    return _finish(data._like(vals, data._aux), out)
+
+
+def _union_binary_impl(fn):
+    """A zero-preserving binary op (``f(0, 0) == 0``: maximum, minimum,
+    hypot) on two arrays of one sparse storage type: the result keeps it and
+    stores the union of their entries (MXNet's ElemwiseBinaryOp ComputeEx)."""
+
+    def impl(lhs=None, rhs=None, out=None, **kwargs):
+        if not (_is_sparse(lhs) and _is_sparse(rhs) and lhs.stype == rhs.stype):
+            return NotImplemented
+        _same_shape("binary op", lhs, rhs)
+        _dtype_check("binary op", lhs, rhs)
+        dense = fn(lhs._data, rhs._data)
+        if lhs.stype == "row_sparse":
+            rows = torch.unique(torch.cat([lhs._aux[0], rhs._aux[0]]))
+            res = _rsp(dense[rows], rows, lhs.shape, lhs._ctx)
         else:
-            for a in kwargs.values():
-                if _is_sparse(a):
-                    break
-            else:
-                return dense_fn(*args, **kwargs)
-        res = impl(*args, **kwargs)
-        if res is NotImplemented:
-            out = kwargs.pop("out", None)
-            res = dense_fn(*args, **kwargs)
-            if out is not None:
-                return _finish(res, out)
-        return res
+            ones = [(torch.ones_like(x._values), *x._aux) for x in (lhs, rhs)]
+            _, ptr, ind = K.csr_union(ones[0], ones[1], lhs.shape)
+            vals = dense[K.csr_rows(ptr, ind.shape[0]), ind]
+            res = _csr(vals, ptr, ind, lhs.shape, lhs._ctx)
+        return _finish(res, out)
 
-    fn.__name__ = fn.__qualname__ = getattr(dense_fn, "__name__", "op")
-    fn.__doc__ = getattr(dense_fn, "__doc__", None)
-    fn.__wrapped__ = dense_fn
-    if hasattr(dense_fn, "op"):
-        fn.op = dense_fn.op
-    if hasattr(dense_fn, "__signature__"):
-        fn.__signature__ = dense_fn.__signature__
-    return fn
+    return impl
+
+
+#: Operators whose sparse implementation runs on dense inputs too (their
+#: result's storage type comes from an attribute).
+ALWAYS_SPARSE = frozenset({"cast_storage"})
 
 
 def _impl_table() -> dict:
@@ -1410,13 +1553,25 @@ def _impl_table() -> dict:
         concat=_concat_impl,
         take=_take_impl,
         Concat=_concat_impl,
-        cast_storage=None,
         _plus_scalar=_scalar_impl("plus"),
         _minus_scalar=_scalar_impl("minus"),
         _mul_scalar=_scalar_impl("mul"),
         _div_scalar=_scalar_impl("div"),
+        sgd_update=_sgd_update_impl,
+        sgd_mom_update=_sgd_update_impl,
+        adam_update=_adam_update_impl,
+        ftrl_update=_ftrl_update_impl,
+        _scatter_elemwise_div=_scatter_div_impl,
+        _scatter_plus_scalar=_scatter_scalar_impl(1.0),
+        _scatter_minus_scalar=_scatter_scalar_impl(-1.0),
+        cast_storage=_cast_storage_op_impl,
+        _sparse_retain=_retain_op_impl,
+        _square_sum=_square_sum_op_impl,
+        _contrib_quadratic=_quadratic_impl,
+        _maximum=_union_binary_impl(torch.maximum),
+        _minimum=_union_binary_impl(torch.minimum),
+        _hypot=_union_binary_impl(torch.hypot),
     )
-    del t["cast_storage"]
     return t
 
 
@@ -1470,91 +1625,16 @@ def divide(lhs, rhs) -> NDArray:
 
 
 # ---------------------------------------------------------------- nd.sparse names
+# The sparse implementations run inside ``invoke`` (``_invoke.SPARSE_IMPLS``),
+# so ``nd.X`` and ``nd.sparse.X`` are the one registered function.
+for _n, _impl in SPARSE_IMPLS.items():
+    _invoke.SPARSE_IMPLS[_ALL_OPS[_n].name] = _impl
 for _n in DENSE_ALIASES:
     _op = _ALL_OPS.get(_n)
     if _op is not None:
         _f = _frontend.make_function(_op, _n)
-        if _n in SPARSE_IMPLS:
-            _f = _dispatch(SPARSE_IMPLS[_n], _f)
         _f.__module__ = __name__
         globals()[_n] = _f
-
-
-def _install(nd_module) -> None:
-    """Make ``nd``'s functions, the fluent methods and ``NDArray.tostype``
-    sparse-aware (called once by ``neogluon.ndarray`` after it is populated)."""
-    NDArray.tostype = _dense_tostype
-    NDArray.copyto = _copyto_hook(NDArray.copyto)
-    namespaces = [vars(nd_module), vars(nd_module.op), vars(nd_module._internal)]
-    for name, impl in SPARSE_IMPLS.items():
-        for ns in namespaces:
-            f = ns.get(name)
-            if f is not None and not hasattr(f, "__wrapped__"):
-                ns[name] = _dispatch(impl, f)
-        fluent = getattr(NDArray, name, None)
-        if fluent is not None and not name.startswith("_"):
-            setattr(BaseSparseNDArray, name, _fluent(name, vars(nd_module)[name]))
-    for name in ("zeros", "empty", "array"):
-        vars(nd_module)[name] = _creation(name, vars(nd_module)[name])
-    for name, fn in (("cast_storage", cast_storage), ("retain", retain)):
-        setattr(nd_module.op, name, fn)
-    nd_module.cast_storage = cast_storage
-    nd_module.contrib.getnnz = getnnz
-    nd_module._internal._square_sum = _square_sum
-
-
-def _copyto_hook(dense_copyto):
-    def copyto(self, other):
-        """Copy into ``other`` (an NDArray of the same shape; a sparse one is
-        stored in its own storage type) or onto a Context."""
-        if _is_sparse(other) and not _is_sparse(self):
-            if tuple(other.shape) != tuple(self.shape):
-                raise MXNetError(
-                    f"copyto: shape mismatch, source {tuple(self.shape)} vs "
-                    f"destination {tuple(other.shape)}."
-                )
-            _assign(other, self)
-            return other
-        return dense_copyto(self, other)
-
-    copyto.__wrapped__ = dense_copyto
-    return copyto
-
-
-def _fluent(name, fn):
-    def method(self, *args, **kwargs):
-        return fn(self, *args, **kwargs)
-
-    method.__name__ = name
-    method.__doc__ = f"``nd.{name}(self, ...)``."
-    return method
-
-
-def _creation(name, dense_fn):
-    if name == "array":
-
-        def array_fn(source_array, ctx=None, dtype=None):
-            if _is_sparse(source_array) or _is_scipy_csr(source_array):
-                return array(source_array, ctx=ctx, dtype=dtype)
-            return dense_fn(source_array, ctx=ctx, dtype=dtype)
-
-        fn = array_fn
-    else:
-        sparse_fn = zeros if name == "zeros" else empty
-
-        def fn(shape, ctx=None, dtype=None, stype=None, **kwargs):
-            if stype in ("csr", "row_sparse"):
-                return sparse_fn(stype, shape, ctx=ctx, dtype=dtype, **kwargs)
-            if stype not in (None, "default"):
-                raise MXNetError(
-                    f"nd.{name}: unknown stype {stype!r}; expected one of {_STYPES}"
-                )
-            return dense_fn(shape, ctx=ctx, dtype=dtype, **kwargs)
-
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = dense_fn.__doc__
-    fn.__wrapped__ = dense_fn
-    return fn
 
 
 __all__ = [

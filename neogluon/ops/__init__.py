@@ -26,6 +26,7 @@ from . import random_pdf  # noqa: F401
 from . import reduce  # noqa: F401
 from . import rnn  # noqa: F401
 from . import shape  # noqa: F401
+from . import sparse_ops  # noqa: F401
 from .registry import OpDef  # noqa: F401
 from .registry import ParamSpec  # noqa: F401
 from .registry import get  # noqa: F401

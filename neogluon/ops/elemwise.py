@@ -320,13 +320,61 @@ _BINARY: dict[str, tuple[Callable, str]] = {
 
 
 # --------------------------------------------------------------------------- unary
-def _gamma(x):
+def _psi(x):
+    """MXNet's digamma: +inf at 0, -1, -2, ... (torch: -inf / nan)."""
+    pole = (x <= 0) & (x == torch.floor(x))
+    return torch.where(pole, torch.full_like(x, float("inf")), torch.digamma(x))
+
+
+class _GammaFn(torch.autograd.Function):
+    """Gamma with MXNet's gradient ``gamma(x) * psi(x)``."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = _gamma_value(x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return g * y * _psi(x)
+
+
+class _GammalnFn(torch.autograd.Function):
+    """log|gamma| with MXNet's gradient ``psi(x)``."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.lgamma(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return g * _psi(x)
+
+
+def _gamma_value(x):
     # Gamma's sign alternates on the negative axis: (-1)**ceil(-x) for x < 0.
-    with torch.no_grad():
-        sign = torch.where(
-            x > 0, torch.ones_like(x), 1.0 - 2.0 * torch.remainder(torch.ceil(-x), 2)
-        )
-    return torch.exp(torch.lgamma(x)) * sign
+    sign = torch.where(
+        x > 0, torch.ones_like(x), 1.0 - 2.0 * torch.remainder(torch.ceil(-x), 2)
+    )
+    y = torch.exp(torch.lgamma(x)) * sign
+    # MXNet: inf at 0, nan at the negative integers (the poles).
+    return torch.where((x < 0) & (x == torch.floor(x)), torch.nan, y)
+
+
+def _gamma(x):
+    if x.requires_grad:
+        return _GammaFn.apply(x)
+    return _gamma_value(x)
+
+
+def _gammaln(x):
+    if x.requires_grad:
+        return _GammalnFn.apply(x)
+    return torch.lgamma(x)
 
 
 def round_half_away(x):
@@ -343,7 +391,25 @@ def _rint(x):
     return torch.where(x - lo <= hi - x, lo, hi)
 
 
+class _CbrtFn(torch.autograd.Function):
+    """Cube root with MXNet's gradient ``g / (3 * cbrt(x)**2)`` (inf at 0 for a
+    nonzero ``g``; differentiating ``sign(x) * |x|**(1/3)`` gives nan there)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = torch.sign(x) * torch.abs(x).pow(1.0 / 3.0)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g / (3.0 * y * y)
+
+
 def _cbrt(x):
+    if x.requires_grad:
+        return _CbrtFn.apply(x)
     return torch.sign(x) * torch.abs(x).pow(1.0 / 3.0)
 
 
@@ -408,7 +474,7 @@ _UNARY: dict[str, tuple[Callable, str]] = {
     "erf": (_floatmath(torch.erf), "Gauss error function"),
     "erfinv": (_floatmath(torch.erfinv), "inverse error function"),
     "gamma": (_floatmath(_gamma), "the gamma function"),
-    "gammaln": (_floatmath(torch.lgamma), "log of the absolute gamma function"),
+    "gammaln": (_floatmath(_gammaln), "log of the absolute gamma function"),
     "logical_not": (_logical_not, "not x as 0/1 in the input dtype"),
 }
 

@@ -150,6 +150,8 @@ def _fully_connected(data, weight, bias=None, *, num_hidden, no_bias, flatten):
             "Pass a weight with num_hidden rows, or set num_hidden to the weight's "
             "first dimension (a checkpoint from another model?).",
         )
+    if bias is not None and bias.dim() == 2 and tuple(bias.shape) == (num_hidden, 1):
+        bias = bias.reshape(num_hidden)  # MXNet accepts a (num_hidden, 1) bias too
     if bias is not None and not _is_tracing() and tuple(bias.shape) != (num_hidden,):
         raise _inconsistent(
             "FullyConnected",
@@ -210,7 +212,9 @@ def _fc_infer(in_shapes, attrs, out_shapes=None):
             data = (data[0], in_units)
     shapes = [data, weight]
     if not attrs["no_bias"]:
-        shapes.append(_merge(op, "bias", in_shapes[2], (nh,)))
+        b = in_shapes[2]
+        col = b is not None and tuple(b) == (nh, 1)  # MXNet's other bias shape
+        shapes.append(b if col else _merge(op, "bias", b, (nh,)))
     if data is None:
         oshape = None
     elif flatten:

@@ -19,6 +19,7 @@ __all__ = [
     "check_csr",
     "check_rsp",
     "csr_rows",
+    "csr_sort_columns",
     "csr_to_dense",
     "rsp_to_dense",
     "dense_to_csr",
@@ -89,6 +90,31 @@ def check_csr(values, indptr, indices, shape, where: str) -> None:
                     f"{_fmt(indices[int(indptr[r]) : int(indptr[r + 1])])}; sort "
                     "them (scipy: m.sort_indices(); m.sum_duplicates())"
                 )
+
+
+def csr_sort_columns(values, indptr, indices, shape):
+    """``(values, indices)`` with the column indices of every row in ascending
+    order (the same matrix: MXNet and scipy accept unsorted rows). Components
+    that are not a CSR structure are returned as they are, for check_csr to
+    report."""
+    nnz = indices.shape[0]
+    rows = indptr.shape[0] - 1
+    if (
+        nnz < 2
+        or len(shape) != 2
+        or values.dim() != 1
+        or values.shape[0] != nnz
+        or rows != shape[0]
+        or int(indptr[0]) != 0
+        or int(indptr[-1]) != nnz
+        or bool((indptr[1:] < indptr[:-1]).any())
+    ):
+        return values, indices
+    key = csr_rows(indptr, nnz) * max(int(shape[1]), 1) + indices
+    if bool((key[1:] >= key[:-1]).all()):
+        return values, indices
+    order = torch.argsort(key, stable=True)
+    return values[order], indices[order]
 
 
 def check_rsp(values, indices, shape, where: str) -> None:

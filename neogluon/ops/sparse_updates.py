@@ -10,7 +10,24 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["sgd_lazy", "adam_lazy"]
+__all__ = [
+    "adam_lazy",
+    "ftrl_lazy",
+    "nag_mom_copies",
+    "row_sparse_weight",
+    "sgd_lazy",
+]
+
+
+def row_sparse_weight(param_dict: dict, index, weight) -> bool:
+    """Whether MXNet would hold this weight in row_sparse storage: a
+    RowSparseNDArray, or the dense data of a Gluon Parameter created with
+    ``stype='row_sparse'`` (neogluon keeps such parameters dense; MXNet's
+    kvstore holds them row_sparse, which changes some optimizers' updates)."""
+    if getattr(weight, "stype", "default") == "row_sparse":
+        return True
+    param = param_dict.get(index) if param_dict else None
+    return getattr(param, "stype", "default") == "row_sparse"
 
 
 def _step(values: torch.Tensor, rescale_grad: float, clip_gradient: float):
@@ -56,3 +73,37 @@ def adam_lazy(weight, values, rows, mean, var, lr, wd, *, beta1, beta2, epsilon,
     mean.index_copy_(0, rows, m)
     var.index_copy_(0, rows, v)
     weight.index_copy_(0, rows, w - lr * m / (v.sqrt() + epsilon))
+
+
+@torch.no_grad()
+def ftrl_lazy(weight, values, rows, z, n, lr, wd, *, lamda1, beta, rescale_grad=1.0,
+              clip_gradient=-1.0) -> None:  # fmt: skip
+    """FTRL on ``weight[rows]`` (and its ``z`` / ``n`` rows) in place: MXNet's
+    update for a row_sparse weight and states (rows not in the gradient keep
+    their weight, where the dense update would recompute them from ``z``)."""
+    if rows.numel() == 0:
+        return
+    w = weight.index_select(0, rows)
+    g = _step(values.to(w.dtype), rescale_grad, clip_gradient)
+    n_rows = n.index_select(0, rows)
+    z_rows = (
+        z.index_select(0, rows) + g - ((n_rows + g * g).sqrt() - n_rows.sqrt()) * w / lr
+    )
+    n_rows = n_rows + g * g
+    new = (torch.sign(z_rows) * lamda1 - z_rows) / ((beta + n_rows.sqrt()) / lr + wd)
+    new = new * (z_rows.abs() > lamda1).to(new.dtype)
+    z.index_copy_(0, rows, z_rows)
+    n.index_copy_(0, rows, n_rows)
+    weight.index_copy_(0, rows, new)
+
+
+@torch.no_grad()
+def nag_mom_copies(weight, grad, mom, lr, wd, *, momentum, rescale_grad=1.0,
+                   clip_gradient=-1.0) -> None:  # fmt: skip
+    """``nag_mom_update`` on every row as MXNet runs it for a row_sparse weight
+    (its storage fallback computes on copies, so the momentum's weight decay
+    reads the old weight; ``ops.optimizer_updates.nag_mom_inplace`` is the
+    in-place variant for dense weights)."""
+    g = _step(grad.to(weight.dtype), rescale_grad, clip_gradient) + wd * weight
+    mom.mul_(momentum).add_(g)
+    weight.sub_(lr * (g + momentum * mom))

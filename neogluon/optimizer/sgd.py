@@ -14,6 +14,8 @@ from .. import ndarray as nd
 from ..ndarray import NDArray
 from ..ops.optimizer_updates import nag_mom_inplace
 from ..ops.optimizer_updates import sgd_foreach
+from ..ops.sparse_updates import nag_mom_copies
+from ..ops.sparse_updates import row_sparse_weight
 from ..ops.sparse_updates import sgd_lazy
 from .optimizer import Optimizer
 from .optimizer import _aggregation_size
@@ -205,7 +207,19 @@ class NAG(Optimizer):
         if self.clip_gradient:
             kwargs["clip_gradient"] = self.clip_gradient
         if not multi_precision:
-            if state is not None:
+            if state is not None and (
+                grad.stype == "row_sparse"
+                and row_sparse_weight(self.param_dict, index, weight)
+            ):
+                # MXNet's storage fallback for a row_sparse weight runs on
+                # copies (no in-place aliasing).
+                w = weight.to_torch()
+                nag_mom_copies(w, grad.to_torch(), state.to_torch(), lr, wd,
+                               momentum=self.momentum, rescale_grad=self.rescale_grad,
+                               clip_gradient=kwargs.get("clip_gradient", -1.0))  # fmt: skip
+                if weight.stype != "default":  # to_torch() was a dense copy
+                    nd.from_torch(w).copyto(weight)
+            elif state is not None:
                 # Same numbers as MXNet's nag_mom_update(..., out=weight).
                 nag_mom_inplace(
                     weight.to_torch(),

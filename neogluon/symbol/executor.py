@@ -17,6 +17,7 @@ import torch
 from .. import _state
 from ..base import MXNetError
 from . import _monitor
+from . import storage as _storage
 from .compiler import CompiledGraph
 from .compiler import compile_graph
 from .cse import optimize_for_bind
@@ -128,6 +129,10 @@ class Executor:
             if n not in self.grad_dict:
                 reqs[n] = "null"
         self._reqs = reqs
+        # Sparse arrays: outputs computed with MXNet's storage types (storage.py).
+        self._sparse = _storage.needs_sparse_forward(
+            symbol, {**self.arg_dict, **self.aux_dict}
+        )
         self.arg_arrays = [self.arg_dict[n] for n in arg_names]
         self.grad_arrays = [self.grad_dict.get(n) for n in arg_names]
         self.aux_arrays = [self.aux_dict[n] for n in aux_names]
@@ -278,6 +283,12 @@ class Executor:
         self._leaves = leaves
         self._outs = outs
         self._last_is_train = is_train
+        if self._sparse:
+            aux = {k: v.copy() for k, v in self.aux_dict.items()}  # updated once
+            self.outputs = _storage.forward_sparse(
+                self._symbol, {**self.arg_dict, **aux}, is_train
+            )
+            return self.outputs
         bufs = self.outputs
         if len(bufs) == len(outs) and all(
             b._data.shape == o.shape and b._data.dtype == o.dtype
@@ -380,6 +391,9 @@ class Executor:
             for n, g in zip(names, grads, strict=True):
                 if g is not None and g.layout != torch.strided:
                     g = g.to_dense()  # Embedding(sparse_grad=True)
+                if self.grad_dict[n].stype != "default":
+                    _write_sparse_grad(self.grad_dict[n], g, self._reqs[n])
+                    continue
                 buf = self.grad_dict[n]._data
                 if self._reqs[n] == "write":
                     if g is None:
@@ -504,11 +518,33 @@ def group_context(attrs: dict, name: str, group2ctx: dict | None, default):
     return group2ctx.get(group, default) if group is not None else default
 
 
+def _write_sparse_grad(buf, g, req: str) -> None:
+    """Store gradient ``g`` (a tensor or None) in sparse ``buf``, in its own
+    storage type (``'add'`` adds to it)."""
+    from ..ndarray.ndarray import _new
+    from ..ndarray.sparse import _assign
+
+    dense = buf.to_torch()
+    if req == "write":
+        dense = torch.zeros_like(dense) if g is None else g.to(dense.dtype)
+    elif g is not None:
+        dense = dense + g
+    _assign(buf, _new(dense.detach()))
+
+
 def simple_bind(
-    symbol: Graph, ctx, grad_req="write", type_dict=None, group2ctx=None, **shapes
+    symbol: Graph,
+    ctx,
+    grad_req="write",
+    type_dict=None,
+    stype_dict=None,
+    group2ctx=None,
+    **shapes,
 ) -> Executor:
-    """Infer shapes/dtypes from ``shapes``, allocate zeros and bind; arrays of
-    variables in a ``ctx_group`` are allocated on ``group2ctx[group]``."""
+    """Infer shapes/dtypes from ``shapes``, allocate zeros (of the storage
+    types in ``stype_dict``; gradients of MXNet's inferred storage type) and
+    bind; arrays of variables in a ``ctx_group`` are allocated on
+    ``group2ctx[group]``."""
     from ..ndarray.ndarray import zeros
 
     known = {k: ((v,) if isinstance(v, int) else tuple(v)) for k, v in shapes.items()}
@@ -525,13 +561,16 @@ def simple_bind(
     def dt(n):
         return types.get(n) or "float32"
 
+    stypes = {**_storage.var_stypes(symbol), **dict(stype_dict or {})}
+    gstypes = _storage.grad_stypes(symbol, stypes)
     attrs = symbol.attr_dict() if group2ctx else {}
 
-    def alloc(n):
-        return zeros(shp[n], ctx=group_context(attrs, n, group2ctx, ctx), dtype=dt(n))
+    def alloc(n, stype=None):
+        place = group_context(attrs, n, group2ctx, ctx)
+        return zeros(shp[n], ctx=place, dtype=dt(n), stype=stype)
 
-    args = {n: alloc(n) for n in arg_names}
+    args = {n: alloc(n, stypes.get(n)) for n in arg_names}
     aux = {n: alloc(n) for n in aux_names}
     reqs = _grad_reqs(grad_req, arg_names)
-    grads = {n: alloc(n) for n in arg_names if reqs[n] != "null"}
+    grads = {n: alloc(n, gstypes.get(n)) for n in arg_names if reqs[n] != "null"}
     return Executor(symbol, ctx, args, grads, reqs, aux)

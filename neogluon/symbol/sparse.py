@@ -1,11 +1,14 @@
-"""``mx.sym.sparse``: MXNet's ``_sparse_*`` operators as Symbol functions.
+"""``mx.sym.sparse``: MXNet's ``_sparse_*`` operators as Symbol functions,
+and storage types in bound graphs.
 
-Graphs carry dense storage only (sparse arrays are imperative, in
-``mx.nd.sparse``). As in ``mx.nd.sparse``, the names MXNet places here are the ordinary operators
-registered again under ``_sparse_<name>``; on dense inputs they build the
-same graph node as the dense operator, so here they are the dense operators.
-``cast_storage`` works for ``stype='default'``; ``retain`` and
-``adagrad_update`` exist only for row_sparse inputs and raise MXNetError.
+As in ``mx.nd.sparse``, most names MXNet places here are the ordinary
+operators registered again under ``_sparse_<name>``: the same graph node as
+the dense operator. ``retain`` (``_sparse_retain``) and ``cast_storage`` are
+their own nodes (``ops/sparse_ops.py``); ``adagrad_update`` exists only for
+row_sparse inputs and raises MXNetError.
+
+Variables carry ``stype`` as MXNet writes it (``__storage_type__`` in JSON);
+bound graphs with sparse arrays: :mod:`neogluon.symbol.storage`.
 """
 
 from __future__ import annotations
@@ -17,19 +20,8 @@ from . import _frontend
 
 #: Operators MXNet registers only for row_sparse storage.
 ROW_SPARSE_ONLY = {
-    "retain": "keeps the given rows of a row_sparse array",
     "adagrad_update": "AdaGrad update of a row_sparse gradient",
 }
-
-
-def check_default_stype(stype, where: str) -> None:
-    """Raise MXNetError unless ``stype`` names dense storage."""
-    if stype not in ("default", None):
-        raise MXNetError(
-            f"{where}: stype={stype!r}: symbols (graphs) in neogluon carry dense "
-            "storage only; sparse arrays work imperatively (mx.nd.sparse). Use "
-            "stype='default' here."
-        )
 
 
 def _row_sparse_only(name: str, what: str):
@@ -58,19 +50,15 @@ for _n, _what in ROW_SPARSE_ONLY.items():
     globals()[_n].__module__ = __name__
 
 
-def cast_storage(data=None, stype=None, name=None, attr=None, out=None, **kwargs):
-    """Cast to storage type ``stype``; only ``'default'`` (dense) works: the
-    node is an identity (``_copy``) of ``data``, as MXNet's is on dense input."""
-    if stype is None:
-        raise ValueError("cast_storage: the required argument 'stype' is missing")
-    check_default_stype(stype, "sym.sparse.cast_storage")
-    return _frontend.make_function(_ALL_OPS["_copy"], "cast_storage")(
-        data, name=name, attr=attr
-    )
+retain = _frontend.make_function(_ALL_OPS["_sparse_retain"], "retain")
+retain.__module__ = __name__
+cast_storage = _frontend.make_function(_ALL_OPS["cast_storage"], "cast_storage")
+cast_storage.__module__ = __name__
 
 
 __all__ = [
     *(n for n in DENSE_ALIASES if n in globals() and not n.startswith("_")),
     *ROW_SPARSE_ONLY,
     "cast_storage",
+    "retain",
 ]

@@ -275,7 +275,13 @@ class Symbol(Graph):
     ):
         """Infer shapes from ``kwargs``, allocate arrays and bind."""
         return _executor.simple_bind(
-            self, ctx, grad_req, type_dict, group2ctx=group2ctx, **kwargs
+            self,
+            ctx,
+            grad_req,
+            type_dict,
+            stype_dict,
+            group2ctx=group2ctx,
+            **kwargs,
         )
 
     def eval(self, ctx=None, **kwargs):

@@ -125,7 +125,7 @@ def test_sparse_namespace_aliases():
 
 
 def test_io_and_onnx_names():
-    with pytest.raises(MXNetError, match="issue 12"):
+    with pytest.raises(TypeError, match="data_shape"):  # tests/sparse: the iterator
         mx.io.LibSVMIter(data_libsvm="x")
     data = mx.io.utils._init_data(
         mx.nd.ones((2, 3)), allow_empty=False, default_name="data"

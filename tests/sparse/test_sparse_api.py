@@ -35,7 +35,7 @@ def test_constructors_agree():
 @pytest.mark.parametrize(
     "arg, shape, match",
     [
-        (([1.0, 2], [2, 0], [0, 2]), (1, 3), "not sorted and unique"),
+        (([1.0, 2], [2, 2], [0, 2]), (1, 3), "not sorted and unique"),
         (([1.0, 2], [0, 5], [0, 1, 2]), (2, 3), r"column indices must lie in \[0, 3\)"),
         (([1.0, 2], [0, 1], [0, 3, 2]), (2, 3), "indptr"),
         (([1.0, 2], [0, 1], [0, 1]), (3, 3), "indptr has 2 entries, expected rows"),
@@ -45,6 +45,15 @@ def test_constructors_agree():
 def test_bad_csr_components_raise(arg, shape, match):
     with pytest.raises(MXNetError, match=match):
         nd.sparse.csr_matrix(arg, shape=shape)
+
+
+def test_unsorted_csr_columns_are_sorted():
+    # The same matrix (MXNet and scipy accept unsorted columns in a row);
+    # neogluon stores them sorted, so every kernel sees canonical CSR.
+    a = nd.sparse.csr_matrix(([1.0, 2, 3], [2, 0, 1], [0, 2, 3]), shape=(2, 3))
+    np.testing.assert_array_equal(a.asnumpy(), [[2, 0, 1], [0, 3, 0]])
+    np.testing.assert_array_equal(a.indices.asnumpy(), [0, 2, 1])
+    np.testing.assert_array_equal(a.data.asnumpy(), [2, 1, 3])
 
 
 @pytest.mark.parametrize(
@@ -133,3 +142,55 @@ def test_dot_speed_path_matches_dense():
     c = nd.array(a).tostype("csr")
     got = nd.dot(c, nd.array(b)).asnumpy()
     np.testing.assert_allclose(got, (a @ b).astype(np.float32), rtol=1e-4, atol=1e-4)
+
+
+def test_sparse_dispatch_is_in_the_one_call_path():
+    # nd.X is the registry's function (no wrapper); the sparse implementation
+    # runs inside invoke, for nd.X, nd.op.X, nd.sparse.X and the fluent method.
+    from neogluon.ndarray import _invoke
+
+    for name in ("dot", "abs", "elemwise_add", "sgd_update"):
+        fn = getattr(mx.nd, name)
+        assert not hasattr(fn, "__wrapped__"), name
+        assert fn.op.name in _invoke.SPARSE_IMPLS, name
+    csr = mx.nd.array(np.array([[0, 2.0], [3.0, 0]])).tostype("csr")
+    for res in (mx.nd.abs(csr), mx.nd.op.abs(csr), mx.nd.sparse.abs(csr), csr.abs()):
+        assert res.stype == "csr"
+    assert isinstance(mx.nd.NDArray.tostype, type(lambda: 0))
+    assert mx.nd.zeros((2, 3), stype="row_sparse").stype == "row_sparse"
+    assert mx.nd.empty((2, 3), stype="csr").stype == "csr"
+    with pytest.raises(mx.base.MXNetError, match="unknown stype 'coo'"):
+        mx.nd.zeros((2, 3), stype="coo")
+
+
+def test_sgd_update_op_is_lazy_on_row_sparse_grad():
+    w = mx.nd.ones((4, 2))
+    g = mx.nd.sparse.row_sparse_array(
+        (np.ones((1, 2), dtype="float32"), [2]), shape=(4, 2)
+    )
+    mx.nd.sgd_update(w, g, lr=0.5, wd=0.1, out=w)
+    expected = np.ones((4, 2), dtype="float32")
+    expected[2] = 1 - 0.5 * 0.1 - 0.5
+    np.testing.assert_allclose(w.asnumpy(), expected, rtol=1e-6)
+    w2 = mx.nd.ones((4, 2))
+    mx.nd.sgd_update(w2, g, lr=0.5, wd=0.1, lazy_update=False, out=w2)
+    assert w2.asnumpy()[0, 0] == np.float32(1 - 0.05)
+
+
+def test_bad_input_in_ops_and_graphs():
+    r = nd.sparse.row_sparse_array(([[1.0, 2.0]], [1]), shape=(3, 2))
+    with pytest.raises(MXNetError, match=r"retain: indices must lie in \[0, 3\)"):
+        nd.sparse.retain(r, nd.array([0, 5], dtype="int64"))
+    with pytest.raises(MXNetError, match="must be integers"):
+        nd.sparse.retain(r, [0.5])
+    c = nd.array(DENSE).tostype("csr")
+    x = mx.sym.var("x", stype="csr")
+    ex = mx.sym.sparse.dot(x, mx.sym.var("w")).bind(
+        mx.cpu(), {"x": c, "w": nd.ones((4, 2))}
+    )
+    with pytest.raises(MXNetError, match="dot"):
+        ex.forward()
+    with pytest.raises(MXNetError, match="unknown stype"):
+        nd.empty((2, 2), stype="dense")
+    with pytest.raises(MXNetError, match="csr storage needs a 2-D array"):
+        nd.ones((2, 2, 2)).tostype("csr")

@@ -40,7 +40,7 @@ def test_training_matches_mxnet(name):
 
 
 def test_fixtures_present():
-    assert len(NAMES) == 10
+    assert len(NAMES) == 22
 
 
 def test_adagrad_row_sparse_matches_mxnet():
@@ -51,3 +51,25 @@ def test_adagrad_row_sparse_matches_mxnet():
     for g, expected in zip(f["grads"], f["steps"], strict=True):
         opt.update(0, w, mx.nd.array(g).tostype("row_sparse"), state)
         np.testing.assert_allclose(w.asnumpy(), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_ftrl_update_all_row_sparse_is_lazy():
+    # MXNet's FtrlUpdateEx: weight, grad, z, n all row_sparse -> only the
+    # gradient's rows change; a dense weight gets the dense update, which
+    # recomputes untouched rows from z (0 here).
+    w0 = np.arange(1, 9, dtype="float32").reshape(4, 2)
+    g = mx.nd.sparse.row_sparse_array((np.ones((1, 2), "float32"), [1]), shape=(4, 2))
+    w = mx.nd.array(w0).tostype("row_sparse")
+    z = mx.nd.zeros((4, 2), stype="row_sparse")
+    n = mx.nd.zeros((4, 2), stype="row_sparse")
+    mx.nd.ftrl_update(w, g, z, n, out=w, lr=0.1, lamda1=0.01)
+    got = w.asnumpy()
+    np.testing.assert_array_equal(got[[0, 2, 3]], w0[[0, 2, 3]])
+    # row 1: z = g - (sqrt(g^2) - 0) * w / lr, n = g^2
+    zz = 1 - w0[1] / 0.1
+    expected = (np.sign(zz) * 0.01 - zz) / ((1 + 1) / 0.1)
+    np.testing.assert_allclose(got[1], expected, rtol=1e-6)
+    wd = mx.nd.array(w0)
+    mx.nd.ftrl_update(wd, g, mx.nd.zeros((4, 2)), mx.nd.zeros((4, 2)), out=wd,
+                      lr=0.1, lamda1=0.01)  # fmt: skip
+    np.testing.assert_array_equal(wd.asnumpy()[[0, 2, 3]], 0)

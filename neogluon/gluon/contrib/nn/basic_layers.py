@@ -129,9 +129,12 @@ class SparseEmbedding(Block):
     looked up in the batch, so SGD / Adam with ``lazy_update`` (the default)
     update only those rows, as in MXNet.
 
-    Differs from MXNet 1.9.1: MXNet also stores the weight itself as
-    ``row_sparse`` (read with ``row_sparse_data``); here the weight is dense
-    (``weight.data()`` works) and only its gradient is sparse.
+    The weight is a ``stype='row_sparse'`` Parameter, as in MXNet
+    (``row_sparse_data`` works, one Trainer only, optimizers apply MXNet's
+    row_sparse-weight rules such as FTRL's lazy update).
+
+    Differs from MXNet 1.9.1: the weight's data is held dense, so
+    ``weight.data()`` works too (MXNet raises and wants ``row_sparse_data``).
 
     Examples
     --------
@@ -164,6 +167,7 @@ class SparseEmbedding(Block):
             init=weight_initializer,
             dtype=dtype,
             grad_stype="row_sparse",
+            stype="row_sparse",
         )
 
     def forward(self, x):
