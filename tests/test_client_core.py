@@ -102,3 +102,20 @@ def test_box_nms_topk_bounds_the_work():
     kept = out[0, out[0, :, 0] >= 0]
     assert 0 < len(kept) <= 50
     assert (np.diff(kept[:, 0]) <= 0).all()
+
+
+def test_mxnet_private_names_clients_import():
+    # gluonts: ``from mxnet.gluon.block import _flatten`` and
+    # ``from mxnet.metric import ndarray``.
+    from neogluon.gluon.block import _flatten
+    from neogluon.gluon.block import _regroup
+
+    a, b = nd.ones((2,)), nd.zeros((3,))
+    flat, fmt = _flatten([a, [b, None]], "input")
+    assert flat[0] is a and flat[1] is b and flat[2] is None
+    assert fmt == [0, [0, -1]]
+    back, rest = _regroup(flat, fmt)
+    assert back[0] is a and back[1][0] is b and back[1][1] is None and rest == []
+    with pytest.raises(ValueError, match="input"):
+        _flatten([a, 3], "input")
+    assert mx.metric.ndarray is mx.nd
