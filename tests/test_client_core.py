@@ -119,3 +119,76 @@ def test_mxnet_private_names_clients_import():
     with pytest.raises(ValueError, match="input"):
         _flatten([a, 3], "input")
     assert mx.metric.ndarray is mx.nd
+
+
+def test_outputs_of_a_consumed_graph_are_constants_later():
+    # MXNet 1.9.1: after backward() without retain_graph, an array the graph
+    # computed feeds a later recording as a constant (d2l's RNN loops carry
+    # the hidden state this way); the value below is what MXNet gives.
+    y = nd.ones(2)
+    y.attach_grad()
+    with mx.autograd.record():
+        h = nd.tanh(y * 0.5)
+        first = h.sum()
+    first.backward()
+    with mx.autograd.record():
+        second = nd.tanh(h * 0.5 * y).sum()
+    second.backward()
+    hv = np.tanh(0.5)
+    expected = (1 - np.tanh(hv * 0.5) ** 2) * 0.5 * hv  # no path through h
+    np.testing.assert_allclose(y.grad.asnumpy(), [expected] * 2, rtol=1e-6)
+    np.testing.assert_allclose(y.grad.asnumpy(), [0.21914893] * 2, rtol=1e-6)
+    # The head itself stays consumed.
+    with pytest.raises(MXNetError, match="retain_graph=True"):
+        first.backward()
+
+
+def test_rnn_state_carried_across_backward_passes():
+    lstm = mx.gluon.rnn.LSTM(4)
+    lstm.initialize()
+    x = nd.ones((3, 2, 5))
+
+    def step(state):
+        with mx.autograd.record():
+            out, state = lstm(x, state)
+            loss = out.sum()
+        loss.backward()
+        return state, lstm.l0_i2h_weight.grad().asnumpy().copy()
+
+    state = lstm.begin_state(batch_size=2)
+    state, _ = step(state)
+    carried = [s.copy() for s in state]
+    _, grad_carried = step(state)  # the state is an output of a consumed graph
+    _, grad_fresh = step(carried)  # the same values, never recorded
+    np.testing.assert_allclose(grad_carried, grad_fresh, rtol=1e-6, atol=1e-7)
+
+
+def test_other_live_graphs_stay_differentiable():
+    # Two forward passes recorded before either backward share the weight
+    # (a leaf): the first backward must not cut the second graph.
+    w = nd.array([2.0])
+    w.attach_grad()
+    with mx.autograd.record():
+        a = (w * 3).sum()
+    with mx.autograd.record():
+        b = (w * w).sum()
+    a.backward()
+    np.testing.assert_allclose(w.grad.asnumpy(), [3.0])
+    b.backward()
+    np.testing.assert_allclose(w.grad.asnumpy(), [4.0])
+
+
+def test_sibling_output_of_a_consumed_node_becomes_constant():
+    # split: the loss uses one output; the other, still alive, came from the
+    # same (consumed) node and is a constant afterwards (MXNet 1.9.1 gives
+    # [0, 0, 6, 8]).
+    w = nd.array([1.0, 2.0, 3.0, 4.0])
+    w.attach_grad()
+    with mx.autograd.record():
+        left, right = nd.split(w * 2, num_outputs=2, axis=0)
+        loss = left.sum()
+    loss.backward()
+    with mx.autograd.record():
+        again = (right * w[2:]).sum()
+    again.backward()
+    np.testing.assert_allclose(w.grad.asnumpy(), [0, 0, 6, 8])
