@@ -133,3 +133,26 @@ def test_ssd_detects_and_trains(gluoncv):
         trainer.step(1)
         losses.append(sum(float(v.sum().asscalar()) for v in sum_loss))
     assert losses[-1] < losses[0]
+
+
+def test_mxnet_params_file_loads(gluoncv):
+    # Three parameters saved by MXNet 1.9.1 under their structural names, the
+    # layout of the model zoo's published .params files (save_parameters).
+    from tests.conftest import FIXTURES
+
+    from ._util import det_values
+
+    net = gluoncv.model_zoo.get_model("cifar_resnet20_v1", pretrained=False)
+    net.initialize()
+    net(mx.nd.zeros((1, 3, 32, 32)))
+    path = FIXTURES / "clients_extra" / "gluoncv_cifar_resnet20_v1_part.params"
+    net.load_parameters(str(path), allow_missing=True)
+    items = sorted(net._collect_params_with_prefix().items())
+    loaded = ("features.0.weight", "features.2.0.body.1.running_var", "output.weight")
+    for k, (name, p) in enumerate(items):
+        if name in loaded:
+            np.testing.assert_array_equal(
+                p.data().asnumpy(), det_values(name, p.shape, k), err_msg=name
+            )
+    with pytest.raises(AssertionError, match="missing"):
+        net.load_parameters(str(path))  # the rest is missing
