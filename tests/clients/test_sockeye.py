@@ -15,13 +15,10 @@ def sockeye():
     return import_client("sockeye")
 
 
-def _model(sockeye):
-    from sockeye import constants as C
-    from sockeye import encoder
-    from sockeye import model
+def _transformer_config(C):
     from sockeye import transformer
 
-    tcfg = transformer.TransformerConfig(
+    return transformer.TransformerConfig(
         model_size=16,
         attention_heads=2,
         feed_forward_num_hidden=32,
@@ -36,11 +33,19 @@ def _model(sockeye):
         max_seq_len_source=10,
         max_seq_len_target=10,
     )
-    ecfg = encoder.EmbeddingConfig(vocab_size=12, num_embed=16, dropout=0.0)
+
+
+def _model(sockeye, vocab_size=12, config_data=None):
+    from sockeye import constants as C
+    from sockeye import encoder
+    from sockeye import model
+
+    tcfg = _transformer_config(C)
+    ecfg = encoder.EmbeddingConfig(vocab_size=vocab_size, num_embed=16, dropout=0.0)
     mcfg = model.ModelConfig(
-        config_data=None,
-        vocab_source_size=12,
-        vocab_target_size=12,
+        config_data=config_data,
+        vocab_source_size=vocab_size,
+        vocab_target_size=vocab_size,
         config_embed_source=ecfg,
         config_embed_target=ecfg,
         config_encoder=tcfg,
@@ -90,31 +95,12 @@ def test_translator_decodes(sockeye, greedy):
         # which numpy >= 2.4 refuses (its code, not neogluon's).
         pytest.skip("sockeye 2.3 beam search output needs numpy < 2")
     from sockeye import beam_search
-    from sockeye import constants as C
     from sockeye import data_io
-    from sockeye import encoder
     from sockeye import inference
-    from sockeye import model
-    from sockeye import transformer
     from sockeye import vocab as svocab
 
     vocab = svocab.build_vocab([" ".join(f"w{i}" for i in range(9))])
     n = len(vocab)
-    tcfg = transformer.TransformerConfig(
-        model_size=16,
-        attention_heads=2,
-        feed_forward_num_hidden=32,
-        act_type="relu",
-        num_layers=1,
-        dropout_attention=0.0,
-        dropout_act=0.0,
-        dropout_prepost=0.0,
-        positional_embedding_type=C.FIXED_POSITIONAL_EMBEDDING,
-        preprocess_sequence="n",
-        postprocess_sequence="r",
-        max_seq_len_source=10,
-        max_seq_len_target=10,
-    )
     stats = data_io.DataStatistics(
         num_sents=10,
         num_discarded=0,
@@ -140,21 +126,7 @@ def test_translator_decodes(sockeye, greedy):
         num_source_factors=1,
         num_target_factors=1,
     )
-    ecfg = encoder.EmbeddingConfig(vocab_size=n, num_embed=16, dropout=0.0)
-    mcfg = model.ModelConfig(
-        config_data=dcfg,
-        vocab_source_size=n,
-        vocab_target_size=n,
-        config_embed_source=ecfg,
-        config_embed_target=ecfg,
-        config_encoder=tcfg,
-        config_decoder=tcfg,
-        config_length_task=None,
-        weight_tying_type=C.WEIGHT_TYING_SRC_TRG_SOFTMAX,
-        lhuc=False,
-    )
-    m = model.SockeyeModel(mcfg)
-    m.initialize(mx.init.Xavier())
+    m, C = _model(sockeye, n, dcfg)
     m.hybridize()
     translator = inference.Translator(
         context=mx.cpu(),
