@@ -7,6 +7,8 @@ import pytest
 
 import neogluon as mx
 from tests.conftest import load_fixture
+from tools.fixtures.clients_extra import MORE_MODELS
+from tools.fixtures.clients_extra import more_input
 
 from ._util import det_params
 from ._util import flat_outputs
@@ -156,3 +158,36 @@ def test_mxnet_params_file_loads(gluoncv):
             )
     with pytest.raises(AssertionError, match="missing"):
         net.load_parameters(str(path))  # the rest is missing
+
+
+@pytest.mark.parametrize("name", sorted(MORE_MODELS))
+def test_more_models_match_mxnet(gluoncv, name):
+    # One network per further family (ResNeSt, ShuffleNet, MobileNetV3, SE,
+    # HRNet, YOLOv3, Monodepth2, R(2+1)D video): names and outputs, eagerly and
+    # hybridized (fixtures: clients_extra/gluoncv_more_*).
+    ref = load_fixture("clients_extra", f"gluoncv_more_{name.replace('.', '_')}")
+    shape, kwargs = MORE_MODELS[name]
+    net = gluoncv.model_zoo.get_model(name, pretrained=False, **kwargs)
+    net.initialize()
+    x = mx.nd.array(more_input(shape))
+    net(x)
+    assert [k for k, _ in sorted(net._collect_params_with_prefix().items())] == ref[
+        "names"
+    ]
+    det_params(net)
+    want = [ref[f"out{i}"] for i in range(len([k for k in ref if k[:3] == "out"]))]
+    for hybridize in (False, True):
+        if hybridize:
+            net.hybridize()
+        got = flat_outputs(net(x))
+        if "yolo" in name:
+            # (ids, scores, boxes): boxes whose scores tie (the deterministic
+            # parameters make many) may come in either order, as rows.
+            got, want = _detection_rows(got), _detection_rows(want)
+        for o, w in zip(got, want, strict=True):
+            np.testing.assert_allclose(o, w, rtol=1e-4, atol=1e-4)
+
+
+def _detection_rows(outs):
+    rows = np.concatenate([o.reshape(-1, o.shape[-1]) for o in outs], axis=-1)
+    return [rows[np.lexsort(np.round(rows, 3).T[::-1])]]
