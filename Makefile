@@ -117,7 +117,9 @@ CLIENTS_VENV  ?= .venv-clients
 CLIENTS_PY    := $(CLIENTS_VENV)/bin/python
 CLIENTS_STAMP := $(CLIENTS_VENV)/.neogluon-clients.stamp
 CLIENT_PKGS   := gluoncv==0.10.5.post0 gluonnlp==0.10.0 d2lzh==1.0.0 sockeye==2.3.17 gluonts==0.14.4
-CLIENT_DEPS   := numpy "Pillow>=9" scipy requests tqdm matplotlib portalocker yacs pandas \
+# gluonts 0.14 needs numpy 1 (it uses np.Inf): make clients CLIENTS_NUMPY='"numpy<2" "pandas<2.2"' CLIENTS_VENV=.venv-clients-np1
+CLIENTS_NUMPY ?= numpy pandas
+CLIENT_DEPS   := $(CLIENTS_NUMPY) "Pillow>=9" scipy requests tqdm matplotlib portalocker yacs \
                  pyyaml autocfg opencv-python-headless cython packaging "pydantic<3" toolz \
                  typing-extensions "sacrebleu==1.4.14" ipython pytest
 CLIENTS_REF_VENV  ?= .venv-clients-ref
@@ -139,9 +141,9 @@ $(CLIENTS_REF_STAMP): Makefile
 	@test -x $(CLIENTS_REF_VENV)/bin/python || $(PYTHON) -m venv $(CLIENTS_REF_VENV)
 	$(CLIENTS_REF_VENV)/bin/python -m pip --quiet install "mxnet==1.9.1" "numpy==1.23.5" \
 		"Pillow<11" "matplotlib<3.9" "scipy<1.14" "pandas<2.2" portalocker yacs pyyaml \
-		autocfg opencv-python-headless cython packaging tqdm requests ipython
+		autocfg opencv-python-headless cython packaging tqdm requests ipython "pydantic<3" toolz
 	$(CLIENTS_REF_VENV)/bin/python -m pip --quiet install --no-deps $(CLIENT_PKGS)
 	@touch $@
 
 clients-fixtures: $(CLIENTS_REF_STAMP)
-	MXNET_MKLDNN_ENABLED=1 $(CLIENTS_REF_VENV)/bin/python tools/make_fixtures.py clients
+	MXNET_MKLDNN_ENABLED=1 $(CLIENTS_REF_VENV)/bin/python tools/make_fixtures.py clients clients_extra

@@ -15,6 +15,7 @@ import torch
 
 from . import _state
 from .base import MXNetError
+from .ndarray._core import prune_recorded
 from .ndarray.ndarray import NDArray
 from .ndarray.ndarray import _new
 
@@ -373,12 +374,64 @@ def _free_graph(heads: list) -> None:
 
     torch frees only the buffers its nodes saved, so a second pass through
     nodes that saved nothing (``y = x + 1``) would succeed; MXNet fails it. A
-    pre-hook on each head's node makes any later pass through it raise.
+    pre-hook on each head's node makes any later pass through it raise. Every
+    other live array computed by the freed graph is detached: a later
+    recording that uses it sees a constant, as MXNet's does (gradients do not
+    flow back into a consumed graph).
     """
+    stack = []
     for t in heads:
         node = t.grad_fn
         if node is not None:
             node.register_prehook(_graph_freed)
+            stack.append(node)
+    # Every other live array computed with the freed nodes becomes a constant
+    # for later recordings, as in MXNet (an LSTM's final state, a sibling
+    # output of the node that produced the loss, included). The heads keep the
+    # hook above, so a second backward from them still fails. Leaf nodes
+    # (variables) are shared by every graph and are not part of the freed set.
+    head_ids = {id(t) for t in heads}
+    live = prune_recorded(lambda arr: id(arr._data) not in head_ids)
+    if not live:  # the usual training step: nothing else outlives the pass
+        return
+    freed = _graph_nodes(stack)
+    memo: dict = {}
+    for arr in live:
+        if _reaches(arr._data.grad_fn, freed, memo):
+            arr._data = arr._data.detach()  # leaves the registry at its next prune
+
+
+def _graph_nodes(stack: list) -> set:
+    """The non-leaf nodes of the graphs below ``stack``."""
+    nodes = set()
+    while stack:
+        node = stack.pop()
+        if node in nodes or not node.next_functions:
+            continue
+        nodes.add(node)
+        for nxt, _ in node.next_functions:
+            if nxt is not None and nxt not in nodes:
+                stack.append(nxt)
+    return nodes
+
+
+def _reaches(node, freed: set, memo: dict) -> bool:
+    """Whether the graph below ``node`` contains a node of ``freed`` (an
+    iterative post-order walk; ``memo`` is shared between calls)."""
+    if node is None:
+        return False
+    stack = [(node, False)]
+    while stack:
+        n, done = stack.pop()
+        if done:
+            memo[n] = any(memo[m] for m, _ in n.next_functions if m is not None)
+        elif n not in memo:
+            if n in freed:
+                memo[n] = True
+                continue
+            stack.append((n, True))
+            stack.extend((m, False) for m, _ in n.next_functions if m is not None)
+    return memo[node]
 
 
 def _can_adopt(g: torch.Tensor, buf: torch.Tensor) -> bool:

@@ -8,6 +8,7 @@ by registry name or alias.
 
 from __future__ import annotations
 
+from .. import ndarray as ndarray  # MXNet exposes it here (gluonts imports it)
 from .base import CompositeEvalMetric
 from .base import EvalMetric
 from .base import alias

@@ -23,6 +23,7 @@ functions (``np.all(x == 1)``, ``np.asarray(x)``) see its values.
 from __future__ import annotations
 
 import ctypes
+import weakref
 
 import numpy as np
 import torch
@@ -546,10 +547,36 @@ def _new(t: torch.Tensor, ctx: Context | None = None) -> NDArray:
     arr._data = t
     arr._ag = None
     arr._ctx = ctx
+    if t.requires_grad:  # recorded: autograd.backward may detach it later
+        _recorded.append(_weakref(arr))
+        if len(_recorded) > _recorded_limit[0]:
+            prune_recorded()
     return arr
 
 
 _alloc = object.__new__
+_weakref = weakref.ref
+#: Weak references to the arrays produced while recording. A backward pass
+#: without ``retain_graph`` frees its graph; MXNet then treats that graph's
+#: outputs as constants in later recordings (d2l's RNN loops carry the hidden
+#: state across iterations this way). ``autograd._free_graph`` detaches them.
+_recorded: list[weakref.ref] = []
+_recorded_limit = [4096]
+
+
+def prune_recorded(keep=None) -> list[NDArray]:
+    """Drop dead references from :data:`_recorded` (and those ``keep`` rejects);
+    returns the live arrays kept."""
+    live = []
+    refs = []
+    for ref in _recorded:
+        arr = ref()
+        if arr is not None and arr._data.requires_grad and (keep is None or keep(arr)):
+            live.append(arr)
+            refs.append(ref)
+    _recorded[:] = refs
+    _recorded_limit[0] = max(4096, 2 * len(refs))
+    return live
 
 
 def _unwrap(key):

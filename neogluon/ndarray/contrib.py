@@ -13,6 +13,8 @@ from .ndarray import full
 __all__ = [
     "adamw_update",
     "mp_adamw_update",
+    "multi_adamw_update",
+    "multi_mp_adamw_update",
     "rand_zipfian",
     "isinf",
     "isfinite",
@@ -106,6 +108,67 @@ def mp_adamw_update(
         clip_gradient=clip_gradient,
         out=out,
         **kwargs,
+    )
+
+
+def _flatten_groups(*groups) -> list:
+    flat: list = []
+    for row in zip(*groups, strict=True):
+        flat.extend(row)
+    return flat
+
+
+def multi_adamw_update(
+    weights,
+    grads,
+    mean,
+    var,
+    rescale_grad,
+    lrs,
+    wds,
+    etas,
+    out=None,
+    name=None,
+    size=0,
+    **kwargs,
+):
+    """AdamW over lists of weights (one fused call; gluonnlp's ``BERTAdam``).
+
+    ``mean``/``var`` are updated in place; the new weights go to ``out``.
+    """
+    from . import _internal
+
+    size = size or len(weights)
+    arrays = _flatten_groups(weights, grads, mean, var)
+    arrays.append(_rescale_array(rescale_grad, weights[0]))
+    return _internal._multi_adamw_update(
+        *arrays, out=out, num_weights=size, lrs=lrs, wds=wds, etas=etas, **kwargs
+    )
+
+
+def multi_mp_adamw_update(
+    weights,
+    grads,
+    mean,
+    var,
+    weights32,
+    rescale_grad,
+    lrs,
+    wds,
+    etas,
+    out=None,
+    name=None,
+    size=0,
+    **kwargs,
+):
+    """Multi-precision :func:`multi_adamw_update` (float32 master weights)."""
+    from . import _internal
+
+    size = size or len(weights)
+    arrays = _flatten_groups(weights, grads, mean, var, weights32)
+    arrays.append(_rescale_array(rescale_grad, weights[0]))
+    return _internal._multi_mp_adamw_update(
+        *arrays, out=out, num_weights=size, lrs=lrs, wds=wds, etas=etas, **kwargs
     )
 
 

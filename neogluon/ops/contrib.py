@@ -143,7 +143,15 @@ def _box_nms(
     ids = None
     if id_index >= 0 and not force_suppress:
         ids = sx[:, :, id_index]
-    keep = _nms_keep(boxes, ids, valid, overlap_thresh)
+    # Only the first K sorted rows can be kept (topk, then the valid ones), so
+    # the K x K overlap matrix is built for those alone; the rest are dropped.
+    K = int(valid.sum(dim=1).max()) if N else 0
+    if topk > 0:
+        K = min(K, topk)
+    keep = torch.zeros_like(valid)
+    if K > 0:
+        ids_k = None if ids is None else ids[:, :K]
+        keep[:, :K] = _nms_keep(boxes[:, :K], ids_k, valid[:, :K], overlap_thresh)
     # Kept rows first (in score order), the rest filled with -1.
     rank = torch.sort((~keep).to(torch.int8), dim=1, stable=True).indices
     src = torch.gather(order, 1, rank)

@@ -933,6 +933,104 @@ _reg_op(
 )
 
 
+def _multi_adamw_step(name, targets, grads, means, vars_, scale, attrs) -> None:
+    """AdamW in place on each of ``targets`` with MXNet's multi-tensor kernel.
+
+    That kernel writes the moving averages as ``beta*(m - g) + g``, which rounds
+    differently from ``beta*m + (1 - beta)*g`` in float32. A non-finite
+    ``scale`` (rescale_grad) skips the step.
+    """
+    n = attrs["num_weights"]
+    lrs, wds, etas = attrs["lrs"], attrs["wds"], attrs["etas"]
+    _check_lists(name, n, lrs=lrs, wds=wds, etas=etas)
+    s = float(scale.reshape(-1)[0])
+    if not torch.isfinite(torch.tensor(s)):
+        return
+    b1, b2, eps = attrs["beta1"], attrs["beta2"], attrs["epsilon"]
+    for i, w in enumerate(targets):
+        g = _clip(s * grads[i].to(w.dtype), attrs["clip_gradient"])
+        means[i].copy_(b1 * (means[i] - g) + g)
+        g2 = g * g
+        vars_[i].copy_(b2 * (vars_[i] - g2) + g2)
+        w.sub_(
+            etas[i] * (lrs[i] * means[i] / (torch.sqrt(vars_[i]) + eps) + wds[i] * w)
+        )
+
+
+def _multi_adamw_kernel(*tensors, **attrs):
+    # Inputs: (weight, grad, mean, var) per weight, then rescale_grad.
+    name = "_multi_adamw_update"
+    weights, grads, means, vars_ = _split(tensors[:-1], 4, attrs["num_weights"], name)
+    news = [w.clone() for w in weights]
+    _multi_adamw_step(name, news, grads, means, vars_, tensors[-1], attrs)
+    return tuple(news)
+
+
+def _multi_mp_adamw_kernel(*tensors, **attrs):
+    # Inputs: (weight, grad, mean, var, weight32) per weight, then rescale_grad.
+    name = "_multi_mp_adamw_update"
+    weights, grads, means, vars_, w32 = _split(
+        tensors[:-1], 5, attrs["num_weights"], name
+    )
+    _multi_adamw_step(name, w32, grads, means, vars_, tensors[-1], attrs)
+    return tuple(m.to(w.dtype) for m, w in zip(w32, weights, strict=True))
+
+
+def _check_lists(name: str, n: int, **lists: Sequence[float]) -> None:
+    for key, values in lists.items():
+        if len(values) != n:
+            raise ValueError(
+                f"{name}: {key} has {len(values)} values for num_weights={n}; "
+                f"give one value per weight."
+            )
+
+
+def _multi_adamw_shape(per: int):
+    base = _multi_shape(per)
+
+    def infer(in_shapes, attrs):
+        _, outs = base(in_shapes[:-1], attrs)
+        return in_shapes, outs
+
+    return infer
+
+
+for _name, _kernel, _per, _doc in (
+    ("_multi_adamw_update", _multi_adamw_kernel, 4, "(weight, grad, mean, var)"),
+    (
+        "_multi_mp_adamw_update",
+        _multi_mp_adamw_kernel,
+        5,
+        "(weight, grad, mean, var, weight32)",
+    ),
+):
+    register(
+        OpDef(
+            _name,
+            _kernel,
+            inputs=("data",),
+            params=(
+                *_MULTI,
+                P("etas", "floats", doc="Schedule multipliers, one per weight."),
+                P("beta1", "float", 0.9),
+                P("beta2", "float", 0.999),
+                P("epsilon", "float", 1e-8),
+                P("clip_gradient", "float", -1.0),
+                P("num_weights", "int", 1, "Number of weights updated."),
+            ),
+            variadic=True,
+            num_outputs=lambda attrs: attrs["num_weights"],
+            infer_shape=_multi_adamw_shape(_per),
+            infer_type=_multi_type(_per),
+            same_dtype=False,
+            cse=False,  # writes its state inputs in place
+            aliases=("_contrib" + _name,),
+            doc=f"AdamW over several weights; inputs are {_doc} in turn, then a "
+            "1-element rescale_grad (non-finite: the update is skipped).",
+        )
+    )
+
+
 # --------------------------------------------------------------------------- LARS
 def _multi_sum_sq_kernel(*arrays, num_arrays):
     if len(arrays) != num_arrays:

@@ -93,3 +93,66 @@ def test_contrib_text_vocab(d2l):
     vocab = d2l.get_vocab_imdb([("a b a a a a b b b b c", 1)])
     # min_freq=5: <unk>, then 'a' and 'b'
     assert vocab.idx_to_token == ["<unk>", "a", "b"]
+
+
+_CORPUS = "the time machine by h g wells " * 4
+
+
+def _corpus():
+    idx_to_char = sorted(set(_CORPUS))
+    char_to_idx = {c: i for i, c in enumerate(idx_to_char)}
+    return [char_to_idx[c] for c in _CORPUS], idx_to_char, char_to_idx
+
+
+@pytest.mark.parametrize("random_iter", [True, False])
+def test_train_and_predict_rnn_from_scratch(d2l, capsys, random_iter):
+    # Consecutive sampling carries the hidden state into the next recording
+    # after a backward pass (d2l ch. 6.4): it must act as a constant there.
+    indices, idx_to_char, char_to_idx = _corpus()
+    vocab, hidden = len(idx_to_char), 16
+    nd = mx.nd
+
+    def get_params():
+        shapes = [(vocab, hidden), (hidden, hidden), (hidden, vocab)]
+        w_xh, w_hh, w_hq = (nd.random.normal(scale=0.1, shape=s) for s in shapes)
+        params = [w_xh, w_hh, nd.zeros(hidden), w_hq, nd.zeros(vocab)]
+        for p in params:
+            p.attach_grad()
+        return params
+
+    def init_state(batch_size, num_hiddens, ctx):
+        return (nd.zeros((batch_size, num_hiddens), ctx=ctx),)
+
+    def rnn(inputs, state, params):
+        w_xh, w_hh, b_h, w_hq, b_q = params
+        (h,) = state
+        outputs = []
+        for x in inputs:
+            h = nd.tanh(nd.dot(x, w_xh) + nd.dot(h, w_hh) + b_h)
+            outputs.append(nd.dot(h, w_hq) + b_q)
+        return outputs, (h,)
+
+    d2l.train_and_predict_rnn(
+        rnn, get_params, init_state, hidden, vocab, mx.cpu(), indices,
+        idx_to_char, char_to_idx, random_iter, 30, 6, 50, 1e-2, 4, 15, 10,
+        ["the "],
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    perplexities = [
+        float(line.split()[3].rstrip(",")) for line in out.splitlines()[::2]
+    ]
+    assert perplexities[-1] < perplexities[0]
+
+
+def test_train_and_predict_rnn_gluon(d2l, capsys):
+    indices, idx_to_char, char_to_idx = _corpus()
+    model = d2l.RNNModel(mx.gluon.rnn.LSTM(16), len(idx_to_char))
+    d2l.train_and_predict_rnn_gluon(
+        model, 16, len(idx_to_char), mx.cpu(), indices, idx_to_char,
+        char_to_idx, 30, 6, 50, 1e-2, 4, 15, 10, ["the "],
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    perplexities = [
+        float(line.split()[3].rstrip(",")) for line in out.splitlines()[::2]
+    ]
+    assert perplexities[-1] < perplexities[0]

@@ -15,30 +15,8 @@ from ._util import import_client
 TOL = {"rtol": 1e-4, "atol": 1e-5}
 
 
-#: Operators gluonnlp.optimizer.bert_adam imports that neogluon lacks so far
-#: (reported to the ops owners). Until they exist, placeholders that raise
-#: MXNetError let ``import gluonnlp`` succeed, so the rest of gluonnlp is tested.
-_MISSING_OPS = ("multi_adamw_update", "multi_mp_adamw_update")
-
-
 @pytest.fixture(scope="module")
 def nlp():
-    from neogluon import _missing
-    from neogluon.ndarray import contrib
-
-    for name in _MISSING_OPS:
-        if not hasattr(contrib, name):
-            setattr(
-                contrib,
-                name,
-                _missing.placeholder_function(
-                    "neogluon.ndarray.contrib",
-                    name,
-                    "multi-tensor AdamW update",
-                    None,
-                    "nd.contrib.adamw_update per parameter",
-                ),
-            )
     return import_client("gluonnlp")
 
 
@@ -181,19 +159,37 @@ def test_attention_cell_reads_amp_state(nlp):
     np.testing.assert_allclose(w.sum(axis=-1).asnumpy(), np.ones((2, 3)), rtol=1e-5)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=mx.base.MXNetError,
-    reason="neogluon lacks nd.contrib.multi_adamw_update / multi_mp_adamw_update "
-    "(gluonnlp.optimizer.bert_adam imports them); reported for the ops owners",
-)
-def test_bertadam_optimizer(nlp):
-    net = mx.gluon.nn.Dense(2)
+@pytest.mark.parametrize("aggregate", [1, 4])
+def test_bertadam_optimizer(nlp, aggregate):
+    # aggregate_num > 1 (gluonnlp's default) goes through
+    # nd.contrib.multi_adamw_update, 1 through adamw_update; both follow
+    # MXNet's AdamW kernels, written out here in numpy for two steps.
+    net = mx.gluon.nn.Dense(2, in_units=3)
     net.initialize()
-    trainer = mx.gluon.Trainer(
-        net.collect_params(), "bertadam", {"learning_rate": 0.01}
-    )
-    with mx.autograd.record():
-        loss = net(mx.nd.ones((2, 3))).sum()
-    loss.backward()
-    trainer.step(2)
+    w0 = np.array([[0.1, -0.2, 0.3], [0.4, 0.5, -0.6]], "float32")
+    net.weight.set_data(mx.nd.array(w0))
+    net.bias.set_data(mx.nd.zeros(2))
+    opt = nlp.optimizer.BERTAdam(learning_rate=0.01, wd=0.1)
+    opt.aggregate_num = aggregate
+    trainer = mx.gluon.Trainer(net.collect_params(), opt)
+    x = np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 0.25]], "float32")
+    ref_w, ref_b = w0.astype("float64"), np.zeros(2)
+    ref_m = [np.zeros_like(ref_w), np.zeros_like(ref_b)]
+    ref_v = [np.zeros_like(ref_w), np.zeros_like(ref_b)]
+    for _ in range(2):
+        with mx.autograd.record():
+            loss = (net(mx.nd.array(x)) ** 2).sum()
+        loss.backward()
+        trainer.step(2)
+        out = x @ ref_w.T + ref_b
+        grads = [(2 * out).T @ x / 2, (2 * out).sum(0) / 2]
+        params = [ref_w, ref_b]
+        for i, g in enumerate(grads):
+            ref_m[i] = 0.9 * ref_m[i] + 0.1 * g
+            ref_v[i] = 0.999 * ref_v[i] + 0.001 * g * g
+            params[i] = params[i] - 0.01 * (
+                ref_m[i] / (np.sqrt(ref_v[i]) + 1e-6) + 0.1 * params[i]
+            )
+        ref_w, ref_b = params
+    np.testing.assert_allclose(net.weight.data().asnumpy(), ref_w, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(net.bias.data().asnumpy(), ref_b, rtol=1e-5, atol=1e-5)
