@@ -409,6 +409,8 @@ class DataParallelExecutorGroup:
         from ..symbol.infer import infer_shapes
         from ..symbol.infer import infer_types
         from ..symbol.infer import unknown_shape_message
+        from ..symbol.storage import grad_stypes
+        from ..symbol.storage import var_stypes
 
         shared_exec = None if shared_group is None else shared_group.execs[i]
         context = self.contexts[i]
@@ -440,9 +442,14 @@ class DataParallelExecutorGroup:
         def place(n: str):
             return group_context(attrs, n, group2ctx, context)
 
-        def alloc(n: str):
+        # Parameters declared sparse (var(stype=...)) and the gradients MXNet
+        # infers as row_sparse are allocated in that storage type.
+        param_stypes = var_stypes(self.symbol)
+        grad_stypes_ = grad_stypes(self.symbol, param_stypes)
+
+        def alloc(n: str, stype: str | None = None):
             nonlocal new_bytes
-            arr = zeros(shapes[n], ctx=place(n), dtype=dt(n))
+            arr = zeros(shapes[n], ctx=place(n), dtype=dt(n), stype=stype)
             new_bytes += arr.size * np.dtype(arr.dtype).itemsize
             return arr
 
@@ -464,10 +471,10 @@ class DataParallelExecutorGroup:
                 args[n] = arr
                 if req != "null":
                     g = shared_exec.grad_dict.get(n)
-                    grads[n] = g if g is not None else alloc(n)
+                    grads[n] = g if g is not None else alloc(n, grad_stypes_.get(n))
                 continue
             if n in self.param_names:
-                args[n] = alloc(n)
+                args[n] = alloc(n, param_stypes.get(n))
             else:
                 old = shared_buffer.get(n)
                 if (
@@ -480,7 +487,7 @@ class DataParallelExecutorGroup:
                     args[n] = alloc(n)
                     shared_buffer[n] = args[n]
             if req != "null":
-                grads[n] = alloc(n)
+                grads[n] = alloc(n, grad_stypes_.get(n))
         for n in self.aux_names:
             shape = tuple(shapes[n])
             if (

@@ -419,7 +419,7 @@ class Module(BaseModule):
             if self._arg_params is not None or self._aux_params is not None:
                 raise AssertionError("parameters exist but params_initialized is False")
             self._arg_params = {
-                name: zeros(block[0].shape, dtype=block[0].dtype)
+                name: zeros(block[0].shape, dtype=block[0].dtype, stype=block[0].stype)
                 for name, block in zip(
                     self._param_names, self._exec_group.param_arrays, strict=True
                 )
