@@ -553,6 +553,9 @@ def binary_function(r: optable.Binary, name: str):
             optable.row(r.rscalar_op.removeprefix("_").removesuffix("_scalar"))
         )
 
+    # Two scalars: numpy's own function, as MXNet (``np.add(1, 2)`` is numpy.int64).
+    numpy_fold = getattr(np, r.np_functions[0] if r.np_functions else name)
+
     def fn(x1, x2, out=None, **kwargs):
         if kwargs:
             from ..util import _check_ufunc_kwargs
@@ -563,7 +566,7 @@ def binary_function(r: optable.Binary, name: str):
         elif isinstance(x2, ndarray) and _is_scalar(x1):
             res = rev(x2, x1)
         elif _is_scalar(x1) and _is_scalar(x2):
-            return r.fold(x1, x2) if r.np_result != "bool" else bool(r.fold(x1, x2))
+            return numpy_fold(x1, x2)
         else:
             raise TypeError(
                 f"np.{name}: operands must be mx.np.ndarrays or scalars, got "

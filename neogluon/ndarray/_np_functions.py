@@ -96,21 +96,19 @@ def _tensor_from(obj, dtype, device=None) -> torch.Tensor:
         return t
     if isinstance(obj, np.ndarray):
         arr = obj
-        if td is None and arr.dtype == np.float64 and False:
-            td = torch.float64
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"np.array: unsupported numpy dtype {arr.dtype}")
-        t = torch.from_numpy(np.ascontiguousarray(arr).copy())
+        t = torch.from_numpy(np.array(arr, copy=True, order="C"))
         if td is None and t.dtype == torch.float64:
             td = torch.float64
     else:
-        arr = np.asarray(obj)
+        arr = np.array(obj)
         if arr.dtype.kind not in "biuf":
             raise TypeError(
                 f"np.array: cannot make an array from {type(obj).__name__} "
                 f"(numpy dtype {arr.dtype}); expected numbers or nested lists."
             )
-        t = torch.from_numpy(np.ascontiguousarray(arr))
+        t = torch.from_numpy(arr)
         if td is None:
             td = default_float()
     if td is not None and t.dtype != td:
@@ -604,7 +602,7 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False):
     td = _dt(dtype) or (torch.int64 if t.dtype == torch.bool else t.dtype)
     res = t.to(td)
     for d in sorted(dims, reverse=True):
-        res = _run(torch.prod, res, dim=d, keepdim=bool(keepdims))
+        res = _run(torch.prod, res, dim=d, keepdim=bool(keepdims), dtype=td)
     if not dims:
         res = res.clone()
     return _out(_w(res, a), out)

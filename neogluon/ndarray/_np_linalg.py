@@ -88,9 +88,9 @@ def det(a):
 
 
 def slogdet(a):
-    """(sign, log|det|) of (a stack of) square matrices."""
+    """[sign, log|det|] of (a stack of) square matrices (a list, as MXNet)."""
     s, ld = _run(torch.linalg.slogdet, _f(a))
-    return _w(s, a), _w(ld, a)
+    return [_w(s, a), _w(ld, a)]
 
 
 def svd(a):
