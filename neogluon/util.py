@@ -173,27 +173,26 @@ def np_array(active: bool = True) -> _NumpyArrayScope:
 
 
 def _scoped(func, scope, what: str):
-    """``func`` (a function, or every method/property of a class) run inside
-    ``scope()``."""
+    """``func`` (a function, or every function, static/class method and
+    property a class defines) run inside ``scope()``."""
     if inspect.isclass(func):
-        for name, member in inspect.getmembers(
-            func,
-            predicate=lambda f: (
-                inspect.isfunction(f) or inspect.ismethod(f) or isinstance(f, property)
-            ),
-        ):
-            if isinstance(member, property):
-                setattr(
-                    func,
-                    name,
-                    property(
-                        _scoped(member.__get__, scope, what),
-                        member.__set__,
-                        member.__delete__,
-                    ),
+        for name, attr in list(vars(func).items()):
+            if isinstance(attr, staticmethod):
+                wrapped = staticmethod(_scoped(attr.__func__, scope, what))
+            elif isinstance(attr, classmethod):
+                wrapped = classmethod(_scoped(attr.__func__, scope, what))
+            elif isinstance(attr, property):
+                wrapped = property(
+                    _scoped(attr.fget, scope, what) if attr.fget else None,
+                    attr.fset,
+                    attr.fdel,
+                    attr.__doc__,
                 )
+            elif inspect.isfunction(attr):
+                wrapped = _scoped(attr, scope, what)
             else:
-                setattr(func, name, _scoped(member, scope, what))
+                continue
+            setattr(func, name, wrapped)
         return func
     if not callable(func):
         raise TypeError(

@@ -1551,6 +1551,62 @@ def fill_diagonal(a, val, wrap=False):
     t[(idx,) * t.dim()] = val
 
 
+# numpy's old aliases that MXNet 1.9.1 still exports.
+round_ = around
+product = prod
+alltrue = all
+sometrue = any
+__all__ += ["round_", "product", "alltrue", "sometrue"]
+
+
+# ---------------------------------------------------------------- numpy fallback
+def _to_host(x):
+    if isinstance(x, ndarray):
+        return x.asnumpy()
+    if isinstance(x, NDArray):
+        raise TypeError(
+            "a legacy mx.nd.NDArray was passed to an mx.np function; convert it "
+            "with .as_np_ndarray() (no copy)."
+        )
+    if isinstance(x, list):
+        return [_to_host(v) for v in x]
+    if isinstance(x, tuple):
+        return tuple(_to_host(v) for v in x)
+    return x
+
+
+def _from_host(x):
+    if isinstance(x, np.ndarray) and x.dtype.kind in "biuf":
+        return from_tensor(torch.from_numpy(np.array(x, copy=True, order="C")))
+    if isinstance(x, list):
+        return [_from_host(v) for v in x]
+    if isinstance(x, tuple):
+        return tuple(_from_host(v) for v in x)
+    return x
+
+
+def numpy_fallback(name: str):
+    """``mx.np.<name>`` run by official NumPy on the host (MXNet's fallback):
+    array arguments are copied to numpy, array results come back as
+    ``mx.np.ndarray`` with numpy's dtype; not differentiable. None when the
+    installed numpy has no such function."""
+    fn = getattr(np, name, None)
+    if fn is None or not callable(fn):
+        return None
+
+    def fallback(*args, **kwargs):
+        res = fn(*_to_host(args), **{k: _to_host(v) for k, v in kwargs.items()})
+        return _from_host(res)
+
+    fallback.__name__ = fallback.__qualname__ = name
+    fallback.__module__ = "neogluon.numpy"
+    fallback.__doc__ = (
+        f"numpy.{name} on the host (MXNet's NumPy fallback); array results are "
+        "mx.np.ndarray."
+    )
+    return fallback
+
+
 # ---------------------------------------------------------------- methods
 def _method(fn):
     def m(self, *args, **kwargs):

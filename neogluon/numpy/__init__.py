@@ -21,6 +21,8 @@ from . import multiarray  # noqa: F401
 from . import random  # noqa: F401
 from . import stride_tricks  # noqa: F401
 from . import utils  # noqa: F401
+from .arrayprint import set_printoptions  # noqa: F401
+from .io import genfromtxt  # noqa: F401
 from .multiarray import *  # noqa: F403
 from .multiarray import __all__ as _multiarray_all
 from .utils import *  # noqa: F403

@@ -13,6 +13,11 @@ from .. import _missing
 from ..ndarray._np import ndarray
 from ..ndarray._np_functions import *  # noqa: F403
 from ..ndarray._np_functions import __all__ as _functions
+from . import fallback as _fallback
+
+# The functions MXNet runs with official NumPy (see .fallback).
+for _name in _fallback._implemented:
+    globals()[_name] = getattr(_fallback, _name)
 
 _NAMES = {
     "abs": "function",
@@ -248,7 +253,7 @@ _NAMES = {
     "zeros": "function",
     "zeros_like": "function",
 }
-__all__ = ["ndarray", *_functions]
+__all__ = ["ndarray", *_functions, *_fallback._implemented]
 __all__ += _missing.define(
     globals(),
     _NAMES,

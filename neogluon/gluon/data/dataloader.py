@@ -64,14 +64,22 @@ def default_batchify_fn(data):
     NDArray samples are stacked with ``nd.stack``; tuple samples give a
     **list** with one batch per field (recursively); anything else goes
     through ``np.asarray`` and keeps its numpy dtype (float64 data gives a
-    float64 batch, Python ints an int64 batch).
+    float64 batch, Python ints an int64 batch). Under numpy array semantics
+    (``npx.set_np()``) batches are ``mx.np.ndarray``.
     """
     if isinstance(data[0], NDArray):
-        return nd.stack(*data)
+        return _np_batch(nd.stack(*data))
     if isinstance(data[0], tuple):
         return [default_batchify_fn(list(field)) for field in zip(*data, strict=False)]
     arr = np.asarray(data)
-    return nd.array(arr, dtype=arr.dtype)
+    return _np_batch(nd.array(arr, dtype=arr.dtype))
+
+
+def _np_batch(batch: NDArray) -> NDArray:
+    """The batch as an ``mx.np.ndarray`` (no copy) under numpy array semantics."""
+    from ...util import is_np_array
+
+    return batch.as_np_ndarray() if is_np_array() else batch
 
 
 def default_mp_batchify_fn(data):
