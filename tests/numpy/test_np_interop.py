@@ -185,3 +185,16 @@ def test_save_load_parameters_roundtrip(tmp_path):
     net2 = gluon.nn.Dense(3, in_units=2)
     net2.load_parameters(f)
     assert net2.weight.data().tolist() == net.weight.data().tolist()
+
+
+@pytest.mark.parametrize("thread_pool", [False, True])
+def test_dataloader_workers_give_np_batches(thread_pool):
+    ds = gluon.data.ArrayDataset(np.arange(8).reshape(4, 2), np.arange(4))
+    loader = gluon.data.DataLoader(
+        ds, batch_size=2, num_workers=2, thread_pool=thread_pool
+    )
+    batches = list(loader)
+    assert len(batches) == 2
+    for xb, yb in batches:
+        assert type(xb) is np.ndarray and type(yb) is np.ndarray
+    assert batches[1][0].tolist() == [[4.0, 5.0], [6.0, 7.0]]

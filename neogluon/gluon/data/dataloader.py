@@ -75,6 +75,20 @@ def default_batchify_fn(data):
     return _np_batch(nd.array(arr, dtype=arr.dtype))
 
 
+def _np_batches(batch):
+    """Batches from workers (which batchify in legacy mode) as
+    ``mx.np.ndarray`` under numpy array semantics; nested lists kept."""
+    from ...util import is_np_array
+
+    if not is_np_array():
+        return batch
+    if isinstance(batch, NDArray):
+        return batch.as_np_ndarray()
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(_np_batches(b) for b in batch)
+    return batch
+
+
 def _np_batch(batch: NDArray) -> NDArray:
     """The batch as an ``mx.np.ndarray`` (no copy) under numpy array semantics."""
     from ...util import is_np_array
@@ -407,7 +421,7 @@ _worker_dataset = None
 
 
 def _thread_worker_initializer(active_shape=False, active_array=False) -> None:
-    """Initializer of a thread pool's workers (MXNet's NumPy switches: legacy only)."""
+    """Initializer of a thread pool's workers (MXNet's NumPy switches)."""
     _check_legacy_np(active_shape, active_array)
 
 
@@ -419,11 +433,12 @@ def _worker_initializer(dataset, active_shape=False, active_array=False) -> None
 
 
 def _check_legacy_np(active_shape, active_array) -> None:
-    if active_shape or active_array:
-        raise MXNetError(
-            "DataLoader workers were asked for MXNet's NumPy semantics (np_shape/"
-            "np_array), which neogluon does not implement; use mx.nd arrays."
-        )
+    """Set MXNet's NumPy switches in a pool worker, as the parent had them."""
+    from ...util import _set_np_array
+    from ...util import set_np_shape
+
+    set_np_shape(bool(active_shape))
+    _set_np_array(bool(active_array))
 
 
 def _worker_fn(samples, batchify_fn, dataset=None):
@@ -969,7 +984,7 @@ class DataLoader:
     def _finish(self, batch):
         if self._pin_memory:
             batch = _pin(batch, self._pin_device_id)
-        return batch
+        return _np_batches(batch)
 
     def _prefetch_iter(self):
         if self._num_workers == 0:
