@@ -470,7 +470,10 @@ def _binary_torch(name: str, fn, doc: str, result: str = "promote"):
 def _bitwise(fn):
     def k(a, b):
         if a.is_floating_point():
-            raise TypeError("bitwise operations need integer or bool arrays")
+            raise TypeError(
+                f"bitwise operations need integer or bool arrays, got {a.dtype}; "
+                "cast with .astype('int32') first."
+            )
         return fn(a, b)
 
     return k
@@ -495,7 +498,16 @@ _binary_torch("ldexp", lambda a, b: a * torch.pow(2.0, b), "x1 * 2**x2", "float"
 @_export
 def bitwise_not(x, out=None, **kwargs) -> ndarray:
     """Bitwise NOT (logical NOT for bool)."""
-    return _out(_w(_run(torch.bitwise_not, _t(x, "x")), x), out)
+    return _out(_w(_run(_bitwise_not, _t(x, "x")), x), out)
+
+
+def _bitwise_not(t):
+    if t.is_floating_point():
+        raise TypeError(
+            f"bitwise_not (~) needs an integer or bool array, got {t.dtype}; "
+            "cast with .astype('int32') or use np.logical_not."
+        )
+    return torch.bitwise_not(t)
 
 
 invert = bitwise_not
@@ -649,14 +661,17 @@ def argmin(a, axis=None, out=None):
     return _out(_arg(a, axis, torch.argmin), out)
 
 
+_CUMSUM = _op(("_np_cumsum",))
+
+
 @_export
 def cumsum(a, axis=None, dtype=None, out=None):
-    """Cumulative sum (over the flattened array when axis is None)."""
+    """Cumulative sum (over the flattened array when axis is None); MXNet's
+    ``_np_cumsum`` operator (a bool input sums as int64)."""
     t = _t(a)
-    if axis is None:
-        t, axis = t.reshape(-1), 0
     td = _dt(dtype) or (torch.int64 if t.dtype == torch.bool else t.dtype)
-    return _out(_w(_run(torch.cumsum, t, dim=int(axis), dtype=td), a), out)
+    axis = None if axis is None else int(axis)
+    return _out(_w(_run(_CUMSUM.kernel, t, axis=axis, dtype=td), a), out)
 
 
 @_export
@@ -1637,4 +1652,13 @@ ndarray.flatten = _flatten_method  # type: ignore[assignment]
 ndarray.ravel = _flatten_method  # type: ignore[attr-defined]
 ndarray.expand_dims = _method(expand_dims)  # type: ignore[attr-defined]
 ndarray.__matmul__ = _method(matmul)  # type: ignore[attr-defined]
+# Bitwise operators: functions, not operator-table rows, until the registry has
+# MXNet's ``_npi_bitwise_*`` operators (the table's rows name registered ops).
+_bit_and, _bit_or, _bit_xor = (
+    globals()[n] for n in ("bitwise_and", "bitwise_or", "bitwise_xor")
+)
+ndarray.__and__ = ndarray.__rand__ = _method(_bit_and)  # type: ignore[attr-defined]
+ndarray.__or__ = ndarray.__ror__ = _method(_bit_or)  # type: ignore[attr-defined]
+ndarray.__xor__ = ndarray.__rxor__ = _method(_bit_xor)  # type: ignore[attr-defined]
+ndarray.__invert__ = _method(bitwise_not)  # type: ignore[attr-defined]
 ndarray.__array_priority__ = 1000.0

@@ -41,6 +41,7 @@ from ... import ndarray as nd
 from ...base import MXNetError
 from ...context import cpu_pinned
 from ...ndarray import NDArray
+from ...ndarray._np import ndarray as _NpArray
 from . import sampler as _sampler
 
 __all__ = [
@@ -127,20 +128,19 @@ _reduce_ndarray = reduce_ndarray
 ForkingPickler.register(NDArray, reduce_ndarray)
 
 
-def rebuild_np_ndarray(*args):
-    """MXNet's rebuild of an ``mx.np.ndarray``: the NumPy interface is not implemented."""
-    raise MXNetError(
-        "rebuild_np_ndarray: mx.np arrays (MXNet's NumPy interface) are not "
-        "implemented by neogluon; NDArrays travel with rebuild_ndarray."
-    )
+def rebuild_np_ndarray(tensor):
+    """Rebuild an ``mx.np.ndarray`` sent between processes (the inverse of
+    :func:`reduce_np_ndarray`)."""
+    return NDArray(tensor).as_np_ndarray()
 
 
 def reduce_np_ndarray(data):
-    """MXNet's reduction of an ``mx.np.ndarray``: the NumPy interface is not implemented."""
-    raise MXNetError(
-        "reduce_np_ndarray: mx.np arrays (MXNet's NumPy interface) are not "
-        "implemented by neogluon; use reduce_ndarray for NDArrays."
-    )
+    """Pickle reduction of an ``mx.np.ndarray`` through shared memory, as
+    :func:`reduce_ndarray`."""
+    return rebuild_np_ndarray, (data.to_torch().detach(),)
+
+
+ForkingPickler.register(_NpArray, reduce_np_ndarray)
 
 
 class ConnectionWrapper:
