@@ -198,3 +198,16 @@ def test_dataloader_workers_give_np_batches(thread_pool):
     for xb, yb in batches:
         assert type(xb) is np.ndarray and type(yb) is np.ndarray
     assert batches[1][0].tolist() == [[4.0, 5.0], [6.0, 7.0]]
+
+
+def test_hybrid_forward_with_f_np_eagerly():
+    class Net(gluon.HybridBlock):
+        def hybrid_forward(self, F, x):
+            return F.np.exp(x) * F.np.linalg.norm(x)
+
+    net = Net()
+    net.initialize()
+    x = onp.array([3.0, 4.0], dtype="float32")
+    out = net(np.array(x))
+    assert type(out) is np.ndarray
+    onp.testing.assert_allclose(out.asnumpy(), onp.exp(x) * 5.0, rtol=1e-6)
