@@ -32,7 +32,6 @@ import contextlib
 import errno
 import functools
 import gzip
-import inspect
 import json
 import logging
 import numbers
@@ -897,78 +896,13 @@ def retry(n: int):
 
 
 # ---------------------------------------------------------------- use_np
-_NP_HINTS = (
-    "mx.np",
-    "npx",
-    "numpy_extension",
-    "as_np_ndarray",
-    ".numpy'",
-    "np.ndarray",
-)
-
-
-def _needs_np(err: BaseException) -> bool:
-    text = str(err)
-    name = getattr(err, "name", None) or ""
-    if name.endswith((".numpy", ".numpy_extension", ".npx")) or name in ("np", "npx"):
-        return True
-    return any(h in text for h in _NP_HINTS) or "'np'" in text or "'npx'" in text
-
-
-def _np_scoped(func):
-    @functools.wraps(func)
-    def _with_np(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except (AttributeError, ImportError) as err:
-            if not _needs_np(err):
-                raise
-            raise MXNetError(
-                f"{getattr(func, '__qualname__', func)} is decorated with use_np and "
-                f"uses MXNet's NumPy interface (mx.np / mx.npx), which neogluon does "
-                f"not implement ({type(err).__name__}: {err}). neogluon provides the "
-                "legacy mx.nd API: rewrite the code with mx.nd arrays and operators."
-            ) from err
-
-    _with_np._use_np = True
-    return _with_np
-
-
 def use_np(func):
-    """Decorator of MXNet's NumPy semantics for a function or a class.
+    """MXNet's test decorator: ``func`` (or each function, static/class method
+    and property of a class) runs with numpy shape and array semantics on
+    (:func:`neogluon.util.use_np`)."""
+    from .util import use_np as _use_np
 
-    neogluon implements MXNet's legacy ``mx.nd`` semantics only. Decorating
-    works; code that then reaches for the NumPy interface (``mx.np``,
-    ``mx.npx``, ``as_np_ndarray`` ...) fails with an :class:`MXNetError` that
-    says so, while code that only uses ``mx.nd`` runs unchanged. For a class,
-    its own methods, static/class methods and properties are wrapped.
-    """
-    if inspect.isclass(func):
-        for name, attr in list(vars(func).items()):
-            if isinstance(attr, staticmethod):
-                setattr(func, name, staticmethod(_np_scoped(attr.__func__)))
-            elif isinstance(attr, classmethod):
-                setattr(func, name, classmethod(_np_scoped(attr.__func__)))
-            elif isinstance(attr, property):
-                setattr(
-                    func,
-                    name,
-                    property(
-                        _np_scoped(attr.fget) if attr.fget else None,
-                        attr.fset,
-                        attr.fdel,
-                        attr.__doc__,
-                    ),
-                )
-            elif inspect.isfunction(attr):
-                setattr(func, name, _np_scoped(attr))
-        return func
-    if callable(func):
-        return _np_scoped(func)
-    raise TypeError(
-        "use_np can only decorate classes and callable objects, while received a "
-        f"{type(func)}"
-    )
+    return _use_np(func)
 
 
 # ---------------------------------------------------------------- symbol checks

@@ -1,9 +1,9 @@
 """``mx.util``: the parts of MXNet's util module with real meaning here.
 
 Numpy *shape* semantics (``set_np_shape`` / ``np_shape`` / ``use_np_shape``)
-are real and thread-local. The numpy *array* interface (``mx.np``, ``np_array``,
-``use_np``) is not implemented (issue 8): those switches report "off" and
-cannot be turned on.
+and numpy *array* semantics (``set_np`` / ``np_array`` / ``use_np``: Gluon
+and ``mx.np`` work with ``mx.np.ndarray``) are thread-local switches, as in
+MXNet.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ import threading
 
 import numpy as np
 
-from .base import MXNetError
-
 __all__ = [
     "is_np_array",
+    "is_np_default_dtype",
     "is_np_shape",
     "set_np_shape",
     "set_np",
@@ -41,15 +40,30 @@ __all__ = [
 
 _NP_STATE = threading.local()
 
-_NP_UNSUPPORTED = (
-    "numpy semantics (mx.np / npx.set_np) are not supported by neogluon yet "
-    "(planned: issue 8); neogluon implements MXNet's legacy mx.nd API. "
-)
-
 
 def is_np_array() -> bool:
-    """Whether the ``mx.np`` array semantics are active: never in neogluon."""
-    return False
+    """Whether ``mx.np`` array semantics are active in this thread
+    (:func:`set_np`, :func:`np_array`, :func:`use_np`): arrays created by
+    Gluon are ``mx.np.ndarray`` then. Each thread starts inactive."""
+    return bool(getattr(_NP_STATE, "array", False))
+
+
+def is_np_default_dtype() -> bool:
+    """Whether ``mx.np`` creates float64 arrays by default in this thread
+    (``npx.set_np(dtype=True)``; off: float32, MXNet 1.9.1's only mode)."""
+    return bool(getattr(_NP_STATE, "dtype", False))
+
+
+def _set_np_array(active: bool) -> bool:
+    prev = is_np_array()
+    _NP_STATE.array = bool(active)
+    return prev
+
+
+def _set_np_default_dtype(active: bool) -> bool:
+    prev = is_np_default_dtype()
+    _NP_STATE.dtype = bool(active)
+    return prev
 
 
 def is_np_shape() -> bool:
@@ -88,46 +102,46 @@ def setenv(name: str, value: str | None) -> None:
         os.environ[name] = str(value)
 
 
-def set_np(shape: bool = True, array: bool = True) -> None:
-    """Set numpy semantics: ``shape`` switches numpy shape semantics (see
-    :func:`set_np_shape`); ``array=True`` (the mx.np array interface) is not
-    supported and raises."""
-    if array:
-        raise MXNetError(
-            f"set_np(shape={shape}, array={array}): {_NP_UNSUPPORTED}"
-            "Use mx.nd arrays, or call set_np(shape=..., array=False)."
+def set_np(shape: bool = True, array: bool = True, *, dtype: bool = False) -> None:
+    """Turn numpy semantics on or off for this thread.
+
+    ``shape``: numpy shape semantics (:func:`set_np_shape`); ``array``: Gluon
+    and ``mx.np`` work with ``mx.np.ndarray``; ``dtype=True`` (a neogluon
+    keyword; MXNet 1.9.1 has no such switch) makes ``mx.np`` create float64
+    arrays by default instead of float32. Array semantics need shape semantics,
+    as in MXNet.
+    """
+    if not shape and array:
+        raise ValueError(
+            "set_np(shape=False, array=True): NumPy shape semantics are required "
+            "for NumPy array semantics; pass shape=True."
         )
+    _set_np_array(array)
     set_np_shape(shape)
+    _set_np_default_dtype(dtype)
 
 
 def reset_np() -> None:
-    """Turn numpy semantics off: they are always off in neogluon."""
+    """Turn numpy shape and array semantics (and float64 default) off."""
     set_np(shape=False, array=False)
 
 
-class _NpScope:
-    """``with np_shape(False):`` / ``with np_array(False):`` (True raises)."""
+class _NumpyArrayScope:
+    """Context manager setting numpy array semantics on entry and restoring the
+    previous state on exit (MXNet's scope behind :func:`np_array`)."""
 
-    def __init__(self, what: str, active: bool) -> None:
-        if active:
-            raise MXNetError(
-                f"{what}(True): {_NP_UNSUPPORTED}Remove the scope or pass False."
-            )
-        self._what = what
+    def __init__(self, is_np_array: bool) -> None:  # noqa: N803 - MXNet's name
+        self._is_np_array = bool(is_np_array)
+        self._old: bool | None = None
 
     def __enter__(self):
+        self._old = _set_np_array(self._is_np_array)
         return self
 
     def __exit__(self, *exc) -> None:
+        if self._old is not None:
+            _set_np_array(self._old)
         return None
-
-
-class _NumpyArrayScope(_NpScope):
-    """MXNet's scope class behind :func:`np_array`: ``_NumpyArrayScope(False)``
-    is a no-op scope; ``True`` raises (numpy array semantics, issue 8)."""
-
-    def __init__(self, is_np_array: bool) -> None:  # noqa: N803 - MXNet's name
-        super().__init__("_NumpyArrayScope", is_np_array)
 
 
 class _NumpyShapeScope:
@@ -153,37 +167,45 @@ def np_shape(active: bool = True) -> _NumpyShapeScope:
     return _NumpyShapeScope(active)
 
 
-def np_array(active: bool = True) -> _NpScope:
-    """Scope for numpy array semantics; only ``np_array(False)`` is supported."""
-    return _NpScope("np_array", active)
+def np_array(active: bool = True) -> _NumpyArrayScope:
+    """Scope with numpy array semantics on (``active=True``) or off."""
+    return _NumpyArrayScope(active)
 
 
-def _np_decorator(what: str, func):
-    """Wrap ``func`` (a function or a class) so that using it raises MXNetError."""
-    text = (
-        f"{getattr(func, '__qualname__', func)!s} is decorated with @{what}: "
-        f"{_NP_UNSUPPORTED}Port it to mx.nd (drop @{what})."
-    )
+def _scoped(func, scope, what: str):
+    """``func`` (a function, or every function, static/class method and
+    property a class defines) run inside ``scope()``."""
     if inspect.isclass(func):
-        orig_init = func.__init__
-
-        @functools.wraps(orig_init)
-        def __init__(self, *args, **kwargs):
-            raise MXNetError(text)
-
-        func.__init__ = __init__
-        func.__neogluon_np_decorated__ = orig_init
+        for name, attr in list(vars(func).items()):
+            if isinstance(attr, staticmethod):
+                wrapped = staticmethod(_scoped(attr.__func__, scope, what))
+            elif isinstance(attr, classmethod):
+                wrapped = classmethod(_scoped(attr.__func__, scope, what))
+            elif isinstance(attr, property):
+                wrapped = property(
+                    _scoped(attr.fget, scope, what) if attr.fget else None,
+                    attr.fset,
+                    attr.fdel,
+                    attr.__doc__,
+                )
+            elif inspect.isfunction(attr):
+                wrapped = _scoped(attr, scope, what)
+            else:
+                continue
+            setattr(func, name, wrapped)
         return func
     if not callable(func):
         raise TypeError(
-            f"@{what} decorates a function or class, got {type(func).__name__}"
+            f"{what} can only decorate classes and callable objects, "
+            f"got {type(func).__name__}"
         )
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        raise MXNetError(text)
+    def _with_scope(*args, **kwargs):
+        with scope():
+            return func(*args, **kwargs)
 
-    return wrapper
+    return _with_scope
 
 
 def use_np_shape(func):
@@ -192,51 +214,19 @@ def use_np_shape(func):
     On a class, every method and property of it is wrapped so. The wrapped
     function keeps ``__name__`` and ``__doc__``.
     """
-    if inspect.isclass(func):
-        for name, member in inspect.getmembers(
-            func,
-            predicate=lambda f: (
-                inspect.isfunction(f) or inspect.ismethod(f) or isinstance(f, property)
-            ),
-        ):
-            if isinstance(member, property):
-                setattr(
-                    func,
-                    name,
-                    property(
-                        use_np_shape(member.__get__),
-                        member.__set__,
-                        member.__delete__,
-                    ),
-                )
-            else:
-                setattr(func, name, use_np_shape(member))
-        return func
-    if not callable(func):
-        raise TypeError(
-            f"use_np_shape can only decorate classes and callable objects, "
-            f"got {type(func).__name__}"
-        )
-
-    @functools.wraps(func)
-    def _with_np_shape(*args, **kwargs):
-        with np_shape(active=True):
-            return func(*args, **kwargs)
-
-    return _with_np_shape
+    return _scoped(func, lambda: np_shape(active=True), "use_np_shape")
 
 
 def use_np_array(func):
-    """Decorator activating numpy array semantics; calling the result raises."""
-    return _np_decorator("use_np_array", func)
+    """Decorator running ``func`` (or every method of a class) with numpy
+    array semantics on."""
+    return _scoped(func, lambda: np_array(active=True), "use_np_array")
 
 
 def use_np(func):
-    """Decorator activating numpy semantics (shape and array); calling raises.
-
-    Decoration itself succeeds, so modules using ``@use_np`` import.
-    """
-    return _np_decorator("use_np", func)
+    """Decorator running ``func`` (or every method of a class) with numpy
+    shape and array semantics on: ``use_np_shape(use_np_array(func))``."""
+    return use_np_shape(use_np_array(func))
 
 
 def get_gpu_count() -> int:

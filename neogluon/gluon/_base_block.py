@@ -19,6 +19,8 @@ from .. import _state
 from .. import initializer
 from .. import ndarray as nd
 from .._text import indent as _indent
+from ..ndarray.ndarray import NDArray
+from ..util import is_np_array
 from ._naming import _BlockScope
 from ._summary import print_summary
 from .parameter import Parameter
@@ -357,6 +359,8 @@ class Block:
             out = self.forward(*args)
         finally:
             path.pop()
+        if is_np_array():
+            out = _as_np_outputs(out)
         if hooks_on:
             for hook in self._forward_hooks.values():
                 hook(self, args, out)
@@ -382,3 +386,12 @@ def _brief(keys) -> str:
     keys = list(keys)
     s = ", ".join(f"'{k}'" for k in keys[:10])
     return s + (f", ... ({len(keys)} in all)" if len(keys) > 10 else "")
+
+
+def _as_np_outputs(out):
+    """Block outputs as ``mx.np.ndarray`` views (numpy array semantics)."""
+    if isinstance(out, NDArray):
+        return out.as_np_ndarray()
+    if isinstance(out, (list, tuple)):
+        return type(out)(_as_np_outputs(o) for o in out)
+    return out

@@ -156,10 +156,14 @@ class CachedGraph:
             if isinstance(s, int):
                 tensors.append(flat[s].to_torch())
                 continue
-            arr = s.data(ctx)
-            tensors.append(arr.to_torch())
+            t = s.data(ctx).to_torch()
+            tensors.append(t)
             arrs = s.list_data()
-            bound.append((k, s, arrs, next(i for i, a in enumerate(arrs) if a is arr)))
+            # by tensor: under npx.set_np() data() returns a new np view of the
+            # stored array on each call
+            bound.append(
+                (k, s, arrs, next(i for i, a in enumerate(arrs) if a.to_torch() is t))
+            )
         self._bound = (ctx, bound)
         return tensors
 

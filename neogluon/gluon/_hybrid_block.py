@@ -22,6 +22,7 @@ from .. import ndarray as nd
 from ..base import DeferredInitializationError
 from ..base import MXNetError
 from ..ndarray import NDArray
+from ..util import np_shape
 from ._base_block import Block
 from ._graph_run import CachedGraph
 from ._graph_run import flatten
@@ -209,7 +210,10 @@ class HybridBlock(Block):
 
         real = [a for a in flat_args if a is not None]
         known = dict(zip(data_names, (a.shape for a in real), strict=True))
-        shapes = infer_shapes(symbol, known)
+        # Parameters mark unknown dims with 0 (the legacy convention), also
+        # under numpy semantics (npx.set_np): infer in legacy shape mode.
+        with np_shape(False):
+            shapes = infer_shapes(symbol, known)
         params = self.collect_params()
         for p in params.values():
             if p.shape is None or 0 in p.shape:

@@ -386,8 +386,9 @@ class Parameter:
         )
 
     def data(self, ctx: Context | None = None) -> NDArray:
-        """The value on ``ctx`` (the only context, or ``current_context()``)."""
-        return self._check_and_get(self._data, ctx)
+        """The value on ``ctx`` (the only context, or ``current_context()``);
+        an ``mx.np.ndarray`` view under numpy array semantics (``npx.set_np``)."""
+        return _np_view(self._check_and_get(self._data, ctx))
 
     def list_data(self) -> list[NDArray]:
         """The values on all contexts, in ``list_ctx()`` order."""
@@ -403,7 +404,7 @@ class Parameter:
         """The gradient buffer on ``ctx``."""
         if self._data is not None and self._grad is None:
             raise self._null_grad_error()
-        return self._check_and_get(self._grad, ctx)
+        return _np_view(self._check_and_get(self._grad, ctx))
 
     def list_grad(self) -> list[NDArray]:
         """The gradient buffers on all contexts."""
@@ -776,3 +777,13 @@ class Constant(Parameter):
 
 # ParameterDict lives in its own module; this is its public (MXNet) path.
 from ._parameter_dict import ParameterDict  # noqa: E402
+
+
+def _np_view(arr):
+    """``arr`` as an ``mx.np.ndarray`` view (no copy) under numpy array
+    semantics, else ``arr``."""
+    from ..util import is_np_array
+
+    if is_np_array() and isinstance(arr, NDArray):
+        return arr.as_np_ndarray()
+    return arr

@@ -310,12 +310,11 @@ class NDArray:
         )
 
     def as_np_ndarray(self):
-        """The array as an ``mx.np.ndarray``: mx.np is not built yet (planned:
-        issue 8); raises MXNetError. Use this NDArray or ``asnumpy()``."""
-        raise MXNetError(
-            "NDArray.as_np_ndarray is not implemented in neogluon yet: mx.np arrays "
-            "(planned: issue 8). Use the NDArray itself or asnumpy() instead."
-        )
+        """The same data as an ``mx.np.ndarray`` (no copy; the autograd
+        variable and its gradient buffer are shared)."""
+        from ._np import as_np
+
+        return as_np(self)
 
     def tostype(self, stype: str) -> NDArray:
         """Storage conversion: ``'default'`` returns the array itself, ``'csr'``

@@ -1,14 +1,16 @@
-"""``mx.numpy``: not implemented in neogluon yet (issue 8).
+"""``mx.np``: MXNet's NumPy interface (issue 8).
 
-MXNet 1.9.1's public names of ``mxnet.numpy`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.nd arrays and operators).
+``mx.np.ndarray`` is an NDArray with NumPy semantics (0-d arrays, NumPy
+indexing, broadcasting, MXNet's dtype promotion) sharing torch storage with
+``mx.nd`` (``as_np_ndarray()`` / ``as_nd_ndarray()``). The functions are in
+:mod:`.multiarray`, random sampling in :mod:`.random`, linear algebra in
+:mod:`.linalg`. Names of MXNet 1.9.1's ``mx.np`` not implemented yet resolve to
+placeholders that raise MXNetError when called; docs/numpy.md lists what works.
 """
 
 from __future__ import annotations
 
 from .. import _missing
-from ..ndarray.numpy import isposinf  # noqa: F401
 from . import arrayprint  # noqa: F401
 from . import fallback  # noqa: F401
 from . import fallback_linalg  # noqa: F401
@@ -19,18 +21,14 @@ from . import multiarray  # noqa: F401
 from . import random  # noqa: F401
 from . import stride_tricks  # noqa: F401
 from . import utils  # noqa: F401
-
-newaxis = None  # numpy.newaxis
-
-__neogluon_missing__ = True
+from .arrayprint import set_printoptions  # noqa: F401
+from .io import genfromtxt  # noqa: F401
+from .multiarray import *  # noqa: F403
+from .multiarray import __all__ as _multiarray_all
+from .utils import *  # noqa: F403
+from .utils import __all__ as _utils_all
 
 _NAMES = {
-    "NAN": "value",
-    "NINF": "value",
-    "NZERO": "value",
-    "NaN": "value",
-    "PINF": "value",
-    "PZERO": "value",
     "abs": "function",
     "absolute": "function",
     "add": "function",
@@ -88,7 +86,6 @@ _NAMES = {
     "dot": "function",
     "dsplit": "function",
     "dstack": "function",
-    "e": "value",
     "ediff1d": "function",
     "einsum": "function",
     "empty": "function",
@@ -120,7 +117,6 @@ _NAMES = {
     "hypot": "function",
     "identity": "function",
     "indices": "function",
-    "inf": "value",
     "inner": "function",
     "insert": "function",
     "invert": "function",
@@ -151,7 +147,6 @@ _NAMES = {
     "modf": "function",
     "moveaxis": "function",
     "multiply": "function",
-    "nan": "value",
     "nan_to_num": "function",
     "ndarray": "class",
     "negative": "function",
@@ -162,7 +157,6 @@ _NAMES = {
     "outer": "function",
     "pad": "function",
     "percentile": "function",
-    "pi": "value",
     "polyval": "function",
     "positive": "function",
     "power": "function",
@@ -222,7 +216,8 @@ _NAMES = {
     "zeros": "function",
     "zeros_like": "function",
 }
-__all__ = _missing.define(
+__all__ = [*_multiarray_all, *_utils_all]
+__all__ += _missing.define(
     globals(),
     _NAMES,
     area="mx.np, the numpy-compatible array interface",
@@ -241,4 +236,3 @@ __all__ += [
     "stride_tricks",
     "utils",
 ]
-__all__ += ["isposinf", "newaxis"]

@@ -1,20 +1,17 @@
-"""``mx.numpy.arrayprint``: not implemented in neogluon yet (issue 8).
-
-MXNet 1.9.1's public names of ``mxnet.numpy.arrayprint`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.nd arrays and operators).
-"""
+"""``mx.numpy.arrayprint``: ``set_printoptions`` (numpy's: arrays print
+through numpy)."""
 
 from __future__ import annotations
 
-from .. import _missing
+from numpy import set_printoptions  # noqa: F401
 
-__neogluon_missing__ = True
+from .. import _missing
 
 _NAMES = {
     "set_printoptions": "function",
 }
-__all__ = _missing.define(
+__all__ = ["set_printoptions"]
+__all__ += _missing.define(
     globals(),
     _NAMES,
     area="mx.np, the numpy-compatible array interface",

@@ -1,15 +1,15 @@
-"""``mx.numpy.fallback_linalg``: not implemented in neogluon yet (issue 8).
-
-MXNet 1.9.1's public names of ``mxnet.numpy.fallback_linalg`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.nd arrays and operators).
-"""
+"""``mx.numpy.fallback_linalg``: the ``np.linalg`` functions MXNet 1.9.1 runs
+with official NumPy; neogluon implements them on torch (:mod:`.linalg`)."""
 
 from __future__ import annotations
 
 from .. import _missing
-
-__neogluon_missing__ = True
+from .linalg import cond  # noqa: F401
+from .linalg import lstsq  # noqa: F401
+from .linalg import matrix_power  # noqa: F401
+from .linalg import matrix_rank  # noqa: F401
+from .linalg import multi_dot  # noqa: F401
+from .linalg import qr  # noqa: F401
 
 _NAMES = {
     "cond": "function",
@@ -19,7 +19,8 @@ _NAMES = {
     "multi_dot": "function",
     "qr": "function",
 }
-__all__ = _missing.define(
+__all__ = ["cond", "lstsq", "matrix_power", "matrix_rank", "multi_dot", "qr"]
+__all__ += _missing.define(
     globals(),
     _NAMES,
     area="mx.np, the numpy-compatible array interface",

@@ -1,20 +1,15 @@
-"""``mx.numpy.function_base``: not implemented in neogluon yet (issue 8).
-
-MXNet 1.9.1's public names of ``mxnet.numpy.function_base`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.nd arrays and operators).
-"""
+"""``mx.numpy.function_base``: ``meshgrid``."""
 
 from __future__ import annotations
 
 from .. import _missing
-
-__neogluon_missing__ = True
+from ..ndarray._np_functions import meshgrid  # noqa: F401
 
 _NAMES = {
     "meshgrid": "function",
 }
-__all__ = _missing.define(
+__all__ = ["meshgrid"]
+__all__ += _missing.define(
     globals(),
     _NAMES,
     area="mx.np, the numpy-compatible array interface",

@@ -1,20 +1,17 @@
-"""``mx.numpy.io``: not implemented in neogluon yet (issue 8).
-
-MXNet 1.9.1's public names of ``mxnet.numpy.io`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.nd arrays and operators).
-"""
+"""``mx.numpy.io``: ``genfromtxt`` (numpy's, result as ``mx.np.ndarray``)."""
 
 from __future__ import annotations
 
 from .. import _missing
+from ..ndarray._np_functions import numpy_fallback as _numpy_fallback
 
-__neogluon_missing__ = True
+genfromtxt = _numpy_fallback("genfromtxt")
 
 _NAMES = {
     "genfromtxt": "function",
 }
-__all__ = _missing.define(
+__all__ = ["genfromtxt"]
+__all__ += _missing.define(
     globals(),
     _NAMES,
     area="mx.np, the numpy-compatible array interface",

@@ -1,15 +1,14 @@
-"""``mx.numpy.linalg``: not implemented in neogluon yet (issue 8).
+"""``mx.numpy.linalg``: linear algebra of ``mx.np`` (torch.linalg).
 
-MXNet 1.9.1's public names of ``mxnet.numpy.linalg`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.nd arrays and operators).
+The functions live in ``neogluon/ndarray/_np_linalg.py``; names of MXNet 1.9.1's
+module not implemented resolve to placeholders that raise MXNetError.
 """
 
 from __future__ import annotations
 
 from .. import _missing
-
-__neogluon_missing__ = True
+from ..ndarray._np_linalg import *  # noqa: F403
+from ..ndarray._np_linalg import __all__ as _implemented
 
 _NAMES = {
     "cholesky": "function",
@@ -33,7 +32,8 @@ _NAMES = {
     "tensorinv": "function",
     "tensorsolve": "function",
 }
-__all__ = _missing.define(
+__all__ = list(_implemented)
+__all__ += _missing.define(
     globals(),
     _NAMES,
     area="mx.np, the numpy-compatible array interface",

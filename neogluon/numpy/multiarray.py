@@ -1,16 +1,23 @@
-"""``mx.numpy.multiarray``: not implemented in neogluon yet (issue 8).
+"""``mx.numpy.multiarray``: the ``mx.np.ndarray`` class and the functions on it.
 
-MXNet 1.9.1's public names of ``mxnet.numpy.multiarray`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.nd arrays and operators).
+The class and the functions live in the engine layer
+(``neogluon/ndarray/_np.py``, ``neogluon/ndarray/_np_functions.py``); this
+module publishes them under MXNet's module name. Names of MXNet 1.9.1's module
+that neogluon does not implement yet resolve to placeholders that raise
+MXNetError when called (see :mod:`neogluon._missing`).
 """
 
 from __future__ import annotations
 
 from .. import _missing
-from ..ndarray.numpy import isposinf  # noqa: F401
+from ..ndarray._np import ndarray
+from ..ndarray._np_functions import *  # noqa: F403
+from ..ndarray._np_functions import __all__ as _functions
+from . import fallback as _fallback
 
-__neogluon_missing__ = True
+# The functions MXNet runs with official NumPy (see .fallback).
+for _name in _fallback._implemented:
+    globals()[_name] = getattr(_fallback, _name)
 
 _NAMES = {
     "abs": "function",
@@ -246,11 +253,11 @@ _NAMES = {
     "zeros": "function",
     "zeros_like": "function",
 }
-__all__ = _missing.define(
+__all__ = ["ndarray", *_functions, *_fallback._implemented]
+__all__ += _missing.define(
     globals(),
     _NAMES,
     area="mx.np, the numpy-compatible array interface",
     planned="issue 8",
     instead="mx.nd arrays and operators",
 )
-__all__ += ["isposinf"]

@@ -1,15 +1,14 @@
-"""``mx.numpy.random``: not implemented in neogluon yet (issue 8).
+"""``mx.numpy.random``: random sampling of ``mx.np`` (torch streams, MXNet dtypes and shapes).
 
-MXNet 1.9.1's public names of ``mxnet.numpy.random`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.nd arrays and operators).
+The functions live in ``neogluon/ndarray/_np_random.py``; names of MXNet 1.9.1's
+module not implemented resolve to placeholders that raise MXNetError.
 """
 
 from __future__ import annotations
 
 from .. import _missing
-
-__neogluon_missing__ = True
+from ..ndarray._np_random import *  # noqa: F403
+from ..ndarray._np_random import __all__ as _implemented
 
 _NAMES = {
     "beta": "function",
@@ -33,7 +32,8 @@ _NAMES = {
     "uniform": "function",
     "weibull": "function",
 }
-__all__ = _missing.define(
+__all__ = list(_implemented)
+__all__ += _missing.define(
     globals(),
     _NAMES,
     area="mx.np, the numpy-compatible array interface",

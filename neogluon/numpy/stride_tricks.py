@@ -1,20 +1,15 @@
-"""``mx.numpy.stride_tricks``: not implemented in neogluon yet (issue 8).
-
-MXNet 1.9.1's public names of ``mxnet.numpy.stride_tricks`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.nd arrays and operators).
-"""
+"""``mx.numpy.stride_tricks``: ``broadcast_arrays``."""
 
 from __future__ import annotations
 
 from .. import _missing
-
-__neogluon_missing__ = True
+from ..ndarray._np_functions import broadcast_arrays  # noqa: F401
 
 _NAMES = {
     "broadcast_arrays": "function",
 }
-__all__ = _missing.define(
+__all__ = ["broadcast_arrays"]
+__all__ += _missing.define(
     globals(),
     _NAMES,
     area="mx.np, the numpy-compatible array interface",

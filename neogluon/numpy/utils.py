@@ -1,17 +1,45 @@
-"""``mx.numpy.utils``: not implemented in neogluon yet (issue 8).
-
-MXNet 1.9.1's public names of ``mxnet.numpy.utils`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.nd arrays and operators).
-"""
+"""``mx.numpy.utils``: dtype names and constants of ``mx.np`` (numpy's)."""
 
 from __future__ import annotations
 
+import numpy as _np
+
 from .. import _missing
 
-newaxis = None  # numpy.newaxis
-
-__neogluon_missing__ = True
+bool_ = _np.bool_
+bool = _np.bool_  # noqa: A001 - MXNet's name
+int8 = _np.int8
+uint8 = _np.uint8
+int32 = _np.int32
+int64 = _np.int64
+float16 = _np.float16
+float32 = _np.float32
+float64 = _np.float64
+finfo = _np.finfo
+pi = _np.pi
+e = _np.e
+inf = _np.inf
+nan = _np.nan
+NAN = NaN = _np.nan
+PINF = _np.inf
+NINF = -_np.inf
+PZERO = 0.0
+NZERO = -0.0
+newaxis = None
+_STR_2_DTYPE_ = {
+    "float16": float16,
+    "float32": float32,
+    "float64": float64,
+    "float": float64,
+    "uint8": uint8,
+    "int8": int8,
+    "int32": int32,
+    "int64": int64,
+    "int": int64,
+    "bool": bool_,
+    "bool_": bool_,
+    "None": None,
+}
 
 _NAMES = {
     "NAN": "value",
@@ -36,11 +64,11 @@ _NAMES = {
     "pi": "value",
     "uint8": "class",
 }
-__all__ = _missing.define(
+__all__ = [n for n in _NAMES if not n.startswith("_")] + ["newaxis"]
+__all__ += _missing.define(
     globals(),
     _NAMES,
     area="mx.np, the numpy-compatible array interface",
     planned="issue 8",
     instead="mx.nd arrays and operators",
 )
-__all__ += ["newaxis"]

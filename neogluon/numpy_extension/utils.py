@@ -1,21 +1,45 @@
-"""``mx.numpy_extension.utils``: not implemented in neogluon yet (issue 8).
+"""``mx.numpy_extension.utils``: ``npx.save`` / ``npx.load`` of np arrays.
 
-MXNet 1.9.1's public names of ``mxnet.numpy_extension.utils`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.nd operators).
+Same file format as ``mx.nd.save`` (MXNet's ``.params`` container); loaded
+arrays are ``mx.np.ndarray``.
 """
 
 from __future__ import annotations
 
 from .. import _missing
+from ..ndarray._np import as_np as _as_np
+from ..ndarray._np import ndarray as _ndarray
 
-__neogluon_missing__ = True
+
+def save(file, arr) -> None:
+    """Save an np array, a list of them or a dict name -> array to ``file``."""
+    from ..ndarray import save as _save
+
+    if isinstance(arr, _ndarray):
+        arr = [arr]
+    if isinstance(arr, dict):
+        data = {k: v.as_nd_ndarray() for k, v in arr.items()}
+    else:
+        data = [v.as_nd_ndarray() for v in arr]
+    _save(file, data)
+
+
+def load(file):
+    """Load what :func:`save` wrote: a dict of np arrays (names) or a list."""
+    from ..ndarray import load as _load
+
+    res = _load(file)
+    if isinstance(res, dict):
+        return {k: _as_np(v) for k, v in res.items()}
+    return [_as_np(v) for v in res]
+
 
 _NAMES = {
     "load": "function",
     "save": "function",
 }
-__all__ = _missing.define(
+__all__ = ["load", "save"]
+__all__ += _missing.define(
     globals(),
     _NAMES,
     area="mx.npx, the numpy-extension interface",

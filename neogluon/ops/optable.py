@@ -13,7 +13,13 @@ functions expose it:
 * ``graph_ops``: the MXNet operator names Symbol arithmetic calls (``_Plus``,
   ``_PlusScalar``, ...). They resolve to the same registered operators (they
   are aliases) and, lower-cased, name the nodes (``_plusscalar0``), as in MXNet;
-* ``fold``: number <op> number, for the module functions (``nd.add(1, 2)``).
+* ``fold``: number <op> number, for the module functions (``nd.add(1, 2)``);
+* ``np_ops``: MXNet's operators of the numpy interface (``_npi_add``,
+  ``_npi_add_scalar``, ``_npi_rsubtract_scalar``), which name the nodes of
+  hybridized ``mx.np`` code; ``np_functions`` the ``mx.np`` functions of the
+  row and ``np_result`` its result-dtype rule under numpy semantics
+  (``"promote"``: the operands' common dtype; ``"float"``: integer operands
+  give the default float dtype, true division; ``"bool"``: comparisons).
 
 The kernels are not here: they are the registered operators' kernels
 (``ops/elemwise.py``), so the semantics of ``+`` exist once. Each array type
@@ -84,6 +90,12 @@ class Binary:
     #: ``sym`` functions call MXNet's ``_RPowerScalar`` where ``__rpow__`` calls
     #: ``_rpower_scalar``: the name of the node differs, so the row says so.
     sym_function_rscalar: str | None = None
+    #: MXNet's numpy-interface operators for the row (None: no np operator).
+    np_ops: GraphOps | None = None
+    #: Functions of ``mx.np``.
+    np_functions: tuple[str, ...] = ()
+    #: Result dtype under numpy semantics: "promote", "float" or "bool".
+    np_result: str = "promote"
 
     @property
     def symmetric(self) -> bool:
@@ -101,6 +113,8 @@ class Unary:
     #: What Symbols add to the graph: MXNet's ``-x`` is ``_MulScalar(x, -1.0)``.
     graph_op: str
     graph_attrs: tuple[tuple[str, Any], ...] = ()
+    #: MXNet's numpy-interface operator (``_npi_negative``).
+    np_op: str | None = None
 
 
 def _flag(fn: Callable[[Any, Any], Any]) -> Callable[[Any, Any], int]:
@@ -131,7 +145,22 @@ def _xor(x, y):
     return bool(x) != bool(y)
 
 
+def _npi(name: str, reflected: bool = False, mirror: str | None = None) -> GraphOps:
+    """The ``_npi_`` operators of a row: ``_npi_<name>``, ``_npi_<name>_scalar``
+    and the reflected ``_npi_r<name>_scalar`` (or the mirrored comparison)."""
+    if mirror is not None:
+        rscalar: str | None = f"_npi_{mirror}_scalar"
+    else:
+        rscalar = f"_npi_r{name}_scalar" if reflected else None
+    return GraphOps(f"_npi_{name}", f"_npi_{name}_scalar", rscalar)
+
+
+# mx.np spells ``lesser`` as ``less``.
+_NP_NAME = {"lesser": "less", "lesser_equal": "less_equal"}
+
+
 def _cmp(name, symbol, stem, mirror, graph_scalar=None) -> Binary:
+    np_name = _NP_NAME.get(name, name)
     return Binary(
         name,
         f"broadcast_{name}",
@@ -143,6 +172,9 @@ def _cmp(name, symbol, stem, mirror, graph_scalar=None) -> Binary:
         dunders=(stem,),
         reflected=False,
         nd_functions=(name,),
+        np_ops=_npi(np_name, mirror=_NP_NAME.get(mirror, mirror)),
+        np_functions=(np_name,),
+        np_result="bool",
     )
 
 
@@ -159,6 +191,8 @@ BINARY: tuple[Binary, ...] = (
         dunders=("add",),
         inplace=True,
         nd_functions=("add",),
+        np_ops=_npi("add"),
+        np_functions=("add",),
     ),
     Binary(
         "sub",
@@ -171,6 +205,8 @@ BINARY: tuple[Binary, ...] = (
         dunders=("sub",),
         inplace=True,
         nd_functions=("subtract",),
+        np_ops=_npi("subtract", reflected=True),
+        np_functions=("subtract",),
     ),
     Binary(
         "mul",
@@ -183,6 +219,8 @@ BINARY: tuple[Binary, ...] = (
         dunders=("mul",),
         inplace=True,
         nd_functions=("multiply",),
+        np_ops=_npi("multiply"),
+        np_functions=("multiply",),
     ),
     Binary(
         "div",
@@ -195,6 +233,9 @@ BINARY: tuple[Binary, ...] = (
         dunders=("truediv", "div"),
         inplace=True,
         nd_functions=("divide", "true_divide"),
+        np_ops=_npi("true_divide", reflected=True),
+        np_functions=("true_divide", "divide"),
+        np_result="float",
     ),
     Binary(
         "mod",
@@ -207,6 +248,8 @@ BINARY: tuple[Binary, ...] = (
         dunders=("mod",),
         inplace=True,
         nd_functions=("modulo",),
+        np_ops=_npi("mod", reflected=True),
+        np_functions=("mod", "remainder"),
     ),
     Binary(
         "power",
@@ -220,6 +263,8 @@ BINARY: tuple[Binary, ...] = (
         nd_functions=("power",),
         sym_functions=("pow", "power"),
         sym_function_rscalar="_RPowerScalar",
+        np_ops=_npi("power", reflected=True),
+        np_functions=("power",),
     ),
     Binary(
         "maximum",
@@ -230,6 +275,8 @@ BINARY: tuple[Binary, ...] = (
         _maximum,
         nd_functions=("maximum",),
         sym_functions=("maximum",),
+        np_ops=_npi("maximum"),
+        np_functions=("maximum",),
     ),
     Binary(
         "minimum",
@@ -240,6 +287,8 @@ BINARY: tuple[Binary, ...] = (
         _minimum,
         nd_functions=("minimum",),
         sym_functions=("minimum",),
+        np_ops=_npi("minimum"),
+        np_functions=("minimum",),
     ),
     Binary(
         "hypot",
@@ -249,6 +298,8 @@ BINARY: tuple[Binary, ...] = (
         GraphOps("_Hypot", "_HypotScalar"),
         math.hypot,
         sym_functions=("hypot",),
+        np_ops=_npi("hypot"),
+        np_functions=("hypot",),
     ),
     _cmp("equal", "==", "eq", "equal"),
     _cmp("not_equal", "!=", "ne", "not_equal"),
@@ -264,6 +315,9 @@ BINARY: tuple[Binary, ...] = (
         GraphOps("_logical_and", "_logical_and_scalar"),
         _flag(_and),
         nd_functions=("logical_and",),
+        np_ops=_npi("logical_and"),
+        np_functions=("logical_and",),
+        np_result="bool",
     ),
     Binary(
         "logical_or",
@@ -273,6 +327,9 @@ BINARY: tuple[Binary, ...] = (
         GraphOps("_logical_or", "_logical_or_scalar"),
         _flag(_or),
         nd_functions=("logical_or",),
+        np_ops=_npi("logical_or"),
+        np_functions=("logical_or",),
+        np_result="bool",
     ),
     Binary(
         "logical_xor",
@@ -282,13 +339,16 @@ BINARY: tuple[Binary, ...] = (
         GraphOps("_logical_xor", "_logical_xor_scalar"),
         _flag(_xor),
         nd_functions=("logical_xor",),
+        np_ops=_npi("logical_xor"),
+        np_functions=("logical_xor",),
+        np_result="bool",
     ),
 )
 
 #: Every unary operator with a dunder.
 UNARY: tuple[Unary, ...] = (
-    Unary("neg", "negative", "_MulScalar", (("scalar", -1.0),)),
-    Unary("abs", "abs", "abs"),
+    Unary("neg", "negative", "_MulScalar", (("scalar", -1.0),), "_npi_negative"),
+    Unary("abs", "abs", "abs", np_op="_npi_absolute"),
 )
 
 _BY_NAME = {r.name: r for r in BINARY}

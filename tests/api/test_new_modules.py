@@ -86,24 +86,25 @@ def test_util_np_switches():
     with util.np_shape(True):
         assert util.is_np_shape()
     assert not util.is_np_shape()
-    with pytest.raises(MXNetError, match="issue 8"):
-        util.np_array(True)
-    with pytest.raises(MXNetError, match="numpy semantics"):
-        util.set_np()
+    with util.np_array(True):
+        assert util.is_np_array()
+    assert not util.is_np_array()
+    with pytest.raises(ValueError, match="shape semantics are required"):
+        util.set_np(shape=False, array=True)
 
     @util.use_np
     def f(x):
-        return x
+        return (util.is_np_array(), util.is_np_shape(), x)
 
-    with pytest.raises(MXNetError, match="@use_np"):
-        f(1)
+    assert f(1) == (True, True, 1)
+    assert not util.is_np_array() and not util.is_np_shape()
 
     @util.use_np
     class Net:
-        pass
+        def __init__(self):
+            self.np_inside = util.is_np_array()
 
-    with pytest.raises(MXNetError, match="@use_np"):
-        Net()
+    assert Net().np_inside and not util.is_np_array()
     assert mx.use_np is util.use_np and mx.is_np_array is util.is_np_array
 
 

@@ -40,8 +40,9 @@ def test_no_c_library_names():
 def test_util_numpy_array_scope():
     with mx.util._NumpyArrayScope(False):
         assert not mx.util.is_np_array()
-    with pytest.raises(MXNetError, match="issue 8"):
-        mx.util._NumpyArrayScope(True)
+    with mx.util._NumpyArrayScope(True):
+        assert mx.util.is_np_array()
+    assert not mx.util.is_np_array()
 
 
 def test_profiler_kvstore_handle():

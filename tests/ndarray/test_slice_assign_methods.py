@@ -44,6 +44,7 @@ def test_slice_assign_shape_mismatch_raises():
         x.slice_assign(mx.nd.zeros((2, 2)), (0, 0), (2, 3), (1, 1))
 
 
-def test_as_np_ndarray_names_issue():
-    with pytest.raises(MXNetError, match="issue 8"):
-        mx.nd.ones(2).as_np_ndarray()
+def test_as_np_ndarray_shares_the_tensor():
+    x = mx.nd.ones(2)
+    y = x.as_np_ndarray()
+    assert type(y) is mx.np.ndarray and y.to_torch() is x.to_torch()

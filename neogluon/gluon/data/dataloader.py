@@ -41,6 +41,7 @@ from ... import ndarray as nd
 from ...base import MXNetError
 from ...context import cpu_pinned
 from ...ndarray import NDArray
+from ...ndarray._np import ndarray as _NpArray
 from . import sampler as _sampler
 
 __all__ = [
@@ -64,14 +65,36 @@ def default_batchify_fn(data):
     NDArray samples are stacked with ``nd.stack``; tuple samples give a
     **list** with one batch per field (recursively); anything else goes
     through ``np.asarray`` and keeps its numpy dtype (float64 data gives a
-    float64 batch, Python ints an int64 batch).
+    float64 batch, Python ints an int64 batch). Under numpy array semantics
+    (``npx.set_np()``) batches are ``mx.np.ndarray``.
     """
     if isinstance(data[0], NDArray):
-        return nd.stack(*data)
+        return _np_batch(nd.stack(*data))
     if isinstance(data[0], tuple):
         return [default_batchify_fn(list(field)) for field in zip(*data, strict=False)]
     arr = np.asarray(data)
-    return nd.array(arr, dtype=arr.dtype)
+    return _np_batch(nd.array(arr, dtype=arr.dtype))
+
+
+def _np_batches(batch):
+    """Batches from workers (which batchify in legacy mode) as
+    ``mx.np.ndarray`` under numpy array semantics; nested lists kept."""
+    from ...util import is_np_array
+
+    if not is_np_array():
+        return batch
+    if isinstance(batch, NDArray):
+        return batch.as_np_ndarray()
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(_np_batches(b) for b in batch)
+    return batch
+
+
+def _np_batch(batch: NDArray) -> NDArray:
+    """The batch as an ``mx.np.ndarray`` (no copy) under numpy array semantics."""
+    from ...util import is_np_array
+
+    return batch.as_np_ndarray() if is_np_array() else batch
 
 
 def default_mp_batchify_fn(data):
@@ -105,20 +128,19 @@ _reduce_ndarray = reduce_ndarray
 ForkingPickler.register(NDArray, reduce_ndarray)
 
 
-def rebuild_np_ndarray(*args):
-    """MXNet's rebuild of an ``mx.np.ndarray``: the NumPy interface is not implemented."""
-    raise MXNetError(
-        "rebuild_np_ndarray: mx.np arrays (MXNet's NumPy interface) are not "
-        "implemented by neogluon; NDArrays travel with rebuild_ndarray."
-    )
+def rebuild_np_ndarray(tensor):
+    """Rebuild an ``mx.np.ndarray`` sent between processes (the inverse of
+    :func:`reduce_np_ndarray`)."""
+    return NDArray(tensor).as_np_ndarray()
 
 
 def reduce_np_ndarray(data):
-    """MXNet's reduction of an ``mx.np.ndarray``: the NumPy interface is not implemented."""
-    raise MXNetError(
-        "reduce_np_ndarray: mx.np arrays (MXNet's NumPy interface) are not "
-        "implemented by neogluon; use reduce_ndarray for NDArrays."
-    )
+    """Pickle reduction of an ``mx.np.ndarray`` through shared memory, as
+    :func:`reduce_ndarray`."""
+    return rebuild_np_ndarray, (data.to_torch().detach(),)
+
+
+ForkingPickler.register(_NpArray, reduce_np_ndarray)
 
 
 class ConnectionWrapper:
@@ -407,7 +429,7 @@ _worker_dataset = None
 
 
 def _thread_worker_initializer(active_shape=False, active_array=False) -> None:
-    """Initializer of a thread pool's workers (MXNet's NumPy switches: legacy only)."""
+    """Initializer of a thread pool's workers (MXNet's NumPy switches)."""
     _check_legacy_np(active_shape, active_array)
 
 
@@ -419,11 +441,12 @@ def _worker_initializer(dataset, active_shape=False, active_array=False) -> None
 
 
 def _check_legacy_np(active_shape, active_array) -> None:
-    if active_shape or active_array:
-        raise MXNetError(
-            "DataLoader workers were asked for MXNet's NumPy semantics (np_shape/"
-            "np_array), which neogluon does not implement; use mx.nd arrays."
-        )
+    """Set MXNet's NumPy switches in a pool worker, as the parent had them."""
+    from ...util import _set_np_array
+    from ...util import set_np_shape
+
+    set_np_shape(bool(active_shape))
+    _set_np_array(bool(active_array))
 
 
 def _worker_fn(samples, batchify_fn, dataset=None):
@@ -969,7 +992,7 @@ class DataLoader:
     def _finish(self, batch):
         if self._pin_memory:
             batch = _pin(batch, self._pin_device_id)
-        return batch
+        return _np_batches(batch)
 
     def _prefetch_iter(self):
         if self._num_workers == 0:

@@ -1,17 +1,18 @@
-"""``mx.ndarray.numpy``: not implemented in neogluon yet (issue 8).
+"""``mx.nd.np`` (``mxnet.ndarray.numpy``): the ``mx.np`` functions, for
+``F.np`` in a ``hybrid_forward`` called eagerly (``F`` is ``mx.nd``).
 
-MXNet 1.9.1's public names of ``mxnet.ndarray.numpy`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.nd operators).
+The same functions as :mod:`neogluon.numpy` (``neogluon/ndarray/_np_functions.py``);
+names not implemented resolve to placeholders that raise MXNetError. Traced
+(hybridized) code gets ``F = mx.sym``, whose ``sym.np`` is not built yet.
 """
 
 from __future__ import annotations
 
 from ... import _missing
+from .._np_functions import *  # noqa: F403
+from .._np_functions import __all__ as _implemented
 from . import linalg  # noqa: F401
 from . import random  # noqa: F401
-
-__neogluon_missing__ = True
 
 _NAMES = {
     "abs": "function",
@@ -187,7 +188,8 @@ _NAMES = {
     "zeros": "function",
     "zeros_like": "function",
 }
-__all__ = _missing.define(
+__all__ = list(_implemented)
+__all__ += _missing.define(
     globals(),
     _NAMES,
     area="mx.nd.numpy (mx.np internals)",

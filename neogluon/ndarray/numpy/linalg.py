@@ -1,15 +1,10 @@
-"""``mx.ndarray.numpy.linalg``: not implemented in neogluon yet (issue 8).
-
-MXNet 1.9.1's public names of ``mxnet.ndarray.numpy.linalg`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.nd operators).
-"""
+"""``mx.nd.np.linalg``: the ``mx.np.linalg`` functions."""
 
 from __future__ import annotations
 
 from ... import _missing
-
-__neogluon_missing__ = True
+from .._np_linalg import *  # noqa: F403
+from .._np_linalg import __all__ as _implemented
 
 _NAMES = {
     "cholesky": "function",
@@ -27,7 +22,8 @@ _NAMES = {
     "tensorinv": "function",
     "tensorsolve": "function",
 }
-__all__ = _missing.define(
+__all__ = list(_implemented)
+__all__ += _missing.define(
     globals(),
     _NAMES,
     area="mx.nd.numpy (mx.np internals)",

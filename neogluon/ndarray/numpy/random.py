@@ -1,15 +1,10 @@
-"""``mx.ndarray.numpy.random``: not implemented in neogluon yet (issue 8).
-
-MXNet 1.9.1's public names of ``mxnet.ndarray.numpy.random`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.nd operators).
-"""
+"""``mx.nd.np.random``: the ``mx.np.random`` samplers."""
 
 from __future__ import annotations
 
 from ... import _missing
-
-__neogluon_missing__ = True
+from .._np_random import *  # noqa: F403
+from .._np_random import __all__ as _implemented
 
 _NAMES = {
     "beta": "function",
@@ -32,7 +27,8 @@ _NAMES = {
     "uniform": "function",
     "weibull": "function",
 }
-__all__ = _missing.define(
+__all__ = list(_implemented)
+__all__ += _missing.define(
     globals(),
     _NAMES,
     area="mx.nd.numpy (mx.np internals)",

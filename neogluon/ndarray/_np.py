@@ -1,0 +1,610 @@
+"""``mx.np.ndarray``: the array of MXNet's NumPy interface, on NDArray's tensor.
+
+As in MXNet 1.9.1, the class is a subclass of :class:`NDArray`: it wraps one
+``torch.Tensor`` in the same slots, so ``as_np_ndarray()`` / ``as_nd_ndarray()``
+are zero-copy and share the autograd identity (the gradient buffer of an array
+marked with ``attach_grad`` is seen through either type). What differs is
+NumPy's semantics as MXNet implements them:
+
+* 0-d arrays: ``x[0]`` of a 1-d array and full reductions are shape ``()``;
+* NumPy indexing: basic (views), advanced (integer arrays, lists) and boolean
+  masks, for reading and writing;
+* dtypes: ``dtype`` is a ``numpy.dtype``; lists become float32 (float64 under
+  ``npx.set_np(dtype=True)``); binary operators promote mixed dtypes (torch's
+  promotion table, which is MXNet's for the dtypes MXNet supports); true
+  division of integers gives the default float dtype; comparisons give bool;
+  an array combined with a Python scalar keeps the array's dtype (a bool array
+  becomes int64 first);
+* printing as MXNet prints (``array([1., 2.])``, ``dtype=`` when not float32).
+
+The operator dunders come from the operator table (``ops/optable.py``) with
+this type's builders (:func:`_binary` ...): a row's ``np_ops`` name MXNet's
+``_npi_*`` operators; when the registry has one, it runs, else the row's nd
+operator runs on promoted operands.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+import torch
+
+from .. import _state
+from .._dtypes import TORCH_TO_NP
+from ..base import MXNetError
+from ..ops import optable
+from ..ops import registry as _reg
+from ._core import NDArray
+from ._core import _grad_off
+
+__all__ = [
+    "ndarray",
+    "as_np",
+    "as_nd",
+    "default_float",
+    "from_tensor",
+    "tensor_of",
+    "np_dtype",
+]
+
+_flags = _state.flags
+_alloc = object.__new__
+
+
+def default_float() -> torch.dtype:
+    """float32, or float64 under ``npx.set_np(dtype=True)``."""
+    from ..util import is_np_default_dtype
+
+    return torch.float64 if is_np_default_dtype() else torch.float32
+
+
+def np_dtype(t: torch.Tensor) -> np.dtype:
+    d = t.dtype
+    if d == torch.bfloat16:
+        return np.dtype(np.float32)
+    return TORCH_TO_NP[d]
+
+
+def _run(fn, *args, **kwargs):
+    """``fn(*args)`` recording for autograd only inside ``autograd.record()``."""
+    if _flags.recording:
+        return fn(*args, **kwargs)
+    for a in args:
+        if isinstance(a, torch.Tensor) and a.requires_grad:
+            return _grad_off(fn, *args, **kwargs)
+    return fn(*args, **kwargs)
+
+
+class ndarray(NDArray):  # noqa: N801 - MXNet's class name
+    """An array of MXNet's NumPy interface (``mx.np.ndarray``).
+
+    Create one with :func:`neogluon.numpy.array`, :func:`~neogluon.numpy.zeros`
+    ... or from an NDArray with ``as_np_ndarray()`` (shared memory).
+
+    Examples
+    --------
+    >>> from neogluon import np
+    >>> x = np.array([[1, 2], [3, 4]])
+    >>> x[0]
+    array([1., 2.])
+    >>> (x / 2).sum()
+    array(5.)
+    """
+
+    __slots__ = ()
+
+    # ------------------------------------------------------------ attributes
+    @property
+    def dtype(self) -> np.dtype:  # type: ignore[override]
+        return np_dtype(self._data)
+
+    @property
+    def grad(self) -> ndarray | None:  # type: ignore[override]
+        ag = self._ag
+        if ag is None or ag.grad is None:
+            return None
+        return as_np(ag.grad)
+
+    @property
+    def T(self) -> ndarray:  # type: ignore[override]
+        return self.transpose()
+
+    def as_nd_ndarray(self) -> NDArray:
+        """The same data as an ``mx.nd.NDArray`` (no copy; gradients shared)."""
+        arr = _alloc(NDArray)
+        arr._data = self._data
+        arr._ag = self._ag
+        arr._ctx = self._ctx
+        return arr
+
+    def as_np_ndarray(self) -> ndarray:
+        return self
+
+    # ------------------------------------------------------------ conversion
+    def item(self, *args):
+        """The element as a Python scalar (``x.item()``, ``x.item(i)``)."""
+        return self.asnumpy().item(*args)
+
+    def tolist(self):
+        """The array as nested Python lists (a scalar for a 0-d array)."""
+        return self.asnumpy().tolist()
+
+    def asscalar(self):
+        return self.item()
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.is_floating_point() or self._data.numel() != 1:
+            raise TypeError(
+                "only integer scalar arrays can be converted to a scalar index"
+            )
+        return int(self.item())
+
+    def __len__(self) -> int:
+        t = self._data
+        if t.dim() == 0:
+            raise TypeError("len() of unsized object (a 0-d array)")
+        return t.shape[0]
+
+    def __repr__(self) -> str:
+        text = repr(self.asnumpy())
+        dt = self.dtype
+        if "dtype=" in text:
+            if dt == np.float32:
+                text = text[: text.rindex(",")] + ")"
+        elif dt not in (np.float32, np.bool_):
+            text = text[:-1] + f", dtype={dt})"
+        ctx = self.context
+        if ctx.device_type == "cpu":
+            return text
+        return text[:-1] + f", ctx={ctx})"
+
+    def __str__(self) -> str:
+        text = str(self.asnumpy())
+        ctx = self.context
+        if ctx.device_type == "cpu" or self.ndim == 0:
+            return text
+        return f"{text} @{ctx}"
+
+    def __format__(self, fmt: str) -> str:
+        if self.ndim == 0:
+            return format(self.item(), fmt)
+        if not fmt:
+            return format(str(self), fmt)
+        raise TypeError("Cannot format mxnet.numpy.ndarray with format_spec")
+
+    def __reduce__(self):
+        return ndarray, (None,), self.__getstate__()
+
+    # ------------------------------------------------------------ copies
+    def copy(self, order: str = "C") -> ndarray:  # type: ignore[override]
+        """A copy of the array (``order='C'`` only)."""
+        _check_order(order)
+        return as_np(NDArray.copy(self))
+
+    def astype(  # type: ignore[override]
+        self,
+        dtype,
+        order: str = "K",
+        casting: str = "unsafe",
+        subok: bool = True,
+        copy: bool = True,
+    ) -> ndarray:
+        """The array converted to ``dtype`` (a copy unless ``copy=False`` and
+        the dtype is unchanged)."""
+        if dtype is None:
+            dtype = default_float()
+        return as_np(NDArray.astype(self, dtype, copy=copy))
+
+    def detach(self) -> ndarray:
+        return as_np(NDArray.detach(self))
+
+    def copyto(self, other):
+        res = NDArray.copyto(self, other)
+        return as_np(res) if res is not other else other
+
+    def as_in_context(self, context) -> ndarray:
+        return as_np(NDArray.as_in_context(self, context))
+
+    as_in_ctx = as_in_context
+
+    def attach_grad(self, grad_req: str = "write") -> None:  # type: ignore[override]
+        """Allocate a zero gradient buffer and mark this array as a variable."""
+        NDArray.attach_grad(self, grad_req)
+
+    # ------------------------------------------------------------ shape
+    def reshape(self, *args, **kwargs) -> ndarray:
+        """NumPy's reshape (``-1`` infers one dim; no MXNet codes: use
+        ``npx.reshape`` for those). Returns a view when possible."""
+        order = kwargs.pop("order", "C")
+        _check_order(order)
+        if "shape" in kwargs or "newshape" in kwargs:
+            if args:
+                raise TypeError("reshape() got the shape both positionally and by name")
+            args = (kwargs.pop("shape", None) or kwargs.pop("newshape"),)
+        if kwargs:
+            raise TypeError(
+                f"reshape() got unexpected keyword arguments {sorted(kwargs)}"
+            )
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+            shape = args[0]
+        else:
+            shape = args
+        shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+        return from_tensor(reshape_tensor(self._data, shape), self._ctx)
+
+    # ------------------------------------------------------------ indexing
+    def __getitem__(self, key) -> ndarray:
+        t = self._data
+        return from_tensor(_run(_getitem, t, _np_key(key, t)), self._ctx)
+
+    def __setitem__(self, key, value) -> None:
+        t = self._data
+        k = _np_key(key, t)
+        v = _value(value, t)
+        if t.requires_grad and not _flags.recording:
+            _grad_off(t.__setitem__, k, v)
+        else:
+            t[k] = v
+
+    def __iter__(self):
+        t = self._data
+        if t.dim() == 0:
+            raise TypeError("iteration over a 0-d array")
+        for i in range(t.shape[0]):
+            yield self[i]
+
+    __hash__ = None  # type: ignore[assignment]
+
+    __module__ = "neogluon.numpy"
+
+
+# ---------------------------------------------------------------- wrapping
+def from_tensor(t: torch.Tensor, ctx=None) -> ndarray:
+    """Wrap a tensor as an ``mx.np.ndarray`` (no copy)."""
+    arr = _alloc(ndarray)
+    arr._data = t
+    arr._ag = None
+    arr._ctx = ctx
+    return arr
+
+
+def as_np(x: NDArray) -> ndarray:
+    """``x`` as an ``mx.np.ndarray``: ``x`` itself when it is one, else a new
+    array object sharing its tensor, context and gradient buffer."""
+    if type(x) is ndarray:
+        return x
+    arr = _alloc(ndarray)
+    arr._data = x._data
+    arr._ag = x._ag
+    arr._ctx = x._ctx
+    return arr
+
+
+def as_nd(x: NDArray) -> NDArray:
+    """``x`` as a legacy NDArray sharing its tensor."""
+    if isinstance(x, ndarray):
+        return x.as_nd_ndarray()
+    return x
+
+
+def tensor_of(x: NDArray) -> torch.Tensor:
+    """The tensor of an array (for the np function modules)."""
+    return x._data
+
+
+def _check_order(order) -> None:
+    if order not in ("C", "K", "A", None):
+        raise NotImplementedError(
+            f"order={order!r} is not supported: mx.np arrays are row-major ('C')."
+        )
+
+
+def reshape_tensor(t: torch.Tensor, shape: tuple) -> torch.Tensor:
+    """NumPy's reshape rules: one ``-1`` infers a dim, other dims >= 0."""
+    shape = tuple(int(d) for d in shape)
+    unknown = [i for i, d in enumerate(shape) if d == -1]
+    if len(unknown) > 1 or any(d < -1 for d in shape):
+        raise MXNetError(
+            f"reshape: invalid shape {shape} for an array of shape {tuple(t.shape)}: "
+            "at most one dim may be -1 and the others must be >= 0 (MXNet's special "
+            "codes 0/-2/-3/-4 are npx.reshape's)."
+        )
+    known = 1
+    for d in shape:
+        if d != -1:
+            known *= d
+    n = t.numel()
+    if unknown:
+        if known == 0 or n % known:
+            raise MXNetError(f"cannot reshape array of size {n} into shape {shape}")
+    elif known != n:
+        raise MXNetError(f"cannot reshape array of size {n} into shape {shape}")
+    return _run(torch.reshape, t, shape)
+
+
+# ---------------------------------------------------------------- indexing
+def _getitem(t: torch.Tensor, key):
+    return t[key]
+
+
+def _index_tensor(k, device) -> torch.Tensor:
+    if isinstance(k, NDArray):
+        it = k._data.detach()
+    else:
+        it = torch.as_tensor(np.asarray(k))
+    if it.dtype != torch.bool and not it.dtype.is_floating_point:
+        it = it.long()
+    elif it.dtype.is_floating_point:
+        it = it.long()
+    return it.to(device)
+
+
+def _np_key(key, t: torch.Tensor):
+    """A NumPy index key in torch's terms (arrays as tensors, floats as ints)."""
+    if type(key) is int or type(key) is slice or key is None or key is Ellipsis:
+        return key
+    if isinstance(key, tuple):
+        return tuple(_np_key_item(k, t.device) for k in key)
+    return _np_key_item(key, t.device)
+
+
+def _np_key_item(k, device):
+    if type(k) is int or type(k) is slice or k is None or k is Ellipsis:
+        return k
+    if isinstance(k, (bool, np.bool_)):
+        return bool(k)
+    if isinstance(k, np.integer):
+        return int(k)
+    if isinstance(k, NDArray):
+        if k.ndim == 0 and not k._data.is_floating_point() and k.dtype != np.bool_:
+            return int(k._data.item())
+        return _index_tensor(k, device)
+    if isinstance(k, (np.ndarray, list, range)):
+        return _index_tensor(k, device)
+    if isinstance(k, slice):
+        return slice(
+            *(None if v is None else int(v) for v in (k.start, k.stop, k.step))
+        )
+    raise IndexError(
+        f"only integers, slices (`:`), ellipsis (`...`), None, and integer or "
+        f"boolean arrays are valid indices; got {type(k).__name__}"
+    )
+
+
+def _value(value, t: torch.Tensor):
+    """The right side of ``x[key] = value`` as a tensor of ``x``'s dtype."""
+    if isinstance(value, NDArray):
+        v = value._data
+    elif isinstance(value, (numbers.Number, np.generic)):
+        return value.item() if isinstance(value, np.generic) else value
+    else:
+        v = torch.as_tensor(np.asarray(value))
+    return v.to(device=t.device, dtype=t.dtype)
+
+
+# ---------------------------------------------------------------- dtypes
+def promote(a: torch.dtype, b: torch.dtype) -> torch.dtype:
+    """The common dtype of two array operands (MXNet's mixed-precision rule:
+    a float side wins over an integer side; else the wider type)."""
+    if a is b:
+        return a
+    return torch.promote_types(a, b)
+
+
+def _mixing_error(what: str, other) -> TypeError:
+    if isinstance(other, NDArray):
+        return TypeError(
+            f"type {type(other).__name__} not supported by {what}: an mx.np.ndarray "
+            "combines with mx.np.ndarrays and Python/numpy scalars only; convert "
+            "the legacy NDArray with .as_np_ndarray() (no copy)."
+        )
+    if isinstance(other, np.ndarray):
+        return TypeError(
+            f"type numpy.ndarray not supported by {what}: convert it with "
+            "mx.np.array(...) first, as MXNet requires."
+        )
+    return TypeError(f"type {type(other).__name__} not supported by {what}")
+
+
+def _is_scalar(x) -> bool:
+    return isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, np.ndarray)
+
+
+def _np_op(name: str | None):
+    """The registered ``_npi_*`` operator, when the registry has it."""
+    if name is None:
+        return None
+    return _reg.find(name)
+
+
+def binary_tensors(r: optable.Binary, ta: torch.Tensor, tb: torch.Tensor):
+    """The operands of ``r`` on two arrays, cast to the result's compute dtype."""
+    dt = promote(ta.dtype, tb.dtype)
+    if r.np_result == "float" and not dt.is_floating_point:
+        dt = default_float()
+    if ta.dtype != dt:
+        ta = ta.to(dt)
+    if tb.dtype != dt:
+        tb = tb.to(dt)
+    return ta, tb
+
+
+def _scalar_operand(r: optable.Binary, ta: torch.Tensor) -> torch.Tensor:
+    if r.np_result == "float" and not ta.is_floating_point():
+        return ta.to(default_float())
+    if r.np_result == "promote" and ta.dtype == torch.bool:
+        return ta.to(torch.int64)
+    return ta
+
+
+def _finish(r: optable.Binary, res: torch.Tensor) -> torch.Tensor:
+    if r.np_result == "bool" and res.dtype != torch.bool:
+        return res.to(torch.bool)
+    return res
+
+
+def _binary(r: optable.Binary):
+    """``x <op> other`` for an np array ``x`` (and the ``mx.np`` function)."""
+    names = r.np_ops
+    np_array = _np_op(names.array if names else None)
+    np_scalar = _np_op(names.scalar if names else None)
+    kernel = (np_array or _reg.get(r.array_op)).kernel
+    skernel = np_scalar.kernel if np_scalar else _reg.get(r.scalar_op).kernel
+    # Comparisons and logic compare with the scalar as given (``i == 1.5`` is
+    # False); arithmetic casts it to the array's dtype, as MXNet does.
+    scalar_fn = getattr(skernel, "core", skernel) if r.np_result == "bool" else skernel
+    what = r.symbol or r.name
+
+    def method(self, other):
+        ta = self._data
+        if isinstance(other, ndarray):
+            a, b = binary_tensors(r, ta, other._data)
+            res = _run(kernel, a, b)
+        elif _is_scalar(other):
+            if isinstance(other, np.generic):
+                other = other.item()
+            res = _run(scalar_fn, _scalar_operand(r, ta), other)
+        elif isinstance(other, (NDArray, np.ndarray)):
+            raise _mixing_error(what, other)
+        else:
+            return NotImplemented
+        return from_tensor(_finish(r, res), self._ctx)
+
+    method.__name__ = f"__{r.dunders[0]}__" if r.dunders else r.name
+    return method
+
+
+def _reflected(r: optable.Binary):
+    """``number <op> x``: the row's reflected scalar operator."""
+    names = r.np_ops
+    np_rscalar = _np_op(names.rscalar if names else None)
+    kernel = (np_rscalar or _reg.get(r.rscalar_op)).kernel
+    what = r.symbol or r.name
+
+    def method(self, other):
+        if _is_scalar(other):
+            if isinstance(other, np.generic):
+                other = other.item()
+            res = _run(kernel, _scalar_operand(r, self._data), other)
+            return from_tensor(_finish(r, res), self._ctx)
+        if isinstance(other, (NDArray, np.ndarray)):
+            raise _mixing_error(what, other)
+        return NotImplemented
+
+    method.__name__ = f"__r{r.dunders[0]}__"
+    return method
+
+
+def _inplace(r: optable.Binary):
+    """``x <op>= other``: computed, cast to ``x``'s dtype, written into ``x``."""
+    fwd = _binary(r)
+
+    def method(self, other):
+        res = fwd(self, other)
+        if res is NotImplemented:
+            return res
+        return write_out(self, res, f"In-place {r.symbol}=")
+
+    method.__name__ = f"__i{r.dunders[0]}__"
+    return method
+
+
+def _unary(u: optable.Unary):
+    op = _np_op(u.np_op) or _reg.get(u.op)
+    kernel = op.kernel
+
+    def method(self):
+        t = self._data
+        if t.dtype == torch.bool and u.dunder == "neg":
+            t = t.to(torch.int64)
+        return from_tensor(_run(kernel, t), self._ctx)
+
+    method.__name__ = f"__{u.dunder}__"
+    return method
+
+
+optable.install_operators(
+    ndarray,
+    binary=_binary,
+    reflected=_reflected,
+    unary=_unary,
+    inplace=_inplace,
+)
+
+
+def binary_function(r: optable.Binary, name: str):
+    """The ``mx.np`` function of a row (``np.add(x1, x2, out=None)``): arrays
+    and scalars in either position; two scalars give a Python scalar."""
+    fwd = getattr(ndarray, f"__{r.dunders[0]}__") if r.dunders else _binary(r)
+    rev = (
+        fwd
+        if r.symmetric
+        else (getattr(ndarray, f"__r{r.dunders[0]}__", None) or _reflected(r))
+    )
+    if not r.reflected:  # comparisons: ``5 > x`` is ``x < 5``
+        rev = _binary(
+            optable.row(r.rscalar_op.removeprefix("_").removesuffix("_scalar"))
+        )
+
+    # Two scalars: numpy's own function, as MXNet (``np.add(1, 2)`` is numpy.int64).
+    numpy_fold = getattr(np, r.np_functions[0] if r.np_functions else name)
+
+    def fn(x1, x2, out=None, **kwargs):
+        if kwargs:
+            from ..util import _check_ufunc_kwargs
+
+            _check_ufunc_kwargs(name, kwargs)
+        if isinstance(x1, ndarray):
+            res = fwd(x1, x2)
+        elif isinstance(x2, ndarray) and _is_scalar(x1):
+            res = rev(x2, x1)
+        elif _is_scalar(x1) and _is_scalar(x2):
+            return numpy_fold(x1, x2)
+        else:
+            raise TypeError(
+                f"np.{name}: operands must be mx.np.ndarrays or scalars, got "
+                f"{type(x1).__name__} and {type(x2).__name__}."
+            )
+        if res is NotImplemented:
+            raise _mixing_error(f"np.{name}", x2)
+        if out is not None:
+            return write_out(out, res)
+        return res
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__module__ = "neogluon.numpy"
+    fn.optable_row = r
+    fn.__doc__ = (
+        f"Element-wise ``{name}`` of ``x1`` and ``x2`` with broadcasting "
+        f"(MXNet's ``{r.np_ops.array if r.np_ops else r.array_op}``); either may be "
+        "a scalar."
+    )
+    return fn
+
+
+def write_out(out: NDArray, res: NDArray, what: str = "out=") -> NDArray:
+    """Copy ``res`` into ``out`` (same shape), cast to ``out``'s dtype."""
+    t = out._data
+    v = res._data
+    if tuple(t.shape) != tuple(v.shape):
+        raise MXNetError(
+            f"{what}: the result has shape {tuple(v.shape)} but the array written "
+            f"to has shape {tuple(t.shape)}; the operands must broadcast to it."
+        )
+    if _flags.recording and not t.requires_grad:
+        t.copy_(v.to(t.dtype))
+    else:
+        _grad_off(t.copy_, v.to(t.dtype))
+    return out
+
+
+def nd_as_np_ndarray(x: NDArray) -> ndarray:
+    """``NDArray.as_np_ndarray``: the same data as an ``mx.np.ndarray``."""
+    return as_np(x)

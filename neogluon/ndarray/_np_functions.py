@@ -1,0 +1,1664 @@
+"""The functions of ``mx.np`` on :class:`~neogluon.ndarray._np.ndarray`.
+
+NumPy's functions as MXNet 1.9.1 implements them (its dtype rules: lists
+become the default float dtype, element-wise math keeps an integer input's
+dtype, ``mean`` of integers is float, ``argmax``/``argsort`` give int64).
+Element-wise math runs the registered operators (``exp``, ``sqrt`` ... the
+kernels ``mx.nd`` runs, by way of :func:`_op`); when the registry has MXNet's
+``_npi_*`` / ``_np_*`` operator for a function, :func:`_op` runs that one.
+Shape manipulation, reductions, sorting and linear algebra are torch calls
+with NumPy's semantics. Every function takes and returns ``mx.np.ndarray``;
+a legacy NDArray operand raises TypeError naming ``as_np_ndarray()``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from .._dtypes import to_torch_dtype
+from ..base import MXNetError
+from ..ops import optable
+from ..ops import registry as _reg
+from ._core import NDArray
+from ._core import _resolve_ctx
+from ._np import _run
+from ._np import binary_function
+from ._np import default_float
+from ._np import from_tensor
+from ._np import ndarray
+from ._np import promote
+from ._np import reshape_tensor
+from ._np import write_out
+
+__all__: list[str] = []  # filled by _export
+
+_int_types = (int, np.integer)
+builtin_max = builtins.max
+builtin_min = builtins.min
+
+
+def _export(fn):
+    __all__.append(fn.__name__)
+    fn.__module__ = "neogluon.numpy"
+    return fn
+
+
+# ---------------------------------------------------------------- helpers
+def _t(x, name: str = "a") -> torch.Tensor:
+    """The tensor of an np array argument; scalars and lists become tensors of
+    the default dtype (numbers) as ``np.array`` makes them."""
+    if isinstance(x, ndarray):
+        return x._data
+    if isinstance(x, NDArray):
+        raise TypeError(
+            f"argument {name!r} is a legacy mx.nd.NDArray; mx.np functions take "
+            "mx.np.ndarray: convert it with .as_np_ndarray() (no copy)."
+        )
+    return _tensor_from(x, None)
+
+
+def _ctx_of(*xs):
+    for x in xs:
+        if isinstance(x, NDArray):
+            return x._ctx
+    return None
+
+
+def _w(t: torch.Tensor, *like) -> ndarray:
+    return from_tensor(t, _ctx_of(*like))
+
+
+def _out(res: ndarray, out) -> ndarray:
+    if out is None:
+        return res
+    if not isinstance(out, ndarray):
+        raise TypeError(f"out= must be an mx.np.ndarray, got {type(out).__name__}")
+    return write_out(out, res)  # type: ignore[return-value]
+
+
+def _dt(dtype) -> torch.dtype | None:
+    if dtype is None:
+        return None
+    return to_torch_dtype(dtype)
+
+
+def _tensor_from(obj, dtype, device=None) -> torch.Tensor:
+    """``obj`` (scalar, list, numpy array, np array) as a new tensor."""
+    td = _dt(dtype)
+    if isinstance(obj, NDArray):
+        src = obj._data.detach()
+        t = src.to(device=device or src.device, dtype=td or src.dtype, copy=True)
+        return t
+    if isinstance(obj, np.ndarray):
+        arr = obj
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"np.array: unsupported numpy dtype {arr.dtype}")
+        t = torch.from_numpy(np.array(arr, copy=True, order="C"))
+        if td is None and t.dtype == torch.float64:
+            td = torch.float64
+    else:
+        arr = np.array(obj)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(
+                f"np.array: cannot make an array from {type(obj).__name__} "
+                f"(numpy dtype {arr.dtype}); expected numbers or nested lists."
+            )
+        t = torch.from_numpy(arr)
+        if td is None:
+            td = default_float()
+    if td is not None and t.dtype != td:
+        t = t.to(td)
+    if device is not None and t.device != device:
+        t = t.to(device)
+    return t
+
+
+def _axis(axis, ndim: int):
+    if axis is None:
+        return None
+    if isinstance(axis, (tuple, list)):
+        return tuple(int(a) % builtin_max(ndim, 1) if ndim else int(a) for a in axis)
+    return int(axis)
+
+
+def _op(names: Sequence[str]):
+    """The first of ``names`` the registry has (``_npi_*`` first, then nd's)."""
+    for n in names:
+        op = _reg.find(n)
+        if op is not None:
+            return op
+    raise MXNetError(f"none of the operators {list(names)} is registered")
+
+
+def _placement(ctx):
+    dev, tag = _resolve_ctx(ctx)
+    return dev, tag
+
+
+# ---------------------------------------------------------------- creation
+@_export
+def array(object, dtype=None, ctx=None) -> ndarray:  # noqa: A002 - numpy's name
+    """An array from a list, scalar, numpy array or array (always a copy).
+
+    Lists and scalars become float32 (float64 under ``npx.set_np(dtype=True)``)
+    unless ``dtype`` is given; numpy arrays and arrays keep their dtype."""
+    dev, tag = _placement(ctx)
+    return from_tensor(_tensor_from(object, dtype, dev), tag)
+
+
+@_export
+def asarray(a, dtype=None, ctx=None) -> ndarray:
+    """``a`` as an array: ``a`` itself when it already is one of ``dtype``."""
+    if isinstance(a, ndarray) and (dtype is None or a.dtype == np.dtype(dtype)):
+        return a
+    return array(a, dtype=dtype, ctx=ctx)
+
+
+def _shape(shape) -> tuple[int, ...]:
+    if isinstance(shape, _int_types):
+        return (int(shape),)
+    return tuple(int(d) for d in shape)
+
+
+def _filled(shape, value, dtype, ctx) -> ndarray:
+    dev, tag = _placement(ctx)
+    td = _dt(dtype) or default_float()
+    return from_tensor(torch.full(_shape(shape), value, dtype=td, device=dev), tag)
+
+
+@_export
+def zeros(shape, dtype=None, order="C", ctx=None) -> ndarray:
+    """An array of zeros (float32 by default)."""
+    return _filled(shape, 0, dtype, ctx)
+
+
+@_export
+def ones(shape, dtype=None, order="C", ctx=None) -> ndarray:
+    """An array of ones (float32 by default)."""
+    return _filled(shape, 1, dtype, ctx)
+
+
+@_export
+def empty(shape, dtype=None, order="C", ctx=None) -> ndarray:
+    """An uninitialized array (here: zeros, float32 by default)."""
+    return _filled(shape, 0, dtype, ctx)
+
+
+@_export
+def full(shape, fill_value, dtype=None, order="C", ctx=None, out=None) -> ndarray:
+    """An array filled with ``fill_value`` (float32 unless ``dtype``; an array
+    ``fill_value`` is broadcast)."""
+    if isinstance(fill_value, ndarray):
+        t = fill_value._data
+        td = _dt(dtype) or t.dtype
+        res = from_tensor(
+            _run(torch.broadcast_to, t, _shape(shape)).to(td).clone(), fill_value._ctx
+        )
+    else:
+        res = _filled(shape, fill_value, dtype, ctx)
+    return _out(res, out)
+
+
+def _like(a, value, dtype, ctx, out) -> ndarray:
+    t = _t(a)
+    td = _dt(dtype) or t.dtype
+    if ctx is None:
+        dev, tag = t.device, _ctx_of(a)
+    else:
+        dev, tag = _placement(ctx)
+    res = from_tensor(torch.full(tuple(t.shape), value, dtype=td, device=dev), tag)
+    return _out(res, out)
+
+
+@_export
+def zeros_like(a, dtype=None, order="C", ctx=None, out=None) -> ndarray:
+    """Zeros of ``a``'s shape and dtype."""
+    return _like(a, 0, dtype, ctx, out)
+
+
+@_export
+def ones_like(a, dtype=None, order="C", ctx=None, out=None) -> ndarray:
+    """Ones of ``a``'s shape and dtype."""
+    return _like(a, 1, dtype, ctx, out)
+
+
+@_export
+def full_like(a, fill_value, dtype=None, order="C", ctx=None, out=None) -> ndarray:
+    """``fill_value`` in ``a``'s shape and dtype."""
+    return _like(a, fill_value, dtype, ctx, out)
+
+
+@_export
+def empty_like(prototype, dtype=None, order="C", subok=False, shape=None) -> ndarray:
+    """An array of ``prototype``'s shape and dtype (zeros here)."""
+    t = _t(prototype, "prototype")
+    td = _dt(dtype) or t.dtype
+    shp = tuple(t.shape) if shape is None else _shape(shape)
+    return from_tensor(torch.zeros(shp, dtype=td, device=t.device), _ctx_of(prototype))
+
+
+@_export
+def arange(start, stop=None, step=1, dtype=None, ctx=None) -> ndarray:
+    """Evenly spaced values in ``[start, stop)`` (float32 unless ``dtype``)."""
+    if stop is None:
+        start, stop = 0, start
+    dev, tag = _placement(ctx)
+    td = _dt(dtype) or default_float()
+    vals = np.arange(start, stop, step)
+    return from_tensor(torch.from_numpy(vals).to(device=dev, dtype=td), tag)
+
+
+@_export
+def linspace(
+    start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, ctx=None
+):
+    """``num`` evenly spaced values from ``start`` to ``stop``."""
+    dev, tag = _placement(ctx)
+    vals, step = np.linspace(
+        start, stop, num, endpoint=endpoint, retstep=True, axis=axis
+    )
+    td = _dt(dtype) or default_float()
+    res = from_tensor(torch.from_numpy(np.asarray(vals)).to(device=dev, dtype=td), tag)
+    return (res, step) if retstep else res
+
+
+@_export
+def logspace(
+    start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0, ctx=None
+) -> ndarray:
+    """``num`` values spaced evenly on a log scale."""
+    dev, tag = _placement(ctx)
+    vals = np.logspace(start, stop, num, endpoint=endpoint, base=base, axis=axis)
+    td = _dt(dtype) or default_float()
+    return from_tensor(torch.from_numpy(np.asarray(vals)).to(device=dev, dtype=td), tag)
+
+
+@_export
+def eye(N, M=None, k=0, dtype=None, **kwargs) -> ndarray:  # noqa: N803 - numpy's names
+    """A 2-d array with ones on the ``k``-th diagonal."""
+    ctx = kwargs.pop("ctx", None)
+    if kwargs:
+        raise TypeError(f"eye() got unexpected keyword arguments {sorted(kwargs)}")
+    dev, tag = _placement(ctx)
+    vals = np.eye(N, M, k)
+    td = _dt(dtype) or default_float()
+    return from_tensor(torch.from_numpy(vals).to(device=dev, dtype=td), tag)
+
+
+@_export
+def identity(n, dtype=None, ctx=None) -> ndarray:
+    """The ``n`` x ``n`` identity matrix."""
+    return eye(n, dtype=dtype, ctx=ctx)
+
+
+@_export
+def tri(N, M=None, k=0, dtype=None, ctx=None) -> ndarray:  # noqa: N803
+    """Ones at and below the ``k``-th diagonal."""
+    dev, tag = _placement(ctx)
+    td = _dt(dtype) or default_float()
+    return from_tensor(torch.from_numpy(np.tri(N, M, k)).to(device=dev, dtype=td), tag)
+
+
+@_export
+def copy(a, out=None) -> ndarray:
+    """A copy of ``a``."""
+    return _out(_w(_run(torch.clone, _t(a)), a), out)
+
+
+# ---------------------------------------------------------------- element-wise
+def _unary(name: str, ops: Sequence[str], doc: str, float_out: bool = False):
+    op = _op(ops)
+    kernel = op.kernel
+    defaults = op.defaults
+
+    def fn(x, out=None, **kwargs):
+        if kwargs:
+            from ..util import _check_ufunc_kwargs
+
+            _check_ufunc_kwargs(name, kwargs)
+        if _is_number(x):
+            return getattr(np, name)(x)
+        t = _t(x, "x")
+        if float_out and not t.is_floating_point():
+            t = t.to(default_float())
+        res = _run(kernel, t, **defaults) if defaults else _run(kernel, t)
+        return _out(_w(res, x), out)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"{doc} element-wise (MXNet's ``{op.name}`` kernel)."
+    _export(fn)
+    globals()[name] = fn
+    return fn
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, (numbers.Number, np.generic)) and not isinstance(x, np.ndarray)
+
+
+_UNARY = {
+    # np name: (operators, doc)
+    "negative": (("_npi_negative", "negative"), "Numerical negative"),
+    "absolute": (("_npi_absolute", "abs"), "Absolute value"),
+    "abs": (("_npi_absolute", "abs"), "Absolute value"),
+    "fabs": (("_npi_absolute", "abs"), "Absolute value"),
+    "sign": (("_npi_sign", "sign"), "Sign"),
+    "exp": (("_npi_exp", "exp"), "Exponential"),
+    "expm1": (("_npi_expm1", "expm1"), "exp(x) - 1"),
+    "log": (("_npi_log", "log"), "Natural logarithm"),
+    "log2": (("_npi_log2", "log2"), "Base-2 logarithm"),
+    "log10": (("_npi_log10", "log10"), "Base-10 logarithm"),
+    "log1p": (("_npi_log1p", "log1p"), "log(1 + x)"),
+    "sqrt": (("_npi_sqrt", "sqrt"), "Square root"),
+    "cbrt": (("_npi_cbrt", "cbrt"), "Cube root"),
+    "square": (("_npi_square", "square"), "Square"),
+    "reciprocal": (("_npi_reciprocal", "reciprocal"), "Reciprocal"),
+    "sin": (("_npi_sin", "sin"), "Sine"),
+    "cos": (("_npi_cos", "cos"), "Cosine"),
+    "tan": (("_npi_tan", "tan"), "Tangent"),
+    "arcsin": (("_npi_arcsin", "arcsin"), "Inverse sine"),
+    "arccos": (("_npi_arccos", "arccos"), "Inverse cosine"),
+    "arctan": (("_npi_arctan", "arctan"), "Inverse tangent"),
+    "sinh": (("_npi_sinh", "sinh"), "Hyperbolic sine"),
+    "cosh": (("_npi_cosh", "cosh"), "Hyperbolic cosine"),
+    "tanh": (("_npi_tanh", "tanh"), "Hyperbolic tangent"),
+    "arcsinh": (("_npi_arcsinh", "arcsinh"), "Inverse hyperbolic sine"),
+    "arccosh": (("_npi_arccosh", "arccosh"), "Inverse hyperbolic cosine"),
+    "arctanh": (("_npi_arctanh", "arctanh"), "Inverse hyperbolic tangent"),
+    "degrees": (("_npi_degrees", "degrees"), "Radians to degrees"),
+    "rad2deg": (("_npi_degrees", "degrees"), "Radians to degrees"),
+    "radians": (("_npi_radians", "radians"), "Degrees to radians"),
+    "deg2rad": (("_npi_radians", "radians"), "Degrees to radians"),
+    "floor": (("_npi_floor", "floor"), "Floor"),
+    "ceil": (("_npi_ceil", "ceil"), "Ceiling"),
+    "trunc": (("_npi_trunc", "trunc"), "Truncation toward zero"),
+    "fix": (("_npi_fix", "fix"), "Rounding toward zero"),
+    "rint": (("_npi_rint", "rint"), "Rounding to the nearest integer"),
+    "logical_not": (("_npi_logical_not", "logical_not"), "Logical NOT"),
+}
+for _name, (_ops, _doc) in _UNARY.items():
+    _unary(_name, _ops, _doc)
+
+
+@_export
+def isnan(x, out=None, **kwargs) -> ndarray:
+    """Whether each element is NaN (bool)."""
+    return _out(_w(torch.isnan(_t(x, "x")), x), out)
+
+
+@_export
+def isinf(x, out=None, **kwargs) -> ndarray:
+    """Whether each element is +-inf (bool)."""
+    return _out(_w(torch.isinf(_t(x, "x")), x), out)
+
+
+@_export
+def isfinite(x, out=None, **kwargs) -> ndarray:
+    """Whether each element is finite (bool)."""
+    return _out(_w(torch.isfinite(_t(x, "x")), x), out)
+
+
+@_export
+def isposinf(x, out=None, **kwargs) -> ndarray:
+    """Whether each element is +inf (bool)."""
+    return _out(_w(torch.isposinf(_t(x, "x")), x), out)
+
+
+@_export
+def isneginf(x, out=None, **kwargs) -> ndarray:
+    """Whether each element is -inf (bool)."""
+    return _out(_w(torch.isneginf(_t(x, "x")), x), out)
+
+
+@_export
+def around(x, decimals=0, out=None, **kwargs) -> ndarray:
+    """Round half to even to ``decimals`` decimals."""
+    t = _t(x, "x")
+    if not t.is_floating_point():
+        return _out(_w(t.clone(), x), out)
+    return _out(_w(_run(torch.round, t, decimals=int(decimals)), x), out)
+
+
+@_export
+def round(x, decimals=0, out=None, **kwargs) -> ndarray:  # noqa: A001 - numpy's name
+    """Same as :func:`around`."""
+    return around(x, decimals, out)
+
+
+@_export
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None, **kwargs) -> ndarray:
+    """NaN and infinities replaced by finite numbers."""
+    t = _t(x, "x")
+    res = _run(torch.nan_to_num, t, nan=nan, posinf=posinf, neginf=neginf)
+    if not copy and isinstance(x, ndarray):
+        x[...] = from_tensor(res)
+        return x
+    return _w(res, x)
+
+
+# Binary functions of the operator table (add, subtract, ..., less_equal).
+for _r in optable.BINARY:
+    for _name in _r.np_functions:
+        globals()[_name] = _export(binary_function(_r, _name))
+
+
+def _binary_torch(name: str, fn, doc: str, result: str = "promote"):
+    def f(x1, x2, out=None, **kwargs):
+        if _is_number(x1) and _is_number(x2):
+            return getattr(np, name)(x1, x2)
+        a = _t(x1, "x1") if not _is_number(x1) else None
+        b = _t(x2, "x2") if not _is_number(x2) else None
+        if a is None:
+            a = torch.tensor(x1, dtype=b.dtype, device=b.device)  # type: ignore[union-attr]
+        if b is None:
+            b = torch.tensor(x2, dtype=a.dtype, device=a.device)
+        dt = promote(a.dtype, b.dtype)
+        if result == "float" and not dt.is_floating_point:
+            dt = default_float()
+        res = _run(fn, a.to(dt), b.to(dt))
+        return _out(_w(res, x1, x2), out)
+
+    f.__name__ = f.__qualname__ = name
+    f.__doc__ = f"{doc} element-wise, with broadcasting."
+    globals()[name] = _export(f)
+
+
+def _bitwise(fn):
+    def k(a, b):
+        if a.is_floating_point():
+            raise TypeError(
+                f"bitwise operations need integer or bool arrays, got {a.dtype}; "
+                "cast with .astype('int32') first."
+            )
+        return fn(a, b)
+
+    return k
+
+
+_binary_torch("arctan2", torch.atan2, "Arc tangent of x1/x2", "float")
+_binary_torch("copysign", torch.copysign, "x1 with the sign of x2", "float")
+_binary_torch("fmax", torch.fmax, "Maximum ignoring NaN")
+_binary_torch("fmin", torch.fmin, "Minimum ignoring NaN")
+_binary_torch("fmod", torch.fmod, "C remainder (sign of x1)")
+_binary_torch("floor_divide", torch.floor_divide, "Floor division")
+_binary_torch("float_power", torch.float_power, "x1 ** x2 in float64", "float")
+_binary_torch("logaddexp", torch.logaddexp, "log(exp(x1) + exp(x2))", "float")
+_binary_torch("bitwise_and", _bitwise(torch.bitwise_and), "Bitwise AND")
+_binary_torch("bitwise_or", _bitwise(torch.bitwise_or), "Bitwise OR")
+_binary_torch("bitwise_xor", _bitwise(torch.bitwise_xor), "Bitwise XOR")
+_binary_torch("lcm", torch.lcm, "Least common multiple")
+_binary_torch("gcd", torch.gcd, "Greatest common divisor")
+_binary_torch("ldexp", lambda a, b: a * torch.pow(2.0, b), "x1 * 2**x2", "float")
+
+
+@_export
+def bitwise_not(x, out=None, **kwargs) -> ndarray:
+    """Bitwise NOT (logical NOT for bool)."""
+    return _out(_w(_run(_bitwise_not, _t(x, "x")), x), out)
+
+
+def _bitwise_not(t):
+    if t.is_floating_point():
+        raise TypeError(
+            f"bitwise_not (~) needs an integer or bool array, got {t.dtype}; "
+            "cast with .astype('int32') or use np.logical_not."
+        )
+    return torch.bitwise_not(t)
+
+
+invert = bitwise_not
+__all__.append("invert")
+
+
+# ---------------------------------------------------------------- reductions
+def _reduce_args(a, axis):
+    t = _t(a)
+    ax = _axis(axis, t.dim())
+    if ax is None:
+        dims: tuple[int, ...] = tuple(range(t.dim()))
+    elif isinstance(ax, tuple):
+        dims = ax
+    else:
+        dims = (ax,)
+    return t, dims
+
+
+@_export
+def sum(a, axis=None, dtype=None, keepdims=False, initial=None, out=None):  # noqa: A001
+    """Sum over ``axis`` (all axes when None); bool sums as int64."""
+    t, dims = _reduce_args(a, axis)
+    td = _dt(dtype)
+    if td is None and t.dtype == torch.bool:
+        td = torch.int64
+    if td is None:
+        td = t.dtype
+    res = (
+        _run(torch.sum, t, dim=dims, keepdim=bool(keepdims), dtype=td)
+        if dims
+        else (t.to(td).clone())
+    )
+    if initial is not None:
+        res = res + initial
+    return _out(_w(res, a), out)
+
+
+@_export
+def mean(a, axis=None, dtype=None, out=None, keepdims=False):
+    """Mean over ``axis``; integer input gives the default float dtype."""
+    t, dims = _reduce_args(a, axis)
+    td = _dt(dtype) or (t.dtype if t.is_floating_point() else default_float())
+    t = t.to(td)
+    res = _run(torch.mean, t, dim=dims, keepdim=bool(keepdims)) if dims else t.clone()
+    return _out(_w(res, a), out)
+
+
+def _moment(a, axis, dtype, ddof, keepdims, fn):
+    t, dims = _reduce_args(a, axis)
+    orig = t.dtype
+    td = _dt(dtype)
+    if not t.is_floating_point():
+        t = t.to(default_float())
+    res = _run(fn, t, dim=dims, correction=int(ddof), keepdim=bool(keepdims))
+    if td is not None:
+        res = res.to(td)
+    elif not orig.is_floating_point:
+        res = res.to(orig)  # MXNet 1.9.1 keeps an integer input's dtype
+    return _w(res, a)
+
+
+@_export
+def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    """Standard deviation over ``axis`` (``ddof`` as numpy)."""
+    return _out(_moment(a, axis, dtype, ddof, keepdims, torch.std), out)
+
+
+@_export
+def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    """Variance over ``axis`` (``ddof`` as numpy)."""
+    return _out(_moment(a, axis, dtype, ddof, keepdims, torch.var), out)
+
+
+def _minmax(a, axis, keepdims, fn):
+    t, dims = _reduce_args(a, axis)
+    if t.numel() == 0:
+        raise ValueError("zero-size array to reduction operation which has no identity")
+    res = _run(fn, t, dim=dims, keepdim=bool(keepdims)) if dims else t.clone()
+    return _w(res, a)
+
+
+@_export
+def max(a, axis=None, out=None, keepdims=False):  # noqa: A001
+    """Maximum over ``axis``."""
+    return _out(_minmax(a, axis, keepdims, torch.amax), out)
+
+
+@_export
+def min(a, axis=None, out=None, keepdims=False):  # noqa: A001
+    """Minimum over ``axis``."""
+    return _out(_minmax(a, axis, keepdims, torch.amin), out)
+
+
+amax = max
+amin = min
+__all__ += ["amax", "amin"]
+
+
+@_export
+def prod(a, axis=None, dtype=None, out=None, keepdims=False):
+    """Product over ``axis``."""
+    t, dims = _reduce_args(a, axis)
+    td = _dt(dtype) or (torch.int64 if t.dtype == torch.bool else t.dtype)
+    res = t.to(td)
+    for d in sorted(dims, reverse=True):
+        res = _run(torch.prod, res, dim=d, keepdim=bool(keepdims), dtype=td)
+    if not dims:
+        res = res.clone()
+    return _out(_w(res, a), out)
+
+
+def _bool_reduce(a, axis, keepdims, fn):
+    t, dims = _reduce_args(a, axis)
+    res = t != 0
+    for d in sorted(dims, reverse=True):
+        res = fn(res, dim=d, keepdim=bool(keepdims))
+    return _w(res, a)
+
+
+@_export
+def all(a, axis=None, keepdims=False, out=None):  # noqa: A001
+    """Whether all elements along ``axis`` are true."""
+    return _out(_bool_reduce(a, axis, keepdims, torch.all), out)
+
+
+@_export
+def any(a, axis=None, keepdims=False, out=None):  # noqa: A001
+    """Whether any element along ``axis`` is true."""
+    return _out(_bool_reduce(a, axis, keepdims, torch.any), out)
+
+
+def _arg(a, axis, fn, keepdims=False):
+    t = _t(a)
+    if axis is None:
+        res = fn(t.reshape(-1), dim=0)
+    else:
+        res = fn(t, dim=int(axis), keepdim=bool(keepdims))
+    return _w(res.to(torch.int64), a)
+
+
+@_export
+def argmax(a, axis=None, out=None):
+    """Index of the maximum (int64), over the flattened array when axis is None."""
+    return _out(_arg(a, axis, torch.argmax), out)
+
+
+@_export
+def argmin(a, axis=None, out=None):
+    """Index of the minimum (int64), over the flattened array when axis is None."""
+    return _out(_arg(a, axis, torch.argmin), out)
+
+
+_CUMSUM = _op(("_np_cumsum",))
+
+
+@_export
+def cumsum(a, axis=None, dtype=None, out=None):
+    """Cumulative sum (over the flattened array when axis is None); MXNet's
+    ``_np_cumsum`` operator (a bool input sums as int64)."""
+    t = _t(a)
+    td = _dt(dtype) or (torch.int64 if t.dtype == torch.bool else t.dtype)
+    axis = None if axis is None else int(axis)
+    return _out(_w(_run(_CUMSUM.kernel, t, axis=axis, dtype=td), a), out)
+
+
+@_export
+def cumprod(a, axis=None, dtype=None, out=None):
+    """Cumulative product (over the flattened array when axis is None)."""
+    t = _t(a)
+    if axis is None:
+        t, axis = t.reshape(-1), 0
+    td = _dt(dtype) or t.dtype
+    return _out(_w(_run(torch.cumprod, t, dim=int(axis), dtype=td), a), out)
+
+
+@_export
+def average(a, axis=None, weights=None, returned=False, out=None):
+    """Weighted mean over ``axis``."""
+    if weights is None:
+        avg = mean(a, axis=axis)
+        cnt = _t(a).numel() / builtin_max(avg.size, 1)
+        res = avg
+        wsum = full_like(avg, cnt)
+    else:
+        t, w = _t(a), _t(weights, "weights")
+        if t.shape != w.shape:
+            if axis is None or w.dim() != 1:
+                raise TypeError(
+                    "Axis must be specified when shapes of a and weights differ."
+                )
+            shp = [1] * t.dim()
+            shp[int(axis)] = w.shape[0]
+            w = w.reshape(shp)
+        dt = promote(t.dtype, w.dtype)
+        if not dt.is_floating_point:
+            dt = default_float()
+        t, w = t.to(dt), torch.broadcast_to(w.to(dt), t.shape)
+        ax = _axis(axis, t.dim())
+        dims = tuple(range(t.dim())) if ax is None else ax
+        ws = _run(torch.sum, w, dim=dims)
+        res = _w(_run(torch.sum, t * w, dim=dims) / ws, a)
+        wsum = _w(ws, a)
+    res = _out(res, out)
+    return (res, wsum) if returned else res
+
+
+@_export
+def count_nonzero(a, axis=None, *, keepdims=False):
+    """Number of non-zero elements along ``axis``."""
+    t, dims = _reduce_args(a, axis)
+    res = torch.count_nonzero(t, dim=dims) if dims else (t != 0).to(torch.int64)
+    if keepdims:
+        for d in sorted(dims):
+            res = res.unsqueeze(d)
+    return _w(res, a)
+
+
+# ---------------------------------------------------------------- shapes
+@_export
+def reshape(a, newshape, order="C", out=None):
+    """``a`` with shape ``newshape`` (NumPy rules)."""
+    res = from_tensor(reshape_tensor(_t(a), _shape(newshape)), _ctx_of(a))
+    return _out(res, out)
+
+
+@_export
+def ravel(x, order="C"):
+    """The flattened array."""
+    return reshape(x, (-1,), order)
+
+
+@_export
+def transpose(a, axes=None):
+    """Axes permuted (reversed when ``axes`` is None)."""
+    t = _t(a)
+    perm = (
+        tuple(range(t.dim() - 1, -1, -1))
+        if axes is None
+        else tuple(int(x) for x in axes)
+    )
+    if len(perm) != t.dim():
+        raise ValueError(f"axes {perm} don't match array of shape {tuple(t.shape)}")
+    return _w(_run(torch.permute, t, perm), a)
+
+
+@_export
+def swapaxes(a, axis1, axis2):
+    """Axes ``axis1`` and ``axis2`` interchanged."""
+    return _w(_run(torch.swapaxes, _t(a), int(axis1), int(axis2)), a)
+
+
+@_export
+def moveaxis(a, source, destination):
+    """Axes moved from ``source`` to ``destination``."""
+    return _w(_run(torch.movedim, _t(a), source, destination), a)
+
+
+@_export
+def rollaxis(a, axis, start=0):
+    """Axis ``axis`` rolled back until it lies before ``start``."""
+    n = _t(a).dim()
+    axis = int(axis) % n
+    start = int(start) % (n + 1) if start < 0 else int(start)
+    if axis < start:
+        start -= 1
+    return moveaxis(a, axis, start)
+
+
+@_export
+def expand_dims(a, axis):
+    """A new axis of length 1 inserted at ``axis``."""
+    t = _t(a)
+    axes = (axis,) if isinstance(axis, _int_types) else tuple(axis)
+    nd = t.dim() + len(axes)
+    for ax in sorted(int(x) % nd for x in axes):
+        t = t.unsqueeze(ax)
+    return _w(t, a)
+
+
+@_export
+def squeeze(a, axis=None, out=None):
+    """Length-1 axes removed (all, or those of ``axis``)."""
+    t = _t(a)
+    if axis is None:
+        res = t.squeeze()
+    else:
+        axes = (axis,) if isinstance(axis, _int_types) else tuple(axis)
+        for ax in axes:
+            if t.shape[int(ax)] != 1:
+                raise ValueError(
+                    "cannot select an axis to squeeze out which has size not equal to one"
+                )
+        res = t.squeeze(tuple(int(x) for x in axes))
+    return _out(_w(res, a), out)
+
+
+@_export
+def broadcast_to(array, shape):  # noqa: A002
+    """``array`` broadcast to ``shape`` (a copy, as in MXNet)."""
+    t = _t(array, "array")
+    return _w(_run(torch.broadcast_to, t, _shape(shape)).clone(), array)
+
+
+@_export
+def broadcast_arrays(*args):
+    """The arrays broadcast against each other."""
+    ts = torch.broadcast_tensors(*[_t(x) for x in args])
+    return [_w(t.clone(), x) for t, x in zip(ts, args, strict=True)]
+
+
+@_export
+def atleast_1d(*arys):
+    """Inputs viewed as arrays with at least one dimension."""
+    res = [_w(_t(x).reshape(1) if _t(x).dim() == 0 else _t(x), x) for x in arys]
+    return res[0] if len(res) == 1 else res
+
+
+@_export
+def atleast_2d(*arys):
+    """Inputs viewed as arrays with at least two dimensions."""
+    res = []
+    for x in arys:
+        t = _t(x)
+        res.append(_w(t.reshape(1, -1) if t.dim() < 2 else t, x))
+    return res[0] if len(res) == 1 else res
+
+
+@_export
+def atleast_3d(*arys):
+    """Inputs viewed as arrays with at least three dimensions."""
+    res = []
+    for x in arys:
+        t = _t(x)
+        if t.dim() == 0:
+            t = t.reshape(1, 1, 1)
+        elif t.dim() == 1:
+            t = t.reshape(1, -1, 1)
+        elif t.dim() == 2:
+            t = t.unsqueeze(-1)
+        res.append(_w(t, x))
+    return res[0] if len(res) == 1 else res
+
+
+def _seq(seq, name: str) -> list[torch.Tensor]:
+    ts = [_t(x, name) for x in seq]
+    if not ts:
+        raise ValueError("need at least one array to concatenate")
+    dt = ts[0].dtype
+    for t in ts[1:]:
+        dt = promote(dt, t.dtype)
+    return [t.to(dt) for t in ts]
+
+
+@_export
+def concatenate(seq, axis=0, out=None):
+    """Arrays joined along an existing axis (flattened first when axis is None)."""
+    ts = _seq(seq, "seq")
+    if axis is None:
+        ts, axis = [t.reshape(-1) for t in ts], 0
+    return _out(_w(_run(torch.cat, ts, dim=int(axis)), *seq), out)
+
+
+@_export
+def append(arr, values, axis=None):
+    """``values`` appended to ``arr`` (flattened when axis is None)."""
+    return concatenate([arr, values], axis=axis)
+
+
+@_export
+def stack(arrays, axis=0, out=None):
+    """Arrays joined along a new axis."""
+    ts = _seq(arrays, "arrays")
+    return _out(_w(_run(torch.stack, ts, dim=int(axis)), *arrays), out)
+
+
+@_export
+def vstack(arrays, out=None):
+    """Arrays stacked row-wise (1-d arrays become rows)."""
+    return concatenate(atleast_2d_list(arrays), axis=0, out=out)
+
+
+row_stack = vstack
+__all__.append("row_stack")
+
+
+def atleast_2d_list(arrays):
+    return [atleast_2d(x) for x in arrays]
+
+
+@_export
+def hstack(arrays):
+    """Arrays stacked column-wise (along axis 1; axis 0 for 1-d arrays)."""
+    ts = [_t(x) for x in arrays]
+    axis = 0 if ts and ts[0].dim() == 1 else 1
+    return concatenate(arrays, axis=axis)
+
+
+@_export
+def dstack(arrays):
+    """Arrays stacked along the third axis."""
+    return concatenate([atleast_3d(x) for x in arrays], axis=2)
+
+
+@_export
+def column_stack(tup):
+    """1-d arrays as columns of a 2-d array."""
+    cols = [_w(_t(x).reshape(-1, 1), x) if _t(x).dim() < 2 else x for x in tup]
+    return concatenate(cols, axis=1)
+
+
+def _split(ary, indices_or_sections, axis, strict: bool):
+    t = _t(ary, "ary")
+    axis = int(axis)
+    n = t.shape[axis]
+    if isinstance(indices_or_sections, _int_types):
+        k = int(indices_or_sections)
+        if strict and n % k:
+            raise ValueError("array split does not result in an equal division")
+        base, extra = divmod(n, k)
+        sizes = [base + 1] * extra + [base] * (k - extra)
+        bounds = [0]
+        for s in sizes:
+            bounds.append(bounds[-1] + s)
+    else:
+        bounds = [0, *(int(i) for i in indices_or_sections), n]
+    parts = []
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        lo = builtin_min(builtin_max(lo, 0), n)
+        hi = builtin_min(builtin_max(hi, lo), n)
+        parts.append(_w(_run(torch.narrow, t, axis, lo, hi - lo).clone(), ary))
+    return parts
+
+
+@_export
+def split(ary, indices_or_sections, axis=0):
+    """``ary`` split into equal sections or at the given indices."""
+    return _split(ary, indices_or_sections, axis, True)
+
+
+@_export
+def array_split(ary, indices_or_sections, axis=0):
+    """As :func:`split`, sections may differ in size by one."""
+    return _split(ary, indices_or_sections, axis, False)
+
+
+@_export
+def hsplit(ary, indices_or_sections):
+    """Split along axis 1 (axis 0 for 1-d arrays)."""
+    return split(ary, indices_or_sections, axis=1 if _t(ary).dim() > 1 else 0)
+
+
+@_export
+def vsplit(ary, indices_or_sections):
+    """Split along axis 0."""
+    return split(ary, indices_or_sections, axis=0)
+
+
+@_export
+def dsplit(ary, indices_or_sections):
+    """Split along axis 2."""
+    return split(ary, indices_or_sections, axis=2)
+
+
+@_export
+def tile(A, reps):  # noqa: N803 - numpy's name
+    """``A`` repeated ``reps`` times per axis."""
+    reps = (reps,) if isinstance(reps, _int_types) else tuple(reps)
+    return _w(_run(torch.tile, _t(A, "A"), tuple(int(r) for r in reps)), A)
+
+
+@_export
+def repeat(a, repeats, axis=None):
+    """Each element repeated ``repeats`` times (flattened when axis is None)."""
+    t = _t(a)
+    if isinstance(repeats, ndarray):
+        repeats = repeats._data
+    if axis is None:
+        t, axis = t.reshape(-1), 0
+    return _w(_run(torch.repeat_interleave, t, repeats, dim=int(axis)), a)
+
+
+@_export
+def flip(m, axis=None, out=None):
+    """Elements reversed along ``axis`` (all axes when None)."""
+    t = _t(m, "m")
+    dims = (
+        tuple(range(t.dim()))
+        if axis is None
+        else (
+            (int(axis),)
+            if isinstance(axis, _int_types)
+            else tuple(int(x) for x in axis)
+        )
+    )
+    return _out(_w(_run(torch.flip, t, dims), m), out)
+
+
+@_export
+def flipud(m):
+    """Reversed along axis 0."""
+    return flip(m, 0)
+
+
+@_export
+def fliplr(m):
+    """Reversed along axis 1."""
+    return flip(m, 1)
+
+
+@_export
+def roll(a, shift, axis=None):
+    """Elements shifted along ``axis`` (flattened when None), wrapping around."""
+    t = _t(a)
+    if axis is None:
+        return _w(_run(torch.roll, t.reshape(-1), shift).reshape(t.shape), a)
+    return _w(_run(torch.roll, t, shift, axis), a)
+
+
+@_export
+def rot90(m, k=1, axes=(0, 1)):
+    """Rotated by 90 degrees ``k`` times in the plane of ``axes``."""
+    return _w(_run(torch.rot90, _t(m, "m"), int(k), tuple(axes)), m)
+
+
+@_export
+def pad(x, pad_width=None, mode="constant", **kwargs):
+    """``x`` padded (modes constant, edge, reflect, symmetric, wrap via numpy's
+    rules; constant and edge/reflect stay differentiable)."""
+    t = _t(x, "x")
+    n = t.dim()
+    pw = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (n, 2)).tolist()
+    flat: list[int] = []
+    for lo, hi in reversed(pw):
+        flat += [int(lo), int(hi)]
+    if mode == "constant":
+        value = kwargs.get("constant_values", 0)
+        return _w(_run(torch.nn.functional.pad, t, flat, "constant", value), x)
+    torch_mode = {"edge": "replicate", "reflect": "reflect", "wrap": "circular"}.get(
+        mode
+    )
+    if torch_mode is not None and t.is_floating_point():
+        # torch pads the trailing dims of a batch: pad dim by dim.
+        res = t
+        for d in range(n):
+            lo, hi = pw[d]
+            if lo == 0 and hi == 0:
+                continue
+            moved = res.movedim(d, -1).unsqueeze(0)
+            shp = moved.shape
+            flat1 = moved.reshape(1, -1, shp[-1])
+            padded = _run(
+                torch.nn.functional.pad, flat1, [int(lo), int(hi)], torch_mode
+            )
+            res = padded.reshape(*shp[1:-1], -1).movedim(-1, d)
+        return _w(res, x)
+    vals = np.pad(t.detach().cpu().numpy(), pw, mode=mode, **kwargs)
+    return _w(torch.from_numpy(vals).to(t.device), x)
+
+
+@_export
+def diff(a, n=1, axis=-1, prepend=None, append=None):
+    """The ``n``-th discrete difference along ``axis``."""
+    t = _t(a)
+    pre = None if prepend is None else _t(prepend)
+    app = None if append is None else _t(append)
+    return _w(_run(torch.diff, t, n=int(n), dim=int(axis), prepend=pre, append=app), a)
+
+
+@_export
+def diag(array, k=0):  # noqa: A002
+    """The ``k``-th diagonal of a 2-d array, or a 2-d array with a 1-d diagonal."""
+    return _w(_run(torch.diag, _t(array, "array"), int(k)), array)
+
+
+@_export
+def diagonal(a, offset=0, axis1=0, axis2=1):
+    """The diagonal of the ``axis1``/``axis2`` planes."""
+    return _w(
+        _run(torch.diagonal, _t(a), int(offset), int(axis1), int(axis2)).clone(), a
+    )
+
+
+@_export
+def trace(a, offset=0, axis1=0, axis2=1, out=None):
+    """Sum along diagonals."""
+    d = _run(torch.diagonal, _t(a), int(offset), int(axis1), int(axis2))
+    return _out(_w(_run(torch.sum, d, dim=-1), a), out)
+
+
+@_export
+def tril(m, k=0):
+    """Lower triangle (elements above the ``k``-th diagonal zeroed)."""
+    return _w(_run(torch.tril, _t(m, "m"), int(k)), m)
+
+
+@_export
+def triu(m, k=0):
+    """Upper triangle (elements below the ``k``-th diagonal zeroed)."""
+    return _w(_run(torch.triu, _t(m, "m"), int(k)), m)
+
+
+# ---------------------------------------------------------------- selection
+@_export
+def where(condition, x=None, y=None):
+    """Elements of ``x`` where ``condition``, else of ``y``; with one argument,
+    the indices of the non-zero elements (as :func:`nonzero`)."""
+    if x is None and y is None:
+        return nonzero(condition)
+    c = _t(condition, "condition") != 0
+    if _is_number(x) and _is_number(y):
+        xt = torch.tensor(x, dtype=default_float(), device=c.device)
+        yt = torch.tensor(y, dtype=default_float(), device=c.device)
+    elif _is_number(x):
+        yt = _t(y, "y")
+        xt = torch.tensor(x, dtype=yt.dtype, device=yt.device)
+    elif _is_number(y):
+        xt = _t(x, "x")
+        yt = torch.tensor(y, dtype=xt.dtype, device=xt.device)
+    else:
+        xt, yt = _t(x, "x"), _t(y, "y")
+        dt = promote(xt.dtype, yt.dtype)
+        xt, yt = xt.to(dt), yt.to(dt)
+    return _w(_run(torch.where, c, xt, yt), condition, x, y)
+
+
+@_export
+def nonzero(a):
+    """A tuple of int64 index arrays, one per dimension, of the non-zero elements."""
+    t = _t(a)
+    idx = torch.nonzero(t).to(torch.int64)
+    return tuple(_w(idx[:, i].contiguous(), a) for i in range(t.dim()))
+
+
+@_export
+def argwhere(a):
+    """Indices of the non-zero elements, one row per element (int64)."""
+    return _w(torch.nonzero(_t(a)).to(torch.int64), a)
+
+
+@_export
+def clip(a, a_min, a_max, out=None):
+    """Values limited to ``[a_min, a_max]`` (either may be None)."""
+    t = _t(a)
+    if a_min is None and a_max is None:
+        raise ValueError("One of max or min must be given")
+    lo = a_min._data if isinstance(a_min, ndarray) else a_min
+    hi = a_max._data if isinstance(a_max, ndarray) else a_max
+    if not t.is_floating_point():
+        lo = None if lo is None or isinstance(lo, torch.Tensor) else int(lo)
+        hi = None if hi is None or isinstance(hi, torch.Tensor) else int(hi)
+    return _out(_w(_run(torch.clamp, t, lo, hi), a), out)
+
+
+@_export
+def take(a, indices, axis=None, mode="raise", out=None):
+    """Elements of ``a`` at ``indices`` along ``axis`` (flattened when None);
+    ``mode`` 'raise', 'wrap' or 'clip'."""
+    t = _t(a)
+    idx = (
+        indices._data.long()
+        if isinstance(indices, ndarray)
+        else torch.as_tensor(np.asarray(indices), dtype=torch.long)
+    ).to(t.device)
+    if axis is None:
+        t, axis = t.reshape(-1), 0
+    n = t.shape[int(axis)]
+    if mode == "wrap":
+        idx = idx % n
+    elif mode == "clip":
+        idx = idx.clamp(0, n - 1)
+    else:
+        idx = torch.where(idx < 0, idx + n, idx)
+    flat = _run(torch.index_select, t, int(axis), idx.reshape(-1))
+    shape = list(t.shape)
+    res = flat.reshape(shape[: int(axis)] + list(idx.shape) + shape[int(axis) + 1 :])
+    return _out(_w(res, a), out)
+
+
+# ---------------------------------------------------------------- sorting
+@_export
+def sort(a, axis=-1, kind=None, order=None):
+    """A sorted copy (flattened first when axis is None)."""
+    t = _t(a)
+    if axis is None:
+        t, axis = t.reshape(-1), -1
+    return _w(_run(torch.sort, t, dim=int(axis), stable=True).values, a)
+
+
+@_export
+def argsort(a, axis=-1, kind=None, order=None):
+    """Indices that sort ``a`` (int64, stable)."""
+    t = _t(a)
+    if axis is None:
+        t, axis = t.reshape(-1), -1
+    return _w(torch.sort(t.detach(), dim=int(axis), stable=True).indices, a)
+
+
+@_export
+def unique(
+    ar, return_index=False, return_inverse=False, return_counts=False, axis=None
+):
+    """Sorted unique elements (optionally first indices, inverse, counts)."""
+    t = _t(ar, "ar").detach()
+    vals = t.cpu().numpy()
+    res = np.unique(
+        vals,
+        return_index=return_index,
+        return_inverse=return_inverse,
+        return_counts=return_counts,
+        axis=axis,
+    )
+    if not isinstance(res, tuple):
+        res = (res,)
+    outs = []
+    for i, r in enumerate(res):
+        r = np.asarray(r)
+        if i > 0:
+            r = r.astype(np.int64)
+        outs.append(_w(torch.from_numpy(np.ascontiguousarray(r)).to(t.device), ar))
+    return outs[0] if len(outs) == 1 else tuple(outs)
+
+
+@_export
+def searchsorted(a, v, side="left", sorter=None):
+    """Indices where ``v`` would be inserted to keep ``a`` sorted."""
+    t = _t(a)
+    vt = _t(v, "v") if not _is_number(v) else torch.tensor(v, dtype=t.dtype)
+    srt = None if sorter is None else _t(sorter, "sorter").long()
+    res = torch.searchsorted(t, vt.to(t.dtype), right=side == "right", sorter=srt)
+    return _w(res.to(torch.int64), a)
+
+
+# ---------------------------------------------------------------- linear algebra
+def _mm_operands(a, b):
+    ta, tb = _t(a, "a"), _t(b, "b")
+    dt = promote(ta.dtype, tb.dtype)
+    return ta.to(dt), tb.to(dt)
+
+
+@_export
+def dot(a, b, out=None):
+    """NumPy's dot: inner product of 1-d arrays, matrix product of 2-d ones,
+    sum product over the last axis of ``a`` and second-to-last of ``b``."""
+    if _is_number(a) or _is_number(b):
+        return multiply(a, b)  # type: ignore[name-defined]  # noqa: F821
+    ta, tb = _mm_operands(a, b)
+    if ta.dim() == 0 or tb.dim() == 0:
+        res = ta * tb
+    elif tb.dim() == 1 or ta.dim() <= 2 and tb.dim() <= 2:
+        res = _run(torch.matmul, ta, tb)
+    else:
+        res = _run(torch.tensordot, ta, tb, dims=([ta.dim() - 1], [tb.dim() - 2]))
+    return _out(_w(res, a, b), out)
+
+
+@_export
+def matmul(a, b, out=None, **kwargs):
+    """Matrix product with broadcasting over leading axes."""
+    ta, tb = _mm_operands(a, b)
+    if ta.dim() == 0 or tb.dim() == 0:
+        raise ValueError("matmul: Input operand does not have enough dimensions")
+    return _out(_w(_run(torch.matmul, ta, tb), a, b), out)
+
+
+@_export
+def tensordot(a, b, axes=2):
+    """Sum products over the given axes of ``a`` and ``b``."""
+    ta, tb = _mm_operands(a, b)
+    if isinstance(axes, _int_types):
+        dims: object = int(axes)
+    else:
+        dims = tuple(
+            [int(x)] if isinstance(x, _int_types) else [int(y) for y in x] for x in axes
+        )
+    return _w(_run(torch.tensordot, ta, tb, dims=dims), a, b)
+
+
+@_export
+def inner(a, b):
+    """Inner product over the last axes."""
+    ta, tb = _mm_operands(a, b)
+    return _w(_run(torch.inner, ta, tb), a, b)
+
+
+@_export
+def outer(a, b):
+    """Outer product of the flattened arrays."""
+    ta, tb = _mm_operands(a, b)
+    return _w(_run(torch.outer, ta.reshape(-1), tb.reshape(-1)), a, b)
+
+
+@_export
+def vdot(a, b):
+    """Dot product of the flattened arrays."""
+    ta, tb = _mm_operands(a, b)
+    return _w(_run(torch.dot, ta.reshape(-1), tb.reshape(-1)), a, b)
+
+
+@_export
+def kron(a, b):
+    """Kronecker product."""
+    ta, tb = _mm_operands(a, b)
+    return _w(_run(torch.kron, ta, tb), a, b)
+
+
+@_export
+def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """Cross product of 3-vectors."""
+    ta, tb = _mm_operands(a, b)
+    if axis is not None:
+        axisa = axisb = axisc = axis
+    ta, tb = ta.movedim(int(axisa), -1), tb.movedim(int(axisb), -1)
+    res = _run(torch.linalg.cross, ta, tb)
+    return _w(res.movedim(-1, int(axisc)), a, b)
+
+
+@_export
+def einsum(*operands, **kwargs):
+    """Einstein summation (``optimize`` is accepted and ignored)."""
+    kwargs.pop("optimize", None)
+    out = kwargs.pop("out", None)
+    if kwargs:
+        raise TypeError(f"einsum() got unexpected keyword arguments {sorted(kwargs)}")
+    subscripts, arrs = operands[0], operands[1:]
+    ts = _seq(arrs, "operands")
+    return _out(_w(_run(torch.einsum, subscripts, *ts), *arrs), out)
+
+
+# ---------------------------------------------------------------- misc
+@_export
+def meshgrid(*xi, **kwargs):
+    """Coordinate matrices from coordinate vectors (``indexing='xy'`` default)."""
+    indexing = kwargs.pop("indexing", "xy")
+    kwargs.pop("sparse", None)
+    kwargs.pop("copy", None)
+    ts = torch.meshgrid(*[_t(x) for x in xi], indexing=indexing)
+    return [_w(t.clone(), x) for t, x in zip(ts, xi, strict=True)]
+
+
+@_export
+def indices(dimensions, dtype=None, ctx=None):
+    """An array of grid indices (int32 by default)."""
+    dev, tag = _placement(ctx)
+    vals = np.indices(tuple(dimensions))
+    td = _dt(dtype) or torch.int32
+    return from_tensor(torch.from_numpy(vals).to(device=dev, dtype=td), tag)
+
+
+@_export
+def shape(a):
+    """The shape of ``a``."""
+    return tuple(_t(a).shape)
+
+
+@_export
+def size(a, axis=None):
+    """The number of elements (along ``axis`` when given)."""
+    t = _t(a)
+    return t.numel() if axis is None else t.shape[int(axis)]
+
+
+@_export
+def ndim(a):
+    """The number of dimensions."""
+    return _t(a).dim()
+
+
+@_export
+def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Element-wise closeness (bool)."""
+    ta, tb = _mm_operands(a, b)
+    return _w(torch.isclose(ta, tb, rtol=rtol, atol=atol, equal_nan=equal_nan), a, b)
+
+
+@_export
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Whether all elements are close (a 0-d bool array)."""
+    return all(isclose(a, b, rtol, atol, equal_nan))
+
+
+@_export
+def array_equal(a1, a2, equal_nan=False):
+    """Whether the arrays have equal shapes and elements."""
+    t1, t2 = _t(a1, "a1"), _t(a2, "a2")
+    return bool(t1.shape == t2.shape and torch.equal(t1.to(t2.dtype), t2))
+
+
+@_export
+def shares_memory(a, b, max_work=None):
+    """Whether ``a`` and ``b`` share memory."""
+    ta, tb = _t(a), _t(b)
+    return ta.untyped_storage().data_ptr() == tb.untyped_storage().data_ptr()
+
+
+may_share_memory = shares_memory
+__all__.append("may_share_memory")
+
+
+@_export
+def bincount(x, weights=None, minlength=0):
+    """Occurrences of each non-negative integer value."""
+    w = None if weights is None else _t(weights, "weights")
+    return _w(torch.bincount(_t(x, "x").long(), weights=w, minlength=minlength), x)
+
+
+@_export
+def percentile(
+    a,
+    q,
+    axis=None,
+    out=None,
+    overwrite_input=None,
+    interpolation="linear",
+    keepdims=False,
+):
+    """The ``q``-th percentile(s) along ``axis``."""
+    qt = q._data if isinstance(q, ndarray) else q
+    return quantile(
+        a,
+        torch.as_tensor(qt) / 100.0,
+        axis,
+        out,
+        overwrite_input,
+        interpolation,
+        keepdims,
+    )
+
+
+@_export
+def quantile(
+    a,
+    q,
+    axis=None,
+    out=None,
+    overwrite_input=None,
+    interpolation="linear",
+    keepdims=False,
+):
+    """The ``q``-th quantile(s) along ``axis``."""
+    t = _t(a)
+    qt = q._data if isinstance(q, ndarray) else torch.as_tensor(q)
+    qt = qt.to(device=t.device, dtype=t.dtype)
+    res = _run(
+        torch.quantile,
+        t,
+        qt,
+        dim=None if axis is None else int(axis),
+        keepdim=bool(keepdims),
+        interpolation=interpolation,
+    )
+    return _out(_w(res, a), out)
+
+
+@_export
+def median(a, axis=None, out=None, overwrite_input=None, keepdims=False):
+    """The median along ``axis``."""
+    return quantile(a, 0.5, axis=axis, out=out, keepdims=keepdims)
+
+
+@_export
+def polyval(p, x):
+    """The polynomial with coefficients ``p`` evaluated at ``x``."""
+    tp, tx = _mm_operands(p, x)
+    res = torch.zeros_like(tx)
+    for c in tp:
+        res = res * tx + c
+    return _w(res, p, x)
+
+
+@_export
+def interp(x, xp, fp, left=None, right=None, period=None):
+    """One-dimensional linear interpolation (numpy's, on the host)."""
+    tx = _t(x, "x") if not _is_number(x) else torch.tensor(x)
+    vals = np.interp(
+        tx.detach().cpu().numpy(),
+        _t(xp, "xp").detach().cpu().numpy(),
+        _t(fp, "fp").detach().cpu().numpy(),
+        left,
+        right,
+        period,
+    )
+    return _w(torch.from_numpy(np.asarray(vals)).to(_t(fp, "fp").dtype), x, fp)
+
+
+@_export
+def histogram(a, bins=10, range=None, normed=None, weights=None, density=None):  # noqa: A002
+    """Histogram of ``a``: (counts, bin edges)."""
+    t = _t(a).detach()
+    vals, edges = np.histogram(
+        t.cpu().numpy(), bins=bins, range=range, weights=None, density=density
+    )
+    return (
+        _w(torch.from_numpy(vals).to(t.dtype), a),
+        _w(torch.from_numpy(edges).to(t.dtype), a),
+    )
+
+
+@_export
+def resize(a, new_shape):
+    """A new array of ``new_shape`` filled with repeated copies of ``a``."""
+    t = _t(a).reshape(-1)
+    shp = _shape(new_shape)
+    n = int(np.prod(shp))
+    reps = -(-n // builtin_max(t.numel(), 1))
+    return _w(t.repeat(reps)[:n].reshape(shp), a)
+
+
+@_export
+def delete(arr, obj, axis=None):
+    """``arr`` without the sub-arrays ``obj`` along ``axis``."""
+    t = _t(arr, "arr")
+    if axis is None:
+        t, axis = t.reshape(-1), 0
+    n = t.shape[int(axis)]
+    o = obj._data.cpu().numpy() if isinstance(obj, ndarray) else obj
+    keep = np.ones(n, dtype=bool)
+    keep[o] = False
+    idx = torch.from_numpy(np.nonzero(keep)[0]).to(t.device)
+    return _w(_run(torch.index_select, t, int(axis), idx), arr)
+
+
+@_export
+def insert(arr, obj, values, axis=None):
+    """``values`` inserted before index ``obj`` along ``axis`` (numpy's rules)."""
+    t = _t(arr, "arr").detach()
+    v = _t(values, "values").detach() if not _is_number(values) else values
+    res = np.insert(
+        t.cpu().numpy(),
+        obj._data.cpu().numpy() if isinstance(obj, ndarray) else obj,
+        v.cpu().numpy() if isinstance(v, torch.Tensor) else v,
+        axis=axis,
+    )
+    return _w(torch.from_numpy(np.ascontiguousarray(res)).to(t.device), arr)
+
+
+@_export
+def ediff1d(ary, to_end=None, to_begin=None):
+    """Differences between consecutive elements of the flattened array."""
+    t = _t(ary, "ary").reshape(-1)
+    parts = []
+    if to_begin is not None:
+        parts.append(torch.as_tensor(np.asarray(to_begin), dtype=t.dtype).reshape(-1))
+    parts.append(t[1:] - t[:-1])
+    if to_end is not None:
+        parts.append(torch.as_tensor(np.asarray(to_end), dtype=t.dtype).reshape(-1))
+    return _w(torch.cat(parts), ary)
+
+
+@_export
+def fill_diagonal(a, val, wrap=False):
+    """Fill the main diagonal of ``a`` in place."""
+    t = _t(a)
+    n = builtin_min(t.shape)
+    idx = torch.arange(n, device=t.device)
+    t[(idx,) * t.dim()] = val
+
+
+# numpy's old aliases that MXNet 1.9.1 still exports.
+round_ = around
+product = prod
+alltrue = all
+sometrue = any
+__all__ += ["round_", "product", "alltrue", "sometrue"]
+
+
+# ---------------------------------------------------------------- numpy fallback
+def _to_host(x):
+    if isinstance(x, ndarray):
+        return x.asnumpy()
+    if isinstance(x, NDArray):
+        raise TypeError(
+            "a legacy mx.nd.NDArray was passed to an mx.np function; convert it "
+            "with .as_np_ndarray() (no copy)."
+        )
+    if isinstance(x, list):
+        return [_to_host(v) for v in x]
+    if isinstance(x, tuple):
+        return tuple(_to_host(v) for v in x)
+    return x
+
+
+def _from_host(x):
+    if isinstance(x, np.ndarray) and x.dtype.kind in "biuf":
+        return from_tensor(torch.from_numpy(np.array(x, copy=True, order="C")))
+    if isinstance(x, list):
+        return [_from_host(v) for v in x]
+    if isinstance(x, tuple):
+        return tuple(_from_host(v) for v in x)
+    return x
+
+
+def numpy_fallback(name: str):
+    """``mx.np.<name>`` run by official NumPy on the host (MXNet's fallback):
+    array arguments are copied to numpy, array results come back as
+    ``mx.np.ndarray`` with numpy's dtype; not differentiable. None when the
+    installed numpy has no such function."""
+    fn = getattr(np, name, None)
+    if fn is None or not callable(fn):
+        return None
+
+    def fallback(*args, **kwargs):
+        res = fn(*_to_host(args), **{k: _to_host(v) for k, v in kwargs.items()})
+        return _from_host(res)
+
+    fallback.__name__ = fallback.__qualname__ = name
+    fallback.__module__ = "neogluon.numpy"
+    fallback.__doc__ = (
+        f"numpy.{name} on the host (MXNet's NumPy fallback); array results are "
+        "mx.np.ndarray."
+    )
+    return fallback
+
+
+# ---------------------------------------------------------------- methods
+def _method(fn):
+    def m(self, *args, **kwargs):
+        return fn(self, *args, **kwargs)
+
+    m.__name__ = fn.__name__
+    m.__doc__ = fn.__doc__
+    return m
+
+
+def _transpose_method(self, *axes):
+    if len(axes) == 1 and (axes[0] is None or not isinstance(axes[0], _int_types)):
+        axes = axes[0]
+    return transpose(self, axes if axes else None)
+
+
+def _flatten_method(self, order="C"):
+    return reshape(self, (-1,))
+
+
+for _m in (
+    "sum mean std var max min prod all any argmax argmin cumsum clip sort "
+    "argsort squeeze repeat tile swapaxes round dot nonzero take diagonal"
+).split():
+    setattr(ndarray, _m, _method(globals()[_m]))
+ndarray.transpose = _transpose_method  # type: ignore[assignment]
+ndarray.flatten = _flatten_method  # type: ignore[assignment]
+ndarray.ravel = _flatten_method  # type: ignore[attr-defined]
+ndarray.expand_dims = _method(expand_dims)  # type: ignore[attr-defined]
+ndarray.__matmul__ = _method(matmul)  # type: ignore[attr-defined]
+# Bitwise operators: functions, not operator-table rows, until the registry has
+# MXNet's ``_npi_bitwise_*`` operators (the table's rows name registered ops).
+_bit_and, _bit_or, _bit_xor = (
+    globals()[n] for n in ("bitwise_and", "bitwise_or", "bitwise_xor")
+)
+ndarray.__and__ = ndarray.__rand__ = _method(_bit_and)  # type: ignore[attr-defined]
+ndarray.__or__ = ndarray.__ror__ = _method(_bit_or)  # type: ignore[attr-defined]
+ndarray.__xor__ = ndarray.__rxor__ = _method(_bit_xor)  # type: ignore[attr-defined]
+ndarray.__invert__ = _method(bitwise_not)  # type: ignore[attr-defined]
+ndarray.__array_priority__ = 1000.0

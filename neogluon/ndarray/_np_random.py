@@ -1,0 +1,315 @@
+"""``mx.np.random``: samplers returning ``mx.np.ndarray``.
+
+Streams come from torch's generators (``mx.random.seed`` seeds them), so the
+values differ from MXNet's; distributions, shapes and dtypes are MXNet's
+(float32 by default, ``randint`` int64). Parameters may be scalars or arrays
+(broadcast against ``size``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ._core import _resolve_ctx
+from ._np import default_float
+from ._np import from_tensor
+from ._np import ndarray
+from ._np import write_out
+
+__all__ = [
+    "uniform",
+    "normal",
+    "randint",
+    "choice",
+    "shuffle",
+    "rand",
+    "randn",
+    "exponential",
+    "gamma",
+    "beta",
+    "chisquare",
+    "lognormal",
+    "logistic",
+    "gumbel",
+    "laplace",
+    "rayleigh",
+    "pareto",
+    "power",
+    "weibull",
+    "multinomial",
+    "multivariate_normal",
+    "seed",
+]
+
+
+def _param(x, dev, td) -> torch.Tensor:
+    if isinstance(x, ndarray):
+        return x._data.detach().to(device=dev, dtype=td)
+    return torch.as_tensor(np.asarray(x), dtype=td, device=dev)
+
+
+def _size(size, *params: torch.Tensor) -> tuple[int, ...]:
+    if size is None:
+        return tuple(torch.broadcast_shapes(*(p.shape for p in params)))
+    if isinstance(size, (int, np.integer)):
+        return (int(size),)
+    return tuple(int(d) for d in size)
+
+
+def _ctx_of(params, ctx):
+    if ctx is None:
+        for p in params:
+            if isinstance(p, ndarray):
+                return p._data.device, p._ctx
+    return _resolve_ctx(ctx)
+
+
+def _sample(params, size, dtype, ctx, out, draw):
+    dev, tag = _ctx_of(params, ctx)
+    td = torch.float32 if dtype is None else _dtype(dtype)
+    ps = [_param(p, dev, torch.float64) for p in params]
+    shape = _size(size, *ps)
+    ps = [torch.broadcast_to(p, shape) for p in ps]
+    res = from_tensor(draw(shape, dev, *ps).to(td), tag)
+    if out is not None:
+        return write_out(out, res)
+    return res
+
+
+def _dtype(dtype) -> torch.dtype:
+    from .._dtypes import to_torch_dtype
+
+    return to_torch_dtype(dtype)
+
+
+def _u(shape, dev):
+    return torch.rand(shape, device=dev, dtype=torch.float64)
+
+
+def uniform(low=0.0, high=1.0, size=None, dtype=None, ctx=None, out=None):
+    """Samples from ``[low, high)``."""
+    return _sample(
+        (low, high),
+        size,
+        dtype,
+        ctx,
+        out,
+        lambda s, d, lo, hi: lo + (hi - lo) * _u(s, d),
+    )
+
+
+def normal(loc=0.0, scale=1.0, size=None, dtype=None, ctx=None, out=None):
+    """Samples from N(loc, scale**2)."""
+    return _sample(
+        (loc, scale),
+        size,
+        dtype,
+        ctx,
+        out,
+        lambda s, d, m, sd: m + sd * torch.randn(s, device=d, dtype=torch.float64),
+    )
+
+
+def lognormal(mean=0.0, sigma=1.0, size=None, dtype=None, ctx=None, out=None):
+    """Samples of exp(N(mean, sigma**2))."""
+    return _sample(
+        (mean, sigma),
+        size,
+        dtype,
+        ctx,
+        out,
+        lambda s, d, m, sd: torch.exp(
+            m + sd * torch.randn(s, device=d, dtype=torch.float64)
+        ),
+    )
+
+
+def exponential(scale=1.0, size=None, ctx=None, out=None):
+    """Samples of the exponential distribution with mean ``scale``."""
+    return _sample(
+        (scale,), size, None, ctx, out, lambda s, d, b: -b * torch.log1p(-_u(s, d))
+    )
+
+
+def gamma(shape, scale=1.0, size=None, dtype=None, ctx=None, out=None):
+    """Samples of Gamma(shape, scale)."""
+    return _sample(
+        (shape, scale),
+        size,
+        dtype,
+        ctx,
+        out,
+        lambda s, d, k, th: torch._standard_gamma(k.contiguous()) * th,
+    )
+
+
+def beta(a, b, size=None, dtype=None, ctx=None):
+    """Samples of Beta(a, b)."""
+
+    def draw(s, d, a_, b_):
+        x = torch._standard_gamma(a_.contiguous())
+        y = torch._standard_gamma(b_.contiguous())
+        return x / (x + y)
+
+    return _sample((a, b), size, dtype, ctx, None, draw)
+
+
+def chisquare(df, size=None, dtype=None, ctx=None):
+    """Samples of the chi-square distribution with ``df`` degrees of freedom."""
+    return _sample(
+        (df,), size, dtype, ctx, None, lambda s, d, k: 2 * torch._standard_gamma(k / 2)
+    )
+
+
+def logistic(loc=0.0, scale=1.0, size=None, ctx=None, out=None):
+    """Samples of the logistic distribution."""
+
+    def draw(s, d, m, b):
+        u = _u(s, d).clamp(1e-12, 1 - 1e-12)
+        return m + b * torch.log(u / (1 - u))
+
+    return _sample((loc, scale), size, None, ctx, out, draw)
+
+
+def gumbel(loc=0.0, scale=1.0, size=None, ctx=None, out=None):
+    """Samples of the Gumbel distribution."""
+
+    def draw(s, d, m, b):
+        u = _u(s, d).clamp(1e-12, 1 - 1e-12)
+        return m - b * torch.log(-torch.log(u))
+
+    return _sample((loc, scale), size, None, ctx, out, draw)
+
+
+def laplace(loc=0.0, scale=1.0, size=None, dtype=None, ctx=None, out=None):
+    """Samples of the Laplace distribution."""
+
+    def draw(s, d, m, b):
+        u = _u(s, d) - 0.5
+        return m - b * torch.sign(u) * torch.log1p(-2 * u.abs())
+
+    return _sample((loc, scale), size, dtype, ctx, out, draw)
+
+
+def rayleigh(scale=1.0, size=None, ctx=None, out=None):
+    """Samples of the Rayleigh distribution."""
+    return _sample(
+        (scale,),
+        size,
+        None,
+        ctx,
+        out,
+        lambda s, d, sc: sc * torch.sqrt(-2 * torch.log1p(-_u(s, d))),
+    )
+
+
+def pareto(a, size=None, ctx=None, out=None):
+    """Samples of the Pareto II (Lomax) distribution, as numpy's."""
+    return _sample(
+        (a,), size, None, ctx, out, lambda s, d, k: torch.pow(1 - _u(s, d), -1 / k) - 1
+    )
+
+
+def power(a, size=None):
+    """Samples in [0, 1] of the power distribution with exponent ``a - 1``."""
+    return _sample(
+        (a,), size, None, None, None, lambda s, d, k: torch.pow(1 - _u(s, d), 1 / k)
+    )
+
+
+def weibull(a, size=None, ctx=None, out=None):
+    """Samples of the Weibull distribution."""
+    return _sample(
+        (a,),
+        size,
+        None,
+        ctx,
+        out,
+        lambda s, d, k: torch.pow(-torch.log1p(-_u(s, d)), 1 / k),
+    )
+
+
+def rand(*size, **kwargs):
+    """Uniform samples in [0, 1) of shape ``size``."""
+    return uniform(size=size, **kwargs)
+
+
+def randn(*size, **kwargs):
+    """Standard normal samples of shape ``size``."""
+    return normal(size=size, **kwargs)
+
+
+def randint(low, high=None, size=None, dtype=None, ctx=None, out=None):
+    """Integers from ``[low, high)`` (``[0, low)`` when ``high`` is None); int64."""
+    if high is None:
+        low, high = 0, low
+    dev, tag = _resolve_ctx(ctx)
+    td = torch.int64 if dtype is None else _dtype(dtype)
+    shape = () if size is None else _size(size)
+    res = from_tensor(torch.randint(int(low), int(high), shape, device=dev).to(td), tag)
+    if out is not None:
+        return write_out(out, res)
+    return res
+
+
+def choice(a, size=None, replace=True, p=None, ctx=None, out=None):
+    """Samples from ``a`` (an int: ``arange(a)``), with or without
+    replacement, uniformly or with probabilities ``p``; int64 for an int ``a``."""
+    dev, tag = _resolve_ctx(ctx)
+    if isinstance(a, (int, np.integer)):
+        n, values = int(a), None
+    else:
+        values = a._data if isinstance(a, ndarray) else torch.as_tensor(np.asarray(a))
+        n = values.shape[0]
+    shape = () if size is None else _size(size)
+    k = int(np.prod(shape)) if shape else 1
+    if p is None:
+        probs = torch.ones(n, dtype=torch.float64, device=dev)
+    else:
+        probs = _param(p, dev, torch.float64)
+    if not replace and k > n:
+        raise ValueError(
+            "Cannot take a larger sample than population when replace=False"
+        )
+    idx = torch.multinomial(probs, k, replacement=bool(replace)).reshape(shape)
+    res_t = idx if values is None else values.to(dev)[idx]
+    res = from_tensor(res_t, tag)
+    if out is not None:
+        return write_out(out, res)
+    return res
+
+
+def shuffle(x) -> None:
+    """Shuffle ``x`` in place along its first axis."""
+    t = x._data
+    perm = torch.randperm(t.shape[0], device=t.device)
+    with torch.no_grad():
+        t.copy_(t[perm])
+
+
+def multinomial(n, pvals, size=None, **kwargs):
+    """Counts of ``n`` draws over the categories of ``pvals`` (int64)."""
+    probs = _param(pvals, torch.device("cpu"), torch.float64)
+    shape = () if size is None else _size(size)
+    k = int(np.prod(shape)) if shape else 1
+    draws = torch.multinomial(probs.expand(k, -1), int(n), replacement=True)
+    counts = torch.zeros(k, probs.shape[0], dtype=torch.int64)
+    counts.scatter_add_(1, draws, torch.ones_like(draws))
+    return from_tensor(counts.reshape(*shape, probs.shape[0]))
+
+
+def multivariate_normal(mean, cov, size=None, check_valid=None, tol=None):
+    """Samples of N(mean, cov)."""
+    m = _param(mean, torch.device("cpu"), torch.float64)
+    c = _param(cov, torch.device("cpu"), torch.float64)
+    shape = () if size is None else _size(size)
+    dist = torch.distributions.MultivariateNormal(m, covariance_matrix=c)
+    return from_tensor(dist.sample(shape).to(default_float()))
+
+
+def seed(seed=None, ctx="all") -> None:  # noqa: A002 - numpy's name
+    """Seed the generators (``mx.random.seed``; a neogluon convenience)."""
+    from ..random import seed as _seed
+
+    _seed(0 if seed is None else int(seed), ctx)
