@@ -426,8 +426,15 @@ def _init_data(data, allow_empty: bool, default_name: str) -> list:
 
 
 def _getdata_by_idx(data: list, idx) -> list:
-    # MXNet rebuilds shuffled inputs with nd.array (float32 default).
-    return [(k, nd.array(v.asnumpy()[idx], v.context)) for k, v in data]
+    # MXNet rebuilds shuffled inputs with nd.array (float32 default); CSR
+    # inputs stay CSR (rows taken through scipy, as MXNet does).
+    out = []
+    for k, v in data:
+        if v.stype == "csr":
+            out.append((k, nd.sparse.array(v.asscipy()[idx], ctx=v.context)))
+        else:
+            out.append((k, nd.array(v.asnumpy()[idx], v.context)))
+    return out
 
 
 class NDArrayIter(DataIter):
@@ -446,7 +453,9 @@ class NDArrayIter(DataIter):
     last_batch_handle : {'pad', 'discard', 'roll_over'}, default 'pad'
         ``'pad'`` fills the last batch with examples from the start (``pad``
         counts them); ``'discard'`` drops it; ``'roll_over'`` carries the
-        remaining examples into the first batch of the next epoch.
+        remaining examples into the first batch of the next epoch. CSR inputs
+        (``CSRNDArray`` or ``scipy.sparse.csr_matrix``) need ``'discard'``
+        (NotImplementedError otherwise, as in MXNet).
     data_name : str, default 'data'
         Name of a single data input.
     label_name : str, default 'softmax_label'
@@ -481,6 +490,13 @@ class NDArrayIter(DataIter):
             )
         self.data = _init_data(data, allow_empty=False, default_name=data_name)
         self.label = _init_data(label, allow_empty=True, default_name=label_name)
+        csr = [k for k, v in self.data + self.label if v.stype == "csr"]
+        if csr and last_batch_handle != "discard":
+            raise NotImplementedError(
+                f"NDArrayIter: input(s) {csr} are CSR sparse arrays (CSRNDArray or "
+                "scipy.sparse.csr_matrix); with them only last_batch_handle='discard' "
+                f"is supported, got {last_batch_handle!r}."
+            )
         self.idx = np.arange(self.data[0][1].shape[0])
         self.shuffle = shuffle
         self.last_batch_handle = last_batch_handle
