@@ -101,29 +101,6 @@ def test_eager_zero_dim_and_zero_size():
         assert c.shape == (2, 3)
 
 
-def test_zeros_ones_eye_refuse_unknown_dims_outside_np_shape():
-    # MXNet 1.9.1 (test_operator.py::test_scalar_tensor_creation,
-    # test_zero_size_tensor_creation): in the legacy shape mode () and 0 dims
-    # are "unknown" and _zeros/_ones fail shape inference; nd.empty, nd.full,
-    # nd.eye and nd.array accept zero-size shapes there.
-    for make, shape in [
-        (mx.nd.zeros, ()),
-        (mx.nd.ones, ()),
-        (mx.nd.zeros, (0, 1, 3, 0)),
-        (mx.nd.ones, (2, 0)),
-        (mx.nd.zeros, 0),
-    ]:
-        with pytest.raises(MXNetError, match="np_shape"):
-            make(shape)
-    assert mx.nd.eye(0).shape == (0, 0)
-    assert mx.nd.empty((0, 3)).shape == (0, 3)
-    assert mx.nd.full((0, 3), 1).shape == (0, 3)
-    assert mx.nd.array(np.zeros((0, 3))).shape == (0, 3)
-    with mx.np_shape():
-        assert mx.nd.ones((0, 1, 0, 4)).shape == (0, 1, 0, 4)
-        assert mx.nd.zeros(()).asnumpy() == np.zeros(())
-
-
 def _check_refines(ours, ref, where):
     """``ours`` equals MXNet's result, or is a refinement of it: neogluon's
     inference runs both directions, so it may know dims MXNet leaves -1 / None."""

@@ -17,7 +17,6 @@ from .._dtypes import to_torch_dtype
 from .._limits import checked_shape
 from .._opprof import State as _PROF
 from ..base import MXNetError
-from ..util import is_np_shape
 from ..context import Context
 from ._core import NDArray
 from ._core import _as_context
@@ -146,16 +145,6 @@ def _created(t: torch.Tensor, tag, what: str, kwargs: dict) -> NDArray:
         raise MXNetError(
             f"nd.{what}() got unexpected keyword argument(s) {sorted(kwargs)}; it "
             "takes shape, ctx, dtype, out and name."
-        )
-    if what != "eye" and (t.dim() == 0 or 0 in t.shape) and not is_np_shape():
-        # MXNet's _zeros/_ones operators: in the legacy shape mode () and a 0
-        # dim mean "unknown", so shape inference fails (_eye takes N=0).
-        raise MXNetError(
-            f"nd.{what}: shape {tuple(t.shape)} has an unknown dim: outside numpy "
-            "shape semantics MXNet reads () and 0 dims as unknown, so "
-            f"operator _{what} cannot infer its output shape. Use "
-            "`with mx.np_shape(True):` for 0-d and zero-size arrays, or "
-            "nd.empty / nd.array, which accept zero-size shapes."
         )
     if out is not None:
         if out._data.dtype != t.dtype:
