@@ -2062,15 +2062,28 @@ def compare_ndarray_tuple(t1, t2, rtol=None, atol=None) -> None:
 
 
 def _opt_pair(shape, dtype, w_stype, g_stype):
+    """Weights and gradients for :func:`compare_optimizer`: ``(w1, w2, g1, g2)``.
+
+    ``w2``/``g2`` have the requested storage types (a sparse weight is fully
+    populated, a sparse gradient random), ``w1``/``g1`` are dense copies of them,
+    so ``opt1`` runs the dense update and ``opt2`` the sparse one, as in MXNet.
+    """
     for stype in (w_stype, g_stype):
-        if stype in ("row_sparse", "csr"):
-            raise _no_sparse("compare_optimizer", stype)
-        if stype != "default":
-            raise ValueError(f"type not supported yet: {stype!r}")
+        if stype not in _STYPES:
+            raise ValueError(
+                f"compare_optimizer: storage type {stype!r} is not supported; "
+                f"expected one of {_STYPES}"
+            )
     ctx = default_context()
-    w2 = mx.random.uniform(shape=shape, ctx=ctx, dtype=dtype)
-    g2 = mx.random.uniform(shape=shape, ctx=ctx, dtype=dtype)
-    return w2.copyto(ctx), w2, g2.copyto(ctx), g2
+    if w_stype == "default":
+        w2 = mx.random.uniform(shape=shape, ctx=ctx, dtype=dtype)
+    else:
+        w2 = rand_ndarray(shape, w_stype, density=1, dtype=dtype)
+    if g_stype == "default":
+        g2 = mx.random.uniform(shape=shape, ctx=ctx, dtype=dtype)
+    else:
+        g2 = rand_ndarray(shape, g_stype, dtype=dtype)
+    return w2.copyto(ctx).tostype("default"), w2, g2.copyto(ctx).tostype("default"), g2
 
 
 def compare_optimizer(

@@ -193,3 +193,49 @@ def test_one_hot_zero_depth_is_an_empty_axis():
     # MXNet 1.9.1 (test_operator::test_one_hot, legacy mode too).
     out = mx.nd.one_hot(mx.nd.ones((2, 4)), depth=0, dtype="int32")
     assert out.shape == (2, 4, 0) and out.dtype == np.int32
+
+
+JSON_IO = json.loads((FIX.parent / "json_io.json").read_text())
+
+
+def test_symbol_json_under_np_shape_matches_mxnet():
+    # MXNet 1.9.1 marks a graph saved under np_shape with the is_np_shape
+    # graph attribute; one saved without it is a legacy file.
+    from fixtures.np_shape import fc_net
+
+    assert fc_net(mx).tojson() == JSON_IO["legacy_json"]
+    with mx.np_shape(True):
+        assert fc_net(mx).tojson() == JSON_IO["np_json"]
+
+
+def test_legacy_json_loaded_under_np_shape_reads_zero_as_unknown():
+    # MXNet's ConvertShapeAttrToNumPyCompatible: a legacy file's 0 dims in a
+    # variable's __shape__ become -1 when it is loaded under np_shape.
+    with mx.np_shape(True):
+        net = mx.sym.load_json(JSON_IO["legacy_json"])
+        attr = net.get_internals()["weight"].attr("__shape__")
+        assert attr == JSON_IO["np_loaded_legacy_weight_attr"]
+        a, o, x = net.infer_shape(data=(10, 784))
+        got = [[list(s) for s in a], [list(s) for s in o], [list(s) for s in x]]
+        assert got == JSON_IO["np_loaded_legacy_infer"]
+        # a file written under np_shape keeps its 0: a real zero-size dim
+        np_net = mx.sym.load_json(JSON_IO["np_json"])
+        attr = np_net.get_internals()["weight"].attr("__shape__")
+        assert attr == JSON_IO["np_loaded_np_weight_attr"]
+    legacy = mx.sym.load_json(JSON_IO["legacy_json"])
+    attr = legacy.get_internals()["weight"].attr("__shape__")
+    assert attr == JSON_IO["legacy_loaded_weight_attr"]
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_deferred_dense_under_np_shape(hybridize):
+    # MXNet writes a parameter's unknown dims as -1 under np_shape, so
+    # deferred initialization infers them (test_gluon.py::test_np_shape_parameters)
+    with mx.np_shape(True):
+        dense = mx.gluon.nn.Dense(16)
+        dense.initialize()
+        if hybridize:
+            dense.hybridize()
+        out = dense(mx.nd.zeros((2, 2016)))
+        got = [list(out.shape), list(dense.weight.data().shape)]
+    assert got == JSON_IO["dense_out_and_weight"]

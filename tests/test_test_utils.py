@@ -661,13 +661,27 @@ def test_sparse_helpers_raise_clearly():
         tu.create_sparse_array((2, 2), "dense")
     with pytest.raises(ValueError, match="density"):
         tu._validate_csr_generation_inputs(2, 2, 1.5)
-    with pytest.raises(MXNetError, match="sparse"):
+    # compare_optimizer gives opt2 arrays of the requested storage types and
+    # opt1 their dense copies (MXNet's helper); a sparse weight is fully stored
+    seen = []
+
+    class _Record(mx.optimizer.Optimizer):
+        # records what it is given, updates nothing (both sides stay equal)
+        def update(self, index, weight, grad, state):
+            seen.append((weight.stype, grad.stype, weight.asnumpy(), grad.asnumpy()))
+
+    for stypes in (("default", "csr"), ("csr", "csr"), ("row_sparse", "row_sparse")):
+        np.random.seed(4)
+        tu.compare_optimizer(_Record(), _Record(), (5, 3), np.float32, *stypes)
+        (w1, g1, dw1, dg1), (w2, g2, dw2, dg2) = seen[-2:]
+        assert (w1, g1) == ("default", "default") and (w2, g2) == stypes
+        np.testing.assert_array_equal(dw1, dw2)
+        np.testing.assert_array_equal(dg1, dg2)
+        if stypes[0] != "default":
+            assert (dw2 != 0).all()  # a sparse weight is fully stored (density 1)
+    with pytest.raises(ValueError, match="storage type 'dense'"):
         tu.compare_optimizer(
-            mx.optimizer.SGD(),
-            mx.optimizer.SGD(),
-            (2, 2),
-            np.float32,
-            w_stype="row_sparse",
+            mx.optimizer.SGD(), mx.optimizer.SGD(), (2, 2), np.float32, "dense"
         )
     # shuffle_csr_column_indices works on scipy CSR matrices
     import scipy.sparse as sp

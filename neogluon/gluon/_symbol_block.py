@@ -94,6 +94,18 @@ class SymbolBlock(HybridBlock):
                 )
             input_names.add(s.name)
         self._input_names = [s.name for s in syms]
+        # As in MXNet 1.9.1, row_sparse variables are refused (AssertionError).
+        from ..symbol.graph import STYPE_ID
+
+        rsp = str(STYPE_ID["row_sparse"])
+        for node in out.get_internals():
+            if node.attr("__storage_type__") == rsp:
+                raise AssertionError(
+                    f"SymbolBlock doesn't support Parameter '{node.name}' because "
+                    "its storage type is 'row_sparse'. Build the block with a "
+                    "dense variable, or use a Block with a row_sparse Parameter "
+                    "(row_sparse_data)."
+                )
         self._sym_outputs = out
         arg_params = out.list_arguments()
         aux_params = out.list_auxiliary_states()

@@ -9,8 +9,8 @@
 
 HybridBlock and SymbolBlock run graphs through one path, ``_graph_run.py``.
 Each module imports only those listed above it, so this one imports them all.
-``_flatten`` / ``_regroup`` keep MXNet's private names for the nested-argument
-helpers (gluonts imports ``_flatten`` from here).
+MXNet's semi-private module names that code imports from here (``_BlockScope``,
+``_flatten``, ``_regroup``) are re-exported too.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ._base_block import Block
 from ._graph_run import flatten as _flatten  # noqa: F401 - MXNet name
 from ._graph_run import regroup as _regroup  # noqa: F401 - MXNet name
 from ._hybrid_block import HybridBlock
+from ._naming import _BlockScope  # noqa: F401 - MXNet name
 from ._symbol_block import SymbolBlock
 
 __all__ = ["Block", "HybridBlock", "SymbolBlock"]

@@ -691,20 +691,37 @@ class Parameter:
             arr[:] = data
 
     def var(self):
-        """The symbol variable of this parameter (cached)."""
-        if self._var is None:
-            from .. import symbol
+        """The symbol variable of this parameter (cached).
 
-            self._var = symbol.var(
-                self.name,
-                shape=self.shape,
-                dtype=self.dtype,
-                lr_mult=self.lr_mult,
-                wd_mult=self.wd_mult,
-                init=self.init,
-                stype=self._stype,
-            )
+        Under numpy shape semantics (``mx.np_shape(True)``) a dim not known
+        yet is written as -1 in the variable's shape, as MXNet's
+        ``Parameter.shape`` reports it there (0 would mean a zero-size dim).
+        """
+        from ..util import is_np_shape
+
+        if is_np_shape() and self._shape is not None and 0 in self._shape:
+            np_shape = tuple(-1 if d == 0 else d for d in self._shape)
+            cached = self.__dict__.get("_np_var")
+            if cached is None or cached[0] != np_shape:
+                cached = (np_shape, self._new_var(np_shape))
+                self.__dict__["_np_var"] = cached
+            return cached[1]
+        if self._var is None:
+            self._var = self._new_var(self.shape)
         return self._var
+
+    def _new_var(self, shape):
+        from .. import symbol
+
+        return symbol.var(
+            self.name,
+            shape=shape,
+            dtype=self.dtype,
+            lr_mult=self.lr_mult,
+            wd_mult=self.wd_mult,
+            init=self.init,
+            stype=self._stype,
+        )
 
     def cast(self, dtype) -> None:
         """Cast data and gradients to ``dtype``."""

@@ -34,7 +34,9 @@ def split_data(
 ):
     """Split ``data`` into ``num_slice`` slices along ``batch_axis``.
 
-    With ``even_split=False`` the first slices take the extra rows.
+    With ``even_split=False`` the first slices take the extra rows. Along
+    axis 0 the slices are basic slices ``data[a:b]`` as in MXNet 1.9.1 (views
+    of a dense array; a CSR array gives CSR slices).
     """
     size = data.shape[batch_axis]
     if even_split and size % num_slice != 0:
@@ -58,7 +60,10 @@ def split_data(
     start = 0
     for i in range(num_slice):
         end = start + step + (1 if i < rem else 0)
-        slices.append(nd.slice_axis(data, axis=batch_axis, begin=start, end=end))
+        if batch_axis == 0:
+            slices.append(data[start:end])
+        else:
+            slices.append(nd.slice_axis(data, axis=batch_axis, begin=start, end=end))
         start = end
     return slices
 

@@ -468,7 +468,9 @@ class NDArrayIter(DataIter):
     last_batch_handle : {'pad', 'discard', 'roll_over'}, default 'pad'
         ``'pad'`` fills the last batch with examples from the start (``pad``
         counts them); ``'discard'`` drops it; ``'roll_over'`` carries the
-        remaining examples into the first batch of the next epoch.
+        remaining examples into the first batch of the next epoch. CSR inputs
+        (``CSRNDArray`` or ``scipy.sparse.csr_matrix``) need ``'discard'``
+        (NotImplementedError otherwise, as in MXNet).
     data_name : str, default 'data'
         Name of a single data input.
     label_name : str, default 'softmax_label'

@@ -23,6 +23,7 @@ Differences from MXNet 1.9.1 (on purpose):
 from __future__ import annotations
 
 import builtins
+import warnings
 
 import torch
 
@@ -357,7 +358,10 @@ class KVStore(KVStoreBase):
         priority : int, optional
             Accepted for compatibility.
         ignore_sparse : bool, default True
-            Accepted for compatibility (all arrays are dense).
+            As in MXNet, outputs with a sparse storage type (row_sparse, csr)
+            are skipped and left unchanged, with a warning once per key (use
+            :meth:`row_sparse_pull` for them). With False the stored value is
+            cast into them.
         """
         if out is None:
             raise AssertionValueError(
@@ -375,10 +379,26 @@ class KVStore(KVStoreBase):
                         f"{stored.shape} but the output has shape {o.shape}."
                     )
                 if o.stype != "default":
+                    if ignore_sparse:
+                        self._warn_sparse_pull(k)
+                        continue
                     stored.copyto(o)  # cast to the output's storage type
                     continue
                 with torch.no_grad():
                     o.to_torch().copy_(stored.to_torch())
+
+    def _warn_sparse_pull(self, key) -> None:
+        warned = self.__dict__.setdefault("_sparse_pull_warned", set())
+        if key in warned:
+            return
+        warned.add(key)
+        warnings.warn(
+            f"kvstore '{self._type}'.pull: an output for key {key!r} has a sparse "
+            "storage type; pull ignores it and leaves it unchanged (as MXNet). "
+            "Use kv.row_sparse_pull(key, out=..., row_ids=...) for row_sparse "
+            "outputs, or pull(..., ignore_sparse=False) to cast the value into it.",
+            stacklevel=3,
+        )
 
     def pushpull(self, key, value, out=None, priority: int = 0) -> None:
         """Push ``value`` then pull into ``out`` (into ``value`` when None)."""

@@ -16,6 +16,7 @@ import json
 from .._atomic import write_atomic
 from ..base import MXNetError
 from ..ops import registry as _reg
+from ..util import is_np_shape
 from . import _json_validate
 from . import control_ops
 from .graph import AUX_VAR_INIT
@@ -119,7 +120,13 @@ def _graph_text(outputs: list[Entry], pad: str, top: bool) -> str:
         f'{gpad}"node_row_ptr": {_array_text([str(i) for i in row_ptr], gpad)}, \n'
         f'{gpad}"heads": {_entries_text(heads, gpad)}'
     )
-    if top:
+    if top and is_np_shape():
+        # MXNet marks graphs saved under numpy shape semantics (0 = zero-size).
+        text += (
+            f', \n{gpad}"attrs": {{\n{gpad}  "is_np_shape": ["int", 1], \n'
+            f'{gpad}  "mxnet_version": ["int", {MXNET_VERSION}]\n{gpad}}}'
+        )
+    elif top:
         text += f', \n{gpad}"attrs": {{"mxnet_version": ["int", {MXNET_VERSION}]}}'
     return text + f"\n{pad}}}"
 
@@ -164,8 +171,39 @@ def read_json(json_str: str) -> list[Entry]:
             "load_json: expected an object with 'nodes', 'arg_nodes' and 'heads'"
         )
     _json_validate.check_graph(data)
-    version = _version(data.get("attrs") or {})
-    return _graph_from_dict(data, version)
+    graph_attrs = data.get("attrs") or {}
+    version = _version(graph_attrs)
+    outputs = _graph_from_dict(data, version)
+    if is_np_shape() and not _int_attr(graph_attrs, "is_np_shape"):
+        _legacy_shapes_to_np(outputs)
+    return outputs
+
+
+def _int_attr(graph_attrs: dict, key: str) -> int:
+    v = graph_attrs.get(key, 0)
+    if isinstance(v, list) and len(v) == 2:
+        v = v[1]
+    try:
+        return int(v)
+    except (TypeError, ValueError):
+        raise MXNetError(
+            f'load_json: graph attribute {key!r} must be an int (or ["int", n]), '
+            f"got {v!r}"
+        ) from None
+
+
+def _legacy_shapes_to_np(outputs: list[Entry]) -> None:
+    """A graph saved without numpy shape semantics, loaded under them: a 0 in a
+    variable's ``__shape__`` meant "unknown" and becomes -1 (MXNet's
+    ``ConvertShapeAttrToNumPyCompatible``; top-level graph only, as there)."""
+    for node in topo_order(outputs):
+        shape = node.attrs.get("__shape__") if node.op is None else None
+        if shape is None:
+            continue
+        dims = _reg.parse_shape(shape)
+        if dims and any(d == 0 for d in dims):
+            text = ",".join("-1" if d is None or d <= 0 else str(d) for d in dims)
+            node.attrs["__shape__"] = f"[{text}]"
 
 
 def _graph_from_dict(data: dict, version: int) -> list[Entry]:

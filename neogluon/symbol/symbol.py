@@ -12,6 +12,7 @@ inference (:mod:`.infer`), JSON (:mod:`.json_io`) and binding
 from __future__ import annotations
 
 import numbers
+import weakref
 from collections.abc import Callable
 from collections.abc import Iterator
 
@@ -52,6 +53,10 @@ _REEXPORTED = (HIDDEN_KEYS, attr_str, aux_nodes, flag_dtype, topo_order)
 
 class _NoValueError(NotImplementedForSymbol, AttributeError):
     """``asnumpy``/``asscalar``/``wait_to_read`` called on a Symbol."""
+
+
+#: Nodes of atomic (uncomposed) symbols made by Symbol._gen_atomic_symbol.
+_ATOMIC: weakref.WeakSet = weakref.WeakSet()
 
 
 class Symbol(Graph):
@@ -175,8 +180,48 @@ class Symbol(Graph):
             entries = {k: s._outputs[0] for k, s in replace.items()}
         return Symbol(copy_graph(self._outputs, copy_parsed=True, replace=entries))
 
+    def _gen_atomic_symbol(self) -> Symbol:
+        """An atomic (uncomposed) symbol of this symbol's operator: the same
+        operator and attributes, no inputs and no name, as MXNet's
+        ``MXGenAtomicSymbolFromSymbol``. Calling it with inputs composes a new
+        node (``atomic(data=x, name='fc2')``)."""
+        nodes = {id(n): n for n, _ in self._outputs}
+        if len(nodes) != 1:
+            raise MXNetError(
+                "_gen_atomic_symbol: generating an atomic symbol only works for a "
+                f"non-grouped symbol; this one has outputs of {len(nodes)} nodes."
+            )
+        node = self._outputs[0][0]
+        if node.op is None:
+            raise MXNetError(
+                f"_gen_atomic_symbol: '{node.name}' is a variable, not an operator "
+                "output; there is no operator to make an atomic symbol of."
+            )
+        atom = _Node(node.op, "", dict(node.attrs), node.parsed, [])
+        _ATOMIC.add(atom)
+        return Symbol([(atom, i) for i in range(atom.num_outputs())])
+
+    def _compose_atomic(self, node: _Node, args, kwargs) -> Symbol:
+        from .. import symbol as _sym_pkg
+        from . import _internal
+
+        fn = getattr(_sym_pkg, node.op.name, None) or getattr(
+            _internal, node.op.name, None
+        )
+        if fn is None:
+            raise MXNetError(
+                f"compose: operator '{node.op.name}' of this atomic symbol has no "
+                "mx.sym function to compose it with; build it with mx.sym directly."
+            )
+        attrs = {k: v for k, v in node.attrs.items() if k not in kwargs}
+        return fn(*args, **attrs, **kwargs)
+
     def __call__(self, *args, **kwargs) -> Symbol:
-        """Compose: a copy with argument variables replaced by symbols."""
+        """Compose: a copy with argument variables replaced by symbols (an
+        atomic symbol, see :meth:`_gen_atomic_symbol`, gets its inputs)."""
+        atom = self._single_node()
+        if atom is not None and atom in _ATOMIC:
+            return self._compose_atomic(atom, args, kwargs)
         name = kwargs.pop("name", None)
         arg_names = self.list_arguments()
         replace: dict[str, Symbol] = {}

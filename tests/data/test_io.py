@@ -94,6 +94,39 @@ def test_ndarrayiter_errors():
         mx.io.NDArrayIter(None)
 
 
+def test_ndarrayiter_csr_inputs():
+    # MXNet 1.9.1: CSR inputs (CSRNDArray or scipy.sparse.csr_matrix) need
+    # last_batch_handle='discard'; shuffling keeps them CSR.
+    import scipy.sparse as spsp
+
+    dense = np.zeros((7, 5), np.float32)
+    dense[np.arange(7), np.arange(7) % 5] = np.arange(1, 8)
+    csr = mx.nd.array(dense).tostype("csr")
+    for data in (csr, {"s": spsp.csr_matrix(dense)}, {"c": csr, "d": dense}):
+        with pytest.raises(NotImplementedError, match="discard"):
+            mx.io.NDArrayIter(data, dense, batch_size=3)
+    with pytest.raises(NotImplementedError, match="discard"):
+        mx.io.NDArrayIter(dense, csr, batch_size=3, last_batch_handle="roll_over")
+    it = mx.io.NDArrayIter(csr, csr, batch_size=3, last_batch_handle="discard")
+    batches = list(it)
+    assert len(batches) == 2
+    for i, b in enumerate(batches):
+        np.testing.assert_array_equal(b.data[0].asnumpy(), dense[3 * i : 3 * i + 3])
+    np.random.seed(1)
+    it = mx.io.NDArrayIter(
+        {"c": spsp.csr_matrix(dense), "d": dense},
+        None,
+        batch_size=3,
+        shuffle=True,
+        last_batch_handle="discard",
+    )
+    assert dict(it.data)["c"].stype == "csr"
+    got = list(it)
+    assert len(got) == 2 and not got[0].label
+    for b in got:  # the CSR and dense inputs are shuffled together
+        np.testing.assert_array_equal(b.data[0].asnumpy(), b.data[1].asnumpy())
+
+
 def test_datadesc_and_databatch(ref):
     c = ref["cases"]
     desc = mx.io.DataDesc("data", (2, 3))

@@ -557,3 +557,37 @@ def test_hybrid_block_inputs_rules_as_mxnet():
         blk(mx.nd.ones((3,), ctx=mx.cpu(1)), mx.nd.ones((3,), ctx=mx.cpu(2)))
     out = blk(mx.nd.ones((3,), ctx=mx.cpu_pinned(0)), mx.nd.ones((3,)))
     assert out.asnumpy().tolist() == [2.0, 2.0, 2.0]
+
+
+def test_block_module_keeps_mxnet_private_names():
+    # MXNet 1.9.1's own tests and client libraries import these from
+    # mxnet.gluon.block (test_thread_local.py::test_blockscope uses _BlockScope)
+    import threading
+
+    from neogluon.gluon import block
+    from neogluon.name import NameManager
+
+    flat, fmt = block._flatten([mx.nd.ones((1,)), [mx.nd.zeros((2,))]], "input")
+    assert len(flat) == 2
+    back, rest = block._regroup(flat, fmt)
+    assert rest == [] and back[1][0].shape == (2,)
+
+    class _Prefixed:
+        def __init__(self, prefix):
+            self.prefix = prefix
+            self._empty_prefix = False
+
+    seen = []
+    go = threading.Event()
+
+    def spawned():
+        with block._BlockScope(_Prefixed("spawned_")):
+            seen.append(NameManager.current.get(None, "hello"))
+            go.wait()
+
+    t = threading.Thread(target=spawned)
+    t.start()
+    block._BlockScope.create("main_thread", None, "hi")
+    go.set()
+    t.join()
+    assert seen == ["spawned_hello0"]

@@ -113,3 +113,15 @@ def test_op_hook_fires_for_a_symbol_block_as_for_a_hybridized_block():
     blk(mx.nd.ones((1, 3)))
     ops = [op for _, op in seen]
     assert b"FullyConnected" in ops and b"relu" in ops
+
+
+def test_symbol_block_refuses_row_sparse_variables():
+    # MXNet 1.9.1 (test_gluon.py::test_sparse_symbol_block): AssertionError
+    data = mx.sym.var("data")
+    weight = mx.sym.var("weight", stype="row_sparse")
+    out = mx.sym.broadcast_add(mx.sym.dot(data, weight), mx.sym.var("bias"))
+    with pytest.raises(AssertionError, match="'weight'.*row_sparse"):
+        gluon.SymbolBlock(out, data)
+    csr_w = mx.sym.var("weight", stype="csr")  # only row_sparse is refused
+    net = gluon.SymbolBlock(mx.sym.dot(data, csr_w), data)
+    assert "weight" in net.collect_params()

@@ -208,3 +208,24 @@ def test_small_helpers():
     norm = gutils.clip_global_norm(arrays, 1.0)
     assert abs(norm - (2 * 9 + 2 * 16) ** 0.5) < 1e-5
     assert abs(sum(float((a**2).sum().asscalar()) for a in arrays) ** 0.5 - 1.0) < 1e-4
+
+
+def test_split_and_load_keeps_csr_and_slices_axis_0_as_views():
+    # MXNet 1.9.1 slices along axis 0 with data[a:b] (test_gluon.py::
+    # test_split_and_load): CSR stays CSR, a dense slice is a view.
+    import numpy as np
+
+    dense = np.zeros((6, 4), np.float32)
+    dense[[0, 3, 5], [1, 2, 3]] = [1.0, 2.0, 3.0]
+    csr = mx.nd.array(dense).tostype("csr")
+    parts = gutils.split_and_load(csr, [mx.cpu(0), mx.cpu(1)])
+    assert [p.stype for p in parts] == ["csr", "csr"]
+    assert [p.context for p in parts] == [mx.cpu(0), mx.cpu(1)]
+    np.testing.assert_array_equal(parts[0].asnumpy(), dense[:3])
+    np.testing.assert_array_equal(parts[1].asnumpy(), dense[3:])
+    x = mx.nd.arange(12).reshape((6, 2))
+    first = gutils.split_data(x, 3)[0]
+    first[:] = -1
+    np.testing.assert_array_equal(x.asnumpy()[:2], -np.ones((2, 2)))
+    cols = gutils.split_data(x, 2, batch_axis=1)
+    assert [c.shape for c in cols] == [(6, 1), (6, 1)]

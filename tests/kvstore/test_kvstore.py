@@ -177,6 +177,27 @@ def test_push_keeps_a_copy():
     np.testing.assert_array_equal(out.asnumpy(), [7, 7])
 
 
+def test_pull_into_sparse_outputs_is_ignored_unless_asked():
+    # MXNet 1.9.1 (kvstore_local.h GroupKVPairsPull): with ignore_sparse=True a
+    # row_sparse/csr output of pull is left unchanged (one warning per key).
+    kv = mx.kv.create("local")
+    kv.init([3, 5], [mx.nd.zeros((2, 3)), mx.nd.zeros((2, 3))])
+    rsp = (mx.nd.ones((2, 3)) * 2).tostype("row_sparse")
+    with pytest.warns(UserWarning, match="row_sparse_pull"):
+        kv.pull(3, out=rsp)
+    np.testing.assert_array_equal(rsp.asnumpy(), np.full((2, 3), 2.0))
+    outs = [(mx.nd.ones((2, 3)) * 2).tostype("row_sparse") for _ in range(2)]
+    dense = mx.nd.ones((2, 3))
+    with pytest.warns(UserWarning, match="key 5"):  # key 3 warned already
+        kv.pull([3, 5, 5], out=[outs[0], outs[1], dense])
+    for o in outs:
+        np.testing.assert_array_equal(o.asnumpy(), np.full((2, 3), 2.0))
+    np.testing.assert_array_equal(dense.asnumpy(), np.zeros((2, 3)))
+    kv.pull(3, out=rsp, ignore_sparse=False)
+    assert rsp.stype == "row_sparse"
+    np.testing.assert_array_equal(rsp.asnumpy(), np.zeros((2, 3)))
+
+
 def test_create_names_and_errors():
     assert mx.kv.create("LOCAL").type == "local"
     assert mx.kvstore.create("device").type == "device"
