@@ -22,6 +22,7 @@ from .. import ndarray as nd
 from ..base import DeferredInitializationError
 from ..base import MXNetError
 from ..ndarray import NDArray
+from ..util import is_np_array
 from ..util import np_shape
 from ._base_block import Block
 from ._graph_run import CachedGraph
@@ -49,6 +50,17 @@ def _sym():
 
         _SYMBOL_MODULE = symbol
     return _SYMBOL_MODULE
+
+
+def _np_symbols() -> Callable:
+    """What tracing applies to input Symbols: under numpy semantics
+    (``npx.set_np()``) they become np Symbols, whose operators add MXNet's
+    ``_npi_`` nodes; otherwise they stay as they are."""
+    if not is_np_array():
+        return lambda s: s
+    from ..symbol._np_symbol import as_np_symbol
+
+    return as_np_symbol
 
 
 class HybridBlock(Block):
@@ -191,10 +203,13 @@ class HybridBlock(Block):
             names = [f"data{i}" for i in range(len(real))]
         it = iter(names)
         sym_args = [None if a is None else sym.var(next(it)) for a in flat_args]
+        to_np = _np_symbols()  # numpy semantics: np Symbols, whose ops are ``_npi_``
+        sym_args = [to_np(a) for a in sym_args]
         grouped, _ = regroup(sym_args, in_fmt)
         if not isinstance(grouped, list) or isinstance(in_fmt, int):
             grouped = [grouped]
         params = {k: v.var() for k, v in self._reg_params.items()}
+        params = {k: to_np(v) for k, v in params.items()}
         _state.flags.tracing += 1
         try:
             with self.name_scope():

@@ -1,4 +1,4 @@
-"""``mx.ndarray.numpy_extension``: not implemented in neogluon yet (issue 8).
+"""``mx.ndarray.numpy_extension``: the ``mx.npx`` operators (issue 8); other names are placeholders.
 
 MXNet 1.9.1's public names of ``mxnet.ndarray.numpy_extension`` resolve so that imports work;
 calling or instantiating one raises MXNetError naming what to use
@@ -7,11 +7,11 @@ instead (mx.nd operators).
 
 from __future__ import annotations
 
+import importlib
+
 from ... import _missing
 from . import image  # noqa: F401
 from . import random  # noqa: F401
-
-__neogluon_missing__ = True
 
 _NAMES = {
     "activation": "function",
@@ -54,7 +54,15 @@ _NAMES = {
     "softmax": "function",
     "topk": "function",
 }
-__all__ = _missing.define(
+# The operators ``mx.npx`` implements (np arrays in and out), for ``F.npx`` in
+# a ``hybrid_forward`` called eagerly (``F`` is ``mx.nd``).
+_npx = importlib.import_module("neogluon.numpy_extension")
+_FROM_NPX = [n for n in _NAMES if getattr(_npx, n, None) is not None]
+_FROM_NPX = [
+    n for n in _FROM_NPX if not hasattr(getattr(_npx, n), "__neogluon_missing__")
+]
+globals().update({n: getattr(_npx, n) for n in _FROM_NPX})
+__all__ = _FROM_NPX + _missing.define(
     globals(),
     _NAMES,
     area="mx.nd.numpy_extension (mx.npx internals)",

@@ -1,17 +1,17 @@
-"""``mx.symbol.numpy``: not implemented in neogluon yet (issue 8).
+"""``mx.sym.np`` (``mxnet.symbol.numpy``): graph builders of ``mx.np``'s functions.
 
-MXNet 1.9.1's public names of ``mxnet.symbol.numpy`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.sym operators).
+``F.np.<f>`` in a ``hybrid_forward`` traced under ``npx.set_np()`` adds a node
+of MXNet's numpy-interface operator (``_npi_add``, ``_np_sum``...): see
+:mod:`neogluon.symbol._np_symbol`. MXNet's names that have no graph builder yet
+resolve to placeholders that raise MXNetError when called.
 """
 
 from __future__ import annotations
 
 from ... import _missing
+from .. import _np_symbol
 from . import linalg  # noqa: F401
 from . import random  # noqa: F401
-
-__neogluon_missing__ = True
 
 _NAMES = {
     "abs": "function",
@@ -185,7 +185,10 @@ _NAMES = {
     "zeros": "function",
     "zeros_like": "function",
 }
-__all__ = _missing.define(
+_BUILT = _np_symbol.np_functions(list(_NAMES))
+globals().update(_BUILT)
+_Symbol = _np_symbol._Symbol
+__all__ = sorted(_BUILT) + _missing.define(
     globals(),
     _NAMES,
     area="mx.sym.numpy (mx.np symbols)",

@@ -1,4 +1,4 @@
-"""``mx.symbol.numpy.linalg``: not implemented in neogluon yet (issue 8).
+"""``mx.symbol.numpy.linalg``: graph builders of the registered operators (issue 8); the other names are placeholders.
 
 MXNet 1.9.1's public names of ``mxnet.symbol.numpy.linalg`` resolve so that imports work;
 calling or instantiating one raises MXNetError naming what to use
@@ -8,8 +8,7 @@ instead (mx.sym operators).
 from __future__ import annotations
 
 from ... import _missing
-
-__neogluon_missing__ = True
+from .. import _np_symbol
 
 _NAMES = {
     "cholesky": "function",
@@ -27,7 +26,9 @@ _NAMES = {
     "tensorinv": "function",
     "tensorsolve": "function",
 }
-__all__ = _missing.define(
+_BUILT = _np_symbol.np_functions(list(_NAMES))
+globals().update(_BUILT)
+__all__ = sorted(_BUILT) + _missing.define(
     globals(),
     _NAMES,
     area="mx.sym.numpy (mx.np symbols)",

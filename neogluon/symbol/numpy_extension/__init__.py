@@ -1,17 +1,17 @@
-"""``mx.symbol.numpy_extension``: not implemented in neogluon yet (issue 8).
+"""``mx.sym.npx`` (``mxnet.symbol.numpy_extension``): graph builders of ``mx.npx``.
 
-MXNet 1.9.1's public names of ``mxnet.symbol.numpy_extension`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.sym operators).
+``F.npx.relu(x)`` traced under ``npx.set_np()`` adds a ``_npx_relu`` node (the
+registered ``_npx_<name>`` operators; see :mod:`neogluon.symbol._np_symbol`).
+MXNet's names without an operator resolve to placeholders that raise
+MXNetError when called.
 """
 
 from __future__ import annotations
 
 from ... import _missing
+from .. import _np_symbol
 from . import image  # noqa: F401
 from . import random  # noqa: F401
-
-__neogluon_missing__ = True
 
 _NAMES = {
     "activation": "function",
@@ -54,7 +54,10 @@ _NAMES = {
     "softmax": "function",
     "topk": "function",
 }
-__all__ = _missing.define(
+_BUILT = _np_symbol.npx_functions(list(_NAMES))
+globals().update(_BUILT)
+_Symbol = _np_symbol._Symbol
+__all__ = sorted(_BUILT) + _missing.define(
     globals(),
     _NAMES,
     area="mx.sym.numpy_extension (mx.npx symbols)",

@@ -1,0 +1,507 @@
+"""``mx.sym.np`` / ``mx.sym.npx``: graph builders for MXNet's numpy interface.
+
+Under ``npx.set_np()`` a hybridized block's ``hybrid_forward(F, x)`` calls
+``F.np.<f>`` / ``F.npx.<f>`` with ``F = mx.sym``; each call adds one node named
+by MXNet's numpy-interface operator (``_npi_add``, ``_np_sum``, ``_npx_relu``)
+so the graph exports to the same ``-symbol.json`` MXNet 1.9.1 writes and runs
+through the operator registry like any other graph.
+
+The functions come from the registry (``_npi_<f>`` / ``_np_<f>`` for ``np``,
+``_npx_<f>`` for ``npx``) bound with the same rules as ``mx.sym``'s
+(``ops/_signature.py``); those whose numpy signature differs from the operator's
+(arithmetic on Symbols and scalars, ``zeros``, ``arange``, ``concatenate``,
+``where``, ``einsum``...) are written here. Results are :class:`_Symbol`, whose
+operators (``+``, ``*``, ``<``, ``-x``...) add the ``_npi_`` nodes of the
+operator table (``ops/optable.py``, each row's ``np_ops``).
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import Any
+
+from ..ops import optable
+from ..ops import registry as _reg
+from . import _frontend
+from .symbol import Symbol
+from .symbol import create
+from .symbol import graph_binary
+from .symbol import graph_reflected
+
+__all__ = ["_Symbol", "as_np_symbol", "np_functions", "npx_functions"]
+
+
+class _Symbol(Symbol):
+    """A Symbol under numpy semantics (MXNet's ``mxnet.symbol.numpy._Symbol``):
+    its arithmetic adds ``_npi_`` operator nodes."""
+
+    __slots__ = ()
+
+    def as_nd_ndarray(self) -> Symbol:
+        """The same graph as a legacy Symbol (legacy operators for ``+``...)."""
+        return Symbol(self._outputs)
+
+    def as_np_ndarray(self) -> _Symbol:
+        return self
+
+    def reshape(self, *shape, **kwargs) -> _Symbol:  # type: ignore[override]
+        """``np.reshape(self, shape)``: numpy's reshape (``-1`` infers one dim)."""
+        order = kwargs.pop("order", "C")
+        if kwargs:
+            raise TypeError(f"reshape: unexpected keyword arguments {sorted(kwargs)}")
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        if any(isinstance(d, int) and (d == 0 or d < -1) for d in shape):
+            # MXNet's legacy special values (0 = copy, -2, -3, -4), which
+            # Gluon layers written for both semantics pass: the legacy node.
+            return as_np_symbol(Symbol.reshape(self, shape))
+        return _op("_np_reshape")(self, newshape=shape, order=order)
+
+    def transpose(self, *axes) -> _Symbol:  # type: ignore[override]
+        """``np.transpose(self, axes)``."""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return _op("_np_transpose")(self, axes=axes if axes else None)
+
+    @property
+    def T(self) -> _Symbol:  # type: ignore[override]  # noqa: N802 - numpy's name
+        """The transpose (axes reversed)."""
+        return _op("_np_transpose")(self)
+
+    def sum(self, axis=None, dtype=None, keepdims=False, **kw) -> _Symbol:  # type: ignore[override]
+        """``np.sum(self, axis)``."""
+        if kw:  # legacy arguments (exclude=...): the legacy node
+            return as_np_symbol(Symbol.sum(self, axis=axis, keepdims=keepdims, **kw))
+        return _op("_np_sum")(self, axis=axis, dtype=dtype, keepdims=keepdims)
+
+    def mean(self, axis=None, dtype=None, keepdims=False, **kw) -> _Symbol:  # type: ignore[override]
+        """``np.mean(self, axis)``."""
+        if kw:  # legacy arguments (exclude=...): the legacy node
+            return as_np_symbol(Symbol.mean(self, axis=axis, keepdims=keepdims, **kw))
+        return _op("_npi_mean")(self, axis=axis, dtype=dtype, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False, **kw) -> _Symbol:  # type: ignore[override]
+        """``np.max(self, axis)``."""
+        if kw:  # legacy arguments (exclude=...): the legacy node
+            return as_np_symbol(Symbol.max(self, axis=axis, keepdims=keepdims, **kw))
+        return _op("_np_max")(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims=False, **kw) -> _Symbol:  # type: ignore[override]
+        """``np.min(self, axis)``."""
+        if kw:  # legacy arguments (exclude=...): the legacy node
+            return as_np_symbol(Symbol.min(self, axis=axis, keepdims=keepdims, **kw))
+        return _op("_np_min")(self, axis=axis, keepdims=keepdims)
+
+    def astype(self, dtype, *args, **kwargs) -> _Symbol:  # type: ignore[override]
+        """A cast node (``_npi_cast``)."""
+        return _op("_npi_cast")(self, dtype=dtype)
+
+
+def as_np_symbol(s: Any) -> Any:
+    """``s`` as a :class:`_Symbol` (other values unchanged)."""
+    if isinstance(s, Symbol) and not isinstance(s, _Symbol):
+        return _Symbol(s._outputs)
+    return s
+
+
+def _wrap(fn: Callable, public: str) -> Callable:
+    def np_fn(*args, **kwargs):
+        kwargs.pop("ctx", None)
+        kwargs.pop("device", None)
+        if kwargs.get("out") is not None:
+            raise TypeError(f"sym.np.{public}: out= is not supported for Symbols")
+        kwargs.pop("out", None)
+        return as_np_symbol(fn(*args, **kwargs))
+
+    np_fn.__name__ = np_fn.__qualname__ = public
+    np_fn.__doc__ = fn.__doc__
+    np_fn.__wrapped__ = fn  # type: ignore[attr-defined]
+    np_fn.op = fn.op  # type: ignore[attr-defined]
+    return np_fn
+
+
+_OPS: dict[str, Callable] = {}
+
+
+def _op(op_name: str) -> Callable:
+    """The graph function of one registered operator; the node is named after
+    the operator (``_npi_add0``), as MXNet's numpy symbols are."""
+    fn = _OPS.get(op_name)
+    if fn is None:
+        fn = _wrap(_frontend.make_function(_reg.get(op_name), op_name), op_name)
+        _OPS[op_name] = fn
+    return fn
+
+
+# --------------------------------------------------------------------------- arithmetic
+def _is_scalar(x: Any) -> bool:
+    return isinstance(x, numbers.Number)
+
+
+def _scalar_attrs(value: Any) -> dict:
+    v = value.item() if hasattr(value, "item") else value
+    return {"scalar": float(v), "is_int": isinstance(v, (int, bool))}
+
+
+def _np_binary(r: optable.Binary) -> Callable:
+    """``x <op> other`` for a numpy Symbol: the row's ``_npi_`` nodes."""
+    if r.np_ops is None or _reg.find(r.np_ops.array) is None:
+        legacy = graph_binary(r)
+
+        def fallback(self, other):
+            return as_np_symbol(legacy(self, other))
+
+        return fallback
+    array_op, scalar_op = r.np_ops.array, r.np_ops.scalar
+
+    def method(self, other):
+        if isinstance(other, Symbol):
+            return _op(array_op)(self, other)
+        if _is_scalar(other):
+            return _op(scalar_op)(self, **_scalar_attrs(other))
+        return NotImplemented
+
+    return method
+
+
+def _np_reflected(r: optable.Binary) -> Callable:
+    """``number <op> x`` for a numpy Symbol."""
+    rscalar = r.np_ops.rscalar if r.np_ops is not None else None
+    if rscalar is None or _reg.find(rscalar) is None:
+        legacy = graph_reflected(r)
+
+        def fallback(self, other):
+            return as_np_symbol(legacy(self, other))
+
+        return fallback
+
+    def method(self, other):
+        if _is_scalar(other):
+            return _op(rscalar)(self, **_scalar_attrs(other))
+        return NotImplemented
+
+    return method
+
+
+def _np_unary(u: optable.Unary) -> Callable:
+    if u.np_op is not None and (_reg.find(u.np_op) is not None):
+        name = u.np_op
+
+        def method(self):
+            return _op(name)(self)
+
+    else:
+        attrs = dict(u.graph_attrs)
+        op_name = u.graph_op
+
+        def method(self):
+            return as_np_symbol(create(op_name, [self], dict(attrs)))
+
+    return method
+
+
+optable.install_operators(
+    _Symbol, binary=_np_binary, reflected=_np_reflected, unary=_np_unary
+)
+
+
+def _binary_function(r: optable.Binary, public: str) -> Callable:
+    """``np.<public>(x1, x2)`` on Symbols and/or scalars."""
+    forward = _np_binary(r)
+    backward = _np_reflected(r) if r.reflected and not r.symmetric else None
+    rscalar = r.np_ops.rscalar if r.np_ops is not None else None
+
+    def fn(x1, x2, out=None, **kwargs):
+        if out is not None:
+            raise TypeError(f"sym.np.{public}: out= is not supported for Symbols")
+        if isinstance(x1, Symbol):
+            return forward(as_np_symbol(x1), x2)
+        if isinstance(x2, Symbol) and _is_scalar(x1):
+            if r.symmetric:
+                return forward(as_np_symbol(x2), x1)
+            if backward is not None:
+                return backward(as_np_symbol(x2), x1)
+            if rscalar is not None:  # comparisons: the mirrored operator
+                return _op(rscalar)(x2, **_scalar_attrs(x1))
+        raise TypeError(
+            f"sym.np.{public}: expected Symbols and/or numbers with at least one "
+            f"Symbol, got {type(x1).__name__} and {type(x2).__name__}."
+        )
+
+    fn.__name__ = fn.__qualname__ = public
+    fn.__doc__ = f"``{public}(x1, x2)`` element-wise (MXNet's ``{r.np_ops.array if r.np_ops else r.array_op}``)."
+    return fn
+
+
+# --------------------------------------------------------------------------- helpers
+def _dtype(dtype: Any) -> Any:
+    return "float32" if dtype is None else dtype
+
+
+def zeros(shape, dtype=None, order="C", ctx=None, **kwargs) -> _Symbol:
+    """A graph node of zeros (float32 by default, as ``mx.np``)."""
+    return _op("_npi_zeros")(shape=_shape(shape), dtype=_dtype(dtype), **kwargs)
+
+
+def ones(shape, dtype=None, order="C", ctx=None, **kwargs) -> _Symbol:
+    """A graph node of ones (float32 by default)."""
+    return _op("_npi_ones")(shape=_shape(shape), dtype=_dtype(dtype), **kwargs)
+
+
+def full(shape, fill_value, dtype=None, order="C", ctx=None, **kwargs) -> _Symbol:
+    """A graph node filled with the number ``fill_value``."""
+    if isinstance(fill_value, Symbol):
+        raise TypeError(
+            "sym.np.full: fill_value must be a number in a graph; use "
+            "np.full_like or broadcast_to for a Symbol value."
+        )
+    return _op("_npi_full")(
+        shape=_shape(shape), value=float(fill_value), dtype=_dtype(dtype), **kwargs
+    )
+
+
+def _shape(shape: Any) -> tuple:
+    return (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+
+
+def arange(start, stop=None, step=1, dtype=None, ctx=None, **kwargs) -> _Symbol:
+    """``[start, stop)`` by ``step`` (``arange(n)`` counts from 0)."""
+    if stop is None:
+        start, stop = 0, start
+    return _op("_npi_arange")(
+        start=start, stop=stop, step=step, dtype=_dtype(dtype), **kwargs
+    )
+
+
+def _seq(fname: str, seq: Any) -> list:
+    if isinstance(seq, Symbol):
+        return [seq[i] for i in range(len(seq.list_outputs()))]
+    if not isinstance(seq, (list, tuple)) or not seq:
+        raise TypeError(
+            f"sym.np.{fname}: expected a non-empty list or tuple of Symbols, got "
+            f"{type(seq).__name__}."
+        )
+    return list(seq)
+
+
+def concatenate(seq, axis=0, out=None) -> _Symbol:
+    """Join Symbols along an existing axis (``_npi_concatenate``)."""
+    items = _seq("concatenate", seq)
+    return _op("_npi_concatenate")(*items, axis=axis, num_args=len(items))
+
+
+def stack(arrays, axis=0, out=None) -> _Symbol:
+    """Join Symbols along a new axis (``_npi_stack``)."""
+    items = _seq("stack", arrays)
+    return _op("_npi_stack")(*items, axis=axis, num_args=len(items))
+
+
+def vstack(arrays, out=None) -> _Symbol:
+    """Stack Symbols row-wise (``_npi_vstack``)."""
+    items = _seq("vstack", arrays)
+    return _op("_npi_vstack")(*items, num_args=len(items))
+
+
+def hstack(arrays) -> _Symbol:
+    """Stack Symbols column-wise (``_npi_hstack``)."""
+    items = _seq("hstack", arrays)
+    return _op("_npi_hstack")(*items, num_args=len(items))
+
+
+def dstack(arrays) -> _Symbol:
+    """Stack Symbols depth-wise (``_npi_dstack``)."""
+    items = _seq("dstack", arrays)
+    return _op("_npi_dstack")(*items, num_args=len(items))
+
+
+def where(condition, x=None, y=None) -> _Symbol:
+    """``x`` where ``condition`` else ``y`` (Symbols or numbers)."""
+    if x is None or y is None:
+        raise TypeError(
+            "sym.np.where: the one-argument form (indices of nonzero entries) "
+            "has a data-dependent shape; use npx.nonzero, or pass x and y."
+        )
+    xs, ys = isinstance(x, Symbol), isinstance(y, Symbol)
+    if xs and ys:
+        return _op("_npi_where")(condition, x, y)
+    if xs:
+        return _op("_npi_where_rscalar")(condition, x, scalar=float(y))
+    if ys:
+        return _op("_npi_where_lscalar")(condition, y, scalar=float(x))
+    return _op("_npi_where_scalar2")(condition, x=float(x), y=float(y))
+
+
+def einsum(*operands, **kwargs) -> _Symbol:
+    """``einsum(subscripts, *operands)`` (``_npi_einsum``)."""
+    if not operands or not isinstance(operands[0], str):
+        raise TypeError(
+            "sym.np.einsum: the first argument must be the subscripts string "
+            "(einsum('ij,jk->ik', a, b))."
+        )
+    subscripts, arrays = operands[0], operands[1:]
+    optimize = kwargs.pop("optimize", False)
+    kwargs.pop("out", None)
+    if kwargs:
+        raise TypeError(f"sym.np.einsum: unexpected keyword arguments {sorted(kwargs)}")
+    return _op("_npi_einsum")(
+        *arrays,
+        subscripts=subscripts,
+        num_args=len(arrays),
+        optimize=int(bool(optimize)),
+    )
+
+
+def clip(a, a_min=None, a_max=None, out=None) -> _Symbol:
+    """Limit values to ``[a_min, a_max]`` (either may be None)."""
+    if a_min is None and a_max is None:
+        raise ValueError("sym.np.clip: a_min and a_max cannot both be None")
+    kw: dict = {}
+    if a_min is not None:
+        kw["a_min"] = float(a_min)
+    if a_max is not None:
+        kw["a_max"] = float(a_max)
+    return _op("_npi_clip")(a, **kw)
+
+
+def swapaxes(a, axis1, axis2) -> _Symbol:
+    """Interchange two axes (``_npi_swapaxes``)."""
+    return _op("_npi_swapaxes")(a, dim1=axis1, dim2=axis2)
+
+
+def split(ary, indices_or_sections, axis=0) -> _Symbol:
+    """Split into equal sections or at indices (``_npi_split``; a Symbol with
+    one output per piece)."""
+    if isinstance(indices_or_sections, numbers.Integral):
+        return _op("_npi_split")(
+            ary, indices=[], axis=axis, sections=int(indices_or_sections)
+        )
+    if isinstance(indices_or_sections, (list, tuple)):
+        return _op("_npi_split")(
+            ary, indices=[0, *indices_or_sections], axis=axis, sections=0
+        )
+    raise ValueError("indices_or_sections must be an int or a tuple of ints")
+
+
+def _reduce(op_name: str, public: str) -> Callable:
+    has_dtype = any(p.name == "dtype" for p in _reg.get(op_name).params)
+
+    def fn(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+        if out is not None:
+            raise TypeError(f"sym.np.{public}: out= is not supported for Symbols")
+        if has_dtype:
+            kwargs["dtype"] = dtype
+        return _op(op_name)(a, axis=axis, keepdims=keepdims, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = public
+    fn.__doc__ = f"``{public}`` over ``axis`` (MXNet's ``{op_name}``)."
+    return fn
+
+
+def _minmax(op_name: str, public: str) -> Callable:
+    def fn(a, axis=None, out=None, keepdims=False, **kwargs):
+        if out is not None:
+            raise TypeError(f"sym.np.{public}: out= is not supported for Symbols")
+        return _op(op_name)(a, axis=axis, keepdims=keepdims, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = public
+    fn.__doc__ = f"``{public}`` over ``axis`` (MXNet's ``{op_name}``)."
+    return fn
+
+
+def zeros_like(a, dtype=None, order="C", ctx=None, out=None) -> _Symbol:
+    """Zeros shaped like ``a`` (``_npi_full_like``)."""
+    return _op("_npi_full_like")(a, fill_value=0, dtype=dtype)
+
+
+def ones_like(a, dtype=None, order="C", ctx=None, out=None) -> _Symbol:
+    """Ones shaped like ``a`` (``_npi_full_like``)."""
+    return _op("_npi_full_like")(a, fill_value=1, dtype=dtype)
+
+
+def ravel(x, order="C") -> _Symbol:
+    """``x`` flattened to one dimension."""
+    return _op("_np_reshape")(x, newshape=(-1,), order=order)
+
+
+def flipud(m) -> _Symbol:
+    """``m`` reversed along axis 0."""
+    return _op("_npi_flip")(m, axis=0)
+
+
+def fliplr(m) -> _Symbol:
+    """``m`` reversed along axis 1."""
+    return _op("_npi_flip")(m, axis=1)
+
+
+_HELPERS: tuple[Callable, ...] = (
+    zeros_like,
+    ones_like,
+    ravel,
+    flipud,
+    fliplr,
+    zeros,
+    ones,
+    full,
+    arange,
+    concatenate,
+    stack,
+    vstack,
+    hstack,
+    dstack,
+    where,
+    einsum,
+    clip,
+    swapaxes,
+    split,
+)
+
+
+def np_functions(public: Sequence[str]) -> dict[str, Callable]:
+    """The ``sym.np`` functions: MXNet's ``public`` names that the registry
+    (or this module) can build, by name."""
+    out: dict[str, Callable] = {}
+    for name in public:
+        for prefix in ("_np_", "_npi_"):
+            op_name = prefix + name
+            if _reg.find(op_name) is not None:
+                out[name] = _op(op_name)
+                break
+    for r in optable.BINARY:
+        for name in r.np_functions:
+            out[name] = _binary_function(r, name)
+    for op_name, name in (
+        ("_np_sum", "sum"),
+        ("_npi_mean", "mean"),
+        ("_np_prod", "prod"),
+        ("_np_prod", "product"),
+    ):
+        out[name] = _reduce(op_name, name)
+    for op_name, name in (
+        ("_np_max", "max"),
+        ("_np_max", "amax"),
+        ("_np_min", "min"),
+        ("_np_min", "amin"),
+    ):
+        out[name] = _minmax(op_name, name)
+    for f in _HELPERS:
+        out[f.__name__] = f
+    for alias, name in (
+        ("absolute", "abs"),
+        ("fabs", "abs"),
+        ("round", "around"),
+        ("round_", "around"),
+        ("deg2rad", "radians"),
+        ("rad2deg", "degrees"),
+        ("row_stack", "vstack"),
+        ("invert", "bitwise_not"),
+    ):
+        if name in out:
+            out[alias] = out[name]
+    return {k: v for k, v in out.items() if k in public}
+
+
+def npx_functions(public: Sequence[str], prefix: str = "_npx_") -> dict[str, Callable]:
+    """The ``sym.npx`` functions (``_npx_<name>`` operators) of ``public``."""
+    return {n: _op(prefix + n) for n in public if _reg.find(prefix + n) is not None}

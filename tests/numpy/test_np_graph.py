@@ -1,0 +1,139 @@
+"""``F.np`` / ``F.npx`` traced into graphs of MXNet's ``_npi_`` operators (issue 8).
+
+Under ``npx.set_np()`` a hybridized block records ``_npi_*`` / ``_np_*`` /
+``_npx_*`` nodes (the names MXNet 1.9.1 writes), gives the eager result, and
+exports a ``-symbol.json`` that SymbolBlock.imports runs back.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as onp
+import pytest
+
+import neogluon as mx
+from neogluon import np
+from neogluon import npx
+from neogluon.base import MXNetError
+from neogluon.gluon import nn
+
+
+@pytest.fixture(autouse=True)
+def _np_mode():
+    npx.set_np()
+    yield
+    npx.reset_np()
+
+
+class _Mixed(nn.HybridBlock):
+    def __init__(self):
+        super().__init__()
+        self.dense = nn.Dense(4)
+
+    def hybrid_forward(self, F, x):
+        y = self.dense(x)
+        z = F.np.concatenate([y, F.np.ones((2, 4))], axis=0)
+        w = F.npx.relu(z * 2 - 0.5 + x.sum() / 10)
+        s = F.np.sum(w, axis=1) + F.np.mean(w) + F.np.max(w, axis=0).sum()
+        return s + F.np.matmul(w, w.T).sum() - F.np.stack([w, w]).mean(axis=(0, 2))
+
+
+def _ops(path):
+    with open(path) as f:
+        return [n["op"] for n in json.load(f)["nodes"]]
+
+
+def _x():
+    return np.array(onp.arange(6, dtype="float32").reshape(2, 3) / 7 - 0.3)
+
+
+def test_hybridized_np_block_matches_eager_and_records_npi_nodes(tmp_path):
+    mx.random.seed(1)
+    net = _Mixed()
+    net.initialize()
+    x = _x()
+    eager = net(x).asnumpy()
+    net.hybridize()
+    traced = net(x)
+    assert isinstance(traced, np.ndarray)
+    onp.testing.assert_allclose(traced.asnumpy(), eager, rtol=1e-5, atol=1e-5)
+    net.export(str(tmp_path / "net"))
+    ops = _ops(tmp_path / "net-symbol.json")
+    for name in (
+        "_npi_ones",
+        "_npi_concatenate",
+        "_npi_multiply_scalar",
+        "_npi_subtract_scalar",
+        "_npi_true_divide_scalar",
+        "_np_sum",
+        "_npx_relu",
+        "_npi_mean",
+        "_np_max",
+        "_np_transpose",
+        "_npi_matmul",
+        "_npi_stack",
+        "_npi_add",
+        "_npi_subtract",
+    ):
+        assert name in ops, (name, ops)
+    back = mx.gluon.SymbolBlock.imports(
+        str(tmp_path / "net-symbol.json"), ["data"], str(tmp_path / "net-0000.params")
+    )
+    onp.testing.assert_allclose(back(x).asnumpy(), eager, rtol=1e-5, atol=1e-5)
+
+
+def test_sym_np_functions_name_npi_nodes():
+    a, b = mx.sym.var("a"), mx.sym.var("b")
+    cases = {
+        "_npi_add": mx.sym.np.add(a, b),
+        "_npi_add_scalar": mx.sym.np.add(2, a),
+        "_npi_rsubtract_scalar": mx.sym.np.subtract(2, a),
+        "_npi_less_scalar": mx.sym.np.greater(1.5, a),
+        "_npi_zeros": mx.sym.np.zeros((2, 3)),
+        "_npi_full": mx.sym.np.full((2,), 7),
+        "_npi_arange": mx.sym.np.arange(5),
+        "_np_reshape": mx.sym.np.reshape(a, (3, 2)),
+        "_np_transpose": mx.sym.np.transpose(a),
+        "_npi_where": mx.sym.np.where(a, a, b),
+        "_npi_where_rscalar": mx.sym.np.where(a, b, 0),
+        "_npi_clip": mx.sym.np.clip(a, 0, 1),
+        "_np_dot": mx.sym.np.dot(a, b),
+        "_npi_einsum": mx.sym.np.einsum("ij,jk->ik", a, b),
+        "_npi_exp": mx.sym.np.exp(a),
+        "_npx_softmax": mx.sym.npx.softmax(a, axis=-1),
+        "_npi_swapaxes": mx.sym.np.swapaxes(a, 0, 1),
+    }
+    for op_name, s in cases.items():
+        assert isinstance(s, mx.sym.np._Symbol)
+        assert json.loads(s.tojson())["nodes"][-1]["op"] == op_name
+
+
+def test_sym_np_graph_values():
+    a, b = mx.sym.var("a"), mx.sym.var("b")
+    out = mx.sym.np.einsum("ij,jk->ik", a, b) + mx.sym.np.where(
+        mx.sym.np.greater(a, 0.5).T, 1, -1
+    )
+    av = onp.array([[0.1, 0.9], [0.7, 0.2]], dtype="float32")
+    bv = onp.array([[1.0, 2.0], [3.0, 4.0]], dtype="float32")
+    res = out.eval(a=np.array(av), b=np.array(bv))[0].asnumpy()
+    want = av @ bv + onp.where(av.T > 0.5, 1, -1)
+    onp.testing.assert_allclose(res, want, rtol=1e-6)
+
+
+def test_np_symbol_reshape_keeps_legacy_codes_and_errors_clearly():
+    a = mx.sym.np._Symbol(mx.sym.var("a")._outputs)
+    legacy = a.reshape((0, -1))
+    assert json.loads(legacy.tojson())["nodes"][-1]["op"] == "Reshape"
+    assert json.loads(a.reshape(3, 2).tojson())["nodes"][-1]["op"] == "_np_reshape"
+    with pytest.raises(TypeError, match="one-argument form"):
+        mx.sym.np.where(a)
+    with pytest.raises(TypeError, match="subscripts"):
+        mx.sym.np.einsum(a, a)
+    with pytest.raises(MXNetError, match="not implemented"):
+        mx.sym.np.resize(a, (2, 2))
+
+
+def test_nd_npx_is_the_npx_operator():
+    x = np.array([[-1.0, 2.0]])
+    assert mx.nd.npx.relu(x).asnumpy().tolist() == [[0.0, 2.0]]
