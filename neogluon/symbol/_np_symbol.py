@@ -22,6 +22,7 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from typing import Any
 
+from ..ops import np_alias
 from ..ops import optable
 from ..ops import registry as _reg
 from . import _frontend
@@ -125,12 +126,30 @@ def _wrap(fn: Callable, public: str) -> Callable:
 _OPS: dict[str, Callable] = {}
 
 
+#: ``_npi_`` / ``_npx_`` names that MXNet 1.9.1 registers as aliases of another
+#: operator (``_npi_clip`` of ``clip``, ``_npx_softmax`` of ``softmax``): its
+#: graphs record that operator, and so do ours (the registry's alias runs the
+#: same kernel). ``_npx_relu`` and ``_npx_sigmoid`` are operators of their own.
+_CANONICAL = {
+    k: v
+    for k, v in {**np_alias.ALIASES, **np_alias.NPX_ALIASES}.items()
+    if k not in ("_npx_relu", "_npx_sigmoid")
+}
+
+
 def _op(op_name: str) -> Callable:
-    """The graph function of one registered operator; the node is named after
-    the operator (``_npi_add0``), as MXNet's numpy symbols are."""
+    """The graph function of one registered operator. As in MXNet, the node is
+    named after the function (``add0`` for ``_npi_add``) and an alias records
+    the operator it names (``clip`` for ``_npi_clip``)."""
     fn = _OPS.get(op_name)
     if fn is None:
-        fn = _wrap(_frontend.make_function(_reg.get(op_name), op_name), op_name)
+        hint = op_name
+        for prefix in ("_npi_", "_np_", "_npx_"):
+            if op_name.startswith(prefix):
+                hint = op_name[len(prefix) :]
+                break
+        op = _reg.get(_CANONICAL.get(op_name, op_name))
+        fn = _wrap(_frontend.make_function(op, hint), hint)
         _OPS[op_name] = fn
     return fn
 
@@ -205,6 +224,15 @@ def _np_unary(u: optable.Unary) -> Callable:
 optable.install_operators(
     _Symbol, binary=_np_binary, reflected=_np_reflected, unary=_np_unary
 )
+
+
+def _negate(self):
+    """``-x``: MXNet's numpy Symbol multiplies by the float -1.0."""
+    return _op("_npi_multiply_scalar")(self, scalar=-1.0, is_int=False)
+
+
+_negate.optable_row = _Symbol.__neg__.optable_row  # type: ignore[attr-defined]
+_Symbol.__neg__ = _negate  # type: ignore[method-assign]
 
 
 def _binary_function(r: optable.Binary, public: str) -> Callable:

@@ -7,7 +7,9 @@ exports a ``-symbol.json`` that SymbolBlock.imports runs back.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+from pathlib import Path
 
 import numpy as onp
 import pytest
@@ -97,11 +99,11 @@ def test_sym_np_functions_name_npi_nodes():
         "_np_transpose": mx.sym.np.transpose(a),
         "_npi_where": mx.sym.np.where(a, a, b),
         "_npi_where_rscalar": mx.sym.np.where(a, b, 0),
-        "_npi_clip": mx.sym.np.clip(a, 0, 1),
+        "clip": mx.sym.np.clip(a, 0, 1),  # MXNet: an alias of clip
         "_np_dot": mx.sym.np.dot(a, b),
         "_npi_einsum": mx.sym.np.einsum("ij,jk->ik", a, b),
         "_npi_exp": mx.sym.np.exp(a),
-        "_npx_softmax": mx.sym.npx.softmax(a, axis=-1),
+        "softmax": mx.sym.npx.softmax(a, axis=-1),
         "_npi_swapaxes": mx.sym.np.swapaxes(a, 0, 1),
     }
     for op_name, s in cases.items():
@@ -137,3 +139,47 @@ def test_np_symbol_reshape_keeps_legacy_codes_and_errors_clearly():
 def test_nd_npx_is_the_npx_operator():
     x = np.array([[-1.0, 2.0]])
     assert mx.nd.npx.relu(x).asnumpy().tolist() == [[0.0, 2.0]]
+
+
+# ---------------------------------------------------------------- MXNet's graphs
+_FIX = Path(__file__).resolve().parents[1] / "fixtures" / "mxnet-1.9.1" / "np_graph"
+_GEN = Path(__file__).resolve().parents[2] / "tools" / "fixtures" / "np_graph.py"
+
+
+def _blocks():
+    spec = importlib.util.spec_from_file_location("_np_graph_fixture", _GEN)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.blocks(mx)
+
+
+@pytest.mark.parametrize("name", ["arith", "shapes", "reduce", "dense"])
+def test_mxnet_np_graph_loads_and_matches(name):
+    case = onp.load(_FIX / f"{name}.npz")
+    back = mx.gluon.SymbolBlock.imports(
+        str(_FIX / f"{name}-symbol.json"),
+        ["data"],
+        str(_FIX / f"{name}-0000.params"),
+    )
+    out = back(np.array(case["x"]))
+    onp.testing.assert_allclose(out.asnumpy(), case["out"], rtol=1e-5, atol=1e-6)
+
+
+_AS_MXNET = {"_npi_maximum_scalar": "_maximum_scalar"}
+
+
+@pytest.mark.parametrize("name", ["arith", "shapes", "reduce", "dense"])
+def test_traced_np_block_records_mxnets_operators(name, tmp_path):
+    net = _blocks()[name]()
+    net.initialize()
+    net.hybridize()
+    net(np.array(onp.load(_FIX / f"{name}.npz")["x"]))
+    net.export(str(tmp_path / name))
+    # MXNet registers _npi_maximum_scalar as an alias of _maximum_scalar, and
+    # records that name; neogluon keeps its np operator (numpy type promotion),
+    # whose name MXNet loads as the alias.
+    ours = sorted(
+        _AS_MXNET.get(op, op) for op in _ops(tmp_path / f"{name}-symbol.json")
+    )
+    theirs = sorted(_ops(_FIX / f"{name}-symbol.json"))
+    assert ours == theirs
