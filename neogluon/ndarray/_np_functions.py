@@ -135,6 +135,15 @@ def _op(names: Sequence[str]):
     raise MXNetError(f"none of the operators {list(names)} is registered")
 
 
+def _invoke(op_name: str, *arrays, **attrs) -> ndarray:
+    """Run the registered operator ``op_name`` (MXNet's ``_npi_*`` / ``_np_*``,
+    the one a traced graph records) on np arrays; attrs are Python values."""
+    op = _reg.get(op_name)
+    names = op.inputs if not op.variadic else op.inputs * len(arrays)
+    tensors = [_t(a, n) for a, n in zip(arrays, names, strict=False)]
+    return _w(_run(op.kernel, *tensors, **attrs), *arrays)
+
+
 def _placement(ctx):
     dev, tag = _resolve_ctx(ctx)
     return dev, tag
@@ -530,30 +539,21 @@ def _reduce_args(a, axis):
 @_export
 def sum(a, axis=None, dtype=None, keepdims=False, initial=None, out=None):  # noqa: A001
     """Sum over ``axis`` (all axes when None); bool sums as int64."""
-    t, dims = _reduce_args(a, axis)
-    td = _dt(dtype)
-    if td is None and t.dtype == torch.bool:
-        td = torch.int64
-    if td is None:
-        td = t.dtype
-    res = (
-        _run(torch.sum, t, dim=dims, keepdim=bool(keepdims), dtype=td)
-        if dims
-        else (t.to(td).clone())
+    _reduce_args(a, axis)  # checks the axes
+    res = _invoke(
+        "_np_sum", a, axis=axis, dtype=dtype, keepdims=bool(keepdims), initial=initial
     )
-    if initial is not None:
-        res = res + initial
-    return _out(_w(res, a), out)
+    return _out(res, out)
 
 
 @_export
 def mean(a, axis=None, dtype=None, out=None, keepdims=False):
     """Mean over ``axis``; integer input gives the default float dtype."""
-    t, dims = _reduce_args(a, axis)
+    t, _ = _reduce_args(a, axis)
     td = _dt(dtype) or (t.dtype if t.is_floating_point() else default_float())
-    t = t.to(td)
-    res = _run(torch.mean, t, dim=dims, keepdim=bool(keepdims)) if dims else t.clone()
-    return _out(_w(res, a), out)
+    return _out(
+        _invoke("_npi_mean", a, axis=axis, dtype=td, keepdims=bool(keepdims)), out
+    )
 
 
 def _moment(a, axis, dtype, ddof, keepdims, fn):
@@ -582,24 +582,23 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     return _out(_moment(a, axis, dtype, ddof, keepdims, torch.var), out)
 
 
-def _minmax(a, axis, keepdims, fn):
-    t, dims = _reduce_args(a, axis)
+def _minmax(a, axis, keepdims, op_name):
+    t, _ = _reduce_args(a, axis)
     if t.numel() == 0:
         raise ValueError("zero-size array to reduction operation which has no identity")
-    res = _run(fn, t, dim=dims, keepdim=bool(keepdims)) if dims else t.clone()
-    return _w(res, a)
+    return _invoke(op_name, a, axis=axis, keepdims=bool(keepdims))
 
 
 @_export
 def max(a, axis=None, out=None, keepdims=False):  # noqa: A001
     """Maximum over ``axis``."""
-    return _out(_minmax(a, axis, keepdims, torch.amax), out)
+    return _out(_minmax(a, axis, keepdims, "_np_max"), out)
 
 
 @_export
 def min(a, axis=None, out=None, keepdims=False):  # noqa: A001
     """Minimum over ``axis``."""
-    return _out(_minmax(a, axis, keepdims, torch.amin), out)
+    return _out(_minmax(a, axis, keepdims, "_np_min"), out)
 
 
 amax = max
@@ -751,7 +750,7 @@ def transpose(a, axes=None):
     )
     if len(perm) != t.dim():
         raise ValueError(f"axes {perm} don't match array of shape {tuple(t.shape)}")
-    return _w(_run(torch.permute, t, perm), a)
+    return _invoke("_np_transpose", a, axes=perm)
 
 
 @_export
@@ -868,7 +867,9 @@ def concatenate(seq, axis=0, out=None):
     ts = _seq(seq, "seq")
     if axis is None:
         ts, axis = [t.reshape(-1) for t in ts], 0
-    return _out(_w(_run(torch.cat, ts, dim=int(axis)), *seq), out)
+    op = _reg.get("_npi_concatenate").kernel
+    res = _run(op, *ts, num_args=len(ts), axis=int(axis))
+    return _out(_w(res, *seq), out)
 
 
 @_export
@@ -881,7 +882,8 @@ def append(arr, values, axis=None):
 def stack(arrays, axis=0, out=None):
     """Arrays joined along a new axis."""
     ts = _seq(arrays, "arrays")
-    return _out(_w(_run(torch.stack, ts, dim=int(axis)), *arrays), out)
+    res = _run(_reg.get("_npi_stack").kernel, *ts, axis=int(axis), num_args=len(ts))
+    return _out(_w(res, *arrays), out)
 
 
 @_export
@@ -1255,12 +1257,7 @@ def dot(a, b, out=None):
     if _is_number(a) or _is_number(b):
         return multiply(a, b)  # type: ignore[name-defined]  # noqa: F821
     ta, tb = _mm_operands(a, b)
-    if ta.dim() == 0 or tb.dim() == 0:
-        res = ta * tb
-    elif tb.dim() == 1 or ta.dim() <= 2 and tb.dim() <= 2:
-        res = _run(torch.matmul, ta, tb)
-    else:
-        res = _run(torch.tensordot, ta, tb, dims=([ta.dim() - 1], [tb.dim() - 2]))
+    res = _run(_reg.get("_np_dot").kernel, ta, tb)
     return _out(_w(res, a, b), out)
 
 
@@ -1270,7 +1267,7 @@ def matmul(a, b, out=None, **kwargs):
     ta, tb = _mm_operands(a, b)
     if ta.dim() == 0 or tb.dim() == 0:
         raise ValueError("matmul: Input operand does not have enough dimensions")
-    return _out(_w(_run(torch.matmul, ta, tb), a, b), out)
+    return _out(_invoke("_npi_matmul", a, b), out)
 
 
 @_export

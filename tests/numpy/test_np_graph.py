@@ -183,3 +183,44 @@ def test_traced_np_block_records_mxnets_operators(name, tmp_path):
     )
     theirs = sorted(_ops(_FIX / f"{name}-symbol.json"))
     assert ours == theirs
+
+
+def test_eager_np_functions_run_the_registered_npi_operators(monkeypatch):
+    from neogluon.ndarray import _np_functions
+    from neogluon.ops import registry
+
+    called = []
+    real_get = registry.get
+
+    def spy(name):
+        called.append(name)
+        return real_get(name)
+
+    monkeypatch.setattr(_np_functions._reg, "get", spy)
+    a = np.array([[1.0, -2.0], [3.0, 4.0]])
+    results = {
+        "_np_sum": np.sum(a, axis=0),
+        "_npi_mean": np.mean(a, axis=1),
+        "_np_max": np.max(a),
+        "_np_min": np.min(a, axis=0, keepdims=True),
+        "_np_transpose": np.transpose(a),
+        "_npi_matmul": np.matmul(a, a),
+        "_np_dot": np.dot(a, a),
+        "_npi_concatenate": np.concatenate([a, a], axis=1),
+        "_npi_stack": np.stack([a, a]),
+    }
+    av = a.asnumpy()
+    want = {
+        "_np_sum": av.sum(axis=0),
+        "_npi_mean": av.mean(axis=1),
+        "_np_max": av.max(),
+        "_np_min": av.min(axis=0, keepdims=True),
+        "_np_transpose": av.T,
+        "_npi_matmul": av @ av,
+        "_np_dot": av.dot(av),
+        "_npi_concatenate": onp.concatenate([av, av], axis=1),
+        "_npi_stack": onp.stack([av, av]),
+    }
+    for name, res in results.items():
+        assert name in called, name
+        onp.testing.assert_allclose(res.asnumpy(), want[name], rtol=1e-6)
