@@ -144,7 +144,7 @@ def _op(op_name: str) -> Callable:
     fn = _OPS.get(op_name)
     if fn is None:
         hint = op_name
-        for prefix in ("_npi_", "_np_", "_npx_"):
+        for prefix in ("_npx__image_", "_npi_", "_np_", "_npx_"):
             if op_name.startswith(prefix):
                 hint = op_name[len(prefix) :]
                 break

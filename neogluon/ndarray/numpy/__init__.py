@@ -3,7 +3,7 @@
 
 The same functions as :mod:`neogluon.numpy` (``neogluon/ndarray/_np_functions.py``);
 names not implemented resolve to placeholders that raise MXNetError. Traced
-(hybridized) code gets ``F = mx.sym``, whose ``sym.np`` is not built yet.
+(hybridized) code gets ``F = mx.sym`` and ``sym.np`` (graph builders).
 """
 
 from __future__ import annotations

@@ -33,5 +33,5 @@ __all__ = sorted(_BUILT) + _missing.define(
     _NAMES,
     area="mx.sym.numpy (mx.np symbols)",
     planned="issue 8",
-    instead="mx.sym operators",
+    instead="mx.np eagerly (without hybridize) or the legacy mx.sym operators",
 )

@@ -62,6 +62,6 @@ __all__ = sorted(_BUILT) + _missing.define(
     _NAMES,
     area="mx.sym.numpy_extension (mx.npx symbols)",
     planned="issue 8",
-    instead="mx.sym operators",
+    instead="mx.np eagerly (without hybridize) or the legacy mx.sym operators",
 )
 __all__ += ["image", "random"]
