@@ -224,3 +224,15 @@ def test_eager_np_functions_run_the_registered_npi_operators(monkeypatch):
     for name, res in results.items():
         assert name in called, name
         onp.testing.assert_allclose(res.asnumpy(), want[name], rtol=1e-6)
+
+
+def test_sym_np_random_nodes():
+    loc = mx.sym.var("loc")
+    u = mx.sym.np.random.uniform(2, 3, size=(500,))
+    assert json.loads(u.tojson())["nodes"][-1]["op"] == "_npi_uniform"
+    vals = u.eval()[0].asnumpy()
+    assert vals.shape == (500,) and vals.min() >= 2 and vals.max() < 3
+    n = mx.sym.np.random.normal(loc, 0.001, size=(3,))
+    assert n.list_arguments() == ["loc"]
+    got = n.eval(loc=np.array([5.0, 6.0, 7.0]))[0].asnumpy()
+    onp.testing.assert_allclose(got, [5.0, 6.0, 7.0], atol=0.02)
