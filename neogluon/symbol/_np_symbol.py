@@ -47,6 +47,53 @@ class _Symbol(Symbol):
     def as_np_ndarray(self) -> _Symbol:
         return self
 
+    def __getitem__(self, key) -> _Symbol:  # type: ignore[override]
+        """Basic indexing (ints, slices, tuples of them) as MXNet's np Symbol:
+        a ``slice`` node, then ``_npx_reshape`` dropping integer-indexed axes.
+        A Symbol with several outputs selects outputs instead."""
+        if len(self._outputs) > 1 or isinstance(key, str):
+            picked = Symbol.__getitem__(self, key)
+            return as_np_symbol(picked)
+        if isinstance(key, slice):
+            if key.step == 0:
+                raise ValueError("slice step cannot be zero")
+            return _op("_npi_slice")(
+                self, begin=(key.start,), end=(key.stop,), step=(key.step,)
+            )
+        keys = key if isinstance(key, tuple) else (key,)
+        if not keys:
+            return self
+        begin: list = []
+        end: list = []
+        step: list = []
+        codes: list[int] = []
+        for k in keys:
+            if isinstance(k, slice):
+                if k.step == 0:
+                    raise ValueError("slice step cannot be zero")
+                begin.append(k.start)
+                end.append(k.stop)
+                step.append(k.step)
+                codes.append(-2)
+            elif isinstance(k, numbers.Integral) and not isinstance(k, bool):
+                k = int(k)
+                # a negative index counts backwards: k-1 is past it (MXNet's
+                # single-int form, [k, k+1), is empty for -1: not copied)
+                begin.append(k)
+                end.append(k + 1 if k >= 0 else k - 1)
+                step.append(1 if k >= 0 else -1)
+                codes.append(-3)
+            else:
+                raise IndexError(
+                    "np Symbol indexing: only integers, slices and tuples of them "
+                    f"are supported in a graph, got {key!r}. Use F.np.take or "
+                    "F.npx.pick for array indices."
+                )
+        sliced = _op("_npi_slice")(
+            self, begin=tuple(begin), end=tuple(end), step=tuple(step)
+        )
+        return _op("_npx_reshape")(sliced, newshape=(*codes, -4))
+
     def reshape(self, *shape, **kwargs) -> _Symbol:  # type: ignore[override]
         """``np.reshape(self, shape)``: numpy's reshape (``-1`` infers one dim)."""
         order = kwargs.pop("order", "C")

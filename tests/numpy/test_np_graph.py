@@ -236,3 +236,37 @@ def test_sym_np_random_nodes():
     assert n.list_arguments() == ["loc"]
     got = n.eval(loc=np.array([5.0, 6.0, 7.0]))[0].asnumpy()
     onp.testing.assert_allclose(got, [5.0, 6.0, 7.0], atol=0.02)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        0,
+        -1,
+        slice(1, None),
+        (0, slice(None), -1),
+        (slice(None), 1),
+        (1, 2, 3),
+        (-1, -1),
+    ],
+)
+def test_np_symbol_basic_indexing(key):
+    a = mx.sym.np._Symbol(mx.sym.var("a")._outputs)
+    v = onp.arange(24, dtype="float32").reshape(2, 3, 4)
+    out = a[key].eval(a=np.array(v))[0].asnumpy()
+    assert out.shape == v[key].shape
+    onp.testing.assert_array_equal(out, v[key])
+
+
+def test_np_symbol_indexing_in_a_hybridized_block():
+    class Pick(nn.HybridBlock):
+        def hybrid_forward(self, F, x):
+            return x[:, 1] * 2 + x[-1]
+
+    net = Pick()
+    x = np.array(onp.arange(9, dtype="float32").reshape(3, 3))
+    eager = net(x).asnumpy()
+    net.hybridize()
+    onp.testing.assert_array_equal(net(x).asnumpy(), eager)
+    with pytest.raises(IndexError, match="only integers, slices"):
+        mx.sym.np._Symbol(mx.sym.var("a")._outputs)[[0, 1]]
