@@ -218,6 +218,24 @@ class Trainer:
         config = self._kvstore_params
         kvstore, update_on_kvstore = self._create_kvstore(config["kvstore"])
         self._distributed = bool(kvstore) and "dist" in kvstore.type
+        if any(p.stype == "row_sparse" for p in self._params):
+            # MXNet: sparse weights live in the kvstore and are always updated
+            # there (row_sparse_pull before forward).
+            if config["update_on_kvstore"] is False:
+                raise ValueError(
+                    "Trainer: cannot set update_on_kvstore=False when sparse "
+                    "weights (Parameters with stype='row_sparse') are present; "
+                    "leave it None or True."
+                )
+        elif any(p.grad_stype == "row_sparse" for p in self._params):
+            # MXNet: dense weights with sparse gradients update locally (push
+            # and pull the gradients) unless the store is distributed.
+            if config["update_on_kvstore"] is False and self._distributed:
+                raise ValueError(
+                    "Trainer: cannot set update_on_kvstore=False on a dist kvstore "
+                    "when sparse gradients are present."
+                )
+            update_on_kvstore = self._distributed
         if config["update_on_kvstore"] is not None:
             update_on_kvstore = config["update_on_kvstore"]
         if update_on_kvstore and kvstore and not kvstore.is_capable("optimizer"):
@@ -315,6 +333,13 @@ class Trainer:
             if self._update_on_kvstore:
                 # push the gradients, the store updates, pull the weights
                 self._kvstore.pushpull(i, grads, out=param.list_data(), priority=-i)
+            elif grads[0].stype != "default":
+                # Sparse gradients: push, then pull the sum back into them
+                # (MXNet pulls with ignore_sparse only on a distributed store).
+                self._kvstore.push(i, grads, priority=-i)
+                self._kvstore.pull(
+                    i, grads, priority=-i, ignore_sparse=self._distributed
+                )
             else:
                 self._kvstore.pushpull(i, grads, priority=-i)
 

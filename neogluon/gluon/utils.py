@@ -14,6 +14,7 @@ from .. import ndarray as nd
 from .._text import indent as _indent  # noqa: F401 - MXNet's name here too
 from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
+from ..util import is_np_array
 from .parameter import _brief_print_list  # noqa: F401 - MXNet's name here too
 from .parameter import shape_is_known  # noqa: F401 - MXNet's name here too
 
@@ -54,6 +55,15 @@ def split_data(
         )
     if num_slice == 1:
         return [data]
+    if is_np_array():
+        # MXNet: under set_np the slices come from mx.np.split (mx.np arrays).
+        from .. import numpy as _mx_np
+
+        sizes = [n_each + 1] * (size % num_slice) + [n_each] * (
+            num_slice - size % num_slice
+        )
+        points = [sum(sizes[: i + 1]) for i in range(num_slice - 1)]
+        return list(_mx_np.split(data, indices_or_sections=points, axis=batch_axis))
     step = n_each
     rem = size % num_slice
     slices = []

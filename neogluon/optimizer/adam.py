@@ -10,6 +10,7 @@ from ..ops.optimizer_updates import adam_foreach
 from ..ops.sparse_updates import adam_lazy
 from .optimizer import Optimizer
 from .optimizer import _aggregation_size
+from .optimizer import _update_dense_copies
 from .optimizer import register
 
 __all__ = ["Adam"]
@@ -65,6 +66,9 @@ class Adam(Optimizer):
                     "Adam.update expects NDArray weights and gradients, got "
                     f"{type(w).__name__} and {type(g).__name__}."
                 )
+        if any(w.stype != "default" for w in weight):
+            _update_dense_copies(self.update, index, weight, grad, state)
+            return
         self._update_count(index)
         lrs = self._get_lrs(index)
         wds = self._get_wds(index)

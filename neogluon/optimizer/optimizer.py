@@ -293,6 +293,24 @@ register = Optimizer.register
 create = Optimizer.create_optimizer
 
 
+def _update_dense_copies(update, indices, weights, grads, states) -> None:
+    """Run ``update(indices, weights, grads, states)`` on dense copies of the
+    sparse weights and write the results back in each weight's storage type.
+
+    The fused update kernels write dense tensors in place, and a sparse
+    weight's ``to_torch()`` is a dense copy, so they cannot update a
+    row_sparse or csr weight directly (MXNet's storage fallback also updates
+    a dense copy). Only the rows the update touches change.
+    """
+    from ..ndarray.sparse import _assign
+
+    dense = [w.tostype("default") if w.stype != "default" else w for w in weights]
+    update(indices, dense, grads, states)
+    for w, d in zip(weights, dense, strict=True):
+        if w is not d:
+            _assign(w, d)
+
+
 def _aggregation_size(default: int) -> int:
     """MXNet's ``MXNET_OPTIMIZER_AGGREGATION_SIZE`` (params per fused update)."""
     return int(os.getenv("MXNET_OPTIMIZER_AGGREGATION_SIZE", str(default)))

@@ -19,6 +19,7 @@ from ..ops.sparse_updates import row_sparse_weight
 from ..ops.sparse_updates import sgd_lazy
 from .optimizer import Optimizer
 from .optimizer import _aggregation_size
+from .optimizer import _update_dense_copies
 from .optimizer import register
 
 __all__ = ["SGD", "NAG", "ccSGD"]
@@ -101,6 +102,12 @@ class SGD(Optimizer):
     def _update_impl(self, indices, weights, grads, states, multi_precision=False):
         indices, weights, grads, states = _as_lists(indices, weights, grads, states)
         _check_arrays("SGD", weights, grads)
+        if any(w.stype != "default" for w in weights):
+            _update_dense_copies(
+                lambda *a: self._update_impl(*a, multi_precision=multi_precision),
+                indices, weights, grads, states,
+            )  # fmt: skip
+            return
         self._update_count(indices)
         lrs = self._get_lrs(indices)
         wds = self._get_wds(indices)

@@ -229,3 +229,22 @@ def test_split_and_load_keeps_csr_and_slices_axis_0_as_views():
     np.testing.assert_array_equal(x.asnumpy()[:2], -np.ones((2, 2)))
     cols = gutils.split_data(x, 2, batch_axis=1)
     assert [c.shape for c in cols] == [(6, 1), (6, 1)]
+
+
+@pytest.mark.parametrize(
+    ("num_slice", "axis", "even"), [(3, 1, True), (4, 1, False), (4, 0, False)]
+)
+def test_split_data_under_np_array_gives_np_arrays(num_slice, axis, even):
+    # MXNet 1.9.1 test_gluon.py::test_split_data_np: mx.np.split under set_np,
+    # numpy's array_split sections (the first slices take the extra rows).
+    import numpy as np
+
+    x = np.arange(10 * 6, dtype=np.float32).reshape(10, 6)
+    with mx.util.np_array(True), mx.util.np_shape(True):
+        parts = gutils.split_data(mx.np.array(x), num_slice, axis, even_split=even)
+        assert all(isinstance(p, mx.np.ndarray) for p in parts)
+        got = [p.asnumpy() for p in parts]
+    want = np.array_split(x, num_slice, axis=axis)
+    assert [g.shape for g in got] == [w.shape for w in want]
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
