@@ -339,18 +339,10 @@ class Updater:
             grads = list(grad)
             weights = list(weight)
         if any(w.stype != "default" for w in weights):
-            # A sparse weight (a Module parameter declared
-            # var(stype='row_sparse')): the optimizers update dense tensors in
-            # place, so update a dense copy and write it back in its storage type.
-            from ..ndarray.sparse import _assign
-
-            dense = [
-                w.tostype("default") if w.stype != "default" else w for w in weights
-            ]
-            self(indices, grads, dense)
-            for w, d in zip(weights, dense, strict=True):
-                if w is not d:
-                    _assign(w, d)
+            # A sparse weight (a Module parameter declared var(stype=...)).
+            _update_dense_copies(
+                lambda i, w, g, _s: self(i, g, w), indices, weights, grads, None
+            )
             return
         if weights:
             self.optimizer._set_current_context(weights[0].context.device_id)
