@@ -37,6 +37,7 @@ from ..ops import optable
 from ..ops import registry as _reg
 from ._core import NDArray
 from ._core import _grad_off
+from ._core import note_recorded
 
 __all__ = [
     "ndarray",
@@ -116,6 +117,8 @@ class ndarray(NDArray):  # noqa: N801 - MXNet's class name
         arr._data = self._data
         arr._ag = self._ag
         arr._ctx = self._ctx
+        if arr._data.requires_grad:
+            note_recorded(arr)
         return arr
 
     def as_np_ndarray(self) -> ndarray:
@@ -272,6 +275,8 @@ def from_tensor(t: torch.Tensor, ctx=None) -> ndarray:
     arr._data = t
     arr._ag = None
     arr._ctx = ctx
+    if t.requires_grad:
+        note_recorded(arr)
     return arr
 
 
@@ -284,6 +289,8 @@ def as_np(x: NDArray) -> ndarray:
     arr._data = x._data
     arr._ag = x._ag
     arr._ctx = x._ctx
+    if arr._data.requires_grad:
+        note_recorded(arr)
     return arr
 
 
