@@ -101,6 +101,42 @@ def test_np_rnn_state_carried_across_backward_passes(np_mode):
     np.testing.assert_allclose(grad_carried, grad_fresh, rtol=1e-6, atol=1e-7)
 
 
+def test_np_slices_with_negative_steps(np_mode):
+    # d2l.nms sorts with ``scores.argsort()[::-1]``; MXNet's np slices
+    # backwards like NumPy (a copy), with gradients flowing back.
+    a = np.arange(60, dtype="float32").reshape(3, 4, 5)
+    x = mx.np.array(a)
+    keys = [
+        slice(None, None, -1),
+        (1, slice(None, None, -2)),
+        (Ellipsis, slice(3, 0, -1)),
+        (None, slice(2, None, -1), 0, slice(None, None, -3)),
+        (slice(0, 3, -1),),  # empty
+        (slice(-1, -5, -2), Ellipsis),
+    ]
+    for key in keys:
+        got = x[key].asnumpy()
+        assert got.shape == a[key].shape, key
+        np.testing.assert_array_equal(got, a[key])
+    x.attach_grad()
+    with mx.autograd.record():
+        y = (x[::-1, :, ::-2] * mx.np.arange(3).reshape(3, 1, 1)).sum()
+    y.backward()
+    np.testing.assert_array_equal(
+        x.grad.asnumpy()[:, 0], [[2, 0, 2, 0, 2], [1, 0, 1, 0, 1], [0] * 5]
+    )
+    with pytest.raises(IndexError, match="negative step"):
+        x[mx.np.array([0, 1]), ::-1]
+
+
+def test_np_clip_method_takes_min_max(np_mode):
+    # MXNet's ndarray.clip(min=None, max=None); d2l.box_iou calls clip(min=0).
+    x = mx.np.array([-1.0, 0.5, 3.0])
+    np.testing.assert_array_equal(x.clip(min=0).asnumpy(), [0, 0.5, 3])
+    np.testing.assert_array_equal(x.clip(max=1).asnumpy(), [-1, 0.5, 1])
+    np.testing.assert_array_equal(x.clip(0, 1).asnumpy(), [0, 0.5, 1])
+
+
 # ---- the book's library -------------------------------------------------------
 
 
@@ -129,13 +165,16 @@ def test_library_imports_under_the_alias(book):
     assert isinstance(d2l.tensor([1, 2]), mx.np.ndarray)
 
 
-@pytest.mark.parametrize("case", ["masked_softmax", "attention", "transformer"])
+@pytest.mark.parametrize(
+    "case", ["masked_softmax", "attention", "transformer", "boxes"]
+)
 def test_attention_blocks_match_mxnet(book, case):
     d2l, cases = book
     ref = load_fixture("d2l_book", case)
     got = getattr(cases, case)(d2l, mx)
     assert set(got) == set(ref)
     for key, value in got.items():
+        assert np.asarray(value).dtype == ref[key].dtype, key
         _close(value, ref[key], rtol=1e-4, atol=1e-6)
 
 

@@ -265,3 +265,42 @@ def language_model(d2l, mx, tmp: Path) -> dict:
     out["concise_predict"] = d2l.predict_ch8("time ", 8, model, vocab, device)
     npx.waitall()
     return out
+
+
+def boxes(d2l, mx) -> dict:
+    """Anchor boxes (chapter 13.4): multibox_prior, box_iou, multibox_target,
+    multibox_detection (nms with ``argsort()[::-1]``, ``clip(min=0)``)."""
+    np = mx.np
+    img = np.zeros((1, 3, 6, 8))
+    anchors = d2l.multibox_prior(img, sizes=[0.75, 0.5], ratios=[1, 2])
+    ground_truth = np.array([[0, 0.1, 0.08, 0.52, 0.92], [1, 0.55, 0.2, 0.9, 0.88]])
+    some = np.array(
+        [
+            [0, 0.1, 0.2, 0.3],
+            [0.15, 0.2, 0.4, 0.4],
+            [0.63, 0.05, 0.88, 0.98],
+            [0.66, 0.45, 0.8, 0.8],
+            [0.57, 0.3, 0.92, 0.9],
+        ]
+    )
+    offset, mask, cls = d2l.multibox_target(
+        np.expand_dims(some, 0), np.expand_dims(ground_truth, 0)
+    )
+    cls_probs = np.array(
+        [[0.0] * 5, [0.9, 0.8, 0.7, 0.1, 0.2], [0.1, 0.2, 0.3, 0.9, 0.8]]
+    )
+    offsets = np.array(onp.sin(onp.arange(20) * 0.7).astype("float32") * 0.1)
+    detected = d2l.multibox_detection(
+        np.expand_dims(cls_probs, 0),
+        np.expand_dims(offsets, 0),
+        np.expand_dims(some, 0),
+        0.5,
+    )
+    return {
+        "prior": anchors.asnumpy(),
+        "iou": d2l.box_iou(some, ground_truth[:, 1:]).asnumpy(),
+        "target_offset": offset.asnumpy(),
+        "target_mask": mask.asnumpy(),
+        "target_cls": cls.asnumpy(),
+        "detected": detected.asnumpy(),
+    }
