@@ -304,3 +304,65 @@ def boxes(d2l, mx) -> dict:
         "target_cls": cls.asnumpy(),
         "detected": detected.asnumpy(),
     }
+
+
+NMT_TEXT = "Go.\tVa !\nHi.\tSalut !\nRun!\tCours !\nWho?\tQui ?\nWow!\tÇa alors !\n"
+
+
+def nmt(d2l, mx) -> dict:
+    """Machine-translation data helpers and MaskedSoftmaxCELoss (chapter 9.5, 9.7)."""
+    np = mx.np
+    text = d2l.preprocess_nmt(NMT_TEXT)
+    source, target = d2l.tokenize_nmt(text)
+    reserved = ["<pad>", "<bos>", "<eos>"]
+    src_vocab = d2l.Vocab(source, min_freq=1, reserved_tokens=reserved)
+    src_array, src_valid = d2l.build_array_nmt(source, src_vocab, 4)
+    rng = onp.random.RandomState(5)
+    logits = rng.normal(size=(3, 4, 6)).astype("float32")
+    labels = rng.randint(0, 6, size=(3, 4)).astype("float32")
+    loss = d2l.MaskedSoftmaxCELoss()
+    return {
+        "text": text,
+        "source": source,
+        "target": target,
+        "src_tokens": src_vocab.idx_to_token,
+        "src_array": src_array.asnumpy(),
+        "src_valid": src_valid.asnumpy(),
+        "masked_ce": loss(
+            np.array(logits), np.array(labels), np.array([4, 2, 0])
+        ).asnumpy(),
+        "bleu": onp.array(
+            [
+                d2l.bleu("he is calm .", "he is calm .", 2),
+                d2l.bleu("he is .", "he is calm .", 2),
+            ]
+        ),
+    }
+
+
+def seq2seq_decoder(d2l, mx):
+    """The book's ``Seq2SeqDecoder`` (chapter 9.7, MXNet tab; the library has no copy)."""
+    np, nn, rnn = mx.np, mx.gluon.nn, mx.gluon.rnn
+
+    class Seq2SeqDecoder(d2l.Decoder):
+        def __init__(
+            self, vocab_size, embed_size, num_hiddens, num_layers, dropout=0, **kwargs
+        ):
+            super().__init__(**kwargs)
+            self.embedding = nn.Embedding(vocab_size, embed_size)
+            self.rnn = rnn.GRU(num_hiddens, num_layers, dropout=dropout)
+            self.dense = nn.Dense(vocab_size, flatten=False)
+
+        def init_state(self, enc_outputs, *args):
+            return enc_outputs[1]
+
+        def forward(self, X, state):  # noqa: N803 - the book's names
+            X = self.embedding(X).swapaxes(0, 1)  # noqa: N806
+            context = state[0][-1]
+            context = np.broadcast_to(
+                context, (X.shape[0], context.shape[0], context.shape[1])
+            )
+            output, state = self.rnn(np.concatenate((X, context), 2), state)
+            return self.dense(output).swapaxes(0, 1), state
+
+    return Seq2SeqDecoder
