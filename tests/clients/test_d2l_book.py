@@ -350,3 +350,57 @@ def test_train_seq2seq_and_predict(book, capsys):
     )
     assert weights == []
     assert d2l.bleu(translation, "va !", k=2) == pytest.approx(1.0), translation
+
+
+def test_train_ch11_and_ch13_run(book, capsys):
+    d2l, cases = book
+    gluon = mx.gluon
+    rng = np.random.RandomState(6)
+    x = rng.normal(size=(200, 5)).astype("float32")
+    y = (x @ np.arange(1, 6, dtype="float32") + 0.5).astype("float32")
+    data = d2l.load_array((mx.np.array(x), mx.np.array(y)), 10)
+
+    def sgd(params, states, hyperparams):
+        for p in params:
+            p[:] -= hyperparams["lr"] * p.grad
+
+    _, losses = d2l.train_ch11(
+        sgd, None, {"lr": 0.01}, data, feature_dim=5, num_epochs=2
+    )
+    assert losses[-1] < losses[0]
+    d2l.train_concise_ch11("sgd", {"learning_rate": 0.01}, data, num_epochs=2)
+
+    features, labels = cases.classification_data(mx, 160)
+    net = gluon.nn.HybridSequential()
+    net.add(gluon.nn.Conv2D(4, 3, activation="relu"), gluon.nn.GlobalAvgPool2D())
+    net.add(gluon.nn.Dense(10))
+    net.initialize(mx.init.Xavier())
+    net.hybridize()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    images = d2l.load_array((features, labels), 32)
+    loss = gluon.loss.SoftmaxCrossEntropyLoss()
+    d2l.train_ch13(net, images, images, loss, trainer, 2, [d2l.try_gpu()])
+    out = capsys.readouterr().out
+    assert out.count("sec/epoch") == 2 and "test acc" in out
+
+
+def test_bert_forward(book):
+    d2l, _ = book
+    net = d2l.BERTModel(
+        vocab_size=50,
+        num_hiddens=8,
+        ffn_num_hiddens=16,
+        num_heads=2,
+        num_layers=2,
+        dropout=0.1,
+        max_len=20,
+    )
+    net.initialize()
+    tokens = mx.np.array(np.random.RandomState(7).randint(0, 50, (2, 8)))
+    segments = mx.np.array([[0] * 4 + [1] * 4] * 2)
+    encoded, mlm, nsp = net(
+        tokens, segments, mx.np.array([6, 8]), mx.np.array([[1, 5, 2], [6, 1, 5]])
+    )
+    assert (
+        encoded.shape == (2, 8, 8) and mlm.shape == (2, 3, 50) and nsp.shape == (2, 2)
+    )
