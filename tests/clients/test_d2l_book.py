@@ -45,11 +45,13 @@ def book():
     finally:
         sys.path.remove(str(_SCRIPTS))
     mx.npx.set_np()
-    yield d2l, d2l_cases
+    yield d2l, d2l_cases, d2l_loader
     mx.npx.reset_np()
     # Leave the process as found: later tests check that a plain
     # ``import mxnet`` is not aliased.
-    for name in (d2l_loader.MODULE_NAME, "d2l_cases", "d2l_loader"):
+    for version in d2l_loader.VERSIONS:
+        sys.modules.pop(d2l_loader.module_name(version), None)
+    for name in ("d2l_cases", "d2l_loader"):
         sys.modules.pop(name, None)
     if not had_alias:
         _mxnet_alias.uninstall()
@@ -167,7 +169,7 @@ def _close(got, ref, rtol=1e-5, atol=1e-6):
 
 
 def test_library_imports_under_the_alias(book):
-    d2l, _ = book
+    d2l, _, _ = book
     assert d2l.np is mx.np and d2l.npx is mx.npx
     assert d2l.nn is mx.gluon.nn and d2l.rnn is mx.gluon.rnn
     for name in (
@@ -191,7 +193,7 @@ def test_library_imports_under_the_alias(book):
     "case", ["masked_softmax", "attention", "transformer", "boxes"]
 )
 def test_attention_blocks_match_mxnet(book, case):
-    d2l, cases = book
+    d2l, cases, _ = book
     ref = load_fixture("d2l_book", case)
     got = getattr(cases, case)(d2l, mx)
     assert set(got) == set(ref)
@@ -204,7 +206,7 @@ def test_attention_blocks_match_mxnet(book, case):
 
 
 def test_linreg_scratch_matches_mxnet(book):
-    d2l, cases = book
+    d2l, cases, _ = book
     ref = load_fixture("d2l_book", "linreg")
     got = cases.linreg(d2l, mx)
     for key in ("w", "b", "losses"):
@@ -213,7 +215,7 @@ def test_linreg_scratch_matches_mxnet(book):
 
 
 def test_train_epoch_ch3_matches_mxnet(book):
-    d2l, cases = book
+    d2l, cases, _ = book
     ref = load_fixture("d2l_book", "epoch_ch3")
     got = cases.epoch_ch3(d2l, mx)
     _close(
@@ -225,13 +227,13 @@ def test_train_epoch_ch3_matches_mxnet(book):
 
 @pytest.fixture
 def time_machine(book):
-    _, cases = book
+    _, cases, _ = book
     if not cases.TIME_MACHINE.exists():
         pytest.skip(f"{cases.TIME_MACHINE} is absent (the book's Time Machine text)")
 
 
 def test_language_model_matches_mxnet(book, time_machine, tmp_path):
-    d2l, cases = book
+    d2l, cases, _ = book
     ref = load_fixture("d2l_book", "language_model")
     got = cases.language_model(d2l, mx, tmp_path)
     for key in ("n_lines", "word_vocab", "top_words", "char_vocab"):
@@ -245,7 +247,7 @@ def test_language_model_matches_mxnet(book, time_machine, tmp_path):
 
 
 def test_train_ch3_and_ch6_run(book, capsys):
-    d2l, cases = book
+    d2l, cases, _ = book
     gluon = mx.gluon
     features, labels = cases.classification_data(mx, 160)
     train_iter = d2l.load_array((features, labels), 32)
@@ -280,7 +282,7 @@ def test_train_ch3_and_ch6_run(book, capsys):
 def test_train_ch8_runs_scratch_and_concise(
     book, time_machine, tmp_path, capsys, monkeypatch
 ):
-    d2l, cases = book
+    d2l, cases, _ = book
     monkeypatch.chdir(cases._time_machine_cwd(tmp_path))
     random.seed(0)
     train_iter, vocab = d2l.load_data_time_machine(8, 10, max_tokens=2000)
@@ -329,7 +331,7 @@ def test_train_ch8_runs_scratch_and_concise(
 
 
 def test_train_seq2seq_and_predict(book, capsys):
-    d2l, cases = book
+    d2l, cases, _ = book
     text = d2l.preprocess_nmt(cases.NMT_TEXT * 4)
     source, target = d2l.tokenize_nmt(text)
     reserved = ["<pad>", "<bos>", "<eos>"]
@@ -353,7 +355,7 @@ def test_train_seq2seq_and_predict(book, capsys):
 
 
 def test_train_ch11_and_ch13_run(book, capsys):
-    d2l, cases = book
+    d2l, cases, _ = book
     gluon = mx.gluon
     rng = np.random.RandomState(6)
     x = rng.normal(size=(200, 5)).astype("float32")
@@ -385,7 +387,7 @@ def test_train_ch11_and_ch13_run(book, capsys):
 
 
 def test_bert_forward(book):
-    d2l, _ = book
+    d2l, _, _ = book
     net = d2l.BERTModel(
         vocab_size=50,
         num_hiddens=8,
@@ -404,3 +406,62 @@ def test_bert_forward(book):
     assert (
         encoded.shape == (2, 8, 8) and mlm.shape == (2, 3, 50) and nsp.shape == (2, 2)
     )
+
+
+# ---- d2l 1.0.3, the class API of the current book -----------------------------
+
+
+@pytest.fixture(scope="module")
+def book_v1(book):
+    _, cases, loader = book
+    if not loader.source("1.0.3").exists():
+        pytest.skip("the d2l 1.0.3 library copy is absent")
+    return loader.load("1.0.3"), cases
+
+
+def test_v1_linear_regression_fit(book_v1):
+    d2l, _ = book_v1
+    assert d2l.np is mx.np and issubclass(d2l.Module, mx.gluon.nn.Block)
+    data = d2l.SyntheticRegressionData(w=mx.np.array([2, -3.4]), b=4.2)
+    model = d2l.LinearRegression(lr=0.03)
+    d2l.Trainer(max_epochs=3).fit(model, data)
+    w, b = model.get_w_b()
+    np.testing.assert_allclose(w.asnumpy().ravel(), [2, -3.4], atol=0.3)
+    np.testing.assert_allclose(b.asnumpy(), [4.2], atol=0.3)
+    scratch = d2l.LinearRegressionScratch(2, lr=0.03)
+    d2l.Trainer(max_epochs=3).fit(scratch, data)
+    np.testing.assert_allclose(scratch.w.asnumpy().ravel(), [2, -3.4], atol=0.3)
+
+
+def test_v1_lenet_and_rnn_language_models_fit(
+    book_v1, time_machine, tmp_path, monkeypatch
+):
+    d2l, cases = book_v1
+    features, labels = cases.classification_data(mx, 64)
+
+    class Images(d2l.DataModule):
+        def __init__(self):
+            super().__init__()
+            self.batch_size = 16
+
+        def get_dataloader(self, train):
+            return self.get_tensorloader((features, labels), train)
+
+    lenet = d2l.LeNet(lr=0.1)
+    lenet.initialize(mx.init.Xavier())
+    d2l.Trainer(max_epochs=1).fit(lenet, Images())
+    assert lenet(features[:2]).shape == (2, 10)
+
+    monkeypatch.chdir(cases._time_machine_cwd(tmp_path))  # d2l.download finds ../data
+    data = d2l.TimeMachine(batch_size=32, num_steps=16, num_train=2000, num_val=500)
+    assert len(data.vocab) == 28
+    rnn = d2l.RNNScratch(num_inputs=len(data.vocab), num_hiddens=32)
+    model = d2l.RNNLMScratch(rnn, vocab_size=len(data.vocab), lr=1)
+    d2l.Trainer(max_epochs=1, gradient_clip_val=1).fit(model, data)
+    assert model.predict("it has", 10, data.vocab).startswith("it has")
+    gru = d2l.RNNLM(
+        d2l.GRU(num_hiddens=32, num_layers=1), vocab_size=len(data.vocab), lr=1
+    )
+    d2l.Trainer(max_epochs=1, gradient_clip_val=1).fit(gru, data)
+    text = gru.predict("it has", 10, data.vocab)
+    assert text.startswith("it has") and len(text) == 16

@@ -1,4 +1,8 @@
-"""Load the d2l book's MXNet library (``d2l_mxnet_v0.17.6.txt`` here) as a module.
+"""Load the d2l book's MXNet library (``d2l_mxnet_v<version>.txt`` here) as a module.
+
+Two releases are kept: 0.17.6, the last with the classic function API
+(``train_ch3``, ``train_ch8``...), and 1.0.3, the class API (``d2l.Trainer``,
+``d2l.Module``...) of the current book.
 
 Used by tests/clients/test_d2l_book.py (``mxnet`` served by neogluon) and by
 tools/fixtures/d2l_book.py (the real MXNet 1.9.1). Neither environment has the
@@ -22,8 +26,24 @@ import sys
 import types
 from pathlib import Path
 
-SOURCE = Path(__file__).with_name("d2l_mxnet_v0.17.6.txt")
+VERSIONS = ("0.17.6", "1.0.3")
 MODULE_NAME = "d2l_mxnet_book"
+
+
+def source(version: str = "0.17.6") -> Path:
+    """The copied library of release ``version``."""
+    if version not in VERSIONS:
+        raise ValueError(f"no copy of d2l {version!r} here; have {VERSIONS}")
+    return Path(__file__).with_name(f"d2l_mxnet_v{version}.txt")
+
+
+def module_name(version: str = "0.17.6") -> str:
+    return (
+        MODULE_NAME
+        if version == "0.17.6"
+        else f"{MODULE_NAME}_{version.replace('.', '_')}"
+    )
+
 
 # package -> submodules the library imports with ``from package import sub``
 _OPTIONAL = {
@@ -81,29 +101,30 @@ def _placeholder(name: str, subs: tuple[str, ...]) -> None:
         setattr(mod, sub, child)
 
 
-def load() -> types.ModuleType:
-    """Execute the d2l library once and return it (cached in sys.modules)."""
-    if MODULE_NAME in sys.modules:
-        return sys.modules[MODULE_NAME]
-    for name, subs in _OPTIONAL.items():
-        if importlib.util.find_spec(name) is None:
-            _placeholder(name, subs)
+def load(version: str = "0.17.6") -> types.ModuleType:
+    """Execute the d2l library of ``version`` once and return it (cached in sys.modules)."""
+    name = module_name(version)
+    if name in sys.modules:
+        return sys.modules[name]
+    for package, subs in _OPTIONAL.items():
+        if importlib.util.find_spec(package) is None:
+            _placeholder(package, subs)
     if not isinstance(sys.modules.get("matplotlib"), _Missing):
         import matplotlib
 
         matplotlib.use("Agg")
-    loader = importlib.machinery.SourceFileLoader(MODULE_NAME, str(SOURCE))
-    spec = importlib.util.spec_from_loader(MODULE_NAME, loader)
+    loader = importlib.machinery.SourceFileLoader(name, str(source(version)))
+    spec = importlib.util.spec_from_loader(name, loader)
     module = importlib.util.module_from_spec(spec)
-    sys.modules[MODULE_NAME] = module
+    sys.modules[name] = module
     try:
         loader.exec_module(module)
     except BaseException:
-        del sys.modules[MODULE_NAME]
+        del sys.modules[name]
         raise
     finally:
         # The library holds its references; other packages (matplotlib looks
         # for IPython in sys.modules) must not find the placeholders.
-        for name in [n for n, m in sys.modules.items() if isinstance(m, _Missing)]:
-            del sys.modules[name]
+        for missing in [n for n, m in sys.modules.items() if isinstance(m, _Missing)]:
+            del sys.modules[missing]
     return module
