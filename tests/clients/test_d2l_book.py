@@ -1,4 +1,7 @@
-"""The d2l book's own MXNet library (``d2l/mxnet.py`` of d2l-ai/d2l-en v0.17.6) on neogluon.
+"""The d2l book's own MXNet library (``d2l/mxnet.py`` of d2l-ai/d2l-en) on neogluon.
+
+Release 0.17.6 (the function API: train_ch3/ch6/ch8, predict_ch8...) and 1.0.3
+(the class API of the current book: d2l.Trainer, d2l.Module..., ``test_v1_*``).
 
 The library is a copy under tests/data_scripts/ (MIT-0 sample-code license,
 see its header), loaded with ``mxnet`` served by neogluon. The deterministic
