@@ -428,7 +428,13 @@ class Trainer:
 
 
 def _check_batch_size(batch_size):
-    """``batch_size`` if it can divide the gradients, else a clear MXNetError."""
+    """``batch_size`` if it can divide the gradients, else a clear MXNetError.
+
+    A one-element array counts as its value: MXNet divides by it, and the d2l
+    book passes ``Y_valid_len.sum()`` (train_seq2seq).
+    """
+    if getattr(batch_size, "size", None) == 1 and hasattr(batch_size, "asnumpy"):
+        batch_size = batch_size.asnumpy().item()
     if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Real):
         raise MXNetError(
             f"Trainer.step: batch_size must be a number (the count of samples "

@@ -547,10 +547,19 @@ def _new(t: torch.Tensor, ctx: Context | None = None) -> NDArray:
     arr._ag = None
     arr._ctx = ctx
     if t.requires_grad:  # recorded: autograd.backward may detach it later
-        _recorded.append(_weakref(arr))
-        if len(_recorded) > _recorded_limit[0]:
-            prune_recorded()
+        note_recorded(arr)
     return arr
+
+
+def note_recorded(arr: NDArray) -> None:
+    """Register ``arr`` (whose tensor requires grad) in :data:`_recorded`.
+
+    Every wrapper of a recorded tensor must be registered, ``mx.np`` views
+    included: a backward that frees the graph detaches each one.
+    """
+    _recorded.append(_weakref(arr))
+    if len(_recorded) > _recorded_limit[0]:
+        prune_recorded()
 
 
 _alloc = object.__new__

@@ -37,6 +37,7 @@ from ..ops import optable
 from ..ops import registry as _reg
 from ._core import NDArray
 from ._core import _grad_off
+from ._core import note_recorded
 
 __all__ = [
     "ndarray",
@@ -116,6 +117,8 @@ class ndarray(NDArray):  # noqa: N801 - MXNet's class name
         arr._data = self._data
         arr._ag = self._ag
         arr._ctx = self._ctx
+        if arr._data.requires_grad:
+            note_recorded(arr)
         return arr
 
     def as_np_ndarray(self) -> ndarray:
@@ -272,6 +275,8 @@ def from_tensor(t: torch.Tensor, ctx=None) -> ndarray:
     arr._data = t
     arr._ag = None
     arr._ctx = ctx
+    if t.requires_grad:
+        note_recorded(arr)
     return arr
 
 
@@ -284,6 +289,8 @@ def as_np(x: NDArray) -> ndarray:
     arr._data = x._data
     arr._ag = x._ag
     arr._ctx = x._ctx
+    if arr._data.requires_grad:
+        note_recorded(arr)
     return arr
 
 
@@ -331,7 +338,54 @@ def reshape_tensor(t: torch.Tensor, shape: tuple) -> torch.Tensor:
 
 # ---------------------------------------------------------------- indexing
 def _getitem(t: torch.Tensor, key):
+    if type(key) is slice and key.step is not None and key.step < 0:
+        key = (key,)
+    if type(key) is tuple and any(
+        type(k) is slice and k.step is not None and k.step < 0 for k in key
+    ):
+        return _getitem_negative_steps(t, key)
     return t[key]
+
+
+def _getitem_negative_steps(t: torch.Tensor, key: tuple) -> torch.Tensor:
+    """``t[key]`` where some slices step backwards (``x[::-1]``, ``x[:, 5:1:-2]``).
+
+    torch slices only forwards: each backward slice becomes the forward slice
+    over the same elements, and the result is flipped along those dims (a copy,
+    as MXNet's strided slice is).
+    """
+    if any(isinstance(k, torch.Tensor) for k in key):
+        raise IndexError(
+            "a slice with a negative step combined with an index array is not "
+            f"supported (key {key!r}); index in two steps: x[arr][..., ::-1]"
+        )
+    consumed = sum(1 for k in key if k is not None and k is not Ellipsis)
+    fwd: list = []
+    flip: list[int] = []
+    d = o = 0
+    for k in key:
+        if k is None:
+            fwd.append(k)
+            o += 1
+        elif k is Ellipsis:
+            fwd.append(k)
+            n = t.dim() - consumed
+            d, o = d + n, o + n
+        elif type(k) is slice:
+            step = 1 if k.step is None else k.step
+            if step < 0:
+                start, stop, step = k.indices(t.shape[d])
+                n = len(range(start, stop, step))
+                low = start + (n - 1) * step if n else 0
+                k = slice(low, low + (n - 1) * -step + 1 if n else 0, -step)
+                flip.append(o)
+            fwd.append(k)
+            d, o = d + 1, o + 1
+        else:
+            fwd.append(k)
+            d += 1
+    out = t[tuple(fwd)]
+    return torch.flip(out, flip) if flip else out
 
 
 def _index_tensor(k, device) -> torch.Tensor:

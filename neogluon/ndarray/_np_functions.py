@@ -1647,6 +1647,14 @@ for _m in (
 ndarray.transpose = _transpose_method  # type: ignore[assignment]
 ndarray.flatten = _flatten_method  # type: ignore[assignment]
 ndarray.ravel = _flatten_method  # type: ignore[attr-defined]
+
+
+def _clip_method(self, min=None, max=None, out=None):  # noqa: A002 - MXNet's names
+    """``x.clip(min=None, max=None)``: MXNet's method names its bounds min/max."""
+    return clip(self, min, max, out=out)
+
+
+ndarray.clip = _clip_method  # type: ignore[assignment]
 ndarray.expand_dims = _method(expand_dims)  # type: ignore[attr-defined]
 ndarray.__matmul__ = _method(matmul)  # type: ignore[attr-defined]
 # Bitwise operators: functions, not operator-table rows, until the registry has
