@@ -238,7 +238,7 @@ def _head_tensors(heads, head_grads):
         t = h._data
         if not t.requires_grad and not t.is_floating_point():
             raise MXNetError(
-                f"Cannot differentiate head {i} of dtype {h.dtype.__name__}: "
+                f"Cannot differentiate head {i} of dtype {str(t.dtype).removeprefix('torch.')}: "
                 "gradients flow through floating-point arrays only (the engine, "
                 "torch autograd, has no integer gradients; MXNet 1.9.1 allowed "
                 "some). Cast the variable with astype('float32') before "

@@ -1,0 +1,56 @@
+"""Fixes found by running MXNet 1.9.1's NumPy-interface unit tests against
+neogluon (docs/conformance.md, section "NumPy interface suite (issue 8)")."""
+
+from __future__ import annotations
+
+import pytest
+
+import neogluon as mx
+from neogluon import autograd
+from neogluon import np
+from neogluon import npx
+from neogluon.base import MXNetError
+from neogluon.numpy_op_signature import _get_builtin_op
+
+
+@pytest.fixture(autouse=True)
+def _np_mode():
+    npx.set_np()
+    yield
+    npx.reset_np()
+
+
+@pytest.mark.parametrize(
+    ("op_name", "expected"),
+    [
+        ("_np_sum", lambda: mx.np.sum),
+        ("_np_copy", lambda: mx.np.copy),
+        ("_np__random_shuffle", lambda: mx.np.random.shuffle),
+        ("_np__linalg_norm", lambda: mx.np.linalg.norm),
+        ("_npx_relu", lambda: mx.npx.relu),
+        ("_npx__image_resize", lambda: mx.npx.image.resize),
+    ],
+)
+def test_get_builtin_op_maps_operator_names(op_name, expected):
+    assert _get_builtin_op(op_name) is expected()
+
+
+def test_get_builtin_op_other_prefix_is_none():
+    assert _get_builtin_op("_npi_add") is None
+    assert _get_builtin_op("broadcast_add") is None
+
+
+def test_get_builtin_op_missing_function_names_it():
+    with pytest.raises(ValueError, match="no function 'no_such_op'"):
+        _get_builtin_op("_np_no_such_op")
+
+
+@pytest.mark.parametrize(("dtype", "name"), [("int32", "int32"), ("bool", "bool")])
+def test_backward_of_integer_np_head_names_its_dtype(dtype, name):
+    # np arrays carry numpy dtype instances (no __name__); the error must still name it
+    x = np.ones((2, 2))
+    x.attach_grad()
+    with autograd.record():
+        y = (x * 2).astype(dtype)
+    with pytest.raises(MXNetError, match=f"head 0 of dtype {name}:"):
+        y.backward()
