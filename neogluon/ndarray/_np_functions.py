@@ -195,6 +195,11 @@ def ones(shape, dtype=None, order="C", ctx=None) -> ndarray:
 @_export
 def empty(shape, dtype=None, order="C", ctx=None) -> ndarray:
     """An uninitialized array (here: zeros, float32 by default)."""
+    if order != "C":
+        raise NotImplementedError(
+            f"np.empty: order={order!r} is not supported (as in MXNet 1.9.1); "
+            "arrays are row-major: use order='C'."
+        )
     return _filled(shape, 0, dtype, ctx)
 
 

@@ -293,6 +293,8 @@ def multinomial(n, pvals, size=None, **kwargs):
     probs = _param(pvals, torch.device("cpu"), torch.float64)
     shape = () if size is None else _size(size)
     k = int(np.prod(shape)) if shape else 1
+    if k == 0 or probs.numel() == 0:  # nothing to draw: an empty result, as in MXNet
+        return from_tensor(torch.zeros(*shape, probs.shape[0], dtype=torch.int64))
     draws = torch.multinomial(probs.expand(k, -1), int(n), replacement=True)
     counts = torch.zeros(k, probs.shape[0], dtype=torch.int64)
     counts.scatter_add_(1, draws, torch.ones_like(draws))

@@ -54,3 +54,25 @@ def test_backward_of_integer_np_head_names_its_dtype(dtype, name):
         y = (x * 2).astype(dtype)
     with pytest.raises(MXNetError, match=f"head 0 of dtype {name}:"):
         y.backward()
+
+
+def test_empty_refuses_fortran_order():
+    assert np.empty((2, 3), order="C").shape == (2, 3)
+    with pytest.raises(NotImplementedError, match="order='F'"):
+        np.empty((2, 3), "float32", "F")
+
+
+@pytest.mark.parametrize(
+    ("pvals", "size", "shape"),
+    [
+        ([], None, (0,)),
+        ([], (3,), (3, 0)),
+        ([0.5, 0.5], (4, 0), (4, 0, 2)),
+        ([0.5, 0.5], 0, (0, 2)),
+    ],
+)
+def test_multinomial_with_nothing_to_draw_is_empty(pvals, size, shape):
+    for p in (pvals, np.array(pvals)):
+        out = np.random.multinomial(10, p, size=size)
+        assert out.shape == shape
+        assert out.size == 0
