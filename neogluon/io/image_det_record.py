@@ -271,21 +271,7 @@ class ImageDetRecordIter(_rec._RecordIterBase):
             raise IterParamError(
                 f"{where}: resize_mode must be force, shrink or fit, got {resize_mode!r}"
             )
-        try:
-            data_shape = tuple(int(v) for v in data_shape)
-        except (TypeError, ValueError):
-            raise IterParamError(
-                f"{where}: data_shape must be (channels, height, width), got {data_shape!r}"
-            ) from None
-        if (
-            len(data_shape) != 3
-            or data_shape[0] not in (1, 3, 4)
-            or min(data_shape) < 1
-        ):
-            raise IterParamError(
-                f"{where}: data_shape must be (channels, height, width) with 1, 3 or 4 "
-                f"channels, got {data_shape}"
-            )
+        data_shape = _rec.image_data_shape(data_shape, where)
         batch_size = _positive_int(batch_size, "batch_size", where)
         _check_part(part_index, num_parts, where)
         offsets = _rec.scan_records(path_imgrec, where)

@@ -479,6 +479,22 @@ class _Augment:
 
 
 # ---------------------------------------------------------------- the dataset
+def image_data_shape(data_shape, where: str) -> tuple[int, int, int]:
+    """``data_shape`` as ``(channels, height, width)`` with 1, 3 or 4 channels."""
+    try:
+        shape = tuple(int(v) for v in data_shape)
+    except (TypeError, ValueError):
+        raise IterParamError(
+            f"{where}: data_shape must be (channels, height, width), got {data_shape!r}"
+        ) from None
+    if len(shape) != 3 or shape[0] not in (1, 3, 4) or min(shape) < 1:
+        raise IterParamError(
+            f"{where}: data_shape must be (channels, height, width) with 1, 3 or 4 "
+            f"channels, got {shape}"
+        )
+    return shape[0], shape[1], shape[2]
+
+
 class _PositionalFile:
     """A file descriptor read with ``os.pread``; closed when garbage collected."""
 
@@ -944,21 +960,7 @@ class ImageRecordIter(_RecordIterBase):
             elif k in _ACCEPTED:
                 extra[k] = v
         _unknown_params(set(kwargs) - set(aug) - _ACCEPTED, where)
-        try:
-            data_shape = tuple(int(v) for v in data_shape)
-        except (TypeError, ValueError):
-            raise IterParamError(
-                f"{where}: data_shape must be (channels, height, width), got {data_shape!r}"
-            ) from None
-        if (
-            len(data_shape) != 3
-            or data_shape[0] not in (1, 3, 4)
-            or min(data_shape) < 1
-        ):
-            raise IterParamError(
-                f"{where}: data_shape must be (channels, height, width) with 1, 3 or 4 "
-                f"channels, got {data_shape}"
-            )
+        data_shape = image_data_shape(data_shape, where)
         batch_size = _positive_int(batch_size, "batch_size", where)
         label_width = _positive_int(label_width, "label_width", where)
         _check_part(part_index, num_parts, where)

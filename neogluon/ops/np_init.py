@@ -12,8 +12,11 @@ import torch
 
 from .creation import _arange
 from .creation import _arange_infer
+from .creation import _full
 from .creation import _linspace
 from .creation import _linspace_infer
+from .creation import _ones
+from .creation import _zeros
 from .creation import attr_dtype_infer
 from .creation import device_of
 from .creation import dtype_of
@@ -51,21 +54,8 @@ def _shape_infer(in_shapes, attrs, out_shapes=None):
     return list(in_shapes), [tuple(attrs.get("shape") or ())]
 
 
-def _zeros(shape=(), ctx="", dtype="float32"):
-    return torch.zeros(tuple(shape or ()), dtype=dtype_of(dtype), device=device_of(ctx))
-
-
-def _ones(shape=(), ctx="", dtype="float32"):
-    return torch.ones(tuple(shape or ()), dtype=dtype_of(dtype), device=device_of(ctx))
-
-
-def _full(shape=(), ctx="", dtype="float32", value=0.0):
-    return torch.full(
-        tuple(shape or ()), value, dtype=dtype_of(dtype), device=device_of(ctx)
-    )
-
-
 for _name, _fn, _extra in (
+    # the legacy creation kernels: same arguments, same results
     ("_npi_zeros", _zeros, ()),
     ("_npi_ones", _ones, ()),
     ("_npi_full", _full, (P("value", "float", REQUIRED, "Fill value."),)),
