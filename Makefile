@@ -117,7 +117,8 @@ CLIENTS_VENV  ?= .venv-clients
 CLIENTS_PY    := $(CLIENTS_VENV)/bin/python
 CLIENTS_STAMP := $(CLIENTS_VENV)/.neogluon-clients.stamp
 CLIENT_PKGS   := gluoncv==0.10.5.post0 gluonnlp==0.10.0 d2lzh==1.0.0 sockeye==2.3.17 gluonts==0.14.4
-# gluonts 0.14 needs numpy 1 (it uses np.Inf): make clients CLIENTS_NUMPY='"numpy<2" "pandas<2.2"' CLIENTS_VENV=.venv-clients-np1
+# gluonts 0.14 needs numpy 1 (it uses np.Inf), sockeye.train numpy < 1.24 (np.save of a
+# ragged list): make clients CLIENTS_NUMPY='"numpy==1.23.5" "pandas<2.1"' CLIENTS_VENV=.venv-clients-np1
 CLIENTS_NUMPY ?= numpy pandas
 CLIENT_DEPS   := $(CLIENTS_NUMPY) "Pillow>=9" scipy requests tqdm matplotlib portalocker yacs \
                  pyyaml autocfg opencv-python-headless cython packaging "pydantic<3" toolz \

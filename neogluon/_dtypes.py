@@ -52,6 +52,23 @@ _NAME_TO_TORCH["bfloat16"] = torch.bfloat16
 _NAME_TO_TORCH["bool"] = torch.bool
 
 
+def _array_dtype(dtype):
+    """The dtype of an array given where a dtype is expected.
+
+    MXNet code passes arrays as dtypes (``out.astype(label)``, sockeye's loss):
+    NumPy 1.x read their ``.dtype`` attribute even when it is a scalar type
+    such as ``numpy.float32``; NumPy 2 refuses that, so it is read here.
+    """
+    if isinstance(dtype, (str, type, np.dtype)):
+        return dtype
+    inner = getattr(dtype, "dtype", None)
+    if inner is None:
+        return dtype
+    if isinstance(inner, torch.dtype):
+        return inner
+    return inner if isinstance(inner, (type, np.dtype, str)) else dtype
+
+
 def to_torch_dtype(dtype) -> torch.dtype:
     """Convert a dtype given as MXNet accepts it (str, numpy, type) to torch."""
     if isinstance(dtype, torch.dtype):
@@ -60,6 +77,10 @@ def to_torch_dtype(dtype) -> torch.dtype:
         t = _NAME_TO_TORCH.get(dtype)
         if t is not None:
             return t
+    else:
+        dtype = _array_dtype(dtype)
+        if isinstance(dtype, torch.dtype):
+            return dtype
     try:
         return NP_TO_TORCH[np.dtype(dtype)]
     except (TypeError, KeyError):
@@ -76,6 +97,9 @@ def to_np_dtype(dtype) -> np.dtype:
         return TORCH_TO_NP[dtype]
     if isinstance(dtype, str) and dtype == "bfloat16":
         raise TypeError("bfloat16 has no numpy equivalent")
+    dtype = _array_dtype(dtype)
+    if isinstance(dtype, torch.dtype):
+        return to_np_dtype(dtype)
     return np.dtype(dtype)
 
 

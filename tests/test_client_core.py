@@ -192,3 +192,15 @@ def test_sibling_output_of_a_consumed_node_becomes_constant():
         again = (right * w[2:]).sum()
     again.backward()
     np.testing.assert_allclose(w.grad.asnumpy(), [0, 0, 6, 8])
+
+
+@pytest.mark.parametrize("src", ["float16", "int32", "float64"])
+def test_astype_accepts_an_array_as_dtype(src):
+    # sockeye's loss casts with `output.astype(label, copy=False)`: MXNet reads the
+    # array's dtype (NumPy 1.x accepted an object whose `.dtype` is a scalar type).
+    x = nd.array([[1.5, 2.0]], dtype="float32")
+    like = nd.zeros((3,), dtype=src)
+    y = x.astype(like, copy=False)
+    assert y.dtype == np.dtype(src)
+    assert x.astype(x, copy=False) is x
+    assert mx.np.zeros((2,), dtype="float64").astype(x).dtype == np.float32
