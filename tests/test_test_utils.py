@@ -1045,3 +1045,23 @@ def test_almost_equal_large_arrays_take_the_fast_path_with_numpys_rules():
     d = c.copy()
     assert tu.almost_equal(c, d, rtol=1e-5, atol=1e-6, equal_nan=True)
     assert not tu.almost_equal(c, d, rtol=1e-5, atol=1e-6, equal_nan=False)
+
+
+def test_almost_equal_sees_a_mismatch_in_any_chunk_of_a_large_array():
+    n = 5 * ((3 << 22) // 5 + 7)  # three full chunks of the fast path and a short one
+    a = np.linspace(-1, 1, n, dtype=np.float32).reshape(-1, 5)
+    for k in (0, (1 << 22) + 1, n - 1):
+        b = a.copy()
+        b.reshape(-1)[k] += 1e-2
+        assert not tu.almost_equal(a, b, rtol=1e-5, atol=1e-6), k
+    assert tu.almost_equal(a, a.copy(), rtol=1e-5, atol=1e-6)
+
+
+def test_asnumpy_of_a_large_array_is_an_independent_copy():
+    x = mx.nd.arange(0, 1 << 17).reshape((2, -1))
+    a = x.asnumpy()
+    assert a.shape == (2, 1 << 16) and a.dtype == np.float32
+    np.testing.assert_array_equal(a.reshape(-1), np.arange(1 << 17, dtype=np.float32))
+    a[0, 0] = -5
+    assert x[0, 0].asscalar() == 0
+    assert a.flags.owndata and a.flags.c_contiguous

