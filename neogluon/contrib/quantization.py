@@ -41,7 +41,6 @@ raise, as they return MXNet's quantized operator graphs.
 from __future__ import annotations
 
 import logging
-import math
 import warnings
 from collections.abc import Iterable
 from typing import Any
@@ -101,59 +100,6 @@ def combine_histogram(
     return counts, new_edges, min(old_min, new_min), max(old_max, new_max), th
 
 
-def _smooth(p: np.ndarray, eps: float = 0.0001) -> np.ndarray | None:
-    zeros = p == 0
-    n_zeros = int(zeros.sum())
-    n_nonzeros = p.size - n_zeros
-    if not n_nonzeros:
-        return None
-    eps1 = eps * n_zeros / n_nonzeros
-    if eps1 >= 1.0:
-        return None
-    return p + np.where(zeros, eps, -eps1)
-
-
-def _optimal_threshold(
-    hist: np.ndarray, edges: np.ndarray, num_quantized_bins: int
-) -> tuple[float, float]:
-    """MXNet's ``_contrib_calibrate_entropy``: ``(threshold, divergence)``."""
-    num_bins = hist.size
-    zero = num_bins // 2
-    half = num_quantized_bins // 2
-    hist = hist.astype(np.float64)
-    cum = np.concatenate([[0.0], np.cumsum(hist)])
-    best = (math.inf, float(edges[zero + half + 1]))
-    for i in range(half, zero + 1):
-        start, stop = zero - i, zero + i + 1
-        sliced = hist[start:stop].copy()
-        sliced[0] = 0.0
-        p = sliced.copy()
-        p[0] = cum[start + 1]
-        p[-1] += cum[num_bins] - cum[stop]
-        merged = sliced.size // num_quantized_bins
-        bounds = np.arange(num_quantized_bins + 1) * merged
-        bounds[-1] = sliced.size
-        q = np.zeros_like(p)
-        csum = np.concatenate([[0.0], np.cumsum(sliced)])
-        nonzero = np.concatenate([[0], np.cumsum(sliced != 0)])
-        for j in range(num_quantized_bins):
-            a, b = bounds[j], bounds[j + 1]
-            norm = nonzero[b] - nonzero[a]
-            if norm:
-                seg = p[a:b] != 0
-                q[a:b][seg] = (csum[b] - csum[a]) / norm
-        ps, qs = _smooth(p), _smooth(q)
-        if ps is None or qs is None:
-            div = math.inf
-        else:
-            ps = ps / ps.sum()
-            qs = qs / qs.sum()
-            div = float(np.sum(ps * np.log(ps / qs)))
-        if div < best[0]:
-            best = (div, float(edges[stop]))
-    return best[1], best[0]
-
-
 class _MinMax:
     def __init__(self) -> None:
         self.table: dict[str, tuple[float, float]] = {}
@@ -188,7 +134,12 @@ class _Histogram:
         for name, (hist, edges, lo, _hi, _th) in self.hists.items():
             unsigned = lo >= 0 and quantized_dtype in ("auto", "uint8")
             bins = 255 * 2 + 1 if unsigned else 255
-            th, _ = _optimal_threshold(hist, edges, bins)
+            th, _div = nd.contrib.calibrate_entropy(
+                nd.array(hist, dtype="float32"),
+                nd.array(edges, dtype="float32"),
+                num_quantized_bins=bins,
+            )
+            th = float(th.asscalar())
             out[name] = (0.0, th) if unsigned else (-th, th)
         return out
 

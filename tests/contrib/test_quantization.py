@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -34,7 +35,10 @@ def _block():
     return fx, block
 
 
+@functools.cache
 def _quantize(case):
+    """(fixture, float32 block, MXNet's case, quantized net); made once per
+    case (entropy calibration takes seconds)."""
     fx, block = _block()
     want = load_fixture(FAM, case)
     it = mx.io.NDArrayIter(mx.nd.array(fx["calib"]), batch_size=4)
@@ -157,3 +161,44 @@ def test_errors():
         quantization.quantize_net_v2(mx.gluon.nn.Sequential())
     with pytest.raises(MXNetError, match="quantize_net"):
         quantization.quantize_model(None, {}, {})
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["entropy_normal", "entropy_relu", "entropy_laplace_sparse", "entropy_small"],
+)
+def test_calibrate_entropy_is_mxnets(case):
+    fx = load_fixture(FAM, case)
+    th, div = mx.nd.contrib.calibrate_entropy(
+        mx.nd.array(fx["hist"]),
+        mx.nd.array(fx["hist_edges"]),
+        num_quantized_bins=int(fx["num_quantized_bins"]),
+    )
+    assert th.shape == (1,) and div.shape == (1,)
+    # the same bin edge, and the divergence to float32 rounding (MXNet's
+    # float32 arithmetic and summation order are reproduced)
+    np.testing.assert_array_equal(th.asnumpy(), fx["threshold"])
+    np.testing.assert_allclose(div.asnumpy(), fx["divergence"], rtol=1e-6)
+
+
+def test_calibrate_entropy_checks_its_inputs():
+    with pytest.raises(MXNetError, match="odd number of bins"):
+        mx.nd.contrib.calibrate_entropy(mx.nd.ones(10), mx.nd.ones(11))
+    with pytest.raises(MXNetError, match="hist_edges"):
+        mx.nd.contrib.calibrate_entropy(mx.nd.ones(301), mx.nd.ones(300))
+
+
+def test_quantized_net_exports_and_reloads(tmp_path):
+    fx, block, want, _ = _quantize("naive")
+    it = mx.io.NDArrayIter(mx.nd.array(fx["calib"]), batch_size=4)
+    qnet = quantization.quantize_net_v2(block, calib_data=it, calib_mode="naive")
+    x = mx.nd.array(fx["test"])
+    out = qnet(x).asnumpy()
+    qnet.hybridize()
+    qnet(x)
+    sym_file, params_file = qnet.export(str(tmp_path / "q"))
+    back = mx.gluon.SymbolBlock.imports(sym_file, ["data"], params_file)
+    assert (
+        back.collect_params()["netq_conv0_fwd_weight_quantize"].data().dtype == np.int8
+    )
+    np.testing.assert_array_equal(back(x).asnumpy(), out)
