@@ -3,15 +3,16 @@
 :func:`init` does what MXNet's does: it replaces the ``nd``/``sym`` operator
 functions named in :mod:`.lists` (``F.FullyConnected``, ``F.softmax``...) with
 wrappers that cast their inputs first, so that a Gluon network built
-afterwards computes matrix products and convolutions in float16 and keeps
+afterwards computes matrix products and convolutions in float16 (or
+bfloat16, ``init('bfloat16')``, with MXNet's bfloat16 lists) and keeps
 numerically sensitive operators in float32:
 
 - "lp16" operators (``FullyConnected``, ``Convolution``, ``Deconvolution``,
-  ``RNN``) cast their float inputs to float16 (``amp_cast``);
+  ``RNN``) cast their float inputs to the target dtype (``amp_cast``);
 - "fp32" operators (``softmax``, ``norm``, ``exp``...) cast them to float32,
   and the conditional ones when an attribute says so (``Activation`` with
   ``act_type='softrelu'``);
-- "widest type" operators (``elemwise_add``, ``concat``...) cast float16
+- "widest type" operators (``elemwise_add``, ``concat``...) cast low precision
   inputs up to float32 when they are mixed (``amp_multicast`` in graphs);
 - loss outputs (``SoftmaxOutput``...) multiply their ``grad_scale`` by the
   current loss scale.
@@ -26,9 +27,14 @@ halved (:class:`.loss_scaler.LossScaler`).
 Differences from MXNet, on purpose: casts are inserted on the inputs the call
 receives (a Gluon layer passes its weights explicitly, so its weights are cast
 too; a bare ``sym.FullyConnected(data, num_hidden=4)`` only casts ``data``),
-and the float16/float32 casts apply on every device (MXNet's CPU path does not
-cast float16 inputs up for fp32 operators). bfloat16 needs a bfloat16 NDArray
-dtype, which neogluon does not have: ``init('bfloat16')`` raises MXNetError.
+and the casts apply to float16, bfloat16 and float32 inputs on every device
+(MXNet's CPU path leaves float16 inputs alone, its GPU path bfloat16 ones).
+bfloat16 arrays are stored as torch.bfloat16 and report ``float32`` as their
+numpy ``dtype`` (numpy has no bfloat16).
+
+:func:`convert_symbol`, :func:`convert_model` and :func:`convert_hybrid_block`
+convert a float32 model for inference with MXNet's ``ReducePrecision`` graph
+pass (:mod:`._convert`).
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ import numpy as np
 
 from ... import ndarray as _nd
 from ... import symbol as _sym
+from ..._dtypes import dtype_name
 from ...base import MXNetError
 from ...ndarray import NDArray
 from ...symbol import Symbol
@@ -76,11 +83,11 @@ bfloat16 = np.dtype([("bfloat16", np.uint16)])
 _amp_initialized = False
 _amp_loss_scale_initialized = False
 _loss_scaler: LossScaler | None = None
-_target_dtype: np.dtype | None = None
+_target_dtype: str | None = None
 #: (namespace, attribute, original function) for every wrapper installed.
 _wrapped: list[tuple[Any, str, Callable]] = []
 
-_FLOATS = (np.dtype(np.float16), np.dtype(np.float32))
+_FLOATS = ("float16", "bfloat16", "float32")
 _PREFIXES = ("_contrib_", "_linalg_", "_sparse_", "_image_", "_random_")
 
 
@@ -151,17 +158,24 @@ def list_lp16_use_fp32_params(target_dtype: Any) -> dict[str, list[str]] | None:
 
 
 # ---------------------------------------------------------------- wrapping
-def _cast(x: Any, dtype: np.dtype) -> Any:
+def _dtype_of(x: NDArray) -> str:
+    """The dtype name of an array's storage (``'bfloat16'`` included: such
+    arrays report ``float32`` as their numpy ``dtype``)."""
+    return dtype_name(x.to_torch().dtype)
+
+
+def _cast(x: Any, dtype: str) -> Any:
     if isinstance(x, Symbol):
         return _sym.amp_cast(x, dtype=dtype)
-    if isinstance(x, NDArray) and np.dtype(x.dtype) in _FLOATS:
-        if np.dtype(x.dtype) != dtype:
+    if isinstance(x, NDArray):
+        have = _dtype_of(x)
+        if have in _FLOATS and have != dtype:
             return _nd.amp_cast(x, dtype=dtype)
     return x
 
 
 def _cast_wrapper(
-    f: Callable, dtype: np.dtype, cond: tuple[str, Sequence[str]] | None = None
+    f: Callable, dtype: str, cond: tuple[str, Sequence[str]] | None = None
 ) -> Callable:
     def amp_wrapped(*args, **kwargs):
         if cond is not None and kwargs.get(cond[0]) not in cond[1]:
@@ -173,7 +187,7 @@ def _cast_wrapper(
     return _like(amp_wrapped, f)
 
 
-def _widest_wrapper(f: Callable, target: np.dtype) -> Callable:
+def _widest_wrapper(f: Callable, target: str) -> Callable:
     def amp_wrapped(*args, **kwargs):
         args = list(args)
         slots = [
@@ -189,13 +203,10 @@ def _widest_wrapper(f: Callable, target: np.dtype) -> Callable:
                 for (box, key), new in zip(slots, cast, strict=True):
                     box[key] = new
         else:
-            widest = (
-                np.dtype(np.float32)
-                if any(np.dtype(v.dtype) == np.float32 for v in values)
-                else target
-            )
-            for (box, key), v in zip(slots, values, strict=True):
-                if np.dtype(v.dtype) == target and widest != target:
+            names = [_dtype_of(v) for v in values]
+            widest = "float32" if "float32" in names else target
+            for (box, key), v, have in zip(slots, values, names, strict=True):
+                if have == target and widest != target:
                     box[key] = _nd.amp_cast(v, dtype=widest)
         return f(*args, **kwargs)
 
@@ -274,19 +285,8 @@ def init(
     global _amp_initialized, _loss_scaler, _target_dtype
     if _amp_initialized:
         return
-    if _is_bf16(target_dtype):
-        raise MXNetError(
-            "amp.init(target_dtype='bfloat16'): neogluon's NDArray has no bfloat16 "
-            "dtype, so bfloat16 AMP cannot run. Use amp.init('float16'), or "
-            "torch.autocast(dtype=torch.bfloat16) around "
-            "neogluon.interop.to_torch_module(net)."
-        )
-    if not _is_fp16(target_dtype):
-        raise MXNetError(
-            f"amp.init: target_dtype must be 'float16' or 'bfloat16', got {target_dtype!r}."
-        )
-    target = np.dtype(np.float16)
-    fp32 = np.dtype(np.float32)
+    target = _target_name(target_dtype, "init")
+    fp32 = "float32"
     lp16 = (
         list_lp16_ops(target) if target_precision_ops is None else target_precision_ops
     )
