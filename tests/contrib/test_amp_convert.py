@@ -190,3 +190,76 @@ def test_conversion_errors():
     net.hybridize()
     with pytest.raises(RuntimeError, match="hybridize"):
         amp.convert_hybrid_block(net)
+
+
+def _shape_of(sym) -> list:
+    """Graph structure without node names: (op, inputs, dtype attribute)."""
+    return [
+        (
+            n["op"],
+            [list(i[:2]) for i in n["inputs"]],
+            (n.get("attrs") or {}).get("dtype"),
+        )
+        for n in json.loads(sym.tojson(remove_amp_cast=False))["nodes"]
+    ]
+
+
+def test_convert_symbol_with_given_lists():
+    # the cases of MXNet 1.9.1's tests/python/mkl/test_contrib_amp.py, with
+    # the graphs real MXNet makes of them
+    x, y = mx.sym.var("x"), mx.sym.var("y")
+    res = mx.sym.FullyConnected(x, y, num_hidden=10, no_bias=True) + mx.sym.sin(y)
+    conv = amp.convert_symbol(
+        res, "bfloat16", target_dtype_ops=["FullyConnected"], fp32_ops=["sin"]
+    )
+    fc = mx.sym.FullyConnected(
+        mx.sym.amp_cast(x, dtype="bfloat16"),
+        mx.sym.amp_cast(y, dtype="bfloat16"),
+        num_hidden=10,
+        no_bias=True,
+    )
+    want = mx.sym.amp_cast(fc, dtype="float32") + mx.sym.sin(y)
+    assert _shape_of(conv) == _shape_of(want)
+    for kwargs in (
+        {"target_dtype_ops": ["FullyConnected"], "fp32_ops": ["elemwise_add"]},
+        {
+            "target_dtype_ops": ["FullyConnected"],
+            "fp32_ops": ["Activation"],
+            "conditional_fp32_ops": [("Activation", "act_type", ["selu"])],
+        },
+        {
+            "target_dtype_ops": ["Activation"],
+            "fp32_ops": ["Activation"],
+            "conditional_fp32_ops": [("Activation", "act_type", ["selu"])],
+        },
+        {"target_dtype_ops": ["FullyConnected"], "fp32_ops": ["FullyConnected"]},
+    ):
+        # MXNet raises AssertionError here; neogluon's error is both
+        with pytest.raises(AssertionError):
+            amp.convert_symbol(res, "bfloat16", **kwargs)
+        with pytest.raises(MXNetError):
+            amp.convert_symbol(res, "bfloat16", **kwargs)
+    fc_cond = mx.sym.FullyConnected(x, y, num_hidden=10, no_bias=True)
+    unmet = amp.convert_symbol(
+        fc_cond,
+        "bfloat16",
+        target_dtype_ops=[],
+        fp32_ops=["sin"],
+        conditional_fp32_ops=[("FullyConnected", "no_bias", ["False"])],
+    )
+    # the output, of unknown dtype, is cast to float32 (MXNet's graph too)
+    assert _shape_of(unmet) == _shape_of(mx.sym.amp_cast(fc_cond, dtype="float32"))
+    met = amp.convert_symbol(
+        fc_cond,
+        "bfloat16",
+        target_dtype_ops=[],
+        fp32_ops=["sin"],
+        conditional_fp32_ops=[("FullyConnected", "no_bias", ["True"])],
+    )
+    want = mx.sym.FullyConnected(
+        mx.sym.amp_cast(x, dtype="float32"),
+        mx.sym.amp_cast(y, dtype="float32"),
+        num_hidden=10,
+        no_bias=True,
+    )
+    assert _shape_of(met) == _shape_of(want)

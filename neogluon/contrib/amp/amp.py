@@ -59,6 +59,7 @@ from . import lists
 from .loss_scaler import LossScaler
 
 __all__ = [
+    "AmpListError",
     "bfloat16",
     "convert_bucketing_module",
     "convert_hybrid_block",
@@ -421,15 +422,20 @@ def _target_name(target_dtype: Any, where: str) -> str:
         return "float16"
     if _is_bf16(target_dtype):
         return "bfloat16"
-    raise MXNetError(
+    raise AmpListError(
         f"amp.{where}: target_dtype must be 'float16' or 'bfloat16', got "
         f"{target_dtype!r}."
     )
 
 
+class AmpListError(MXNetError, AssertionError):
+    """Bad operator lists or arguments for a conversion; also an
+    AssertionError, which is what MXNet raises there."""
+
+
 def _check_list(value: Any, what: str, where: str) -> None:
     if not isinstance(value, list):
-        raise MXNetError(
+        raise AmpListError(
             f"amp.{where}: {what} must be a list, got {type(value).__name__}."
         )
 
@@ -482,7 +488,7 @@ def convert_symbol(
             and isinstance(item[1], str)
             and isinstance(item[2], list)
         ):
-            raise MXNetError(
+            raise AmpListError(
                 "amp.convert_symbol: conditional_fp32_ops must be a list of "
                 f"(op name, attribute name, [values]) tuples, got {item!r}."
             )
@@ -495,7 +501,7 @@ def convert_symbol(
     ):
         common = a & b
         if common:
-            raise MXNetError(
+            raise AmpListError(
                 f"amp.convert_symbol: operators cannot be in two lists; in {la} "
                 f"and {lb}: {sorted(common)}."
             )
@@ -507,7 +513,7 @@ def convert_symbol(
     )
     illegal = (set(lp16) | set(to32) | cond_names) - known
     if illegal:
-        raise MXNetError(
+        raise AmpListError(
             f"amp.convert_symbol: operators {sorted(illegal)} are in none of "
             "amp.list_lp16_ops, list_fp32_ops, list_lp16_fp32_ops and "
             f"list_conditional_fp32_ops for {target}; only listed operators can "
