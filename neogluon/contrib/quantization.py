@@ -23,6 +23,9 @@ int8 data, as MXNet 1.9.1's CPU (oneDNN) path does:
   its quantized version, as MXNet's ``_contrib_calibrate_entropy``;
   ``'none'`` quantizes with the range of each batch at run time.
 
+``quantize_mode='smart'`` is accepted and quantizes the same layers as
+``'full'`` (every Convolution / FullyConnected group not excluded).
+
 The thresholds are in ``net.calib_table`` (``{tensor: (min, max)}``, keyed by
 the graph input or the float32 layer whose output is quantized: for a fused
 group, its last operator, e.g. the relu after a convolution).

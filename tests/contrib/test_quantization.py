@@ -202,3 +202,18 @@ def test_quantized_net_exports_and_reloads(tmp_path):
         back.collect_params()["netq_conv0_fwd_weight_quantize"].data().dtype == np.int8
     )
     np.testing.assert_array_equal(back(x).asnumpy(), out)
+
+
+def test_exclude_layers_match():
+    fx, block = _block()
+    it = mx.io.NDArrayIter(mx.nd.array(fx["calib"]), batch_size=4)
+    qnet = quantization.quantize_net_v2(
+        block, calib_data=it, calib_mode="naive", exclude_layers_match=["dense"]
+    )
+    # both Dense layers stay float32; the convolutions are quantized
+    assert set(qnet.calib_table) == {"data", "netq_relu0_fwd", "netq_conv1_relu_fwd"}
+    names = qnet(mx.sym.var("data")).get_internals().list_outputs()
+    assert not any("dense" in n and "quantize" in n for n in names)
+    np.testing.assert_allclose(
+        qnet(mx.nd.array(fx["test"])).asnumpy(), fx["ref"], atol=0.05
+    )
