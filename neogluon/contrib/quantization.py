@@ -13,10 +13,11 @@ int8 data, as MXNet 1.9.1's CPU (oneDNN) path does:
   and its weights to int8 with the scale ``127.5 / max|w|``; the bias becomes
   int32 with the product of the two scales. The products are accumulated
   exactly (integer values in float64), then scaled back;
-- a group whose output feeds another group is requantized with its
-  calibrated range (quantized and dequantized, so the operators in between,
-  such as pooling and flatten, see exactly the values MXNet's int8 versions
-  of them compute); the last group's output stays float32;
+- a group's output is requantized with its calibrated range, to uint8 when
+  its minimum is >= 0 and int8 otherwise (quantized and dequantized, so the
+  operators after it, such as pooling and flatten, see exactly the values
+  MXNet's int8 versions of them compute); an output of the network stays
+  float32;
 - ``calib_mode='naive'`` takes the min and max of the float32 network's
   tensors over ``calib_data``; ``'entropy'`` picks the threshold that
   minimises the KL divergence between the float32 histogram (8001 bins) and
@@ -258,13 +259,17 @@ def _fold(group: _Group, params: dict[str, np.ndarray]) -> tuple:
 
 
 class _Builder:
-    def __init__(self, calib: dict, quantized_dtype: str) -> None:
+    def __init__(self, calib: dict, quantized_dtype: str, requant: set) -> None:
         self.calib = calib
         self.qdtype = quantized_dtype
+        #: group outputs: quantized layers output uint8 when their calibrated
+        #: minimum is >= 0, int8 otherwise, whatever ``quantized_dtype`` says
+        #: (it sets the type of the graph's quantize nodes only)
+        self.requant = requant
         self.params: dict[str, np.ndarray] = {}
 
     def out_type(self, name: str) -> str:
-        if self.qdtype != "auto":
+        if self.qdtype != "auto" and name not in self.requant:
             return self.qdtype
         rng = self.calib.get(name)
         return "uint8" if rng is not None and rng[0] >= 0 else "int8"
@@ -275,7 +280,7 @@ class _Builder:
         if rng is not None:
             kwargs["min_calib_range"] = float(rng[0])
             kwargs["max_calib_range"] = float(rng[1])
-        elif self.qdtype == "auto":
+        elif self.qdtype == "auto" or key in self.requant:
             kwargs["out_type"] = "int8"
         q = sym_mod.contrib.quantize_v2(x, name=f"{name}_quantize", **kwargs)
         return q, kwargs["out_type"], rng
@@ -503,7 +508,15 @@ def quantize_net_v2(
             )
         calib = collector.thresholds(quantized_dtype)
 
-    builder = _Builder(calib, quantized_dtype)
+    if quantized_dtype == "uint8":
+        for key, (lo, _hi) in calib.items():
+            if key not in requant and lo < 0:
+                raise MXNetError(
+                    f"quantize_net: quantized_dtype='uint8' but the calibrated "
+                    f"minimum of '{key}' is {lo:g} < 0 (MXNet: 'Expect int8 when "
+                    "data_min < 0.0'); use quantized_dtype='int8' or 'auto'."
+                )
+    builder = _Builder(calib, quantized_dtype, requant)
     new: dict[int, Symbol] = {}
     skipped = {id(g.bn) for g in groups.values() if g.bn is not None}
     skipped |= {id(g.act) for g in groups.values() if g.act is not None}

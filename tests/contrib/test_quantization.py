@@ -21,6 +21,7 @@ CASES = [
     "naive_int8",
     "naive_few",
     "naive_exclude_layer",
+    "none_int8",
 ]
 
 
@@ -52,6 +53,8 @@ def _quantize(case):
 def test_calibration_thresholds_are_mxnets(case):
     fx, block, want, qnet = _quantize(case)
     assert set(qnet.calib_table) == set(want["calib"])
+    if case == "none_int8":
+        assert qnet.calib_table == {}
     for name, (lo, hi) in want["calib"].items():
         got = qnet.calib_table[name]
         if want["kwargs"]["calib_mode"] == "naive":
@@ -149,6 +152,11 @@ def test_quantized_net_keeps_toy_accuracy():
 
 def test_errors():
     fx, block = _block()
+    it = mx.io.NDArrayIter(mx.nd.array(fx["calib"]), batch_size=4)
+    with pytest.raises(MXNetError, match="data_min < 0"):
+        quantization.quantize_net_v2(
+            block, calib_data=it, calib_mode="naive", quantized_dtype="uint8"
+        )
     with pytest.raises(MXNetError, match="calib_data must be provided"):
         quantization.quantize_net_v2(block, calib_mode="naive")
     with pytest.raises(MXNetError, match="calib_mode"):
