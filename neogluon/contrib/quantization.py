@@ -5,9 +5,11 @@ return a SymbolBlock that runs its convolutions and fully connected layers on
 int8 data, as MXNet 1.9.1's CPU (oneDNN) path does:
 
 - layers are grouped as MXNet's oneDNN pass fuses them: ``Convolution``
-  [+ ``BatchNorm``] [+ ``Activation(relu)``] and ``FullyConnected``
-  [+ ``Activation(relu)``]; BatchNorm is folded into the convolution's
-  weights and bias;
+  [+ ``BatchNorm``] [+ a residual ``elemwise_add``] [+ relu, leaky / gelu
+  ``LeakyReLU`` or ``clip(a_min=0)``] and ``FullyConnected`` [+ relu,
+  ``LeakyReLU``, ``abs`` or ``clip(a_min=0)``], each fused node having a
+  single consumer; BatchNorm is folded into the convolution's weights and
+  bias, the residual sum and the activation run on the scaled result;
 - a group's input is quantized with ``_contrib_quantize_v2`` (int8, or uint8
   when the calibrated minimum is >= 0 and ``quantized_dtype`` is ``'auto'``)
   and its weights to int8 with the scale ``127.5 / max|w|``; the bias becomes
@@ -150,16 +152,22 @@ class _Histogram:
 
 # --------------------------------------------------------------------------- graph
 class _Group:
-    """One quantized layer: a Convolution / FullyConnected and what it fuses."""
+    """One quantized layer: a Convolution / FullyConnected and what oneDNN
+    fuses into it (BatchNorm, a residual ``elemwise_add``, an activation)."""
 
     def __init__(self, core: _Node) -> None:
         self.core = core
         self.bn: _Node | None = None
+        self.add: _Node | None = None
         self.act: _Node | None = None
 
     @property
     def last(self) -> _Node:
-        return self.act or self.bn or self.core
+        return self.act or self.add or self.bn or self.core
+
+    @property
+    def fused(self) -> list[_Node]:
+        return [n for n in (self.bn, self.add, self.act) if n is not None]
 
 
 def _consumers(nodes: list[_Node]) -> dict[int, list[tuple[_Node, int]]]:
@@ -168,6 +176,23 @@ def _consumers(nodes: list[_Node]) -> dict[int, list[tuple[_Node, int]]]:
         for pos, (src, _) in enumerate(n.inputs):
             out[id(src)].append((n, pos))
     return out
+
+
+def _post_op(node: _Node, core: str, after_sum: bool) -> bool:
+    """Whether oneDNN's INT8 pass fuses ``node`` after a Convolution /
+    FullyConnected (``mkldnn_conv_property.h`` / ``mkldnn_fc_property.h``)."""
+    name = node.op.name
+    a = node.parsed
+    if name == "Activation":
+        return a.get("act_type") == "relu"
+    if name == "LeakyReLU":
+        kinds = ("leaky", "gelu") if core == "Convolution" else ("leaky", "elu", "gelu")
+        return a.get("act_type") in kinds
+    if name == "clip":
+        return float(a.get("a_min", -1)) == 0.0 and not after_sum
+    if name == "abs":
+        return core == "FullyConnected"
+    return False
 
 
 def _find_groups(
@@ -179,6 +204,13 @@ def _find_groups(
     users = _consumers(nodes)
     ex_ops = {_GROUP_OPS.get(o, o) for o in excluded_ops}
     groups: dict[int, _Group] = {}
+
+    def only_user(node: _Node) -> tuple[_Node, int] | None:
+        nxt = users[id(node)]
+        if len(nxt) != 1 or id(node) in heads or nxt[0][0].op is None:
+            return None
+        return nxt[0]
+
     for n in nodes:
         if n.op is None or n.op.name not in ("Convolution", "FullyConnected"):
             continue
@@ -187,25 +219,19 @@ def _find_groups(
         g = _Group(n)
         tail = n
         if n.op.name == "Convolution":
-            nxt = users[id(tail)]
+            nxt = only_user(tail)
+            if nxt is not None and nxt[1] == 0 and nxt[0].op.name == "BatchNorm":
+                g.bn = tail = nxt[0]
+            nxt = only_user(tail)
             if (
-                len(nxt) == 1
-                and nxt[0][1] == 0
-                and nxt[0][0].op is not None
-                and nxt[0][0].op.name == "BatchNorm"
-                and id(tail) not in heads
+                nxt is not None
+                and nxt[0].op.name == "elemwise_add"
+                and nxt[0].inputs[0] != nxt[0].inputs[1]
             ):
-                g.bn = nxt[0][0]
-                tail = g.bn
-        nxt = users[id(tail)]
-        if (
-            len(nxt) == 1
-            and nxt[0][0].op is not None
-            and nxt[0][0].op.name == "Activation"
-            and nxt[0][0].parsed.get("act_type") == "relu"
-            and id(tail) not in heads
-        ):
-            g.act = nxt[0][0]
+                g.add = tail = nxt[0]
+        nxt = only_user(tail)
+        if nxt is not None and _post_op(nxt[0], n.op.name, g.add is not None):
+            g.act = nxt[0]
         groups[id(n)] = g
     return groups
 
@@ -285,7 +311,9 @@ class _Builder:
         q = sym_mod.contrib.quantize_v2(x, name=f"{name}_quantize", **kwargs)
         return q, kwargs["out_type"], rng
 
-    def group(self, g: _Group, x: Symbol, key: str, params: dict) -> Symbol:
+    def group(
+        self, g: _Group, x: Symbol, key: str, params: dict, other: Symbol | None
+    ) -> Symbol:
         core = g.core
         name = core.name
         q, out_type, rng = self.quantize(x, key, name)
@@ -327,8 +355,13 @@ class _Builder:
             bf = _var(f"{name}_bias_float", b.astype(np.float64))
             acc = self.apply(core, qreal, wf * (1.0 / w_scale), bf, name)
             out = sym_mod.Cast(acc, dtype="float32", name=f"{name}_out")
+        if g.add is not None and other is not None:
+            pos = 0 if g.add.inputs[0][0] is (g.bn or g.core) else 1
+            ins = [other._outputs[0]] * 2
+            ins[pos] = out._outputs[0]
+            out = _copy(g.add, ins)
         if g.act is not None:
-            out = sym_mod.Activation(out, act_type="relu", name=g.act.name)
+            out = _copy(g.act, [out._outputs[0]])
         return out
 
     @staticmethod
@@ -341,6 +374,14 @@ class _Builder:
     def requantize(self, out: Symbol, key: str) -> Symbol:
         q, out_type, rng = self.quantize(out, key, f"{key}_requantize")
         return sym_mod.contrib.dequantize(q[0], q[1], q[2], name=f"{key}_dequantize")
+
+
+def _copy(node: _Node, inputs: list) -> Symbol:
+    """``node`` again (name and attributes) on other inputs."""
+    new = _Node(
+        node.op, node.name, dict(node.attrs), node.parsed, inputs, list(node.versions)
+    )
+    return Symbol([(new, i) for i in range(node.num_outputs())])
 
 
 def _entry_name(entry: tuple[_Node, int]) -> str:
@@ -518,8 +559,10 @@ def quantize_net_v2(
                 )
     builder = _Builder(calib, quantized_dtype, requant)
     new: dict[int, Symbol] = {}
-    skipped = {id(g.bn) for g in groups.values() if g.bn is not None}
-    skipped |= {id(g.act) for g in groups.values() if g.act is not None}
+    at_last = {id(g.last): g for g in groups.values()}
+    skipped = {id(g.core) for g in groups.values()}
+    skipped |= {id(f) for g in groups.values() for f in g.fused}
+    skipped -= set(at_last)
 
     def sym_of(entry: tuple[_Node, int]) -> Symbol:
         node, idx = entry
@@ -532,23 +575,23 @@ def quantize_net_v2(
             continue
         if id(n) in skipped:
             continue
-        if id(n) in groups:
-            g = groups[id(n)]
-            out = builder.group(g, sym_of(n.inputs[0]), in_key[id(n)], params)
+        if id(n) in at_last:
+            g = at_last[id(n)]
+            other = None
+            if g.add is not None:
+                inner = g.bn or g.core
+                o = [e for e in g.add.inputs if e[0] is not inner][0]
+                other = sym_of(o)
+            core = g.core
+            out = builder.group(
+                g, sym_of(core.inputs[0]), in_key[id(core)], params, other
+            )
             key = _entry_name((g.last, 0))
             if key in requant and key in calib:
                 out = builder.requantize(out, key)
             new[id(g.last)] = out
             continue
-        copy = _Node(
-            n.op,
-            n.name,
-            dict(n.attrs),
-            n.parsed,
-            [sym_of(e)._outputs[0] for e in n.inputs],
-            list(n.versions),
-        )
-        new[id(n)] = Symbol([(copy, i) for i in range(n.num_outputs())])
+        new[id(n)] = _copy(n, [sym_of(e)._outputs[0] for e in n.inputs])
     qsym = sym_mod.Group([sym_of(e) for e in symbol._outputs])
     if len(qsym._outputs) == 1:
         qsym = Symbol(qsym._outputs)

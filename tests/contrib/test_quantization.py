@@ -22,17 +22,23 @@ CASES = [
     "naive_few",
     "naive_exclude_layer",
     "none_int8",
+    "resnet_naive",
+    "resnet_entropy",
 ]
 
 
-def _block():
-    fx = load_fixture(FAM, "net")
-    sym = mx.sym.load_json(fx["symbol"])
+def _block(name="net"):
+    """The fixture's data (from ``net``) with network ``name`` as a block;
+    ``ref`` is that network's float32 output."""
+    fx = dict(load_fixture(FAM, "net"))
+    net = load_fixture(FAM, name)
+    sym = mx.sym.load_json(net["symbol"])
     block = mx.gluon.SymbolBlock(sym, [mx.sym.var("data")])
     block.collect_params().load_dict(
-        {k: mx.nd.array(fx[f"p:{k}"]) for k in fx["param_names"]}
+        {k: mx.nd.array(net[f"p:{k}"]) for k in net["param_names"]}
     )
     block.hybridize()
+    fx["ref"] = net["ref"]
     return fx, block
 
 
@@ -40,7 +46,7 @@ def _block():
 def _quantize(case):
     """(fixture, float32 block, MXNet's case, quantized net); made once per
     case (entropy calibration takes seconds)."""
-    fx, block = _block()
+    fx, block = _block("resnet" if case.startswith("resnet_") else "net")
     want = load_fixture(FAM, case)
     it = mx.io.NDArrayIter(mx.nd.array(fx["calib"]), batch_size=4)
     with warnings.catch_warnings():
