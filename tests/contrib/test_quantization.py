@@ -88,6 +88,8 @@ def test_quantized_outputs_close_to_mxnets(case):
 def test_exclude_operators_excludes_the_layers():
     # MXNet's CPU path ignores exclude_operators=['FullyConnected'] (its fused
     # nodes are named _sg_mkldnn_fully_connected); neogluon excludes them.
+    mxnet = load_fixture(FAM, "naive_exclude_fc")
+    assert "netq_dense0_relu_fwd" in mxnet["calib"]  # MXNet quantized it anyway
     fx, block = _block()
     it = mx.io.NDArrayIter(mx.nd.array(fx["calib"]), batch_size=4)
     qnet = quantization.quantize_net_v2(
