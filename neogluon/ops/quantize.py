@@ -1,5 +1,6 @@
 """Operator family: int8 / uint8 quantization (``_contrib_quantize``,
-``_contrib_quantize_v2``, ``_contrib_dequantize``, ``_contrib_requantize``).
+``_contrib_quantize_v2``, ``_contrib_dequantize``, ``_contrib_requantize``,
+``_contrib_calibrate_entropy``).
 
 Follows what MXNet 1.9.1's CPU wheel (built with oneDNN) computes, which is the
 oneDNN path of ``src/operator/quantization/mkldnn/``, not the plain kernels of
@@ -41,6 +42,9 @@ Differences from MXNet, on purpose:
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import torch
 
 from .._text import fmt_shape
@@ -398,5 +402,124 @@ register(
         dtype_free_inputs=("data",),
         doc="Requantize int32 data with range (min_range, max_range) to int8 / "
         "uint8 with the calibration range or the data's own range.",
+    )
+)
+
+
+# --------------------------------------------------------------------------- calibrate_entropy
+_F32 = np.float32
+
+
+def _smooth(p: np.ndarray) -> np.ndarray | None:
+    """MXNet's ``SmoothDistribution`` in float32: zeros become 0.0001, taken
+    evenly off the other entries; None when every entry is 0 or that is
+    impossible."""
+    eps = _F32(0.0001)
+    zeros = p == 0
+    n_zeros = int(zeros.sum())
+    n_nonzeros = p.size - n_zeros
+    if not n_nonzeros:
+        return None
+    eps1 = _F32(eps * _F32(n_zeros) / _F32(n_nonzeros))
+    if eps1 >= 1.0:
+        return None
+    return p + (eps * zeros.astype(_F32) - eps1 * (~zeros).astype(_F32))
+
+
+def _seq_sum(x: np.ndarray) -> np.float32:
+    """A float32 sum in index order (C++'s ``std::accumulate``)."""
+    return np.cumsum(x, dtype=_F32)[-1]
+
+
+def optimal_threshold(
+    hist: np.ndarray, edges: np.ndarray, num_quantized_bins: int = 255
+) -> tuple[float, float]:
+    """``(threshold, divergence)`` minimising the KL divergence between the
+    histogram clipped at ``±threshold`` and its ``num_quantized_bins``-bin
+    quantization: MXNet's ``_contrib_calibrate_entropy``, in its float32
+    arithmetic and summation order, so the argmin is MXNet's even where the
+    divergence curve is flat.
+
+    Thresholds are the bin edges ``edges[zero + i + 1]`` for ``i`` from
+    ``num_quantized_bins // 2`` to the middle bin ``zero``; the clipped
+    distribution ``p`` keeps the outliers in its two end bins. Bin counts are
+    summed exactly (MXNet sums them in float32, which is exact below 2**24
+    values).
+    """
+    num_bins = hist.size
+    zero = num_bins // 2
+    half = num_quantized_bins // 2
+    counts = np.rint(hist).astype(np.int64)
+    cum = np.concatenate([[0], np.cumsum(counts)])
+    best_div, best_th = _F32(np.inf), math.nan
+    for i in range(half, zero + 1):
+        start, stop = zero - i, zero + i + 1
+        sliced = counts[start:stop].copy()
+        sliced[0] = 0
+        p = sliced.astype(_F32)
+        p[0] = cum[start + 1]
+        p[-1] = cum[num_bins] - cum[stop - 1]
+        merged = sliced.size // num_quantized_bins
+        bounds = np.arange(num_quantized_bins + 1) * merged
+        bounds[-1] = sliced.size
+        csum = np.concatenate([[0], np.cumsum(sliced)])
+        nonzero = np.concatenate([[0], np.cumsum(sliced != 0)])
+        seg_sum = (csum[bounds[1:]] - csum[bounds[:-1]]).astype(_F32)
+        seg_norm = nonzero[bounds[1:]] - nonzero[bounds[:-1]]
+        seg_val = seg_sum / np.maximum(seg_norm, 1).astype(_F32)
+        seg_of = np.repeat(np.arange(num_quantized_bins), np.diff(bounds))
+        q = np.where((p != 0) & (seg_norm[seg_of] > 0), seg_val[seg_of], _F32(0))
+        ps, qs = _smooth(p), _smooth(q.astype(_F32))
+        if ps is None or qs is None:
+            div = _F32(np.inf)
+        else:
+            ps = ps / _seq_sum(ps)
+            qs = qs / _seq_sum(qs)
+            div = _seq_sum(ps * np.log(ps / qs))
+        if div < best_div or math.isnan(best_th):
+            best_div, best_th = div, float(edges[stop])
+    return best_th, float(best_div)
+
+
+def _calibrate_entropy(
+    hist: torch.Tensor, hist_edges: torch.Tensor, num_quantized_bins: int = 255
+) -> tuple[torch.Tensor, torch.Tensor]:
+    op = "_contrib_calibrate_entropy"
+    n = hist.numel()
+    if hist.dim() != 1 or hist_edges.dim() != 1 or hist_edges.numel() != n + 1:
+        raise ShapeError(
+            f"Operator {op}: hist must be 1-D with N bins and hist_edges 1-D with "
+            f"N + 1 edges, got {fmt_shape(tuple(hist.shape))} and "
+            f"{fmt_shape(tuple(hist_edges.shape))}."
+        )
+    if n % 2 != 1 or num_quantized_bins > n:
+        raise MXNetError(
+            f"Operator {op}: the histogram needs an odd number of bins (centred on "
+            f"0) and at least num_quantized_bins={num_quantized_bins}, got {n}."
+        )
+    th, div = optimal_threshold(
+        hist.detach().cpu().numpy(),
+        hist_edges.detach().cpu().numpy(),
+        num_quantized_bins,
+    )
+    dev = hist.device
+    return (
+        torch.tensor([th], dtype=torch.float32, device=dev),
+        torch.tensor([div], dtype=torch.float32, device=dev),
+    )
+
+
+register(
+    OpDef(
+        "_contrib_calibrate_entropy",
+        _calibrate_entropy,
+        inputs=("hist", "hist_edges"),
+        params=(P("num_quantized_bins", "int", 255, "The number of quantized bins."),),
+        num_outputs=2,
+        infer_shape=lambda s, a: (s, [(1,), (1,)]),
+        infer_type=lambda t, a: (["float32", "float32"], ["float32", "float32"]),
+        cse=True,
+        doc="The threshold (and its KL divergence) that best quantizes a histogram "
+        "symmetric around 0 into num_quantized_bins bins (entropy calibration).",
     )
 )

@@ -71,14 +71,44 @@ def test_init_casts_eager_and_hybridized(amp_on):
     np.testing.assert_allclose(y.asnumpy(), y32.asnumpy(), rtol=2e-2, atol=2e-2)
 
 
-def test_second_init_is_a_no_op_and_bfloat16_refused(amp_on):
+def test_second_init_is_a_no_op_and_bad_dtype_refused(amp_on):
     before = mx.nd.FullyConnected
     amp.init()
     assert mx.nd.FullyConnected is before
     amp.amp._reset()
-    with pytest.raises(mx.base.MXNetError, match="bfloat16"):
-        amp.init("bfloat16")
+    with pytest.raises(mx.base.MXNetError, match="float16' or 'bfloat16"):
+        amp.init("float64")
     assert not amp.amp._amp_initialized
+
+
+def _storage(x):
+    return str(x.to_torch().dtype).replace("torch.", "")
+
+
+def test_init_bfloat16():
+    amp.init("bfloat16")
+    try:
+        net = _net()
+        x = mx.nd.random.uniform(shape=(3, 5))
+        y = net(x)
+        # bfloat16 storage (numpy has no bfloat16: dtype reports float32)
+        assert _storage(y) == "bfloat16"
+        assert _storage(mx.nd.softmax(y)) == "float32"
+        assert _storage(mx.nd.elemwise_add(y, mx.nd.ones((3, 2)))) == "float32"
+        assert _storage(mx.nd.elemwise_add(y, y)) == "bfloat16"
+        net.hybridize()
+        y2 = net(x)
+        assert _storage(y2) == "bfloat16"
+        graph = json.loads(net(mx.sym.var("data")).tojson(remove_amp_cast=False))
+        casts = [n["attrs"]["dtype"] for n in graph["nodes"] if n["op"] == "amp_cast"]
+        assert casts and set(casts) == {"bfloat16"}
+    finally:
+        amp.amp._reset()
+    net.hybridize(active=False)
+    y32 = net(x)
+    np.testing.assert_allclose(
+        y.astype("float32").asnumpy(), y32.asnumpy(), rtol=3e-2, atol=3e-2
+    )
 
 
 def test_scale_loss_and_trainer(amp_on):

@@ -1,7 +1,9 @@
-"""``mx.contrib.amp``: automatic mixed precision (float16), MXNet 1.9.1's API.
+"""``mx.contrib.amp``: automatic mixed precision (float16, bfloat16), MXNet
+1.9.1's API.
 
 See :mod:`.amp` for what :func:`init`, :func:`init_trainer`,
-:func:`scale_loss` and :func:`unscale` do on neogluon.
+:func:`scale_loss`, :func:`unscale` and the ``convert_*`` functions do on
+neogluon.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from . import amp
 from . import lists
 from . import loss_scaler
+from .amp import AmpListError
 from .amp import convert_bucketing_module
 from .amp import convert_hybrid_block
 from .amp import convert_model
@@ -27,6 +30,7 @@ from .amp import unscale
 from .loss_scaler import LossScaler
 
 __all__ = [
+    "AmpListError",
     "LossScaler",
     "amp",
     "convert_bucketing_module",
