@@ -1514,7 +1514,9 @@ def resize(a, new_shape):
     t = _t(a).reshape(-1)
     shp = _shape(new_shape)
     n = int(np.prod(shp))
-    reps = -(-n // builtin_max(t.numel(), 1))
+    if t.numel() == 0:  # numpy fills from nothing with zeros
+        return _w(t.new_zeros(shp), a)
+    reps = -(-n // t.numel())
     return _w(t.repeat(reps)[:n].reshape(shp), a)
 
 
@@ -1550,12 +1552,21 @@ def insert(arr, obj, values, axis=None):
 def ediff1d(ary, to_end=None, to_begin=None):
     """Differences between consecutive elements of the flattened array."""
     t = _t(ary, "ary").reshape(-1)
+
+    def part(v) -> torch.Tensor:
+        # an mx.np array keeps its tensor (gradients flow to it, as in MXNet)
+        if isinstance(v, ndarray):
+            return _t(v).reshape(-1).to(t.dtype)
+        return torch.as_tensor(np.asarray(v), dtype=t.dtype, device=t.device).reshape(
+            -1
+        )
+
     parts = []
     if to_begin is not None:
-        parts.append(torch.as_tensor(np.asarray(to_begin), dtype=t.dtype).reshape(-1))
+        parts.append(part(to_begin))
     parts.append(t[1:] - t[:-1])
     if to_end is not None:
-        parts.append(torch.as_tensor(np.asarray(to_end), dtype=t.dtype).reshape(-1))
+        parts.append(part(to_end))
     return _w(torch.cat(parts), ary)
 
 

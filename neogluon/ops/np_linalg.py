@@ -352,7 +352,23 @@ def _tensorinv(a, ind=2):
 
 
 def _tensorsolve(a, b, a_axes=()):
-    return torch.linalg.tensorsolve(a, b, dims=tuple(a_axes) if a_axes else None)
+    """x with ``tensordot(a, x, b.ndim) == b``: ``a`` (its ``a_axes`` moved
+    to the end) as a square matrix. x's shape is numpy's
+    ``a.shape[-(a.ndim - b.ndim):]``, Python's slice included, so 0-d ``a`` or
+    ``b`` (MXNet accepts them) give a 1 x 1 system."""
+    if a_axes:
+        a = torch.movedim(a, tuple(a_axes), tuple(range(-len(a_axes), 0)))
+    x_shape = tuple(a.shape)[-(a.dim() - b.dim()) :]
+    n = math.prod(x_shape)
+    m = b.numel()
+    if n != m or a.numel() != m * n:
+        raise MXNetError(
+            f"Operator _npi_tensorsolve: a of shape {tuple(a.shape)} is not a "
+            f"square system for b of shape {tuple(b.shape)} (needs prod(x shape "
+            f"{x_shape}) == b.size)."
+        )
+    x = torch.linalg.solve(a.reshape(m, n), b.reshape(m, 1).to(a.dtype))
+    return x.reshape(x_shape)
 
 
 _A = ("A",)

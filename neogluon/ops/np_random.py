@@ -104,7 +104,10 @@ def _normal(shape, dt, dev, loc, scale):
 
 
 def _gamma(shape, dt, dev, k, theta):
-    return torch._standard_gamma(k.expand(shape).contiguous()) * theta
+    # torch's gamma sampler has no float16 kernel: draw in float32
+    work = torch.float32 if dt == torch.float16 else dt
+    draw = torch._standard_gamma(k.expand(shape).to(work).contiguous())
+    return (draw * theta.to(work)).to(dt)
 
 
 def _gumbel(shape, dt, dev, loc, scale):

@@ -216,17 +216,10 @@ def npx_reshape_shape(op: str, in_shape, newshape, reverse: bool = False):
 
 
 def _reverse_spec(spec: list[int]) -> list[int]:
-    # Reverse the code list keeping each "-6 a b" group in order a, b reversed.
-    groups: list[list[int]] = []
-    j = 0
-    while j < len(spec):
-        if spec[j] == -6:
-            groups.append([-6, spec[j + 2], spec[j + 1]])
-            j += 3
-        else:
-            groups.append([spec[j]])
-            j += 1
-    return [c for g in groups[::-1] for c in g]
+    # MXNet reverses the whole code list: a ``-6`` then reads its two split
+    # dims from the codes that followed it once reversed (``(-4, -1, 3, -6)``
+    # splits the last input dim into ``3 x -1``, output order restored after).
+    return spec[::-1]
 
 
 def _need(op: str, i: int, src, newshape) -> None:

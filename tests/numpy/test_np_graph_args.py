@@ -1,0 +1,196 @@
+"""``F.np`` / ``F.npx`` functions and np-Symbol methods in hybridized graphs,
+called with numpy's argument forms, against MXNet 1.9.1 (issue 8, MXNet's
+test_numpy_op.py).
+
+The cases live in ``tools/fixtures/np_graph_args.py``; MXNet ran each one
+hybridized and exported its graph. Here each case runs eagerly and hybridized
+(MXNet's values), tracing records MXNet's operators, and MXNet's exported graph
+(its attribute spellings: ``sort`` with ``is_ascend``, ``clip`` with ``-inf``,
+``Custom`` ``resize_fallback``...) runs in neogluon.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as onp
+import pytest
+
+import neogluon as mx
+from neogluon import np
+from neogluon import npx
+from neogluon.base import MXNetError
+
+_FIX = (
+    Path(__file__).resolve().parents[1] / "fixtures" / "mxnet-1.9.1" / "np_graph_args"
+)
+_GEN = Path(__file__).resolve().parents[2] / "tools" / "fixtures" / "np_graph_args.py"
+
+
+def _load_generator():
+    spec = importlib.util.spec_from_file_location("_np_graph_args_fixture", _GEN)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+_MOD = _load_generator()
+_NAMES = sorted(_MOD.CASES)
+_EXACT = {n for n, (_, _, exact) in _MOD.CASES.items() if exact}
+
+
+@pytest.fixture(autouse=True)
+def _np_mode():
+    npx.set_np()
+    yield
+    npx.reset_np()
+
+
+def _case(name):
+    data = onp.load(_FIX / f"{name}.npz")
+    n = len([k for k in data.files if k.startswith("in")])
+    return [data[f"in{i}"] for i in range(n)], data["out"]
+
+
+def _inputs(arrays):
+    return [np.array(a, dtype=a.dtype) for a in arrays]
+
+
+def _check(out, want, name):
+    got = out.asnumpy()
+    assert got.shape == want.shape, name
+    if name in _EXACT:
+        tol = 2e-3 if want.dtype == onp.float16 else 1e-5
+        onp.testing.assert_allclose(got, want, rtol=tol, atol=tol, err_msg=name)
+
+
+def _ops(path):
+    with open(path) as f:
+        return [n["op"] for n in json.load(f)["nodes"] if n["op"] != "null"]
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+@pytest.mark.parametrize("name", _NAMES)
+def test_np_graph_case_gives_mxnets_result(name, hybridize):
+    fn, _, _ = _MOD.CASES[name]
+    inputs, want = _case(name)
+    net = _MOD.block(mx, fn)
+    net.initialize()
+    if hybridize:
+        net.hybridize()
+    out = net(*_inputs(inputs))
+    assert isinstance(out, np.ndarray)
+    _check(out, want, name)
+
+
+#: MXNet 1.9.1 registers these names as aliases of one operator and records
+#: the operator's own name; neogluon records the np name (a registration of
+#: its own), which MXNet loads as the alias.
+_AS_MXNET = {
+    "_npi_cast": "Cast",
+    "_npi_sort": "sort",
+    "_npi_argsort": "argsort",
+    "_npi_take": "take",
+    "_npi_split": "_split_v2",
+    "_npi_reshape": "_npx_reshape",
+}
+
+
+@pytest.mark.parametrize("name", _NAMES)
+def test_traced_graph_records_mxnets_operators(name, tmp_path):
+    fn, _, _ = _MOD.CASES[name]
+    inputs, _ = _case(name)
+    net = _MOD.block(mx, fn)
+    net.initialize()
+    net.hybridize()
+    net(*_inputs(inputs))
+    net.export(str(tmp_path / name))
+    ours = [_AS_MXNET.get(op, op) for op in _ops(tmp_path / f"{name}-symbol.json")]
+    assert sorted(ours) == sorted(_ops(_FIX / f"{name}-symbol.json"))
+
+
+@pytest.mark.parametrize("name", _NAMES)
+def test_mxnets_exported_graph_runs(name):
+    path = _FIX / f"{name}-symbol.json"
+    with open(path) as f:
+        nodes = json.load(f)["nodes"]
+    names = [n["name"] for n in nodes if n["op"] == "null"]
+    inputs, want = _case(name)
+    back = mx.gluon.SymbolBlock.imports(str(path), names)
+    _check(back(*_inputs(inputs)), want, name)
+
+
+def test_legacy_symbol_as_np_ndarray_builds_np_graphs():
+    a = mx.sym.Variable("a").as_np_ndarray()
+    assert type(a) is mx.sym.np._Symbol
+    out = mx.sym.np.dot(a, mx.sym.Variable("b").as_np_ndarray()).as_nd_ndarray()
+    assert type(out) is mx.sym.Symbol
+    assert _json_ops(out) == ["_np_dot"]
+    assert _json_ops(a.cumsum(axis=0)) == ["_np_cumsum"]
+    # numpy's flatten (1-d), not the legacy Flatten (2-d)
+    assert _json_ops(a.flatten()) == ["_np_reshape"]
+
+
+def _json_ops(sym):
+    return [n["op"] for n in json.loads(sym.tojson())["nodes"] if n["op"] != "null"]
+
+
+def test_zero_size_creation_in_a_graph_is_a_real_extent():
+    class Z(mx.gluon.HybridBlock):
+        def hybrid_forward(self, F, x):
+            return x + F.np.zeros((2, 0, 2)), F.np.identity(0), F.np.ones(())
+
+    net = Z()
+    net.hybridize()
+    outs = net(np.ones((2, 0, 2)))
+    assert [o.shape for o in outs] == [(2, 0, 2), (0, 0), ()]
+    assert all(isinstance(o, np.ndarray) for o in outs)
+
+
+def test_resize_and_multivariate_normal_of_zero_size():
+    class R(mx.gluon.HybridBlock):
+        def hybrid_forward(self, F, x, m, c):
+            return F.np.resize(x, (2, 2)), F.np.random.multivariate_normal(m, c, (2, 0))
+
+    net = R()
+    net.hybridize()
+    r, s = net(np.ones((2, 0, 1)), np.zeros((2,)), np.eye(2))
+    assert r.asnumpy().tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    assert s.shape == (2, 0, 2)
+    assert np.resize(np.ones((2, 0)), (3,)).asnumpy().tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_npx_random_n_samplers_prefix_the_batch_shape(hybridize):
+    class S(mx.gluon.HybridBlock):
+        def hybrid_forward(self, F, a, b):
+            return (
+                F.npx.random.uniform_n(a, b, batch_shape=(2, 3)),
+                F.npx.random.normal_n(a, b, batch_shape=6),
+                F.npx.random.uniform_n(a, b),
+            )
+
+    net = S()
+    if hybridize:
+        net.hybridize()
+    u, n, w = net(np.zeros((2,)), np.ones((2,)))
+    assert (u.shape, n.shape, w.shape) == ((2, 3, 2), (6, 2), (2,))
+    assert 0 <= float(u.min()) and float(u.max()) < 1
+
+
+def test_graph_argument_errors_are_clear():
+    a = mx.sym.var("a").as_np_ndarray()
+    with pytest.raises(ValueError, match="indices_or_sections"):
+        mx.sym.np.hsplit(a, 1.5)
+    with pytest.raises(ValueError, match="a_min and a_max"):
+        mx.sym.np.clip(a, None, None)
+    with pytest.raises(NotImplementedError, match="order"):
+        mx.sym.np.sort(a, order="x")
+    with pytest.raises(ValueError, match="exactly one of prob and logit"):
+        mx.sym.npx.random.bernoulli()
+    with pytest.raises(MXNetError, match="in place"):
+        mx.sym.np.random.shuffle(a)
+    with pytest.raises(ZeroDivisionError):
+        mx.sym.np.arange(0, 3, 0)
