@@ -83,10 +83,27 @@ def _dot(a, b):
     return torch.tensordot(a, b, dims=([a.dim() - 1], [b.dim() - 2]))
 
 
+def _dot_infer(in_shapes, attrs, out_shapes=None):
+    """The contracted dims of ``a`` and ``b`` decide each other (a deferred
+    weight ``(0, n)`` in ``x.dot(w)`` gets ``x``'s last dim), then the output
+    from the kernel on meta tensors."""
+    a, b = in_shapes
+    if a and b:
+        a, b = list(a), list(b)
+        j = 0 if len(b) == 1 else len(b) - 2
+        if a[-1] == 0:
+            a[-1] = b[j]
+        elif b[j] == 0:
+            b[j] = a[-1]
+        in_shapes = [tuple(a), tuple(b)]
+    return _meta_infer(_dot)(in_shapes, attrs, out_shapes)
+
+
 _reg(
     "_np_dot",
     _dot,
     inputs=("a", "b"),
+    infer_shape=_dot_infer,
     infer_type=_promote_type,
     same_dtype=False,
     doc="NumPy ``dot``: inner product over the last axis of a and the second-to-"

@@ -291,16 +291,17 @@ def _scalar_axis(ndim: int, axis) -> bool:
 
 def _arg(op: str, fn: Callable) -> Callable:
     def kernel(data, axis=None, keepdims=False):
-        if data.numel() == 0:
+        whole = axis is None or _scalar_axis(data.dim(), axis)
+        ax = None if whole else norm_axis(op, axis, data.dim())
+        if (data.numel() if whole else data.shape[ax]) == 0:
             raise MXNetError(
                 f"Operator {op}: attempt to get {op[5:]} of an empty sequence."
             )
-        if axis is None or _scalar_axis(data.dim(), axis):
+        if whole:
             res = fn(data.reshape(-1), dim=0)
             if keepdims:
                 res = res.reshape((1,) * data.dim())
             return res
-        ax = norm_axis(op, axis, data.dim())
         return fn(data, dim=ax, keepdim=keepdims)
 
     return kernel

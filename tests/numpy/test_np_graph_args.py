@@ -194,3 +194,89 @@ def test_graph_argument_errors_are_clear():
         mx.sym.np.random.shuffle(a)
     with pytest.raises(ZeroDivisionError):
         mx.sym.np.arange(0, 3, 0)
+
+
+# ------------------------------------------------------- eager zero-size and 0-d
+def test_argmin_argmax_of_0d_and_zero_size_inputs():
+    s = np.array(3.0)
+    assert int(np.argmin(s, 0)) == 0 and int(np.argmax(s, -1)) == 0
+    with pytest.raises(MXNetError, match="out of bounds"):
+        np.argmax(s, 1)
+    z = np.ones((5, 0, 3))
+    assert np.argmin(z, 0).shape == (0, 3)
+    assert np.argmax(z, -1).shape == (5, 0)
+    for axis in (None, 1):
+        with pytest.raises(MXNetError, match="empty sequence"):
+            np.argmin(z, axis)
+
+
+def test_max_min_of_zero_size_raise_mxnet_error():
+    for shape in [(0,), (2, 0)]:
+        with pytest.raises(MXNetError, match="zero-size"):
+            np.ones(shape).max()
+    assert float(np.array(2.0).min()) == 2.0
+
+
+def test_delete_ignores_out_of_range_entries_of_an_index_array():
+    # MXNet 1.9.1: np.delete(np.arange(5), np.array([-1, 2, 7])) -> [0, 1, 3, 4]
+    got = np.delete(np.arange(5), np.array([-1, 2, 7], dtype="int64"))
+    assert got.asnumpy().tolist() == [0.0, 1.0, 3.0, 4.0]
+    assert np.delete(np.zeros((0,)), np.array([0, 0], dtype="int32")).shape == (0,)
+    assert np.delete(np.arange(5), -1).asnumpy().tolist() == [0.0, 1.0, 2.0, 3.0]
+
+
+def test_hstack_of_0d_arrays():
+    out = np.hstack([np.array(1.0), np.arange(2), np.array(5.0)])
+    assert out.asnumpy().tolist() == [1.0, 0.0, 1.0, 5.0]
+
+
+@pytest.mark.parametrize("name", ["weibull", "pareto", "power"])
+def test_random_parameter_out_of_domain_is_a_value_error(name):
+    op = getattr(np.random, name)
+    for a in (-1, 0, np.array([1.0, -2.0])):
+        with pytest.raises(ValueError, match="expect a > 0"):
+            op(a=a)
+    assert op(np.ones((2, 3))).shape == (2, 3)
+
+
+def test_ediff1d_gives_gradients_to_array_ends():
+    a, b, c = np.ones((2, 3)), np.ones((1, 2, 4)), np.ones((3,))
+    for x in (a, b, c):
+        x.attach_grad()
+    with mx.autograd.record():
+        y = np.ediff1d(a, to_end=b, to_begin=c)
+    y.backward()
+    assert y.shape == (16,)
+    assert b.grad.asnumpy().tolist() == onp.ones((1, 2, 4)).tolist()
+    assert c.grad.asnumpy().tolist() == [1.0, 1.0, 1.0]
+
+
+def test_float16_cumsum_rounds_every_step_like_numpy():
+    x = onp.random.RandomState(3).uniform(-1, 1, (4, 64)).astype("float16")
+    got = np.cumsum(np.array(x, dtype="float16"), axis=1).asnumpy()
+    assert got.dtype == onp.float16
+    onp.testing.assert_array_equal(got, onp.cumsum(x, axis=1))
+
+
+def test_tensorsolve_of_0d_operands_solves_a_1x1_system():
+    x = np.linalg.tensorsolve(np.array(2.0), np.full((1, 1, 1), 3.0))
+    assert x.shape == () and float(x) == 1.5
+    x = np.linalg.tensorsolve(np.full((1, 1, 1), 2.0), np.array(3.0))
+    assert x.shape == (1, 1, 1) and float(x.sum()) == 1.5
+
+
+def test_deferred_weight_of_dot_gets_the_contracted_dim():
+    class Lin(mx.gluon.HybridBlock):
+        def __init__(self):
+            super().__init__()
+            with self.name_scope():
+                self.w = self.params.get("w", shape=(0, 5), allow_deferred_init=True)
+
+        def hybrid_forward(self, F, x, w):
+            return x.dot(w)
+
+    net = Lin()
+    net.initialize()
+    net.hybridize()
+    assert net(np.ones((2, 7))).shape == (2, 5)
+    assert net.w.shape == (7, 5)
