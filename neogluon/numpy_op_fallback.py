@@ -3,9 +3,9 @@ operators (``mxnet.numpy_op_fallback``).
 
 MXNet registers a few numpy functions without a C++ operator as custom
 operators (``Custom`` nodes with ``op_type='resize_fallback'``,
-``'mvn_fallback'``), so a hybridized ``F.np.resize`` or
-``F.np.random.multivariate_normal`` records such a node in its
-``-symbol.json``. The same op types are registered here (as
+``'unravel_index_fallback'``, ``'mvn_fallback'``), so a hybridized
+``F.np.resize``, ``F.np.unravel_index`` or ``F.np.random.multivariate_normal``
+records such a node in its ``-symbol.json``. The same op types are registered here (as
 :mod:`neogluon.operator` custom operators) so those graphs build, run, export
 and load; the computation is ``mx.np``'s eager function.
 """
@@ -113,6 +113,44 @@ class _MultivariateNormalProp(operator.CustomOpProp):
 
     def create_operator(self, ctx, in_shapes, in_dtypes) -> operator.CustomOp:
         return _MultivariateNormal()
+
+
+class _UnravelIndex(operator.CustomOp):
+    """``np.unravel_index(indices, shape)`` stacked into one array."""
+
+    def __init__(self, shape: Any) -> None:
+        super().__init__()
+        self._shape = shape
+
+    def forward(self, is_train, req, in_data, out_data, aux) -> None:
+        import numpy
+
+        idx = in_data[0].asnumpy().astype(numpy.int64)
+        out = numpy.stack(numpy.unravel_index(idx, self._shape))
+        out_data[0].as_np_ndarray()[()] = out.astype(out_data[0].dtype)
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux) -> None:
+        raise MXNetError("np.unravel_index has no gradient (as in MXNet 1.9.1).")
+
+
+@operator.register("unravel_index_fallback")
+class _UnravelIndexProp(operator.CustomOpProp):
+    """Signature of ``unravel_index_fallback``: input ``indices``; attribute
+    ``shape`` (of the array the flat indices index)."""
+
+    def __init__(self, shape: Any) -> None:
+        super().__init__(need_top_grad=True)
+        self._shape = _literal(shape)
+
+    def list_arguments(self) -> list[str]:
+        return ["indices"]
+
+    def infer_shape(self, in_shape):
+        n = len(_as_tuple(self._shape))
+        return (in_shape[0],), ([n, *in_shape[0]],), ()
+
+    def create_operator(self, ctx, in_shapes, in_dtypes) -> operator.CustomOp:
+        return _UnravelIndex(self._shape)
 
 
 def _broadcast(a: list, b: list) -> list:

@@ -71,7 +71,20 @@ def registered_types() -> list[str]:
     return sorted(_PROPS)
 
 
+#: op types that MXNet registers when it loads (its numpy fallbacks), by the
+#: module that registers them here: imported when a graph first names one.
+_BUILTIN = {
+    "resize_fallback": "neogluon.numpy_op_fallback",
+    "mvn_fallback": "neogluon.numpy_op_fallback",
+    "unravel_index_fallback": "neogluon.numpy_op_fallback",
+}
+
+
 def prop_class(op_type: str) -> type:
+    if op_type not in _PROPS and op_type in _BUILTIN:
+        import importlib
+
+        importlib.import_module(_BUILTIN[op_type])
     try:
         return _PROPS[op_type]
     except KeyError:

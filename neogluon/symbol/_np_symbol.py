@@ -838,6 +838,18 @@ def resize(a, new_shape) -> _Symbol:
     return numpy_op_fallback.symbol_node("resize_fallback", [a], new_shape=new_shape)
 
 
+def unravel_index(indices, shape, order="C") -> _Symbol:
+    """The coordinates of flat ``indices`` in an array of ``shape``, stacked
+    (one row per dim; MXNet's ``Custom`` node ``unravel_index_fallback``)."""
+    if order != "C":
+        raise NotImplementedError("sym.np.unravel_index: only order='C' is supported")
+    from .. import numpy_op_fallback
+
+    return numpy_op_fallback.symbol_node(
+        "unravel_index_fallback", [indices], shape=shape
+    )
+
+
 def tensorsolve(a, b, axes=None) -> _Symbol:
     """``x`` with ``tensordot(a, x, b.ndim) == b`` (``_npi_tensorsolve``)."""
     if axes is None:
@@ -868,6 +880,7 @@ _HELPERS: tuple[Callable, ...] = (
     argmax,
     argmin,
     resize,
+    unravel_index,
     tensorsolve,
     zeros_like,
     ones_like,
