@@ -809,9 +809,11 @@ def squeeze(a, axis=None, out=None):
 
 @_export
 def broadcast_to(array, shape):  # noqa: A002
-    """``array`` broadcast to ``shape`` (a copy, as in MXNet)."""
+    """``array`` broadcast to ``shape`` (a copy, as in MXNet; ``-2`` keeps the
+    input's dim, aligned from the right: the ``_npi_broadcast_to`` kernel)."""
     t = _t(array, "array")
-    return _w(_run(torch.broadcast_to, t, _shape(shape)).clone(), array)
+    kernel = _reg.get("_npi_broadcast_to").kernel
+    return _w(_run(kernel, t, shape=_shape(shape)), array)
 
 
 @_export

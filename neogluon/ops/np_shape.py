@@ -595,7 +595,14 @@ def _broadcast_to(array, shape=()):
 
 
 def _broadcast_to_infer(in_shapes, attrs, out_shapes=None):
-    return list(in_shapes), [tuple(attrs["shape"])]
+    shape = tuple(attrs["shape"])
+    if any(d == -2 for d in shape):  # -2 keeps the input's dim (MXNet's npx code)
+        (src,) = in_shapes
+        if src is None:
+            return list(in_shapes), [None]
+        off = len(shape) - len(src)
+        shape = tuple(src[i - off] if d == -2 else d for i, d in enumerate(shape))
+    return list(in_shapes), [shape]
 
 
 _reg(

@@ -302,3 +302,22 @@ def test_mxnets_fallback_custom_ops_load_in_a_fresh_session(monkeypatch):
     inputs, want = _case("resize")
     _check(back(*_inputs(inputs)), want, "resize")
     assert "resize_fallback" in custom.registered_types()
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_broadcast_to_minus_two_keeps_the_input_dim(hybridize):
+    class B(mx.gluon.HybridBlock):
+        def hybrid_forward(self, F, x):
+            return F.np.broadcast_to(x, (2, -2, -2))
+
+    net = B()
+    if hybridize:
+        net.hybridize()
+    x = np.array(onp.arange(3, dtype="float32").reshape(3, 1))
+    x.attach_grad()
+    with mx.autograd.record():
+        y = net(x)
+    y.backward()
+    assert y.shape == (2, 3, 1)
+    assert y.asnumpy().tolist() == [[[0.0], [1.0], [2.0]]] * 2
+    assert x.grad.asnumpy().tolist() == [[2.0], [2.0], [2.0]]
