@@ -1023,7 +1023,9 @@ def numeric_grad(
         if v.dtype.kind != "f":
             continue
         old_value = v.copy()
-        arg = executor.arg_dict[k].to_torch()
+        # detached: an argument may be an autograd leaf (attach_grad), which
+        # MXNet lets one write to outside recording
+        arg = executor.arg_dict[k].to_torch().detach()
         # Only element i changes between steps: write just that element (the
         # same value the whole-array copy would write) instead of the array
         # (not for a sparse argument, whose to_torch() is a copy).

@@ -588,9 +588,8 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 
 
 def _minmax(a, axis, keepdims, op_name):
-    t, _ = _reduce_args(a, axis)
-    if t.numel() == 0:
-        raise ValueError("zero-size array to reduction operation which has no identity")
+    _reduce_args(a, axis)
+    # a zero-size input: the kernel's MXNetError, as MXNet raises
     return _invoke(op_name, a, axis=axis, keepdims=bool(keepdims))
 
 
@@ -644,25 +643,24 @@ def any(a, axis=None, keepdims=False, out=None):  # noqa: A001
     return _out(_bool_reduce(a, axis, keepdims, torch.any), out)
 
 
-def _arg(a, axis, fn, keepdims=False):
-    t = _t(a)
-    if axis is None:
-        res = fn(t.reshape(-1), dim=0)
-    else:
-        res = fn(t, dim=int(axis), keepdim=bool(keepdims))
+def _arg(a, axis, op_name, keepdims=False):
+    # the registered kernel: MXNet's errors for an empty reduction or a bad axis
+    axis = None if axis is None else int(axis)
+    kernel = _reg.get(op_name).kernel
+    res = _run(kernel, _t(a), axis=axis, keepdims=bool(keepdims))
     return _w(res.to(torch.int64), a)
 
 
 @_export
 def argmax(a, axis=None, out=None):
     """Index of the maximum (int64), over the flattened array when axis is None."""
-    return _out(_arg(a, axis, torch.argmax), out)
+    return _out(_arg(a, axis, "_npi_argmax"), out)
 
 
 @_export
 def argmin(a, axis=None, out=None):
     """Index of the minimum (int64), over the flattened array when axis is None."""
-    return _out(_arg(a, axis, torch.argmin), out)
+    return _out(_arg(a, axis, "_npi_argmin"), out)
 
 
 _CUMSUM = _op(("_np_cumsum",))
@@ -811,9 +809,11 @@ def squeeze(a, axis=None, out=None):
 
 @_export
 def broadcast_to(array, shape):  # noqa: A002
-    """``array`` broadcast to ``shape`` (a copy, as in MXNet)."""
+    """``array`` broadcast to ``shape`` (a copy, as in MXNet; ``-2`` keeps the
+    input's dim, aligned from the right: the ``_npi_broadcast_to`` kernel)."""
     t = _t(array, "array")
-    return _w(_run(torch.broadcast_to, t, _shape(shape)).clone(), array)
+    kernel = _reg.get("_npi_broadcast_to").kernel
+    return _w(_run(kernel, t, shape=_shape(shape)), array)
 
 
 @_export
@@ -907,9 +907,10 @@ def atleast_2d_list(arrays):
 
 @_export
 def hstack(arrays):
-    """Arrays stacked column-wise (along axis 1; axis 0 for 1-d arrays)."""
-    ts = [_t(x) for x in arrays]
-    axis = 0 if ts and ts[0].dim() == 1 else 1
+    """Arrays stacked column-wise (along axis 1; axis 0 for 1-d arrays, 0-d
+    arrays counting as 1-d)."""
+    arrays = [atleast_1d(x) for x in arrays]
+    axis = 0 if arrays and arrays[0].ndim == 1 else 1
     return concatenate(arrays, axis=axis)
 
 
@@ -1514,7 +1515,9 @@ def resize(a, new_shape):
     t = _t(a).reshape(-1)
     shp = _shape(new_shape)
     n = int(np.prod(shp))
-    reps = -(-n // builtin_max(t.numel(), 1))
+    if t.numel() == 0:  # numpy fills from nothing with zeros
+        return _w(t.new_zeros(shp), a)
+    reps = -(-n // t.numel())
     return _w(t.repeat(reps)[:n].reshape(shp), a)
 
 
@@ -1525,7 +1528,11 @@ def delete(arr, obj, axis=None):
     if axis is None:
         t, axis = t.reshape(-1), 0
     n = t.shape[int(axis)]
-    o = obj._data.cpu().numpy() if isinstance(obj, ndarray) else obj
+    o = obj
+    if isinstance(obj, ndarray):
+        # MXNet ignores the indices outside [0, n) of an index array
+        o = obj._data.cpu().numpy().astype(np.int64).reshape(-1)
+        o = o[(o >= 0) & (o < n)]
     keep = np.ones(n, dtype=bool)
     keep[o] = False
     idx = torch.from_numpy(np.nonzero(keep)[0]).to(t.device)
@@ -1550,12 +1557,21 @@ def insert(arr, obj, values, axis=None):
 def ediff1d(ary, to_end=None, to_begin=None):
     """Differences between consecutive elements of the flattened array."""
     t = _t(ary, "ary").reshape(-1)
+
+    def part(v) -> torch.Tensor:
+        # an mx.np array keeps its tensor (gradients flow to it, as in MXNet)
+        if isinstance(v, ndarray):
+            return _t(v).reshape(-1).to(t.dtype)
+        return torch.as_tensor(np.asarray(v), dtype=t.dtype, device=t.device).reshape(
+            -1
+        )
+
     parts = []
     if to_begin is not None:
-        parts.append(torch.as_tensor(np.asarray(to_begin), dtype=t.dtype).reshape(-1))
+        parts.append(part(to_begin))
     parts.append(t[1:] - t[:-1])
     if to_end is not None:
-        parts.append(torch.as_tensor(np.asarray(to_end), dtype=t.dtype).reshape(-1))
+        parts.append(part(to_end))
     return _w(torch.cat(parts), ary)
 
 

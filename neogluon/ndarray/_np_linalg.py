@@ -202,5 +202,9 @@ def tensorinv(a, ind=2):
 
 
 def tensorsolve(a, b, axes=None):
-    """x with ``tensordot(a, x, b.ndim) = b``."""
-    return _w(_run(torch.linalg.tensorsolve, _f(a), _f(b, "b"), dims=axes), a)
+    """x with ``tensordot(a, x, b.ndim) = b`` (the ``_npi_tensorsolve`` kernel:
+    0-d ``a`` or ``b`` solve a 1 x 1 system, as in MXNet)."""
+    from ..ops import registry as _reg
+
+    kernel = _reg.get("_npi_tensorsolve").kernel
+    return _w(_run(kernel, _f(a), _f(b, "b"), a_axes=tuple(axes or ())), a)

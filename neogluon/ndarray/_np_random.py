@@ -204,8 +204,16 @@ def rayleigh(scale=1.0, size=None, ctx=None, out=None):
     )
 
 
+def _check(dist: str, value) -> None:
+    # MXNet's ValueError for a parameter out of its domain
+    from ..ops.np_random import check_param
+
+    check_param(dist, value._data if isinstance(value, ndarray) else value)
+
+
 def pareto(a, size=None, ctx=None, out=None):
     """Samples of the Pareto II (Lomax) distribution, as numpy's."""
+    _check("pareto", a)
     return _sample(
         (a,), size, None, ctx, out, lambda s, d, k: torch.pow(1 - _u(s, d), -1 / k) - 1
     )
@@ -213,6 +221,7 @@ def pareto(a, size=None, ctx=None, out=None):
 
 def power(a, size=None):
     """Samples in [0, 1] of the power distribution with exponent ``a - 1``."""
+    _check("powerd", a)
     return _sample(
         (a,), size, None, None, None, lambda s, d, k: torch.pow(1 - _u(s, d), 1 / k)
     )
@@ -220,6 +229,7 @@ def power(a, size=None):
 
 def weibull(a, size=None, ctx=None, out=None):
     """Samples of the Weibull distribution."""
+    _check("weibull", a)
     return _sample(
         (a,),
         size,

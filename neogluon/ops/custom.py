@@ -71,7 +71,20 @@ def registered_types() -> list[str]:
     return sorted(_PROPS)
 
 
+#: op types that MXNet registers when it loads (its numpy fallbacks), by the
+#: module that registers them here: imported when a graph first names one.
+_BUILTIN = {
+    "resize_fallback": "neogluon.numpy_op_fallback",
+    "mvn_fallback": "neogluon.numpy_op_fallback",
+    "unravel_index_fallback": "neogluon.numpy_op_fallback",
+}
+
+
 def prop_class(op_type: str) -> type:
+    if op_type not in _PROPS and op_type in _BUILTIN:
+        import importlib
+
+        importlib.import_module(_BUILTIN[op_type])
     try:
         return _PROPS[op_type]
     except KeyError:
@@ -146,7 +159,10 @@ def _shape_in(s) -> list[int]:
     return [] if s is None else [int(d) for d in s]
 
 
-def _shape_out(s) -> tuple[int, ...] | None:
+def _shape_out(s, real: bool = False) -> tuple[int, ...] | None:
+    """A shape the Prop returned -> the graph's convention (0: unknown dim,
+    None: unknown). ``real``: shapes of arrays about to be made under numpy
+    shape semantics, where ``()`` is a scalar and 0 a zero-size dim."""
     if s is None:
         return None
     if hasattr(s, "tolist"):
@@ -154,6 +170,8 @@ def _shape_out(s) -> tuple[int, ...] | None:
     if isinstance(s, (int, np.integer)):
         return (int(s),)
     t = tuple(int(d) if d is not None and int(d) >= 0 else 0 for d in s)
+    if real:
+        return t
     return t or None  # MXNet's legacy () means "unknown"
 
 
@@ -179,13 +197,15 @@ def _split3(ret, info: _Info, what: str) -> tuple[list, list, list]:
     return ins, outs, aux
 
 
-def _prop_shapes(info: _Info, arg_shapes: list) -> tuple[list, list, list]:
+def _prop_shapes(
+    info: _Info, arg_shapes: list, real: bool = False
+) -> tuple[list, list, list]:
     ret = info.call("infer_shape", info.prop.infer_shape, [list(s) for s in arg_shapes])
     ins, outs, aux = _split3(ret, info, "infer_shape")
     return (
-        [_shape_out(s) for s in ins],
-        [_shape_out(s) for s in outs],
-        [_shape_out(s) for s in aux],
+        [_shape_out(s, real) for s in ins],
+        [_shape_out(s, real) for s in outs],
+        [_shape_out(s, real) for s in aux],
     )
 
 
@@ -283,19 +303,21 @@ class _Call:
 
     def __init__(self, info: _Info, arg_tensors, aux_tensors) -> None:
         from .. import _state
+        from ..util import is_np_shape
 
         self.info = info
         self.is_train = bool(_state.flags.training)
         self.ctx = _ctx_of(list(arg_tensors) + list(aux_tensors))
         arg_shapes = [list(t.shape) for t in arg_tensors]
         shapes = arg_shapes + [list(t.shape) for t in aux_tensors]
-        ins, outs, aux_s = _prop_shapes(info, arg_shapes)
+        real = is_np_shape()  # zero-size dims and () are real shapes
+        ins, outs, aux_s = _prop_shapes(info, arg_shapes, real)
         _check_given(info, "shape", [tuple(s) for s in arg_shapes], ins, info.args)
         _check_given(
             info, "shape", [tuple(t.shape) for t in aux_tensors], aux_s, info.auxs
         )
         for name, s in zip(info.outs, outs, strict=True):
-            if s is None or not all(s):
+            if s is None or (not real and not all(s)):
                 raise ShapeError(
                     f"Custom operator {info.op_type!r}: infer_shape left output "
                     f"'{name}' undecided ({s}) for input shapes {arg_shapes}."

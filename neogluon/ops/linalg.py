@@ -748,7 +748,20 @@ def _cumsum(a, axis=None, dtype=None):
 
     x = a.reshape(-1) if axis is None else a
     td = to_torch_dtype(dtype) if dtype else a.dtype
-    return torch.cumsum(x, 0 if axis is None else axis, dtype=td)
+    dim = 0 if axis is None else axis
+    if td == torch.float16 and x.dim() and x.shape[dim] > 1:
+        return _cumsum_half(x.to(td), dim)
+    return torch.cumsum(x, dim, dtype=td)
+
+
+def _cumsum_half(x: torch.Tensor, dim: int) -> torch.Tensor:
+    """float16 running sums rounded to float16 at every step, as MXNet's
+    kernel and numpy accumulate (torch accumulates in float32, which differs
+    in the last bits)."""
+    parts = list(x.unbind(dim))
+    for i in range(1, len(parts)):
+        parts[i] = parts[i - 1] + parts[i]
+    return torch.stack(parts, dim)
 
 
 def _cumsum_type(in_types, attrs):

@@ -83,10 +83,27 @@ def _dot(a, b):
     return torch.tensordot(a, b, dims=([a.dim() - 1], [b.dim() - 2]))
 
 
+def _dot_infer(in_shapes, attrs, out_shapes=None):
+    """The contracted dims of ``a`` and ``b`` decide each other (a deferred
+    weight ``(0, n)`` in ``x.dot(w)`` gets ``x``'s last dim), then the output
+    from the kernel on meta tensors."""
+    a, b = in_shapes
+    if a and b:
+        a, b = list(a), list(b)
+        j = 0 if len(b) == 1 else len(b) - 2
+        if a[-1] == 0:
+            a[-1] = b[j]
+        elif b[j] == 0:
+            b[j] = a[-1]
+        in_shapes = [tuple(a), tuple(b)]
+    return _meta_infer(_dot)(in_shapes, attrs, out_shapes)
+
+
 _reg(
     "_np_dot",
     _dot,
     inputs=("a", "b"),
+    infer_shape=_dot_infer,
     infer_type=_promote_type,
     same_dtype=False,
     doc="NumPy ``dot``: inner product over the last axis of a and the second-to-"
@@ -352,7 +369,23 @@ def _tensorinv(a, ind=2):
 
 
 def _tensorsolve(a, b, a_axes=()):
-    return torch.linalg.tensorsolve(a, b, dims=tuple(a_axes) if a_axes else None)
+    """x with ``tensordot(a, x, b.ndim) == b``: ``a`` (its ``a_axes`` moved
+    to the end) as a square matrix. x's shape is numpy's
+    ``a.shape[-(a.ndim - b.ndim):]``, Python's slice included, so 0-d ``a`` or
+    ``b`` (MXNet accepts them) give a 1 x 1 system."""
+    if a_axes:
+        a = torch.movedim(a, tuple(a_axes), tuple(range(-len(a_axes), 0)))
+    x_shape = tuple(a.shape)[-(a.dim() - b.dim()) :]
+    n = math.prod(x_shape)
+    m = b.numel()
+    if n != m or a.numel() != m * n:
+        raise MXNetError(
+            f"Operator _npi_tensorsolve: a of shape {tuple(a.shape)} is not a "
+            f"square system for b of shape {tuple(b.shape)} (needs prod(x shape "
+            f"{x_shape}) == b.size)."
+        )
+    x = torch.linalg.solve(a.reshape(m, n), b.reshape(m, 1).to(a.dtype))
+    return x.reshape(x_shape)
 
 
 _A = ("A",)

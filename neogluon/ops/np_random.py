@@ -23,7 +23,7 @@ from .registry import OpDef
 from .registry import P
 from .registry import register
 
-__all__: list[str] = []
+__all__ = ["InvalidParameter", "check_param"]
 
 _FLOATS = ("float16", "float32", "float64")
 
@@ -74,9 +74,37 @@ def _two_param(names: tuple[str, str], sampler: Callable, prefix: bool) -> Calla
     return kernel
 
 
-def _one_param(name: str, sampler: Callable) -> Callable:
+class InvalidParameter(MXNetError, ValueError):
+    """A distribution parameter out of its domain (MXNet raises ValueError)."""
+
+
+#: distribution -> (parameter, whether it must be > 0 rather than >= 0)
+_DOMAINS = {
+    "pareto": ("a", True),
+    "powerd": ("a", True),
+    "weibull": ("a", True),
+    "exponential": ("scale", False),
+    "rayleigh": ("scale", False),
+}
+
+
+def check_param(dist: str, value) -> None:
+    """Raise :class:`InvalidParameter` when ``value`` (a number, array or
+    tensor) of ``dist``'s parameter is out of its domain, as MXNet does."""
+    name, strict = _DOMAINS[dist]
+    t = value if isinstance(value, torch.Tensor) else torch.as_tensor(value)
+    if bool((t <= 0).any() if strict else (t < 0).any()):
+        public = "power" if dist == "powerd" else dist
+        raise InvalidParameter(
+            f"np.random.{public}: expect {name} {'>' if strict else '>='} 0, got "
+            f"{value if t.dim() == 0 else 'an array with other values'}."
+        )
+
+
+def _one_param(name: str, sampler: Callable, dist: str) -> Callable:
     def kernel(*tensors, size=None, ctx="cpu", dtype="float32", **attrs):
         v = attrs[name] if attrs[name] is not None else tensors[0]
+        check_param(dist, v)
         shape = _out_shape(size, [v], False)
         dt = dtype_of(dtype)
         dev = _device([v], ctx)
@@ -104,7 +132,10 @@ def _normal(shape, dt, dev, loc, scale):
 
 
 def _gamma(shape, dt, dev, k, theta):
-    return torch._standard_gamma(k.expand(shape).contiguous()) * theta
+    # torch's gamma sampler has no float16 kernel: draw in float32
+    work = torch.float32 if dt == torch.float16 else dt
+    draw = torch._standard_gamma(k.expand(shape).to(work).contiguous())
+    return (draw * theta.to(work)).to(dt)
 
 
 def _gumbel(shape, dt, dev, loc, scale):
@@ -235,7 +266,7 @@ for _name, (_pname, _pdef, _fn) in _ONE.items():
     register(
         OpDef(
             f"_npi_{_name}",
-            _one_param(_pname, _fn),
+            _one_param(_pname, _fn, _name),
             inputs=("input1",),
             params=_params,
             present_inputs=_present1(_pname),

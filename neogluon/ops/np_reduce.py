@@ -283,18 +283,25 @@ for _name, _is_all, _aliases in (
 
 
 # --------------------------------------------------------------------------- argmax
+def _scalar_axis(ndim: int, axis) -> bool:
+    """A 0-d input reduced over axis 0 or -1: its only element (numpy and
+    MXNet accept those two axes for a scalar)."""
+    return ndim == 0 and axis in (0, -1)
+
+
 def _arg(op: str, fn: Callable) -> Callable:
     def kernel(data, axis=None, keepdims=False):
-        if data.numel() == 0:
+        whole = axis is None or _scalar_axis(data.dim(), axis)
+        ax = None if whole else norm_axis(op, axis, data.dim())
+        if (data.numel() if whole else data.shape[ax]) == 0:
             raise MXNetError(
                 f"Operator {op}: attempt to get {op[5:]} of an empty sequence."
             )
-        if axis is None:
+        if whole:
             res = fn(data.reshape(-1), dim=0)
             if keepdims:
                 res = res.reshape((1,) * data.dim())
             return res
-        ax = norm_axis(op, axis, data.dim())
         return fn(data, dim=ax, keepdim=keepdims)
 
     return kernel
@@ -307,7 +314,7 @@ def _arg_infer(op: str) -> Callable:
             return [None], [None]
         axis = attrs.get("axis")
         keep = attrs.get("keepdims", False)
-        if axis is None:
+        if axis is None or _scalar_axis(len(s), axis):
             return [s], [(1,) * len(s) if keep else ()]
         ax = norm_axis(op, axis, len(s))
         return [s], [_reduced(s, (ax,), keep)]

@@ -216,17 +216,10 @@ def npx_reshape_shape(op: str, in_shape, newshape, reverse: bool = False):
 
 
 def _reverse_spec(spec: list[int]) -> list[int]:
-    # Reverse the code list keeping each "-6 a b" group in order a, b reversed.
-    groups: list[list[int]] = []
-    j = 0
-    while j < len(spec):
-        if spec[j] == -6:
-            groups.append([-6, spec[j + 2], spec[j + 1]])
-            j += 3
-        else:
-            groups.append([spec[j]])
-            j += 1
-    return [c for g in groups[::-1] for c in g]
+    # MXNet reverses the whole code list: a ``-6`` then reads its two split
+    # dims from the codes that followed it once reversed (``(-4, -1, 3, -6)``
+    # splits the last input dim into ``3 x -1``, output order restored after).
+    return spec[::-1]
 
 
 def _need(op: str, i: int, src, newshape) -> None:
@@ -602,7 +595,14 @@ def _broadcast_to(array, shape=()):
 
 
 def _broadcast_to_infer(in_shapes, attrs, out_shapes=None):
-    return list(in_shapes), [tuple(attrs["shape"])]
+    shape = tuple(attrs["shape"])
+    if any(d == -2 for d in shape):  # -2 keeps the input's dim (MXNet's npx code)
+        (src,) = in_shapes
+        if src is None:
+            return list(in_shapes), [None]
+        off = len(shape) - len(src)
+        shape = tuple(src[i - off] if d == -2 else d for i, d in enumerate(shape))
+    return list(in_shapes), [shape]
 
 
 _reg(

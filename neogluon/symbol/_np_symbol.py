@@ -17,6 +17,7 @@ operator table (``ops/optable.py``, each row's ``np_ops``).
 
 from __future__ import annotations
 
+import functools
 import numbers
 from collections.abc import Callable
 from collections.abc import Sequence
@@ -145,6 +146,84 @@ class _Symbol(Symbol):
     def astype(self, dtype, *args, **kwargs) -> _Symbol:  # type: ignore[override]
         """A cast node (``_npi_cast``)."""
         return _op("_npi_cast")(self, dtype=dtype)
+
+    # numpy's methods, as the ``sym.np`` functions of the same name (MXNet's
+    # ``_Symbol`` methods): the legacy fluent methods they replace would add
+    # legacy nodes with legacy semantics (``flatten`` to 2-D, ``round``...).
+    def dot(self, b, out=None) -> _Symbol:
+        """``np.dot(self, b)``."""
+        return _np_fn("dot")(self, b)
+
+    def argmax(self, axis=None, out=None) -> _Symbol:  # type: ignore[override]
+        """``np.argmax(self, axis)``."""
+        return _np_fn("argmax")(self, axis=axis)
+
+    def argmin(self, axis=None, out=None) -> _Symbol:  # type: ignore[override]
+        """``np.argmin(self, axis)``."""
+        return _np_fn("argmin")(self, axis=axis)
+
+    def argsort(self, axis=-1, kind=None, order=None) -> _Symbol:  # type: ignore[override]
+        """``np.argsort(self, axis)``."""
+        return argsort(self, axis=axis, kind=kind, order=order)
+
+    def sort(self, axis=-1, kind=None, order=None) -> _Symbol:  # type: ignore[override]
+        """``np.sort(self, axis)``."""
+        return sort(self, axis=axis, kind=kind, order=order)
+
+    def repeat(self, repeats, axis=None) -> _Symbol:  # type: ignore[override]
+        """``np.repeat(self, repeats, axis)``."""
+        return _np_fn("repeat")(self, repeats=repeats, axis=axis)
+
+    def take(self, indices, axis=None, mode="raise") -> _Symbol:  # type: ignore[override]
+        """``np.take(self, indices, axis, mode)``."""
+        return _np_fn("take")(self, indices, axis=axis, mode=mode)
+
+    def clip(self, min=None, max=None, out=None) -> _Symbol:  # type: ignore[override]  # noqa: A002 - numpy's names
+        """``np.clip(self, min, max)``."""
+        return clip(self, min, max)
+
+    def flatten(self, order="C") -> _Symbol:  # type: ignore[override]
+        """``self`` as one dimension (numpy's flatten, not the legacy 2-D one)."""
+        return ravel(self, order=order)
+
+    def prod(self, axis=None, dtype=None, out=None, keepdims=False) -> _Symbol:  # type: ignore[override]
+        """``np.prod(self, axis)``."""
+        return _np_fn("prod")(self, axis=axis, dtype=dtype, keepdims=keepdims)
+
+    def std(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False) -> _Symbol:
+        """``np.std(self, axis, ddof=ddof)``."""
+        return _np_fn("std")(self, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
+
+    def var(self, axis=None, dtype=None, out=None, ddof=0, keepdims=False) -> _Symbol:
+        """``np.var(self, axis, ddof=ddof)``."""
+        return _np_fn("var")(self, axis=axis, dtype=dtype, ddof=ddof, keepdims=keepdims)
+
+    def cumsum(self, axis=None, dtype=None, out=None) -> _Symbol:
+        """``np.cumsum(self, axis)``."""
+        return _np_fn("cumsum")(self, axis=axis, dtype=dtype)
+
+    def round(self, decimals=0, out=None, **kwargs) -> _Symbol:  # type: ignore[override]
+        """``np.round(self, decimals)``."""
+        return _np_fn("round")(self, decimals=decimals)
+
+    def squeeze(self, axis=None) -> _Symbol:  # type: ignore[override]
+        """``np.squeeze(self, axis)``."""
+        return _np_fn("squeeze")(self, axis=axis)
+
+    def swapaxes(self, axis1, axis2) -> _Symbol:  # type: ignore[override]
+        """``np.swapaxes(self, axis1, axis2)``."""
+        return swapaxes(self, axis1, axis2)
+
+
+Symbol._np_class = _Symbol
+
+
+@functools.cache
+def _np_fn(name: str) -> Callable:
+    """The ``sym.np`` function ``name`` (as ``np_functions`` builds it for
+    ``symbol/numpy``; looked up when a method is first called)."""
+    name = "around" if name == "round" else name
+    return np_functions([name])[name]
 
 
 def as_np_symbol(s: Any) -> Any:
@@ -327,11 +406,15 @@ def ones(shape, dtype=None, order="C", ctx=None, **kwargs) -> _Symbol:
 
 def full(shape, fill_value, dtype=None, order="C", ctx=None, **kwargs) -> _Symbol:
     """A graph node filled with the number ``fill_value``."""
+    if order != "C":
+        raise NotImplementedError(f"sym.np.full: order {order!r} is not supported")
     if isinstance(fill_value, Symbol):
-        raise TypeError(
-            "sym.np.full: fill_value must be a number in a graph; use "
-            "np.full_like or broadcast_to for a Symbol value."
-        )
+        # an array value: broadcast to the shape (MXNet does the same)
+        out = _op("_npi_broadcast_to")(fill_value, shape=_shape(shape))
+        return out if dtype is None else out.astype(dtype)
+    if isinstance(fill_value, bool):
+        fill_value = int(fill_value)
+        dtype = "bool" if dtype is None else dtype
     return _op("_npi_full")(
         shape=_shape(shape), value=float(fill_value), dtype=_dtype(dtype), **kwargs
     )
@@ -345,6 +428,10 @@ def arange(start, stop=None, step=1, dtype=None, ctx=None, **kwargs) -> _Symbol:
     """``[start, stop)`` by ``step`` (``arange(n)`` counts from 0)."""
     if stop is None:
         start, stop = 0, start
+    if step is None:
+        step = 1
+    if step == 0:
+        raise ZeroDivisionError("sym.np.arange: step cannot be 0")
     return _op("_npi_arange")(
         start=start, stop=stop, step=step, dtype=_dtype(dtype), **kwargs
     )
@@ -432,12 +519,12 @@ def clip(a, a_min=None, a_max=None, out=None) -> _Symbol:
     """Limit values to ``[a_min, a_max]`` (either may be None)."""
     if a_min is None and a_max is None:
         raise ValueError("sym.np.clip: a_min and a_max cannot both be None")
-    kw: dict = {}
-    if a_min is not None:
-        kw["a_min"] = float(a_min)
-    if a_max is not None:
-        kw["a_max"] = float(a_max)
-    return _op("_npi_clip")(a, **kw)
+    # a missing bound is infinite, as MXNet records it
+    return _op("_npi_clip")(
+        a,
+        a_min=float("-inf") if a_min is None else float(a_min),
+        a_max=float("inf") if a_max is None else float(a_max),
+    )
 
 
 def swapaxes(a, axis1, axis2) -> _Symbol:
@@ -448,15 +535,9 @@ def swapaxes(a, axis1, axis2) -> _Symbol:
 def split(ary, indices_or_sections, axis=0) -> _Symbol:
     """Split into equal sections or at indices (``_npi_split``; a Symbol with
     one output per piece)."""
-    if isinstance(indices_or_sections, numbers.Integral):
-        return _op("_npi_split")(
-            ary, indices=[], axis=axis, sections=int(indices_or_sections)
-        )
-    if isinstance(indices_or_sections, (list, tuple)):
-        return _op("_npi_split")(
-            ary, indices=[0, *indices_or_sections], axis=axis, sections=0
-        )
-    raise ValueError("indices_or_sections must be an int or a tuple of ints")
+    return _op("_npi_split")(
+        ary, axis=axis, **_split_attrs("split", indices_or_sections)
+    )
 
 
 def _reduce(op_name: str, public: str) -> Callable:
@@ -510,7 +591,297 @@ def fliplr(m) -> _Symbol:
     return _op("_npi_flip")(m, axis=1)
 
 
+def _split_attrs(fname: str, indices_or_sections: Any) -> dict:
+    """``indices_or_sections`` as ``_npi_*split``'s ``indices`` / ``sections``."""
+    if isinstance(indices_or_sections, numbers.Integral) and not isinstance(
+        indices_or_sections, bool
+    ):
+        return {"indices": [], "sections": int(indices_or_sections)}
+    if isinstance(indices_or_sections, (list, tuple, set)):
+        return {"indices": [0, *indices_or_sections], "sections": 0}
+    raise ValueError(
+        f"sym.np.{fname}: indices_or_sections must be an int or a list/tuple of "
+        f"ints, got {type(indices_or_sections).__name__}."
+    )
+
+
+def array_split(ary, indices_or_sections, axis=0) -> _Symbol:
+    """Split into (possibly unequal) sections or at indices (``_npi_split``)."""
+    return _op("_npi_split")(
+        ary, axis=axis, **_split_attrs("array_split", indices_or_sections)
+    )
+
+
+def vsplit(ary, indices_or_sections) -> _Symbol:
+    """Split along the first axis (``_npi_split`` with ``axis=0``)."""
+    return _op("_npi_split")(ary, axis=0, **_split_attrs("vsplit", indices_or_sections))
+
+
+def hsplit(ary, indices_or_sections) -> _Symbol:
+    """Split along the second axis (the first for 1-d input; ``_npi_hsplit``)."""
+    return _op("_npi_hsplit")(
+        ary, axis=1, squeeze_axis=False, **_split_attrs("hsplit", indices_or_sections)
+    )
+
+
+def dsplit(ary, indices_or_sections) -> _Symbol:
+    """Split along the third axis (``_npi_dsplit``)."""
+    return _op("_npi_dsplit")(
+        ary, axis=2, squeeze_axis=False, **_split_attrs("dsplit", indices_or_sections)
+    )
+
+
+def append(arr, values, axis=None) -> _Symbol:
+    """``values`` appended to ``arr`` along ``axis`` (both flattened when
+    ``axis`` is None: ``_npi_concatenate`` with ``axis=None``)."""
+    return _op("_npi_concatenate")(arr, values, axis=axis, num_args=2)
+
+
+def tensordot(a, b, axes=2) -> _Symbol:
+    """Sum of products over ``axes`` (an int: the last ``axes`` of ``a`` and
+    the first of ``b``, ``_npi_tensordot_int_axes``; a pair of axis lists:
+    ``_npi_tensordot``)."""
+    if isinstance(axes, numbers.Integral):
+        return _op("_npi_tensordot_int_axes")(a, b, axes=int(axes))
+    if not isinstance(axes, (list, tuple)) or len(axes) != 2:
+        raise ValueError(
+            f"sym.np.tensordot: axes must be an int or a pair of axis lists, got {axes!r}."
+        )
+    a_axes, b_axes = (
+        (x,) if isinstance(x, numbers.Integral) else tuple(x) for x in axes
+    )
+    if len(a_axes) != len(b_axes):
+        raise ValueError(
+            f"sym.np.tensordot: axes length mismatch: {a_axes} of a against "
+            f"{b_axes} of b."
+        )
+    return _op("_npi_tensordot")(a, b, a_axes_summed=a_axes, b_axes_summed=b_axes)
+
+
+def inner(a, b) -> _Symbol:
+    """Inner product over the last axes of ``a`` and ``b``."""
+    return tensordot(a, b, [-1, -1])
+
+
+def outer(a, b) -> _Symbol:
+    """Outer product of ``a`` and ``b`` flattened."""
+    return tensordot(ravel(a), ravel(b), 0)
+
+
+def vdot(a, b) -> _Symbol:
+    """Dot product of ``a`` and ``b`` flattened."""
+    return tensordot(ravel(a), ravel(b), 1)
+
+
+def _check_order(fname: str, order: Any) -> None:
+    if order is not None:
+        raise NotImplementedError(f"sym.np.{fname}: order is not supported")
+
+
+def sort(a, axis=-1, kind=None, order=None) -> _Symbol:
+    """``a`` sorted along ``axis`` (``_npi_sort``; ``kind`` is accepted and
+    ignored, as MXNet does)."""
+    _check_order("sort", order)
+    return _op("_npi_sort")(a, axis=axis, is_ascend=True)
+
+
+def argsort(a, axis=-1, kind=None, order=None) -> _Symbol:
+    """Indices (int64) that sort ``a`` along ``axis`` (``_npi_argsort``)."""
+    _check_order("argsort", order)
+    return _op("_npi_argsort")(a, axis=axis, is_ascend=True, dtype="int64")
+
+
+def take(a, indices, axis=None, mode="raise", out=None) -> _Symbol:
+    """Elements of ``a`` at ``indices`` along ``axis`` (of ``a`` flattened
+    when ``axis`` is None)."""
+    if mode not in ("wrap", "clip", "raise"):
+        raise NotImplementedError(f"sym.np.take: mode {mode!r} is not supported")
+    if axis is None:
+        flat = _op("_npi_reshape")(a, newshape=(-1,))
+        return _op("_npi_take")(flat, indices, axis=0, mode=mode)
+    return _op("_npi_take")(a, indices, axis=axis, mode=mode)
+
+
+def ediff1d(ary, to_end=None, to_begin=None) -> _Symbol:
+    """Differences of consecutive elements of ``ary`` flattened, with
+    ``to_begin`` / ``to_end`` (Symbols or numbers) around them."""
+    inputs = [ary]
+    begin_sym, end_sym = isinstance(to_begin, Symbol), isinstance(to_end, Symbol)
+    if begin_sym:
+        inputs.append(to_begin)
+    if end_sym:
+        inputs.append(to_end)
+    return _op("_npi_ediff1d")(
+        *inputs,
+        to_begin_arr_given=begin_sym,
+        to_end_arr_given=end_sym,
+        to_begin_scalar=None if begin_sym else to_begin,
+        to_end_scalar=None if end_sym else to_end,
+    )
+
+
+def _percentile(
+    fname: str, a, q, axis, overwrite_input, interpolation, keepdims, scale
+):
+    if overwrite_input is not None:
+        raise NotImplementedError(f"sym.np.{fname}: overwrite_input is not supported")
+    common = {"axis": axis, "interpolation": interpolation, "keepdims": keepdims}
+    if _is_scalar(q):
+        return _op("_npi_percentile")(a, q_scalar=float(q) * scale, **common)
+    if scale != 1:
+        q = q * scale
+    return _op("_npi_percentile")(a, q, q_scalar=None, **common)
+
+
+def percentile(
+    a,
+    q,
+    axis=None,
+    out=None,
+    overwrite_input=None,
+    interpolation="linear",
+    keepdims=False,
+) -> _Symbol:
+    """The ``q``-th percentile(s) of ``a`` (``q`` a number or a Symbol)."""
+    return _percentile(
+        "percentile", a, q, axis, overwrite_input, interpolation, keepdims, 1
+    )
+
+
+def quantile(
+    a,
+    q,
+    axis=None,
+    out=None,
+    overwrite_input=None,
+    interpolation="linear",
+    keepdims=False,
+) -> _Symbol:
+    """The ``q``-th quantile(s) of ``a`` (``q`` in [0, 1])."""
+    return _percentile(
+        "quantile", a, q, axis, overwrite_input, interpolation, keepdims, 100
+    )
+
+
+def bincount(x, weights=None, minlength=0) -> _Symbol:
+    """Occurrences of each value of the non-negative int ``x`` (summed
+    ``weights`` when given)."""
+    if minlength < 0:
+        raise ValueError(f"sym.np.bincount: minlength must be >= 0, got {minlength}")
+    if weights is None:
+        return _op("_npi_bincount")(x, minlength=minlength, has_weights=False)
+    return _op("_npi_bincount")(x, weights, minlength=minlength, has_weights=True)
+
+
+def _no_axis(fname: str, start, stop, axis) -> None:
+    if isinstance(start, (list, tuple, Symbol)) or isinstance(
+        stop, (list, tuple, Symbol)
+    ):
+        raise NotImplementedError(f"sym.np.{fname}: start and stop must be numbers")
+    if axis != 0:
+        raise NotImplementedError(f"sym.np.{fname}: only axis=0 is supported")
+
+
+def linspace(
+    start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, ctx=None
+):
+    """``num`` evenly spaced numbers over ``[start, stop]`` (with the step
+    when ``retstep``)."""
+    _no_axis("linspace", start, stop, axis)
+    out = _op("_npi_linspace")(
+        start=start, stop=stop, num=num, endpoint=endpoint, dtype=_dtype(dtype)
+    )
+    if retstep:
+        return out, (stop - start) / ((num - 1) if endpoint else num)
+    return out
+
+
+def logspace(
+    start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0, ctx=None
+) -> _Symbol:
+    """``num`` numbers spaced evenly on a log scale: ``base ** linspace``."""
+    _no_axis("logspace", start, stop, axis)
+    return _op("_npi_logspace")(
+        start=start,
+        stop=stop,
+        num=num,
+        endpoint=endpoint,
+        base=base,
+        dtype=_dtype(dtype),
+    )
+
+
+def identity(n, dtype=None, ctx=None) -> _Symbol:
+    """The ``n`` x ``n`` identity matrix (``_npi_identity``)."""
+    if not isinstance(n, numbers.Integral) or isinstance(n, bool):
+        raise TypeError(f"sym.np.identity: n must be an integer, got {n!r}")
+    if n < 0:
+        raise ValueError(f"sym.np.identity: n cannot be negative, got {n}")
+    return _op("_npi_identity")(shape=(int(n), int(n)), dtype=_dtype(dtype))
+
+
+def argmax(a, axis=None, out=None) -> _Symbol:
+    """Indices of the maxima along ``axis`` (of ``a`` flattened if None)."""
+    return _op("_npi_argmax")(a, axis=axis, keepdims=False)
+
+
+def argmin(a, axis=None, out=None) -> _Symbol:
+    """Indices of the minima along ``axis`` (of ``a`` flattened if None)."""
+    return _op("_npi_argmin")(a, axis=axis, keepdims=False)
+
+
+def resize(a, new_shape) -> _Symbol:
+    """A new array of ``new_shape`` filled with ``a``'s elements repeated
+    (MXNet's ``Custom`` node with ``op_type='resize_fallback'``)."""
+    from .. import numpy_op_fallback
+
+    return numpy_op_fallback.symbol_node("resize_fallback", [a], new_shape=new_shape)
+
+
+def unravel_index(indices, shape, order="C") -> _Symbol:
+    """The coordinates of flat ``indices`` in an array of ``shape``, stacked
+    (one row per dim; MXNet's ``Custom`` node ``unravel_index_fallback``)."""
+    if order != "C":
+        raise NotImplementedError("sym.np.unravel_index: only order='C' is supported")
+    from .. import numpy_op_fallback
+
+    return numpy_op_fallback.symbol_node(
+        "unravel_index_fallback", [indices], shape=shape
+    )
+
+
+def tensorsolve(a, b, axes=None) -> _Symbol:
+    """``x`` with ``tensordot(a, x, b.ndim) == b`` (``_npi_tensorsolve``)."""
+    if axes is None:
+        return _op("_npi_tensorsolve")(a, b)
+    return _op("_npi_tensorsolve")(a, b, a_axes=axes)
+
+
 _HELPERS: tuple[Callable, ...] = (
+    array_split,
+    vsplit,
+    hsplit,
+    dsplit,
+    append,
+    tensordot,
+    inner,
+    outer,
+    vdot,
+    sort,
+    argsort,
+    take,
+    ediff1d,
+    percentile,
+    quantile,
+    bincount,
+    linspace,
+    logspace,
+    identity,
+    argmax,
+    argmin,
+    resize,
+    unravel_index,
+    tensorsolve,
     zeros_like,
     ones_like,
     ravel,

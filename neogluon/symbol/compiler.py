@@ -19,6 +19,7 @@ import torch
 from .. import _state
 from ..base import MXNetError
 from ..ops.registry import ShapeError
+from ..util import is_np_shape
 from .codegen import emit_graph
 from .graph import Graph
 from .graph import _Node
@@ -75,13 +76,17 @@ class CompiledGraph:
         # ``sym.zeros(shape=(L, 0, H))``): MXNet resolves those dims by shape
         # inference at bind time; here per input-shape signature, at call time.
         self._dynamic: list[tuple[_Node, dict]] = []
+        np_zero = is_np_shape()
         steps = []
         for k, n in enumerate(nodes):
             if n.op is None:
                 continue
             shape_attr = n.parsed.get("shape") if n.op.creation else None
-            # 0 and -1 both mean unknown (MXNet's legacy shape convention).
-            if (shape_attr and any(d <= 0 for d in shape_attr)) or (
+            # 0 and -1 both mean unknown (MXNet's legacy shape convention);
+            # under numpy shape semantics (and in the numpy-interface ``_np*``
+            # ops) 0 is a real extent and only -1 is unknown.
+            lowest = 0 if np_zero or n.op.name.startswith("_np") else 1
+            if (shape_attr and any(d < lowest for d in shape_attr)) or (
                 # A sampler without shape: the consumer decides (MXNet).
                 n.op.creation
                 and "shape" in n.op.spec_map

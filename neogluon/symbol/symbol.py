@@ -477,8 +477,16 @@ class Symbol(Graph):
     def as_nd_ndarray(self):
         return self
 
+    #: ``mx.sym.np._Symbol``, set by ``symbol/_np_symbol.py`` when it loads
+    #: (``mx.sym`` imports it), which imports this module.
+    _np_class: type | None = None
+
     def as_np_ndarray(self):
-        raise NotImplementedForSymbol(self.as_np_ndarray, None)
+        """The same graph as a numpy-interface Symbol (``mx.sym.np._Symbol``),
+        whose operators and methods add ``_npi_`` / ``_np_`` nodes."""
+        if self._np_class is None:
+            raise NotImplementedForSymbol(self.as_np_ndarray, None)
+        return self._np_class(self._outputs)
 
 
 # --------------------------------------------------------------------------- creation
