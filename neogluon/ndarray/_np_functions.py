@@ -319,7 +319,7 @@ def tri(N, M=None, k=0, dtype=None, ctx=None) -> ndarray:  # noqa: N803
 
 
 @_export
-def copy(a, out=None) -> ndarray:
+def copy(a, out=None):
     """A copy of ``a``."""
     return _out(_w(_run(torch.clone, _t(a)), a), out)
 
@@ -595,13 +595,13 @@ def _minmax(a, axis, keepdims, op_name):
 
 
 @_export
-def max(a, axis=None, out=None, keepdims=False):  # noqa: A001
+def max(a, axis=None, keepdims=False, out=None):  # noqa: A001
     """Maximum over ``axis``."""
     return _out(_minmax(a, axis, keepdims, "_np_max"), out)
 
 
 @_export
-def min(a, axis=None, out=None, keepdims=False):  # noqa: A001
+def min(a, axis=None, keepdims=False, out=None):  # noqa: A001
     """Minimum over ``axis``."""
     return _out(_minmax(a, axis, keepdims, "_np_min"), out)
 
@@ -1088,6 +1088,70 @@ def diff(a, n=1, axis=-1, prepend=None, append=None):
 def diag(array, k=0):  # noqa: A002
     """The ``k``-th diagonal of a 2-d array, or a 2-d array with a 1-d diagonal."""
     return _w(_run(torch.diag, _t(array, "array"), int(k)), array)
+
+
+@_export
+def diagflat(array, k=0):  # noqa: A002 - MXNet's name
+    """A 2-d array with the flattened input on the ``k``-th diagonal."""
+    return _invoke("_np_diagflat", array, k=int(k))
+
+
+@_export
+def diag_indices_from(arr) -> tuple:
+    """The indices of the main diagonal of ``arr`` (all dims equal), one int64
+    array per axis."""
+    rows = _invoke("_npi_diag_indices_from", arr)
+    return tuple(rows[i] for i in range(rows.shape[0]))
+
+
+@_export
+def unravel_index(indices, shape, order="C"):
+    """Flat indices into ``shape`` as a tuple of coordinate arrays (the dtype
+    of ``indices``), NumPy's function as MXNet's fallback runs it."""
+    if order != "C":
+        raise NotImplementedError(
+            "np.unravel_index: only order='C' (row-major) is supported, as in MXNet "
+            f"1.9.1; got order={order!r}."
+        )
+    dims = _shape(shape)
+    if _is_number(indices):
+        return np.unravel_index(indices, dims)
+    t = _t(indices, "indices")
+    if t.is_floating_point() or t.dtype == torch.bool:
+        raise TypeError(
+            f"np.unravel_index: indices must be an integer array, got {t.dtype}; "
+            "cast with .astype('int64')."
+        )
+    size = 1
+    for d in dims:
+        size *= d
+    if t.numel() and (bool((t < 0).any()) or bool((t >= size).any())):
+        bad = int(t[(t < 0) | (t >= size)].reshape(-1)[0])
+        raise ValueError(
+            f"np.unravel_index: index {bad} is out of bounds for an array of shape "
+            f"{dims} (size {size})."
+        )
+    rows = _invoke("_unravel_index", indices, shape=dims)
+    return tuple(rows[i] for i in range(len(dims)))
+
+
+def _window(kind: str):
+    def window(M, dtype=None, ctx=None):  # noqa: N803 - numpy's name
+        dev, tag = _placement(ctx)
+        op = _reg.get(f"_npi_{kind}")
+        res = op.kernel(M=int(M), ctx=dev, dtype=dtype or "float32")
+        return from_tensor(res, tag)
+
+    window.__name__ = window.__qualname__ = kind
+    window.__doc__ = (
+        f"The {kind} window of ``M`` points (float32 unless ``dtype`` is given; "
+        "empty when ``M`` < 1)."
+    )
+    globals()[kind] = _export(window)
+
+
+for _kind in ("hanning", "hamming", "blackman"):
+    _window(_kind)
 
 
 @_export

@@ -1,25 +1,11 @@
-"""``mx.ndarray.numpy_extension.random``: not implemented in neogluon yet (issue 8).
-
-MXNet 1.9.1's public names of ``mxnet.ndarray.numpy_extension.random`` resolve so that imports work;
-calling or instantiating one raises MXNetError naming what to use
-instead (mx.nd operators).
+"""``mx.nd.numpy_extension.random``: the ``mx.npx.random`` samplers, for
+``F.npx.random`` in a ``hybrid_forward`` called eagerly (``F`` is ``mx.nd``).
 """
 
 from __future__ import annotations
 
-from ... import _missing
+from ...numpy_extension.random import bernoulli  # noqa: F401
+from ...numpy_extension.random import normal_n  # noqa: F401
+from ...numpy_extension.random import uniform_n  # noqa: F401
 
-__neogluon_missing__ = True
-
-_NAMES = {
-    "bernoulli": "function",
-    "normal_n": "function",
-    "uniform_n": "function",
-}
-__all__ = _missing.define(
-    globals(),
-    _NAMES,
-    area="mx.nd.numpy_extension (mx.npx internals)",
-    planned="issue 8",
-    instead="mx.nd operators",
-)
+__all__ = ["bernoulli", "normal_n", "uniform_n"]
