@@ -313,6 +313,15 @@ _reg(
 def _np_squeeze(a, axis=None):
     if axis is None:
         return a.reshape(tuple(d for d in a.shape if d != 1))
+    if a.dim() == 0:
+        # NumPy lets a 0-d array "squeeze" axis 0 or -1 (nothing to remove).
+        for ax in (axis,) if isinstance(axis, int) else tuple(axis):
+            if ax not in (0, -1):
+                raise MXNetError(
+                    f"Operator _np_squeeze: axis {ax} is out of bounds for a 0-d "
+                    "array (only 0 or -1 is allowed)."
+                )
+        return a.reshape(())
     axes = norm_axes("_np_squeeze", axis, a.dim())
     for ax in axes:
         if a.shape[ax] != 1:
@@ -1158,6 +1167,8 @@ _reg(
 
 
 def _take(a, indices, axis=0, mode="clip"):
+    if axis is None:  # NumPy's take of the flattened array
+        a, axis = a.reshape(-1), 0
     ax = norm_axis("_npi_take", axis, a.dim())
     n = a.shape[ax]
     idx = indices.to(torch.int64)
