@@ -991,18 +991,30 @@ def array_split(ary, indices_or_sections, axis=0):
 @_export
 def hsplit(ary, indices_or_sections):
     """Split along axis 1 (axis 0 for 1-d arrays)."""
+    _need_dims("hsplit", ary, 1)
     return split(ary, indices_or_sections, axis=1 if _t(ary).dim() > 1 else 0)
 
 
 @_export
 def vsplit(ary, indices_or_sections):
-    """Split along axis 0."""
+    """Split along axis 0 (``ary`` at least 2-d)."""
+    _need_dims("vsplit", ary, 2)
     return split(ary, indices_or_sections, axis=0)
+
+
+def _need_dims(name: str, ary, n: int) -> None:
+    ndim = _t(ary, "ary").dim()
+    if ndim < n:
+        raise ValueError(
+            f"np.{name} only works on arrays of {n} or more dimensions, got an array "
+            f"of {ndim} dimension(s); reshape it or use np.split with an axis."
+        )
 
 
 @_export
 def dsplit(ary, indices_or_sections):
-    """Split along axis 2."""
+    """Split along axis 2 (``ary`` at least 3-d)."""
+    _need_dims("dsplit", ary, 3)
     return split(ary, indices_or_sections, axis=2)
 
 

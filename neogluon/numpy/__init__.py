@@ -255,3 +255,7 @@ def _publish_operator_signatures() -> None:
 
 
 _publish_operator_signatures()
+
+# NumPy's __array_function__ / __array_ufunc__ on mx.np arrays dispatch to the
+# functions above from here on (MXNet registers them when it is imported).
+from .. import numpy_dispatch_protocol  # noqa: E402,F401

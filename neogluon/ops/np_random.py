@@ -91,6 +91,17 @@ def _device(params, ctx):
     return device_of(ctx if ctx not in ("cpu",) else "")
 
 
+def _zero_gradients(samples: torch.Tensor, params) -> torch.Tensor:
+    """``samples`` joined to the autograd graph of the array parameters with a
+    zero gradient (MXNet's samplers without a reparameterisation give their
+    array parameters zero gradients, not an error)."""
+    linked = [p for p in params if isinstance(p, torch.Tensor) and p.requires_grad]
+    if not linked:
+        return samples
+    zero = sum((p * 0).to(samples.dtype).expand(samples.shape) for p in linked)
+    return samples + zero
+
+
 def _two_param(
     op: str,
     names: tuple[str, str],
@@ -121,8 +132,10 @@ def _two_param(
         ps = [p.expand(shape) if p.dim() or shape else p for p in ps]
         if differentiable:
             return sampler(shape, dt, dev, *ps)
+        track = torch.is_grad_enabled()
         with torch.no_grad():
-            return sampler(shape, dt, dev, *ps)
+            samples = sampler(shape, dt, dev, *ps)
+        return _zero_gradients(samples, ps) if track else samples
 
     return kernel
 
@@ -142,8 +155,10 @@ def _one_param(op: str, name: str, sampler: Callable, differentiable: bool) -> C
         p = p.expand(shape) if shape else p
         if differentiable:
             return sampler(shape, dt, dev, p)
+        track = torch.is_grad_enabled()
         with torch.no_grad():
-            return sampler(shape, dt, dev, p)
+            samples = sampler(shape, dt, dev, p)
+        return _zero_gradients(samples, [p]) if track else samples
 
     return kernel
 
