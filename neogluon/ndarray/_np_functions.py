@@ -621,10 +621,17 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     return _out(_moment(a, axis, dtype, ddof, keepdims, torch.var), out)
 
 
+class EmptyReductionError(MXNetError, ValueError):
+    """max/min over an axis of length 0 (MXNetError in MXNet, ValueError in NumPy)."""
+
+
 def _minmax(a, axis, keepdims, op_name):
-    t, _ = _reduce_args(a, axis)
-    if t.numel() == 0:
-        raise ValueError("zero-size array to reduction operation which has no identity")
+    t, dims = _reduce_args(a, axis)
+    if t.numel() == 0 and (t.dim() == 0 or builtins.any(t.shape[d] == 0 for d in dims)):
+        raise EmptyReductionError(
+            f"np.{op_name[4:]}: zero-size array (shape {tuple(t.shape)}) to reduction "
+            f"operation over axis {axis}, which has no identity."
+        )
     return _invoke(op_name, a, axis=axis, keepdims=bool(keepdims))
 
 
@@ -934,9 +941,10 @@ def atleast_2d_list(arrays):
 
 @_export
 def hstack(arrays):
-    """Arrays stacked column-wise (along axis 1; axis 0 for 1-d arrays)."""
-    ts = [_t(x) for x in arrays]
-    axis = 0 if ts and ts[0].dim() == 1 else 1
+    """Arrays stacked column-wise (along axis 1; axis 0 for 1-d arrays; 0-d
+    arrays and numbers count as 1-d)."""
+    arrays = [atleast_1d(x if isinstance(x, ndarray) else array(x)) for x in arrays]
+    axis = 0 if arrays and arrays[0].ndim == 1 else 1
     return concatenate(arrays, axis=axis)
 
 
@@ -1577,12 +1585,17 @@ def histogram(a, bins=10, range=None, normed=None, weights=None, density=None): 
     """Histogram of ``a``: (counts, bin edges)."""
     t = _t(a).detach()
     vals, edges = np.histogram(
-        t.cpu().numpy(), bins=bins, range=range, weights=None, density=density
+        t.cpu().numpy(),
+        bins=_to_host(bins),
+        range=_to_host(range),
+        weights=None,
+        density=density,
     )
-    return (
-        _w(torch.from_numpy(vals).to(t.dtype), a),
-        _w(torch.from_numpy(edges).to(t.dtype), a),
-    )
+    counts = torch.from_numpy(vals)
+    if counts.is_floating_point():  # density: the input's float dtype
+        counts = counts.to(t.dtype if t.is_floating_point() else default_float())
+    # a list [counts (int64), bin edges], as MXNet returns them
+    return [_w(counts, a), _w(torch.from_numpy(edges).to(t.dtype), a)]
 
 
 @_export
@@ -1597,16 +1610,18 @@ def resize(a, new_shape):
 
 @_export
 def delete(arr, obj, axis=None):
-    """``arr`` without the sub-arrays ``obj`` along ``axis``."""
-    t = _t(arr, "arr")
-    if axis is None:
-        t, axis = t.reshape(-1), 0
-    n = t.shape[int(axis)]
-    o = obj._data.cpu().numpy() if isinstance(obj, ndarray) else obj
-    keep = np.ones(n, dtype=bool)
-    keep[o] = False
-    idx = torch.from_numpy(np.nonzero(keep)[0]).to(t.device)
-    return _w(_run(torch.index_select, t, int(axis), idx), arr)
+    """``arr`` without the sub-arrays ``obj`` (an int, a slice or indices; out
+    of range indices are ignored, as in MXNet) along ``axis`` (of the
+    flattened array when None), MXNet's ``_npi_delete``."""
+    attrs: dict = {"axis": None if axis is None else int(axis)}
+    if isinstance(obj, slice):
+        attrs.update(start=obj.start, stop=obj.stop, step=obj.step)
+        return _invoke("_npi_delete", arr, **attrs)
+    if isinstance(obj, _int_types):
+        return _invoke("_npi_delete", arr, int_ind=int(obj), **attrs)
+    if not isinstance(obj, ndarray):
+        obj = array(obj, dtype="int64")
+    return _invoke("_npi_delete", arr, obj, **attrs)
 
 
 @_export

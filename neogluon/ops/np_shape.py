@@ -1215,8 +1215,8 @@ def _delete(arr, obj=None, start=None, stop=None, step=None, int_ind=None, axis=
     n = x.shape[ax]
     keep = torch.ones(n, dtype=torch.bool, device=arr.device)
     if obj is not None:
+        # MXNet ignores indices outside [0, n), negative ones included
         idx = obj.to(torch.int64).reshape(-1)
-        idx = torch.where(idx < 0, idx + n, idx)
         idx = idx[(idx >= 0) & (idx < n)]
         keep[idx] = False
     elif int_ind is not None:
@@ -1227,7 +1227,9 @@ def _delete(arr, obj=None, start=None, stop=None, step=None, int_ind=None, axis=
             )
         keep[int_ind % n] = False
     else:
-        keep[slice(start, stop, step)] = False
+        # Python's slice rules (negative steps included) pick the deleted indices
+        gone = list(range(n)[slice(start, stop, step)])
+        keep[torch.tensor(gone, dtype=torch.int64, device=arr.device)] = False
     return torch.index_select(x, ax, torch.nonzero(keep).reshape(-1))
 
 
