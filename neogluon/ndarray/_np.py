@@ -77,6 +77,47 @@ def _run(fn, *args, **kwargs):
     return fn(*args, **kwargs)
 
 
+#: NumPy function -> the ``mx.np`` function its ``__array_function__`` runs;
+#: ufunc name -> the ``mx.np`` function its ``__array_ufunc__`` runs. Filled
+#: by :mod:`neogluon.numpy_dispatch_protocol` (MXNet's two dicts).
+ARRAY_FUNCTIONS: dict = {}
+ARRAY_UFUNCS: dict = {}
+
+
+def _to_host(x):
+    if isinstance(x, ndarray):
+        return x.asnumpy()
+    if isinstance(x, (list, tuple)):
+        return type(x)(_to_host(v) for v in x)
+    return x
+
+
+def _from_host(x, ctx):
+    if isinstance(x, np.ndarray):
+        if x.dtype.kind not in "biuf":
+            return x
+        return from_tensor(torch.from_numpy(np.array(x, copy=True, order="C")), ctx)
+    if isinstance(x, (list, tuple)):
+        return type(x)(_from_host(v, ctx) for v in x)
+    return x
+
+
+def _host_fallback(func, name, args, kwargs):
+    """``func`` run by NumPy on host copies of the np arrays in ``args`` and
+    ``kwargs``; array results come back as np arrays on the first argument's
+    context (MXNet's fallback)."""
+    if _flags.recording:
+        raise ValueError(
+            f"Falling back to NumPy operator {name} with autograd active is not "
+            "supported: move the call out of the autograd.record() scope."
+        )
+    ctx = next(
+        (a._ctx for a in (*args, *kwargs.values()) if isinstance(a, ndarray)), None
+    )
+    res = func(*_to_host(tuple(args)), **{k: _to_host(v) for k, v in kwargs.items()})
+    return _from_host(res, ctx)
+
+
 class ndarray(NDArray):  # noqa: N801 - MXNet's class name
     """An array of MXNet's NumPy interface (``mx.np.ndarray``).
 
@@ -110,6 +151,36 @@ class ndarray(NDArray):  # noqa: N801 - MXNet's class name
     @property
     def T(self) -> ndarray:  # type: ignore[override]
         return self.transpose()
+
+    # ------------------------------------------------------------ NumPy protocols
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """NumPy's ufuncs called on np arrays (``onp.exp(x)``, ``onp_arr + x``)
+        run the ``mx.np`` function of the same name (MXNet's
+        ``numpy_dispatch_protocol``); a ufunc without one runs in NumPy on the
+        host (not under ``autograd.record()``). Methods other than ``__call__``
+        (``reduce``, ``accumulate``...) are not supported."""
+        if "out" in kwargs:
+            out = kwargs["out"]
+            if len(out) != 1:
+                raise ValueError("The `out` parameter must have exactly one ndarray")
+            kwargs["out"] = out[0]
+        if method != "__call__":
+            return NotImplemented
+        mx_func = ARRAY_UFUNCS.get(ufunc.__name__)
+        if mx_func is not None:
+            return mx_func(*inputs, **kwargs)
+        return _host_fallback(ufunc, ufunc.__name__, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        """NumPy functions called on np arrays (``onp.sum(x)``) run the
+        ``mx.np`` function registered for them (MXNet's
+        ``numpy_dispatch_protocol``); others run in NumPy on the host."""
+        mx_func = ARRAY_FUNCTIONS.get(func)
+        if mx_func is None:
+            return _host_fallback(func, getattr(func, "__name__", func), args, kwargs)
+        if not all(issubclass(t, ndarray) for t in types):
+            return NotImplemented
+        return mx_func(*args, **kwargs)
 
     def as_nd_ndarray(self) -> NDArray:
         """The same data as an ``mx.nd.NDArray`` (no copy; gradients shared)."""

@@ -149,6 +149,17 @@ def _placement(ctx):
     return dev, tag
 
 
+def _create(op_name: str, ctx, **attrs) -> ndarray:
+    """Run the registered creation operator ``op_name`` (no inputs) on the
+    device of ``ctx``."""
+    dev, tag = _placement(ctx)
+    return from_tensor(_reg.get(op_name).kernel(ctx=dev, **attrs), tag)
+
+
+def _default_float_name() -> str:
+    return "float64" if default_float() == torch.float64 else "float32"
+
+
 # ---------------------------------------------------------------- creation
 @_export
 def array(object, dtype=None, ctx=None) -> ndarray:  # noqa: A002 - numpy's name
@@ -298,10 +309,19 @@ def eye(N, M=None, k=0, dtype=None, **kwargs) -> ndarray:  # noqa: N803 - numpy'
     ctx = kwargs.pop("ctx", None)
     if kwargs:
         raise TypeError(f"eye() got unexpected keyword arguments {sorted(kwargs)}")
-    dev, tag = _placement(ctx)
-    vals = np.eye(N, M, k)
-    td = _dt(dtype) or default_float()
-    return from_tensor(torch.from_numpy(vals).to(device=dev, dtype=td), tag)
+    for name, v in (("N", N), ("M", M)):
+        if v is not None and int(v) < 0:
+            raise MXNetError(
+                f"np.eye: negative dimensions are not allowed: {name} is {int(v)}."
+            )
+    return _create(
+        "_npi_eye",
+        ctx,
+        N=int(N),
+        M=None if M is None else int(M),
+        k=int(k),
+        dtype=dtype or _default_float_name(),
+    )
 
 
 @_export
@@ -319,7 +339,7 @@ def tri(N, M=None, k=0, dtype=None, ctx=None) -> ndarray:  # noqa: N803
 
 
 @_export
-def copy(a, out=None) -> ndarray:
+def copy(a, out=None):
     """A copy of ``a``."""
     return _out(_w(_run(torch.clone, _t(a)), a), out)
 
@@ -398,43 +418,46 @@ for _name, (_ops, _doc) in _UNARY.items():
     _unary(_name, _ops, _doc)
 
 
-@_export
-def isnan(x, out=None, **kwargs) -> ndarray:
-    """Whether each element is NaN (bool)."""
-    return _out(_w(torch.isnan(_t(x, "x")), x), out)
+def _bool_unary(name: str, doc: str) -> None:
+    op_name = f"_npi_{name}"
+
+    def fn(x, out=None, **kwargs):
+        if kwargs:
+            from ..util import _check_ufunc_kwargs
+
+            _check_ufunc_kwargs(name, kwargs)
+        if _is_number(x):
+            return getattr(np, name)(x)
+        if out is not None and isinstance(out, ndarray) and out.dtype != np.bool_:
+            raise TypeError(
+                f"np.{name}: the `out` parameter should be a boolean array, got "
+                f"dtype {out.dtype}."
+            )
+        return _out(_invoke(op_name, x), out)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"{doc} (bool; MXNet's ``{op_name}``)."
+    globals()[name] = _export(fn)
 
 
-@_export
-def isinf(x, out=None, **kwargs) -> ndarray:
-    """Whether each element is +-inf (bool)."""
-    return _out(_w(torch.isinf(_t(x, "x")), x), out)
-
-
-@_export
-def isfinite(x, out=None, **kwargs) -> ndarray:
-    """Whether each element is finite (bool)."""
-    return _out(_w(torch.isfinite(_t(x, "x")), x), out)
-
-
-@_export
-def isposinf(x, out=None, **kwargs) -> ndarray:
-    """Whether each element is +inf (bool)."""
-    return _out(_w(torch.isposinf(_t(x, "x")), x), out)
-
-
-@_export
-def isneginf(x, out=None, **kwargs) -> ndarray:
-    """Whether each element is -inf (bool)."""
-    return _out(_w(torch.isneginf(_t(x, "x")), x), out)
+for _name, _doc in (
+    ("isnan", "Whether each element is NaN"),
+    ("isinf", "Whether each element is +-inf"),
+    ("isfinite", "Whether each element is finite"),
+    ("isposinf", "Whether each element is +inf"),
+    ("isneginf", "Whether each element is -inf"),
+):
+    _bool_unary(_name, _doc)
 
 
 @_export
 def around(x, decimals=0, out=None, **kwargs) -> ndarray:
     """Round half to even to ``decimals`` decimals."""
-    t = _t(x, "x")
-    if not t.is_floating_point():
-        return _out(_w(t.clone(), x), out)
-    return _out(_w(_run(torch.round, t, decimals=int(decimals)), x), out)
+    if kwargs:
+        from ..util import _check_ufunc_kwargs
+
+        _check_ufunc_kwargs("around", kwargs)
+    return _out(_invoke("_npi_around", x, decimals=int(decimals)), out)
 
 
 @_export
@@ -512,6 +535,10 @@ _binary_torch("ldexp", lambda a, b: a * torch.pow(2.0, b), "x1 * 2**x2", "float"
 @_export
 def bitwise_not(x, out=None, **kwargs) -> ndarray:
     """Bitwise NOT (logical NOT for bool)."""
+    if kwargs:
+        from ..util import _check_ufunc_kwargs
+
+        _check_ufunc_kwargs("bitwise_not", kwargs)
     return _out(_w(_run(_bitwise_not, _t(x, "x")), x), out)
 
 
@@ -567,7 +594,14 @@ def _moment(a, axis, dtype, ddof, keepdims, fn):
     td = _dt(dtype)
     if not t.is_floating_point():
         t = t.to(default_float())
-    res = _run(fn, t, dim=dims, correction=int(ddof), keepdim=bool(keepdims))
+    if axis == ():
+        # No axis reduced: each element is its own sample (0, or NaN when
+        # ddof >= 1), NumPy's result.
+        res = _run(torch.div, t - t, float(1 - int(ddof)))
+        if fn is torch.std:
+            res = _run(torch.sqrt, res)
+    else:
+        res = _run(fn, t, dim=dims, correction=int(ddof), keepdim=bool(keepdims))
     if td is not None:
         res = res.to(td)
     elif not orig.is_floating_point:
@@ -587,20 +621,28 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
     return _out(_moment(a, axis, dtype, ddof, keepdims, torch.var), out)
 
 
+class EmptyReductionError(MXNetError, ValueError):
+    """max/min over an axis of length 0 (MXNetError in MXNet, ValueError in NumPy)."""
+
+
 def _minmax(a, axis, keepdims, op_name):
-    _reduce_args(a, axis)
-    # a zero-size input: the kernel's MXNetError, as MXNet raises
+    t, dims = _reduce_args(a, axis)
+    if t.numel() == 0 and (t.dim() == 0 or builtins.any(t.shape[d] == 0 for d in dims)):
+        raise EmptyReductionError(
+            f"np.{op_name[4:]}: zero-size array (shape {tuple(t.shape)}) to reduction "
+            f"operation over axis {axis}, which has no identity."
+        )
     return _invoke(op_name, a, axis=axis, keepdims=bool(keepdims))
 
 
 @_export
-def max(a, axis=None, out=None, keepdims=False):  # noqa: A001
+def max(a, axis=None, keepdims=False, out=None):  # noqa: A001
     """Maximum over ``axis``."""
     return _out(_minmax(a, axis, keepdims, "_np_max"), out)
 
 
 @_export
-def min(a, axis=None, out=None, keepdims=False):  # noqa: A001
+def min(a, axis=None, keepdims=False, out=None):  # noqa: A001
     """Minimum over ``axis``."""
     return _out(_minmax(a, axis, keepdims, "_np_min"), out)
 
@@ -792,28 +834,19 @@ def expand_dims(a, axis):
 
 @_export
 def squeeze(a, axis=None, out=None):
-    """Length-1 axes removed (all, or those of ``axis``)."""
-    t = _t(a)
-    if axis is None:
-        res = t.squeeze()
-    else:
-        axes = (axis,) if isinstance(axis, _int_types) else tuple(axis)
-        for ax in axes:
-            if t.shape[int(ax)] != 1:
-                raise ValueError(
-                    "cannot select an axis to squeeze out which has size not equal to one"
-                )
-        res = t.squeeze(tuple(int(x) for x in axes))
-    return _out(_w(res, a), out)
+    """Length-1 axes removed (all, or those of ``axis``; a 0-d array accepts
+    axis 0 or -1)."""
+    if axis is not None and not isinstance(axis, _int_types):
+        axis = tuple(int(x) for x in axis)
+    return _out(_invoke("_np_squeeze", a, axis=axis), out)
 
 
 @_export
 def broadcast_to(array, shape):  # noqa: A002
-    """``array`` broadcast to ``shape`` (a copy, as in MXNet; ``-2`` keeps the
-    input's dim, aligned from the right: the ``_npi_broadcast_to`` kernel)."""
-    t = _t(array, "array")
-    kernel = _reg.get("_npi_broadcast_to").kernel
-    return _w(_run(kernel, t, shape=_shape(shape)), array)
+    """``array`` broadcast to ``shape`` (a copy, as in MXNet)."""
+    if _is_number(array):
+        array = full((), array)
+    return _invoke("_npi_broadcast_to", array, shape=_shape(shape))
 
 
 @_export
@@ -907,9 +940,9 @@ def atleast_2d_list(arrays):
 
 @_export
 def hstack(arrays):
-    """Arrays stacked column-wise (along axis 1; axis 0 for 1-d arrays, 0-d
-    arrays counting as 1-d)."""
-    arrays = [atleast_1d(x) for x in arrays]
+    """Arrays stacked column-wise (along axis 1; axis 0 for 1-d arrays; 0-d
+    arrays and numbers count as 1-d)."""
+    arrays = [atleast_1d(x if isinstance(x, ndarray) else array(x)) for x in arrays]
     axis = 0 if arrays and arrays[0].ndim == 1 else 1
     return concatenate(arrays, axis=axis)
 
@@ -965,18 +998,30 @@ def array_split(ary, indices_or_sections, axis=0):
 @_export
 def hsplit(ary, indices_or_sections):
     """Split along axis 1 (axis 0 for 1-d arrays)."""
+    _need_dims("hsplit", ary, 1)
     return split(ary, indices_or_sections, axis=1 if _t(ary).dim() > 1 else 0)
 
 
 @_export
 def vsplit(ary, indices_or_sections):
-    """Split along axis 0."""
+    """Split along axis 0 (``ary`` at least 2-d)."""
+    _need_dims("vsplit", ary, 2)
     return split(ary, indices_or_sections, axis=0)
+
+
+def _need_dims(name: str, ary, n: int) -> None:
+    ndim = _t(ary, "ary").dim()
+    if ndim < n:
+        raise ValueError(
+            f"np.{name} only works on arrays of {n} or more dimensions, got an array "
+            f"of {ndim} dimension(s); reshape it or use np.split with an axis."
+        )
 
 
 @_export
 def dsplit(ary, indices_or_sections):
-    """Split along axis 2."""
+    """Split along axis 2 (``ary`` at least 3-d)."""
+    _need_dims("dsplit", ary, 3)
     return split(ary, indices_or_sections, axis=2)
 
 
@@ -1043,35 +1088,24 @@ def rot90(m, k=1, axes=(0, 1)):
 
 @_export
 def pad(x, pad_width=None, mode="constant", **kwargs):
-    """``x`` padded (modes constant, edge, reflect, symmetric, wrap via numpy's
-    rules; constant and edge/reflect stay differentiable)."""
+    """``x`` padded by ``pad_width`` (MXNet's ``_npi_pad``: modes constant,
+    edge, reflect, symmetric, maximum, minimum, differentiable; other NumPy
+    modes run NumPy's rules on the host, without gradient)."""
     t = _t(x, "x")
     n = t.dim()
-    pw = np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (n, 2)).tolist()
-    flat: list[int] = []
-    for lo, hi in reversed(pw):
-        flat += [int(lo), int(hi)]
-    if mode == "constant":
-        value = kwargs.get("constant_values", 0)
-        return _w(_run(torch.nn.functional.pad, t, flat, "constant", value), x)
-    torch_mode = {"edge": "replicate", "reflect": "reflect", "wrap": "circular"}.get(
-        mode
+    pw = tuple(
+        (int(lo), int(hi))
+        for lo, hi in np.broadcast_to(np.asarray(pad_width, dtype=np.int64), (n, 2))
     )
-    if torch_mode is not None and t.is_floating_point():
-        # torch pads the trailing dims of a batch: pad dim by dim.
-        res = t
-        for d in range(n):
-            lo, hi = pw[d]
-            if lo == 0 and hi == 0:
-                continue
-            moved = res.movedim(d, -1).unsqueeze(0)
-            shp = moved.shape
-            flat1 = moved.reshape(1, -1, shp[-1])
-            padded = _run(
-                torch.nn.functional.pad, flat1, [int(lo), int(hi)], torch_mode
-            )
-            res = padded.reshape(*shp[1:-1], -1).movedim(-1, d)
-        return _w(res, x)
+    if mode in ("constant", "edge", "reflect", "symmetric", "maximum", "minimum"):
+        return _invoke(
+            "_npi_pad",
+            x,
+            pad_width=pw,
+            mode=mode,
+            constant_value=float(kwargs.get("constant_values", 0)),
+            reflect_type=kwargs.get("reflect_type", "even"),
+        )
     vals = np.pad(t.detach().cpu().numpy(), pw, mode=mode, **kwargs)
     return _w(torch.from_numpy(vals).to(t.device), x)
 
@@ -1092,6 +1126,67 @@ def diag(array, k=0):  # noqa: A002
 
 
 @_export
+def diagflat(array, k=0):  # noqa: A002 - MXNet's name
+    """A 2-d array with the flattened input on the ``k``-th diagonal."""
+    return _invoke("_np_diagflat", array, k=int(k))
+
+
+@_export
+def diag_indices_from(arr) -> tuple:
+    """The indices of the main diagonal of ``arr`` (all dims equal), one int64
+    array per axis."""
+    rows = _invoke("_npi_diag_indices_from", arr)
+    return tuple(rows[i] for i in range(rows.shape[0]))
+
+
+@_export
+def unravel_index(indices, shape, order="C"):
+    """Flat indices into ``shape`` as a tuple of coordinate arrays (the dtype
+    of ``indices``), NumPy's function as MXNet's fallback runs it."""
+    if order != "C":
+        raise NotImplementedError(
+            "np.unravel_index: only order='C' (row-major) is supported, as in MXNet "
+            f"1.9.1; got order={order!r}."
+        )
+    dims = _shape(shape)
+    if _is_number(indices):
+        return np.unravel_index(indices, dims)
+    t = _t(indices, "indices")
+    if t.is_floating_point() or t.dtype == torch.bool:
+        raise TypeError(
+            f"np.unravel_index: indices must be an integer array, got {t.dtype}; "
+            "cast with .astype('int64')."
+        )
+    size = 1
+    for d in dims:
+        size *= d
+    if t.numel() and (bool((t < 0).any()) or bool((t >= size).any())):
+        bad = int(t[(t < 0) | (t >= size)].reshape(-1)[0])
+        raise ValueError(
+            f"np.unravel_index: index {bad} is out of bounds for an array of shape "
+            f"{dims} (size {size})."
+        )
+    rows = _invoke("_unravel_index", indices, shape=dims)
+    return tuple(rows[i] for i in range(len(dims)))
+
+
+def _window(kind: str):
+    def window(M, dtype=None, ctx=None):  # noqa: N803 - numpy's name
+        return _create(f"_npi_{kind}", ctx, M=int(M), dtype=dtype or "float32")
+
+    window.__name__ = window.__qualname__ = kind
+    window.__doc__ = (
+        f"The {kind} window of ``M`` points (float32 unless ``dtype`` is given; "
+        "empty when ``M`` < 1)."
+    )
+    globals()[kind] = _export(window)
+
+
+for _kind in ("hanning", "hamming", "blackman"):
+    _window(_kind)
+
+
+@_export
 def diagonal(a, offset=0, axis1=0, axis2=1):
     """The diagonal of the ``axis1``/``axis2`` planes."""
     return _w(
@@ -1108,14 +1203,19 @@ def trace(a, offset=0, axis1=0, axis2=1, out=None):
 
 @_export
 def tril(m, k=0):
-    """Lower triangle (elements above the ``k``-th diagonal zeroed)."""
-    return _w(_run(torch.tril, _t(m, "m"), int(k)), m)
+    """Lower triangle (elements above the ``k``-th diagonal zeroed); a 1-d
+    ``m`` is taken as the rows of a square matrix, as in NumPy."""
+    return _invoke("_npi_tril", m, k=int(k))
 
 
 @_export
 def triu(m, k=0):
-    """Upper triangle (elements below the ``k``-th diagonal zeroed)."""
-    return _w(_run(torch.triu, _t(m, "m"), int(k)), m)
+    """Upper triangle (elements below the ``k``-th diagonal zeroed); a 1-d
+    ``m`` is taken as the rows of a square matrix, as in NumPy."""
+    t = _t(m, "m")
+    if t.dim() == 1:
+        t = t.expand(t.shape[0], t.shape[0])
+    return _w(_run(torch.triu, t, int(k)), m)
 
 
 # ---------------------------------------------------------------- selection
@@ -1172,27 +1272,14 @@ def clip(a, a_min, a_max, out=None):
 
 @_export
 def take(a, indices, axis=None, mode="raise", out=None):
-    """Elements of ``a`` at ``indices`` along ``axis`` (flattened when None);
-    ``mode`` 'raise', 'wrap' or 'clip'."""
-    t = _t(a)
-    idx = (
-        indices._data.long()
-        if isinstance(indices, ndarray)
-        else torch.as_tensor(np.asarray(indices), dtype=torch.long)
-    ).to(t.device)
+    """Elements of ``a`` at ``indices`` along ``axis`` (of the flattened
+    array when None); ``mode`` 'raise', 'wrap' or 'clip' (MXNet's
+    ``_npi_take``)."""
+    if not isinstance(indices, ndarray):
+        indices = array(indices, dtype="int64")
     if axis is None:
-        t, axis = t.reshape(-1), 0
-    n = t.shape[int(axis)]
-    if mode == "wrap":
-        idx = idx % n
-    elif mode == "clip":
-        idx = idx.clamp(0, n - 1)
-    else:
-        idx = torch.where(idx < 0, idx + n, idx)
-    flat = _run(torch.index_select, t, int(axis), idx.reshape(-1))
-    shape = list(t.shape)
-    res = flat.reshape(shape[: int(axis)] + list(idx.shape) + shape[int(axis) + 1 :])
-    return _out(_w(res, a), out)
+        a, axis = reshape(a, (-1,)), 0
+    return _out(_invoke("_npi_take", a, indices, axis=int(axis), mode=mode), out)
 
 
 # ---------------------------------------------------------------- sorting
@@ -1218,24 +1305,20 @@ def argsort(a, axis=-1, kind=None, order=None):
 def unique(
     ar, return_index=False, return_inverse=False, return_counts=False, axis=None
 ):
-    """Sorted unique elements (optionally first indices, inverse, counts)."""
-    t = _t(ar, "ar").detach()
-    vals = t.cpu().numpy()
-    res = np.unique(
-        vals,
-        return_index=return_index,
-        return_inverse=return_inverse,
-        return_counts=return_counts,
-        axis=axis,
+    """Sorted unique elements (optionally first indices, inverse, counts:
+    int64), MXNet's ``_npi_unique``: with ``axis=None`` the inverse indices
+    are those of the flattened array, as in MXNet 1.9.1."""
+    res = _run(
+        _reg.get("_npi_unique").kernel,
+        _t(ar, "ar").detach(),
+        return_index=bool(return_index),
+        return_inverse=bool(return_inverse),
+        return_counts=bool(return_counts),
+        axis=None if axis is None else int(axis),
     )
-    if not isinstance(res, tuple):
-        res = (res,)
-    outs = []
-    for i, r in enumerate(res):
-        r = np.asarray(r)
-        if i > 0:
-            r = r.astype(np.int64)
-        outs.append(_w(torch.from_numpy(np.ascontiguousarray(r)).to(t.device), ar))
+    if isinstance(res, torch.Tensor):
+        return _w(res, ar)
+    outs = [_w(r, ar) for r in res]
     return outs[0] if len(outs) == 1 else tuple(outs)
 
 
@@ -1401,9 +1484,9 @@ def array_equal(a1, a2, equal_nan=False):
 
 @_export
 def shares_memory(a, b, max_work=None):
-    """Whether ``a`` and ``b`` share memory."""
-    ta, tb = _t(a), _t(b)
-    return ta.untyped_storage().data_ptr() == tb.untyped_storage().data_ptr()
+    """Whether the memory ranges of ``a`` and ``b`` overlap (MXNet's
+    ``_npi_share_memory``; an empty array shares memory with nothing)."""
+    return bool(_invoke("_npi_share_memory", a, b)._data)
 
 
 may_share_memory = shares_memory
@@ -1501,12 +1584,17 @@ def histogram(a, bins=10, range=None, normed=None, weights=None, density=None): 
     """Histogram of ``a``: (counts, bin edges)."""
     t = _t(a).detach()
     vals, edges = np.histogram(
-        t.cpu().numpy(), bins=bins, range=range, weights=None, density=density
+        t.cpu().numpy(),
+        bins=_to_host(bins),
+        range=_to_host(range),
+        weights=None,
+        density=density,
     )
-    return (
-        _w(torch.from_numpy(vals).to(t.dtype), a),
-        _w(torch.from_numpy(edges).to(t.dtype), a),
-    )
+    counts = torch.from_numpy(vals)
+    if counts.is_floating_point():  # density: the input's float dtype
+        counts = counts.to(t.dtype if t.is_floating_point() else default_float())
+    # a list [counts (int64), bin edges], as MXNet returns them
+    return [_w(counts, a), _w(torch.from_numpy(edges).to(t.dtype), a)]
 
 
 @_export
@@ -1523,20 +1611,18 @@ def resize(a, new_shape):
 
 @_export
 def delete(arr, obj, axis=None):
-    """``arr`` without the sub-arrays ``obj`` along ``axis``."""
-    t = _t(arr, "arr")
-    if axis is None:
-        t, axis = t.reshape(-1), 0
-    n = t.shape[int(axis)]
-    o = obj
-    if isinstance(obj, ndarray):
-        # MXNet ignores the indices outside [0, n) of an index array
-        o = obj._data.cpu().numpy().astype(np.int64).reshape(-1)
-        o = o[(o >= 0) & (o < n)]
-    keep = np.ones(n, dtype=bool)
-    keep[o] = False
-    idx = torch.from_numpy(np.nonzero(keep)[0]).to(t.device)
-    return _w(_run(torch.index_select, t, int(axis), idx), arr)
+    """``arr`` without the sub-arrays ``obj`` (an int, a slice or indices; out
+    of range indices are ignored, as in MXNet) along ``axis`` (of the
+    flattened array when None), MXNet's ``_npi_delete``."""
+    attrs: dict = {"axis": None if axis is None else int(axis)}
+    if isinstance(obj, slice):
+        attrs.update(start=obj.start, stop=obj.stop, step=obj.step)
+        return _invoke("_npi_delete", arr, **attrs)
+    if isinstance(obj, _int_types):
+        return _invoke("_npi_delete", arr, int_ind=int(obj), **attrs)
+    if not isinstance(obj, ndarray):
+        obj = array(obj, dtype="int64")
+    return _invoke("_npi_delete", arr, obj, **attrs)
 
 
 @_export

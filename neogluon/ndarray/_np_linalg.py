@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..ops import registry as _reg
 from ._np import _run
 from ._np import default_float
 from ._np import from_tensor
@@ -53,28 +54,55 @@ def _w(t: torch.Tensor, like) -> ndarray:
 
 
 def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - numpy's name
-    """Matrix or vector norm (NumPy's ``ord`` values)."""
-    t = _f(x, "x")
+    """Matrix or vector norm with NumPy's ``ord`` values ('inf'/'-inf' as
+    strings too), as MXNet 1.9.1 computes it: ``_npi_norm`` (its ``flag``:
+    -2 flattened L2, -1 vector, 0 matrix 2-norms, 1 Frobenius, 2 nuclear),
+    the 1/inf matrix norms as sums then max/min."""
+    from . import _np_functions as F
+
+    def run(o, ax, flag):
+        return _invoke_norm(x, ord=o, axis=ax, keepdims=bool(keepdims), flag=flag)
+
     if axis is None and ord is None:
-        res = _run(torch.linalg.vector_norm, t.reshape(-1), 2)
-        if keepdims:
-            res = res.reshape((1,) * t.dim())
-        return _w(res, x)
-    if (
-        isinstance(axis, (tuple, list))
-        and len(axis) == 2
-        or (axis is None and t.dim() == 2 and ord is not None)
-    ):
-        dims = tuple(axis) if axis is not None else (0, 1)
-        o = "fro" if ord is None else ord
-        return _w(_run(torch.linalg.matrix_norm, t, o, dims, bool(keepdims)), x)
-    o = 2 if ord is None else ord
-    dim = (
-        None
-        if axis is None
-        else (int(axis) if not isinstance(axis, (tuple, list)) else tuple(axis))
-    )
-    return _w(_run(torch.linalg.vector_norm, t, o, dim, bool(keepdims)), x)
+        return run(2, None, -2)
+    if axis is not None and not isinstance(axis, (int, tuple, list)):
+        raise TypeError("'axis' must be None, an integer or a tuple of integers.")
+    if isinstance(axis, int):
+        axis = (axis,)
+    elif axis is not None:
+        axis = tuple(int(a) for a in axis)
+    if ord in (np.inf, -np.inf):
+        ord = "inf" if ord > 0 else "-inf"  # noqa: A001
+    if axis is not None and len(axis) == 2:
+        row, col = axis
+        if ord in ("inf", "-inf"):
+            if not keepdims and row > col:
+                row -= 1
+            s = F.sum(F.abs(x), axis=col, keepdims=keepdims)
+            return (F.max if ord == "inf" else F.min)(s, axis=row, keepdims=keepdims)
+        if ord in (1, -1):
+            if not keepdims and row < col:
+                col -= 1
+            s = F.sum(F.abs(x), axis=row, keepdims=keepdims)
+            return (F.max if ord == 1 else F.min)(s, axis=col, keepdims=keepdims)
+        if ord in (2, -2):
+            return run(ord, axis, 0)
+        if ord is None:
+            return run(2, axis, 1)
+    if ord == "inf":
+        return F.max(F.abs(x), axis=axis, keepdims=keepdims)
+    if ord == "-inf":
+        return F.min(F.abs(x), axis=axis, keepdims=keepdims)
+    if ord is None or ord in ("fro", "f"):
+        return run(2, axis, 1)
+    if ord == "nuc":
+        return run(2, axis, 2)
+    return run(float(ord), axis, -1)
+
+
+def _invoke_norm(x, **attrs):
+    op = _reg.get("_npi_norm")
+    return _w(_run(op.kernel, _f(x, "x"), **attrs), x)
 
 
 def inv(a):
@@ -119,36 +147,52 @@ def solve(a, b):
     return _w(_run(torch.linalg.solve, ta, tb), a)
 
 
+def _decompose(op_name: str, a, **attrs):
+    """Run ``op_name`` (``_npi_eig``...) on ``a``: its outputs as np arrays."""
+    res = _run(
+        _reg.get(op_name).kernel, a._data if isinstance(a, ndarray) else _f(a), **attrs
+    )
+    if isinstance(res, torch.Tensor):
+        return _w(res, a)
+    return tuple(_w(r, a) for r in res)
+
+
 def eig(a):
-    """(eigenvalues, eigenvectors) of real matrices with real spectra."""
-    w, v = torch.linalg.eig(_f(a))
-    if bool((w.imag != 0).any()):
-        raise ValueError(
-            "np.linalg.eig: the matrix has complex eigenvalues; mx.np arrays are "
-            "real (MXNet 1.9.1 supports real spectra only)."
-        )
-    return _w(w.real.contiguous(), a), _w(v.real.contiguous(), a)
+    """(eigenvalues, eigenvectors) of real matrices with real spectra
+    (integer input decomposes in float64, as MXNet)."""
+    return _decompose("_npi_eig", a)
 
 
 def eigvals(a):
     """Eigenvalues of real matrices with real spectra."""
-    return eig(a)[0]
+    return _decompose("_npi_eigvals", a)
 
 
 def eigh(a, UPLO="L"):  # noqa: N803 - numpy's name
     """(eigenvalues ascending, eigenvectors) of symmetric matrices."""
-    w, v = _run(torch.linalg.eigh, _f(a), UPLO)
-    return _w(w, a), _w(v, a)
+    return _decompose("_npi_eigh", a, UPLO=UPLO)
 
 
 def eigvalsh(a, UPLO="L"):  # noqa: N803 - numpy's name
     """Eigenvalues (ascending) of symmetric matrices."""
-    return _w(_run(torch.linalg.eigvalsh, _f(a), UPLO), a)
+    return _decompose("_npi_eigvalsh", a, UPLO=UPLO)
 
 
 def pinv(a, rcond=1e-15, hermitian=False):
-    """Moore-Penrose pseudo-inverse."""
-    return _w(_run(torch.linalg.pinv, _f(a), rtol=rcond, hermitian=hermitian), a)
+    """Moore-Penrose pseudo-inverse; ``rcond`` a number or an array (one
+    cutoff per matrix of the stack)."""
+    if isinstance(rcond, ndarray):
+        A = _f(a)
+        r = rcond._data.to(A.dtype)
+        return _w(
+            _run(_reg.get("_npi_pinv").kernel, A, r, hermitian=bool(hermitian)), a
+        )
+    return _decompose(
+        "_npi_pinv_scalar_rcond",
+        _w(_f(a), a),
+        rcond=float(rcond),
+        hermitian=bool(hermitian),
+    )
 
 
 def lstsq(a, b, rcond="warn"):

@@ -11,7 +11,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ..ops import registry as _reg
+from ._core import NDArray
 from ._core import _resolve_ctx
+from ._np import _run
 from ._np import default_float
 from ._np import from_tensor
 from ._np import ndarray
@@ -77,10 +80,54 @@ def _sample(params, size, dtype, ctx, out, draw):
     return res
 
 
+def _registered(op_name: str, params: dict, size, ctx, out, **attrs):
+    """Draw with the registered sampler ``op_name`` (MXNet's ``_npi_*``).
+
+    A parameter that is an array becomes an input of the operator (its
+    attribute None, as MXNet's ``np.random`` passes it) so that, under
+    ``autograd.record()``, the samples of a reparameterised sampler carry
+    gradients back to it; a number stays an attribute."""
+    op = _reg.get(op_name)
+    dev, tag = _ctx_of(tuple(params.values()), ctx)
+    tensors = []
+    kw = {}
+    for name, v in params.items():
+        if isinstance(v, ndarray):
+            tensors.append(v._data.to(dev))
+            kw[name] = None
+        elif isinstance(v, NDArray):
+            raise TypeError(
+                f"np.random: parameter {name!r} is a legacy mx.nd.NDArray; convert it "
+                "with .as_np_ndarray() (no copy)."
+            )
+        elif isinstance(v, (list, tuple, np.ndarray)):
+            tensors.append(torch.as_tensor(np.asarray(v, dtype=np.float64), device=dev))
+            kw[name] = None
+        else:
+            kw[name] = float(v)
+    if size == ():
+        size = None
+    elif isinstance(size, (int, np.integer)):
+        size = (int(size),)
+    elif size is not None:
+        size = tuple(int(d) for d in size)
+    res = from_tensor(_run(op.kernel, *tensors, size=size, ctx=dev, **kw, **attrs), tag)
+    if out is not None:
+        return write_out(out, res)
+    return res
+
+
 def _dtype(dtype) -> torch.dtype:
     from .._dtypes import to_torch_dtype
 
     return to_torch_dtype(dtype)
+
+
+def _fdt(dtype) -> str:
+    """The dtype name of a sampler's output (float32 unless given)."""
+    if dtype is None:
+        return "float32"
+    return np.dtype(dtype).name
 
 
 def _u(shape, dev):
@@ -88,59 +135,45 @@ def _u(shape, dev):
 
 
 def uniform(low=0.0, high=1.0, size=None, dtype=None, ctx=None, out=None):
-    """Samples from ``[low, high)``."""
-    return _sample(
-        (low, high),
-        size,
-        dtype,
-        ctx,
-        out,
-        lambda s, d, lo, hi: lo + (hi - lo) * _u(s, d),
+    """Samples from ``[low, high)`` (MXNet gives no gradient to the bounds)."""
+    return _registered(
+        "_npi_uniform", {"low": low, "high": high}, size, ctx, out, dtype=_fdt(dtype)
     )
 
 
 def normal(loc=0.0, scale=1.0, size=None, dtype=None, ctx=None, out=None):
-    """Samples from N(loc, scale**2)."""
-    return _sample(
-        (loc, scale),
-        size,
-        dtype,
-        ctx,
-        out,
-        lambda s, d, m, sd: m + sd * torch.randn(s, device=d, dtype=torch.float64),
+    """Samples from N(loc, scale**2); array parameters get reparameterised
+    gradients (d/dloc = 1, d/dscale = the standard normal draw)."""
+    return _registered(
+        "_npi_normal", {"loc": loc, "scale": scale}, size, ctx, out, dtype=_fdt(dtype)
     )
 
 
 def lognormal(mean=0.0, sigma=1.0, size=None, dtype=None, ctx=None, out=None):
-    """Samples of exp(N(mean, sigma**2))."""
-    return _sample(
-        (mean, sigma),
-        size,
-        dtype,
-        ctx,
-        out,
-        lambda s, d, m, sd: torch.exp(
-            m + sd * torch.randn(s, device=d, dtype=torch.float64)
-        ),
-    )
+    """Samples of exp(N(mean, sigma**2)) (differentiable in ``mean``/``sigma``)."""
+    from ._np_functions import exp
+
+    res = exp(normal(mean, sigma, size=size, dtype=dtype, ctx=ctx))
+    if out is not None:
+        return write_out(out, res)
+    return res
 
 
 def exponential(scale=1.0, size=None, ctx=None, out=None):
-    """Samples of the exponential distribution with mean ``scale``."""
-    return _sample(
-        (scale,), size, None, ctx, out, lambda s, d, b: -b * torch.log1p(-_u(s, d))
-    )
+    """Samples of the exponential distribution with mean ``scale``
+    (differentiable in an array ``scale``)."""
+    return _registered("_npi_exponential", {"scale": scale}, size, ctx, out)
 
 
 def gamma(shape, scale=1.0, size=None, dtype=None, ctx=None, out=None):
-    """Samples of Gamma(shape, scale)."""
-    return _sample(
-        (shape, scale),
+    """Samples of Gamma(shape, scale) (MXNet gives no gradient)."""
+    return _registered(
+        "_npi_gamma",
+        {"shape": shape, "scale": scale},
         size,
-        dtype,
         ctx,
         out,
-        lambda s, d, k, th: torch._standard_gamma(k.contiguous()) * th,
+        dtype=_fdt(dtype),
     )
 
 
@@ -163,23 +196,13 @@ def chisquare(df, size=None, dtype=None, ctx=None):
 
 
 def logistic(loc=0.0, scale=1.0, size=None, ctx=None, out=None):
-    """Samples of the logistic distribution."""
-
-    def draw(s, d, m, b):
-        u = _u(s, d).clamp(1e-12, 1 - 1e-12)
-        return m + b * torch.log(u / (1 - u))
-
-    return _sample((loc, scale), size, None, ctx, out, draw)
+    """Samples of the logistic distribution (differentiable in array parameters)."""
+    return _registered("_npi_logistic", {"loc": loc, "scale": scale}, size, ctx, out)
 
 
 def gumbel(loc=0.0, scale=1.0, size=None, ctx=None, out=None):
-    """Samples of the Gumbel distribution."""
-
-    def draw(s, d, m, b):
-        u = _u(s, d).clamp(1e-12, 1 - 1e-12)
-        return m - b * torch.log(-torch.log(u))
-
-    return _sample((loc, scale), size, None, ctx, out, draw)
+    """Samples of the Gumbel distribution (differentiable in array parameters)."""
+    return _registered("_npi_gumbel", {"loc": loc, "scale": scale}, size, ctx, out)
 
 
 def laplace(loc=0.0, scale=1.0, size=None, dtype=None, ctx=None, out=None):
@@ -193,51 +216,24 @@ def laplace(loc=0.0, scale=1.0, size=None, dtype=None, ctx=None, out=None):
 
 
 def rayleigh(scale=1.0, size=None, ctx=None, out=None):
-    """Samples of the Rayleigh distribution."""
-    return _sample(
-        (scale,),
-        size,
-        None,
-        ctx,
-        out,
-        lambda s, d, sc: sc * torch.sqrt(-2 * torch.log1p(-_u(s, d))),
-    )
-
-
-def _check(dist: str, value) -> None:
-    # MXNet's ValueError for a parameter out of its domain
-    from ..ops.np_random import check_param
-
-    check_param(dist, value._data if isinstance(value, ndarray) else value)
+    """Samples of the Rayleigh distribution (differentiable in an array ``scale``)."""
+    return _registered("_npi_rayleigh", {"scale": scale}, size, ctx, out)
 
 
 def pareto(a, size=None, ctx=None, out=None):
-    """Samples of the Pareto II (Lomax) distribution, as numpy's."""
-    _check("pareto", a)
-    return _sample(
-        (a,), size, None, ctx, out, lambda s, d, k: torch.pow(1 - _u(s, d), -1 / k) - 1
-    )
+    """Samples of the Pareto II (Lomax) distribution, as numpy's
+    (differentiable in an array ``a``)."""
+    return _registered("_npi_pareto", {"a": a}, size, ctx, out)
 
 
 def power(a, size=None):
     """Samples in [0, 1] of the power distribution with exponent ``a - 1``."""
-    _check("powerd", a)
-    return _sample(
-        (a,), size, None, None, None, lambda s, d, k: torch.pow(1 - _u(s, d), 1 / k)
-    )
+    return _registered("_npi_powerd", {"a": a}, size, None, None)
 
 
 def weibull(a, size=None, ctx=None, out=None):
-    """Samples of the Weibull distribution."""
-    _check("weibull", a)
-    return _sample(
-        (a,),
-        size,
-        None,
-        ctx,
-        out,
-        lambda s, d, k: torch.pow(-torch.log1p(-_u(s, d)), 1 / k),
-    )
+    """Samples of the Weibull distribution (differentiable in an array ``a``)."""
+    return _registered("_npi_weibull", {"a": a}, size, ctx, out)
 
 
 def rand(*size, **kwargs):
@@ -264,26 +260,32 @@ def randint(low, high=None, size=None, dtype=None, ctx=None, out=None):
 
 
 def choice(a, size=None, replace=True, p=None, ctx=None, out=None):
-    """Samples from ``a`` (an int: ``arange(a)``), with or without
-    replacement, uniformly or with probabilities ``p``; int64 for an int ``a``."""
-    dev, tag = _resolve_ctx(ctx)
+    """Samples from ``a`` (an int: ``arange(a)``, int64), with or without
+    replacement, uniformly or with probabilities ``p`` (``_npi_choice``)."""
+    dev, tag = _ctx_of((a, p), ctx)
+    tensors = []
     if isinstance(a, (int, np.integer)):
-        n, values = int(a), None
+        n = int(a)
     else:
-        values = a._data if isinstance(a, ndarray) else torch.as_tensor(np.asarray(a))
-        n = values.shape[0]
-    shape = () if size is None else _size(size)
-    k = int(np.prod(shape)) if shape else 1
-    if p is None:
-        probs = torch.ones(n, dtype=torch.float64, device=dev)
-    else:
-        probs = _param(p, dev, torch.float64)
-    if not replace and k > n:
-        raise ValueError(
-            "Cannot take a larger sample than population when replace=False"
-        )
-    idx = torch.multinomial(probs, k, replacement=bool(replace)).reshape(shape)
-    res_t = idx if values is None else values.to(dev)[idx]
+        pool = a._data if isinstance(a, ndarray) else torch.as_tensor(np.asarray(a))
+        tensors.append(pool.to(dev))
+        n = None
+    if p is not None:
+        tensors.append(_param(p, dev, torch.float64))
+    if isinstance(size, (int, np.integer)):
+        size = (int(size),)
+    elif size is not None:
+        size = tuple(int(d) for d in size)
+    op = _reg.get("_npi_choice")
+    res_t = _run(
+        op.kernel,
+        *tensors,
+        a=n,
+        size=size,
+        ctx=dev,
+        replace=bool(replace),
+        weighted=p is not None,
+    )
     res = from_tensor(res_t, tag)
     if out is not None:
         return write_out(out, res)

@@ -236,3 +236,26 @@ __all__ += [
     "stride_tricks",
     "utils",
 ]
+
+
+def _publish_operator_signatures() -> None:
+    """Set ``__signature__`` on the function of each registered ``_np_*``
+    operator, as MXNet's generated operator functions carry one (its tests
+    read ``op.__signature__``; ``neogluon._numpy_op_doc`` has the reference)."""
+    import inspect
+
+    from ..ops import registry as _reg
+
+    for op_name in _reg.all_names():
+        if not op_name.startswith("_np_") or op_name.startswith("_np__"):
+            continue
+        fn = globals().get(op_name[len("_np_") :])
+        if callable(fn) and not hasattr(fn, "__neogluon_missing__"):
+            fn.__signature__ = inspect.signature(fn)
+
+
+_publish_operator_signatures()
+
+# NumPy's __array_function__ / __array_ufunc__ on mx.np arrays dispatch to the
+# functions above from here on (MXNet registers them when it is imported).
+from .. import numpy_dispatch_protocol  # noqa: E402,F401

@@ -10,6 +10,8 @@ MXNetError when called (see :mod:`neogluon._missing`).
 from __future__ import annotations
 
 from .. import _missing
+from ..ndarray._np import ARRAY_FUNCTIONS as _NUMPY_ARRAY_FUNCTION_DICT  # noqa: F401
+from ..ndarray._np import ARRAY_UFUNCS as _NUMPY_ARRAY_UFUNC_DICT  # noqa: F401
 from ..ndarray._np import ndarray
 from ..ndarray._np_functions import *  # noqa: F403
 from ..ndarray._np_functions import __all__ as _functions

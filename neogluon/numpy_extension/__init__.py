@@ -85,6 +85,7 @@ _OPERATORS = {
     "batch_flatten": "Flatten",
     "batch_norm": "BatchNorm",
     "cast": "Cast",
+    "constraint_check": "_npx_constraint_check",
     "convolution": "Convolution",
     "deconvolution": "Deconvolution",
     "dropout": "Dropout",

@@ -231,6 +231,9 @@ def _norm(data, ord=2.0, axis=None, keepdims=False, flag=-1):
         if keepdims:
             res = res.reshape((1,) * x.dim())
         return res
+    if flag == -1 and axis is None and x.dim() == 2 and ord in (1, -1, 2, -2):
+        # A 2-d input without axis: the matrix norm of that order (NumPy's rule).
+        return torch.linalg.matrix_norm(x, ord=int(ord), dim=(0, 1), keepdim=keepdims)
     axes = norm_axes("_npi_norm", axis, x.dim())
     if flag == 1:  # Frobenius (or L2 over the axes)
         return torch.sqrt(torch.sum(x * x, dim=axes, keepdim=keepdims))
@@ -334,14 +337,26 @@ def _pinv_scalar(A, rcond=1e-15, hermitian=False):
     return torch.linalg.pinv(A, rtol=rcond, hermitian=hermitian)
 
 
+def _eig_input(A):
+    """Integer and bool matrices are decomposed in float64 (MXNet's result
+    dtype for them; torch has no integer eigen solvers)."""
+    return A if A.is_floating_point() else A.to(torch.float64)
+
+
+def _eig_type(in_types, attrs):
+    t = in_types[0]
+    out = t if t in (None, "float16", "float32", "float64") else "float64"
+    return in_types, [out]
+
+
 def _eigh(A, UPLO="L"):
     _square("_npi_eigh", A)
-    return torch.linalg.eigh(A, UPLO=UPLO)
+    return torch.linalg.eigh(_eig_input(A), UPLO=UPLO)
 
 
 def _eigvalsh(A, UPLO="L"):
     _square("_npi_eigvalsh", A)
-    return torch.linalg.eigvalsh(A, UPLO=UPLO)
+    return torch.linalg.eigvalsh(_eig_input(A), UPLO=UPLO)
 
 
 def _real(op: str, z):
@@ -355,13 +370,13 @@ def _real(op: str, z):
 
 def _eig(A):
     _square("_npi_eig", A)
-    w, v = torch.linalg.eig(A)
+    w, v = torch.linalg.eig(_eig_input(A))
     return _real("_npi_eig", w), _real("_npi_eig", v)
 
 
 def _eigvals(A):
     _square("_npi_eigvals", A)
-    return _real("_npi_eigvals", torch.linalg.eigvals(A))
+    return _real("_npi_eigvals", torch.linalg.eigvals(_eig_input(A)))
 
 
 def _tensorinv(a, ind=2):
@@ -438,6 +453,7 @@ _reg(
     inputs=_A,
     params=_UPLO,
     num_outputs=2,
+    infer_type=lambda in_types, attrs: (in_types, _eig_type(in_types, attrs)[1] * 2),
     doc="Eigenvalues (ascending) and eigenvectors of symmetric matrices.",
 )
 _reg(
@@ -445,6 +461,7 @@ _reg(
     _eigvalsh,
     inputs=_A,
     params=_UPLO,
+    infer_type=_eig_type,
     doc="Eigenvalues of symmetric matrices.",
 )
 _reg(
@@ -452,9 +469,16 @@ _reg(
     _eig,
     inputs=_A,
     num_outputs=2,
+    infer_type=lambda in_types, attrs: (in_types, _eig_type(in_types, attrs)[1] * 2),
     doc="Eigenvalues and eigenvectors (real results only).",
 )
-_reg("_npi_eigvals", _eigvals, inputs=_A, doc="Eigenvalues (real results only).")
+_reg(
+    "_npi_eigvals",
+    _eigvals,
+    inputs=_A,
+    infer_type=_eig_type,
+    doc="Eigenvalues (real results only).",
+)
 _reg(
     "_npi_tensorinv",
     _tensorinv,

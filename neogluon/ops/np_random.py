@@ -23,9 +23,48 @@ from .registry import OpDef
 from .registry import P
 from .registry import register
 
-__all__ = ["InvalidParameter", "check_param"]
+__all__: list[str] = []
 
 _FLOATS = ("float16", "float32", "float64")
+
+
+class InvalidParameter(MXNetError, ValueError):
+    """A distribution parameter out of its range (MXNet raises ValueError)."""
+
+
+#: operator -> (parameter, strict): the parameter must be > 0 (strict) or >= 0.
+_POSITIVE = {
+    "normal": ("scale", False),
+    "normal_n": ("scale", False),
+    "gumbel": ("scale", False),
+    "logistic": ("scale", False),
+    "gamma": ("scale", True),
+    "exponential": ("scale", False),
+    "rayleigh": ("scale", False),
+    "pareto": ("a", True),
+    "weibull": ("a", True),
+    "powerd": ("a", True),
+}
+
+
+def _check_param(op: str, name: str, value) -> None:
+    """Raise InvalidParameter when ``value`` (scalar or tensor) of ``op``'s
+    ``name`` is out of range (MXNet's checks, with its ValueError type)."""
+    rule = _POSITIVE.get(op)
+    checks = [rule] if rule and rule[0] == name else []
+    if op == "gamma" and name == "shape":
+        checks.append(("shape", True))
+    for _, strict in checks:
+        if isinstance(value, torch.Tensor):
+            bad = bool((value <= 0).any()) if strict else bool((value < 0).any())
+        else:
+            bad = value <= 0 if strict else value < 0
+        if bad:
+            need = "> 0" if strict else ">= 0"
+            raise InvalidParameter(
+                f"Operator _npi_{op}: expect {name} {need}, got "
+                f"{value.tolist() if isinstance(value, torch.Tensor) else value}."
+            )
 
 
 def _ctx():
@@ -52,10 +91,33 @@ def _device(params, ctx):
     return device_of(ctx if ctx not in ("cpu",) else "")
 
 
-def _two_param(names: tuple[str, str], sampler: Callable, prefix: bool) -> Callable:
+def _zero_gradients(samples: torch.Tensor, params) -> torch.Tensor:
+    """``samples`` joined to the autograd graph of the array parameters with a
+    zero gradient (MXNet's samplers without a reparameterisation give their
+    array parameters zero gradients, not an error)."""
+    linked = [p for p in params if isinstance(p, torch.Tensor) and p.requires_grad]
+    if not linked:
+        return samples
+    zero = sum((p * 0).to(samples.dtype).expand(samples.shape) for p in linked)
+    return samples + zero
+
+
+def _two_param(
+    op: str,
+    names: tuple[str, str],
+    sampler: Callable,
+    prefix: bool,
+    differentiable: bool,
+) -> Callable:
+    """The kernel of a two-parameter sampler. A ``differentiable`` one keeps
+    the autograd graph from the array parameters to the samples (MXNet's
+    reparameterised gradients); the others give no gradient (MXNet's zeros)."""
+
     def kernel(*tensors, size=None, ctx="cpu", dtype="float32", **attrs):
         it = iter(tensors)
         vals = [attrs[n] if attrs[n] is not None else next(it) for n in names]
+        for n, v in zip(names, vals, strict=True):
+            _check_param(op, n, v)
         shape = _out_shape(size, vals, prefix)
         dt = dtype_of(dtype)
         dev = _device(vals, ctx)
@@ -68,43 +130,20 @@ def _two_param(names: tuple[str, str], sampler: Callable, prefix: bool) -> Calla
             for v in vals
         ]
         ps = [p.expand(shape) if p.dim() or shape else p for p in ps]
-        with torch.no_grad():
+        if differentiable:
             return sampler(shape, dt, dev, *ps)
+        track = torch.is_grad_enabled()
+        with torch.no_grad():
+            samples = sampler(shape, dt, dev, *ps)
+        return _zero_gradients(samples, ps) if track else samples
 
     return kernel
 
 
-class InvalidParameter(MXNetError, ValueError):
-    """A distribution parameter out of its domain (MXNet raises ValueError)."""
-
-
-#: distribution -> (parameter, whether it must be > 0 rather than >= 0)
-_DOMAINS = {
-    "pareto": ("a", True),
-    "powerd": ("a", True),
-    "weibull": ("a", True),
-    "exponential": ("scale", False),
-    "rayleigh": ("scale", False),
-}
-
-
-def check_param(dist: str, value) -> None:
-    """Raise :class:`InvalidParameter` when ``value`` (a number, array or
-    tensor) of ``dist``'s parameter is out of its domain, as MXNet does."""
-    name, strict = _DOMAINS[dist]
-    t = value if isinstance(value, torch.Tensor) else torch.as_tensor(value)
-    if bool((t <= 0).any() if strict else (t < 0).any()):
-        public = "power" if dist == "powerd" else dist
-        raise InvalidParameter(
-            f"np.random.{public}: expect {name} {'>' if strict else '>='} 0, got "
-            f"{value if t.dim() == 0 else 'an array with other values'}."
-        )
-
-
-def _one_param(name: str, sampler: Callable, dist: str) -> Callable:
+def _one_param(op: str, name: str, sampler: Callable, differentiable: bool) -> Callable:
     def kernel(*tensors, size=None, ctx="cpu", dtype="float32", **attrs):
         v = attrs[name] if attrs[name] is not None else tensors[0]
-        check_param(dist, v)
+        _check_param(op, name, v)
         shape = _out_shape(size, [v], False)
         dt = dtype_of(dtype)
         dev = _device([v], ctx)
@@ -113,8 +152,13 @@ def _one_param(name: str, sampler: Callable, dist: str) -> Callable:
             if isinstance(v, torch.Tensor)
             else torch.tensor(v, dtype=dt, device=dev)
         )
+        p = p.expand(shape) if shape else p
+        if differentiable:
+            return sampler(shape, dt, dev, p)
+        track = torch.is_grad_enabled()
         with torch.no_grad():
-            return sampler(shape, dt, dev, p.expand(shape) if shape else p)
+            samples = sampler(shape, dt, dev, p)
+        return _zero_gradients(samples, [p]) if track else samples
 
     return kernel
 
@@ -132,10 +176,10 @@ def _normal(shape, dt, dev, loc, scale):
 
 
 def _gamma(shape, dt, dev, k, theta):
-    # torch's gamma sampler has no float16 kernel: draw in float32
-    work = torch.float32 if dt == torch.float16 else dt
-    draw = torch._standard_gamma(k.expand(shape).to(work).contiguous())
-    return (draw * theta.to(work)).to(dt)
+    # torch has no half-precision gamma sampler: draw in float32, then cast.
+    wide = torch.float32 if dt in (torch.float16, torch.bfloat16) else dt
+    draw = torch._standard_gamma(k.expand(shape).to(wide).contiguous())
+    return (draw * theta.to(wide)).to(dt)
 
 
 def _gumbel(shape, dt, dev, loc, scale):
@@ -206,6 +250,8 @@ def _dtype_rule(in_types, attrs):
     return in_types, [attrs.get("dtype") or "float32"]
 
 
+#: samplers MXNet gives zero gradients (the others are reparameterised).
+_NO_GRADIENT = ("uniform", "gamma", "powerd")
 _TWO = {
     "uniform": (("low", "high"), _uniform, True),
     "normal": (("loc", "scale"), _normal, True),
@@ -228,7 +274,13 @@ for _name, (_names, _fn, _has_dtype) in _TWO.items():
         register(
             OpDef(
                 f"_npi_{_name}{_suffix}",
-                _two_param(_names, _fn, _prefix),
+                _two_param(
+                    _name + _suffix,
+                    _names,
+                    _fn,
+                    _prefix,
+                    _name not in _NO_GRADIENT,
+                ),
                 inputs=("input1", "input2"),
                 params=_params,
                 present_inputs=_present2(_names),
@@ -266,7 +318,7 @@ for _name, (_pname, _pdef, _fn) in _ONE.items():
     register(
         OpDef(
             f"_npi_{_name}",
-            _one_param(_pname, _fn, _name),
+            _one_param(_name, _pname, _fn, _name not in _NO_GRADIENT),
             inputs=("input1",),
             params=_params,
             present_inputs=_present1(_pname),
@@ -300,7 +352,10 @@ def _bernoulli(
     if is_logit:
         p = torch.sigmoid(p)
     elif bool(((p < 0) | (p > 1)).any()):
-        raise MXNetError("Operator _npi_bernoulli: prob must be within [0, 1].")
+        raise InvalidParameter(
+            "Operator _npi_bernoulli: expect probs >= 0 && probs <= 1, got "
+            f"{p.tolist()}."
+        )
     p = p.expand(shape) if shape else p
     with torch.no_grad():
         return torch.bernoulli(p).to(dtype_of(dtype))

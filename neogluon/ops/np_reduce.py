@@ -103,7 +103,11 @@ def _np_sum(a, axis=None, dtype=None, keepdims=False, initial=None):
     if not axes:
         res = x.to(out, copy=True)
     else:
-        acc = out if out.is_floating_point else torch.int64
+        # half precision accumulates in float32, as MXNet's reduce does
+        if out in (torch.float16, torch.bfloat16):
+            acc = torch.float32
+        else:
+            acc = out if out.is_floating_point else torch.int64
         res = torch.sum(x, dim=axes, keepdim=keepdims, dtype=acc).to(out)
     if initial is not None:
         res = res + initial
@@ -161,7 +165,7 @@ def _moment(op: str, var: bool) -> Callable:
 def _extreme(op: str, is_max: bool) -> Callable:
     def kernel(a, axis=None, keepdims=False, initial=None):
         axes = norm_axes(op, axis, a.dim())
-        if a.numel() == 0 and initial is None:
+        if a.numel() == 0 and initial is None and any(a.shape[d] == 0 for d in axes):
             raise MXNetError(
                 f"Operator {op}: zero-size array to reduction operation which has "
                 "no identity; pass 'initial'."

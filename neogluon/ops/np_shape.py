@@ -306,6 +306,15 @@ _reg(
 def _np_squeeze(a, axis=None):
     if axis is None:
         return a.reshape(tuple(d for d in a.shape if d != 1))
+    if a.dim() == 0:
+        # NumPy lets a 0-d array "squeeze" axis 0 or -1 (nothing to remove).
+        for ax in (axis,) if isinstance(axis, int) else tuple(axis):
+            if ax not in (0, -1):
+                raise MXNetError(
+                    f"Operator _np_squeeze: axis {ax} is out of bounds for a 0-d "
+                    "array (only 0 or -1 is allowed)."
+                )
+        return a.reshape(())
     axes = norm_axes("_np_squeeze", axis, a.dim())
     for ax in axes:
         if a.shape[ax] != 1:
@@ -1158,6 +1167,8 @@ _reg(
 
 
 def _take(a, indices, axis=0, mode="clip"):
+    if axis is None:  # NumPy's take of the flattened array
+        a, axis = a.reshape(-1), 0
     ax = norm_axis("_npi_take", axis, a.dim())
     n = a.shape[ax]
     idx = indices.to(torch.int64)
@@ -1204,8 +1215,8 @@ def _delete(arr, obj=None, start=None, stop=None, step=None, int_ind=None, axis=
     n = x.shape[ax]
     keep = torch.ones(n, dtype=torch.bool, device=arr.device)
     if obj is not None:
+        # MXNet ignores indices outside [0, n), negative ones included
         idx = obj.to(torch.int64).reshape(-1)
-        idx = torch.where(idx < 0, idx + n, idx)
         idx = idx[(idx >= 0) & (idx < n)]
         keep[idx] = False
     elif int_ind is not None:
@@ -1216,7 +1227,9 @@ def _delete(arr, obj=None, start=None, stop=None, step=None, int_ind=None, axis=
             )
         keep[int_ind % n] = False
     else:
-        keep[slice(start, stop, step)] = False
+        # Python's slice rules (negative steps included) pick the deleted indices
+        gone = list(range(n)[slice(start, stop, step)])
+        keep[torch.tensor(gone, dtype=torch.int64, device=arr.device)] = False
     return torch.index_select(x, ax, torch.nonzero(keep).reshape(-1))
 
 

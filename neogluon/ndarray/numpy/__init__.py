@@ -11,6 +11,7 @@ from __future__ import annotations
 from ... import _missing
 from .._np_functions import *  # noqa: F403
 from .._np_functions import __all__ as _implemented
+from . import _internal  # noqa: F401
 from . import linalg  # noqa: F401
 from . import random  # noqa: F401
 
