@@ -197,12 +197,35 @@ def mark_variables(variables, gradients, grad_reqs="write") -> None:
                 f"mark_variables: gradient shape {g.shape} does not match the "
                 f"variable's shape {var.shape}."
             )
-        t = var._data.detach()
-        if req != "null" and t.is_floating_point():
-            t.requires_grad_(True)
-        var._data = t
+        mark_leaf = getattr(var, "_mark_leaf", None)
+        if mark_leaf is not None:  # a sparse array (its dense value is recorded)
+            mark_leaf(req != "null")
+        else:
+            t = var._data.detach()
+            if req != "null" and t.is_floating_point():
+                t.requires_grad_(True)
+            var._data = t
         var._ag = _AutogradInfo(g, req)
         _register_variable(var)
+
+
+def _input_tensor(var: NDArray):
+    """The tensor torch differentiates for variable ``var``: its data, or
+    the leaf of a sparse array (None when it has none)."""
+    if hasattr(var, "_mark_leaf"):
+        return var._leaf
+    return var._data
+
+
+def _head_tensor(head: NDArray) -> torch.Tensor:
+    """The recorded tensor of ``head`` (a sparse head's graph tensor)."""
+    graph_tensor = getattr(head, "_graph_tensor", None)
+    if graph_tensor is not None:
+        with torch.enable_grad():
+            t = graph_tensor()
+        if t is not None:
+            return t
+    return head._data
 
 
 def get_symbol(x):
@@ -235,7 +258,7 @@ def _head_tensors(heads, head_grads):
         )
     ts, gs = [], []
     for i, h in enumerate(heads):
-        t = h._data
+        t = _head_tensor(h)
         if not t.requires_grad and not t.is_floating_point():
             raise MXNetError(
                 f"Cannot differentiate head {i} of dtype {str(t.dtype).removeprefix('torch.')}: "
@@ -258,6 +281,8 @@ def _head_tensors(heads, head_grads):
             gs.append(torch.ones_like(t))
             continue
         g = hg._data
+        if g.layout != torch.strided:
+            g = g.to_dense()
         if g.shape != t.shape:
             raise MXNetError(
                 f"backward: head_grads[{i}] has shape {tuple(g.shape)} but head {i} "
@@ -307,8 +332,8 @@ def backward(
     index: dict[int, int] = {}
     slots = []
     for v in _live_variables():
-        t = v._data
-        if not t.requires_grad or v._ag is None or v._ag.grad is None:
+        t = _input_tensor(v)
+        if t is None or not t.requires_grad or v._ag is None or v._ag.grad is None:
             continue
         k = index.get(id(t))
         if k is None:
@@ -475,8 +500,9 @@ def grad(
     """
     var_list = _as_list(variables)
     ts, gs = _head_tensors(heads, head_grads)
-    for v in var_list:
-        if not v._data.requires_grad:
+    inputs = [_input_tensor(v) for v in var_list]
+    for v, t in zip(var_list, inputs, strict=True):
+        if t is None or not t.requires_grad:
             raise MXNetError(
                 f"autograd.grad: variable of shape {v.shape} is not marked; call "
                 "attach_grad() on it before recording."
@@ -486,9 +512,7 @@ def grad(
     prev_train = set_training(train_mode)
     try:
         with torch.enable_grad() if create_graph else torch.no_grad():
-            res = _run_engine(
-                ts, gs, [v._data for v in var_list], retain_graph, create_graph
-            )
+            res = _run_engine(ts, gs, inputs, retain_graph, create_graph)
     except RuntimeError as err:
         raise _backward_error(err) from None
     finally:
@@ -500,7 +524,10 @@ def grad(
         if g is None or g._is_zerotensor():
             # torch's "unused" and its lazy ZeroTensor (the derivative of
             # abs' gradient, say) are plain zeros to an MXNet user.
-            g = torch.zeros_like(v._data)
+            g = torch.zeros(v.shape, dtype=_input_tensor(v).dtype,
+                            device=_input_tensor(v).device)  # fmt: skip
+        elif g.layout != torch.strided:  # Embedding(sparse_grad) or a sparse leaf
+            g = g.to_dense()
         if create_graph and not g.requires_grad and g.is_floating_point():
             # A recorded gradient is part of the graph in MXNet even when it
             # does not depend on the variables (radians: a constant factor):

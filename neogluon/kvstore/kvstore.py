@@ -38,6 +38,23 @@ from ..registry import AssertionValueError
 __all__ = ["KVStore", "KVStoreBase", "TestStore"]
 
 
+def _pushed_grad(merged: torch.Tensor, values: list) -> NDArray:
+    """The summed pushed values as the updater's gradient: row_sparse when
+    every pushed value is (MXNet sums them row_sparse, so the optimizer
+    applies its lazy row-wise update), storing the rows pushed."""
+    if not values or any(v.stype != "row_sparse" for v in values):
+        return from_torch(merged)
+    from ..ndarray import sparse as _sp
+
+    rows = [v.indices.to_torch().to(merged.device) for v in values]
+    flat = merged.reshape(merged.shape[0], -1) if merged.dim() > 1 else merged[:, None]
+    rows.append((flat != 0).any(1).nonzero()[:, 0])  # other workers' rows
+    keep = torch.unique(torch.cat(rows))
+    return _sp.row_sparse_array(
+        (from_torch(merged[keep]), from_torch(keep)), shape=tuple(merged.shape)
+    )
+
+
 class KVStoreBase:
     """An abstract key-value store interface for data-parallel training.
 
@@ -341,7 +358,7 @@ class KVStore(KVStoreBase):
             stored = self._stored(k, "push")
             merged = self._reduce(k, vs, stored.shape)
             if self._updater is not None:
-                self._updater(k, from_torch(merged), stored)
+                self._updater(k, _pushed_grad(merged, vs), stored)
             else:
                 self._store[k] = from_torch(merged)
 
