@@ -18,6 +18,7 @@ from .base import MXNetError
 from .ndarray._core import prune_recorded
 from .ndarray.ndarray import NDArray
 from .ndarray.ndarray import _new
+from .ndarray.sparse import recorded_sparse
 
 __all__ = [
     "record",
@@ -417,13 +418,17 @@ def _free_graph(heads: list) -> None:
     # (variables) are shared by every graph and are not part of the freed set.
     head_ids = {id(t) for t in heads}
     live = prune_recorded(lambda arr: id(arr._data) not in head_ids)
-    if not live:  # the usual training step: nothing else outlives the pass
+    sparse = [a for a in recorded_sparse() if id(a._graph) not in head_ids]
+    if not live and not sparse:  # the usual training step: nothing outlives it
         return
     freed = _graph_nodes(stack)
     memo: dict = {}
     for arr in live:
         if _reaches(arr._data.grad_fn, freed, memo):
             arr._data = arr._data.detach()  # leaves the registry at its next prune
+    for sp in sparse:  # a sparse result keeps its value, leaves the graph
+        if _reaches(sp._graph.grad_fn, freed, memo):
+            sp._graph = None
 
 
 def _graph_nodes(stack: list) -> set:

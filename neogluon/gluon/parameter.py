@@ -454,7 +454,10 @@ class Parameter:
         if self._grad is None:
             return
         for g in self._grad:
-            g[:] = 0
+            if g.stype != "default":  # csr refuses ``g[:] = 0`` (as in MXNet)
+                nd.zeros_like(g, out=g)
+            else:
+                g[:] = 0
 
     def row_sparse_data(self, row_id: NDArray) -> NDArray:
         """The value on ``row_id``'s context holding the rows ``row_id``

@@ -47,6 +47,7 @@ from __future__ import annotations
 import builtins
 import numbers
 import warnings
+import weakref
 
 import numpy as np
 import torch
@@ -712,6 +713,28 @@ def _reflected(fn, dense: NDArray, sp: BaseSparseNDArray) -> NDArray:
         return _new(fn(dense._data, sp._data), dense._ctx)
 
 
+#: Weak references to the sparse arrays holding a recorded ``_graph``: a
+#: backward that frees the graph drops theirs (``recorded_sparse``).
+_recorded: list = []
+
+
+def _set_graph(arr: BaseSparseNDArray, t: torch.Tensor) -> None:
+    arr._graph = t
+    _recorded.append(weakref.ref(arr))
+    if len(_recorded) > 4096:
+        recorded_sparse()
+
+
+def recorded_sparse() -> list[BaseSparseNDArray]:
+    """The live sparse arrays holding a recorded graph tensor (for
+    ``autograd.backward``, which detaches what a freed graph computed)."""
+    live = [
+        a for a in (r() for r in _recorded) if a is not None and a._graph is not None
+    ]
+    _recorded[:] = [weakref.ref(a) for a in live]
+    return live
+
+
 def _plain(x: NDArray) -> torch.Tensor:
     """The dense value of ``x`` outside any graph."""
     return (x._dense() if isinstance(x, BaseSparseNDArray) else x._data).detach()
@@ -745,7 +768,7 @@ def _recording(op: _reg.OpDef, impl):
             raise _invoke.op_error(op, tensors, attrs, err) from None
         if not _is_sparse(res):
             return _new(dense, res._ctx)
-        res._graph = dense
+        _set_graph(res, dense)
         return res
 
     run.__name__ = getattr(impl, "__name__", op.name)
@@ -1088,7 +1111,7 @@ def cast_storage(data=None, stype=None, out=None, name=None, **kwargs) -> NDArra
         # recorded: the gradient passes back unchanged (MXNet's cast_storage)
         g = data._data
         if _is_sparse(res):
-            res._graph = g
+            _set_graph(res, g)
         else:
             res = _new(g.clone(), res._ctx)
     if out is not None:
@@ -1433,7 +1456,7 @@ def retain(data=None, indices=None, out=None, name=None, **kwargs) -> RowSparseN
     v, i = K.rsp_retain(data._values, data._aux[0], keep)
     res = _rsp(v, i, data.shape, data._ctx)
     if out is None and _flags.recording and data._in_graph():
-        res._graph = _RetainRows.apply(data._data, torch.unique(keep))
+        _set_graph(res, _RetainRows.apply(data._data, torch.unique(keep)))
     return _finish(res, out)
 
 

@@ -208,3 +208,20 @@ def test_not_recorded_outside_record():
     y = x * 2
     with pytest.raises(mx.base.MXNetError, match="not in a computational graph"):
         y.backward()
+
+
+def test_sparse_result_of_a_consumed_graph_is_a_constant_later():
+    # MXNet: after backward (no retain_graph) arrays computed by the graph are
+    # constants to a later recording; a second backward through it fails
+    x = nd.array([[1.0, 0.0], [2.0, 3.0]]).tostype("row_sparse")
+    x.attach_grad()
+    with mx.autograd.record():
+        y = x * 2
+        z = nd.sum(y)
+    z.backward()
+    with mx.autograd.record():
+        w = nd.sum(y * x)
+    w.backward()
+    np.testing.assert_array_equal(x.grad.asnumpy(), 2 * x.asnumpy())
+    with pytest.raises(mx.base.MXNetError, match="second time"):
+        z.backward()
