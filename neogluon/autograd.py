@@ -18,6 +18,7 @@ from .base import MXNetError
 from .ndarray._core import prune_recorded
 from .ndarray.ndarray import NDArray
 from .ndarray.ndarray import _new
+from .ndarray.sparse import BaseSparseNDArray
 from .ndarray.sparse import recorded_sparse
 
 __all__ = [
@@ -198,9 +199,8 @@ def mark_variables(variables, gradients, grad_reqs="write") -> None:
                 f"mark_variables: gradient shape {g.shape} does not match the "
                 f"variable's shape {var.shape}."
             )
-        mark_leaf = getattr(var, "_mark_leaf", None)
-        if mark_leaf is not None:  # a sparse array (its dense value is recorded)
-            mark_leaf(req != "null")
+        if isinstance(var, BaseSparseNDArray):  # its dense value is recorded
+            var._mark_leaf(req != "null")
         else:
             t = var._data.detach()
             if req != "null" and t.is_floating_point():
@@ -213,17 +213,16 @@ def mark_variables(variables, gradients, grad_reqs="write") -> None:
 def _input_tensor(var: NDArray):
     """The tensor torch differentiates for variable ``var``: its data, or
     the leaf of a sparse array (None when it has none)."""
-    if hasattr(var, "_mark_leaf"):
+    if isinstance(var, BaseSparseNDArray):
         return var._leaf
     return var._data
 
 
 def _head_tensor(head: NDArray) -> torch.Tensor:
     """The recorded tensor of ``head`` (a sparse head's graph tensor)."""
-    graph_tensor = getattr(head, "_graph_tensor", None)
-    if graph_tensor is not None:
+    if isinstance(head, BaseSparseNDArray):
         with torch.enable_grad():
-            t = graph_tensor()
+            t = head._graph_tensor()
         if t is not None:
             return t
     return head._data

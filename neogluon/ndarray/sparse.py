@@ -1441,23 +1441,48 @@ def retain(data=None, indices=None, out=None, name=None, **kwargs) -> RowSparseN
             "retain: data must be a RowSparseNDArray (retain is only defined for "
             f"row_sparse storage), got stype {getattr(data, 'stype', type(data))!r}"
         )
-    if indices is None:
-        raise MXNetError("retain: the required argument 'indices' is missing")
-    if isinstance(indices, NDArray) and indices._data.is_floating_point():
-        keep = indices._data.to(_I64)  # MXNet casts float indices (truncates)
-    else:
-        keep = _index_tensor(indices, data._values.device, "indices", "retain")
-    keep = keep.reshape(-1)
-    if keep.numel() and (int(keep.min()) < 0 or int(keep.max()) >= data.shape[0]):
-        raise MXNetError(
-            f"retain: indices must lie in [0, {data.shape[0]}) for data of shape "
-            f"{data.shape}, got values in [{int(keep.min())}, {int(keep.max())}]"
-        )
+    keep = _retain_keep(indices, data.shape, data._values.device)
     v, i = K.rsp_retain(data._values, data._aux[0], keep)
     res = _rsp(v, i, data.shape, data._ctx)
     if out is None and _flags.recording and data._in_graph():
         _set_graph(res, _RetainRows.apply(data._data, torch.unique(keep)))
     return _finish(res, out)
+
+
+def _retain_keep(indices, shape, device) -> torch.Tensor:
+    """The row indices ``retain`` keeps (1-D int64, range-checked)."""
+    if indices is None:
+        raise MXNetError("retain: the required argument 'indices' is missing")
+    if isinstance(indices, NDArray) and indices._data.is_floating_point():
+        keep = indices._data.to(_I64)  # MXNet casts float indices (truncates)
+    else:
+        keep = _index_tensor(indices, device, "indices", "retain")
+    keep = keep.reshape(-1).to(device)
+    if keep.numel() and (int(keep.min()) < 0 or int(keep.max()) >= shape[0]):
+        raise MXNetError(
+            f"retain: indices must lie in [0, {shape[0]}) for data of shape "
+            f"{tuple(shape)}, got values in [{int(keep.min())}, {int(keep.max())}]"
+        )
+    return keep
+
+
+def retain_dense(data: NDArray, indices) -> RowSparseNDArray:
+    """``retain(data.tostype('row_sparse'), indices)`` for a dense ``data``
+    without converting all of it: the requested rows, each stored (used by
+    ``kvstore.row_sparse_pull``, whose store holds weights dense)."""
+    t = data._data.detach()
+    keep = torch.unique(_retain_keep(indices, data.shape, t.device))
+    return _rsp(t[keep], keep, data.shape, data._ctx)
+
+
+def sum_row_sparse(arrays: list, device: torch.device) -> RowSparseNDArray:
+    """The sum of row_sparse ``arrays`` (same shape) on ``device``, storing
+    the union of their rows (MXNet's reduction of row_sparse pushes)."""
+    v = arrays[0]._values.detach().to(device, copy=True)
+    i = arrays[0]._aux[0].to(device)
+    for a in arrays[1:]:
+        v, i = K.rsp_union(v, i, a._values.detach().to(device), a._aux[0].to(device))
+    return _rsp(v, i, arrays[0].shape, arrays[0]._ctx)
 
 
 class _RetainRows(torch.autograd.Function):
@@ -1719,6 +1744,62 @@ def _union_binary_impl(fn):
     return impl
 
 
+class _RowLookup(torch.autograd.Function):
+    """``Embedding`` on a row_sparse variable: the rows ``idx`` gathered from
+    its stored values (zero where not stored), differentiable w.r.t. the
+    variable's leaf; the gradient is torch sparse COO with ``sparse_grad``."""
+
+    @staticmethod
+    def forward(ctx, leaf, idx, values, rows, sparse_grad):
+        ctx.save_for_backward(idx)
+        ctx.shape, ctx.sparse = leaf.shape, sparse_grad
+        return _gather_rows(values, rows, idx)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (idx,) = ctx.saved_tensors
+        flat = idx.reshape(-1)
+        g = grad.reshape(flat.shape[0], *ctx.shape[1:])
+        if ctx.sparse:
+            out = torch.sparse_coo_tensor(flat[None], g, ctx.shape,
+                                          check_invariants=False)  # fmt: skip
+        else:
+            out = g.new_zeros(ctx.shape).index_add_(0, flat, g)
+        return out, None, None, None, None
+
+
+def _gather_rows(values, rows, idx) -> torch.Tensor:
+    out = values.new_zeros((*idx.shape, *values.shape[1:]))
+    if rows.numel():
+        pos = torch.searchsorted(rows, idx).clamp(max=rows.shape[0] - 1)
+        hit = rows[pos] == idx
+        out[hit] = values[pos[hit]]
+    return out
+
+
+def _embedding_impl(data=None, weight=None, out=None, input_dim=None,
+                    output_dim=None, sparse_grad=False, **kwargs):  # fmt: skip
+    """``Embedding`` with a row_sparse weight: the looked-up rows read from
+    the stored rows, without densifying the weight (a recorded one through
+    ``_RowLookup``); other cases run the dense kernel."""
+    if (
+        not isinstance(weight, RowSparseNDArray)
+        or _is_sparse(data)
+        or weight._graph is not None
+        or weight.ndim != 2
+        or (input_dim, output_dim) != weight.shape
+    ):
+        return NotImplemented
+    idx = data._data.detach().to(_I64).clamp(0, weight.shape[0] - 1)
+    idx = idx.to(weight._values.device)
+    if _flags.recording and weight._leaf is not None:
+        t = _RowLookup.apply(weight._leaf, idx, weight._values.detach(),
+                             weight._aux[0], bool(sparse_grad))  # fmt: skip
+    else:
+        t = _gather_rows(weight._values.detach(), weight._aux[0], idx)
+    return _finish(_new(t, data._ctx), out)
+
+
 #: Operators whose sparse implementation runs on dense inputs too (their
 #: result's storage type comes from an attribute).
 ALWAYS_SPARSE = frozenset({"cast_storage"})
@@ -1761,6 +1842,8 @@ def _impl_table() -> dict:
         _maximum=_union_binary_impl(torch.maximum),
         _minimum=_union_binary_impl(torch.minimum),
         _hypot=_union_binary_impl(torch.hypot),
+        Embedding=_embedding_impl,
+        _contrib_SparseEmbedding=_embedding_impl,
     )
     return t
 
@@ -1818,7 +1901,9 @@ def divide(lhs, rhs) -> NDArray:
 # The sparse implementations run inside ``invoke`` (``_invoke.SPARSE_IMPLS``),
 # so ``nd.X`` and ``nd.sparse.X`` are the one registered function.
 #: Implementations that record themselves (or are never recorded).
-_SELF_RECORDING = frozenset({"cast_storage", "_sparse_retain"})
+_SELF_RECORDING = frozenset(
+    {"cast_storage", "_sparse_retain", "Embedding", "_contrib_SparseEmbedding"}
+)
 for _n, _impl in SPARSE_IMPLS.items():
     _op = _ALL_OPS[_n]
     _invoke.SPARSE_IMPLS[_op.name] = (

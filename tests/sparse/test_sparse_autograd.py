@@ -225,3 +225,25 @@ def test_sparse_result_of_a_consumed_graph_is_a_constant_later():
     np.testing.assert_array_equal(x.grad.asnumpy(), 2 * x.asnumpy())
     with pytest.raises(mx.base.MXNetError, match="second time"):
         z.backward()
+
+
+@pytest.mark.parametrize("sparse_grad", [True, False])
+def test_embedding_on_a_row_sparse_variable_reads_stored_rows(sparse_grad):
+    # rows not stored read as zeros; the gradient is the dense one (rows
+    # looked up), written row_sparse
+    w = nd.array([[1.0, 2.0], [0.0, 0.0], [3.0, 4.0], [0.0, 0.0]])
+    x = nd.array([[2, 1], [2, 0]])
+    ws = w.tostype("row_sparse")
+    ws.attach_grad()
+    wd = w.copy()
+    wd.attach_grad()
+    head = nd.array(np.arange(8, dtype="float32").reshape(2, 2, 2))
+    for weight in (ws, wd):
+        with mx.autograd.record():
+            y = nd.Embedding(x, weight, input_dim=4, output_dim=2,
+                             sparse_grad=sparse_grad)  # fmt: skip
+        y.backward(head)
+        np.testing.assert_array_equal(y.asnumpy(), w.asnumpy()[x.asnumpy().astype(int)])
+    assert ws.grad.stype == "row_sparse"
+    np.testing.assert_array_equal(ws.grad.asnumpy(), wd.grad.asnumpy())
+    assert ws.grad.indices.asnumpy().tolist() == [0, 1, 2]
