@@ -18,6 +18,8 @@ from .base import MXNetError
 from .ndarray._core import prune_recorded
 from .ndarray.ndarray import NDArray
 from .ndarray.ndarray import _new
+from .ndarray.sparse import BaseSparseNDArray
+from .ndarray.sparse import recorded_sparse
 
 __all__ = [
     "record",
@@ -197,12 +199,33 @@ def mark_variables(variables, gradients, grad_reqs="write") -> None:
                 f"mark_variables: gradient shape {g.shape} does not match the "
                 f"variable's shape {var.shape}."
             )
-        t = var._data.detach()
-        if req != "null" and t.is_floating_point():
-            t.requires_grad_(True)
-        var._data = t
+        if isinstance(var, BaseSparseNDArray):  # its dense value is recorded
+            var._mark_leaf(req != "null")
+        else:
+            t = var._data.detach()
+            if req != "null" and t.is_floating_point():
+                t.requires_grad_(True)
+            var._data = t
         var._ag = _AutogradInfo(g, req)
         _register_variable(var)
+
+
+def _input_tensor(var: NDArray):
+    """The tensor torch differentiates for variable ``var``: its data, or
+    the leaf of a sparse array (None when it has none)."""
+    if isinstance(var, BaseSparseNDArray):
+        return var._leaf
+    return var._data
+
+
+def _head_tensor(head: NDArray) -> torch.Tensor:
+    """The recorded tensor of ``head`` (a sparse head's graph tensor)."""
+    if isinstance(head, BaseSparseNDArray):
+        with torch.enable_grad():
+            t = head._graph_tensor()
+        if t is not None:
+            return t
+    return head._data
 
 
 def get_symbol(x):
@@ -235,7 +258,7 @@ def _head_tensors(heads, head_grads):
         )
     ts, gs = [], []
     for i, h in enumerate(heads):
-        t = h._data
+        t = _head_tensor(h)
         if not t.requires_grad and not t.is_floating_point():
             raise MXNetError(
                 f"Cannot differentiate head {i} of dtype {str(t.dtype).removeprefix('torch.')}: "
@@ -258,6 +281,8 @@ def _head_tensors(heads, head_grads):
             gs.append(torch.ones_like(t))
             continue
         g = hg._data
+        if g.layout != torch.strided:
+            g = g.to_dense()
         if g.shape != t.shape:
             raise MXNetError(
                 f"backward: head_grads[{i}] has shape {tuple(g.shape)} but head {i} "
@@ -307,8 +332,8 @@ def backward(
     index: dict[int, int] = {}
     slots = []
     for v in _live_variables():
-        t = v._data
-        if not t.requires_grad or v._ag is None or v._ag.grad is None:
+        t = _input_tensor(v)
+        if t is None or not t.requires_grad or v._ag is None or v._ag.grad is None:
             continue
         k = index.get(id(t))
         if k is None:
@@ -392,13 +417,17 @@ def _free_graph(heads: list) -> None:
     # (variables) are shared by every graph and are not part of the freed set.
     head_ids = {id(t) for t in heads}
     live = prune_recorded(lambda arr: id(arr._data) not in head_ids)
-    if not live:  # the usual training step: nothing else outlives the pass
+    sparse = [a for a in recorded_sparse() if id(a._graph) not in head_ids]
+    if not live and not sparse:  # the usual training step: nothing outlives it
         return
     freed = _graph_nodes(stack)
     memo: dict = {}
     for arr in live:
         if _reaches(arr._data.grad_fn, freed, memo):
             arr._data = arr._data.detach()  # leaves the registry at its next prune
+    for sp in sparse:  # a sparse result keeps its value, leaves the graph
+        if _reaches(sp._graph.grad_fn, freed, memo):
+            sp._graph = None
 
 
 def _graph_nodes(stack: list) -> set:
@@ -475,8 +504,9 @@ def grad(
     """
     var_list = _as_list(variables)
     ts, gs = _head_tensors(heads, head_grads)
-    for v in var_list:
-        if not v._data.requires_grad:
+    inputs = [_input_tensor(v) for v in var_list]
+    for v, t in zip(var_list, inputs, strict=True):
+        if t is None or not t.requires_grad:
             raise MXNetError(
                 f"autograd.grad: variable of shape {v.shape} is not marked; call "
                 "attach_grad() on it before recording."
@@ -486,9 +516,7 @@ def grad(
     prev_train = set_training(train_mode)
     try:
         with torch.enable_grad() if create_graph else torch.no_grad():
-            res = _run_engine(
-                ts, gs, [v._data for v in var_list], retain_graph, create_graph
-            )
+            res = _run_engine(ts, gs, inputs, retain_graph, create_graph)
     except RuntimeError as err:
         raise _backward_error(err) from None
     finally:
@@ -500,7 +528,10 @@ def grad(
         if g is None or g._is_zerotensor():
             # torch's "unused" and its lazy ZeroTensor (the derivative of
             # abs' gradient, say) are plain zeros to an MXNet user.
-            g = torch.zeros_like(v._data)
+            g = torch.zeros(v.shape, dtype=_input_tensor(v).dtype,
+                            device=_input_tensor(v).device)  # fmt: skip
+        elif g.layout != torch.strided:  # Embedding(sparse_grad) or a sparse leaf
+            g = g.to_dense()
         if create_graph and not g.requires_grad and g.is_floating_point():
             # A recorded gradient is part of the graph in MXNet even when it
             # does not depend on the variables (radians: a constant factor):

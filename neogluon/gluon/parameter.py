@@ -133,7 +133,7 @@ def _ctx_key(ctx: Context) -> tuple[int, int]:
 
 
 def _cast_copy(arr: NDArray, dtype) -> NDArray:
-    out = nd.zeros(arr.shape, ctx=arr.context, dtype=dtype)
+    out = nd.zeros(arr.shape, ctx=arr.context, dtype=dtype, stype=arr.stype)
     out[:] = arr
     return out
 
@@ -160,7 +160,10 @@ class Parameter:
     differentiable : bool, default True
         ``False`` forces ``grad_req='null'``.
     stype, grad_stype : {'default', 'row_sparse', 'csr'}, default 'default'
-        Storage types. Differs from MXNet 1.9.1: storage is always dense.
+        Storage types of the value and of the gradient. As in MXNet, the value
+        of a sparse parameter is read with :meth:`row_sparse_data` (which
+        needs a Trainer: the Trainer's kvstore holds the weight), not
+        :meth:`data`.
 
     Examples
     --------
@@ -387,11 +390,37 @@ class Parameter:
 
     def data(self, ctx: Context | None = None) -> NDArray:
         """The value on ``ctx`` (the only context, or ``current_context()``);
-        an ``mx.np.ndarray`` view under numpy array semantics (``npx.set_np``)."""
+        an ``mx.np.ndarray`` view under numpy array semantics (``npx.set_np``).
+
+        A sparse (``stype`` row_sparse / csr) parameter raises RuntimeError,
+        as in MXNet: read it with :meth:`row_sparse_data`.
+        """
+        if self._stype != "default":
+            raise RuntimeError(
+                f"Cannot return a copy of Parameter '{self.name}' on ctx {ctx} via "
+                f"data() because its storage type is {self._stype}. Please use "
+                "row_sparse_data() instead."
+            )
         return _np_view(self._check_and_get(self._data, ctx))
 
     def list_data(self) -> list[NDArray]:
-        """The values on all contexts, in ``list_ctx()`` order."""
+        """The values on all contexts, in ``list_ctx()`` order (RuntimeError
+        for a sparse parameter, as :meth:`data`)."""
+        if self._stype != "default":
+            raise RuntimeError(
+                f"Cannot return copies of Parameter '{self.name}' on all contexts "
+                f"via list_data() because its storage type is {self._stype}. Please "
+                "use row_sparse_data() instead."
+            )
+        return self._check_and_get(self._data, list)
+
+    def _raw_data(self, ctx: Context | None = None) -> NDArray:
+        """The array holding the value on ``ctx``, whatever the storage type
+        (neogluon's internal accessor: Trainer, kvstore, SparseEmbedding)."""
+        return self._check_and_get(self._data, ctx)
+
+    def _raw_list_data(self) -> list[NDArray]:
+        """The arrays holding the value on every context, any storage type."""
         return self._check_and_get(self._data, list)
 
     def _null_grad_error(self) -> RuntimeError:
@@ -425,29 +454,29 @@ class Parameter:
         if self._grad is None:
             return
         for g in self._grad:
-            g[:] = 0
+            if g.stype != "default":  # csr refuses ``g[:] = 0`` (as in MXNet)
+                nd.zeros_like(g, out=g)
+            else:
+                g[:] = 0
 
     def row_sparse_data(self, row_id: NDArray) -> NDArray:
-        """The rows ``row_id`` of the value on ``row_id``'s context, as a
-        RowSparseNDArray storing exactly those rows (sorted, unique).
+        """The value on ``row_id``'s context holding the rows ``row_id``
+        (sorted, unique; others not stored), pulled from the Trainer's kvstore.
 
-        As in MXNet, only for a parameter created with ``stype='row_sparse'``
-        (its value is kept dense here; the result stores only the rows asked for).
+        As in MXNet, only for a parameter created with ``stype='row_sparse'``,
+        and only once a Trainer was created with it. The array returned is the
+        parameter's own array on that context (the autograd variable whose
+        gradient the Trainer applies), so use it in ``autograd.record()``.
         """
         self._check_row_sparse("row_sparse_data")
-        if not isinstance(row_id, NDArray):
-            raise TypeError(
-                f"Parameter '{self.name}'.row_sparse_data: row_id must be an NDArray "
-                f"of row indices, got {type(row_id).__name__}"
-            )
-        return nd.sparse.retain(self.data(row_id.context).tostype("row_sparse"), row_id)
+        self._check_row_id(row_id, "row_sparse_data")
+        return self._get_row_sparse(row_id.context, row_id)
 
     def list_row_sparse_data(self, row_id: NDArray) -> list[NDArray]:
         """:meth:`row_sparse_data` on every context of the parameter."""
         self._check_row_sparse("list_row_sparse_data")
-        return [
-            nd.sparse.retain(d.tostype("row_sparse"), row_id) for d in self.list_data()
-        ]
+        self._check_row_id(row_id, "list_row_sparse_data")
+        return self._get_row_sparse(list, row_id)
 
     def _check_row_sparse(self, method: str) -> None:
         if self._stype != "row_sparse":
@@ -456,6 +485,37 @@ class Parameter:
                 f"because its storage type is {self._stype}. Use data() instead, or "
                 f"create the parameter with stype='row_sparse'."
             )
+
+    def _check_row_id(self, row_id, method: str) -> None:
+        if not isinstance(row_id, NDArray):
+            raise TypeError(
+                f"Parameter '{self.name}'.{method}: row_id must be an NDArray of row "
+                f"indices, got {type(row_id).__name__}"
+            )
+
+    def _get_row_sparse(self, ctx, row_id: NDArray):
+        """Pull the rows ``row_id`` into the array(s) on ``ctx`` (a Context,
+        or ``list`` for all) through the Trainer (MXNet's ``_get_row_sparse``)."""
+        arrays = self._check_and_get(self._data, ctx)
+        if self._trainer is None:
+            raise RuntimeError(
+                f"Cannot get row_sparse data for Parameter '{self.name}' when no "
+                "Trainer is created with it. Create a gluon.Trainer with this "
+                "parameter first: its kvstore holds the row_sparse weight."
+            )
+        outs = arrays if isinstance(arrays, list) else [arrays]
+        self._trainer._row_sparse_pull(self, outs, row_id)
+        return arrays
+
+    def _row_sparse_value(self, row_id: NDArray) -> NDArray:
+        """The array a row_sparse parameter's users compute with for the rows
+        ``row_id``: :meth:`row_sparse_data` once a Trainer holds the weight,
+        else the parameter's own array (all its rows) on ``row_id``'s context.
+        neogluon's accessor for blocks (``SparseEmbedding``), which MXNet makes
+        fail without a Trainer."""
+        if self._trainer is None:
+            return self._check_and_get(self._data, row_id.context)
+        return self.row_sparse_data(row_id)
 
     # ------------------------------------------------------------ initialization
     def initialize(
@@ -532,7 +592,10 @@ class Parameter:
             self._init_impl(data, ctx)
 
     def _init_impl(self, data: NDArray, ctx_list) -> None:
-        """Copy ``data`` to every context and allocate gradients."""
+        """Copy ``data`` to every context (in the parameter's storage type)
+        and allocate gradients."""
+        if data.stype != self._stype:
+            data = data.tostype(self._stype)
         self._ctx_list = list(ctx_list)
         self._ctx_map = {}
         for i, ctx in enumerate(self._ctx_list):
@@ -632,8 +695,18 @@ class Parameter:
         self._deferred_init = ()
 
     def _reduce(self) -> NDArray:
-        """The value on CPU, averaged over contexts."""
+        """The value on CPU, averaged over contexts (a sparse parameter's
+        whole value, pulled from its Trainer's kvstore when it has one)."""
         ctx = cpu()
+        if self._stype != "default":
+            first = self._raw_list_data()[0]
+            if self._stype != "row_sparse" or self._trainer is None:
+                return first.copyto(ctx)
+            out = nd.sparse.zeros("row_sparse", self.shape, ctx=first.context,
+                                  dtype=first.dtype)  # fmt: skip
+            rows = nd.arange(0, self.shape[0], ctx=first.context, dtype="int64")
+            self._trainer._row_sparse_pull(self, [out], rows, full_idx=True)
+            return out.copyto(ctx)
         block = self.list_data()
         if len(block) == 1:
             return block[0].copyto(ctx)

@@ -214,13 +214,36 @@ class Trainer:
             return None, False
         return kv, update_on_kvstore and kv.is_capable(kvs.KVStoreBase.OPTIMIZER)
 
+    def _create_sparse_kvstore(self, kvstore):
+        """MXNet's ``model._create_sparse_kvstore``: sparse weights always live
+        in a kvstore (even on one device) that applies the optimizer."""
+        if isinstance(kvstore, kvs.KVStoreBase):
+            kv = kvstore
+        elif isinstance(kvstore, str):
+            kv = kvs.create(kvstore)
+        else:
+            raise TypeError(
+                f"Cannot create '{kvstore}' KVStore with row_sparse parameters. The "
+                "type must be KVStore or str (e.g. kvstore='device')."
+            )
+        if not kv.is_capable(kvs.KVStoreBase.OPTIMIZER):
+            raise AssertionValueError(
+                f"KVStore with sparse weight requires optimizer support, but "
+                f"{type(kv).__name__} does not support optimizer. Please consider "
+                "other kvstore backends (e.g. kvstore='device')."
+            )
+        return kv, True
+
     def _init_kvstore(self) -> None:
         config = self._kvstore_params
-        kvstore, update_on_kvstore = self._create_kvstore(config["kvstore"])
-        self._distributed = bool(kvstore) and "dist" in kvstore.type
-        if any(p.stype == "row_sparse" for p in self._params):
+        if any(p.stype != "default" for p in self._params):
             # MXNet: sparse weights live in the kvstore and are always updated
-            # there (row_sparse_pull before forward).
+            # there; row_sparse_data pulls the rows each forward needs.
+            kvstore, update_on_kvstore = self._create_sparse_kvstore(config["kvstore"])
+        else:
+            kvstore, update_on_kvstore = self._create_kvstore(config["kvstore"])
+        self._distributed = bool(kvstore) and "dist" in kvstore.type
+        if any(p.stype != "default" for p in self._params):
             if config["update_on_kvstore"] is False:
                 raise ValueError(
                     "Trainer: cannot set update_on_kvstore=False when sparse "
@@ -257,17 +280,22 @@ class Trainer:
             self._update_on_kvstore = None
         self._kv_initialized = True
 
-    def _init_params(self) -> None:
-        """Broadcast initialized weights into the kvstore (deferred ones wait)."""
+    def _init_params(self, only=None) -> None:
+        """Broadcast initialized weights into the kvstore (deferred ones wait);
+        with ``only``, just that parameter."""
         pending = []
         if self._kvstore:
             for param in self._params_to_init:
-                if param._deferred_init:
+                if param._deferred_init or (only is not None and param is not only):
                     pending.append(param)
                     continue
-                arrays = param.list_data()
+                arrays = param._raw_list_data()
                 idx = self._param2idx[param.name]
-                self._kvstore.broadcast(idx, arrays[0], arrays)
+                if param.stype != "default":
+                    # the weight stays in the store; row_sparse_data pulls it
+                    self._kvstore.init(idx, arrays[0])
+                else:
+                    self._kvstore.broadcast(idx, arrays[0], arrays)
         self._params_to_init = pending
 
     def _ensure_kvstore(self) -> None:
@@ -330,7 +358,10 @@ class Trainer:
             if param.grad_req == "null":
                 continue
             grads = param.list_grad()
-            if self._update_on_kvstore:
+            if self._update_on_kvstore and param.stype != "default":
+                # the store updates the sparse weight; row_sparse_data pulls it
+                self._kvstore.push(i, grads, priority=-i)
+            elif self._update_on_kvstore:
                 # push the gradients, the store updates, pull the weights
                 self._kvstore.pushpull(i, grads, out=param.list_data(), priority=-i)
             elif grads[0].stype != "default":
@@ -359,7 +390,7 @@ class Trainer:
         for i, param in enumerate(self._params):
             if param.grad_req == "null":
                 continue
-            datas = param.list_data()
+            datas = param._raw_list_data()
             if not ignore_stale_grad:
                 for data in datas:
                     if not data._fresh_grad:
@@ -376,6 +407,26 @@ class Trainer:
             if upd:
                 idx, grads, arrs = zip(*upd, strict=True)
                 updater(list(idx), list(grads), list(arrs))
+
+    def _row_sparse_pull(self, parameter, out, row_id, full_idx: bool = False) -> None:
+        """Pull the rows ``row_id`` of ``parameter``'s weight from the kvstore
+        into the row_sparse arrays ``out`` (all rows with ``full_idx``)."""
+        # Only this parameter enters the store now: broadcasting the others
+        # would write into dense weights a recorded forward may have used.
+        if not self._kv_initialized:
+            self._init_kvstore()
+        if parameter in self._params_to_init:
+            self._init_params(only=parameter)
+        if not self._kvstore:
+            raise RuntimeError(
+                f"Cannot pull row_sparse data of Parameter '{parameter.name}': the "
+                "Trainer has no kvstore."
+            )
+        idx = self._param2idx[parameter.name]
+        if full_idx and "dist" not in self._kvstore.type:
+            self._kvstore.pull(idx, out=out, priority=-idx, ignore_sparse=False)
+        else:
+            self._kvstore.row_sparse_pull(idx, out=out, row_ids=row_id, priority=-idx)
 
     # ------------------------------------------------------------ states
     def save_states(self, fname: str) -> None:

@@ -30,6 +30,7 @@ import torch
 from .. import optimizer as opt
 from .._atomic import write_atomic
 from ..base import MXNetError
+from ..ndarray import sparse as _sp
 from ..ndarray.ndarray import NDArray
 from ..ndarray.ndarray import from_torch
 from ..registry import AssertionTypeError
@@ -259,14 +260,26 @@ class KVStore(KVStoreBase):
             )
         return t.device if self._on_device else torch.device("cpu")
 
-    def _reduce(self, key, values: list[NDArray], shape: tuple) -> torch.Tensor:
-        """Sum the values of one key on the store's device (a new tensor)."""
+    def _check_shapes(self, key, values: list[NDArray], shape: tuple) -> None:
         for v in values:
             if v.shape != shape:
                 raise ValueError(
                     f"kvstore '{self._type}': key {key!r} was initialized with "
                     f"shape {shape} but a pushed value has shape {v.shape}."
                 )
+
+    def _sparse_sum(self, values: list[NDArray]) -> bool:
+        """Whether pushed ``values`` are summed row_sparse (all row_sparse,
+        no compression, one process)."""
+        return (
+            self._compression is None
+            and "dist" not in self._type
+            and all(v.stype == "row_sparse" for v in values)
+        )
+
+    def _reduce(self, key, values: list[NDArray], shape: tuple) -> torch.Tensor:
+        """Sum the values of one key on the store's device (a new tensor)."""
+        self._check_shapes(key, values, shape)
         dev = self._device_of(values[0])
         with torch.no_grad():
             merged = self._merge(key, values, dev)
@@ -339,6 +352,14 @@ class KVStore(KVStoreBase):
         self._check_keys(ktype)
         for k, vs in _group(pairs).items():
             stored = self._stored(k, "push")
+            if self._updater is not None and self._sparse_sum(vs):
+                # MXNet sums row_sparse pushes row_sparse, so the optimizer
+                # applies its lazy (row-wise) update
+                self._check_shapes(k, vs, stored.shape)
+                # (the device from the stored rows: no dense copy of the value)
+                grad = _sp.sum_row_sparse(vs, self._device_of(vs[0].data))
+                self._updater(k, grad, stored)
+                continue
             merged = self._reduce(k, vs, stored.shape)
             if self._updater is not None:
                 self._updater(k, from_torch(merged), stored)
@@ -418,8 +439,6 @@ class KVStore(KVStoreBase):
         any order allowed). Each output then stores exactly the requested
         rows, sorted, as in MXNet.
         """
-        from ..ndarray import sparse as _sp
-
         if out is None or row_ids is None:
             raise AssertionValueError(
                 f"kvstore '{self._type}'.row_sparse_pull needs out=RowSparseNDArray "
@@ -444,11 +463,6 @@ class KVStore(KVStoreBase):
         it = iter(flat_ids)
         for k, outs in pairs:
             stored = self._stored(k, "row_sparse_pull")
-            rsp = (
-                _sp.cast_storage(stored, stype="row_sparse")
-                if stored.stype == "default"
-                else stored
-            )
             for o in outs:
                 ids = next(it)
                 if o.stype != "row_sparse":
@@ -462,7 +476,10 @@ class KVStore(KVStoreBase):
                         f"kvstore '{self._type}'.row_sparse_pull: key {k!r} holds "
                         f"shape {stored.shape} but the output has shape {o.shape}."
                     )
-                _sp.retain(rsp, ids).copyto(o)
+                if stored.stype == "default":
+                    _sp.retain_dense(stored, ids).copyto(o)
+                else:
+                    _sp.retain(stored, ids).copyto(o)
 
     def set_gradient_compression(self, compression_params: dict) -> None:
         """Enable MXNet's 2bit gradient compression.

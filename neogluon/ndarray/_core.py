@@ -394,7 +394,12 @@ class NDArray:
         """Allocate a zero gradient buffer and mark this array as a variable."""
         from .. import autograd
 
-        grad = _new(torch.zeros_like(self._data), self._ctx)
+        if stype is not None and stype != "default":  # a sparse gradient buffer
+            from .sparse import zeros as sparse_zeros
+
+            grad = sparse_zeros(stype, self.shape, ctx=self.context, dtype=self.dtype)
+        else:
+            grad = _new(torch.zeros_like(self._data), self._ctx)
         autograd.mark_variables([self], [grad], grad_req)
 
     def backward(

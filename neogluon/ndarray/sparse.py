@@ -47,10 +47,12 @@ from __future__ import annotations
 import builtins
 import numbers
 import warnings
+import weakref
 
 import numpy as np
 import torch
 
+from .. import _state
 from .._dtypes import TORCH_TO_NPTYPE
 from .._dtypes import to_torch_dtype
 from ..base import MXNetError
@@ -130,12 +132,13 @@ class BaseSparseNDArray(NDArray):
     and return dense arrays, as MXNet's storage fallback does.
     """
 
-    __slots__ = ("_values", "_aux", "_shape")
+    __slots__ = ("_values", "_aux", "_shape", "_leaf", "_graph")
     _STYPE = "undefined"
 
     def __init__(self, handle=None, writable: bool = True):
         self._ag = None
         self._ctx = None
+        self._leaf = self._graph = None
         if handle is None:
             self._set_empty((0,) * (2 if self._STYPE == "csr" else 1), torch.float32,
                             torch.device("cpu"))  # fmt: skip
@@ -160,14 +163,54 @@ class BaseSparseNDArray(NDArray):
 
     @property
     def _data(self) -> torch.Tensor:
+        if _flags.recording:
+            t = self._graph_tensor()
+            if t is not None:
+                return t
         return self._dense()
 
     @_data.setter
     def _data(self, t: torch.Tensor) -> None:
         self._assign_dense(t)
 
+    # -------------------------------------------------- autograd
+    # A sparse array takes part in a recorded computation through a dense
+    # tensor standing for its value in torch's graph:
+    # - a variable (``attach_grad`` / ``mark_variables``) owns ``_leaf``, a
+    #   zero tensor of its shape (one stored element, stride 0) that requires
+    #   grad; its graph tensor is its dense value made differentiable w.r.t.
+    #   that leaf (``_SparseLeaf``), so the gradient is the one of the dense
+    #   equivalent, as in MXNet, and the leaf survives in-place updates of the
+    #   stored values (an optimizer step);
+    # - the result of an operator recorded on such inputs keeps the dense
+    #   result of the recorded kernel in ``_graph``.
+    # Operators read ``_data``, which is that tensor while recording, so every
+    # dense fallback is recorded; the sparse implementations are recorded by
+    # ``_recording`` (their storage type and values are kept).
+    def _graph_tensor(self) -> torch.Tensor | None:
+        """The tensor standing for this array in the autograd graph, or None
+        when the array is not part of one."""
+        if self._graph is not None:
+            return self._graph
+        if self._leaf is not None:
+            return _SparseLeaf.apply(self._leaf, self._dense())
+        return None
+
+    def _in_graph(self) -> bool:
+        return self._graph is not None or self._leaf is not None
+
+    def _mark_leaf(self, differentiable: bool) -> None:
+        """Make this array an autograd variable (``autograd.mark_variables``)."""
+        self._graph = None
+        if not (differentiable and self._values.is_floating_point()):
+            self._leaf = None
+            return
+        z = torch.zeros((), dtype=self._values.dtype, device=self._values.device)
+        self._leaf = z.expand(self._shape).detach().requires_grad_(True)
+
     def _set_grad_tensor(self, g: torch.Tensor, accumulate: bool) -> None:
         """Store a gradient computed by torch autograd (autograd.backward)."""
+        self._graph = None
         if g.layout == torch.sparse_coo and isinstance(self, RowSparseNDArray):
             g = g.coalesce()
             idx = g.indices()[0].contiguous()
@@ -308,6 +351,7 @@ class BaseSparseNDArray(NDArray):
         return self._like(self._values.to(td), tuple(a.clone() for a in self._aux))
 
     def detach(self) -> BaseSparseNDArray:
+        """The same storage, outside any recorded computation (not a variable)."""
         return self._like(self._values.detach(), self._aux)
 
     def reshape(self, *shape, **kwargs):
@@ -326,16 +370,23 @@ class BaseSparseNDArray(NDArray):
         )
 
     def attach_grad(self, grad_req: str = "write", stype=None) -> None:
-        raise MXNetError(
-            f"attach_grad on a {self._STYPE} array is not supported in neogluon: "
-            "gradients flow through dense arrays only. Attach the gradient to a "
-            "dense array (x.tostype('default')) instead."
-        )
+        """Allocate a zero gradient buffer of storage type ``stype`` (this
+        array's own by default) and make this array an autograd variable.
+
+        ``backward`` writes the gradient of the dense equivalent (every
+        element, stored or not, as MXNet does) in the buffer's storage type.
+        """
+        from .. import autograd
+
+        grad = zeros(stype or self._STYPE, self._shape, ctx=self.context,
+                     dtype=self.dtype)  # fmt: skip
+        autograd.mark_variables([self], [grad], grad_req)
 
     def _like(self, values, aux) -> BaseSparseNDArray:
         arr = object.__new__(type(self))
         arr._values, arr._aux, arr._shape = values, tuple(aux), self._shape
         arr._ag, arr._ctx = None, self._ctx
+        arr._leaf = arr._graph = None
         return arr
 
     # -------------------------------------------------- pickling
@@ -348,6 +399,7 @@ class BaseSparseNDArray(NDArray):
         from .serialization import loads_array
 
         self._ag, self._ctx = None, None
+        self._leaf = self._graph = None
         handle = state.get("handle")
         if handle is None:
             self._set_empty((0,) * (2 if self._STYPE == "csr" else 1), torch.float32,
@@ -371,7 +423,7 @@ class BaseSparseNDArray(NDArray):
 
     def __radd__(self, other):
         if isinstance(other, NDArray):
-            return _new(other._data + self._dense(), other._ctx)
+            return _reflected(torch.add, other, self)
         return add(self, other)
 
     def __sub__(self, other):
@@ -379,7 +431,7 @@ class BaseSparseNDArray(NDArray):
 
     def __rsub__(self, other):
         if isinstance(other, NDArray):
-            return _new(other._data - self._dense(), other._ctx)
+            return _reflected(torch.sub, other, self)
         return subtract(other, self)
 
     def __mul__(self, other):
@@ -387,7 +439,7 @@ class BaseSparseNDArray(NDArray):
 
     def __rmul__(self, other):
         if isinstance(other, NDArray):
-            return _new(other._data * self._dense(), other._ctx)
+            return _reflected(torch.mul, other, self)
         return multiply(self, other)
 
     def __truediv__(self, other):
@@ -401,9 +453,17 @@ class BaseSparseNDArray(NDArray):
     __div__ = __truediv__
 
     def __neg__(self):
+        if _flags.recording and self._in_graph():
+            from .. import ndarray as nd
+
+            return nd.negative(self)
         return self._like(-self._values, self._aux)
 
     def __abs__(self):
+        if _flags.recording and self._in_graph():
+            from .. import ndarray as nd
+
+            return nd.abs(self)
         return self._like(self._values.abs(), self._aux)
 
     def _compare(self, other, fn, name):
@@ -480,6 +540,7 @@ class CSRNDArray(BaseSparseNDArray):
     _STYPE = "csr"
 
     def _set_empty(self, shape, dtype, device) -> None:
+        self._graph = None
         self._shape = tuple(int(d) for d in shape)
         self._values = torch.empty((0,), dtype=dtype, device=device)
         self._aux = (
@@ -493,6 +554,7 @@ class CSRNDArray(BaseSparseNDArray):
 
     def _assign_dense(self, t: torch.Tensor) -> None:
         t = t.detach()
+        self._graph = None
         values, indptr, indices = K.dense_to_csr(t)
         self._values, self._aux, self._shape = values, (indptr, indices), tuple(t.shape)
 
@@ -570,6 +632,7 @@ class RowSparseNDArray(BaseSparseNDArray):
     _STYPE = "row_sparse"
 
     def _set_empty(self, shape, dtype, device) -> None:
+        self._graph = None
         self._shape = tuple(int(d) for d in shape)
         self._values = torch.empty((0, *self._shape[1:]), dtype=dtype, device=device)
         self._aux = (torch.empty((0,), dtype=_I64, device=device),)
@@ -579,6 +642,7 @@ class RowSparseNDArray(BaseSparseNDArray):
 
     def _assign_dense(self, t: torch.Tensor) -> None:
         t = t.detach()
+        self._graph = None
         if t.layout == torch.sparse_coo:
             self._shape = tuple(t.shape)
             self._values = torch.empty((0, *self._shape[1:]), dtype=t.dtype)
@@ -625,6 +689,91 @@ class RowSparseNDArray(BaseSparseNDArray):
 
 
 _py_slice = builtins.slice
+_flags = _state.flags
+
+
+class _SparseLeaf(torch.autograd.Function):
+    """The dense value of a sparse autograd variable, differentiable w.r.t.
+    the variable's leaf: the gradient passes through unchanged (dense, or
+    torch sparse COO from ``Embedding(sparse_grad=True)``)."""
+
+    @staticmethod
+    def forward(ctx, leaf, dense):
+        return dense
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+def _reflected(fn, dense: NDArray, sp: BaseSparseNDArray) -> NDArray:
+    """``fn(dense, sp)`` as a dense array (``dense + sparse`` and the like),
+    recorded while recording."""
+    with torch.set_grad_enabled(_flags.recording):
+        return _new(fn(dense._data, sp._data), dense._ctx)
+
+
+#: Weak references to the sparse arrays holding a recorded ``_graph``: a
+#: backward that frees the graph drops theirs (``recorded_sparse``).
+_recorded: list = []
+
+
+def _set_graph(arr: BaseSparseNDArray, t: torch.Tensor) -> None:
+    arr._graph = t
+    _recorded.append(weakref.ref(arr))
+    if len(_recorded) > 4096:
+        recorded_sparse()
+
+
+def recorded_sparse() -> list[BaseSparseNDArray]:
+    """The live sparse arrays holding a recorded graph tensor (for
+    ``autograd.backward``, which detaches what a freed graph computed)."""
+    live = [
+        a for a in (r() for r in _recorded) if a is not None and a._graph is not None
+    ]
+    _recorded[:] = [weakref.ref(a) for a in live]
+    return live
+
+
+def _plain(x: NDArray) -> torch.Tensor:
+    """The dense value of ``x`` outside any graph."""
+    return (x._dense() if isinstance(x, BaseSparseNDArray) else x._data).detach()
+
+
+def _in_graph(x) -> bool:
+    if isinstance(x, BaseSparseNDArray):
+        return x._in_graph()
+    return isinstance(x, NDArray) and x._data.requires_grad
+
+
+def _recording(op: _reg.OpDef, impl):
+    """``impl`` (a sparse implementation of ``op``) made recordable: while
+    recording, with an input in the graph, the result keeps the storage type
+    and values ``impl`` gives and is attached to the graph through ``op``'s
+    dense kernel run on the inputs' graph tensors."""
+
+    def run(*inputs, out=None, **attrs):
+        if not _flags.recording or out is not None:
+            return impl(*inputs, out=out, **attrs)
+        if not any(_in_graph(x) for x in inputs):
+            return impl(*inputs, out=out, **attrs)
+        with torch.no_grad():
+            res = impl(*inputs, **attrs)
+        if res is NotImplemented or not isinstance(res, NDArray):
+            return res
+        tensors = [x._data for x in inputs]
+        try:
+            dense = op.kernel(*tensors, **attrs)
+        except (RuntimeError, ValueError, IndexError, TypeError) as err:
+            raise _invoke.op_error(op, tensors, attrs, err) from None
+        if not _is_sparse(res):
+            return _new(dense, res._ctx)
+        _set_graph(res, dense)
+        return res
+
+    run.__name__ = getattr(impl, "__name__", op.name)
+    run.__doc__ = impl.__doc__
+    return run
 
 
 def _full_assign(arr: BaseSparseNDArray, key, value, numeric_ok: bool) -> None:
@@ -669,6 +818,7 @@ def _assign(dst: NDArray, src: NDArray) -> None:
             res = src
         else:
             res = cast_storage(src, stype=dst.stype)
+        dst._graph = None
         dst._values = res._values.to(dst._values.dtype, copy=True)
         dst._values = dst._values.to(dst._values.device)
         dst._aux = tuple(a.clone() for a in res._aux)
@@ -687,6 +837,7 @@ def _csr(values, indptr, indices, shape, ctx=None, check=False, where="csr_matri
     arr._aux = (indptr.to(_I64).contiguous(), indices.to(_I64).contiguous())
     arr._shape = tuple(int(d) for d in shape)
     arr._ag, arr._ctx = None, ctx
+    arr._leaf = arr._graph = None
     return arr
 
 
@@ -698,6 +849,7 @@ def _rsp(values, indices, shape, ctx=None, check=False, where="row_sparse_array"
     arr._aux = (indices.to(_I64).contiguous(),)
     arr._shape = tuple(int(d) for d in shape)
     arr._ag, arr._ctx = None, ctx
+    arr._leaf = arr._graph = None
     return arr
 
 
@@ -873,6 +1025,7 @@ def zeros(stype, shape, ctx=None, dtype=None, **kwargs) -> NDArray:
     cls = CSRNDArray if stype == "csr" else RowSparseNDArray
     arr = object.__new__(cls)
     arr._ag, arr._ctx = None, tag
+    arr._leaf = arr._graph = None
     arr._set_empty(shape, td, dev)
     if out is not None:
         _assign(out, arr)
@@ -947,13 +1100,20 @@ def cast_storage(data=None, stype=None, out=None, name=None, **kwargs) -> NDArra
     if {src, stype} == {"csr", "row_sparse"}:
         raise ValueError(f"cast_storage from {src} to {stype} is not supported")
     if stype == "default":
-        res = _like_dense(data, data._data.detach().clone())
+        res = _like_dense(data, _plain(data).clone())
     elif src == stype:
         res = data.copy()
     elif stype == "csr":
-        res = _csr(*K.dense_to_csr(data._data.detach()), data.shape, data._ctx)
+        res = _csr(*K.dense_to_csr(_plain(data)), data.shape, data._ctx)
     else:
-        res = _rsp(*K.dense_to_rsp(data._data.detach()), data.shape, data._ctx)
+        res = _rsp(*K.dense_to_rsp(_plain(data)), data.shape, data._ctx)
+    if out is None and _flags.recording and _in_graph(data):
+        # recorded: the gradient passes back unchanged (MXNet's cast_storage)
+        g = data._data
+        if _is_sparse(res):
+            _set_graph(res, g)
+        else:
+            res = _new(g.clone(), res._ctx)
     if out is not None:
         _assign(out, res)
         return out
@@ -1281,20 +1441,75 @@ def retain(data=None, indices=None, out=None, name=None, **kwargs) -> RowSparseN
             "retain: data must be a RowSparseNDArray (retain is only defined for "
             f"row_sparse storage), got stype {getattr(data, 'stype', type(data))!r}"
         )
+    keep = _retain_keep(indices, data.shape, data._values.device)
+    v, i = K.rsp_retain(data._values, data._aux[0], keep)
+    res = _rsp(v, i, data.shape, data._ctx)
+    if out is None and _flags.recording and data._in_graph():
+        _set_graph(res, _RetainRows.apply(data._data, torch.unique(keep)))
+    return _finish(res, out)
+
+
+def _retain_keep(indices, shape, device) -> torch.Tensor:
+    """The row indices ``retain`` keeps (1-D int64, range-checked)."""
     if indices is None:
         raise MXNetError("retain: the required argument 'indices' is missing")
     if isinstance(indices, NDArray) and indices._data.is_floating_point():
         keep = indices._data.to(_I64)  # MXNet casts float indices (truncates)
     else:
-        keep = _index_tensor(indices, data._values.device, "indices", "retain")
-    keep = keep.reshape(-1)
-    if keep.numel() and (int(keep.min()) < 0 or int(keep.max()) >= data.shape[0]):
+        keep = _index_tensor(indices, device, "indices", "retain")
+    keep = keep.reshape(-1).to(device)
+    if keep.numel() and (int(keep.min()) < 0 or int(keep.max()) >= shape[0]):
         raise MXNetError(
-            f"retain: indices must lie in [0, {data.shape[0]}) for data of shape "
-            f"{data.shape}, got values in [{int(keep.min())}, {int(keep.max())}]"
+            f"retain: indices must lie in [0, {shape[0]}) for data of shape "
+            f"{tuple(shape)}, got values in [{int(keep.min())}, {int(keep.max())}]"
         )
-    v, i = K.rsp_retain(data._values, data._aux[0], keep)
-    return _finish(_rsp(v, i, data.shape, data._ctx), out)
+    return keep
+
+
+def retain_dense(data: NDArray, indices) -> RowSparseNDArray:
+    """``retain(data.tostype('row_sparse'), indices)`` for a dense ``data``
+    without converting all of it: the requested rows, each stored (used by
+    ``kvstore.row_sparse_pull``, whose store holds weights dense)."""
+    t = data._data.detach()
+    keep = torch.unique(_retain_keep(indices, data.shape, t.device))
+    return _rsp(t[keep], keep, data.shape, data._ctx)
+
+
+def sum_row_sparse(arrays: list, device: torch.device) -> RowSparseNDArray:
+    """The sum of row_sparse ``arrays`` (same shape) on ``device``, storing
+    the union of their rows (MXNet's reduction of row_sparse pushes)."""
+    v = arrays[0]._values.detach().to(device, copy=True)
+    i = arrays[0]._aux[0].to(device)
+    for a in arrays[1:]:
+        v, i = K.rsp_union(v, i, a._values.detach().to(device), a._aux[0].to(device))
+    return _rsp(v, i, arrays[0].shape, arrays[0]._ctx)
+
+
+class _RetainRows(torch.autograd.Function):
+    """The rows ``rows`` of a dense tensor (others zero), for :func:`retain`
+    in a recorded computation; the gradient keeps the same rows (dense, or
+    torch sparse COO)."""
+
+    @staticmethod
+    def forward(ctx, x, rows):
+        ctx.save_for_backward(rows)
+        out = torch.zeros_like(x)
+        out[rows] = x[rows]
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (rows,) = ctx.saved_tensors
+        if grad.layout == torch.sparse_coo:
+            grad = grad.coalesce()
+            keep = torch.isin(grad.indices()[0], rows)
+            return torch.sparse_coo_tensor(
+                grad.indices()[:, keep], grad.values()[keep], grad.shape,
+                check_invariants=False,
+            ), None  # fmt: skip
+        out = torch.zeros_like(grad)
+        out[rows] = grad[rows]
+        return out, None
 
 
 def _square_sum(data=None, axis=None, keepdims=False, exclude=False, out=None,
@@ -1529,6 +1744,62 @@ def _union_binary_impl(fn):
     return impl
 
 
+class _RowLookup(torch.autograd.Function):
+    """``Embedding`` on a row_sparse variable: the rows ``idx`` gathered from
+    its stored values (zero where not stored), differentiable w.r.t. the
+    variable's leaf; the gradient is torch sparse COO with ``sparse_grad``."""
+
+    @staticmethod
+    def forward(ctx, leaf, idx, values, rows, sparse_grad):
+        ctx.save_for_backward(idx)
+        ctx.shape, ctx.sparse = leaf.shape, sparse_grad
+        return _gather_rows(values, rows, idx)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (idx,) = ctx.saved_tensors
+        flat = idx.reshape(-1)
+        g = grad.reshape(flat.shape[0], *ctx.shape[1:])
+        if ctx.sparse:
+            out = torch.sparse_coo_tensor(flat[None], g, ctx.shape,
+                                          check_invariants=False)  # fmt: skip
+        else:
+            out = g.new_zeros(ctx.shape).index_add_(0, flat, g)
+        return out, None, None, None, None
+
+
+def _gather_rows(values, rows, idx) -> torch.Tensor:
+    out = values.new_zeros((*idx.shape, *values.shape[1:]))
+    if rows.numel():
+        pos = torch.searchsorted(rows, idx).clamp(max=rows.shape[0] - 1)
+        hit = rows[pos] == idx
+        out[hit] = values[pos[hit]]
+    return out
+
+
+def _embedding_impl(data=None, weight=None, out=None, input_dim=None,
+                    output_dim=None, sparse_grad=False, **kwargs):  # fmt: skip
+    """``Embedding`` with a row_sparse weight: the looked-up rows read from
+    the stored rows, without densifying the weight (a recorded one through
+    ``_RowLookup``); other cases run the dense kernel."""
+    if (
+        not isinstance(weight, RowSparseNDArray)
+        or _is_sparse(data)
+        or weight._graph is not None
+        or weight.ndim != 2
+        or (input_dim, output_dim) != weight.shape
+    ):
+        return NotImplemented
+    idx = data._data.detach().to(_I64).clamp(0, weight.shape[0] - 1)
+    idx = idx.to(weight._values.device)
+    if _flags.recording and weight._leaf is not None:
+        t = _RowLookup.apply(weight._leaf, idx, weight._values.detach(),
+                             weight._aux[0], bool(sparse_grad))  # fmt: skip
+    else:
+        t = _gather_rows(weight._values.detach(), weight._aux[0], idx)
+    return _finish(_new(t, data._ctx), out)
+
+
 #: Operators whose sparse implementation runs on dense inputs too (their
 #: result's storage type comes from an attribute).
 ALWAYS_SPARSE = frozenset({"cast_storage"})
@@ -1571,6 +1842,8 @@ def _impl_table() -> dict:
         _maximum=_union_binary_impl(torch.maximum),
         _minimum=_union_binary_impl(torch.minimum),
         _hypot=_union_binary_impl(torch.hypot),
+        Embedding=_embedding_impl,
+        _contrib_SparseEmbedding=_embedding_impl,
     )
     return t
 
@@ -1627,8 +1900,15 @@ def divide(lhs, rhs) -> NDArray:
 # ---------------------------------------------------------------- nd.sparse names
 # The sparse implementations run inside ``invoke`` (``_invoke.SPARSE_IMPLS``),
 # so ``nd.X`` and ``nd.sparse.X`` are the one registered function.
+#: Implementations that record themselves (or are never recorded).
+_SELF_RECORDING = frozenset(
+    {"cast_storage", "_sparse_retain", "Embedding", "_contrib_SparseEmbedding"}
+)
 for _n, _impl in SPARSE_IMPLS.items():
-    _invoke.SPARSE_IMPLS[_ALL_OPS[_n].name] = _impl
+    _op = _ALL_OPS[_n]
+    _invoke.SPARSE_IMPLS[_op.name] = (
+        _impl if _n in _SELF_RECORDING else _recording(_op, _impl)
+    )
 for _n in DENSE_ALIASES:
     _op = _ALL_OPS.get(_n)
     if _op is not None:

@@ -21,9 +21,9 @@ __all__ = [
 
 def row_sparse_weight(param_dict: dict, index, weight) -> bool:
     """Whether MXNet would hold this weight in row_sparse storage: a
-    RowSparseNDArray, or the dense data of a Gluon Parameter created with
-    ``stype='row_sparse'`` (neogluon keeps such parameters dense; MXNet's
-    kvstore holds them row_sparse, which changes some optimizers' updates)."""
+    RowSparseNDArray, or the dense copy that neogluon's kvstore keeps of a
+    Gluon Parameter created with ``stype='row_sparse'`` (MXNet's kvstore holds
+    it row_sparse, which changes some optimizers' updates)."""
     if getattr(weight, "stype", "default") == "row_sparse":
         return True
     param = param_dict.get(index) if param_dict else None

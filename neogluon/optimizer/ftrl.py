@@ -70,7 +70,8 @@ class Ftrl(Optimizer):
             and weight.stype == "default"
             and row_sparse_weight(self.param_dict, index, weight)
         ):
-            # A row_sparse Parameter held dense: MXNet's row_sparse update.
+            # A row_sparse Parameter as the kvstore holds it (dense): MXNet's
+            # row_sparse update.
             ftrl_lazy(weight.to_torch(), grad._values, grad._aux[0], z.to_torch(),
                       n.to_torch(), lr, wd, lamda1=self.lamda1, beta=self.beta,
                       rescale_grad=self.rescale_grad,

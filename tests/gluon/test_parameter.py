@@ -354,6 +354,15 @@ def test_sparse_methods():
         p.row_sparse_data(mx.nd.array([0]))
     p = Parameter("emb_weight", shape=(4, 2), stype="row_sparse")
     p.initialize(mx.init.Constant(2))
+    # MXNet: the value of a row_sparse parameter comes from its Trainer's
+    # kvstore; data() and reading rows without a Trainer raise
+    with pytest.raises(RuntimeError, match="no Trainer"):
+        p.row_sparse_data(mx.nd.array([0]))
+    with pytest.raises(RuntimeError, match="use row_sparse_data"):
+        p.data()
+    with pytest.raises(RuntimeError, match="use row_sparse_data"):
+        p.list_data()
+    mx.gluon.Trainer([p], "sgd")
     r = p.row_sparse_data(mx.nd.array([3, 1, 3]))
     assert r.stype == "row_sparse" and r.indices.asnumpy().tolist() == [1, 3]
     assert (r.data.asnumpy() == 2).all()

@@ -14,8 +14,8 @@ import pytest
 from neogluon import gluon
 
 
-def _param(name, **kw):
-    p = gluon.Parameter(name, shape=(10,), **kw)
+def _param(name, shape=(10,), **kw):
+    p = gluon.Parameter(name, shape=shape, **kw)
     p.initialize()
     return p
 
@@ -37,7 +37,7 @@ def test_sparse_parameter_has_one_trainer():
 
 
 def test_released_sparse_parameter_can_move():
-    x = _param("x", stype="csr")
+    x = _param("x", shape=(10, 2), stype="csr")  # csr storage is 2-D
     gluon.Trainer([x], "sgd")
     x._set_trainer(None)
     trainer1 = gluon.Trainer([x], "sgd")

@@ -129,12 +129,12 @@ class SparseEmbedding(Block):
     looked up in the batch, so SGD / Adam with ``lazy_update`` (the default)
     update only those rows, as in MXNet.
 
-    The weight is a ``stype='row_sparse'`` Parameter, as in MXNet
-    (``row_sparse_data`` works, one Trainer only, optimizers apply MXNet's
-    row_sparse-weight rules such as FTRL's lazy update).
+    The weight is a ``stype='row_sparse'`` Parameter, as in MXNet: read it
+    with ``weight.row_sparse_data(row_id)`` (``data()`` raises); a Trainer
+    holds it in its kvstore and each forward pulls the rows it looks up.
 
-    Differs from MXNet 1.9.1: the weight's data is held dense, so
-    ``weight.data()`` works too (MXNet raises and wants ``row_sparse_data``).
+    Differs from MXNet 1.9.1: without a Trainer the forward uses the whole
+    weight (MXNet raises until a Trainer is created).
 
     Examples
     --------
@@ -171,7 +171,7 @@ class SparseEmbedding(Block):
         )
 
     def forward(self, x):
-        weight = self.weight.data(x.context)
+        weight = self.weight._row_sparse_value(x)
         return nd.Embedding(x, weight, name="fwd", **self._kwargs)
 
     def __repr__(self) -> str:
