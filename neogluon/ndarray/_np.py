@@ -37,6 +37,7 @@ from ..ops import optable
 from ..ops import registry as _reg
 from ._core import NDArray
 from ._core import _grad_off
+from ._core import check_recorded_write
 from ._core import note_recorded
 
 __all__ = [
@@ -250,6 +251,8 @@ class ndarray(NDArray):  # noqa: N801 - MXNet's class name
     def __setitem__(self, key, value) -> None:
         t = self._data
         k = _np_key(key, t)
+        if _flags.recording and isinstance(value, NDArray):
+            check_recorded_write(t, value._data)
         v = _value(value, t)
         if t.requires_grad and not _flags.recording:
             _grad_off(t.__setitem__, k, v)
