@@ -194,6 +194,9 @@ class Parameter:
         self._trainer = None
         self._deferred_init: tuple = ()
         self._differentiable = differentiable
+        # Made under numpy array semantics (``@use_np`` on a Block's
+        # ``__init__``): data() and grad() give mx.np arrays, as in MXNet.
+        self._np_made = _is_np_array()
         self._allow_deferred_init = allow_deferred_init
         self._grad_req: str | None = None
         # Set by Block to its path ('net.0.dense0') for error messages.
@@ -388,7 +391,8 @@ class Parameter:
     def data(self, ctx: Context | None = None) -> NDArray:
         """The value on ``ctx`` (the only context, or ``current_context()``);
         an ``mx.np.ndarray`` view under numpy array semantics (``npx.set_np``)."""
-        return _np_view(self._check_and_get(self._data, ctx))
+        arr = self._check_and_get(self._data, ctx)
+        return arr.as_np_ndarray() if self._np_made else _np_view(arr)
 
     def list_data(self) -> list[NDArray]:
         """The values on all contexts, in ``list_ctx()`` order."""
@@ -404,7 +408,8 @@ class Parameter:
         """The gradient buffer on ``ctx``."""
         if self._data is not None and self._grad is None:
             raise self._null_grad_error()
-        return _np_view(self._check_and_get(self._grad, ctx))
+        arr = self._check_and_get(self._grad, ctx)
+        return arr.as_np_ndarray() if self._np_made else _np_view(arr)
 
     def list_grad(self) -> list[NDArray]:
         """The gradient buffers on all contexts."""
@@ -794,6 +799,12 @@ class Constant(Parameter):
 
 # ParameterDict lives in its own module; this is its public (MXNet) path.
 from ._parameter_dict import ParameterDict  # noqa: E402
+
+
+def _is_np_array() -> bool:
+    from ..util import is_np_array
+
+    return is_np_array()
 
 
 def _np_view(arr):

@@ -1,0 +1,80 @@
+"""Gluon under numpy semantics (issue 8): behaviours of MXNet 1.9.1's
+test_numpy_gluon.py / test_numpy_ndarray.py checked without MXNet."""
+
+from __future__ import annotations
+
+import numpy as onp
+
+import neogluon as mx
+from neogluon import gluon
+from neogluon import np
+from neogluon import npx
+from neogluon.util import use_np
+
+
+def test_swish_in_np_mode_uses_npx_sigmoid():
+    npx.set_np()
+    try:
+        act = gluon.nn.Swish(beta=2.0)
+        x = np.array([-1.0, 0.0, 2.0])
+        out = act(x)
+        assert type(out) is np.ndarray
+        ref = x.asnumpy() / (1 + onp.exp(-2.0 * x.asnumpy()))
+        onp.testing.assert_allclose(out.asnumpy(), ref, rtol=1e-6)
+    finally:
+        npx.reset_np()
+
+
+def test_use_np_block_makes_np_parameters():
+    @use_np
+    class Block(gluon.HybridBlock):
+        def __init__(self):
+            super().__init__()
+            with self.name_scope():
+                self.w = self.params.get("w", shape=(3, 4), allow_deferred_init=True)
+
+        def hybrid_forward(self, F, x, w):  # noqa: N803 - MXNet's name
+            return F.np.dot(x, w)
+
+    class Legacy(gluon.HybridBlock):
+        def __init__(self):
+            super().__init__()
+            with self.name_scope():
+                self.w = self.params.get("w", shape=(3, 4), allow_deferred_init=True)
+
+        def hybrid_forward(self, F, x, w):  # noqa: N803 - MXNet's name
+            return F.dot(x, w)
+
+    x = mx.nd.ones((2, 3))
+    for hybridize in (False, True):
+        net = Block()
+        net.initialize()
+        if hybridize:
+            net.hybridize()
+        out = net(x.as_np_ndarray())
+        assert type(out) is np.ndarray
+        for p in net.collect_params().values():
+            assert type(p.data()) is np.ndarray  # called outside np mode
+        old = Legacy()
+        old.initialize()
+        if hybridize:
+            old.hybridize()
+        old(x)
+        for p in old.collect_params().values():
+            assert type(p.data()) is mx.nd.NDArray
+
+
+def test_use_np_block_hybridized_returns_np_outputs():
+    @use_np
+    class Two(gluon.HybridBlock):
+        def hybrid_forward(self, F, x):  # noqa: N803 - MXNet's name
+            return F.np.add(x, x), F.np.multiply(x, x)
+
+    net = Two()
+    x = np.ones((2, 3))
+    for hybridize in (False, True):
+        if hybridize:
+            net.hybridize()
+        a, b = net(x)
+        assert type(a) is np.ndarray and type(b) is np.ndarray
+        assert a.asnumpy().tolist() == [[2.0] * 3] * 2
