@@ -748,6 +748,8 @@ def ravel(x, order="C"):
 def transpose(a, axes=None):
     """Axes permuted (reversed when ``axes`` is None)."""
     t = _t(a)
+    if axes is None:  # the common call (``x.T``): the kernel on the one tensor
+        return _w(_run(_reg.get("_np_transpose").kernel, t), a)
     perm = (
         tuple(range(t.dim() - 1, -1, -1))
         if axes is None
@@ -1251,6 +1253,8 @@ def searchsorted(a, v, side="left", sorter=None):
 # ---------------------------------------------------------------- linear algebra
 def _mm_operands(a, b):
     ta, tb = _t(a, "a"), _t(b, "b")
+    if ta.dtype == tb.dtype:
+        return ta, tb
     dt = promote(ta.dtype, tb.dtype)
     return ta.to(dt), tb.to(dt)
 
