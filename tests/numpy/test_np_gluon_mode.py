@@ -78,3 +78,28 @@ def test_use_np_block_hybridized_returns_np_outputs():
         a, b = net(x)
         assert type(a) is np.ndarray and type(b) is np.ndarray
         assert a.asnumpy().tolist() == [[2.0] * 3] * 2
+
+
+def test_np_setitem_with_negative_step_slices():
+    base = onp.arange(48).reshape(4, 12)
+    cases = [
+        ((slice(None), slice(None, None, -1)), 5),
+        ((slice(3, 0, -2),), onp.arange(12)),
+        ((slice(None), slice(10, 2, -3)), onp.arange(3)),
+        ((slice(None, None, -1), None, slice(1, None)), onp.ones((1, 11))),
+    ]
+    for key, val in cases:
+        x = np.array(base)
+        x[key] = np.array(val) if isinstance(val, onp.ndarray) else val
+        want = base.copy()
+        want[key] = val
+        onp.testing.assert_array_equal(x.asnumpy(), want)
+
+
+def test_graph_slice_with_an_empty_backward_range():
+    # x[:, 3:-1:-1] is empty in numpy; a hybridized graph's slice agrees
+    x = mx.nd.arange(24).reshape(4, 6)
+    out = mx.nd.slice(x, begin=(None, 3), end=(None, -1), step=(None, -1))
+    assert out.shape == (4, 0)
+    out = mx.nd.slice(x, begin=(None, 3), end=(None, 1), step=(None, -1))
+    onp.testing.assert_array_equal(out.asnumpy(), x.asnumpy()[:, 3:1:-1])
