@@ -1033,7 +1033,9 @@ def roll(a, shift, axis=None):
     t = _t(a)
     if axis is None:
         return _w(_run(torch.roll, t.reshape(-1), shift).reshape(t.shape), a)
-    return _w(_run(torch.roll, t, shift, axis), a)
+    # numpy broadcasts shift against axis: roll(x, 1, axis=(0, 1))
+    shifts, axes = np.broadcast_arrays(np.asarray(shift), np.asarray(axis))
+    return _w(_run(torch.roll, t, shifts.ravel().tolist(), axes.ravel().tolist()), a)
 
 
 @_export

@@ -80,3 +80,12 @@ def test_multinomial_with_nothing_to_draw_is_empty(pvals, size, shape):
         out = np.random.multinomial(10, p, size=size)
         assert out.shape == shape
         assert out.size == 0
+
+
+def test_roll_broadcasts_shift_against_axis():
+    import numpy as onp
+
+    a = onp.arange(24).reshape(2, 3, 4)
+    for shift, axis in [(1, (0, 1)), ((1, 2), (0, 2)), ((1, -1), 1), (2, None)]:
+        got = np.roll(np.array(a), shift, axis=axis).asnumpy()
+        onp.testing.assert_array_equal(got, onp.roll(a, shift, axis=axis))
