@@ -103,3 +103,23 @@ def test_graph_slice_with_an_empty_backward_range():
     assert out.shape == (4, 0)
     out = mx.nd.slice(x, begin=(None, 3), end=(None, 1), step=(None, -1))
     onp.testing.assert_array_equal(out.asnumpy(), x.asnumpy()[:, 3:1:-1])
+
+
+def test_nd_setitem_with_index_arrays_and_new_axes():
+    # MXNet's test_ndarray_indexing: x[key] = v where key mixes index arrays
+    # and None (numpy places the index-array axes first when None separates them)
+    base = onp.arange(8 * 16 * 9 * 9).reshape(8, 16, 9, 9)
+    keys = [
+        ([1, 2], slice(3, 5), None, None, [3, 4]),
+        (slice(None), slice(3, 5), None, [2, 3], None, [3, 4]),
+        (None, slice(None), None, slice(3, 5), [2, 3], None, [3, 4]),
+    ]
+    rng = onp.random.default_rng(0)
+    for key in keys:
+        shape = base[key].shape
+        for v in (rng.integers(-100, 0, shape), rng.integers(-100, 0, shape[-1:])):
+            x = mx.nd.array(base)
+            x[key] = mx.nd.array(v)
+            want = base.copy()
+            want[key] = v
+            onp.testing.assert_array_equal(x.asnumpy(), want)
