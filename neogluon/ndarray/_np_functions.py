@@ -1105,7 +1105,15 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
 @_export
 def trace(a, offset=0, axis1=0, axis2=1, out=None):
     """Sum along diagonals."""
-    d = _run(torch.diagonal, _t(a), int(offset), int(axis1), int(axis2))
+    t = _t(a)
+    n = t.dim()
+    ax1, ax2 = int(axis1), int(axis2)
+    if n < 2 or not (-n <= ax1 < n and -n <= ax2 < n) or ax1 % n == ax2 % n:
+        raise MXNetError(
+            f"trace: axis1={axis1} and axis2={axis2} must name two different axes "
+            f"of an array with at least 2 dimensions; got shape {tuple(t.shape)}."
+        )
+    d = _run(torch.diagonal, t, int(offset), ax1, ax2)
     return _out(_w(_run(torch.sum, d, dim=-1), a), out)
 
 

@@ -9,6 +9,7 @@ import neogluon as mx
 from neogluon import autograd
 from neogluon import np
 from neogluon import npx
+from neogluon.base import MXNetError
 from neogluon.numpy_op_signature import _get_builtin_op
 
 
@@ -89,3 +90,14 @@ def test_roll_broadcasts_shift_against_axis():
     for shift, axis in [(1, (0, 1)), ((1, 2), (0, 2)), ((1, -1), 1), (2, None)]:
         got = np.roll(np.array(a), shift, axis=axis).asnumpy()
         onp.testing.assert_array_equal(got, onp.roll(a, shift, axis=axis))
+
+
+@pytest.mark.parametrize(
+    ("shape", "axis1", "axis2"),
+    [((), 0, 1), ((2,), 0, 1), ((3, 2, 2), 1, 1), ((3, 2, 2), 0, -4)],
+)
+def test_trace_refuses_bad_axes_with_mxnet_error(shape, axis1, axis2):
+    import numpy as onp
+
+    with pytest.raises(MXNetError, match="two different axes"):
+        np.trace(np.array(onp.zeros(shape)), axis1=axis1, axis2=axis2, offset=1)
