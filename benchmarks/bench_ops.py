@@ -6,7 +6,11 @@ round; we print per-call medians and the neogluon/torch ratio. When the
 reference environment ``.venv-ref`` (MXNet 1.9.1) exists, the same ops are timed
 there in a subprocess (async pushes, synchronized at the end of every round).
 
-Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_ops.py [--calls N]``
+Rows ``np*`` time ``mx.np`` / ``mx.npx`` eager calls (issue 8); ``nd_add_rec``
+times a recorded call (variables inside ``autograd.record()``).
+
+Run: ``OMP_NUM_THREADS=1 .venv/bin/python benchmarks/bench_ops.py [--calls N]
+[--clock cpu] [--only add,np_add]``
 """
 
 from __future__ import annotations
@@ -45,7 +49,26 @@ OPS = {
         "F.linear(t, tfw, tfb)",
         "nd.FullyConnected(x, fw, fb, num_hidden=4)",
     ),
+    # recorded (inside autograd.record(); the inputs are variables): the cost of
+    # the recording path, torch with requires_grad inputs
+    "nd_add_rec": ("nd.add(xg, yg)", "torch.add(tg, ug)", None),
+    # mx.np eager calls (issue 8: within 1.5x of the torch call); MXNet's np is
+    # not timed here (its np calls need npx.set_np() for the whole process)
+    "np_add": ("a + b", "t + u", None),
+    "np_mul_scalar": ("a * 2.0", "t * 2.0", None),
+    "np.add": ("np.add(a, b)", "torch.add(t, u)", None),
+    "np.exp": ("np.exp(a)", "torch.exp(t)", None),
+    "np.sum": ("np.sum(a)", "torch.sum(t)", None),
+    "np.mean_axis": ("np.mean(a, axis=0)", "torch.mean(t, dim=0)", None),
+    "np.dot": ("np.dot(a, aw)", "torch.matmul(t, tw)", None),
+    "np_reshape": ("a.reshape(3, 2)", "t.reshape(3, 2)", None),
+    "np_T": ("a.T", "t.T", None),
+    "np_getitem": ("a[1]", "t[1]", None),
+    "npx.relu": ("npx.relu(a)", "torch.relu(t)", None),
+    "npx.softmax": ("npx.softmax(a)", "torch.softmax(t, -1)", None),
 }
+#: rows timed inside autograd.record() / with torch grad on
+RECORDED = {"nd_add_rec"}
 
 _MX_SCRIPT = r"""
 import json, sys, time, statistics
@@ -75,12 +98,22 @@ print(json.dumps(out))
 """
 
 
-def _loop(code, env, calls: int) -> float:
+_CLOCK = [time.perf_counter]
+
+
+def _loop(code, env, calls: int, scope=None) -> float:
     fn = eval("lambda: " + code, env)  # noqa: S307 - our own benchmark statements
-    t0 = time.perf_counter()
+    clock = _CLOCK[0]
+    if scope is not None:
+        with scope():
+            t0 = clock()
+            for _ in range(calls):
+                fn()
+            return (clock() - t0) / calls * 1e6
+    t0 = clock()
     for _ in range(calls):
         fn()
-    return (time.perf_counter() - t0) / calls * 1e6
+    return (clock() - t0) / calls * 1e6
 
 
 def run(calls: int, rounds: int) -> dict:
@@ -89,11 +122,25 @@ def run(calls: int, rounds: int) -> dict:
 
     import neogluon as mx
     from neogluon import nd
+    from neogluon import np
+    from neogluon import npx
 
     torch.set_num_threads(1)
+    xg, yg = nd.ones((2, 3)), nd.ones((2, 3)) * 2
+    xg.attach_grad()
+    yg.attach_grad()
     env = {
         "nd": nd,
         "mx": mx,
+        "np": np,
+        "npx": npx,
+        "a": np.ones((2, 3)),
+        "b": np.ones((2, 3)) * 2,
+        "aw": np.ones((3, 3)),
+        "xg": xg,
+        "yg": yg,
+        "tg": torch.ones(2, 3, requires_grad=True),
+        "ug": torch.full((2, 3), 2.0, requires_grad=True),
         "torch": torch,
         "F": F,
         "x": nd.ones((2, 3)),
@@ -121,11 +168,12 @@ def run(calls: int, rounds: int) -> dict:
         except (AttributeError, Exception) as err:  # noqa: BLE001 - op missing
             results[name] = {"error": f"{type(err).__name__}: {err}"[:60]}
             continue
-        _loop(ng, env, calls // 4)
+        scope = mx.autograd.record if name in RECORDED else None
+        _loop(ng, env, calls // 4, scope)
         _loop(th, env, calls // 4)
         ng_t, th_t = [], []
         for _ in range(rounds):
-            ng_t.append(_loop(ng, env, calls))
+            ng_t.append(_loop(ng, env, calls, scope))
             th_t.append(_loop(th, env, calls))
         results[name] = {
             "neogluon_us": statistics.median(ng_t),
@@ -138,7 +186,7 @@ def run_mxnet(calls: int, rounds: int) -> dict | None:
     py = ROOT / ".venv-ref" / "bin" / "python"
     if not py.exists():
         return None
-    ops = {k: v[2] for k, v in OPS.items()}
+    ops = {k: v[2] for k, v in OPS.items() if v[2] is not None}
     env = dict(os.environ, MXNET_ENGINE_TYPE=os.environ.get("MXNET_ENGINE_TYPE", ""))
     if not env["MXNET_ENGINE_TYPE"]:
         env.pop("MXNET_ENGINE_TYPE")
@@ -160,7 +208,21 @@ def main(argv=None) -> int:
     ap.add_argument("--calls", type=int, default=5000, help="calls per round")
     ap.add_argument("--rounds", type=int, default=9, help="interleaved rounds")
     ap.add_argument("--no-mxnet", action="store_true", help="skip the MXNet run")
+    ap.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="cpu: process CPU time (less disturbed by other processes)",
+    )
+    ap.add_argument("--only", default="", help="comma-separated row names")
     args = ap.parse_args(argv)
+    if args.clock == "cpu":
+        _CLOCK[0] = time.process_time
+    if args.only:
+        keep = set(args.only.split(","))
+        for name in list(OPS):
+            if name not in keep:
+                del OPS[name]
     res = run(args.calls, args.rounds)
     mxr = None if args.no_mxnet else run_mxnet(args.calls, args.rounds)
     head = f"{'op':<16}{'neogluon us':>12}{'torch us':>10}{'ratio':>8}"

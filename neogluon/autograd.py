@@ -9,9 +9,11 @@ off unless recording. Variables (arrays given ``attach_grad`` or marked with
 
 from __future__ import annotations
 
+import threading
 import weakref
 
 import torch
+from torch.overrides import TorchFunctionMode
 
 from . import _state
 from .base import MXNetError
@@ -96,7 +98,7 @@ def set_training(train_mode: bool) -> bool:
 class _RecordingStateScope:
     """Scope that sets the recording and/or training flags and restores them."""
 
-    __slots__ = ("_rec", "_train", "_prev_rec", "_prev_train", "_prev_grad")
+    __slots__ = ("_rec", "_train", "_prev_rec", "_prev_train", "_prev_grad", "_mode")
 
     def __init__(self, is_record: bool | None, train_mode: bool | None) -> None:
         self._rec = is_record
@@ -104,12 +106,15 @@ class _RecordingStateScope:
         self._prev_rec = None
         self._prev_train = None
         self._prev_grad = None
+        self._mode = None
 
     def __enter__(self) -> _RecordingStateScope:
         if self._rec is not None:
             self._prev_rec = set_recording(self._rec)
             self._prev_grad = torch.is_grad_enabled()
             torch.set_grad_enabled(self._rec)
+            if self._rec and _shadowed:  # integer/bool variables are alive
+                self._mode = _enter_shadow_mode()
         if self._train is not None:
             self._prev_train = set_training(self._train)
         return self
@@ -118,6 +123,9 @@ class _RecordingStateScope:
         if self._rec is not None:
             set_recording(self._prev_rec)
             torch.set_grad_enabled(self._prev_grad)
+            if self._mode is not None or _shadow_tls.orphan is not None:
+                _exit_shadow_mode(self._mode)
+                self._mode = None
         if self._train is not None:
             set_training(self._prev_train)
 
@@ -203,8 +211,11 @@ def mark_variables(variables, gradients, grad_reqs="write") -> None:
             var._mark_leaf(req != "null")
         else:
             t = var._data.detach()
-            if req != "null" and t.is_floating_point():
-                t.requires_grad_(True)
+            if req != "null":
+                if t.is_floating_point():
+                    t.requires_grad_(True)
+                else:
+                    _attach_shadow(var, t)
             var._data = t
         var._ag = _AutogradInfo(g, req)
         _register_variable(var)
@@ -215,7 +226,10 @@ def _input_tensor(var: NDArray):
     the leaf of a sparse array (None when it has none)."""
     if isinstance(var, BaseSparseNDArray):
         return var._leaf
-    return var._data
+    t = var._data
+    if not t.requires_grad:
+        t = getattr(t, _SHADOW, t)  # an integer/bool variable: its float shadow
+    return t
 
 
 def _head_tensor(head: NDArray) -> torch.Tensor:
@@ -225,7 +239,10 @@ def _head_tensor(head: NDArray) -> torch.Tensor:
             t = head._graph_tensor()
         if t is not None:
             return t
-    return head._data
+    t = head._data
+    if not t.requires_grad:
+        t = getattr(t, _SHADOW, t)  # an integer/bool head: its float shadow
+    return t
 
 
 def get_symbol(x):
@@ -259,14 +276,10 @@ def _head_tensors(heads, head_grads):
     ts, gs = [], []
     for i, h in enumerate(heads):
         t = _head_tensor(h)
-        if not t.requires_grad and not t.is_floating_point():
-            raise MXNetError(
-                f"Cannot differentiate head {i} of dtype {str(t.dtype).removeprefix('torch.')}: "
-                "gradients flow through floating-point arrays only (the engine, "
-                "torch autograd, has no integer gradients; MXNet 1.9.1 allowed "
-                "some). Cast the variable with astype('float32') before "
-                "attach_grad() and record()."
-            )
+        if not t.requires_grad and not (t.is_floating_point() or t.is_complex()):
+            # An integer/bool head without a shadow (a comparison, argmax):
+            # its gradient is zero everywhere, as MXNet returns it.
+            continue
         if not t.requires_grad:
             raise MXNetError(
                 "Cannot differentiate node because it is not in a computational "
@@ -288,7 +301,7 @@ def _head_tensors(heads, head_grads):
                 f"backward: head_grads[{i}] has shape {tuple(g.shape)} but head {i} "
                 f"has shape {tuple(t.shape)}; give a gradient of the head's shape."
             )
-        gs.append(g)
+        gs.append(g if g.dtype == t.dtype else g.to(t.dtype))
     return ts, gs
 
 
@@ -323,6 +336,8 @@ def backward(
     ``head_grads=None`` means gradients of ones (non-scalar heads are summed).
     """
     ts, gs = _head_tensors(heads, head_grads)
+    if not ts:  # integer/bool heads only: zero gradients, nothing to add
+        return
     # Gradients are computed for the variables these heads reach and returned,
     # not accumulated into torch's shared ``.grad`` fields: a backward in one
     # thread never touches the buffers of variables another thread is using
@@ -370,6 +385,8 @@ def backward(
             if g.layout != torch.strided:  # Embedding(sparse_grad) into dense
                 g = g.to_dense()
             buf = ag.grad._data
+            if g.dtype != buf.dtype:  # an integer/bool variable (float shadow)
+                g = g.to(buf.dtype)
             if ag.grad_req == "add":
                 buf.add_(g)
             elif k not in adopted and _can_adopt(g, buf):
@@ -511,6 +528,8 @@ def grad(
                 f"autograd.grad: variable of shape {v.shape} is not marked; call "
                 "attach_grad() on it before recording."
             )
+    if not ts:  # integer/bool heads only: zero gradients
+        return [_new(torch.zeros_like(v._data), v._ctx) for v in var_list]
     if retain_graph is None:
         retain_graph = create_graph
     prev_train = set_training(train_mode)
@@ -528,10 +547,12 @@ def grad(
         if g is None or g._is_zerotensor():
             # torch's "unused" and its lazy ZeroTensor (the derivative of
             # abs' gradient, say) are plain zeros to an MXNet user.
-            g = torch.zeros(v.shape, dtype=_input_tensor(v).dtype,
+            g = torch.zeros(v.shape, dtype=v._data.dtype,
                             device=_input_tensor(v).device)  # fmt: skip
         elif g.layout != torch.strided:  # Embedding(sparse_grad) or a sparse leaf
             g = g.to_dense()
+        if g.dtype != v._data.dtype:  # an integer/bool variable (float shadow)
+            g = g.to(v._data.dtype)
         if create_graph and not g.requires_grad and g.is_floating_point():
             # A recorded gradient is part of the graph in MXNet even when it
             # does not depend on the variables (radians: a constant factor):
@@ -539,6 +560,249 @@ def grad(
             g.requires_grad_(True)
         out.append(_new(g, v._ctx))
     return out
+
+
+# ------------------------------------------------- integer and bool variables
+# MXNet 1.9.1 lets ``attach_grad()`` mark integer and bool arrays and returns
+# their gradients in the array's own dtype (the gradient of ``x.T`` is ones,
+# of ``x * 2`` twos, of ``np.round(x)`` zeros). torch autograd differentiates
+# floating-point tensors only, so such a variable records through a float64
+# *shadow*: the variable's tensor carries it as an attribute, and while
+# recording (and only while such a variable is alive) a torch function mode
+# runs every torch call that reads a shadowed tensor a second time on the
+# shadows. An integer result gets the shadow result (pinned to the real
+# values); a floating-point result is replaced by it, so later float
+# operators record as usual. ``backward`` starts from the heads' shadows and
+# casts each gradient to the variable's dtype (truncating, as MXNet's integer
+# kernels do). Float variables never take this path.
+
+_SHADOW = "_neogluon_shadow"
+# id(array) -> weak reference: the live integer/bool variables.
+_shadowed: dict[int, weakref.ref] = {}
+
+
+class _ShadowTLS(threading.local):
+    def __init__(self) -> None:
+        self.active = None  # the shadow mode pushed on this thread
+        self.orphan = None  # pushed by attach_grad() inside record()
+
+
+_shadow_tls = _ShadowTLS()
+_INPLACE_DUNDERS = frozenset(
+    (
+        "__setitem__",
+        "__iadd__",
+        "__isub__",
+        "__imul__",
+        "__itruediv__",
+        "__ifloordiv__",
+        "__imod__",
+        "__ipow__",
+        "__iand__",
+        "__ior__",
+        "__ixor__",
+        "__ilshift__",
+        "__irshift__",
+        "__imatmul__",
+    )
+)
+
+
+def _attach_shadow(var: NDArray, t: torch.Tensor) -> None:
+    """Give the integer/bool tensor ``t`` of variable ``var`` a float shadow."""
+    setattr(t, _SHADOW, t.to(torch.float64).requires_grad_(True))
+    key = id(var)
+
+    def _drop(_ref, key=key):
+        _shadowed.pop(key, None)
+
+    _shadowed[key] = weakref.ref(var, _drop)
+    if _flags.recording and _shadow_tls.active is None:
+        _shadow_tls.orphan = _enter_shadow_mode()
+
+
+def record_integer_cast(src: torch.Tensor, res: torch.Tensor) -> None:
+    """``res``, an integer/bool cast of the recorded float tensor ``src``,
+    carries ``src``'s gradient path (MXNet's ``astype`` passes gradients into
+    and out of integer arrays); the shadow mode stays on for the rest of the
+    recording so that operators on ``res`` are recorded too."""
+    setattr(res, _SHADOW, _Pin.apply(src.to(torch.float64), res))
+    if _shadow_tls.active is None:
+        _shadow_tls.orphan = _enter_shadow_mode()
+
+
+def _enter_shadow_mode():
+    """Push the shadow mode on this thread (None when it is already active);
+    each variable's shadow first takes the variable's current values."""
+    if _shadow_tls.active is not None:
+        return None
+    with torch.no_grad():
+        for ref in list(_shadowed.values()):
+            var = ref()
+            if var is None or var._ag is None or var._ag.grad_req == "null":
+                continue
+            t = var._data
+            s = getattr(t, _SHADOW, None)
+            if s is None:
+                if not t.is_floating_point():  # the array's tensor was replaced
+                    setattr(t, _SHADOW, t.to(torch.float64).requires_grad_(True))
+            elif s.is_leaf and s.shape == t.shape:
+                s.copy_(t)
+    mode = _ShadowMode()
+    mode.__enter__()
+    _shadow_tls.active = mode
+    return mode
+
+
+def _exit_shadow_mode(mode) -> None:
+    if mode is None:
+        mode = _shadow_tls.orphan
+        if mode is None or _flags.recording:  # still inside an outer record()
+            return
+        _shadow_tls.orphan = None
+    mode.__exit__(None, None, None)
+    _shadow_tls.active = None
+
+
+class _Pin(torch.autograd.Function):
+    """The values of an integer result with the gradient path of its shadow."""
+
+    @staticmethod
+    def forward(ctx, shadow, real):
+        return real.to(shadow.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+def _has_tensor(out) -> bool:
+    if isinstance(out, torch.Tensor):
+        return True
+    return isinstance(out, (tuple, list)) and any(
+        isinstance(o, torch.Tensor) for o in out
+    )
+
+
+def _reads_shadow(args) -> bool:
+    for a in args:
+        if isinstance(a, torch.Tensor):
+            if hasattr(a, _SHADOW):
+                return True
+        elif isinstance(a, (tuple, list)) and _reads_shadow(a):
+            return True
+    return False
+
+
+def _substitute(x, level: int):
+    """``x`` with shadowed tensors replaced by their shadows; from level 1 other
+    float tensors, from level 2 every other tensor too, as float64 (for torch
+    functions that refuse mixed dtypes)."""
+    if isinstance(x, torch.Tensor):
+        s = getattr(x, _SHADOW, None)
+        if s is not None:
+            return s
+        if level >= 2 or (level == 1 and x.is_floating_point()):
+            return x.to(torch.float64)
+        return x
+    if isinstance(x, (tuple, list)):
+        return type(x)(_substitute(a, level) for a in x)
+    return x
+
+
+def _merge(real, shadow):
+    """``real`` (the torch call's result) with the shadow result attached."""
+    if isinstance(real, torch.Tensor):
+        if (
+            not isinstance(shadow, torch.Tensor)
+            or not shadow.requires_grad
+            or shadow.shape != real.shape
+            or hasattr(real, _SHADOW)  # an input returned as it is
+        ):
+            return real
+        if real.is_floating_point() or real.is_complex():
+            return shadow if shadow.dtype == real.dtype else shadow.to(real.dtype)
+        setattr(real, _SHADOW, _Pin.apply(shadow, real))
+        return real
+    if (
+        isinstance(real, (tuple, list))
+        and isinstance(shadow, (tuple, list))
+        and len(real) == len(shadow)
+    ):
+        items = [_merge(r, s) for r, s in zip(real, shadow, strict=True)]
+        if isinstance(real, list):
+            return items
+        try:
+            return type(real)(items)
+        except TypeError:
+            return tuple(items)
+    return real
+
+
+# Dtype conversions: the gradient passes through them unchanged (MXNet's
+# ``astype``), also from a float array into an integer one.
+_CASTS = frozenset(
+    ("to", "type", "type_as", "int", "long", "short", "char", "byte", "bool")
+    + ("float", "double", "half", "bfloat16")
+)
+
+
+def _cast_result(out: torch.Tensor, src) -> torch.Tensor:
+    if not isinstance(src, torch.Tensor) or out is src:
+        return out
+    s = getattr(src, _SHADOW, None)
+    if s is None:
+        if not src.requires_grad:
+            return out
+        s = src
+    if out.is_floating_point():
+        return out if out.requires_grad else s.to(out.dtype)
+    setattr(out, _SHADOW, _Pin.apply(s.to(torch.float64), out))
+    return out
+
+
+# Integer operators whose gradient MXNet 1.9.1 defines as zero (its integer
+# ``mod`` backward; rounding).
+_INT_CONSTANT = frozenset(
+    ("remainder", "fmod", "floor_divide", "__mod__", "__rmod__", "__floordiv__")
+    + ("__rfloordiv__", "round", "floor", "ceil", "trunc", "sign")
+)
+
+
+class _ShadowMode(TorchFunctionMode):
+    """Runs torch calls that read a shadowed tensor again on the shadows."""
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        if kwargs is None:
+            kwargs = {}
+        out = func(*args, **kwargs)
+        if not _has_tensor(out) or not torch.is_grad_enabled():
+            return out
+        name = getattr(func, "__name__", "")
+        if (
+            "out" in kwargs
+            or (name.endswith("_") and not name.endswith("__"))
+            or name in _INPLACE_DUNDERS
+        ):
+            return out
+        if name in _CASTS and isinstance(out, torch.Tensor):
+            return _cast_result(out, args[0] if args else None)
+        if (
+            name in _INT_CONSTANT
+            or kwargs.get("rounding_mode")
+            or not (_reads_shadow(args) or _reads_shadow(kwargs.values()))
+        ):
+            return out
+        for level in (0, 1, 2):
+            try:
+                shadow = func(
+                    *_substitute(args, level),
+                    **{k: _substitute(v, level) for k, v in kwargs.items()},
+                )
+            except Exception:  # noqa: BLE001 - no float form: the result is constant
+                continue
+            return _merge(out, shadow)
+        return out
 
 
 class _TorchFunction(torch.autograd.Function):

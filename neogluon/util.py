@@ -172,11 +172,28 @@ def np_array(active: bool = True) -> _NumpyArrayScope:
     return _NumpyArrayScope(active)
 
 
+# Members a scope decorator leaves alone on a class: object protocol methods
+# that run outside any call of the class's code.
+_NOT_SCOPED = frozenset(
+    ("__new__", "__init_subclass__", "__subclasshook__", "__class_getitem__")
+    + ("__getattr__", "__getattribute__", "__setattr__", "__delattr__", "__repr__")
+)
+
+
 def _scoped(func, scope, what: str):
     """``func`` (a function, or every function, static/class method and
     property a class defines) run inside ``scope()``."""
     if inspect.isclass(func):
-        for name, attr in list(vars(func).items()):
+        # Inherited members too (Block.__call__, forward), as MXNet's
+        # decorators wrap every member: a @use_np Block runs under numpy
+        # semantics when called, not only in the methods it defines.
+        members: dict = {}
+        for klass in func.__mro__[:-1]:  # not object's slots
+            for name, attr in vars(klass).items():
+                members.setdefault(name, attr)
+        for name, attr in members.items():
+            if name in _NOT_SCOPED:
+                continue
             if isinstance(attr, staticmethod):
                 wrapped = staticmethod(_scoped(attr.__func__, scope, what))
             elif isinstance(attr, classmethod):

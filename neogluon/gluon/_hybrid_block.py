@@ -439,7 +439,12 @@ class HybridBlock(Block):
             elif name in aux_names:
                 arg_dict[f"aux:{name}"] = param._reduce()
         params_file = "%s-%04d.params" % (path, epoch)  # noqa: UP031
-        nd.save(params_file, arg_dict)
+        if is_np_array():  # npx.save's records: MXNet's np imports need them
+            from ..ndarray.serialization import save_np
+
+            save_np(params_file, arg_dict)
+        else:
+            nd.save(params_file, arg_dict)
         return sym_file, params_file
 
     def optimize_for(self, x, *args, backend=None, **kwargs):

@@ -197,6 +197,9 @@ class Parameter:
         self._trainer = None
         self._deferred_init: tuple = ()
         self._differentiable = differentiable
+        # Made under numpy array semantics (``@use_np`` on a Block's
+        # ``__init__``): data() and grad() give mx.np arrays, as in MXNet.
+        self._np_made = _is_np_array()
         self._allow_deferred_init = allow_deferred_init
         self._grad_req: str | None = None
         # Set by Block to its path ('net.0.dense0') for error messages.
@@ -401,7 +404,8 @@ class Parameter:
                 f"data() because its storage type is {self._stype}. Please use "
                 "row_sparse_data() instead."
             )
-        return _np_view(self._check_and_get(self._data, ctx))
+        arr = self._check_and_get(self._data, ctx)
+        return arr.as_np_ndarray() if self._np_made else _np_view(arr)
 
     def list_data(self) -> list[NDArray]:
         """The values on all contexts, in ``list_ctx()`` order (RuntimeError
@@ -433,7 +437,8 @@ class Parameter:
         """The gradient buffer on ``ctx``."""
         if self._data is not None and self._grad is None:
             raise self._null_grad_error()
-        return _np_view(self._check_and_get(self._grad, ctx))
+        arr = self._check_and_get(self._grad, ctx)
+        return arr.as_np_ndarray() if self._np_made else _np_view(arr)
 
     def list_grad(self) -> list[NDArray]:
         """The gradient buffers on all contexts."""
@@ -867,6 +872,12 @@ class Constant(Parameter):
 
 # ParameterDict lives in its own module; this is its public (MXNet) path.
 from ._parameter_dict import ParameterDict  # noqa: E402
+
+
+def _is_np_array() -> bool:
+    from ..util import is_np_array
+
+    return is_np_array()
 
 
 def _np_view(arr):

@@ -383,7 +383,12 @@ class NDArray:
         t = self._data
         if not copy and td == t.dtype:
             return self
-        return _new(_call1(_cast, t, td), self._ctx)
+        res = _call1(_cast, t, td)
+        if t.requires_grad and not res.requires_grad and _flags.recording:
+            from .. import autograd  # a recorded cast to an integer dtype
+
+            autograd.record_integer_cast(t, res)
+        return _new(res, self._ctx)
 
     def detach(self) -> NDArray:
         """The same data, cut from the autograd graph."""
@@ -540,6 +545,8 @@ class NDArray:
         if t.requires_grad and not _flags.recording:
             _grad_off(setitem_tensor, t, key, value)
         else:
+            if _flags.recording:
+                check_recorded_write(t, value)
             setitem_tensor(t, key, value)
 
     # ------------------------------------------------------------ operators
@@ -551,6 +558,24 @@ class NDArray:
     # MXNet's module path (the class lives in ``_core``; pickles and
     # ``type(x).__module__`` name ``neogluon.ndarray.ndarray``, as MXNet does).
     __module__ = "neogluon.ndarray.ndarray"
+
+
+def check_recorded_write(t: torch.Tensor, value) -> None:
+    """Refuse ``x[key] = value`` while recording when ``x`` is an integer or
+    bool array and ``value`` is recorded: its gradient would be lost (MXNet
+    1.9.1 refuses every such in-place write with this message)."""
+    if (
+        isinstance(value, torch.Tensor)
+        and value.requires_grad
+        and not t.is_floating_point()
+    ):
+        raise MXNetError(
+            "Inplace operations (+=, -=, x[:]=, etc) are not supported when "
+            "recording with autograd: the target is an array of dtype "
+            f"{str(t.dtype).removeprefix('torch.')}, which cannot carry the "
+            "gradient of the recorded value written into it. Build a new array "
+            "instead (np.where, concatenate) or write outside autograd.record()."
+        )
 
 
 def _new(t: torch.Tensor, ctx: Context | None = None) -> NDArray:

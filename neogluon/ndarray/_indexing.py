@@ -358,6 +358,14 @@ def setitem_tensor(t: torch.Tensor, key, value) -> None:
         )
         return
     if isinstance(v, torch.Tensor):
-        target_shape = t[tkey].shape
-        v = _fit_value(v, target_shape, key)
+        if any(k is None for k in items) and t.is_contiguous():
+            # With None axes the region's layout as x[key] shows it (numpy's
+            # placement of the index-array axes) differs from the torch key's,
+            # which drops them: write through the flat positions x[key] reads.
+            pos = torch.arange(t.numel(), device=t.device).reshape(t.shape)
+            flat_idx = _advanced_getitem(pos, items)
+            v = _fit_value(v, flat_idx.shape, key)
+            t.view(-1)[flat_idx.reshape(-1)] = v.reshape(-1).to(t.dtype)
+            return
+        v = _fit_value(v, t[tkey].shape, key)
     t[tkey] = v

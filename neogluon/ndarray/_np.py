@@ -37,6 +37,7 @@ from ..ops import optable
 from ..ops import registry as _reg
 from ._core import NDArray
 from ._core import _grad_off
+from ._core import check_recorded_write
 from ._core import note_recorded
 
 __all__ = [
@@ -321,11 +322,13 @@ class ndarray(NDArray):  # noqa: N801 - MXNet's class name
     def __setitem__(self, key, value) -> None:
         t = self._data
         k = _np_key(key, t)
+        if _flags.recording and isinstance(value, NDArray):
+            check_recorded_write(t, value._data)
         v = _value(value, t)
         if t.requires_grad and not _flags.recording:
-            _grad_off(t.__setitem__, k, v)
+            _grad_off(_setitem, t, k, v)
         else:
-            t[k] = v
+            _setitem(t, k, v)
 
     def __iter__(self):
         t = self._data
@@ -430,6 +433,14 @@ def _getitem_negative_steps(t: torch.Tensor, key: tuple) -> torch.Tensor:
             "a slice with a negative step combined with an index array is not "
             f"supported (key {key!r}); index in two steps: x[arr][..., ::-1]"
         )
+    fwd, flip = _forward_key(t, key)
+    out = t[fwd]
+    return torch.flip(out, flip) if flip else out
+
+
+def _forward_key(t: torch.Tensor, key: tuple) -> tuple[tuple, list[int]]:
+    """A basic key with backward slices: the forward key over the same
+    elements and the result dims to flip."""
     consumed = sum(1 for k in key if k is not None and k is not Ellipsis)
     fwd: list = []
     flip: list[int] = []
@@ -455,8 +466,36 @@ def _getitem_negative_steps(t: torch.Tensor, key: tuple) -> torch.Tensor:
         else:
             fwd.append(k)
             d += 1
-    out = t[tuple(fwd)]
-    return torch.flip(out, flip) if flip else out
+    return tuple(fwd), flip
+
+
+def _has_negative_step(key) -> bool:
+    if type(key) is slice:
+        return key.step is not None and key.step < 0
+    return type(key) is tuple and any(
+        type(k) is slice and k.step is not None and k.step < 0 for k in key
+    )
+
+
+def _setitem(t: torch.Tensor, key, v) -> None:
+    """``t[key] = v``; basic keys with backward slices write through the
+    forward view (torch slices only forwards)."""
+    if not _has_negative_step(key):
+        t[key] = v
+        return
+    key = key if type(key) is tuple else (key,)
+    if any(isinstance(k, torch.Tensor) for k in key):
+        raise IndexError(
+            "a slice with a negative step combined with an index array is not "
+            f"supported in assignment (key {key!r}); assign in two steps"
+        )
+    fwd, flip = _forward_key(t, key)
+    region = t[fwd]
+    if isinstance(v, torch.Tensor):
+        v = torch.broadcast_to(v.to(region.dtype), region.shape)
+        region.copy_(v.flip(flip) if flip else v)
+    else:
+        region.fill_(v)
 
 
 def _index_tensor(k, device) -> torch.Tensor:

@@ -788,6 +788,8 @@ def ravel(x, order="C"):
 def transpose(a, axes=None):
     """Axes permuted (reversed when ``axes`` is None)."""
     t = _t(a)
+    if axes is None:  # the common call (``x.T``): the kernel on the one tensor
+        return _w(_run(_reg.get("_np_transpose").kernel, t), a)
     perm = (
         tuple(range(t.dim() - 1, -1, -1))
         if axes is None
@@ -1077,7 +1079,9 @@ def roll(a, shift, axis=None):
     t = _t(a)
     if axis is None:
         return _w(_run(torch.roll, t.reshape(-1), shift).reshape(t.shape), a)
-    return _w(_run(torch.roll, t, shift, axis), a)
+    # numpy broadcasts shift against axis: roll(x, 1, axis=(0, 1))
+    shifts, axes = np.broadcast_arrays(np.asarray(shift), np.asarray(axis))
+    return _w(_run(torch.roll, t, shifts.ravel().tolist(), axes.ravel().tolist()), a)
 
 
 @_export
@@ -1197,7 +1201,15 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
 @_export
 def trace(a, offset=0, axis1=0, axis2=1, out=None):
     """Sum along diagonals."""
-    d = _run(torch.diagonal, _t(a), int(offset), int(axis1), int(axis2))
+    t = _t(a)
+    n = t.dim()
+    ax1, ax2 = int(axis1), int(axis2)
+    if n < 2 or not (-n <= ax1 < n and -n <= ax2 < n) or ax1 % n == ax2 % n:
+        raise MXNetError(
+            f"trace: axis1={axis1} and axis2={axis2} must name two different axes "
+            f"of an array with at least 2 dimensions; got shape {tuple(t.shape)}."
+        )
+    d = _run(torch.diagonal, t, int(offset), ax1, ax2)
     return _out(_w(_run(torch.sum, d, dim=-1), a), out)
 
 
@@ -1335,6 +1347,8 @@ def searchsorted(a, v, side="left", sorter=None):
 # ---------------------------------------------------------------- linear algebra
 def _mm_operands(a, b):
     ta, tb = _t(a, "a"), _t(b, "b")
+    if ta.dtype == tb.dtype:
+        return ta, tb
     dt = promote(ta.dtype, tb.dtype)
     return ta.to(dt), tb.to(dt)
 

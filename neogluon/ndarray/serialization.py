@@ -9,7 +9,8 @@ Layout (all little-endian), as written by MXNet 1.9.1's ``NDArray::Save``:
   raw C-order data. A record with ``ndim == 0`` ends after the shape (MXNet's
   "none" array).
 
-We write V2. We read V2 (dense, and row_sparse/csr records, kept sparse), V1 (``0xF993FAC8``, no stype), the legacy format (no magic: uint32
+We write V2 (``save_np``, for ``npx.save`` and exports under ``npx.set_np()``:
+V3, the same layout under magic ``0xF993FACA``). We read V2 (dense, and row_sparse/csr records, kept sparse), V1 (``0xF993FAC8``, no stype), the legacy format (no magic: uint32
 ndim and uint32 dims) and V3 (``0xF993FACA``, numpy-shape mode).
 
 Notes
@@ -49,7 +50,7 @@ from ..context import _context_of_device
 from ._core import NDArray
 from ._core import _new
 
-__all__ = ["save", "load", "load_frombuffer", "dumps_array", "loads_array"]
+__all__ = ["save", "save_np", "load", "load_frombuffer", "dumps_array", "loads_array"]
 
 LIST_MAGIC = 0x112
 V1_MAGIC = 0xF993FAC8
@@ -97,16 +98,23 @@ def _dev_of(arr, t):
     return _DEV_CPU, 0
 
 
-def _record_bytes(arr: NDArray) -> bytes:
-    """One V2 record (dense arrays: stype 0)."""
+def _record_bytes(arr: NDArray, magic: int = V2_MAGIC) -> bytes:
+    """One V2 record (dense arrays: stype 0); ``magic=V3_MAGIC`` writes the
+    numpy-shape record of ``npx.save`` (the same layout: a 0-d array is
+    ``ndim == 0`` followed by its value, a zero-size one has no data)."""
     if arr.stype != "default":
+        if magic != V2_MAGIC:
+            raise MXNetError(
+                f"npx.save: a {arr.stype} array has no numpy-shape record in "
+                "MXNet 1.9.1; save it with mx.nd.save (legacy records)."
+            )
         return _sparse_record_bytes(arr)
     t = arr._data.detach()
     flag = TORCH_TO_FLAG.get(t.dtype)
     if flag is None:
         raise MXNetError(f"nd.save: dtype {t.dtype} has no MXNet type flag")
     shape = tuple(t.shape)
-    parts = [struct.pack("<Ii", V2_MAGIC, 0), struct.pack("<i", len(shape))]
+    parts = [struct.pack("<Ii", magic, 0), struct.pack("<i", len(shape))]
     parts.append(struct.pack(f"<{len(shape)}q", *shape))
     ctx = arr._ctx
     if ctx is not None:
@@ -141,9 +149,11 @@ def dumps_array(arr: NDArray) -> bytes:
     return _record_bytes(arr)
 
 
-def _container_bytes(arrays: list[NDArray], names: list[str]) -> bytes:
+def _container_bytes(
+    arrays: list[NDArray], names: list[str], magic: int = V2_MAGIC
+) -> bytes:
     parts = [struct.pack("<QQQ", LIST_MAGIC, 0, len(arrays))]
-    parts.extend(_record_bytes(a) for a in arrays)
+    parts.extend(_record_bytes(a, magic) for a in arrays)
     parts.append(struct.pack("<Q", len(names)))
     for n in names:
         b = n.encode("utf-8")
@@ -152,7 +162,14 @@ def _container_bytes(arrays: list[NDArray], names: list[str]) -> bytes:
     return b"".join(parts)
 
 
-def save(fname, data) -> None:
+def save_np(fname, data) -> None:
+    """:func:`save` with numpy-shape (V3) records, as MXNet 1.9.1's
+    ``npx.save`` writes them; under ``npx.set_np()`` its ``npx.load`` and
+    ``SymbolBlock.imports`` accept no other records."""
+    save(fname, data, _magic=V3_MAGIC)
+
+
+def save(fname, data, *, _magic: int = V2_MAGIC) -> None:
     """Save an NDArray, a list of NDArrays or a dict ``str -> NDArray``.
 
     The file is MXNet's ``.params`` format, readable by MXNet 1.9.1's
@@ -180,7 +197,7 @@ def save(fname, data) -> None:
                 + (f"non-str keys {bad_k[:3]!r}" if bad_k else "")
                 + (f"non-NDArray values under keys {bad_v[:3]!r}" if bad_v else "")
             )
-        payload = _container_bytes(vals, keys)
+        payload = _container_bytes(vals, keys, _magic)
     elif isinstance(data, list):
         bad = [i for i, v in enumerate(data) if not isinstance(v, NDArray)]
         if bad:
@@ -189,7 +206,7 @@ def save(fname, data) -> None:
                 f"positions {bad[:5]} are not NDArrays "
                 f"({type(data[bad[0]]).__name__})."
             )
-        payload = _container_bytes(data, [])
+        payload = _container_bytes(data, [], _magic)
     else:
         raise ValueError(
             "data needs to either be a NDArray, dict of str, NDArray pairs or a "

@@ -1,6 +1,7 @@
 """``mx.numpy_extension.utils``: ``npx.save`` / ``npx.load`` of np arrays.
 
-Same file format as ``mx.nd.save`` (MXNet's ``.params`` container); loaded
+The same container as ``mx.nd.save`` (MXNet's ``.params`` format) with
+numpy-shape records (magic ``0xF993FACA``), as MXNet 1.9.1 writes them; loaded
 arrays are ``mx.np.ndarray``.
 """
 
@@ -12,8 +13,9 @@ from ..ndarray._np import ndarray as _ndarray
 
 
 def save(file, arr) -> None:
-    """Save an np array, a list of them or a dict name -> array to ``file``."""
-    from ..ndarray import save as _save
+    """Save an np array, a list of them or a dict name -> array to ``file``
+    (numpy-shape records, magic ``0xF993FACA``, as MXNet 1.9.1 writes them)."""
+    from ..ndarray.serialization import save_np as _save
 
     if isinstance(arr, _ndarray):
         arr = [arr]

@@ -54,6 +54,8 @@ def _reg(name, kernel, **kw):
 
 
 def _promote2(a, b):
+    if a.dtype == b.dtype:
+        return a, b
     dt = promote(a.dtype, b.dtype)
     return a.to(dt), b.to(dt)
 
@@ -73,13 +75,15 @@ def _dot(a, b):
                 f"Operator _np_dot: shapes {tuple(a.shape)} and {tuple(b.shape)} not "
                 f"aligned: {a.shape[-1]} (dim {a.dim() - 1}) != {b.shape[0]} (dim 0)."
             )
-        return torch.tensordot(a, b, dims=([a.dim() - 1], [0]))
+        return torch.matmul(a, b)  # sums over the last axis of a
     if a.shape[-1] != b.shape[-2]:
         raise MXNetError(
             f"Operator _np_dot: shapes {tuple(a.shape)} and {tuple(b.shape)} not "
             f"aligned: {a.shape[-1]} (dim {a.dim() - 1}) != {b.shape[-2]} "
             f"(dim {b.dim() - 2})."
         )
+    if b.dim() == 2:  # a's leading axes broadcast as matmul's batch axes
+        return torch.matmul(a, b)
     return torch.tensordot(a, b, dims=([a.dim() - 1], [b.dim() - 2]))
 
 

@@ -140,7 +140,12 @@ def _np_mean(a, axis=None, dtype=None, keepdims=False, initial=None):
     else:
         out = default_float()
     axes = norm_axes("_npi_mean", axis, a.dim())
-    x = a.to(out) if out.is_floating_point else a.double()
+    if not out.is_floating_point:
+        x = a.double()
+    elif a.is_floating_point() and out.itemsize <= a.element_size():
+        x = a  # cast after the mean: the gradient is then exact, as MXNet's
+    else:
+        x = a.to(out)
     if not axes:
         return x.to(out, copy=True)
     return torch.mean(x, dim=axes, keepdim=keepdims).to(out)

@@ -273,8 +273,16 @@ def _perm(op: str, ndim: int, axes) -> tuple[int, ...]:
             f"Operator {op}: axes {tuple(axes)} do not match an array of dimension {ndim}."
         )
     perm = tuple(a % ndim if -ndim <= a < ndim else a for a in axes)
+    if any(not 0 <= a < ndim for a in perm):
+        raise MXNetError(
+            f"Operator {op}: axes {tuple(axes)} has an axis out of range for an "
+            f"array of dimension {ndim}."
+        )
     if sorted(perm) != list(range(ndim)):
-        raise MXNetError(f"Operator {op}: axes {tuple(axes)} are not a permutation.")
+        raise ValueError(  # numpy's and MXNet's error for repeated axes
+            f"Operator {op}: axes {tuple(axes)} are not a permutation of "
+            f"{tuple(range(ndim))}: each axis must appear exactly once."
+        )
     return perm
 
 

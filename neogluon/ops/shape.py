@@ -573,7 +573,10 @@ def _axis_slice(data, ax: int, b, e, st) -> torch.Tensor:
         idx = [slice(None)] * data.dim()
         idx[ax] = slice(start, stop, step)
         return data[tuple(idx)]
-    positions = torch.arange(start, stop, step, device=data.device)
+    if len(range(start, stop, step)) == 0:  # x[3:-1:-1]: empty, as in numpy
+        positions = torch.empty(0, dtype=torch.long, device=data.device)
+    else:
+        positions = torch.arange(start, stop, step, device=data.device)
     return torch.index_select(data, ax, positions)
 
 
