@@ -20,7 +20,9 @@ OpenCV holds it:
    ``max_random_saturation`` / ``max_random_illumination``: integer offsets
    of the H, S and L channels of OpenCV's 8-bit HLS image, clamped to
    [0, 180] / [0, 255]; ``random_contrast_prob`` with
-   ``max_random_contrast``: pixels times ``1 + c``). Four amplitudes are
+   ``max_random_contrast``: pixels times ``1 + c``; the HLS conversions are
+   computed as the OpenCV 3.4 linked into MXNet computes them, which
+   rounds some pixels differently from OpenCV 4). Four amplitudes are
    drawn uniformly in ``[-max, max]``, then each is kept with its
    probability;
 3. ``rand_mirror_prob``: horizontal flip (``xmin, xmax -> 1 - xmax,
@@ -331,6 +333,72 @@ def _int_param(value, name: str, where: str) -> int:
     return int(value)
 
 
+# ---------------------------------------------------------------- colour
+_INV255 = _F(1) / _F(255)
+_HLS_SECTORS = np.array(
+    [[1, 3, 0], [1, 0, 2], [3, 0, 1], [0, 2, 1], [0, 1, 3], [2, 1, 0]]
+)
+
+
+def _saturate_u8(x: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(x), 0, 255).astype(np.uint8)
+
+
+def _bgr_to_hls(img: np.ndarray) -> np.ndarray:
+    """OpenCV 3.4's 8-bit BGR -> HLS (H in [0, 180)), the one linked into
+    MXNet 1.9.1, in float32 as it computes: per row, blocks of 256 pixels
+    whose first multiple of 8 go through its SSE2 path (saturation divided
+    by ``2 - (max + min)``) and the rest through its scalar path
+    (``(2 - max) - min``); the two round differently."""
+    x = img.astype(_F) * _INV255
+    b, g, r = x[..., 0], x[..., 1], x[..., 2]
+    vmax = np.maximum(np.maximum(b, g), r)
+    vmin = np.minimum(np.minimum(b, g), r)
+    diff = vmax - vmin
+    total = vmax + vmin
+    light = total * _F(0.5)
+    width = img.shape[1]
+    col = np.arange(width)
+    block_len = np.minimum(width - col // 256 * 256, 256)
+    simd = (col % 256) < block_len // 8 * 8
+    chroma = diff > _F(np.finfo(np.float32).eps)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s_simd = diff / np.where(light >= _F(0.5), _F(2) - total, total)
+        s_scalar = np.where(
+            light < _F(0.5), diff / total, diff / ((_F(2) - vmax) - vmin)
+        )
+        sat = np.where(simd, s_simd, s_scalar)
+        k = _F(60) / diff
+        hue = np.where(
+            vmax == r,
+            (g - b) * k,
+            np.where(vmax == g, (b - r) * k + _F(120), (r - g) * k + _F(240)),
+        )
+    hue = np.where(hue < 0, hue + _F(360), hue) * _F(0.5)
+    hue = np.where(chroma, hue, _F(0))
+    sat = np.where(chroma, sat, _F(0))
+    return np.stack(
+        [_saturate_u8(hue), _saturate_u8(light * _F(255)), _saturate_u8(sat * _F(255))],
+        axis=-1,
+    )
+
+
+def _hls_to_bgr(hls: np.ndarray) -> np.ndarray:
+    """OpenCV 3.4's 8-bit HLS (H in [0, 180]) -> BGR, in float32."""
+    light = hls[..., 1].astype(_F) * _INV255
+    sat = hls[..., 2].astype(_F) * _INV255
+    p2 = np.where(light <= _F(0.5), light * (_F(1) + sat), (light + sat) - light * sat)
+    p1 = _F(2) * light - p2
+    hue = hls[..., 0].astype(_F) * (_F(6) / _F(180))
+    whole = np.trunc(hue)
+    frac = hue - whole
+    sector = whole.astype(np.int64) % 6
+    span = p2 - p1
+    tab = np.stack([p2, p1, p1 + span * (_F(1) - frac), p1 + span * frac], axis=-1)
+    bgr = np.take_along_axis(tab, _HLS_SECTORS[sector], axis=-1)
+    return _saturate_u8(bgr * _F(255))
+
+
 # ---------------------------------------------------------------- augmenter
 class _DetAugment:
     """MXNet's default detection augmenter (see the module notes); draws
@@ -418,11 +486,10 @@ class _DetAugment:
                     f"{self.where}: {where_rec}: random hue / saturation / "
                     f"illumination need a 3-channel image, got {img.shape[2]} channels"
                 )
-            cv2 = _rec._cv2()
-            hls = cv2.cvtColor(img, cv2.COLOR_BGR2HLS).astype(np.int16)
+            hls = _bgr_to_hls(img).astype(np.int16)
             hls += np.array([h, lum, s], np.int16)
             np.clip(hls, 0, np.array([180, 255, 255], np.int16), out=hls)
-            img = cv2.cvtColor(hls.astype(np.uint8), cv2.COLOR_HLS2BGR)
+            img = _hls_to_bgr(hls)
         if abs(float(c)) > 1e-3:
             alpha = _F(c + _F(1))
             img = np.clip(np.rint(img.astype(_F) * alpha), 0, 255).astype(np.uint8)

@@ -25,19 +25,18 @@ from tools.fixtures import image_det_aug as F
 pytest.importorskip("cv2")
 
 DIR = FIXTURES / "image_det_aug"
-# Cases whose pixels may differ by a few grey levels, on a share of the
-# pixels: OpenCV 3.4 (linked into MXNet 1.9.1) rounds a few pixels of its
-# 8-bit HLS conversion differently from the OpenCV 4/5 that neogluon calls,
-# and its bicubic / Lanczos / area resamplers (``inter_method=10`` draws
-# them) differ slightly. The labels must still be exact.
-_LOOSE = {"colour": 0.01, "everything": 0.15}
+# Pixels may differ by a few grey levels on a share of the pixels where
+# ``inter_method=10`` draws OpenCV's bicubic / Lanczos / area resamplers:
+# OpenCV 3.4 (linked into MXNet 1.9.1) and the OpenCV 4/5 that neogluon
+# calls compute them slightly differently. The labels must still be exact.
+_LOOSE = {"everything": 0.15}
 
 
 def _replay(name: str, tmp_path):
-    it = F.iterator(mx, {**F._BASE, **F.CASES[name]}, DIR, str(tmp_path / "mean.nd"))
+    it = F.iterator(mx, {**F.BASE, **F.CASES[name]}, DIR, str(tmp_path / "mean.nd"))
     ex = it._examples
     eng = _Engine(np.random.RandomState(233))  # MXNet's thread-0 engine
-    return it, [[ex.example(pos, eng) for pos in range(F.N)] for _ in range(F.EPOCHS)]
+    return it, [[ex.example(p, eng) for p in range(len(ex))] for _ in range(F.EPOCHS)]
 
 
 @pytest.mark.parametrize("name", sorted(F.CASES))
@@ -48,8 +47,9 @@ def test_augmenter_fed_mxnets_stream_gives_mxnets_batches(name, tmp_path):
     level = kw.get("scale", 1.0) / kw.get("std_r", 1.0)
     for e, examples in enumerate(epochs):
         for pos, (data, label) in enumerate(examples):
-            k, j = divmod(pos, F.BATCH)
-            rd, rl = ref[f"data{e}_{k}"][j], ref[f"label{e}_{k}"][j]
+            k, j = divmod(pos, {**F.BASE, **kw}["batch_size"])
+            rd = ref[f"data{e}_{k}"][j].astype(np.float32)
+            rl = ref[f"label{e}_{k}"][j]
             where = f"{name} epoch {e} example {pos}"
             np.testing.assert_allclose(label, rl, rtol=0, atol=1e-6, err_msg=where)
             assert data.shape == rd.shape, where
@@ -75,7 +75,7 @@ def test_replayed_cases_exercise_every_step(tmp_path):
         assert not np.allclose(rows[:, 8:12], base[:, 8:12]), name
     ref = load_fixture("image_det_aug", "crop_center_shrink")
     sizes = np.concatenate([ref[f"label0_{k}"][:, 1:3] for k in range(3)])
-    assert (sizes < 36).any()  # crops smaller than the smallest image
+    assert (sizes < 24).any()  # crops smaller than the smallest image
 
 
 def test_mean_img_is_created_as_mxnet_and_reloaded(tmp_path):
@@ -85,7 +85,7 @@ def test_mean_img_is_created_as_mxnet_and_reloaded(tmp_path):
     assert list(saved) == ["mean_img"]
     np.testing.assert_allclose(saved["mean_img"].asnumpy(), ref["mean"], rtol=1e-6)
     again = F.iterator(
-        mx, {**F._BASE, **F.CASES["mean_img"]}, DIR, str(tmp_path / "mean.nd")
+        mx, {**F.BASE, **F.CASES["mean_img"]}, DIR, str(tmp_path / "mean.nd")
     )
     batch = next(again)
     np.testing.assert_allclose(batch.data[0].asnumpy(), ref["data0_0"], atol=1e-5)
@@ -138,7 +138,7 @@ def test_crop_distribution_matches_mxnet(name):
 
 
 def test_random_streams_do_not_depend_on_workers():
-    kw = {**F._BASE, **F.CASES["everything"], "path_imgrec": str(DIR / "aug.rec")}
+    kw = {**F.BASE, **F.CASES["everything"], "path_imgrec": str(DIR / "aug.rec")}
     one = mx.io.ImageDetRecordIter(**{**kw, "preprocess_threads": 1, "seed_aug": 3})
     two = mx.io.ImageDetRecordIter(**{**kw, "preprocess_threads": 2, "seed_aug": 3})
     other = mx.io.ImageDetRecordIter(**{**kw, "preprocess_threads": 1, "seed_aug": 4})
