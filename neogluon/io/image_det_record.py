@@ -124,18 +124,37 @@ class _Engine:
     Mersenne Twister (numpy's, seeded like ``std::mt19937``) turned into
     floats and integers as libstdc++'s distributions do."""
 
-    __slots__ = ("_buf", "_rs")
+    __slots__ = ("_buf", "_pos", "_rs")
 
     def __init__(self, rs: np.random.RandomState) -> None:
         self._rs = rs
         self._buf: list[int] = []
+        self._pos = 0
+
+    def _fill(self, n: int) -> None:
+        # A bounded draw over the whole 32-bit range is one raw output.
+        block = self._rs.randint(0, 1 << 32, size=max(32, n), dtype=np.uint64)
+        self._buf = self._buf[self._pos :] + block.tolist()
+        self._pos = 0
 
     def u32(self) -> int:
-        if not self._buf:
-            # A bounded draw over the whole 32-bit range is one raw output.
-            block = self._rs.randint(0, 1 << 32, size=32, dtype=np.uint64)
-            self._buf = block.tolist()[::-1]
-        return self._buf.pop()
+        if self._pos >= len(self._buf):
+            self._fill(1)
+        self._pos += 1
+        return self._buf[self._pos - 1]
+
+    def canonicals(self, n: int) -> np.ndarray:
+        """The next ``n`` draws as ``std::generate_canonical<float>`` makes
+        them (float32 in [0, 1)), without consuming them (see :meth:`skip`)."""
+        if len(self._buf) - self._pos < n:
+            self._fill(n)
+        raw = np.array(self._buf[self._pos : self._pos + n], np.uint64)
+        r = raw.astype(_F) / _TWO32
+        r[r >= 1] = _BELOW_ONE
+        return r
+
+    def skip(self, n: int) -> None:
+        self._pos += n
 
     def uniform(self, a, b) -> np.float32:
         """``std::uniform_real_distribution<float>(a, b)``."""
@@ -196,54 +215,63 @@ def _project(objs: np.ndarray, x, y, w, h) -> np.ndarray:
     return out
 
 
-def _intersections(box, objs: np.ndarray) -> np.ndarray:
-    """Area of each object's box intersected with ``box`` (OpenCV's float
-    rectangle intersection)."""
-    x, y, w, h = box
+def _crop_trials(s: dict, r: np.ndarray, img_ratio) -> tuple:
+    """MXNet's GenerateCropBox for each row of 4 canonical draws ``r``: the
+    boxes' (x, y, w, h) as float32 columns, as MXNet computes them."""
+    scale = r[:, 0] * (s["max_crop_scales"] - s["min_crop_scales"])
+    scale += s["min_crop_scales"]
+    scale += _F(1e-12)
+    sq = scale * scale
+    lo = np.maximum(s["min_crop_aspect_ratios"] / img_ratio, sq)
+    hi = np.minimum(
+        s["max_crop_aspect_ratios"] / img_ratio,
+        (1.0 / sq.astype(np.float64)).astype(_F),
+    )
+    ratio = np.sqrt(r[:, 1] * (hi - lo) + lo)
+    w = np.minimum(_F(1), scale * ratio)
+    h = np.minimum(_F(1), scale / ratio)
+    return r[:, 2] * (_F(1) - w), r[:, 3] * (_F(1) - h), w, h
+
+
+def _first_crop(boxes: tuple, objs: np.ndarray, s: dict, emit_center: bool, thresh):
+    """MXNet's TryCrop over trial boxes (columns x, y, w, h): the first that
+    passes and the objects it keeps (clipped to it), or None."""
+    if len(objs) == 0:
+        return 0, objs
+    x, y, w, h = (v[:, None] for v in boxes)
     ox, oy = objs[:, 1], objs[:, 2]
     ow, oh = objs[:, 3] - ox, objs[:, 4] - oy
+    # OpenCV's float rectangle intersection (empty: area 0).
     x1, y1 = np.maximum(x, ox), np.maximum(y, oy)
     iw = np.minimum(x + w, ox + ow) - x1
     ih = np.minimum(y + h, oy + oh) - y1
-    return np.where((iw > 0) & (ih > 0), iw * ih, _F(0)).astype(_F)
-
-
-def _try_crop(box, objs: np.ndarray, s: dict, emit_center: bool, thresh):
-    """The objects after cropping to ``box``, or None when the box fails the
-    sampler's constraints or keeps no object."""
-    if len(objs) == 0:
-        return objs
-    x, y, w, h = box
-    inter = _intersections(box, objs)
-    ow, oh = objs[:, 3] - objs[:, 1], objs[:, 4] - objs[:, 2]
+    inter = np.where((iw > 0) & (ih > 0), iw * ih, _F(0)).astype(_F)
     gt_area = ow * oh
-    ok = np.ones(len(objs), bool)
-    if s["min_crop_overlaps"] > 0 or s["max_crop_overlaps"] < 1:
-        union = w * h + gt_area - inter
-        with np.errstate(divide="ignore", invalid="ignore"):
-            iou = np.where(inter > 0, inter / union, _F(0))
-        ok &= (iou >= s["min_crop_overlaps"]) & (iou <= s["max_crop_overlaps"])
-    if s["min_crop_sample_coverages"] > 0 or s["max_crop_sample_coverages"] < 1:
-        c = inter / (w * h)
-        ok &= (c >= s["min_crop_sample_coverages"]) & (
-            c <= s["max_crop_sample_coverages"]
-        )
-    if s["min_crop_object_coverages"] > 0 or s["max_crop_object_coverages"] < 1:
-        c = inter / gt_area
-        ok &= (c >= s["min_crop_object_coverages"]) & (
-            c <= s["max_crop_object_coverages"]
-        )
-    if not ok.any():
+    ok = np.ones(inter.shape, bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if s["min_crop_overlaps"] > 0 or s["max_crop_overlaps"] < 1:
+            iou = np.where(inter > 0, inter / (w * h + gt_area - inter), _F(0))
+            ok &= (iou >= s["min_crop_overlaps"]) & (iou <= s["max_crop_overlaps"])
+        if s["min_crop_sample_coverages"] > 0 or s["max_crop_sample_coverages"] < 1:
+            c = inter / (w * h)
+            ok &= c >= s["min_crop_sample_coverages"]
+            ok &= c <= s["max_crop_sample_coverages"]
+        if s["min_crop_object_coverages"] > 0 or s["max_crop_object_coverages"] < 1:
+            c = inter / gt_area
+            ok &= c >= s["min_crop_object_coverages"]
+            ok &= c <= s["max_crop_object_coverages"]
+        if emit_center:
+            cx = (objs[:, 1] + objs[:, 3]) * _F(0.5)
+            cy = (objs[:, 2] + objs[:, 4]) * _F(0.5)
+            keep = (x <= cx) & (cx < x + w) & (y <= cy) & (cy < y + h)
+        else:
+            keep = inter / gt_area > thresh
+    passed = ok.any(axis=1) & keep.any(axis=1)
+    if not passed.any():
         return None
-    if emit_center:
-        cx = (objs[:, 1] + objs[:, 3]) * _F(0.5)
-        cy = (objs[:, 2] + objs[:, 4]) * _F(0.5)
-        keep = (x <= cx) & (cx < x + w) & (y <= cy) & (cy < y + h)
-    else:
-        keep = inter / gt_area > thresh
-    if not keep.any():
-        return None
-    return _project(objs[keep], x, y, w, h)
+    t = int(np.argmax(passed))
+    bx, by, bw, bh = (v[t] for v in boxes)
+    return t, _project(objs[keep[t]], bx, by, bw, bh)
 
 
 # ---------------------------------------------------------------- parameters
@@ -344,47 +372,91 @@ def _saturate_u8(x: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(x), 0, 255).astype(np.uint8)
 
 
+_U8_F = np.arange(256, dtype=_F) * _INV255  # OpenCV's ``v * (1.f / 255.f)``
+_HLS_TABLES: dict[str, np.ndarray] = {}
+
+
+def _hls_tables() -> dict[str, np.ndarray]:
+    """Per (max, min) channel value: L, S (SIMD and scalar paths) as 8 bits
+    and ``60 / (max - min)``, as OpenCV 3.4 computes them in float32."""
+    if not _HLS_TABLES:
+        vmax, vmin = np.meshgrid(_U8_F, _U8_F, indexing="ij")
+        diff = vmax - vmin
+        total = vmax + vmin
+        light = total * _F(0.5)
+        chroma = diff > _F(np.finfo(np.float32).eps)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            simd = diff / np.where(light >= _F(0.5), _F(2) - total, total)
+            scalar = np.where(
+                light < _F(0.5), diff / total, diff / ((_F(2) - vmax) - vmin)
+            )
+            _HLS_TABLES["k"] = np.where(chroma, _F(60) / diff, _F(0)).ravel()
+        _HLS_TABLES["l"] = _saturate_u8(light * _F(255)).ravel()
+        _HLS_TABLES["s_simd"] = _saturate_u8(
+            np.where(chroma, simd, 0) * _F(255)
+        ).ravel()
+        _HLS_TABLES["s_scalar"] = _saturate_u8(
+            np.where(chroma, scalar, 0) * _F(255)
+        ).ravel()
+    return _HLS_TABLES
+
+
 def _bgr_to_hls(img: np.ndarray) -> np.ndarray:
-    """OpenCV 3.4's 8-bit BGR -> HLS (H in [0, 180)), the one linked into
+    """:func:`_hls_planes` as an HLS image."""
+    return np.ascontiguousarray(np.moveaxis(_hls_planes(img), 0, -1))
+
+
+def _hls_planes(img: np.ndarray) -> np.ndarray:
+    """The H, L and S planes (3, rows, cols) of OpenCV 3.4's 8-bit BGR -> HLS (H in [0, 180)), the one linked into
     MXNet 1.9.1, in float32 as it computes: per row, blocks of 256 pixels
     whose first multiple of 8 go through its SSE2 path (saturation divided
     by ``2 - (max + min)``) and the rest through its scalar path
-    (``(2 - max) - min``); the two round differently."""
-    x = img.astype(_F) * _INV255
-    b, g, r = x[..., 0], x[..., 1], x[..., 2]
-    vmax = np.maximum(np.maximum(b, g), r)
-    vmin = np.minimum(np.minimum(b, g), r)
-    diff = vmax - vmin
-    total = vmax + vmin
-    light = total * _F(0.5)
+    (``(2 - max) - min``); the two round differently. (OpenCV 4 rounds the
+    hue of some colours differently.)"""
+    t = _hls_tables()
+    planes = np.ascontiguousarray(np.moveaxis(img, -1, 0))
+    b8, g8, r8 = planes
+    vmax = np.maximum(np.maximum(b8, g8), r8)
+    vmin = np.minimum(np.minimum(b8, g8), r8)
+    idx = vmax.astype(np.intp)
+    idx <<= 8
+    idx |= vmin
+    out = np.empty((3,) + vmax.shape, np.uint8)
+    out[1] = t["l"][idx]
+    out[2] = t["s_simd"][idx]
     width = img.shape[1]
     col = np.arange(width)
     block_len = np.minimum(width - col // 256 * 256, 256)
-    simd = (col % 256) < block_len // 8 * 8
-    chroma = diff > _F(np.finfo(np.float32).eps)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        s_simd = diff / np.where(light >= _F(0.5), _F(2) - total, total)
-        s_scalar = np.where(
-            light < _F(0.5), diff / total, diff / ((_F(2) - vmax) - vmin)
-        )
-        sat = np.where(simd, s_simd, s_scalar)
-        k = _F(60) / diff
-        hue = np.where(
-            vmax == r,
-            (g - b) * k,
-            np.where(vmax == g, (b - r) * k + _F(120), (r - g) * k + _F(240)),
-        )
-    hue = np.where(hue < 0, hue + _F(360), hue) * _F(0.5)
-    hue = np.where(chroma, hue, _F(0))
-    sat = np.where(chroma, sat, _F(0))
-    return np.stack(
-        [_saturate_u8(hue), _saturate_u8(light * _F(255)), _saturate_u8(sat * _F(255))],
-        axis=-1,
+    tail = (col % 256) >= block_len // 8 * 8
+    if tail.any():
+        out[2][:, tail] = t["s_scalar"][idx[:, tail]]
+    # max == r: (g - b) * k; max == g: (b - r) * k + 120; else (r - g) * k + 240.
+    is_r = vmax == r8
+    is_g = vmax == g8
+    fb, fg, fr = planes.astype(_F) * _INV255
+    k = t["k"][idx]
+    hue = np.where(
+        is_r,
+        (fg - fb) * k,
+        np.where(is_g, (fb - fr) * k + _F(120), (fr - fg) * k + _F(240)),
     )
+    hue[hue < 0] += _F(360)
+    hue *= _F(0.5)
+    out[0] = np.rint(hue)
+    return out
 
 
 def _hls_to_bgr(hls: np.ndarray) -> np.ndarray:
-    """OpenCV 3.4's 8-bit HLS (H in [0, 180]) -> BGR, in float32."""
+    """OpenCV 3.4's 8-bit HLS (H in [0, 180]) -> BGR, in float32 (OpenCV 4
+    and 5 compute the same bytes for every input: their conversion is
+    used when installed; tests/io/test_image_det_record_aug.py checks)."""
+    cv2 = _rec._cv2()
+    if cv2 is not None:
+        return cv2.cvtColor(hls, cv2.COLOR_HLS2BGR)
+    return _hls_to_bgr_numpy(hls)
+
+
+def _hls_to_bgr_numpy(hls: np.ndarray) -> np.ndarray:
     light = hls[..., 1].astype(_F) * _INV255
     sat = hls[..., 2].astype(_F) * _INV255
     p2 = np.where(light <= _F(0.5), light * (_F(1) + sat), (light + sat) - light * sat)
@@ -397,6 +469,47 @@ def _hls_to_bgr(hls: np.ndarray) -> np.ndarray:
     tab = np.stack([p2, p1, p1 + span * (_F(1) - frac), p1 + span * frac], axis=-1)
     bgr = np.take_along_axis(tab, _HLS_SECTORS[sector], axis=-1)
     return _saturate_u8(bgr * _F(255))
+
+
+class _Canvas:
+    """An image placed at (``top``, ``left``) on a canvas of ``shape``
+    filled with ``fill``; only the windows read are built."""
+
+    __slots__ = ("fill", "img", "left", "shape", "top")
+
+    def __init__(self, img, top: int, left: int, shape: tuple, fill) -> None:
+        self.img, self.top, self.left, self.shape, self.fill = (
+            img,
+            top,
+            left,
+            shape,
+            fill,
+        )
+
+    def window(self, y: int, x: int, h: int, w: int) -> np.ndarray:
+        rows, cols = self.img.shape[:2]
+        y0, y1 = max(y, self.top), min(y + h, self.top + rows)
+        x0, x1 = max(x, self.left), min(x + w, self.left + cols)
+        cv2 = _rec._cv2()
+        if y1 <= y0 or x1 <= x0 or cv2 is None:
+            out = np.empty((h, w, self.shape[2]), np.uint8)
+            out[...] = self.fill
+            if y1 > y0 and x1 > x0:
+                out[y0 - y : y1 - y, x0 - x : x1 - x] = self.img[
+                    y0 - self.top : y1 - self.top, x0 - self.left : x1 - self.left
+                ]
+            return out
+        inner = self.img[y0 - self.top : y1 - self.top, x0 - self.left : x1 - self.left]
+        out = cv2.copyMakeBorder(
+            np.ascontiguousarray(inner),
+            y0 - y,
+            y + h - y1,
+            x0 - x,
+            x + w - x1,
+            cv2.BORDER_CONSTANT,
+            value=[int(v) for v in self.fill],
+        )
+        return out.reshape(h, w, self.shape[2])
 
 
 # ---------------------------------------------------------------- augmenter
@@ -486,16 +599,23 @@ class _DetAugment:
                     f"{self.where}: {where_rec}: random hue / saturation / "
                     f"illumination need a 3-channel image, got {img.shape[2]} channels"
                 )
-            hls = _bgr_to_hls(img).astype(np.int16)
-            hls += np.array([h, lum, s], np.int16)
-            np.clip(hls, 0, np.array([180, 255, 255], np.int16), out=hls)
-            img = _hls_to_bgr(hls)
+            planes = _hls_planes(img)
+            for ch, delta, top in ((0, h, 180), (1, lum, 255), (2, s, 255)):
+                if delta:
+                    lut = np.clip(np.arange(256) + delta, 0, top).astype(np.uint8)
+                    planes[ch] = lut[planes[ch]]
+            img = _hls_to_bgr(np.ascontiguousarray(np.moveaxis(planes, 0, -1)))
         if abs(float(c)) > 1e-3:
+            # OpenCV's convertTo: saturate(round(pixel * (1 + c))) in float32.
             alpha = _F(c + _F(1))
-            img = np.clip(np.rint(img.astype(_F) * alpha), 0, 255).astype(np.uint8)
+            lut = _saturate_u8(np.arange(256, dtype=_F) * alpha)
+            cv2 = _rec._cv2()
+            img = lut[img] if cv2 is None else cv2.LUT(img, lut).reshape(img.shape)
         return img
 
     def _pad(self, img, objs, eng: _Engine):
+        """The padded image as a :class:`_Canvas` (built when a crop or the
+        final resize reads it) and the boxes in it."""
         scale = eng.uniform(1.0, self.max_pad_scale)
         if scale < _F(1.05):
             return img, objs
@@ -508,41 +628,38 @@ class _DetAugment:
         bottom = max(0, int((scale - y0 - _F(1)) * _F(rows)))
         fill = np.zeros(img.shape[2], np.uint8)
         fill[: min(3, img.shape[2])] = np.clip(self.fill_value, 0, 255)
-        out = np.empty(
-            (rows + top + bottom, cols + left + right, img.shape[2]), np.uint8
-        )
-        out[...] = fill
-        out[top : top + rows, left : left + cols] = img
-        return out, objs
-
-    def _crop_box(self, s: dict, eng: _Engine, img_ratio):
-        scale = eng.uniform(s["min_crop_scales"], s["max_crop_scales"]) + _F(1e-12)
-        sq = scale * scale
-        lo = max(s["min_crop_aspect_ratios"] / img_ratio, sq)
-        hi = min(s["max_crop_aspect_ratios"] / img_ratio, _F(1.0 / float(sq)))
-        ratio = np.sqrt(eng.uniform(lo, hi))
-        w = min(_F(1), scale * ratio)
-        h = min(_F(1), scale / ratio)
-        x0 = eng.uniform(0.0, _F(1) - w)
-        y0 = eng.uniform(0.0, _F(1) - h)
-        return x0, y0, w, h
+        shape = (rows + top + bottom, cols + left + right, img.shape[2])
+        return _Canvas(img, top, left, shape, fill), objs
 
     def _crop(self, img, objs, eng: _Engine):
+        """MXNet's crop samplers in a random order; each draws up to
+        ``max_crop_trials`` boxes (4 draws each; here evaluated together,
+        consuming the draws of the trials MXNet makes)."""
         order = eng.shuffled(len(self.samplers))
         rows, cols = img.shape[:2]
         img_ratio = _F(cols) / _F(rows)
         for idx in order:
             s = self.samplers[idx]
-            for _ in range(s["max_crop_trials"]):
-                box = self._crop_box(s, eng, img_ratio)
-                kept = _try_crop(box, objs, s, self.emit_center, self.emit_thresh)
-                if kept is None:
-                    continue
-                x0, y0, w, h = box
-                left, top = int(x0 * _F(cols)), int(y0 * _F(rows))
-                width = max(1, int(w * _F(cols)))
-                height = max(1, int(h * _F(rows)))
-                return img[top : top + height, left : left + width], kept
+            trials = s["max_crop_trials"]
+            if trials <= 0:
+                continue
+            boxes = _crop_trials(
+                s, eng.canonicals(4 * trials).reshape(-1, 4), img_ratio
+            )
+            found = _first_crop(boxes, objs, s, self.emit_center, self.emit_thresh)
+            if found is None:
+                eng.skip(4 * trials)
+                continue
+            t, kept = found
+            eng.skip(4 * (t + 1))
+            x0, y0, w, h = (v[t] for v in boxes)
+            left = min(int(x0 * _F(cols)), cols - 1)
+            top = min(int(y0 * _F(rows)), rows - 1)
+            width = max(1, min(int(w * _F(cols)), cols - left))
+            height = max(1, min(int(h * _F(rows)), rows - top))
+            if isinstance(img, _Canvas):
+                return img.window(top, left, height, width), kept
+            return img[top : top + height, left : left + width], kept
         return img, objs
 
     def __call__(self, img, objs, eng: _Engine, where_rec: str):
@@ -574,6 +691,8 @@ class _DetAugment:
             and eng.uniform(0.0, 1.0) < self.crop_prob
         ):
             img, objs = self._crop(img, objs, eng)
+        if isinstance(img, _Canvas):
+            img = img.window(0, 0, img.shape[0], img.shape[1])
         _, dh, dw = self.shape
         rows, cols = img.shape[:2]
         if self.resize_mode == "force":
@@ -653,9 +772,7 @@ class _DetExamples(_rec._RecordExamples):
         elif self.mean_image is not None:
             out -= self.mean_image
         std = self.std[:c]
-        for k in range(c):
-            if std[k] > 0:
-                out[k] /= std[k]
+        out /= np.where(std > 0, std, np.float32(1))[:, None, None]
         out *= np.float32(self.scale)
 
 

@@ -250,3 +250,15 @@ def test_colour_offsets_need_three_channels():
             max_random_hue=20,
             preprocess_threads=1,
         )
+
+
+def test_hls_to_bgr_with_opencv_equals_opencv_34s_arithmetic():
+    # The inverse conversion calls the installed OpenCV, whose bytes must be
+    # those of OpenCV 3.4's float32 arithmetic (emulated in numpy, which the
+    # fixtures check against MXNet): every hue, a grid of L and S.
+    from neogluon.io import image_det_record as D
+
+    h, ls = np.arange(181), np.r_[np.arange(0, 256, 3), 254, 255]
+    grid = np.stack(np.meshgrid(h, ls, ls, indexing="ij"), -1).astype(np.uint8)
+    hls = grid.reshape(181, -1, 3)
+    np.testing.assert_array_equal(D._hls_to_bgr(hls), D._hls_to_bgr_numpy(hls))
