@@ -96,7 +96,6 @@ _ACCEPTED = {
     "aug_seq",
     "prefetch_buffer",
     "ctx",
-    "dtype",
     "device_id",
     "shuffle_chunk_size",
     "shuffle_chunk_seed",
@@ -858,6 +857,12 @@ class ImageDetRecordIter(_rec._RecordIterBase):
         where = self._WHERE
         data_shape = _rec.image_data_shape(data_shape, where)
         augment = _DetAugment(kwargs, data_shape, where)
+        dtype = kwargs.pop("dtype", None)
+        if dtype is not None and np.dtype(dtype) != np.float32:
+            raise IterParamError(
+                f"{where}: dtype={dtype!r}: the detection iterator gives float32 "
+                "batches only (MXNet 1.9.1's fails for other types); cast the batches"
+            )
         _unknown_params(set(kwargs) - _ACCEPTED, where)
         batch_size = _positive_int(batch_size, "batch_size", where)
         _check_part(part_index, num_parts, where)

@@ -12,6 +12,8 @@ crops)."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -262,3 +264,60 @@ def test_hls_to_bgr_with_opencv_equals_opencv_34s_arithmetic():
     grid = np.stack(np.meshgrid(h, ls, ls, indexing="ij"), -1).astype(np.uint8)
     hls = grid.reshape(181, -1, 3)
     np.testing.assert_array_equal(D._hls_to_bgr(hls), D._hls_to_bgr_numpy(hls))
+
+
+def test_mxnet_ssd_example_configuration_runs():
+    # example/ssd (MXNet 1.9.1) passes one list per crop-sampler parameter
+    # (config_as_dict), the colour jitter and random padding.
+    samplers = [0.1, 0.3, 0.5, 0.7, 0.9]
+    n = len(samplers)
+    kw = {
+        "min_crop_scales": [0.3] * n,
+        "max_crop_scales": [1.0] * n,
+        "min_crop_aspect_ratios": [0.5] * n,
+        "max_crop_aspect_ratios": [2.0] * n,
+        "min_crop_overlaps": samplers,
+        "max_crop_overlaps": [1.0] * n,
+        "min_crop_sample_coverages": [0.0] * n,
+        "max_crop_sample_coverages": [1.0] * n,
+        "min_crop_object_coverages": [0.0] * n,
+        "max_crop_object_coverages": [1.0] * n,
+        "max_crop_trials": [25] * n,
+        "num_crop_sampler": n,
+        "rand_crop_prob": 1.0 / (n + 1) * n,
+        "crop_emit_mode": "center",
+        "rand_pad_prob": 0.5,
+        "max_pad_scale": 4.0,
+        "fill_value": 127,
+        "random_hue_prob": 0.5,
+        "max_random_hue": 18,
+        "random_saturation_prob": 0.5,
+        "max_random_saturation": 32,
+        "random_illumination_prob": 0.5,
+        "max_random_illumination": 32,
+        "random_contrast_prob": 0.5,
+        "max_random_contrast": 0.5,
+        "inter_method": 10,
+        "rand_mirror_prob": 0.5,
+        "shuffle": True,
+        "seed": 233,
+        "preprocess_threads": 2,
+        "label_pad_width": -1,
+        "mean_r": 123.68,
+        "mean_g": 116.779,
+        "mean_b": 103.939,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no parameter is unknown
+        it = mx.io.ImageDetRecordIter(
+            path_imgrec=str(DIR / "aug.rec"), data_shape=(3, 30, 30), batch_size=4, **kw
+        )
+    labels = np.concatenate([b.label[0].asnumpy() for b in it])
+    assert labels.shape[0] == 12 and (labels[:, 3] >= 9).all()
+    with pytest.raises(MXNetError, match="dtype='float16': .*float32 batches only"):
+        mx.io.ImageDetRecordIter(
+            path_imgrec=str(DIR / "aug.rec"),
+            data_shape=(3, 30, 30),
+            batch_size=4,
+            dtype="float16",
+        )
