@@ -371,6 +371,8 @@ def _saturate_u8(x: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(x), 0, 255).astype(np.uint8)
 
 
+_RAMP_180 = np.clip(np.arange(-255, 511), 0, 180).astype(np.uint8)
+_RAMP_255 = np.clip(np.arange(-255, 511), 0, 255).astype(np.uint8)
 _U8_F = np.arange(256, dtype=_F) * _INV255  # OpenCV's ``v * (1.f / 255.f)``
 _HLS_TABLES: dict[str, np.ndarray] = {}
 
@@ -582,12 +584,15 @@ class _DetAugment:
         return _rec.resize(img, nw, nh, method)
 
     def _colour(self, img, eng: _Engine, where_rec: str) -> np.ndarray:
-        u = [eng.uniform(-1.0, 1.0) for _ in range(4)]
+        # Four amplitudes U(-1, 1) (``r * 2 + -1``), then four U(0, 1) (``r``).
+        r = eng.canonicals(8)
+        eng.skip(8)
+        u = r[:4] * _F(2) + _F(-1)
         h = int(u[0] * _F(self.hue))
         s = int(u[1] * _F(self.sat))
         lum = int(u[2] * _F(self.ill))
         c = u[3] * self.contrast
-        probs = [eng.uniform(0.0, 1.0) for _ in range(4)]
+        probs = r[4:]
         h = h if probs[0] < self.color_probs[0] else 0
         s = s if probs[1] < self.color_probs[1] else 0
         lum = lum if probs[2] < self.color_probs[2] else 0
@@ -599,10 +604,15 @@ class _DetAugment:
                     f"illumination need a 3-channel image, got {img.shape[2]} channels"
                 )
             planes = _hls_planes(img)
-            for ch, delta, top in ((0, h, 180), (1, lum, 255), (2, s, 255)):
+            for ch, delta, ramp in (
+                (0, h, _RAMP_180),
+                (1, lum, _RAMP_255),
+                (2, s, _RAMP_255),
+            ):
                 if delta:
-                    lut = np.clip(np.arange(256) + delta, 0, top).astype(np.uint8)
-                    planes[ch] = lut[planes[ch]]
+                    # v + delta clamped to [0, top]; |delta| > 255 saturates as 255.
+                    start = 255 + max(-255, min(255, delta))
+                    planes[ch] = ramp[start : start + 256][planes[ch]]
             img = _hls_to_bgr(np.ascontiguousarray(np.moveaxis(planes, 0, -1)))
         if abs(float(c)) > 1e-3:
             # OpenCV's convertTo: saturate(round(pixel * (1 + c))) in float32.
