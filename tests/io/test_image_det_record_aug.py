@@ -321,3 +321,29 @@ def test_mxnet_ssd_example_configuration_runs():
             batch_size=4,
             dtype="float16",
         )
+
+
+def test_gray_images_pad_crop_mirror_and_contrast():
+    it = mx.io.ImageDetRecordIter(
+        path_imgrec=str(DIR / "aug.rec"),
+        data_shape=(1, 40, 40),
+        batch_size=4,
+        rand_pad_prob=1,
+        max_pad_scale=3,
+        fill_value=300,  # saturates to 255 as OpenCV's border colour does
+        rand_crop_prob=1,
+        min_crop_scales=0.5,
+        rand_mirror_prob=0.5,
+        random_contrast_prob=1,
+        max_random_contrast=0.3,
+        resize_mode="shrink",
+        preprocess_threads=1,
+    )
+    batch = next(it)
+    data, label = batch.data[0].asnumpy(), batch.label[0].asnumpy()
+    assert data.shape == (4, 1, 40, 40) and (label[:, 0] == 1).all()
+    assert (data[:, :, 40:, :] == 0).all() and data.max() <= 255
+    assert (data == 255).any()  # some padding was kept by the crops
+    boxes = label[:, 7:].reshape(4, -1, 6)
+    valid = boxes[:, :, 0] >= 0
+    assert (boxes[valid][:, 1:5] >= 0).all() and (boxes[valid][:, 1:5] <= 1).all()
