@@ -73,6 +73,7 @@ needs 3).
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Sequence
@@ -374,32 +375,28 @@ def _saturate_u8(x: np.ndarray) -> np.ndarray:
 _RAMP_180 = np.clip(np.arange(-255, 511), 0, 180).astype(np.uint8)
 _RAMP_255 = np.clip(np.arange(-255, 511), 0, 255).astype(np.uint8)
 _U8_F = np.arange(256, dtype=_F) * _INV255  # OpenCV's ``v * (1.f / 255.f)``
-_HLS_TABLES: dict[str, np.ndarray] = {}
 
 
+@functools.cache
 def _hls_tables() -> dict[str, np.ndarray]:
     """Per (max, min) channel value: L, S (SIMD and scalar paths) as 8 bits
-    and ``60 / (max - min)``, as OpenCV 3.4 computes them in float32."""
-    if not _HLS_TABLES:
-        vmax, vmin = np.meshgrid(_U8_F, _U8_F, indexing="ij")
-        diff = vmax - vmin
-        total = vmax + vmin
-        light = total * _F(0.5)
-        chroma = diff > _F(np.finfo(np.float32).eps)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            simd = diff / np.where(light >= _F(0.5), _F(2) - total, total)
-            scalar = np.where(
-                light < _F(0.5), diff / total, diff / ((_F(2) - vmax) - vmin)
-            )
-            _HLS_TABLES["k"] = np.where(chroma, _F(60) / diff, _F(0)).ravel()
-        _HLS_TABLES["l"] = _saturate_u8(light * _F(255)).ravel()
-        _HLS_TABLES["s_simd"] = _saturate_u8(
-            np.where(chroma, simd, 0) * _F(255)
-        ).ravel()
-        _HLS_TABLES["s_scalar"] = _saturate_u8(
-            np.where(chroma, scalar, 0) * _F(255)
-        ).ravel()
-    return _HLS_TABLES
+    and ``60 / (max - min)``, as OpenCV 3.4 computes them in float32 (built
+    once; threads racing here each get a complete set)."""
+    vmax, vmin = np.meshgrid(_U8_F, _U8_F, indexing="ij")
+    diff = vmax - vmin
+    total = vmax + vmin
+    light = total * _F(0.5)
+    chroma = diff > _F(np.finfo(np.float32).eps)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        simd = diff / np.where(light >= _F(0.5), _F(2) - total, total)
+        scalar = np.where(light < _F(0.5), diff / total, diff / ((_F(2) - vmax) - vmin))
+        k = np.where(chroma, _F(60) / diff, _F(0))
+    return {
+        "k": k.ravel(),
+        "l": _saturate_u8(light * _F(255)).ravel(),
+        "s_simd": _saturate_u8(np.where(chroma, simd, 0) * _F(255)).ravel(),
+        "s_scalar": _saturate_u8(np.where(chroma, scalar, 0) * _F(255)).ravel(),
+    }
 
 
 def _bgr_to_hls(img: np.ndarray) -> np.ndarray:
