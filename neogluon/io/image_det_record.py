@@ -65,6 +65,11 @@ so they do not depend on the number of workers and differ from MXNet's.
 Fed MXNet's single-thread stream, the augmenter gives MXNet's exact boxes
 and images (tests/io/test_image_det_record_aug.py).
 
+``shuffle=True`` gives MXNet's orders exactly when the part fits in one of
+the 8 MiB chunks MXNet reads (it shuffles each chunk every pass with
+``std::shuffle`` and an mt19937 seeded ``233 + seed``); a larger part is
+shuffled whole every pass.
+
 Differs from MXNet 1.9.1: a crop box narrower or shorter than one pixel
 keeps one pixel (MXNet's OpenCV fails on an empty image); colour offsets
 on an image without 3 channels raise MXNetError (MXNet's HLS conversion
@@ -782,6 +787,39 @@ class _DetExamples(_rec._RecordExamples):
         out *= np.float32(self.scale)
 
 
+_CHUNK_BYTES = 8 << 20  # MXNet's reading chunk: it shuffles within one
+
+
+def _part_bytes(offsets: np.ndarray, records: np.ndarray, path: str) -> int:
+    last = int(records[-1])
+    end = offsets[last + 1] if last + 1 < len(offsets) else os.path.getsize(path)
+    return int(end - offsets[int(records[0])])
+
+
+def _shuffle_order(n: int, shuffle: bool, seed: int, part_bytes: int):
+    """``order(pass_no)``: the examples' order in each pass. MXNet shuffles
+    the examples of each 8 MiB chunk it reads, every pass, with
+    ``std::shuffle`` and an mt19937 seeded ``233 + seed``: a part of one
+    chunk gets its exact orders; a larger part is shuffled whole (numpy)."""
+    if not shuffle:
+        return lambda pass_no: np.arange(n)
+    if part_bytes > _CHUNK_BYTES:
+        return lambda pass_no: np.random.RandomState(
+            (seed + 111 + pass_no) % 2**32
+        ).permutation(n)
+    made: list = []  # [engine, pass number, its order]
+
+    def order(pass_no: int) -> np.ndarray:
+        if not made or made[1] > pass_no:
+            made[:] = [_Engine(np.random.RandomState((233 + seed) % 2**32)), -1, None]
+        while made[1] < pass_no:
+            made[2] = np.asarray(made[0].shuffled(n))
+            made[1] += 1
+        return made[2]
+
+    return order
+
+
 class ImageDetRecordIter(_rec._RecordIterBase):
     """Detection batches from a RecordIO file (see the module notes).
 
@@ -928,13 +966,9 @@ class ImageDetRecordIter(_rec._RecordIterBase):
             }
         )
         n = len(records)
-
-        def order(pass_no: int) -> np.ndarray:
-            if not shuffle:
-                return np.arange(n)
-            return np.random.RandomState(
-                (int(seed) + 111 + pass_no) % 2**32
-            ).permutation(n)
+        order = _shuffle_order(
+            n, bool(shuffle), int(seed), _part_bytes(offsets, records, path_imgrec)
+        )
 
         self._stream = _Stream(n, batch_size, bool(round_batch), order, where)
         self._bs = batch_size

@@ -347,3 +347,26 @@ def test_gray_images_pad_crop_mirror_and_contrast():
     boxes = label[:, 7:].reshape(4, -1, 6)
     valid = boxes[:, :, 0] >= 0
     assert (boxes[valid][:, 1:5] >= 0).all() and (boxes[valid][:, 1:5] <= 1).all()
+
+
+@pytest.mark.parametrize(("seed", "bs"), F.SHUFFLES)
+def test_shuffle_gives_mxnets_order(seed, bs):
+    # A .rec within one 8 MiB chunk: MXNet's std::shuffle orders, pass after
+    # pass (round_batch wraps start the next pass, as MXNet's do).
+    ref = load_fixture("image_det_aug", "shuffle")
+    it = F.iterator(
+        mx,
+        {
+            "path_imgrec": "aug.rec",
+            "data_shape": (3, 20, 20),
+            "batch_size": bs,
+            "shuffle": True,
+            "seed": seed,
+            "preprocess_threads": 1,
+        },
+        DIR,
+    )
+    for e in range(3):
+        got = np.concatenate([b.label[0].asnumpy()[:, 6] - 100 for b in it])
+        np.testing.assert_array_equal(got, ref[f"order{seed}_{bs}_{e}"], err_msg=str(e))
+        it.reset()
