@@ -354,18 +354,7 @@ def test_shuffle_gives_mxnets_order(seed, bs):
     # A .rec within one 8 MiB chunk: MXNet's std::shuffle orders, pass after
     # pass (round_batch wraps start the next pass, as MXNet's do).
     ref = load_fixture("image_det_aug", "shuffle")
-    it = F.iterator(
-        mx,
-        {
-            "path_imgrec": "aug.rec",
-            "data_shape": (3, 20, 20),
-            "batch_size": bs,
-            "shuffle": True,
-            "seed": seed,
-            "preprocess_threads": 1,
-        },
-        DIR,
-    )
+    it = F.iterator(mx, F.shuffle_kwargs(seed, bs), DIR)
     for e in range(3):
         got = np.concatenate([b.label[0].asnumpy()[:, 6] - 100 for b in it])
         np.testing.assert_array_equal(got, ref[f"order{seed}_{bs}_{e}"], err_msg=str(e))
