@@ -86,9 +86,9 @@ def test_image_det_record_iter_options():
     np.testing.assert_allclose(f.data[0].asnumpy(), p.data[0].asnumpy()[:, :, :, ::-1])
     fl, pl = f.label[0].asnumpy(), p.label[0].asnumpy()
     np.testing.assert_allclose(fl[0, 7], 1 - pl[0, 9], rtol=1e-6)
-    with pytest.raises(MXNetError, match="rand_crop_prob > 0.*ImageDetIter"):
+    with pytest.raises(MXNetError, match="max_crop_scales must be > min_crop_scales"):
         mx.io.ImageDetRecordIter(
-            path_imgrec=rec, data_shape=(3, 20, 20), batch_size=3, rand_crop_prob=0.5
+            path_imgrec=rec, data_shape=(3, 20, 20), batch_size=3, min_crop_scales=1.0
         )
     with pytest.raises(MXNetError, match="label_pad_width=5 is smaller"):
         mx.io.ImageDetRecordIter(
