@@ -41,35 +41,54 @@ SPARSE_IMPLS: dict[str, Callable] = {}
 def invoke(op: _reg.OpDef, inputs: Sequence[NDArray], attrs: dict, out=None):
     """Run a registered operator eagerly on NDArrays (the ``nd`` frontend core).
 
-    Returns an NDArray, or a list of NDArrays for multi-output ops.
+    Returns an NDArray, or a list of NDArrays for multi-output ops. ``attrs``
+    are parsed attributes; passing ``op.defaults`` itself (the frontend does
+    when no attribute is given) lets a kernel whose own keyword defaults are
+    the op's run without a keyword dict.
     """
     if _PROF.on and not _opprof.entered():
         return _opprof.op_range(op.name, invoke, op, inputs, attrs, out)
-    sparse_impl = SPARSE_IMPLS.get(op.name)
-    if sparse_impl is not None:
-        for x in inputs:
-            if type(x) is not NDArray and x.stype != "default":
-                res = sparse_impl(*inputs, out=out, **attrs)
-                if res is not NotImplemented:
-                    return res
-                break
-    tensors = [x._data for x in inputs]
-    needs_guard = False
-    for t in tensors:
-        if t.requires_grad:
-            needs_guard = not _flags.recording
+    for x in inputs:
+        if type(x) is not NDArray:  # a sparse array, or a subclass
+            res = _sparse(op, inputs, attrs, out)
+            if res is not NotImplemented:
+                return res
             break
-    if op.same_dtype and len(tensors) > 1:
-        d0 = tensors[0].dtype
+    # Collect the tensors; the grad guard is needed only when an input
+    # requires grad outside ``record()``; dtypes must match (no promotion).
+    n = len(inputs)
+    if n == 1:
+        t = inputs[0]._data
+        tensors: Sequence[torch.Tensor] = (t,)
+        guard = t.requires_grad and not _flags.recording
+    elif n == 2:
+        ta = inputs[0]._data
+        tb = inputs[1]._data
+        tensors = (ta, tb)
+        guard = (ta.requires_grad or tb.requires_grad) and not _flags.recording
+        if ta.dtype is not tb.dtype and op.same_dtype:
+            _check_dtypes(op, inputs, tensors, attrs)
+    else:
+        tensors = [x._data for x in inputs]
+        guard = False
         for t in tensors:
-            if t.dtype != d0:
-                _check_dtypes(op, inputs, tensors, attrs)
+            if t.requires_grad:
+                guard = not _flags.recording
                 break
+        if n and op.same_dtype:
+            d0 = tensors[0].dtype
+            for t in tensors:
+                if t.dtype is not d0:
+                    _check_dtypes(op, inputs, tensors, attrs)
+                    break
+    kernel = op.kernel
     try:
-        if needs_guard:
-            res = _grad_off(op.kernel, *tensors, **attrs)
+        if attrs is op.defaults and op.bare_defaults:
+            res = _grad_off(kernel, *tensors) if guard else kernel(*tensors)
+        elif guard:
+            res = _grad_off(kernel, *tensors, **attrs)
         else:
-            res = op.kernel(*tensors, **attrs)
+            res = kernel(*tensors, **attrs)
     except MXNetError as err:
         raise _with_block(err) from None
     except (RuntimeError, ValueError, IndexError, TypeError) as err:
@@ -79,8 +98,8 @@ def invoke(op: _reg.OpDef, inputs: Sequence[NDArray], attrs: dict, out=None):
             res = _clone(res)
         if out is not None:
             return _write_out(out, res)
-        return _new(res, inputs[0]._ctx if inputs else _attr_ctx_tag(attrs, res))
-    ctx = inputs[0]._ctx if inputs else _attr_ctx_tag(attrs, res[0] if res else None)
+        return _new(res, inputs[0]._ctx if n else _attr_ctx_tag(attrs, res))
+    ctx = inputs[0]._ctx if n else _attr_ctx_tag(attrs, res[0] if res else None)
     outs = [_new(r, ctx) for r in res]
     if out is not None:
         outs_t = out if isinstance(out, (list, tuple)) else [out]
@@ -88,6 +107,17 @@ def invoke(op: _reg.OpDef, inputs: Sequence[NDArray], attrs: dict, out=None):
             _write_out(o, r._data)
         return out
     return outs
+
+
+def _sparse(op: _reg.OpDef, inputs: Sequence[NDArray], attrs: dict, out):
+    """The op's sparse implementation on these inputs when one is sparse, else
+    ``NotImplemented`` (the dense kernel runs on their dense values)."""
+    impl = SPARSE_IMPLS.get(op.name)
+    if impl is not None:
+        for x in inputs:
+            if x.stype != "default":
+                return impl(*inputs, out=out, **attrs)
+    return NotImplemented
 
 
 def _write_out(out: NDArray, res: torch.Tensor) -> NDArray:
