@@ -66,9 +66,9 @@ def make_function(op: _reg.OpDef, public_name: str):
     The common call, positional NDArray inputs with attributes by keyword or
     left at their defaults, binds in a few steps: each distinct set of keyword
     values is parsed once (call sites repeat them) and the inputs go straight
-    to :func:`invoke`. Everything else (inputs by keyword, attributes
-    positionally, absent optional inputs, creation and variadic ops) binds
-    through ``ops._signature``.
+    to :func:`invoke`; so do the arrays of a variadic op (``concat``). Everything
+    else (inputs by keyword, attributes positionally, absent optional inputs,
+    a list of arrays, creation ops) binds through ``ops._signature``.
     """
     n_in = len(op.inputs)
     defaults = op.defaults
@@ -81,8 +81,26 @@ def make_function(op: _reg.OpDef, public_name: str):
     )
     attr_cache: dict = {}
     input_names = frozenset(op.inputs)
+    variadic = op.variadic and not op.creation
+    num_args_attr = op.num_args_attr
 
     def fn(*args, out=None, name=None, **kwargs):
+        if variadic and args and input_names.isdisjoint(kwargs):
+            # ``concat(x, y, dim=0)``: the arrays are the inputs, num_args
+            # their count unless given.
+            for a in args:
+                if type(a) is not NDArray:
+                    break
+            else:
+                if num_args_attr is not None and num_args_attr not in kwargs:
+                    kwargs[num_args_attr] = len(args)
+                key = attr_key(kwargs)
+                parsed = attr_cache.get(key) if key is not None else None
+                if parsed is None:
+                    parsed = op.parse_attrs(kwargs)
+                    if key is not None and len(attr_cache) < 256:
+                        attr_cache[key] = parsed
+                return invoke(op, args, parsed, out)
         attrs = defaults
         n_present = n_default
         if kwargs:

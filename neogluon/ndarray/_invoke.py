@@ -22,7 +22,6 @@ from ..base import MXNetError
 from ..ops import registry as _reg
 from ._core import NDArray
 from ._core import _attr_ctx_tag
-from ._core import _clone
 from ._core import _grad_off
 from ._core import _new
 
@@ -30,6 +29,7 @@ __all__ = ["SPARSE_IMPLS", "invoke", "op_error"]
 
 _flags = _state.flags
 _Tensor = torch.Tensor
+_CONTIGUOUS = torch.contiguous_format
 
 #: Operator name -> its implementation on CSR / row_sparse inputs, filled by
 #: ``ndarray/sparse.py``. Called as ``impl(*inputs, out=out, **attrs)`` when an
@@ -70,17 +70,18 @@ def invoke(op: _reg.OpDef, inputs: Sequence[NDArray], attrs: dict, out=None):
             _check_dtypes(op, inputs, tensors, attrs)
     else:
         tensors = [x._data for x in inputs]
-        guard = False
-        for t in tensors:
-            if t.requires_grad:
-                guard = not _flags.recording
-                break
-        if n and op.same_dtype:
+        guard = mixed = False
+        if n:
             d0 = tensors[0].dtype
             for t in tensors:
+                if t.requires_grad:
+                    guard = True
                 if t.dtype is not d0:
-                    _check_dtypes(op, inputs, tensors, attrs)
-                    break
+                    mixed = True
+            if guard:
+                guard = not _flags.recording
+            if mixed and op.same_dtype:
+                _check_dtypes(op, inputs, tensors, attrs)
     kernel = op.kernel
     try:
         if attrs is op.defaults and op.bare_defaults:
@@ -95,7 +96,8 @@ def invoke(op: _reg.OpDef, inputs: Sequence[NDArray], attrs: dict, out=None):
         raise op_error(op, tensors, attrs, err) from None
     if isinstance(res, _Tensor):
         if op.returns_view and res._is_view():
-            res = _clone(res)
+            # never recorded by mistake: res requires grad only when recording
+            res = res.clone(memory_format=_CONTIGUOUS)
         if out is not None:
             return _write_out(out, res)
         return _new(res, inputs[0]._ctx if n else _attr_ctx_tag(attrs, res))

@@ -252,7 +252,8 @@ register(
 
 def _transpose(data, axes=()):
     if not axes:
-        return data.permute(*reversed(range(data.dim())))
+        ndim = data.dim()
+        return data.t() if ndim == 2 else data.permute(tuple(range(ndim - 1, -1, -1)))
     if len(axes) != data.dim() or sorted(a % data.dim() for a in axes) != list(
         range(data.dim())
     ):
