@@ -48,46 +48,54 @@ def invoke(op: _reg.OpDef, inputs: Sequence[NDArray], attrs: dict, out=None):
     """
     if _PROF.on and not _opprof.entered():
         return _opprof.op_range(op.name, invoke, op, inputs, attrs, out)
-    for x in inputs:
-        if type(x) is not NDArray:  # a sparse array, or a subclass
+    # Collect the tensors; the grad guard is needed only when an input
+    # requires grad outside ``record()``; dtypes must match (no promotion).
+    # An input of another type (a sparse array, an NDArray subclass) may
+    # have the op's sparse implementation run instead.
+    n = len(inputs)
+    if n == 1:
+        a = inputs[0]
+        if type(a) is not NDArray:
             res = _sparse(op, inputs, attrs, out)
             if res is not NotImplemented:
                 return res
-            break
-    # Collect the tensors; the grad guard is needed only when an input
-    # requires grad outside ``record()``; dtypes must match (no promotion).
-    n = len(inputs)
-    if n == 1:
-        t = inputs[0]._data
+        t = a._data
         tensors: Sequence[torch.Tensor] = (t,)
         guard = t.requires_grad and not _flags.recording
-    elif n == 2:
-        ta = inputs[0]._data
-        tb = inputs[1]._data
-        tensors = (ta, tb)
-        guard = (ta.requires_grad or tb.requires_grad) and not _flags.recording
-        if ta.dtype is not tb.dtype and op.same_dtype:
-            _check_dtypes(op, inputs, tensors, attrs)
     else:
-        tensors = [x._data for x in inputs]
-        guard = mixed = False
-        if n:
-            d0 = tensors[0].dtype
-            for t in tensors:
-                if t.requires_grad:
-                    guard = True
-                if t.dtype is not d0:
-                    mixed = True
-            if guard:
-                guard = not _flags.recording
-            if mixed and op.same_dtype:
+        for x in inputs:
+            if type(x) is not NDArray:
+                res = _sparse(op, inputs, attrs, out)
+                if res is not NotImplemented:
+                    return res
+                break
+        if n == 2:
+            ta = inputs[0]._data
+            tb = inputs[1]._data
+            tensors = (ta, tb)
+            guard = (ta.requires_grad or tb.requires_grad) and not _flags.recording
+            if ta.dtype is not tb.dtype and op.same_dtype:
                 _check_dtypes(op, inputs, tensors, attrs)
+        else:
+            tensors = [x._data for x in inputs]
+            guard = mixed = False
+            if n:
+                d0 = tensors[0].dtype
+                for t in tensors:
+                    if t.requires_grad:
+                        guard = True
+                    if t.dtype is not d0:
+                        mixed = True
+                if guard:
+                    guard = not _flags.recording
+                if mixed and op.same_dtype:
+                    _check_dtypes(op, inputs, tensors, attrs)
     kernel = op.kernel
     try:
-        if attrs is op.defaults and op.bare_defaults:
-            res = _grad_off(kernel, *tensors) if guard else kernel(*tensors)
-        elif guard:
+        if guard:
             res = _grad_off(kernel, *tensors, **attrs)
+        elif attrs is op.defaults and op.bare_defaults:
+            res = kernel(t) if n == 1 else kernel(*tensors)
         else:
             res = kernel(*tensors, **attrs)
     except MXNetError as err:
