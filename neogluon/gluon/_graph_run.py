@@ -20,6 +20,7 @@ from .. import _state
 from .. import autograd
 from ..ndarray import NDArray
 from ..ndarray import from_torch
+from ..ndarray._core import _grad_off
 from .parameter import Parameter
 
 __all__ = ["CachedGraph", "flatten", "fmt_key", "leaves", "regroup", "run_graph"]
@@ -115,6 +116,7 @@ class CachedGraph:
         "params",
         "frozen",
         "_bound",
+        "_out_ctx",
     )
 
     def __init__(self, symbol, compiled, slots, out_fmt, data_names, params):
@@ -128,6 +130,8 @@ class CachedGraph:
         #: (ctx, [(slot position, parameter, its array list, index)]): where
         #: each parameter's array for ``ctx`` was found last time
         self._bound: tuple | None = None
+        #: (ctx, the ``ctx`` outputs are tagged with) for the last call's ctx
+        self._out_ctx: tuple | None = None
 
     def gather(self, flat: list, ctx) -> list:
         """The graph's input tensors: arrays of ``flat`` and parameter values on ``ctx``.
@@ -182,13 +186,15 @@ def run_graph(
     parameter is still waiting for its shape; the caller completes it and calls
     again.
     """
-    ctx = next(a for a in flat if a is not None).context
+    first = flat[0]
+    if first is None:
+        first = next(a for a in flat if a is not None)
+    ctx = first.context
     tensors = entry.gather(flat, ctx)
     flags = _state.flags
     if freeze and not flags.recording and not flags.training:
         entry.frozen = _frozen_for(entry.compiled, entry.frozen, tensors, entry.slots)
-        with autograd._no_grad():
-            outs = entry.frozen(tensors)
+        outs = _grad_off(entry.frozen, tensors)
     elif callback is not None:
         from ..symbol._monitor import run_monitored
 
@@ -204,10 +210,22 @@ def run_graph(
     elif flags.recording:
         outs = entry.compiled(tensors)
     else:
-        with autograd._no_grad():
-            outs = entry.compiled(tensors)
-    res, _ = regroup([from_torch(t, ctx) for t in outs], entry.out_fmt)
+        outs = _grad_off(entry.compiled, tensors)
+    # The outputs are on ``ctx``'s device: tagged with ``ctx`` only when the
+    # device alone does not name it (``cpu(1)``), which from_torch checks.
+    out_ctx = entry._out_ctx
+    if out_ctx is None or out_ctx[0] is not ctx:
+        out_ctx = entry._out_ctx = (ctx, None if ctx == _device_context(ctx) else ctx)
+    tag = out_ctx[1]
+    if entry.out_fmt == 0:
+        return from_torch(outs[0], tag)
+    res, _ = regroup([from_torch(t, tag) for t in outs], entry.out_fmt)
     return res
+
+
+def _device_context(ctx):
+    """The Context that ``ctx``'s torch device maps to (``cpu(0)`` for ``cpu(1)``)."""
+    return type(ctx).from_torch_device(ctx.torch_device)
 
 
 def _frozen_for(compiled, frozen, tensors, slots):

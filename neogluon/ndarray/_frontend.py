@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import types
 
-from .. import _opprof
-from .. import _state
-from .._opprof import State as _PROF
 from ..ops import registry as _reg
 from ..ops._signature import bind
 from ..ops._signature import build_doc
@@ -18,110 +15,112 @@ from ..ops._signature import build_signature
 from ..ops._signature import check_inputs
 from ..ops._signature import namespace_of
 from .ndarray import NDArray
-from .ndarray import _new
 from .ndarray import invoke
-
-_flags = _state.flags
 
 
 def _is_input(x) -> bool:
     return isinstance(x, NDArray)
 
 
+#: Attribute value types whose equal values always parse alike (``type``: a
+#: dtype given as a class, equal only to itself).
+_KEY_TYPES = frozenset({int, str, bool, type(None), type})
+
+
+def attr_key(kwargs: dict) -> tuple | None:
+    """A cache key for keyword attributes, or None when they are not cacheable.
+
+    Values that compare equal but parse differently must not share a key:
+    ``1``, ``1.0`` and ``True`` are equal in Python (and hash alike) but an
+    ``str`` or ``any`` attribute keeps the difference and a ``bool`` one
+    rejects ``1.0``; ``0.0 == -0.0``; ``(1, 2) == (1.0, 2)``. So the key holds
+    each value's type, and only values of exact types are cached: ints, strs,
+    bools, None, classes, non-zero floats and tuples of ints.
+    """
+    key = []
+    for k, v in kwargs.items():
+        t = type(v)
+        if t is tuple:
+            for e in v:
+                if type(e) is not int:
+                    return None
+        elif t is float:
+            if not v or v != v:  # 0.0 / -0.0, NaN
+                return None
+        elif t not in _KEY_TYPES:
+            return None
+        key.append((k, t, v))
+    return tuple(key)
+
+
+def _leading_inputs(op: _reg.OpDef, attrs: dict) -> int:
+    """How many inputs ``attrs`` make present when they are the leading
+    declared ones (data and weight without bias), else -1."""
+    names = op.input_names(attrs)
+    return len(names) if names == op.inputs[: len(names)] else -1
+
+
 def make_function(op: _reg.OpDef, public_name: str):
-    """The eager function for ``op``."""
+    """The eager function for ``op``.
+
+    The common call, positional NDArray inputs with attributes by keyword or
+    left at their defaults, binds in a few steps: each distinct set of keyword
+    values is parsed once (call sites repeat them) and the inputs go straight
+    to :func:`invoke`; so do the arrays of a variadic op (``concat``). Everything
+    else (inputs by keyword, attributes positionally, absent optional inputs,
+    a list of arrays, creation ops) binds through ``ops._signature``.
+    """
     n_in = len(op.inputs)
-    fast_ok = not op.variadic and len(op.defaults) == len(op.params)
     defaults = op.defaults
-    all_required_inputs = op.present_inputs is None
-    # Direct path: all inputs positional NDArrays, default attrs, one output,
-    # nothing requiring grad (or recording): call the kernel with no helper.
-    direct = (
-        fast_ok
-        and all_required_inputs
-        and not op.creation
-        and not op.returns_view
-        and op.num_outputs == 1
-        and n_in in (1, 2)
+    plain = not op.variadic and not op.creation
+    # Inputs present with no attribute given (-1: bind them the long way).
+    n_default = (
+        _leading_inputs(op, defaults)
+        if plain and len(defaults) == len(op.params)
+        else -1
     )
-    kernel = op.kernel
-    no_attrs = not defaults
-    same_dtype = op.same_dtype and not op.dtype_free_inputs
     attr_cache: dict = {}
     input_names = frozenset(op.inputs)
-
-    op_name = op.name
+    variadic = op.variadic and not op.creation
+    num_args_attr = op.num_args_attr
 
     def fn(*args, out=None, name=None, **kwargs):
-        if _PROF.on and not _opprof.entered():
-            return _opprof.op_range(op_name, fn, *args, out=out, name=name, **kwargs)
-        if direct and not kwargs and out is None and len(args) == n_in:
-            if n_in == 1:
-                a = args[0]
-                if type(a) is NDArray:
-                    t = a._data
-                    if not t.requires_grad or _flags.recording:
-                        try:
-                            res = kernel(t) if no_attrs else kernel(t, **defaults)
-                        except Exception:  # noqa: BLE001 - invoke reports it
-                            return invoke(op, args, defaults, None)
-                        return _new(res, a._ctx)
-            else:
-                a, b = args
-                if type(a) is NDArray and type(b) is NDArray:
-                    ta = a._data
-                    tb = b._data
-                    if (not same_dtype or ta.dtype is tb.dtype) and (
-                        not (ta.requires_grad or tb.requires_grad) or _flags.recording
-                    ):
-                        try:
-                            res = (
-                                kernel(ta, tb)
-                                if no_attrs
-                                else kernel(ta, tb, **defaults)
-                            )
-                        except Exception:  # noqa: BLE001 - invoke reports it
-                            return invoke(op, args, defaults, None)
-                        return _new(res, a._ctx)
-        # Attrs given by keyword with positional NDArray inputs: parse each
-        # distinct set of keyword values once (call sites repeat them).
-        if (
-            kwargs
-            and not op.variadic
-            and not op.creation
-            and len(args) <= n_in
-            and input_names.isdisjoint(kwargs)
-        ):
-            try:
-                key = tuple(kwargs.items())
-                cached = attr_cache.get(key)
-            except TypeError:  # unhashable attribute value
-                key = cached = None
-            if cached is None and key is not None:
-                attrs = op.parse_attrs(kwargs)
-                names = op.input_names(attrs)
-                # (attrs, number of present inputs when they are the leading
-                # declared ones, e.g. data+weight without bias; else -1)
-                cached = (attrs, len(names) if names == op.inputs[: len(names)] else -1)
-                if len(attr_cache) < 256:
-                    attr_cache[key] = cached
-            if cached is not None:
-                attrs, n_present = cached
-                for a in args:
-                    if type(a) is not NDArray:
-                        break
-                else:
-                    if len(args) == n_present:
-                        return invoke(op, args, attrs, out)
-                    inputs = list(args) + [None] * (n_in - len(args))
-                    return invoke(op, check_inputs(op, inputs, attrs), attrs, out)
-        # Fast path: all inputs positional, no attributes given.
-        if fast_ok and not kwargs and len(args) == n_in and all_required_inputs:
+        if variadic and args and input_names.isdisjoint(kwargs):
+            # ``concat(x, y, dim=0)``: the arrays are the inputs, num_args
+            # their count unless given.
             for a in args:
-                if not isinstance(a, NDArray):
+                if type(a) is not NDArray:
                     break
             else:
-                return invoke(op, args, defaults, out)
+                if num_args_attr is not None and num_args_attr not in kwargs:
+                    kwargs[num_args_attr] = len(args)
+                key = attr_key(kwargs)
+                parsed = attr_cache.get(key) if key is not None else None
+                if parsed is None:
+                    parsed = op.parse_attrs(kwargs)
+                    if key is not None and len(attr_cache) < 256:
+                        attr_cache[key] = parsed
+                return invoke(op, args, parsed, out)
+        attrs = defaults
+        n_present = n_default
+        if kwargs:
+            n_present = -1
+            if plain and len(args) <= n_in:
+                key = attr_key(kwargs)
+                cached = attr_cache.get(key) if key is not None else None
+                if cached is None and input_names.isdisjoint(kwargs):
+                    parsed = op.parse_attrs(kwargs)
+                    cached = (parsed, _leading_inputs(op, parsed))
+                    if key is not None and len(attr_cache) < 256:
+                        attr_cache[key] = cached
+                if cached is not None:
+                    attrs, n_present = cached
+        if len(args) == n_present:
+            for a in args:
+                if type(a) is not NDArray:
+                    break
+            else:
+                return invoke(op, args, attrs, out)
         inputs, given = bind(op, args, kwargs, _is_input)
         attrs = op.parse_attrs(given)
         if op.creation:

@@ -22,7 +22,6 @@ from ..base import MXNetError
 from ..ops import registry as _reg
 from ._core import NDArray
 from ._core import _attr_ctx_tag
-from ._core import _clone
 from ._core import _grad_off
 from ._core import _new
 
@@ -30,6 +29,7 @@ __all__ = ["SPARSE_IMPLS", "invoke", "op_error"]
 
 _flags = _state.flags
 _Tensor = torch.Tensor
+_CONTIGUOUS = torch.contiguous_format
 
 #: Operator name -> its implementation on CSR / row_sparse inputs, filled by
 #: ``ndarray/sparse.py``. Called as ``impl(*inputs, out=out, **attrs)`` when an
@@ -41,46 +41,75 @@ SPARSE_IMPLS: dict[str, Callable] = {}
 def invoke(op: _reg.OpDef, inputs: Sequence[NDArray], attrs: dict, out=None):
     """Run a registered operator eagerly on NDArrays (the ``nd`` frontend core).
 
-    Returns an NDArray, or a list of NDArrays for multi-output ops.
+    Returns an NDArray, or a list of NDArrays for multi-output ops. ``attrs``
+    are parsed attributes; passing ``op.defaults`` itself (the frontend does
+    when no attribute is given) lets a kernel whose own keyword defaults are
+    the op's run without a keyword dict.
     """
     if _PROF.on and not _opprof.entered():
         return _opprof.op_range(op.name, invoke, op, inputs, attrs, out)
-    sparse_impl = SPARSE_IMPLS.get(op.name)
-    if sparse_impl is not None:
+    # Collect the tensors; the grad guard is needed only when an input
+    # requires grad outside ``record()``; dtypes must match (no promotion).
+    # An input of another type (a sparse array, an NDArray subclass) may
+    # have the op's sparse implementation run instead.
+    n = len(inputs)
+    if n == 1:
+        a = inputs[0]
+        if type(a) is not NDArray:
+            res = _sparse(op, inputs, attrs, out)
+            if res is not NotImplemented:
+                return res
+        t = a._data
+        tensors: Sequence[torch.Tensor] = (t,)
+        guard = t.requires_grad and not _flags.recording
+    else:
         for x in inputs:
-            if type(x) is not NDArray and x.stype != "default":
-                res = sparse_impl(*inputs, out=out, **attrs)
+            if type(x) is not NDArray:
+                res = _sparse(op, inputs, attrs, out)
                 if res is not NotImplemented:
                     return res
                 break
-    tensors = [x._data for x in inputs]
-    needs_guard = False
-    for t in tensors:
-        if t.requires_grad:
-            needs_guard = not _flags.recording
-            break
-    if op.same_dtype and len(tensors) > 1:
-        d0 = tensors[0].dtype
-        for t in tensors:
-            if t.dtype != d0:
+        if n == 2:
+            ta = inputs[0]._data
+            tb = inputs[1]._data
+            tensors = (ta, tb)
+            guard = (ta.requires_grad or tb.requires_grad) and not _flags.recording
+            if ta.dtype is not tb.dtype and op.same_dtype:
                 _check_dtypes(op, inputs, tensors, attrs)
-                break
-    try:
-        if needs_guard:
-            res = _grad_off(op.kernel, *tensors, **attrs)
         else:
-            res = op.kernel(*tensors, **attrs)
+            tensors = [x._data for x in inputs]
+            guard = mixed = False
+            if n:
+                d0 = tensors[0].dtype
+                for t in tensors:
+                    if t.requires_grad:
+                        guard = True
+                    if t.dtype is not d0:
+                        mixed = True
+                if guard:
+                    guard = not _flags.recording
+                if mixed and op.same_dtype:
+                    _check_dtypes(op, inputs, tensors, attrs)
+    kernel = op.kernel
+    try:
+        if guard:
+            res = _grad_off(kernel, *tensors, **attrs)
+        elif attrs is op.defaults and op.bare_defaults:
+            res = kernel(t) if n == 1 else kernel(*tensors)
+        else:
+            res = kernel(*tensors, **attrs)
     except MXNetError as err:
         raise _with_block(err) from None
     except (RuntimeError, ValueError, IndexError, TypeError) as err:
         raise op_error(op, tensors, attrs, err) from None
     if isinstance(res, _Tensor):
         if op.returns_view and res._is_view():
-            res = _clone(res)
+            # never recorded by mistake: res requires grad only when recording
+            res = res.clone(memory_format=_CONTIGUOUS)
         if out is not None:
             return _write_out(out, res)
-        return _new(res, inputs[0]._ctx if inputs else _attr_ctx_tag(attrs, res))
-    ctx = inputs[0]._ctx if inputs else _attr_ctx_tag(attrs, res[0] if res else None)
+        return _new(res, inputs[0]._ctx if n else _attr_ctx_tag(attrs, res))
+    ctx = inputs[0]._ctx if n else _attr_ctx_tag(attrs, res[0] if res else None)
     outs = [_new(r, ctx) for r in res]
     if out is not None:
         outs_t = out if isinstance(out, (list, tuple)) else [out]
@@ -88,6 +117,17 @@ def invoke(op: _reg.OpDef, inputs: Sequence[NDArray], attrs: dict, out=None):
             _write_out(o, r._data)
         return out
     return outs
+
+
+def _sparse(op: _reg.OpDef, inputs: Sequence[NDArray], attrs: dict, out):
+    """The op's sparse implementation on these inputs when one is sparse, else
+    ``NotImplemented`` (the dense kernel runs on their dense values)."""
+    impl = SPARSE_IMPLS.get(op.name)
+    if impl is not None:
+        for x in inputs:
+            if x.stype != "default":
+                return impl(*inputs, out=out, **attrs)
+    return NotImplemented
 
 
 def _write_out(out: NDArray, res: torch.Tensor) -> NDArray:

@@ -479,10 +479,6 @@ _UNARY: dict[str, tuple[Callable, str]] = {
 }
 
 
-def _relu(data):
-    return torch.relu(data)
-
-
 def _register_unary(name: str, fn: Callable, doc: str, **kw) -> None:
     register(
         OpDef(
@@ -495,7 +491,7 @@ def _register_unary(name: str, fn: Callable, doc: str, **kw) -> None:
     )
 
 
-_register_unary("relu", _relu, "rectified linear unit, ``max(x, 0)``")
+_register_unary("relu", torch.relu, "rectified linear unit, ``max(x, 0)``")
 for _name, (_fn, _doc) in _UNARY.items():
     _register_unary(_name, _fn, _doc)
 

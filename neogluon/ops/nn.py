@@ -140,29 +140,38 @@ def _fc_present(a):
 
 
 def _fully_connected(data, weight, bias=None, *, num_hidden, no_bias, flatten):
-    if not _is_tracing() and (weight.dim() != 2 or weight.shape[0] != num_hidden):
-        raise _inconsistent(
-            "FullyConnected",
-            "weight",
-            weight.shape,
-            f"({num_hidden}, in_units)",
-            f"num_hidden={num_hidden}",
-            "Pass a weight with num_hidden rows, or set num_hidden to the weight's "
-            "first dimension (a checkpoint from another model?).",
-        )
-    if bias is not None and bias.dim() == 2 and tuple(bias.shape) == (num_hidden, 1):
-        bias = bias.reshape(num_hidden)  # MXNet accepts a (num_hidden, 1) bias too
-    if bias is not None and not _is_tracing() and tuple(bias.shape) != (num_hidden,):
-        raise _inconsistent(
-            "FullyConnected",
-            "bias",
-            bias.shape,
-            f"({num_hidden},)",
-            f"num_hidden={num_hidden}",
-            "Pass a bias of one value per hidden unit, or no_bias=True.",
-        )
-    x = data.reshape(data.shape[0], -1) if flatten and data.dim() != 2 else data
-    return F.linear(x, weight, bias)
+    if not _is_tracing():  # traced shapes are tensors: no Python checks then
+        # One ``.shape`` per check on the common case; the rest runs only
+        # when one fails.
+        ws = weight.shape
+        if len(ws) != 2 or ws[0] != num_hidden:
+            raise _inconsistent(
+                "FullyConnected",
+                "weight",
+                ws,
+                f"({num_hidden}, in_units)",
+                f"num_hidden={num_hidden}",
+                "Pass a weight with num_hidden rows, or set num_hidden to the "
+                "weight's first dimension (a checkpoint from another model?).",
+            )
+        if bias is not None:
+            bs = bias.shape
+            if len(bs) != 1 or bs[0] != num_hidden:
+                if bs != (num_hidden, 1):
+                    raise _inconsistent(
+                        "FullyConnected",
+                        "bias",
+                        bs,
+                        f"({num_hidden},)",
+                        f"num_hidden={num_hidden}",
+                        "Pass a bias of one value per hidden unit, or no_bias=True.",
+                    )
+                bias = bias.reshape(num_hidden)  # MXNet accepts (num_hidden, 1) too
+    elif bias is not None and bias.dim() == 2 and tuple(bias.shape) == (num_hidden, 1):
+        bias = bias.reshape(num_hidden)
+    if flatten and data.dim() != 2:
+        data = data.reshape(data.shape[0], -1)
+    return F.linear(data, weight, bias)
 
 
 def _fc_infer(in_shapes, attrs, out_shapes=None):

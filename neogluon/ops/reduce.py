@@ -76,11 +76,21 @@ def _reduce_infer(op: str) -> Callable:
 
 
 def _sum(data, axis=None, keepdims=False, exclude=False):
-    if axis is None and not keepdims and data.dim():  # full sum -> (1,), lean path
-        res = torch.sum(data.reshape(-1), 0, True)
-        if res.dtype != data.dtype:
-            res = res.to(data.dtype)
-        return res
+    if not keepdims and not exclude:  # the common cases, kept lean
+        if axis is None and data.dim():  # full sum -> shape (1,)
+            res = torch.sum(data)
+            if res.requires_grad:
+                res = res.reshape(1)
+            else:
+                res.resize_(1)  # a fresh 0-d result: cheaper than a view
+            return res if res.dtype is data.dtype else res.to(data.dtype)
+        if type(axis) is int:
+            ndim = data.dim()
+            if -ndim <= axis < ndim:
+                res = torch.sum(data, axis)
+                if ndim == 1:
+                    res = res.reshape(1)
+                return res if res.dtype is data.dtype else res.to(data.dtype)
     axes = reduce_axes("sum", data.shape, axis, exclude)
     if not axes:
         return data.clone()

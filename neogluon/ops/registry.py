@@ -312,12 +312,20 @@ class OpDef:
     #: Parsed default attrs (filled by ``__post_init__``).
     defaults: dict = field(default_factory=dict, compare=False, repr=False)
     spec_map: dict = field(default_factory=dict, compare=False, repr=False)
+    #: ``kernel(*tensors)`` means ``kernel(*tensors, **defaults)``: every
+    #: attribute has a default and the kernel's own keyword defaults are the
+    #: same values, so the eager path skips the keyword dict when no attribute
+    #: is given (filled by ``__post_init__``).
+    bare_defaults: bool = field(default=False, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for p in self.params:
             self.spec_map[p.name] = p
             if p.default is not REQUIRED:
                 self.defaults[p.name] = p.default
+        if len(self.defaults) == len(self.params):
+            bare = _kernel_defaults_are(self.kernel, self.defaults)
+            object.__setattr__(self, "bare_defaults", bare)
 
     # ---------------------------------------------------------------- attrs
     def parse_attrs(self, given: dict) -> dict:
@@ -423,6 +431,31 @@ class OpDef:
         if self.infer_type is not None:
             return self.infer_type(list(in_types), attrs)
         return default_infer_type(self, in_types, attrs)
+
+
+def _kernel_defaults_are(kernel: Callable, defaults: dict) -> bool:
+    """Whether ``kernel``'s own keyword defaults are ``defaults`` (same names,
+    types and values), read from its code object; False when unknown."""
+    if not defaults:
+        return True
+    code = getattr(kernel, "__code__", None)
+    if code is None:
+        return False
+    n_pos = code.co_argcount
+    names = code.co_varnames[: n_pos + code.co_kwonlyargcount]
+    own = dict(getattr(kernel, "__kwdefaults__", None) or {})
+    pos_defaults = getattr(kernel, "__defaults__", None) or ()
+    if pos_defaults:
+        own.update(
+            zip(names[n_pos - len(pos_defaults) : n_pos], pos_defaults, strict=True)
+        )
+    for k, v in defaults.items():
+        if k not in own:
+            return False
+        d = own[k]
+        if type(d) is not type(v) or d != v or repr(d) != repr(v):
+            return False
+    return True
 
 
 _OUT_ARG_CACHE: dict = {}

@@ -156,14 +156,31 @@ def _reshape_target(in_shape, attrs) -> tuple:
     return infer_reshape(in_shape, tuple(spec), False)
 
 
+#: (input shape, shape, reverse, target_shape, keep_highest) -> target shape:
+#: the special codes are resolved once per input shape and attributes.
+_RESHAPE_TARGETS: dict[tuple, tuple] = {}
+
+
 def _reshape(data, shape=(), reverse=False, target_shape=(), keep_highest=False):
-    attrs = {
-        "shape": shape,
-        "reverse": reverse,
-        "target_shape": target_shape,
-        "keep_highest": keep_highest,
-    }
-    return data.reshape(_reshape_target(tuple(data.shape), attrs))
+    in_shape = tuple(data.shape)
+    key = (in_shape, shape, reverse, target_shape, keep_highest)
+    try:
+        target = _RESHAPE_TARGETS.get(key)
+    except TypeError:  # symbolic dims (a torch tracer's): not cached
+        key = target = None
+    if target is None:
+        attrs = {
+            "shape": shape,
+            "reverse": reverse,
+            "target_shape": target_shape,
+            "keep_highest": keep_highest,
+        }
+        target = _reshape_target(in_shape, attrs)
+        if key is not None:
+            if len(_RESHAPE_TARGETS) >= 4096:
+                _RESHAPE_TARGETS.clear()
+            _RESHAPE_TARGETS[key] = target
+    return data.reshape(target)
 
 
 def _reshape_infer(in_shapes, attrs, out_shapes=None):
@@ -235,7 +252,8 @@ register(
 
 def _transpose(data, axes=()):
     if not axes:
-        return data.permute(*reversed(range(data.dim())))
+        ndim = data.dim()
+        return data.t() if ndim == 2 else data.permute(tuple(range(ndim - 1, -1, -1)))
     if len(axes) != data.dim() or sorted(a % data.dim() for a in axes) != list(
         range(data.dim())
     ):
