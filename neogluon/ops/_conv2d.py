@@ -32,8 +32,15 @@ __all__ = ["bn_layout", "conv2d", "live_taps", "prefer_channels_last", "trim_dea
 _CL = torch.channels_last
 
 
-def prefer_channels_last(channels: int, hw: int) -> bool:
-    """Whether a (N, channels, H, W) map with ``H * W == hw`` runs faster channels-last."""
+#: Below this batch size the input and weight conversions cost more than
+#: the faster kernels save (batch-1 inference): ``F.conv2d`` as given.
+_MIN_BATCH = 8
+
+
+def prefer_channels_last(batch: int, channels: int, hw: int) -> bool:
+    """Whether a (batch, channels, H, W) map with ``H * W == hw`` runs faster channels-last."""
+    if batch < _MIN_BATCH:
+        return False
     return hw >= 256 or (hw >= 64 and channels <= 256) or (hw >= 16 and channels <= 128)
 
 
@@ -109,7 +116,7 @@ def _gemm_conv(x, w, bias, stride, pad, dilate):
     else:
         cols = F.unfold(x, (kh, kw), dilate, pad, stride)  # (N, C*kh*kw, L)
         rows = cols.transpose(1, 2).reshape(n * ho * wo, -1)
-    w2 = w.reshape(co, -1).t()
+    w2 = w.contiguous().view(co, -1).t()
     y = rows @ w2 if bias is None else torch.addmm(bias, rows, w2)
     return y.view(n, ho, wo, co).permute(0, 3, 1, 2)
 
@@ -134,6 +141,7 @@ def conv2d(
         or w.dtype != torch.float32
         or groups != 1
         or x.dim() != 4
+        or x.shape[0] < _MIN_BATCH
     ):
         return F.conv2d(x, w, bias, stride, pad, dilate, groups)
     spatial = (x.shape[2], x.shape[3])
@@ -146,7 +154,7 @@ def conv2d(
     hw = ho * wo
     if hw <= 4:
         return _gemm_conv(x, w, bias, stride, pad, dilate)
-    if prefer_channels_last(w.shape[0], hw):
+    if prefer_channels_last(x.shape[0], w.shape[0], hw):
         x = x.contiguous(memory_format=_CL)
     else:
         x = x.contiguous()
@@ -166,7 +174,7 @@ def bn_layout(x: torch.Tensor) -> torch.Tensor:
         x.dim() == 4
         and x.dtype == torch.float32
         and x.device.type == "cpu"
-        and prefer_channels_last(x.shape[1], x.shape[2] * x.shape[3])
+        and prefer_channels_last(x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
     ):
         return x.contiguous(memory_format=_CL)
     return x.contiguous()
