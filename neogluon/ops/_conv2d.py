@@ -142,6 +142,7 @@ def conv2d(
         or groups != 1
         or x.dim() != 4
         or x.shape[0] < _MIN_BATCH
+        or torch._C._is_tracing()  # an exported graph keeps the plain operator
     ):
         return F.conv2d(x, w, bias, stride, pad, dilate, groups)
     spatial = (x.shape[2], x.shape[3])
