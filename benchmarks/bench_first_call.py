@@ -9,13 +9,16 @@ framework import and ends after the first training step (forward, loss,
 backward, SGD update) of a network built without input shapes and
 hybridized with ``static_alloc=True, static_shape=True``: an MLP
 784-256-256-10 at batch 128, and ResNet-18 v1 (CIFAR stem, 10 classes) at
-batch 32 on 3x32x32. The import time is reported separately.
+batch 32 on 3x32x32. The import time is reported separately, and so is
+the second training step in the same process: the first call's overhead is
+the difference. ``--clock cpu`` times the child's process CPU time instead of
+wall time (a loaded machine).
 
 Byte-code caching is switched on for the children (``PYTHONDONTWRITEBYTECODE``
 removed, one untimed warm-up process per framework): users run from compiled
 ``.pyc`` files.
 
-    .venv/bin/python benchmarks/bench_first_call.py [--threads 1] [--repeats 5]
+    .venv/bin/python benchmarks/bench_first_call.py [--threads 1] [--repeats 5] [--clock cpu]
 """
 
 from __future__ import annotations
@@ -33,8 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = ("mlp", "resnet18")
 
 
-def _gluon_first(mx, case: str) -> float:
-    """Build ``case`` (no input shapes), then time hybridize + first step."""
+#: the clock of the child process (``--clock``)
+_now = time.perf_counter
+
+
+def _gluon_first(mx, case: str) -> tuple[float, float]:
+    """Build ``case`` (no input shapes); (hybridize + first step, second step) s."""
     import numpy as np  # noqa: PLC0415
 
     rs = np.random.RandomState(0)
@@ -50,21 +57,27 @@ def _gluon_first(mx, case: str) -> float:
         x = rs.standard_normal((32, 3, 32, 32)).astype("float32")
         y = (np.arange(32) % 10).astype("float32")
     xb, yb = mx.nd.array(x), mx.nd.array(y)
-    t0 = time.perf_counter()
+    t0 = _now()
     net.initialize(mx.init.Xavier())
     net.hybridize(static_alloc=True, static_shape=True)
     loss_fn = mx.gluon.loss.SoftmaxCrossEntropyLoss()
     loss_fn.hybridize(static_alloc=True, static_shape=True)
     trainer = mx.gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
-    with mx.autograd.record():
-        loss = loss_fn(net(xb), yb)
-    loss.backward()
-    trainer.step(x.shape[0])
-    mx.nd.waitall()
-    return time.perf_counter() - t0
+
+    def step():
+        with mx.autograd.record():
+            loss = loss_fn(net(xb), yb)
+        loss.backward()
+        trainer.step(x.shape[0])
+        mx.nd.waitall()
+
+    step()
+    t1 = _now()
+    step()
+    return t1 - t0, _now() - t1
 
 
-def _torch_first(torch, case: str) -> float:
+def _torch_first(torch, case: str) -> tuple[float, float]:
     nn = torch.nn
     if case == "mlp":  # lazy layers: the torch form of deferred initialisation
         net = nn.Sequential(
@@ -78,35 +91,41 @@ def _torch_first(torch, case: str) -> float:
     else:
         raise ValueError(f"torch side has no case {case!r}")
     y = torch.arange(n) % 10
-    t0 = time.perf_counter()
+    t0 = _now()
     out = net(x)
     opt = torch.optim.SGD(net.parameters(), lr=0.1)
     loss = nn.functional.cross_entropy(out, y)
     loss.backward()
     opt.step()
-    return time.perf_counter() - t0
+    t1 = _now()
+    opt.zero_grad()
+    nn.functional.cross_entropy(net(x), y).backward()
+    opt.step()
+    return t1 - t0, _now() - t1
 
 
-def child(impl: str, case: str, threads: int) -> None:
+def child(impl: str, case: str, threads: int, clock: str) -> None:
     """One measurement in this (fresh) process; prints JSON."""
-    t0 = time.perf_counter()
+    global _now
+    _now = time.process_time if clock == "cpu" else time.perf_counter
+    t0 = _now()
     if impl == "torch":
         import torch  # noqa: PLC0415
 
         torch.set_num_threads(threads)
-        import_s = time.perf_counter() - t0
-        first = _torch_first(torch, case)
+        import_s = _now() - t0
+        first, second = _torch_first(torch, case)
     else:
         if impl == "neogluon":
             sys.path.insert(0, str(ROOT))
         mx = __import__(impl)
-        import_s = time.perf_counter() - t0
+        import_s = _now() - t0
         mx.random.seed(0)
-        first = _gluon_first(mx, case)
-    print(json.dumps({"import_s": import_s, "first_s": first}))
+        first, second = _gluon_first(mx, case)
+    print(json.dumps({"import_s": import_s, "first_s": first, "second_s": second}))
 
 
-def _run(python: str, impl: str, case: str, threads: int) -> dict | None:
+def _run(python: str, impl: str, case: str, threads: int, clock: str) -> dict | None:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env.update(
         OMP_WAIT_POLICY="PASSIVE",
@@ -115,7 +134,7 @@ def _run(python: str, impl: str, case: str, threads: int) -> dict | None:
         MXNET_CPU_WORKER_NTHREADS="1",
     )
     cmd = [python, __file__, "--child", impl, "--case", case]
-    cmd += ["--threads", str(threads)]
+    cmd += ["--threads", str(threads), "--clock", clock]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         print(f"{impl} {case} failed: {proc.stderr.strip().splitlines()[-1:]}")
@@ -133,11 +152,17 @@ def main(argv: list[str] | None = None) -> int:
         default=str(ROOT / ".venv-ref" / "bin" / "python"),
         help="the interpreter with MXNet 1.9.1 (default: .venv-ref)",
     )
+    ap.add_argument(
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="wall time, or the child's process CPU time (a loaded machine)",
+    )
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--case", default="mlp", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        child(args.child, args.case, args.threads)
+        child(args.child, args.case, args.threads, args.clock)
         return 0
     impls = {"neogluon": sys.executable, "torch": sys.executable}
     if Path(args.ref_python).exists():
@@ -146,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"(no {args.ref_python}: MXNet 1.9.1 rows skipped)")
     cases = args.cases.split(",")
     for impl, py in impls.items():  # warm-up: byte-code caches, page cache
-        _run(py, impl, cases[0], args.threads)
+        _run(py, impl, cases[0], args.threads, args.clock)
     res: dict = {(i, c): [] for i in impls for c in cases}
     names = list(impls)
     for r in range(args.repeats):
@@ -155,22 +180,28 @@ def main(argv: list[str] | None = None) -> int:
             for impl in order:
                 if impl == "torch" and case != "mlp":
                     continue  # no torchvision in the venv: torch times the MLP only
-                out = _run(impls[impl], impl, case, args.threads)
+                out = _run(impls[impl], impl, case, args.threads, args.clock)
                 if out is not None:
                     res[(impl, case)].append(out)
     print(
         f"\nFirst call (initialize + hybridize + first train step), fresh process, "
-        f"{args.threads} thread(s), medians of {args.repeats}"
+        f"{args.threads} thread(s), {args.clock} time, medians of {args.repeats}; "
+        "'second s' is the next step in the same process, 'overhead s' the "
+        "difference"
     )
-    print(f"  {'case':<10} {'framework':<10} {'first s':>9} {'import s':>9}")
+    head = ("first s", "second s", "overhead s", "import s")
+    print(f"  {'case':<10} {'framework':<10} " + " ".join(f"{h:>10}" for h in head))
     for case in cases:
         for impl in names:
             runs = res[(impl, case)]
             if not runs:
                 continue
             first = statistics.median(r["first_s"] for r in runs)
+            second = statistics.median(r["second_s"] for r in runs)
+            extra = statistics.median(r["first_s"] - r["second_s"] for r in runs)
             imp = statistics.median(r["import_s"] for r in runs)
-            print(f"  {case:<10} {impl:<10} {first:>9.3f} {imp:>9.3f}")
+            vals = (first, second, extra, imp)
+            print(f"  {case:<10} {impl:<10} " + " ".join(f"{v:>10.3f}" for v in vals))
     return 0
 
 

@@ -220,9 +220,11 @@ def run_mxnet_child(args) -> None:
 
 
 def _mxnet_rows(args) -> dict:
-    ref = ROOT / ".venv-ref" / "bin" / "python"
+    ref = Path(args.ref_python)
     if not ref.exists():
-        print("(no .venv-ref: MXNet 1.9.1 rows skipped; `make fixtures` creates it)")
+        print(
+            f"(no {ref}: MXNet 1.9.1 rows skipped; `make fixtures` creates .venv-ref)"
+        )
         return {}
     cmd = [str(ref), __file__, "--mxnet-child", "--params", args.params]
     cmd += ["--threads", str(args.threads), "--sizes", args.sizes]
@@ -254,6 +256,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="32,224", help="input sizes, e.g. 32,224")
     ap.add_argument("--rounds-large", type=int, default=5, help="rounds at 224 px")
     ap.add_argument("--compile", action="store_true", help="also torch.compile")
+    ap.add_argument(
+        "--ref-python",
+        default=str(ROOT / ".venv-ref" / "bin" / "python"),
+        help="the interpreter with MXNet 1.9.1 (default: .venv-ref)",
+    )
     ap.add_argument("--mxnet-child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--params", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)

@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from .. import _state
 from .._text import fmt_shape
 from ..base import MXNetError
+from . import _conv2d
 from .registry import OpDef
 from .registry import P
 from .registry import ShapeError
@@ -310,8 +311,11 @@ def _convolution(data, weight, bias=None, **a):
     layout = a["layout"]
     x = _to_cf(data, layout)
     w = _conv_weight_cf(weight, layout)
-    fn = (F.conv1d, F.conv2d, F.conv3d)[len(k) - 1]
-    y = fn(x, w, bias, s, p, d, a["num_group"])
+    if len(k) == 2:
+        y = _conv2d.conv2d(x, w, bias, s, p, d, a["num_group"])
+    else:
+        fn = (F.conv1d, F.conv2d, F.conv3d)[len(k) - 1]
+        y = fn(x, w, bias, s, p, d, a["num_group"])
     return _from_cf(y, layout)
 
 
@@ -707,8 +711,9 @@ def _batch_norm(data, gamma, beta, moving_mean, moving_var, **a):
     # One memory layout for every caller: an eager slice hands a copy, a
     # compiled graph a strided view, and the kernel's reduction order (its
     # float rounding) follows the layout; MXNet's eager and hybridized results
-    # agree bit for bit, so ours must too.
-    xc = (x.movedim(ax, 1) if ax != 1 else x).contiguous()
+    # agree bit for bit, so ours must too. The layout (channels-last or not)
+    # is chosen from the shape alone, as for the convolutions around it.
+    xc = _conv2d.bn_layout(x.movedim(ax, 1) if ax != 1 else x)
     if x.dim() == 1:
         raise MXNetError(
             f"Operator BatchNorm: data must have at least 2 dims, got shape "

@@ -116,6 +116,7 @@ class FrozenGraph:
         "_data_idx",
         "_seen",
         "_broken",
+        "_shapes",
     )
 
     def __init__(
@@ -157,6 +158,7 @@ class FrozenGraph:
         self.onednn = onednn
         symbol = compiled._symbol
         steps = plan_inference(symbol, set(values))
+        self._shapes = _entry_shapes(symbol, names, tensors)
         nodes = compiled._nodes
         index = {id(n): k for k, n in enumerate(nodes)}
         dynamic = {id(n): attrs for n, attrs in compiled._dynamic}
@@ -235,6 +237,22 @@ class FrozenGraph:
                 )
             env[f"W{j}"] = pw
             env[f"B{j}"] = b
+            tiny = _TinyConv.plan(
+                self._shapes.get((id(a.inputs[0][0]), a.inputs[0][1])),
+                w,
+                b,
+                s,
+                p,
+                d,
+                groups,
+            )
+            if tiny is not None:
+                # A map of at most 4 outputs: one GEMM beats oneDNN's kernels.
+                tiny.add = g.add is not None
+                tiny.relu = relu
+                env[f"T{j}"] = tiny
+                other = arg(g.other) if g.add is not None else "None"
+                return f"T{j}({x}, {other})"
             geo = f"{list(p)}, {list(s)}, {list(d)}, {groups}"
             if g.add is not None:
                 post = '"relu"' if relu else "None"
@@ -306,6 +324,90 @@ class FrozenGraph:
                 stacklevel=2,
             )
             return compiled(tensors)
+
+
+def _entry_shapes(symbol, names, tensors) -> dict:
+    """Every entry's shape for the freezing call's inputs (empty if inference fails)."""
+    from .infer import infer_graph
+
+    known = {n: tuple(t.shape) for n, t in zip(names, tensors, strict=True)}
+    try:
+        return infer_graph(symbol, known, "shape")
+    except Exception:  # noqa: BLE001 - the plan then simply uses no shapes
+        return {}
+
+
+class _TinyConv:
+    """A frozen 2-D convolution on a map with at most 4 outputs: one GEMM.
+
+    At batch 1 on small images (ResNet's last stages on 32 px inputs) oneDNN
+    streams the whole weight for a handful of outputs; ``F.unfold`` + one
+    ``addmm`` against a ``(C*kh*kw, O)`` matrix is faster, and kernel taps
+    that read only padding are dropped first (a 3x3 kernel on a 1x1 map is
+    its centre). Planned for one input size; any other size runs the full
+    folded weight through ``F.conv2d``. Optional residual add and ReLU follow.
+    """
+
+    __slots__ = (
+        "size",
+        "mat",
+        "bias",
+        "kernel",
+        "pad",
+        "stride",
+        "dilate",
+        "out",
+        "weight",
+        "full_pad",
+        "add",
+        "relu",
+    )
+
+    @classmethod
+    def plan(cls, in_shape, w, b, stride, pad, dilate, groups):
+        """A ``_TinyConv`` for input shape ``in_shape``, or None where it does not pay."""
+        from ..ops._conv2d import trim_dead_taps
+
+        if in_shape is None or len(in_shape) != 4 or groups != 1 or not all(in_shape):
+            return None
+        size = tuple(in_shape[2:])
+        wt, p2 = trim_dead_taps(w, size, tuple(stride), tuple(pad), tuple(dilate))
+        k = tuple(wt.shape[2:])
+        out = tuple(
+            (size[i] + 2 * p2[i] - dilate[i] * (k[i] - 1) - 1) // stride[i] + 1
+            for i in range(2)
+        )
+        if out[0] < 1 or out[1] < 1 or out[0] * out[1] > 4:
+            return None
+        self = cls()
+        self.size = size
+        self.mat = wt.reshape(wt.shape[0], -1).t().contiguous()
+        self.bias = b if b is not None else torch.zeros(wt.shape[0], dtype=w.dtype)
+        self.kernel, self.pad = k, tuple(p2)
+        self.stride, self.dilate = tuple(stride), tuple(dilate)
+        self.out = out
+        self.weight, self.full_pad = w, tuple(pad)
+        self.add = self.relu = False
+        return self
+
+    def __call__(self, x: torch.Tensor, other: torch.Tensor | None) -> torch.Tensor:
+        if tuple(x.shape[2:]) != self.size:
+            y = torch.nn.functional.conv2d(
+                x, self.weight, self.bias, self.stride, self.full_pad, self.dilate
+            )
+        else:
+            n = x.shape[0]
+            cols = torch.nn.functional.unfold(
+                x, self.kernel, self.dilate, self.pad, self.stride
+            )
+            rows = cols.transpose(1, 2).reshape(n * self.out[0] * self.out[1], -1)
+            y = torch.addmm(self.bias, rows, self.mat)
+            y = y.view(n, self.out[0], self.out[1], -1).permute(0, 3, 1, 2)
+        if self.add:
+            y = y + other
+        if self.relu:
+            y = torch.relu_(y)
+        return y
 
 
 def _global_avg(x: torch.Tensor) -> torch.Tensor:

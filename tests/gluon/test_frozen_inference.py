@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -69,8 +71,11 @@ def test_resnet18_v1_frozen_matches_mxnet():
     # the flatten and the dense layer are kernel calls of their own.
     assert src.count("= k") <= 4
     if onednn_available():
-        assert src.count("_cpu(") + src.count("_cpb(") == 20
-        assert src.count("_cpb(") == 8  # residual add + relu as post-ops
+        # oneDNN convolutions, and GEMMs for maps of at most 4 outputs
+        tiny = re.findall(r"= T\d+\(\w+, (\w+)\)", src)
+        assert src.count("_cpu(") + src.count("_cpb(") + len(tiny) == 20
+        # residual add + relu as post-ops
+        assert src.count("_cpb(") + sum(o != "None" for o in tiny) == 8
 
 
 def test_resnet18_v1_32px_frozen_equals_unfrozen():
@@ -90,6 +95,25 @@ def test_resnet18_v1_32px_frozen_equals_unfrozen():
     net(x)
     _close(net(x).asnumpy(), ref)
     assert _ran_frozen(net)
+
+
+def test_tiny_map_convolutions_run_as_one_gemm_and_other_sizes_still_work():
+    # 32 px ResNet-18: layers 3 and 4 work on 2x2 and 1x1 maps, frozen as one
+    # GEMM each (dead 3x3 taps dropped on the 1x1 maps); a larger input later
+    # runs those nodes through the full folded weight.
+    net = vision.resnet18_v1(classes=7)
+    net.initialize(mx.init.Xavier())
+    xs = [_x((1, 3, 32, 32)), _x((2, 3, 64, 48), seed=3)]
+    refs = [net(x).asnumpy() for x in xs]
+    net.hybridize(freeze=True)
+    for _ in range(2):
+        for x, ref in zip(xs, refs, strict=True):
+            _close(net(x).asnumpy(), ref)
+    fz = net._last_graph.frozen
+    assert _ran_frozen(net)
+    if onednn_available():
+        # layers 3 and 4: four 3x3 and one 1x1 (downsample) convolution each
+        assert fz.source.count("= T") == 10, fz.source
 
 
 def test_conv_bn_relu_dense_frozen_equals_eager_and_shapes_may_change():
