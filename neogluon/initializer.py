@@ -342,7 +342,7 @@ class Load:
 
     def __init__(self, param, default_init=None, verbose: bool = False) -> None:
         if isinstance(param, str):
-            param = nd.load(param)
+            param = nd.serialization.load_any(param)
         if not isinstance(param, dict):
             raise TypeError(
                 "Load expects a dict of name -> NDArray or a filename holding one, "

@@ -85,7 +85,7 @@ def load_params(prefix: str, epoch: int) -> tuple[dict, dict]:
     from . import ndarray as nd
 
     fname = f"{prefix}-{int(epoch):04d}.params"
-    save_dict = nd.load(fname)
+    save_dict = nd.serialization.load_any(fname)
     arg_params: dict = {}
     aux_params: dict = {}
     if not save_dict:

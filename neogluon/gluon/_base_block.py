@@ -196,7 +196,7 @@ class Block:
         dtype_source: str = "current",
     ) -> None:
         """Load parameters saved by :meth:`save_parameters` (or legacy files)."""
-        loaded = nd.load(filename)
+        loaded = nd.serialization.load_any(filename)
         if isinstance(loaded, list):
             if loaded:
                 raise ValueError(

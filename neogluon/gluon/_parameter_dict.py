@@ -257,7 +257,7 @@ class ParameterDict:
                         f"restore_prefix is '{restore_prefix}' but Parameters name "
                         f"'{name}' does not start with '{restore_prefix}'."
                     )
-        loaded = nd.load(filename)
+        loaded = nd.serialization.load_any(filename)
         self.load_dict(
             loaded,
             ctx,

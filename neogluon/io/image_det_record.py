@@ -989,7 +989,7 @@ class ImageDetRecordIter(_rec._RecordIterBase):
         as MXNet's detection normalizer computes it), saved there."""
         ex = self._examples
         if os.path.isfile(path):
-            loaded = nd.load(path)
+            loaded = nd.serialization.load_any(path)
             values = list(loaded.values()) if isinstance(loaded, dict) else loaded
             if len(values) != 1:
                 raise MXNetError(

@@ -768,7 +768,7 @@ class _RecordIterBase(_KeywordIter):
 
     def _mean_image(self, path: str, where: str) -> np.ndarray:
         if os.path.isfile(path):
-            loaded = nd.load(path)
+            loaded = nd.serialization.load_any(path)
             arr = loaded["mean_img"] if isinstance(loaded, dict) else loaded[0]
             arr = arr.asnumpy().astype(np.float32)
             if arr.shape != self._examples.data_shape:

@@ -435,7 +435,7 @@ class BaseModule:
 
     def load_params(self, fname: str) -> None:
         """Load parameters saved by :meth:`save_params` (or MXNet) and set them."""
-        save_dict = ndarray.load(fname)
+        save_dict = ndarray.serialization.load_any(fname)
         if not isinstance(save_dict, dict):
             raise ValueError(
                 f"Invalid param file {fname}: it holds an unnamed list of arrays; "

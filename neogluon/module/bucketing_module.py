@@ -423,7 +423,7 @@ class BucketingModule(BaseModule):
             raise AssertionError(
                 "default_bucket_key is required for loading BucketingModule"
             )
-        keys = nd.load(f"{prefix}.buckets")
+        keys = nd.serialization.load_any(f"{prefix}.buckets")
         keys = [int(k) for k in keys[0].asnumpy().astype("int32")]
         mod = BucketingModule(sym_gen, default_bucket_key, **kwargs)
         for bucket_key in keys:

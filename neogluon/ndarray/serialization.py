@@ -47,6 +47,7 @@ from .._dtypes import FLAG_TO_NP
 from .._dtypes import TORCH_TO_FLAG
 from ..base import MXNetError
 from ..context import _context_of_device
+from ..util import is_np_shape
 from ._core import NDArray
 from ._core import _new
 
@@ -105,8 +106,10 @@ def _record_bytes(arr: NDArray, magic: int = V2_MAGIC) -> bytes:
     if arr.stype != "default":
         if magic != V2_MAGIC:
             raise MXNetError(
-                f"npx.save: a {arr.stype} array has no numpy-shape record in "
-                "MXNet 1.9.1; save it with mx.nd.save (legacy records)."
+                f"save: a {arr.stype} array has no numpy-shape record in MXNet "
+                "1.9.1 (only default-storage arrays are saved under numpy shape "
+                "semantics); save it outside npx.set_np() / mx.np_shape(True), or "
+                "convert it with tostype('default') first."
             )
         return _sparse_record_bytes(arr)
     t = arr._data.detach()
@@ -169,12 +172,15 @@ def save_np(fname, data) -> None:
     save(fname, data, _magic=V3_MAGIC)
 
 
-def save(fname, data, *, _magic: int = V2_MAGIC) -> None:
+def save(fname, data, *, _magic: int | None = None) -> None:
     """Save an NDArray, a list of NDArrays or a dict ``str -> NDArray``.
 
     The file is MXNet's ``.params`` format, readable by MXNet 1.9.1's
     ``nd.load``. Writing is atomic: a temporary file in the same directory
-    replaces ``fname`` once complete.
+    replaces ``fname`` once complete. Under numpy shape semantics
+    (``npx.set_np()``, ``mx.np_shape(True)``) the records are MXNet's
+    numpy-shape (V3) records, as MXNet writes them; :func:`load` reads them
+    back under the same semantics only.
 
     Examples
     --------
@@ -184,6 +190,8 @@ def save(fname, data, *, _magic: int = V2_MAGIC) -> None:
     >>> mx.nd.load(f)["w"].asnumpy()
     array([1., 1.], dtype=float32)
     """
+    if _magic is None:
+        _magic = V3_MAGIC if is_np_shape() else V2_MAGIC
     if isinstance(data, NDArray):
         data = [data]
     if isinstance(data, dict):
@@ -219,12 +227,21 @@ def save(fname, data, *, _magic: int = V2_MAGIC) -> None:
 class _Reader:
     """Bounds-checked little-endian reader that names offsets in its errors."""
 
-    __slots__ = ("buf", "pos", "what", "zero_dim_scalar")
+    __slots__ = ("buf", "pos", "what", "zero_dim_scalar", "semantics")
 
-    def __init__(self, buf, what: str, zero_dim_scalar: bool = True) -> None:
+    def __init__(
+        self,
+        buf,
+        what: str,
+        zero_dim_scalar: bool = True,
+        semantics: bool | None = None,
+    ) -> None:
         self.buf = memoryview(buf).cast("B")
         self.pos = 0
         self.what = what
+        # None: read any record; True / False: numpy shape semantics are on /
+        # off and records must have been written under the same (nd.load).
+        self.semantics = semantics
         # Read a V2 ``ndim == 0`` record followed by a plausible context as the
         # 0-d array MXNet wrote there (see the module notes).
         self.zero_dim_scalar = zero_dim_scalar
@@ -335,6 +352,8 @@ def _read_record(r: _Reader, index: int) -> NDArray:
     what = f"array {index}"
     at = r.pos
     (magic,) = r.unpack("<I", f"{what} record magic (uint32)")
+    if r.semantics is not None and (magic == V3_MAGIC) != r.semantics:
+        raise _semantics_error(r, magic == V3_MAGIC, what)
     if magic in (V2_MAGIC, V3_MAGIC):
         st_at = r.pos
         (stype,) = r.unpack("<i", f"{what} storage type (int32)")
@@ -464,13 +483,33 @@ def _read_sparse(r: _Reader, stype: int, what: str) -> NDArray:
     return arr
 
 
-def _load_container(buf, what: str):
+def _semantics_error(r: _Reader, saved_np: bool, what: str) -> MXNetError:
+    if saved_np:
+        return MXNetError(
+            f"nd.load ({r.what}): {what} was saved under numpy shape semantics "
+            "(a V3 record, as npx.set_np() / mx.np_shape(True) write them) and "
+            "must be loaded under the same semantics: load it inside "
+            "`with mx.np_shape(True):` or after npx.set_np() (Gluon's "
+            "load_parameters reads either kind)."
+        )
+    return MXNetError(
+        f"nd.load ({r.what}): {what} was not saved under numpy shape semantics "
+        "but is being loaded under them; load it inside `with "
+        "mx.np_shape(False):` (Gluon's load_parameters reads either kind)."
+    )
+
+
+def _load_container(buf, what: str, semantics: bool | None = None):
     try:
-        return _parse_container(_Reader(buf, what))
+        return _parse_container(_Reader(buf, what, semantics=semantics))
     except MXNetError as first:
+        if "numpy shape semantics" in str(first):
+            raise
         # A V2 "none" record may have been taken for a 0-d array: retry strictly.
         try:
-            return _parse_container(_Reader(buf, what, zero_dim_scalar=False))
+            return _parse_container(
+                _Reader(buf, what, zero_dim_scalar=False, semantics=semantics)
+            )
         except MXNetError:
             raise first from None
 
@@ -512,14 +551,28 @@ def load(fname):
     """Load arrays saved by ``nd.save`` (ours or MXNet's, any format version).
 
     Returns a list when the file has no names, else a dict ``str -> NDArray``.
+    As in MXNet 1.9.1, records written under numpy shape semantics (V3) load
+    only under them, and the others only outside them; an MXNetError names
+    the scope to use. (Gluon's ``load_parameters``, Module checkpoints and the
+    other loaders of this package read either kind, :func:`load_any`.)
     """
+    return _load_file(fname, is_np_shape())
+
+
+def load_any(fname):
+    """:func:`load` that reads records of either shape semantics (the
+    package's own loaders: parameters keep their shapes under both)."""
+    return _load_file(fname, None)
+
+
+def _load_file(fname, semantics: bool | None):
     if not isinstance(fname, (str, os.PathLike)):
         raise TypeError(
             f"fname required to be a string or path, got {type(fname).__name__}"
         )
     with open(fname, "rb") as f:
         buf = f.read()
-    return _load_container(buf, os.fspath(fname))
+    return _load_container(buf, os.fspath(fname), semantics)
 
 
 def load_frombuffer(buf):
@@ -528,7 +581,7 @@ def load_frombuffer(buf):
         raise TypeError(
             f"buf required to be bytes, bytearray or memoryview, got {type(buf).__name__}"
         )
-    return _load_container(buf, "buffer")
+    return _load_container(buf, "buffer", is_np_shape())
 
 
 def loads_array(buf) -> NDArray:

@@ -299,7 +299,7 @@ def export_model(
     if isinstance(sym, str):
         sym = _symbol.load(sym)
     if isinstance(params, str):
-        loaded = nd.load(params)
+        loaded = nd.serialization.load_any(params)
     elif isinstance(params, (list, tuple)):
         loaded = {**params[0], **params[1]}
     else:

@@ -60,11 +60,20 @@ def _check_loaded(meta: dict, loaded) -> None:
         np.testing.assert_array_equal(arr.asnumpy(), expect)
 
 
+def _semantics(fname):
+    """The shape semantics a file's records were written under (nd.load
+    reads them under the same, as MXNet does)."""
+    import neogluon as mx
+
+    return mx.np_shape(fname.startswith("v3_"))
+
+
 @pytest.mark.parametrize("fname", sorted(META))
 def test_load_mxnet_files(fname):
-    _check_loaded(META[fname], nd.load(DIR / fname))
-    _check_loaded(META[fname], nd.load(str(DIR / fname)))
-    _check_loaded(META[fname], nd.load_frombuffer((DIR / fname).read_bytes()))
+    with _semantics(fname):
+        _check_loaded(META[fname], nd.load(DIR / fname))
+        _check_loaded(META[fname], nd.load(str(DIR / fname)))
+        _check_loaded(META[fname], nd.load_frombuffer((DIR / fname).read_bytes()))
 
 
 @pytest.mark.parametrize("fname", MXNET_WRITTEN)
@@ -199,7 +208,8 @@ def test_load_never_uses_pickle(monkeypatch):
     monkeypatch.setattr(pickle, "Unpickler", forbidden)
     monkeypatch.setattr(np, "load", forbidden)
     for fname in META:
-        nd.load(DIR / fname)
+        with _semantics(fname):
+            nd.load(DIR / fname)
     loads_array(dumps_array(nd.ones((2, 2))))
 
 
@@ -210,3 +220,63 @@ def test_load_type_errors():
         nd.load_frombuffer("abc")
     with pytest.raises(MXNetError, match="truncated"):
         nd.load_frombuffer(io.BytesIO(b"").getvalue())
+
+
+NP_RECORDS = FIXTURES / "np_export" / "np_records.params"  # MXNet's npx.save
+
+
+def test_records_follow_the_shape_semantics_as_in_mxnet(tmp_path):
+    import neogluon as mx
+    from neogluon.ndarray.serialization import load_any
+
+    shapes = [(2, 0, 1), (0,), (0, 4), (3, 0, 0, 0), (2, 1), (0, 5, 0)]
+    arrays = [nd.array(np.random.randint(0, 10, size=s)) for s in shapes]
+    legacy, numpy_shape = tmp_path / "legacy", tmp_path / "np"
+    nd.save(str(legacy), arrays)
+    with mx.np_shape(True):
+        nd.save(str(numpy_shape), arrays + [nd.array(np.float32(4.0))])
+    assert struct.unpack_from("<I", legacy.read_bytes(), 24)[0] == 0xF993FAC9
+    assert struct.unpack_from("<I", numpy_shape.read_bytes(), 24)[0] == 0xF993FACA
+    # Each kind loads under its own semantics (zero-size dims kept) ...
+    for got, want in zip(nd.load(str(legacy)), arrays, strict=True):
+        np.testing.assert_array_equal(got.asnumpy(), want.asnumpy())
+    with mx.np_shape(True):
+        back = nd.load(str(numpy_shape))
+    assert [b.shape for b in back] == shapes + [()]
+    # ... and MXNet's error, naming the scope to use, under the other one.
+    with pytest.raises(MXNetError, match=r"np_shape\(True\)"):
+        nd.load(str(numpy_shape))
+    with pytest.raises(MXNetError, match=r"np_shape\(False\)"):
+        with mx.np_shape(True):
+            nd.load(str(legacy))
+    with pytest.raises(MXNetError, match="numpy shape semantics"):
+        nd.load(str(NP_RECORDS))
+    with mx.np_shape(True):
+        assert sorted(nd.load(str(NP_RECORDS))) == ["empty", "ints", "scalar"]
+    # The package's own loaders (load_parameters, checkpoints) read both.
+    assert [a.shape for a in load_any(str(numpy_shape))] == shapes + [()]
+    with mx.np_shape(True):
+        assert [a.shape for a in load_any(str(legacy))] == shapes
+
+
+def test_sparse_arrays_have_no_numpy_shape_record(tmp_path):
+    import neogluon as mx
+
+    rsp = nd.zeros((3, 2), stype="row_sparse")
+    with mx.np_shape(True), pytest.raises(MXNetError, match="tostype"):
+        nd.save(str(tmp_path / "f"), [rsp])
+    assert not (tmp_path / "f").exists()
+
+
+def test_load_parameters_reads_either_kind(tmp_path):
+    import neogluon as mx
+
+    net = mx.gluon.nn.Dense(2, in_units=3)
+    net.initialize()
+    with mx.np_shape(True):
+        net.save_parameters(str(tmp_path / "p"))
+    other = mx.gluon.nn.Dense(2, in_units=3)
+    other.load_parameters(str(tmp_path / "p"))
+    np.testing.assert_array_equal(
+        other.weight.data().asnumpy(), net.weight.data().asnumpy()
+    )
