@@ -169,3 +169,20 @@ def test_softmax_lean_matches_general():
         np.testing.assert_allclose(
             lean.asnumpy(), e / e.sum(axis=axis, keepdims=True), rtol=1e-6
         )
+
+
+def test_positional_attributes_bind_as_keywords():
+    x = _arr((2, 3))
+    _same(nd.clip(x, -1, 2), nd.clip(x, a_min=-1, a_max=2))
+    _same(nd.clip(x, -1, a_max=2), nd.clip(x, a_min=-1, a_max=2))
+    _same(nd.sum(x, 1, True), nd.sum(x, axis=1, keepdims=True))
+    w, b = _arr((4, 3), seed=1), _arr((4,), seed=2)
+    _same(nd.FullyConnected(x, w, b, 4), nd.FullyConnected(x, w, b, num_hidden=4))
+    with pytest.raises(TypeError, match="multiple values for 'a_min'"):
+        nd.clip(x, 1, a_min=2)
+    with pytest.raises(TypeError, match="at most 3 positional arguments"):
+        nd.clip(x, 1, 2, 3)
+    with pytest.raises(
+        MXNetError, match=r"missing required attribute\(s\) \['a_max'\]"
+    ):
+        nd.clip(x, 1)
