@@ -54,6 +54,8 @@ OPS = {
     "sum": ("nd.sum(x)", "torch.sum(t)", "nd.sum(x)"),
     "sum_axis": ("nd.sum(x, axis=1)", "torch.sum(t, 1)", "nd.sum(x, axis=1)"),
     "mean": ("nd.mean(x)", "torch.mean(t)", "nd.mean(x)"),
+    "mean_axis": ("nd.mean(x, axis=1)", "torch.mean(t, 1)", "nd.mean(x, axis=1)"),
+    "max": ("nd.max(x)", "torch.amax(t)", "nd.max(x)"),
     "max_axis": ("nd.max(x, axis=0)", "torch.amax(t, 0)", "nd.max(x, axis=0)"),
     "argmax": ("nd.argmax(x, axis=1)", "torch.argmax(t, 1)", "nd.argmax(x, axis=1)"),
     "dot": ("nd.dot(x, w)", "torch.matmul(t, tw)", "nd.dot(x, w)"),

@@ -66,9 +66,10 @@ def make_function(op: _reg.OpDef, public_name: str):
     The common call, positional NDArray inputs with attributes by keyword or
     left at their defaults, binds in a few steps: each distinct set of keyword
     values is parsed once (call sites repeat them) and the inputs go straight
-    to :func:`invoke`; so do the arrays of a variadic op (``concat``). Everything
-    else (inputs by keyword, attributes positionally, absent optional inputs,
-    a list of arrays, creation ops) binds through ``ops._signature``.
+    to :func:`invoke`; so do the arrays of a variadic op (``concat``) and
+    attributes given positionally after all the inputs (``clip(x, 0, 1)``).
+    Everything else (inputs by keyword, absent optional inputs, a list of
+    arrays, creation ops) binds through ``ops._signature``.
     """
     n_in = len(op.inputs)
     defaults = op.defaults
@@ -83,8 +84,16 @@ def make_function(op: _reg.OpDef, public_name: str):
     input_names = frozenset(op.inputs)
     variadic = op.variadic and not op.creation
     num_args_attr = op.num_args_attr
+    param_names = tuple(p.name for p in op.params)
 
     def fn(*args, out=None, name=None, **kwargs):
+        if plain and len(args) > n_in and len(args) - n_in <= len(param_names):
+            # ``clip(x, 0, 1)``: attributes after every input, given
+            # positionally, join the keyword ones (a clash binds the long way)
+            names = param_names[: len(args) - n_in]
+            if not kwargs or kwargs.keys().isdisjoint(names):
+                kwargs = {**dict(zip(names, args[n_in:], strict=True)), **kwargs}
+                args = args[:n_in]
         if variadic and args and input_names.isdisjoint(kwargs):
             # ``concat(x, y, dim=0)``: the arrays are the inputs, num_args
             # their count unless given.

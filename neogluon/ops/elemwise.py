@@ -599,6 +599,8 @@ for _name, _kernel, _infer_type, _aliases, _doc in (
 
 
 def _clip(data, a_min, a_max):
+    if data.is_floating_point():  # the bounds are parsed floats already
+        return torch.clamp(data, a_min, a_max)
     return torch.clamp(data, scalar_for(data, a_min), scalar_for(data, a_max))
 
 

@@ -116,6 +116,14 @@ def _t(x: torch.Tensor, flag: bool) -> torch.Tensor:
 
 
 def _batch_dot(lhs, rhs, transpose_a=False, transpose_b=False, forward_stype=None):
+    if lhs.dim() == 3 and rhs.dim() == 3:  # the common case, kept lean
+        try:
+            return torch.bmm(
+                lhs.transpose(1, 2) if transpose_a else lhs,
+                rhs.transpose(1, 2) if transpose_b else rhs,
+            )
+        except RuntimeError:
+            pass  # the checks below say what does not match
     if lhs.dim() < 3 or lhs.dim() != rhs.dim() or lhs.shape[:-2] != rhs.shape[:-2]:
         raise ShapeError(
             f"Operator batch_dot: inputs {tuple(lhs.shape)} and {tuple(rhs.shape)} "

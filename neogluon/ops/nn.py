@@ -1195,12 +1195,18 @@ def _softmax_core(data, length, axis, temperature, dtype, log, neg):
     return torch.log_softmax(x, axis) if log else torch.softmax(x, axis)
 
 
-def _softmax(data, length=None, *, axis, temperature, dtype, use_length):
+# The kernels' keyword defaults are the ops' (``OpDef.bare_defaults``): a call
+# with no attribute runs ``kernel(data)`` without a keyword dict.
+def _softmax(
+    data, length=None, *, axis=-1, temperature=None, dtype=None, use_length=False
+):
+    if length is None and temperature is None and dtype is None:  # kept lean
+        return torch.softmax(data, axis)
     return _softmax_core(data, length, axis, temperature, dtype, False, False)
 
 
 def _make_softmax_variant(log: bool, neg: bool):
-    def kernel(data, *, axis, temperature, dtype, use_length):
+    def kernel(data, *, axis=-1, temperature=None, dtype=None, use_length=False):
         if use_length:
             raise MXNetError(
                 "use_length=True needs a length input, which only softmax takes."

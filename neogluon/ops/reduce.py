@@ -99,6 +99,17 @@ def _sum(data, axis=None, keepdims=False, exclude=False):
 
 
 def _mean(data, axis=None, keepdims=False, exclude=False):
+    if not keepdims and not exclude and data.is_floating_point():  # kept lean
+        if axis is None and data.dim():  # full mean -> shape (1,)
+            res = torch.mean(data)
+            if res.requires_grad:
+                return res.reshape(1)
+            return res.resize_(1)  # a fresh 0-d result: cheaper than a view
+        if type(axis) is int:
+            ndim = data.dim()
+            if -ndim <= axis < ndim:
+                res = torch.mean(data, axis)
+                return res.reshape(1) if ndim == 1 else res
     axes = reduce_axes("mean", data.shape, axis, exclude)
     if not axes:
         return data.clone()
@@ -153,14 +164,23 @@ class _Extreme(torch.autograd.Function):
 
 
 def _extreme(op: str, is_max: bool) -> Callable:
+    fn = torch.amax if is_max else torch.amin
+
     def kernel(data, axis=None, keepdims=False, exclude=False):
+        if not keepdims and not exclude and not data.requires_grad:  # kept lean
+            if axis is None and data.dim():  # every axis -> shape (1,)
+                return fn(data).resize_(1)  # a fresh 0-d result
+            if type(axis) is int:
+                ndim = data.dim()
+                if -ndim <= axis < ndim:
+                    res = fn(data, axis)
+                    return res.reshape(1) if ndim == 1 else res
         axes = reduce_axes(op, data.shape, axis, exclude)
         if not axes:
             return data.clone()
         if data.requires_grad:
             res = _Extreme.apply(data, axes, keepdims, is_max)
         else:
-            fn = torch.amax if is_max else torch.amin
             res = fn(data, dim=axes, keepdim=keepdims)
         return _finish(res, data.shape, axes, keepdims)
 
@@ -243,6 +263,14 @@ register(
 # --------------------------------------------------------------------------- argmax
 def _arg_extreme(op: str, fn: Callable) -> Callable:
     def kernel(data, axis=None, keepdims=False):
+        if type(axis) is int and not keepdims:  # one axis: kept lean
+            ndim = data.dim()
+            if -ndim <= axis < ndim:
+                res = fn(data, axis)
+                if ndim == 1:
+                    res = res.reshape(1)
+                # ``type(dtype)`` parses faster than ``to(dtype)``; same cast
+                return res.type(data.dtype)
         if axis is None:
             res = fn(data.reshape(-1), dim=0)
             shape = (1,) * data.dim() if keepdims else (1,)

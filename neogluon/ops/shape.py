@@ -359,7 +359,7 @@ register(
 
 # --------------------------------------------------------------------------- concat
 def _concat(*data, num_args=None, dim=1):
-    return torch.cat(data, dim=dim)
+    return torch.cat(data, dim)
 
 
 def _concat_infer(in_shapes, attrs, out_shapes=None):
