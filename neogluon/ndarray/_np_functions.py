@@ -1366,10 +1366,8 @@ def dot(a, b, out=None):
 
 @_export
 def matmul(a, b, out=None, **kwargs):
-    """Matrix product with broadcasting over leading axes."""
-    ta, tb = _mm_operands(a, b)
-    if ta.dim() == 0 or tb.dim() == 0:
-        raise ValueError("matmul: Input operand does not have enough dimensions")
+    """Matrix product with broadcasting over leading axes (MXNetError for a
+    0-d operand or mismatched shapes, as MXNet's operator raises)."""
     return _out(_invoke("_npi_matmul", a, b), out)
 
 

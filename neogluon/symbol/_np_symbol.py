@@ -773,6 +773,16 @@ def bincount(x, weights=None, minlength=0) -> _Symbol:
     return _op("_npi_bincount")(x, weights, minlength=minlength, has_weights=True)
 
 
+def average(a, axis=None, weights=None, returned=False, out=None) -> _Symbol:
+    """The average of ``a`` over ``axis``, weighted by ``weights`` when given
+    (``_npi_average``; with ``returned`` also the sum of the weights)."""
+    if weights is None:
+        return _op("_npi_average")(a, axis=axis, returned=returned, weighted=False)
+    return _op("_npi_average")(
+        a, weights, axis=axis, returned=returned, weighted=True
+    )
+
+
 def _no_axis(fname: str, start, stop, axis) -> None:
     if isinstance(start, (list, tuple, Symbol)) or isinstance(
         stop, (list, tuple, Symbol)
@@ -874,6 +884,7 @@ _HELPERS: tuple[Callable, ...] = (
     percentile,
     quantile,
     bincount,
+    average,
     linspace,
     logspace,
     identity,

@@ -1,0 +1,79 @@
+"""Second round of fixes from MXNet 1.9.1's NumPy-interface unit tests
+(test_numpy_op.py / test_numpy_gluon.py / test_numpy_ndarray.py)."""
+
+from __future__ import annotations
+
+import numpy as onp
+import pytest
+
+import neogluon as mx
+from neogluon import autograd
+from neogluon import np
+from neogluon import npx
+from neogluon.base import MXNetError
+from neogluon.gluon import HybridBlock
+
+
+@pytest.fixture(autouse=True)
+def _np_mode():
+    npx.set_np()
+    yield
+    npx.reset_np()
+
+
+class _Matmul(HybridBlock):
+    def hybrid_forward(self, F, a, b):
+        return F.np.matmul(a, b)
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+def test_null_variable_loses_grad_after_backward(hybridize):
+    # MXNet 1.9.1: a grad_req='null' variable the freed graph used has no grad
+    net = _Matmul()
+    if hybridize:
+        net.hybridize()
+    a = np.array([[1.0, 2.0], [3.0, 4.0]])
+    b = np.array([0.5, -1.0])
+    a.attach_grad(grad_req="null")
+    b.attach_grad()
+    assert a.grad is not None
+    with autograd.record():
+        out = net(a, b)
+    out.backward()
+    assert a.grad is None
+    onp.testing.assert_allclose(b.grad.asnumpy(), [4.0, 6.0])
+
+
+@pytest.mark.parametrize(
+    ("sa", "sb"), [((1,), (2,)), ((2, 1), (2,)), ((1,), ()), ((2, 2, 1), (3, 1, 2))]
+)
+def test_matmul_bad_shapes_raise_mxnet_error(sa, sb):
+    with pytest.raises(MXNetError, match="_npi_matmul"):
+        np.matmul(np.ones(sa), np.ones(sb))
+
+
+class _Average(HybridBlock):
+    def __init__(self, axis=None, returned=False):
+        super().__init__()
+        self._axis = axis
+        self._returned = returned
+
+    def hybrid_forward(self, F, a, weights=None):
+        return F.np.average(a, weights=weights, axis=self._axis, returned=self._returned)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("returned", [False, True])
+def test_hybridized_average(weighted, returned):
+    a_np = onp.arange(24, dtype="float32").reshape(2, 3, 4)
+    w_np = onp.array([1.0, 2.0, 5.0], dtype="float32") if weighted else None
+    net = _Average(axis=1, returned=returned)
+    net.hybridize()
+    w = np.array(w_np) if weighted else None
+    out = net(np.array(a_np), w)
+    expected = onp.average(a_np, axis=1, weights=w_np, returned=returned)
+    if returned:
+        onp.testing.assert_allclose(out[0].asnumpy(), expected[0], rtol=1e-6)
+        onp.testing.assert_allclose(out[1].asnumpy(), expected[1], rtol=1e-6)
+    else:
+        onp.testing.assert_allclose(out.asnumpy(), expected, rtol=1e-6)
