@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as onp
 import pytest
 
-import neogluon as mx
 from neogluon import autograd
 from neogluon import np
 from neogluon import npx
@@ -59,7 +58,9 @@ class _Average(HybridBlock):
         self._returned = returned
 
     def hybrid_forward(self, F, a, weights=None):
-        return F.np.average(a, weights=weights, axis=self._axis, returned=self._returned)
+        return F.np.average(
+            a, weights=weights, axis=self._axis, returned=self._returned
+        )
 
 
 @pytest.mark.parametrize("weighted", [False, True])
