@@ -778,9 +778,7 @@ def average(a, axis=None, weights=None, returned=False, out=None) -> _Symbol:
     (``_npi_average``; with ``returned`` also the sum of the weights)."""
     if weights is None:
         return _op("_npi_average")(a, axis=axis, returned=returned, weighted=False)
-    return _op("_npi_average")(
-        a, weights, axis=axis, returned=returned, weighted=True
-    )
+    return _op("_npi_average")(a, weights, axis=axis, returned=returned, weighted=True)
 
 
 def _no_axis(fname: str, start, stop, axis) -> None:
