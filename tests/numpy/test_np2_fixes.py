@@ -78,3 +78,54 @@ def test_hybridized_average(weighted, returned):
         onp.testing.assert_allclose(out[1].asnumpy(), expected[1], rtol=1e-6)
     else:
         onp.testing.assert_allclose(out.asnumpy(), expected, rtol=1e-6)
+
+
+class _Reduce(HybridBlock):
+    def __init__(self, fname, axis, dtype):
+        super().__init__()
+        self._f = fname
+        self._axis = axis
+        self._dtype = dtype
+
+    def hybrid_forward(self, F, a):
+        return getattr(F.np, self._f)(a, axis=self._axis, dtype=self._dtype)
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+@pytest.mark.parametrize("axis", [0, None, ()])
+@pytest.mark.parametrize(
+    ("fname", "itype", "dtype"),
+    [
+        ("sum", "int8", "int8"),
+        ("sum", "int8", "int32"),
+        ("sum", "int32", "int64"),
+        ("sum", "float32", "int32"),
+        ("mean", "float16", "int8"),
+        ("mean", "float32", "int32"),
+    ],
+)
+def test_reduction_to_integer_dtype_passes_gradient(
+    hybridize, axis, fname, itype, dtype
+):
+    # MXNet 1.9.1: d sum / dx = 1 and d mean / dx = 1/N whatever the out dtype
+    net = _Reduce(fname, axis, dtype)
+    if hybridize:
+        net.hybridize()
+    x = np.ones((2, 3), dtype=itype)
+    x.attach_grad()
+    with autograd.record():
+        y = net(x)
+    assert y.dtype == onp.dtype(dtype)
+    y.backward()
+    n = x.size // max(y.size, 1)
+    expected = onp.ones((2, 3)) / (n if fname == "mean" else 1)
+    onp.testing.assert_allclose(x.grad.asnumpy().astype("float64"), expected, rtol=1e-3)
+
+
+def test_integer_mean_in_integer_dtype_wraps_as_numpy():
+    a = onp.array([[100, 120, -7], [90, 127, -128]], dtype="int8")
+    for axis in (0, 1, None):
+        out = np.mean(np.array(a), axis=axis, dtype="int8")
+        onp.testing.assert_array_equal(
+            out.asnumpy(), onp.mean(a, axis=axis, dtype="int8")
+        )
