@@ -485,6 +485,10 @@ for _r in optable.BINARY:
 
 def _binary_torch(name: str, fn, doc: str, result: str = "promote"):
     def f(x1, x2, out=None, **kwargs):
+        if kwargs:  # numpy's ufunc keywords: only their defaults, as MXNet
+            from ..util import _check_ufunc_kwargs
+
+            _check_ufunc_kwargs(name, kwargs)
         if _is_number(x1) and _is_number(x2):
             return getattr(np, name)(x1, x2)
         a = _t(x1, "x1") if not _is_number(x1) else None

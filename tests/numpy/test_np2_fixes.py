@@ -129,3 +129,20 @@ def test_integer_mean_in_integer_dtype_wraps_as_numpy():
         onp.testing.assert_array_equal(
             out.asnumpy(), onp.mean(a, axis=axis, dtype="int8")
         )
+
+
+@pytest.mark.parametrize("fname", ["lcm", "gcd", "fmod", "arctan2", "copysign"])
+def test_torch_binary_functions_check_ufunc_keywords(fname):
+    f = getattr(np, fname)
+    x1, x2 = np.array([4, 6], dtype="int32"), np.array([6, 4], dtype="int32")
+    with pytest.raises(NotImplementedError):
+        f(x1, x2, where=False)
+    with pytest.raises(NotImplementedError):
+        f(x1, x2, casting="safe")
+    with pytest.raises(TypeError):
+        f(x1, x2, dtype="abcdefg")
+    with pytest.raises(TypeError):
+        f(x1, x2, bogus=1)
+    onp.testing.assert_allclose(
+        f(x1, x2, where=True).asnumpy(), getattr(onp, fname)([4, 6], [6, 4])
+    )
