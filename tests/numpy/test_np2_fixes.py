@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as onp
 import pytest
 
+import neogluon as mx
 from neogluon import autograd
 from neogluon import np
 from neogluon import npx
@@ -146,3 +147,60 @@ def test_torch_binary_functions_check_ufunc_keywords(fname):
     onp.testing.assert_allclose(
         f(x1, x2, where=True).asnumpy(), getattr(onp, fname)([4, 6], [6, 4])
     )
+
+
+class _Norm(HybridBlock):
+    def __init__(self, ord, axis, keepdims):  # noqa: A002 - numpy's name
+        super().__init__()
+        self._args = (ord, axis, keepdims)
+
+    def hybrid_forward(self, F, x):
+        o, ax, kd = self._args
+        return F.np.linalg.norm(x, ord=o, axis=ax, keepdims=kd)
+
+
+@pytest.mark.parametrize("keepdims", [False, True])
+@pytest.mark.parametrize(
+    ("ord_", "axis"),
+    [
+        (None, None),
+        (None, (0, 2)),
+        ("fro", (1, 2)),
+        ("nuc", (1, 2)),
+        (1, (2, 1)),
+        (-1, (1, 2)),
+        (onp.inf, (2, 0)),
+        (-onp.inf, (1, 2)),
+        (2, (1, 2)),
+        (3, 1),
+        (onp.inf, 2),
+        (None, 0),
+    ],
+)
+def test_hybridized_norm_matches_eager_and_numpy(ord_, axis, keepdims):
+    x_np = onp.arange(1, 25, dtype="float64").reshape(2, 3, 4) - 11.5
+    net = _Norm(ord_, axis, keepdims)
+    eager = net(np.array(x_np)).asnumpy()
+    net.hybridize()
+    hybrid = net(np.array(x_np)).asnumpy()
+    expected = onp.linalg.norm(x_np, ord=ord_, axis=axis, keepdims=keepdims)
+    onp.testing.assert_allclose(hybrid, eager, rtol=1e-6)
+    onp.testing.assert_allclose(hybrid, expected, rtol=1e-6)
+
+
+class _Pinv(HybridBlock):
+    def hybrid_forward(self, F, a, rcond=1e-15):
+        return F.np.linalg.pinv(a, rcond)
+
+
+def test_hybridized_pinv_scalar_and_array_rcond():
+    a_np = onp.array([[[1.0, 2.0], [3.0, 4.0]], [[2.0, 0.0], [0.0, 1e-9]]])
+    net = _Pinv()
+    net.hybridize()
+    out = net(np.array(a_np))
+    onp.testing.assert_allclose(out.asnumpy(), onp.linalg.pinv(a_np, 1e-15), rtol=1e-6)
+    sym = mx.sym.np.linalg.pinv(mx.sym.var("a").as_np_ndarray(), 0.1)
+    assert "_npi_pinv_scalar_rcond" in sym.tojson()
+    rc = onp.array([1e-15, 1e-3])
+    out = net(np.array(a_np), np.array(rc))
+    onp.testing.assert_allclose(out.asnumpy(), onp.linalg.pinv(a_np, rc), rtol=1e-6)
