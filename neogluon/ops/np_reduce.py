@@ -184,8 +184,8 @@ def _moment(op: str, var: bool) -> Callable:
         out = to_torch_dtype(dtype) if dtype is not None else a.dtype
         x = a if a.is_floating_point() else a.double()
         axes = norm_axes(op, axis, a.dim())
-        if not axes:
-            res = torch.zeros_like(x)
+        if not axes:  # one element per slice: 0 / (1 - ddof) (NaN for ddof 1), as MXNet
+            res = torch.zeros_like(x) / float(1 - ddof)
         else:
             res = torch.var(x, dim=axes, correction=ddof, keepdim=keepdims)
             if not var:

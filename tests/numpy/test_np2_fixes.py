@@ -204,3 +204,25 @@ def test_hybridized_pinv_scalar_and_array_rcond():
     rc = onp.array([1e-15, 1e-3])
     out = net(np.array(a_np), np.array(rc))
     onp.testing.assert_allclose(out.asnumpy(), onp.linalg.pinv(a_np, rc), rtol=1e-6)
+
+
+class _Moment(HybridBlock):
+    def __init__(self, fname, ddof):
+        super().__init__()
+        self._f = fname
+        self._ddof = ddof
+
+    def hybrid_forward(self, F, a):
+        return getattr(a, self._f)(axis=(), ddof=self._ddof)
+
+
+@pytest.mark.parametrize("hybridize", [False, True])
+@pytest.mark.parametrize("fname", ["var", "std"])
+@pytest.mark.parametrize(("ddof", "value"), [(0, 0.0), (1, float("nan")), (2, 0.0)])
+def test_moment_over_no_axis(hybridize, fname, ddof, value):
+    # MXNet 1.9.1 (measured): each element is its own sample, 0 / (1 - ddof)
+    net = _Moment(fname, ddof)
+    if hybridize:
+        net.hybridize()
+    out = net(np.array([[1.0, -2.0], [3.0, 0.5]]))
+    onp.testing.assert_array_equal(out.asnumpy(), onp.full((2, 2), value, "float32"))
