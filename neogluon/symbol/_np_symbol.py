@@ -606,10 +606,13 @@ def _split_attrs(fname: str, indices_or_sections: Any) -> dict:
 
 
 def array_split(ary, indices_or_sections, axis=0) -> _Symbol:
-    """Split into (possibly unequal) sections or at indices (``_npi_split``)."""
-    return _op("_npi_split")(
+    """Split into (possibly unequal) sections or at indices (``_npi_split``);
+    always a list, of one Symbol too, as MXNet's."""
+    ret = _op("_npi_split")(
         ary, axis=axis, **_split_attrs("array_split", indices_or_sections)
     )
+    n = len(ret.list_outputs())
+    return [ret] if n == 1 else [ret[i] for i in range(n)]
 
 
 def vsplit(ary, indices_or_sections) -> _Symbol:

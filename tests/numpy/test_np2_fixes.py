@@ -226,3 +226,34 @@ def test_moment_over_no_axis(hybridize, fname, ddof, value):
         net.hybridize()
     out = net(np.array([[1.0, -2.0], [3.0, 0.5]]))
     onp.testing.assert_array_equal(out.asnumpy(), onp.full((2, 2), value, "float32"))
+
+
+class _ArraySplit(HybridBlock):
+    def __init__(self, ios, axis):
+        super().__init__()
+        self._ios = ios
+        self._axis = axis
+
+    def hybrid_forward(self, F, a):
+        return F.np.array_split(a, indices_or_sections=self._ios, axis=self._axis)
+
+
+@pytest.mark.parametrize(
+    ("shape", "ios", "axis"),
+    [((5,), 1, 0), ((5,), 3, 0), ((7, 4), 3, 0), ((4, 4), 1, 1), ((6,), (2, 9), 0)],
+)
+def test_hybridized_array_split_is_a_list_of_uneven_pieces(shape, ios, axis):
+    x_np = onp.arange(onp.prod(shape), dtype="float32").reshape(shape)
+    net = _ArraySplit(ios, axis)
+    net.hybridize()
+    x = np.array(x_np)
+    x.attach_grad()
+    with autograd.record():
+        ys = net(x)
+    expected = onp.array_split(x_np, ios, axis=axis)
+    assert isinstance(ys, list)
+    assert len(ys) == len(expected)
+    for y, e in zip(ys, expected, strict=True):
+        onp.testing.assert_array_equal(y.asnumpy(), e)
+    autograd.backward(ys)
+    onp.testing.assert_array_equal(x.grad.asnumpy(), onp.ones(shape))
