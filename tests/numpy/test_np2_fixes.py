@@ -257,3 +257,33 @@ def test_hybridized_array_split_is_a_list_of_uneven_pieces(shape, ios, axis):
         onp.testing.assert_array_equal(y.asnumpy(), e)
     autograd.backward(ys)
     onp.testing.assert_array_equal(x.grad.asnumpy(), onp.ones(shape))
+
+
+@pytest.mark.parametrize(
+    "fname", ["split", "array_split", "vsplit", "hsplit", "dsplit"]
+)
+@pytest.mark.parametrize(("ios", "n"), [(1, 1), (2, 2), ((1,), 2)])
+def test_sym_split_functions_return_lists(fname, ios, n):
+    # MXNet 1.9.1 (measured): lists of Symbols; dsplit's single piece a Symbol
+    a = mx.sym.var("a").as_np_ndarray()
+    ret = getattr(mx.sym.np, fname)(a, ios)
+    if fname == "dsplit" and n == 1:
+        assert len(ret.list_outputs()) == 1
+        return
+    assert isinstance(ret, list)
+    assert len(ret) == n
+    assert all(len(r.list_outputs()) == 1 for r in ret)
+
+
+class _SplitThenSlice(HybridBlock):
+    def hybrid_forward(self, F, x, y):
+        x = F.np.split(x, 1)[0]
+        return x[:, -1, :] + y[:, -1, :]
+
+
+def test_hybridized_single_piece_split_then_slice():
+    x_np = onp.arange(60, dtype="float32").reshape(5, 3, 4)
+    net = _SplitThenSlice()
+    net.hybridize()
+    out = net(np.array(x_np), np.array(x_np))
+    onp.testing.assert_array_equal(out.asnumpy(), 2 * x_np[:, -1, :])
