@@ -7,6 +7,8 @@ instead (mx.sym operators).
 
 from __future__ import annotations
 
+from types import SimpleNamespace as _SimpleNamespace
+
 import numpy as _onp
 
 from ... import _missing
@@ -35,7 +37,7 @@ def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - numpy's name
     """Matrix or vector norm, by the rules of the eager ``np.linalg.norm``:
     ``_npi_norm`` nodes (its ``flag``: -2 flattened L2, -1 vector, 0 matrix
     2-norms, 1 Frobenius, 2 nuclear), the 1/inf norms as abs/sum/max nodes."""
-    from .. import numpy as F  # the sym.np functions (this module loads first)
+    F = _SimpleNamespace(**_np_symbol.np_functions(["sum", "abs", "max", "min"]))
 
     def node(o, ax, flag):
         return _np_symbol._op("_npi_norm")(
