@@ -211,11 +211,12 @@ def mark_variables(variables, gradients, grad_reqs="write") -> None:
             var._mark_leaf(req != "null")
         else:
             t = var._data.detach()
-            if req != "null":
-                if t.is_floating_point():
-                    t.requires_grad_(True)
-                else:
-                    _attach_shadow(var, t)
+            if t.is_floating_point():
+                # a 'null' variable is tracked too, so that backward can tell
+                # whether the graph used it (its gradient buffer is then dropped)
+                t.requires_grad_(True)
+            elif req != "null":
+                _attach_shadow(var, t)
             var._data = t
         var._ag = _AutogradInfo(g, req)
         _register_variable(var)
@@ -346,9 +347,13 @@ def backward(
     inputs = []
     index: dict[int, int] = {}
     slots = []
+    nulls = []  # 'null' variables: MXNet drops their buffer when the graph used them
     for v in _live_variables():
         t = _input_tensor(v)
         if t is None or not t.requires_grad or v._ag is None or v._ag.grad is None:
+            continue
+        if v._ag.grad_req == "null":
+            nulls.append((v, t))
             continue
         k = index.get(id(t))
         if k is None:
@@ -356,6 +361,8 @@ def backward(
             inputs.append(t)
         variables.append(v)
         slots.append(k)
+    n_real = len(inputs)
+    inputs.extend(t for _, t in nulls)
     prev_train = set_training(train_mode)
     try:
         if inputs:
@@ -369,8 +376,17 @@ def backward(
         raise _backward_error(err) from None
     finally:
         set_training(prev_train)
+    used = [v for (v, _), g in zip(nulls, res[n_real:], strict=True) if g is not None]
+    if used and all(g is None for g in res[:n_real]):
+        raise MXNetError(
+            "backward: there are no inputs in the computational graph that require "
+            f"gradients (the {len(used)} variable(s) it uses have grad_req='null'); "
+            "call attach_grad() with grad_req 'write' or 'add' on an input first."
+        )
     if not retain_graph:
         _free_graph(ts)
+        for v in used:  # MXNet clears a used 'null' variable's gradient
+            v._ag.grad = None
     adopted: set[int] = set()
     with torch.no_grad():
         for v, k in zip(variables, slots, strict=True):

@@ -11,6 +11,7 @@ import torch
 import neogluon as mx
 from neogluon import autograd as ag
 from neogluon import nd
+from neogluon.base import MXNetError
 from tests.conftest import FIXTURES
 from tests.conftest import load_fixture
 
@@ -65,9 +66,29 @@ def test_grad_req_null_leaves_no_gradient():
     w.attach_grad()
     with ag.record():
         y = (x * w).sum()
-    y.backward()
+    np.testing.assert_allclose(x.grad.asnumpy(), np.zeros_like(G["x"]))
+    y.backward(retain_graph=True)  # a retained graph keeps the zero buffer
     np.testing.assert_allclose(x.grad.asnumpy(), np.zeros_like(G["x"]))
     np.testing.assert_allclose(w.grad.asnumpy(), G["x"], **TOL)
+    y.backward()
+    # MXNet 1.9.1 drops the buffer of a 'null' variable the freed graph used
+    assert x.grad is None
+    np.testing.assert_allclose(w.grad.asnumpy(), G["x"], **TOL)
+    unused = nd.array(G["x"])
+    unused.attach_grad(grad_req="null")
+    with ag.record():
+        (w * 2).sum().backward()
+    np.testing.assert_allclose(unused.grad.asnumpy(), np.zeros_like(G["x"]))
+
+
+def test_grad_req_null_only_graph_raises():
+    x = nd.array(G["x"])
+    x.attach_grad(grad_req="null")
+    with ag.record():
+        y = (x * 2).sum()
+    with pytest.raises(MXNetError, match="grad_req='null'"):
+        y.backward()
+    np.testing.assert_allclose(x.grad.asnumpy(), np.zeros_like(G["x"]))
 
 
 def test_head_gradients_and_implicit_ones():

@@ -485,6 +485,10 @@ for _r in optable.BINARY:
 
 def _binary_torch(name: str, fn, doc: str, result: str = "promote"):
     def f(x1, x2, out=None, **kwargs):
+        if kwargs:  # numpy's ufunc keywords: only their defaults, as MXNet
+            from ..util import _check_ufunc_kwargs
+
+            _check_ufunc_kwargs(name, kwargs)
         if _is_number(x1) and _is_number(x2):
             return getattr(np, name)(x1, x2)
         a = _t(x1, "x1") if not _is_number(x1) else None
@@ -1366,10 +1370,8 @@ def dot(a, b, out=None):
 
 @_export
 def matmul(a, b, out=None, **kwargs):
-    """Matrix product with broadcasting over leading axes."""
-    ta, tb = _mm_operands(a, b)
-    if ta.dim() == 0 or tb.dim() == 0:
-        raise ValueError("matmul: Input operand does not have enough dimensions")
+    """Matrix product with broadcasting over leading axes (MXNetError for a
+    0-d operand or mismatched shapes, as MXNet's operator raises)."""
     return _out(_invoke("_npi_matmul", a, b), out)
 
 

@@ -122,7 +122,15 @@ def _matmul(a, b):
             "Operator _npi_matmul: input operand does not have enough dimensions "
             "(0-d arrays cannot be matrix-multiplied; use multiply)."
         )
-    return torch.matmul(a, b)
+    try:
+        return torch.matmul(a, b)
+    except RuntimeError as err:  # mismatched core dimensions or batch shapes
+        raise MXNetError(
+            f"Operator _npi_matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} do "
+            "not match: the last axis of a must equal the second-to-last of b (the "
+            "only axis of a 1-D b) and the batch axes must broadcast "
+            f"({err})."
+        ) from None
 
 
 _reg(

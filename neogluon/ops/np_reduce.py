@@ -17,6 +17,7 @@ import torch
 
 from .._dtypes import dtype_name
 from .._dtypes import to_torch_dtype
+from .._state import flags
 from ..base import MXNetError
 from .np_common import default_float
 from .np_common import norm_axes
@@ -90,6 +91,17 @@ def _sum_out(a, dtype) -> torch.dtype:
     return torch.int64 if a.dtype == torch.bool else a.dtype
 
 
+def _integer_result(src: torch.Tensor, res: torch.Tensor) -> torch.Tensor:
+    """``res``, an integer result computed from the recorded float ``src``,
+    keeps ``src``'s gradient path (MXNet's reductions pass gradients into an
+    integer ``dtype`` output as into a float one)."""
+    if src.requires_grad and not res.requires_grad and flags.recording:
+        from ..autograd import record_integer_cast  # autograd sits above ops/
+
+        record_integer_cast(src, res)
+    return res
+
+
 def _np_sum(a, axis=None, dtype=None, keepdims=False, initial=None):
     if axis is None and dtype is None and initial is None and not keepdims:
         # The common full sum: one torch call (bool sums to int64 by itself).
@@ -102,13 +114,20 @@ def _np_sum(a, axis=None, dtype=None, keepdims=False, initial=None):
     x = a if a.dtype != torch.bool else a.to(torch.int64)
     if not axes:
         res = x.to(out, copy=True)
+        if x.is_floating_point() and not out.is_floating_point:
+            res = _integer_result(x, res)
     else:
         # half precision accumulates in float32, as MXNet's reduce does
         if out in (torch.float16, torch.bfloat16):
-            acc = torch.float32
-        else:
-            acc = out if out.is_floating_point else torch.int64
-        res = torch.sum(x, dim=axes, keepdim=keepdims, dtype=acc).to(out)
+            res = torch.sum(x, dim=axes, keepdim=keepdims, dtype=torch.float32)
+        elif out.is_floating_point:
+            res = torch.sum(x, dim=axes, keepdim=keepdims, dtype=out)
+        elif x.is_floating_point():  # float input, integer dtype: float64 sum
+            acc = torch.sum(x.double(), dim=axes, keepdim=keepdims)
+            return _integer_result(acc, acc.to(out))
+        else:  # the integer cast first: a shadowed input keeps its gradient
+            res = torch.sum(x.to(torch.int64), dim=axes, keepdim=keepdims)
+        res = res.to(out)
     if initial is not None:
         res = res + initial
     return res
@@ -140,15 +159,24 @@ def _np_mean(a, axis=None, dtype=None, keepdims=False, initial=None):
     else:
         out = default_float()
     axes = norm_axes("_npi_mean", axis, a.dim())
+    if not out.is_floating_point and not a.is_floating_point() and axes:
+        # an integer mean in an integer dtype: NumPy's (and MXNet's) sum wraps
+        # in ``dtype``, then the quotient is truncated toward zero
+        n = 1
+        for ax in axes:
+            n *= a.shape[ax]
+        total = torch.sum(a.to(torch.int64), dim=axes, keepdim=keepdims).to(out)
+        return _integer_result(a, (total.double() / n).to(out))
     if not out.is_floating_point:
         x = a.double()
     elif a.is_floating_point() and out.itemsize <= a.element_size():
         x = a  # cast after the mean: the gradient is then exact, as MXNet's
     else:
         x = a.to(out)
-    if not axes:
-        return x.to(out, copy=True)
-    return torch.mean(x, dim=axes, keepdim=keepdims).to(out)
+    res = x if not axes else torch.mean(x, dim=axes, keepdim=keepdims)
+    if out.is_floating_point:
+        return res.to(out, copy=True)
+    return _integer_result(res, res.to(out))
 
 
 def _moment(op: str, var: bool) -> Callable:
@@ -156,8 +184,8 @@ def _moment(op: str, var: bool) -> Callable:
         out = to_torch_dtype(dtype) if dtype is not None else a.dtype
         x = a if a.is_floating_point() else a.double()
         axes = norm_axes(op, axis, a.dim())
-        if not axes:
-            res = torch.zeros_like(x)
+        if not axes:  # one element per slice: 0 / (1 - ddof) (NaN for ddof 1), as MXNet
+            res = torch.zeros_like(x) / float(1 - ddof)
         else:
             res = torch.var(x, dim=axes, correction=ddof, keepdim=keepdims)
             if not var:

@@ -529,6 +529,14 @@ for _n in (1, 2, 3):
 
 # --------------------------------------------------------------------------- split
 def _split_points(op: str, n: int, indices, sections: int) -> list[int]:
+    if sections > 0 and op == "_npi_split":
+        # MXNet's _npi_split divides unevenly as np.array_split (the first
+        # n % sections pieces one longer); np.split checks evenness itself
+        size, extra = divmod(n, sections)
+        pts = [0]
+        for i in range(sections):
+            pts.append(pts[-1] + size + (1 if i < extra else 0))
+        return pts
     if sections > 0:
         if n % sections:
             raise MXNetError(
@@ -553,6 +561,8 @@ def _split_impl(op: str, data, indices, axis, squeeze_axis, sections):
         if squeeze_axis:
             piece = piece.squeeze(ax)
         outs.append(piece.clone())
+    if len(outs) == 1:  # one output: a tensor, as a graph node's kernel returns it
+        return outs[0]
     return tuple(outs)
 
 

@@ -532,11 +532,11 @@ def swapaxes(a, axis1, axis2) -> _Symbol:
     return _op("_npi_swapaxes")(a, dim1=axis1, dim2=axis2)
 
 
-def split(ary, indices_or_sections, axis=0) -> _Symbol:
-    """Split into equal sections or at indices (``_npi_split``; a Symbol with
-    one output per piece)."""
-    return _op("_npi_split")(
-        ary, axis=axis, **_split_attrs("split", indices_or_sections)
+def split(ary, indices_or_sections, axis=0) -> list:
+    """Split into equal sections or at indices (``_npi_split``): a list of
+    one Symbol per piece, as MXNet's."""
+    return _pieces(
+        _op("_npi_split")(ary, axis=axis, **_split_attrs("split", indices_or_sections))
     )
 
 
@@ -591,6 +591,13 @@ def fliplr(m) -> _Symbol:
     return _op("_npi_flip")(m, axis=1)
 
 
+def _pieces(node: Symbol) -> list:
+    """The outputs of a split node as a list of Symbols (MXNet's ``sym.np``
+    split functions return lists, of one Symbol too)."""
+    n = len(node.list_outputs())
+    return [node] if n == 1 else [node[i] for i in range(n)]
+
+
 def _split_attrs(fname: str, indices_or_sections: Any) -> dict:
     """``indices_or_sections`` as ``_npi_*split``'s ``indices`` / ``sections``."""
     if isinstance(indices_or_sections, numbers.Integral) and not isinstance(
@@ -605,30 +612,43 @@ def _split_attrs(fname: str, indices_or_sections: Any) -> dict:
     )
 
 
-def array_split(ary, indices_or_sections, axis=0) -> _Symbol:
-    """Split into (possibly unequal) sections or at indices (``_npi_split``)."""
-    return _op("_npi_split")(
-        ary, axis=axis, **_split_attrs("array_split", indices_or_sections)
+def array_split(ary, indices_or_sections, axis=0) -> list:
+    """Split into (possibly unequal) sections or at indices (``_npi_split``);
+    always a list, of one Symbol too, as MXNet's."""
+    return _pieces(
+        _op("_npi_split")(
+            ary, axis=axis, **_split_attrs("array_split", indices_or_sections)
+        )
     )
 
 
-def vsplit(ary, indices_or_sections) -> _Symbol:
-    """Split along the first axis (``_npi_split`` with ``axis=0``)."""
-    return _op("_npi_split")(ary, axis=0, **_split_attrs("vsplit", indices_or_sections))
-
-
-def hsplit(ary, indices_or_sections) -> _Symbol:
-    """Split along the second axis (the first for 1-d input; ``_npi_hsplit``)."""
-    return _op("_npi_hsplit")(
-        ary, axis=1, squeeze_axis=False, **_split_attrs("hsplit", indices_or_sections)
+def vsplit(ary, indices_or_sections) -> list:
+    """Split along the first axis (``_npi_split`` with ``axis=0``; a list)."""
+    return _pieces(
+        _op("_npi_split")(ary, axis=0, **_split_attrs("vsplit", indices_or_sections))
     )
 
 
-def dsplit(ary, indices_or_sections) -> _Symbol:
-    """Split along the third axis (``_npi_dsplit``)."""
-    return _op("_npi_dsplit")(
+def hsplit(ary, indices_or_sections) -> list:
+    """Split along the second axis (the first for 1-d input; ``_npi_hsplit``;
+    a list)."""
+    return _pieces(
+        _op("_npi_hsplit")(
+            ary,
+            axis=1,
+            squeeze_axis=False,
+            **_split_attrs("hsplit", indices_or_sections),
+        )
+    )
+
+
+def dsplit(ary, indices_or_sections) -> Any:
+    """Split along the third axis (``_npi_dsplit``): a list of Symbols, the
+    Symbol itself for one piece (as MXNet's)."""
+    ret = _op("_npi_dsplit")(
         ary, axis=2, squeeze_axis=False, **_split_attrs("dsplit", indices_or_sections)
     )
+    return ret if len(ret.list_outputs()) == 1 else _pieces(ret)
 
 
 def append(arr, values, axis=None) -> _Symbol:
@@ -773,6 +793,14 @@ def bincount(x, weights=None, minlength=0) -> _Symbol:
     return _op("_npi_bincount")(x, weights, minlength=minlength, has_weights=True)
 
 
+def average(a, axis=None, weights=None, returned=False, out=None) -> _Symbol:
+    """The average of ``a`` over ``axis``, weighted by ``weights`` when given
+    (``_npi_average``; with ``returned`` also the sum of the weights)."""
+    if weights is None:
+        return _op("_npi_average")(a, axis=axis, returned=returned, weighted=False)
+    return _op("_npi_average")(a, weights, axis=axis, returned=returned, weighted=True)
+
+
 def _no_axis(fname: str, start, stop, axis) -> None:
     if isinstance(start, (list, tuple, Symbol)) or isinstance(
         stop, (list, tuple, Symbol)
@@ -874,6 +902,7 @@ _HELPERS: tuple[Callable, ...] = (
     percentile,
     quantile,
     bincount,
+    average,
     linspace,
     logspace,
     identity,
