@@ -453,7 +453,13 @@ def _free_graph(heads: list) -> None:
     sparse = [a for a in recorded_sparse() if id(a._graph) not in head_ids]
     if not live and not sparse:  # the usual training step: nothing outlives it
         return
-    freed = _graph_nodes(stack)
+    # A node inside an operator that only transforms one variable (the weight
+    # transpose F.linear records) belongs to every graph using that variable,
+    # as the variable does: MXNet's operators take the weight directly. Nodes
+    # that made an array the user holds are freed whatever their inputs.
+    owners = {arr._data.grad_fn for arr in live}
+    owners.update(sp._graph.grad_fn for sp in sparse)
+    freed = {n for n in _graph_nodes(stack) if n in owners or not _of_one_variable(n)}
     memo: dict = {}
     for arr in live:
         if _reaches(arr._data.grad_fn, freed, memo):
@@ -475,6 +481,18 @@ def _graph_nodes(stack: list) -> set:
             if nxt is not None and nxt not in nodes:
                 stack.append(nxt)
     return nodes
+
+
+def _of_one_variable(node) -> bool:
+    """Whether ``node`` is a chain of one-input nodes ending at a variable
+    (``AccumulateGrad``): a view, transpose or cast of one leaf."""
+    while True:
+        inputs = [m for m, _ in node.next_functions if m is not None]
+        if len(inputs) != 1:
+            return False
+        node = inputs[0]
+        if not node.next_functions:  # AccumulateGrad of a leaf
+            return hasattr(node, "variable")
 
 
 def _reaches(node, freed: set, memo: dict) -> bool:

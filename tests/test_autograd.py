@@ -283,3 +283,26 @@ def test_integer_variable_gradient_through_topk():
     b.backward(mx.nd.ones((3,), dtype="int32") * 2)
     assert a.grad.dtype == np.int32
     assert a.grad.asnumpy().tolist() == [0] * 7 + [2] * 3
+
+
+def test_graph_of_a_gradient_freed_leaves_the_forward_graph_usable():
+    # MXNet's test_higher_order_grad dense cases: a second-order gradient taken
+    # without retain_graph frees the gradient's graph, not the forward graph
+    # that shares the weight's transpose (F.linear records w.t()).
+    from neogluon import gluon
+
+    x = nd.array(np.arange(12, dtype="float32").reshape(4, 3) / 10)
+    net = gluon.nn.Dense(2, in_units=3)
+    net.initialize(mx.init.Constant(0.5))
+    x.attach_grad()
+    with ag.record():
+        y = net(x)
+        o_y = nd.ones_like(y)
+        w = net.weight.data()
+        x_grad = ag.grad(y, x, o_y, create_graph=True, retain_graph=True)[0]
+        ag.grad(x_grad, w, nd.ones_like(x_grad), create_graph=False)
+        w_grad = ag.grad(y, w, o_y, create_graph=True, retain_graph=True)[0]
+    np.testing.assert_allclose(
+        w_grad.asnumpy(), o_y.asnumpy().T @ x.asnumpy(), rtol=1e-6
+    )
+    np.testing.assert_allclose(x_grad.asnumpy(), o_y.asnumpy() @ w.asnumpy())
