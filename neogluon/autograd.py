@@ -483,10 +483,27 @@ def _graph_nodes(stack: list) -> set:
     return nodes
 
 
+#: torch autograd nodes of views (no computation) that operators record on
+#: their weights (F.linear's transpose).
+_VIEW_NODES = (
+    "TBackward",
+    "TransposeBackward",
+    "PermuteBackward",
+    "ViewBackward",
+    "UnsafeViewBackward",
+    "ReshapeAliasBackward",
+    "ExpandBackward",
+    "UnsqueezeBackward",
+    "SqueezeBackward",
+)
+
+
 def _of_one_variable(node) -> bool:
-    """Whether ``node`` is a chain of one-input nodes ending at a variable
-    (``AccumulateGrad``): a view, transpose or cast of one leaf."""
+    """Whether ``node`` is a chain of view nodes ending at a variable
+    (``AccumulateGrad``): a transpose or reshape of one leaf."""
     while True:
+        if not node.name().startswith(_VIEW_NODES):
+            return False
         inputs = [m for m, _ in node.next_functions if m is not None]
         if len(inputs) != 1:
             return False
