@@ -214,7 +214,19 @@ def test_zoo_model_builds_as_in_mxnet(gluoncv, name):
     # Structural parameter names and shapes, and output shapes, after one
     # forward on zeros of the input shape MXNet accepted.
     ref = ZOO[name]
-    got = survey_run_one(mx, gluoncv, name, ref["shape"])
+    try:
+        got = survey_run_one(mx, gluoncv, name, ref["shape"])
+    except AttributeError as e:
+        # gluoncv's R-CNN and hrnet_*_s code uses np.float / np.int.
+        removed = ("attribute 'float'", "attribute 'int'", "attribute 'bool'")
+        if any(r in str(e) for r in removed) and _numpy_at_least(1, 24):
+            pytest.skip(f"needs numpy < 1.24 (gluoncv: {e})")
+        raise
     assert [k for k, _ in got["params"]] == [k for k, _ in ref["params"]]
     assert got["params"] == ref["params"]
     assert got["outputs"] == ref["outputs"]
+
+
+def _numpy_at_least(major: int, minor: int) -> bool:
+    got = tuple(int(v) for v in np.__version__.split(".")[:2])
+    return got >= (major, minor)
