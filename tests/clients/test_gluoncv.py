@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import neogluon as mx
+from neogluon.base import MXNetError
 from tests.conftest import FIXTURES
 from tests.conftest import load_fixture
 from tools.fixtures.clients_extra import MORE_MODELS
@@ -209,7 +210,20 @@ def test_zoo_reference_lists_every_model(gluoncv):
     assert sorted(ZOO) == sorted(gluoncv.model_zoo.get_model_list())
 
 
-@pytest.mark.parametrize("name", sorted(n for n, r in ZOO.items() if r["built"]))
+#: The _int8 models are graphs of oneDNN-fused quantized operators
+#: (_sg_mkldnn_conv) that neogluon does not have (docs/clients.md).
+_INT8 = pytest.mark.xfail(
+    raises=MXNetError, strict=True, reason="oneDNN-fused quantized graph"
+)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(n, marks=_INT8) if n.endswith("_int8") else n
+        for n in sorted(n for n, r in ZOO.items() if r["built"])
+    ],
+)
 def test_zoo_model_builds_as_in_mxnet(gluoncv, name):
     # Structural parameter names and shapes, and output shapes, after one
     # forward on zeros of the input shape MXNet accepted.
