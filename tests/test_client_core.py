@@ -204,3 +204,15 @@ def test_astype_accepts_an_array_as_dtype(src):
     assert y.dtype == np.dtype(src)
     assert x.astype(x, copy=False) is x
     assert mx.np.zeros((2,), dtype="float64").astype(x).dtype == np.float32
+
+
+def test_parameter_shape_of_numpy_channel_counts_is_python_ints():
+    # gluoncv's monodepth2 pose decoder passes np.int64 channel counts
+    # (np.array([64, ..., 512])[-1]) as in_channels; MXNet's inferred shapes
+    # hold Python ints, and JSON (or any exact type check) sees the difference.
+    conv = mx.gluon.nn.Conv2D(4, 1, in_channels=np.array([3, 8])[-1])
+    assert conv.weight.shape == (4, 8, 1, 1)
+    assert all(type(v) is int for v in conv.weight.shape)
+    p = mx.gluon.Parameter("w", shape=(np.int64(2), 0))
+    p.shape = (2, np.int32(5))
+    assert all(type(v) is int for v in p.shape)

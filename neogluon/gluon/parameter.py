@@ -67,6 +67,12 @@ def __getattr__(name: str):
 
 
 # ---------------------------------------------------------------- helpers
+def _python_ints(shape) -> tuple:
+    """``shape`` as a tuple whose numpy integers are Python ints (a client may
+    pass ``np.int64`` channel counts; MXNet's inferred shapes hold ints)."""
+    return tuple(int(v) if isinstance(v, np.integer) else v for v in shape)
+
+
 def shape_is_known(shape) -> bool:
     """True when ``shape`` has no unknown (0) dim; ``None`` and ``()`` are unknown.
 
@@ -206,7 +212,7 @@ class Parameter:
         self._block_path: str | None = None
         if isinstance(shape, (int, np.integer)):
             shape = (int(shape),)
-        self._shape = None if shape is None else tuple(shape)
+        self._shape = None if shape is None else _python_ints(shape)
         self.name = name
         self._dtype = dtype
         self.lr_mult = lr_mult
@@ -267,7 +273,7 @@ class Parameter:
     def shape(self, new_shape) -> None:
         if isinstance(new_shape, (int, np.integer)):
             new_shape = (int(new_shape),)
-        new_shape = tuple(new_shape)
+        new_shape = _python_ints(new_shape)
         if self._shape is None:
             self._shape = new_shape
             return
