@@ -11,6 +11,7 @@ import numpy as np
 import torch
 
 from ..ops import registry as _reg
+from ..ops.np_linalg import compose_norm
 from ._np import _run
 from ._np import default_float
 from ._np import from_tensor
@@ -63,41 +64,7 @@ def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - numpy's name
     def run(o, ax, flag):
         return _invoke_norm(x, ord=o, axis=ax, keepdims=bool(keepdims), flag=flag)
 
-    if axis is None and ord is None:
-        return run(2, None, -2)
-    if axis is not None and not isinstance(axis, (int, tuple, list)):
-        raise TypeError("'axis' must be None, an integer or a tuple of integers.")
-    if isinstance(axis, int):
-        axis = (axis,)
-    elif axis is not None:
-        axis = tuple(int(a) for a in axis)
-    if ord in (np.inf, -np.inf):
-        ord = "inf" if ord > 0 else "-inf"  # noqa: A001
-    if axis is not None and len(axis) == 2:
-        row, col = axis
-        if ord in ("inf", "-inf"):
-            if not keepdims and row > col:
-                row -= 1
-            s = F.sum(F.abs(x), axis=col, keepdims=keepdims)
-            return (F.max if ord == "inf" else F.min)(s, axis=row, keepdims=keepdims)
-        if ord in (1, -1):
-            if not keepdims and row < col:
-                col -= 1
-            s = F.sum(F.abs(x), axis=row, keepdims=keepdims)
-            return (F.max if ord == 1 else F.min)(s, axis=col, keepdims=keepdims)
-        if ord in (2, -2):
-            return run(ord, axis, 0)
-        if ord is None:
-            return run(2, axis, 1)
-    if ord == "inf":
-        return F.max(F.abs(x), axis=axis, keepdims=keepdims)
-    if ord == "-inf":
-        return F.min(F.abs(x), axis=axis, keepdims=keepdims)
-    if ord is None or ord in ("fro", "f"):
-        return run(2, axis, 1)
-    if ord == "nuc":
-        return run(2, axis, 2)
-    return run(float(ord), axis, -1)
+    return compose_norm(x, ord, axis, keepdims, run, F)
 
 
 def _invoke_norm(x, **attrs):

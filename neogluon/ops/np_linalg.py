@@ -27,6 +27,49 @@ from .registry import register
 __all__: list[str] = []
 
 
+def compose_norm(x, ord, axis, keepdims, norm, F):  # noqa: A002 - numpy's name
+    """MXNet 1.9.1's ``np.linalg.norm`` in terms of ``norm(ord, axis, flag)``
+    (an ``_npi_norm`` call; ``flag``: -2 flattened L2, -1 vector, 0 matrix
+    2-norms, 1 Frobenius, 2 nuclear) and ``F.sum/abs/max/min`` (the 1/inf
+    matrix norms as sums then max/min): shared by the eager function and
+    the graph builder, which pass their own ``norm`` and ``F``."""
+    if axis is None and ord is None:
+        return norm(2, None, -2)
+    if axis is not None and not isinstance(axis, (int, tuple, list)):
+        raise TypeError("'axis' must be None, an integer or a tuple of integers.")
+    if isinstance(axis, int):
+        axis = (axis,)
+    elif axis is not None:
+        axis = tuple(int(a) for a in axis)
+    if ord in (math.inf, -math.inf):
+        ord = "inf" if ord > 0 else "-inf"  # noqa: A001
+    if axis is not None and len(axis) == 2:
+        row, col = axis
+        if ord in ("inf", "-inf"):
+            if not keepdims and row > col:
+                row -= 1
+            s = F.sum(F.abs(x), axis=col, keepdims=keepdims)
+            return (F.max if ord == "inf" else F.min)(s, axis=row, keepdims=keepdims)
+        if ord in (1, -1):
+            if not keepdims and row < col:
+                col -= 1
+            s = F.sum(F.abs(x), axis=row, keepdims=keepdims)
+            return (F.max if ord == 1 else F.min)(s, axis=col, keepdims=keepdims)
+        if ord in (2, -2):
+            return norm(ord, axis, 0)
+        if ord is None:
+            return norm(2, axis, 1)
+    if ord == "inf":
+        return F.max(F.abs(x), axis=axis, keepdims=keepdims)
+    if ord == "-inf":
+        return F.min(F.abs(x), axis=axis, keepdims=keepdims)
+    if ord is None or ord in ("fro", "f"):
+        return norm(2, axis, 1)
+    if ord == "nuc":
+        return norm(2, axis, 2)
+    return norm(float(ord), axis, -1)
+
+
 def _known(s) -> bool:
     return s is not None and all(d > 0 for d in s)
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace as _SimpleNamespace
 
-import numpy as _onp
-
 from ... import _missing
+from ...ops.np_linalg import compose_norm
 from .. import _np_symbol
 from ..symbol import Symbol
 
@@ -44,41 +43,7 @@ def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002 - numpy's name
             x, ord=o, axis=ax, keepdims=bool(keepdims), flag=flag
         )
 
-    if axis is None and ord is None:
-        return node(2, None, -2)
-    if axis is not None and not isinstance(axis, (int, tuple, list)):
-        raise TypeError("'axis' must be None, an integer or a tuple of integers.")
-    if isinstance(axis, int):
-        axis = (axis,)
-    elif axis is not None:
-        axis = tuple(int(a) for a in axis)
-    if ord in (_onp.inf, -_onp.inf):
-        ord = "inf" if ord > 0 else "-inf"  # noqa: A001
-    if axis is not None and len(axis) == 2:
-        row, col = axis
-        if ord in ("inf", "-inf"):
-            if not keepdims and row > col:
-                row -= 1
-            s = F.sum(F.abs(x), axis=col, keepdims=keepdims)
-            return (F.max if ord == "inf" else F.min)(s, axis=row, keepdims=keepdims)
-        if ord in (1, -1):
-            if not keepdims and row < col:
-                col -= 1
-            s = F.sum(F.abs(x), axis=row, keepdims=keepdims)
-            return (F.max if ord == 1 else F.min)(s, axis=col, keepdims=keepdims)
-        if ord in (2, -2):
-            return node(ord, axis, 0)
-        if ord is None:
-            return node(2, axis, 1)
-    if ord == "inf":
-        return F.max(F.abs(x), axis=axis, keepdims=keepdims)
-    if ord == "-inf":
-        return F.min(F.abs(x), axis=axis, keepdims=keepdims)
-    if ord is None or ord in ("fro", "f"):
-        return node(2, axis, 1)
-    if ord == "nuc":
-        return node(2, axis, 2)
-    return node(float(ord), axis, -1)
+    return compose_norm(x, ord, axis, keepdims, node, F)
 
 
 def pinv(a, rcond=1e-15, hermitian=False):
