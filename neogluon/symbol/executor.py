@@ -19,6 +19,9 @@ import torch
 
 from .. import _state
 from ..base import MXNetError
+from ..ndarray.ndarray import NDArray
+from ..ndarray.ndarray import _new
+from ..ops.contrib_vision import is_zero_grad
 from . import _monitor
 from . import storage as _storage
 from .compiler import CompiledGraph
@@ -145,8 +148,6 @@ class Executor:
         grad_req="write",
         aux_states=None,
     ) -> None:
-        from ..ndarray.ndarray import NDArray
-
         self._symbol = symbol
         self._ctx = ctx
         # MXNet merges common subexpressions at bind time (MXNET_ELIMINATE_COMMON_EXPR).
@@ -306,8 +307,6 @@ class Executor:
         """Run the graph; ``kwargs`` arrays are copied into ``arg_dict`` first."""
         import numpy as np
 
-        from ..ndarray.ndarray import NDArray
-
         for name, value in kwargs.items():
             if name not in self.arg_dict:
                 raise MXNetError(
@@ -321,8 +320,6 @@ class Executor:
         return self._run(bool(is_train), record=bool(is_train))
 
     def _run(self, is_train: bool, record: bool):
-        from ..ndarray.ndarray import _new
-
         leaves: dict = {}
         tensors = []
         for src, name, recorded in self._input_plan:
@@ -358,9 +355,8 @@ class Executor:
             b._data.shape == o.shape and b._data.dtype == o.dtype
             for b, o in zip(bufs, outs, strict=True)
         ):
-            with torch.no_grad():
-                for b, o in zip(bufs, outs, strict=True):
-                    b._data.copy_(o)
+            for b, o in zip(bufs, outs, strict=True):
+                b._data.copy_(o.detach())  # records nothing
         else:
             self.outputs = [_new(o.detach()) for o in outs]
         return self.outputs
@@ -372,8 +368,6 @@ class Executor:
         (``'write'``) or keep theirs (``'add'``); MXNet back-propagates through
         integer arrays (Cast passes the head gradient on), torch's autograd is
         floating-point only."""
-        from ..ndarray.ndarray import NDArray
-
         if not self._leaves and any(r != "null" for r in self._reqs.values()):
             # MXNet allows backward after forward(is_train=False): the gradient
             # of the inference-mode graph. Predict-mode forwards have no side
@@ -418,8 +412,6 @@ class Executor:
                 g._data.to(o.dtype)
                 for g, o in zip(out_grads[: len(self._outs)], self._outs, strict=True)
             ]
-        from ..ops.contrib_vision import is_zero_grad
-
         pairs = []
         for name, o, g in zip(self._out_names, self._outs, heads, strict=True):
             if is_zero_grad(o):
@@ -561,7 +553,6 @@ class Executor:
 
 def _prefix_view(arr, shape):
     """An NDArray viewing the first ``prod(shape)`` elements of ``arr``."""
-    from ..ndarray.ndarray import _new
 
     t = arr._data
     if not t.is_contiguous():
@@ -584,7 +575,6 @@ def group_context(attrs: dict, name: str, group2ctx: dict | None, default):
 def _write_sparse_grad(buf, g, req: str) -> None:
     """Store gradient ``g`` (a tensor or None) in sparse ``buf``, in its own
     storage type (``'add'`` adds to it)."""
-    from ..ndarray.ndarray import _new
     from ..ndarray.sparse import _assign
 
     dense = buf.to_torch()
