@@ -198,11 +198,23 @@ def _child(impl: str, python: str, rec: str, only: list[str], epochs: int) -> di
     if impl == "neogluon":
         env["PYTHONPATH"] = str(ROOT)
     cmd = [python, __file__, "--impl", impl, "--rec", rec, "--only", ",".join(only)]
-    out = subprocess.run(
-        cmd + ["--epochs", str(epochs)],
-        capture_output=True, text=True, env=env, check=True,
-    ).stdout  # fmt: skip
-    return json.loads(out.strip().splitlines()[-1])
+    proc = subprocess.run(
+        cmd + ["--epochs", str(epochs)], capture_output=True, text=True, env=env
+    )
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0:
+        if not lines or not lines[-1].startswith("{"):
+            proc.check_returncode()  # raises, with the exit status
+        # The measurement finished; the process died on its way out (seen:
+        # "terminate called without an active exception" after the record
+        # iterator). Said, not hidden.
+        tail = proc.stderr.strip().splitlines()[-1:] or [""]
+        print(
+            f"warning: {impl} child exited with status {proc.returncode} after "
+            f"printing its result: {tail[0]}",
+            file=sys.stderr,
+        )
+    return json.loads(lines[-1])
 
 
 def main() -> None:
@@ -239,7 +251,7 @@ def main() -> None:
             import mxnet as mx
         else:
             import neogluon as mx
-        print(json.dumps(run(mx, args.rec, only, args.epochs)))
+        print(json.dumps(run(mx, args.rec, only, args.epochs)), flush=True)
         return
     sys.path.insert(0, str(ROOT))
     import neogluon as mx
