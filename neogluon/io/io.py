@@ -592,6 +592,13 @@ class NDArrayIter(DataIter):
         if end is None:
             end = data_source[0][1].shape[0] if data_source else 0
         axis = self.layout.find("N")
+        if axis == 0:
+            # A copy, as MXNet's slice_axis (writing into a batch leaves the
+            # data alone); CSR inputs are sliced by rows.
+            return [
+                x[1][start:end] if _is_csr(x[1]) else x[1][start:end].copy()
+                for x in data_source
+            ]
         return [
             x[1][start:end]  # CSR: row slicing (batch axis 0, as in MXNet)
             if _is_csr(x[1])

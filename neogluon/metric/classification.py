@@ -6,8 +6,6 @@ import math
 
 import numpy
 
-from .. import ndarray
-from ..ndarray.ndarray import NDArray
 from ..registry import AssertionValueError
 from .base import EvalMetric
 from .base import _np
@@ -61,12 +59,13 @@ class Accuracy(EvalMetric):
     def update(self, labels, preds) -> None:
         labels, preds = check_label_shapes(labels, preds, True)
         for label, pred_label in zip(labels, preds, strict=False):
-            if pred_label.shape != label.shape:
-                if isinstance(pred_label, NDArray):
-                    pred_label = ndarray.argmax(pred_label, axis=self.axis)
-                else:
-                    pred_label = numpy.argmax(pred_label, axis=self.axis)
-            pred_label = _np(pred_label).astype("int32").flat
+            reduce = pred_label.shape != label.shape
+            # The host copy first, then numpy's argmax: the same indices as
+            # nd.argmax (the first maximum, NaN counting as the largest).
+            pred_label = _np(pred_label)
+            if reduce:
+                pred_label = numpy.argmax(pred_label, axis=self.axis)
+            pred_label = pred_label.astype("int32").flat
             label = _np(label).astype("int32").flat
             check_label_shapes(label, pred_label)
             num_correct = (pred_label == label).sum()

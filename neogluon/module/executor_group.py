@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import OrderedDict
 
 import numpy as np
 
@@ -622,11 +621,14 @@ class DataParallelExecutorGroup:
 
     def update_metric(self, eval_metric, labels, pre_sliced: bool = False) -> None:
         """Update ``eval_metric`` with each executor's outputs and its labels."""
+        whole = len(self.execs) == 1
         for k, (e, islice) in enumerate(zip(self.execs, self.slices, strict=False)):
             if not pre_sliced:
                 labels_slice = []
                 for label, axis in zip(labels, self.label_layouts or [], strict=False):
-                    if axis == 0:
+                    if axis == 0 and whole and islice == slice(0, label.shape[0]):
+                        labels_slice.append(label)  # one context: the whole batch
+                    elif axis == 0:
                         labels_slice.append(label[islice])
                     elif axis > 0:
                         labels_slice.append(
@@ -638,10 +640,8 @@ class DataParallelExecutorGroup:
                         labels_slice.append(label)
             else:
                 labels_slice = labels[k]
-            labels_ = OrderedDict(
-                zip(self.label_names or [], labels_slice, strict=False)
-            )
-            preds = OrderedDict(zip(self.output_names, e.outputs, strict=False))
+            labels_ = dict(zip(self.label_names or [], labels_slice, strict=False))
+            preds = dict(zip(self.output_names, e.outputs, strict=False))
             eval_metric.update_dict(labels_, preds)
 
     def install_monitor(self, mon) -> None:

@@ -550,7 +550,17 @@ class Module(BaseModule):
             self.binded and self.params_initialized,
             "forward: bind and init_params first",
         )
-        curr = tuple(tuple(d.shape) for d in self._data_shapes)
+        shapes = self._data_shapes
+        if not isinstance(data_batch, list):
+            data = data_batch.data
+            if len(data) == len(shapes) and all(
+                tuple(d.shape) == tuple(s.shape)
+                for d, s in zip(data, shapes, strict=True)
+            ):
+                # The bound shapes: no reshape (the common case, checked first).
+                self._exec_group.forward(data_batch, is_train)
+                return
+        curr = tuple(tuple(d.shape) for d in shapes)
         if isinstance(data_batch, list):
             if not data_batch:
                 raise AssertionError("Encountered empty data batch")

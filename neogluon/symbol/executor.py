@@ -10,12 +10,18 @@ autograd (``backward``). The compiler and the frozen graph live in
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import threading
 
 import torch
 
 from .. import _state
 from ..base import MXNetError
+from ..ndarray.ndarray import NDArray
+from ..ndarray.ndarray import _new
+from ..ops.contrib_vision import is_zero_grad
 from . import _monitor
 from . import storage as _storage
 from .compiler import CompiledGraph
@@ -25,6 +31,7 @@ from .frozen import FrozenGraph
 from .frozen import freeze_graph
 from .frozen import onednn_available
 from .graph import Graph
+from .infer import infer_graph
 from .infer import infer_shapes
 from .infer import infer_types
 from .infer import unknown_shape_message
@@ -57,6 +64,50 @@ def _executor_graph(symbol: Graph) -> CompiledGraph:
         _EXECUTOR_GRAPHS.pop(next(iter(_EXECUTOR_GRAPHS)))
     _EXECUTOR_GRAPHS[id(symbol)] = (symbol, key, graph)
     return graph
+
+
+#: A graph whose arrays all have at most this many elements (arguments,
+#: auxiliary states and every operator output) runs on one intra-op thread:
+#: waking torch's other OpenMP threads costs tens of microseconds per
+#: operator (softmax and small matrix products use them), more than such
+#: operators take on one core. MXNet's operator tuning likewise runs small
+#: operators without OpenMP. ``MXNET_USE_OPERATOR_TUNING=0`` turns it off.
+SERIAL_MAX_ELEMENTS = 1 << 14
+
+
+def serial_enabled() -> bool:
+    """``MXNET_USE_OPERATOR_TUNING`` as MXNet reads it (on unless ``0``)."""
+    value = os.environ.get("MXNET_USE_OPERATOR_TUNING", "1").strip()
+    return value not in ("0", "")
+
+
+class _OneThread(threading.local):
+    """Context manager: torch's intra-op thread count is one inside.
+
+    Per Python thread (torch keeps the count of each thread's OpenMP team
+    apart): nested uses keep the reduction, the outermost restores the count
+    it found. A thread that starts its first parallel torch work while
+    another is inside takes one thread as its default (torch initialises a
+    new thread's count from the last count set)."""
+
+    def __init__(self) -> None:
+        self.depth = 0
+        self.saved = 1
+
+    def __enter__(self) -> None:
+        if self.depth == 0:
+            self.saved = torch.get_num_threads()
+            if self.saved > 1:
+                torch.set_num_threads(1)
+        self.depth += 1
+
+    def __exit__(self, *exc) -> None:
+        self.depth -= 1
+        if self.depth == 0 and self.saved > 1:
+            torch.set_num_threads(self.saved)
+
+
+_ONE_THREAD = _OneThread()
 
 
 def _as_dict(values, names: list[str], what: str) -> dict:
@@ -97,8 +148,6 @@ class Executor:
         grad_req="write",
         aux_states=None,
     ) -> None:
-        from ..ndarray.ndarray import NDArray
-
         self._symbol = symbol
         self._ctx = ctx
         # MXNet merges common subexpressions at bind time (MXNET_ELIMINATE_COMMON_EXPR).
@@ -129,6 +178,15 @@ class Executor:
             if n not in self.grad_dict:
                 reqs[n] = "null"
         self._reqs = reqs
+        # Per graph input, in the compiled graph's order: the dict holding its
+        # array, its name and whether a training forward records it.
+        self._input_plan = [
+            (self.aux_dict, n, False)
+            if n in self.aux_dict
+            else (self.arg_dict, n, reqs.get(n, "null") != "null")
+            for n in self._graph.input_names
+        ]
+        self._out_names = symbol.list_outputs()
         # Sparse arrays: outputs computed with MXNet's storage types (storage.py).
         self._sparse = _storage.needs_sparse_forward(
             symbol, {**self.arg_dict, **self.aux_dict}
@@ -150,34 +208,45 @@ class Executor:
         arrays = {**self.arg_dict, **self.aux_dict}
         sig = tuple((n, a.shape, a.dtype) for n, a in arrays.items())
         cache = self._graph.alloc_cache
-        plan = cache.get(sig)
-        if plan is None:
-            plan = self._output_plan(arrays)
+        entry = cache.get(sig)
+        if entry is None:
+            entry = self._output_plan(arrays)
             if len(cache) >= 64:
                 cache.clear()
-            cache[sig] = plan
+            cache[sig] = entry
+        plan, small = entry
+        self._serial = small and serial_enabled()
         ctx = self.arg_arrays[0].context if self.arg_arrays else self._ctx
         return [zeros(shape, ctx=ctx, dtype=dt) for shape, dt in plan]
 
-    def _output_plan(self, arrays: dict) -> list:
+    def _output_plan(self, arrays: dict) -> tuple[list, bool]:
         """``(shape, dtype)`` of every output from the bound arrays' shapes and
-        dtypes; empty when they cannot be inferred before running."""
+        dtypes (empty when they cannot be inferred before running), and
+        whether every array of the graph is small (:data:`SERIAL_MAX_ELEMENTS`)."""
         from ..ops.registry import shape_known
 
         names = self._symbol.list_outputs()
         known = {n: a.shape for n, a in arrays.items()}
         dtypes = {n: a.dtype for n, a in arrays.items()}
         try:
-            shapes = infer_shapes(self._symbol, known)
+            entries = infer_graph(self._symbol, known)
             types = infer_types(self._symbol, dtypes)
         except MXNetError:
             # The first forward reports the error with its inputs.
-            return []
-        if not all(shape_known(shapes.get(n)) for n in names):
+            return [], False
+        small = all(
+            shape_known(s) and math.prod(s) <= SERIAL_MAX_ELEMENTS
+            for s in entries.values()
+        )
+        shapes = [entries.get((id(n), i)) for n, i in self._symbol._outputs]
+        if not all(shape_known(s) for s in shapes):
             # Data-dependent output shapes: allocated by the first forward.
-            return []
-        return [(shapes[n], types.get(n) or "float32") for n in names]
+            return [], small
+        return [
+            (s, types.get(n) or "float32") for n, s in zip(names, shapes, strict=True)
+        ], small
 
+    _serial = False  # a small graph: runs on one intra-op thread (SERIAL_MAX_ELEMENTS)
     _monitor = None  # (callback, monitor_all) from set_monitor_callback
     _taps = None  # the monitored forward's BackwardTaps (input gradients)
 
@@ -232,13 +301,11 @@ class Executor:
 
     @property
     def output_dict(self) -> dict:
-        return dict(zip(self._symbol.list_outputs(), self.outputs, strict=True))
+        return dict(zip(self._out_names, self.outputs, strict=True))
 
     def forward(self, is_train: bool = False, **kwargs):
         """Run the graph; ``kwargs`` arrays are copied into ``arg_dict`` first."""
         import numpy as np
-
-        from ..ndarray.ndarray import NDArray
 
         for name, value in kwargs.items():
             if name not in self.arg_dict:
@@ -253,20 +320,11 @@ class Executor:
         return self._run(bool(is_train), record=bool(is_train))
 
     def _run(self, is_train: bool, record: bool):
-        from ..ndarray.ndarray import _new
-
         leaves: dict = {}
         tensors = []
-        for name in self._graph.input_names:
-            if name in self.aux_dict:
-                tensors.append(self.aux_dict[name]._data)
-                continue
-            t = self.arg_dict[name]._data
-            if (
-                record
-                and self._reqs.get(name, "null") != "null"
-                and t.is_floating_point()
-            ):
+        for src, name, recorded in self._input_plan:
+            t = src[name]._data
+            if record and recorded and t.is_floating_point():
                 t = t.detach().requires_grad_(True)
                 leaves[name] = t
             tensors.append(t)
@@ -276,6 +334,9 @@ class Executor:
             with torch.set_grad_enabled(bool(leaves)):
                 if self._monitor is not None:
                     outs = self._run_monitored(tensors, bool(leaves))
+                elif self._serial:
+                    with _ONE_THREAD:
+                        outs = self._graph(tensors)
                 else:
                     outs = self._graph(tensors)
         finally:
@@ -294,9 +355,8 @@ class Executor:
             b._data.shape == o.shape and b._data.dtype == o.dtype
             for b, o in zip(bufs, outs, strict=True)
         ):
-            with torch.no_grad():
-                for b, o in zip(bufs, outs, strict=True):
-                    b._data.copy_(o)
+            for b, o in zip(bufs, outs, strict=True):
+                b._data.copy_(o.detach())  # records nothing
         else:
             self.outputs = [_new(o.detach()) for o in outs]
         return self.outputs
@@ -308,8 +368,6 @@ class Executor:
         (``'write'``) or keep theirs (``'add'``); MXNet back-propagates through
         integer arrays (Cast passes the head gradient on), torch's autograd is
         floating-point only."""
-        from ..ndarray.ndarray import NDArray
-
         if not self._leaves and any(r != "null" for r in self._reqs.values()):
             # MXNet allows backward after forward(is_train=False): the gradient
             # of the inference-mode graph. Predict-mode forwards have no side
@@ -338,7 +396,7 @@ class Executor:
             if isinstance(out_grads, NDArray):
                 out_grads = [out_grads]
             elif isinstance(out_grads, dict):
-                out_grads = [out_grads[k] for k in self._symbol.list_outputs()]
+                out_grads = [out_grads[k] for k in self._out_names]
             for g in out_grads:
                 if not isinstance(g, NDArray):
                     raise TypeError(
@@ -347,19 +405,15 @@ class Executor:
             if len(out_grads) < len(self._outs):
                 raise MXNetError(
                     f"backward: {len(out_grads)} out_grads given for "
-                    f"{len(self._outs)} outputs {self._symbol.list_outputs()}"
+                    f"{len(self._outs)} outputs {self._out_names}"
                 )
             # As MXNet, head gradients beyond the number of outputs are ignored.
             heads = [
                 g._data.to(o.dtype)
                 for g, o in zip(out_grads[: len(self._outs)], self._outs, strict=True)
             ]
-        from ..ops.contrib_vision import is_zero_grad
-
         pairs = []
-        for name, o, g in zip(
-            self._symbol.list_outputs(), self._outs, heads, strict=True
-        ):
+        for name, o, g in zip(self._out_names, self._outs, heads, strict=True):
             if is_zero_grad(o):
                 # MXNet never reads such a head gradient (nor checks its shape).
                 continue
@@ -370,14 +424,15 @@ class Executor:
                 )
             pairs.append((o, g))
         names = list(self._leaves)
-        grads = torch.autograd.grad(
-            [o for o, _ in pairs],
-            [self._leaves[n] for n in names],
-            [g for _, g in pairs],
-            allow_unused=True,
-            # MXNet allows several backward calls after one forward.
-            retain_graph=True,
-        )
+        with _ONE_THREAD if self._serial else contextlib.nullcontext():
+            grads = torch.autograd.grad(
+                [o for o, _ in pairs],
+                [self._leaves[n] for n in names],
+                [g for _, g in pairs],
+                allow_unused=True,
+                # MXNet allows several backward calls after one forward.
+                retain_graph=True,
+            )
         if self._monitor is not None and self._taps is not None:
             callback = self._monitor[0]
             self._taps.report(lambda name, _op, arr: callback(name, arr))
@@ -498,7 +553,6 @@ class Executor:
 
 def _prefix_view(arr, shape):
     """An NDArray viewing the first ``prod(shape)`` elements of ``arr``."""
-    from ..ndarray.ndarray import _new
 
     t = arr._data
     if not t.is_contiguous():
@@ -521,7 +575,6 @@ def group_context(attrs: dict, name: str, group2ctx: dict | None, default):
 def _write_sparse_grad(buf, g, req: str) -> None:
     """Store gradient ``g`` (a tensor or None) in sparse ``buf``, in its own
     storage type (``'add'`` adds to it)."""
-    from ..ndarray.ndarray import _new
     from ..ndarray.sparse import _assign
 
     dense = buf.to_torch()
