@@ -371,3 +371,40 @@ def test_pin_memory_batches_report_cpu_pinned():
         )
     for x in DataLoader(ds, 4):
         assert x.context == mx.cpu(0)
+
+
+_EXIT_SCRIPT = r"""
+import sys, time
+from neogluon.gluon.data import dataloader as dl
+
+marker = sys.argv[1]
+
+def slow(path):
+    time.sleep(0.5)  # still running when the main thread returns
+    with open(path, "w") as f:
+        f.write("finished")
+
+workers = dl._ThreadWorkers(1)
+workers.submit(slow, marker)
+workers.submit(slow, marker + ".queued")  # queued behind it: dropped at exit
+time.sleep(0.1)
+"""
+
+
+def test_thread_workers_finish_running_task_at_exit(tmp_path):
+    # Daemon worker threads still inside native code when the interpreter
+    # finalizes can abort the process; at exit the running task is awaited
+    # and the queued ones are dropped.
+    import subprocess
+    import sys
+
+    marker = tmp_path / "done"
+    proc = subprocess.run(
+        [sys.executable, "-c", _EXIT_SCRIPT, str(marker)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert marker.read_text() == "finished"
+    assert not (tmp_path / "done.queued").exists()

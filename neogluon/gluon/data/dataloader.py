@@ -12,6 +12,7 @@ to ``num_workers=0``.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import io
 import math
@@ -371,16 +372,27 @@ def _timeout_error(timeout, processes: bool) -> DataLoaderTimeoutError:
 
 
 class _ThreadWorkers:
-    """``n`` daemon threads running batch tasks (a hung one never blocks exit)."""
+    """``n`` daemon threads running batch tasks (a hung one never blocks exit).
+
+    Daemon threads still inside a C++ kernel (OpenCV decoding, a torch op)
+    when the interpreter finalizes are torn down by ``pthread_exit``, which
+    aborts the process ("terminate called without an active exception")
+    when the unwinding crosses C++ code. So at exit the live pools drop
+    their queued tasks and wait, up to :data:`_EXIT_JOIN_S` seconds in all,
+    for the tasks already running (prefetched batches of an iterator that
+    was not exhausted, the next epoch a record iterator started early).
+    """
 
     def __init__(self, n: int) -> None:
         self._tasks: queue.SimpleQueue = queue.SimpleQueue()
+        self._stopping = False
         self._threads = [
             threading.Thread(target=self._loop, daemon=True, name=f"DataLoader-{i}")
             for i in range(n)
         ]
         for t in self._threads:
             t.start()
+        _LIVE_THREAD_WORKERS.add(self)
 
     def _loop(self) -> None:
         while True:
@@ -388,6 +400,9 @@ class _ThreadWorkers:
             if task is None:
                 return
             fut, fn, args = task
+            if self._stopping:
+                fut.cancel()
+                continue
             if not fut.set_running_or_notify_cancel():
                 continue
             try:
@@ -403,6 +418,33 @@ class _ThreadWorkers:
     def shutdown(self) -> None:
         for _ in self._threads:
             self._tasks.put(None)
+
+    def stop(self, deadline: float) -> None:
+        """Drop the queued tasks and wait for the running ones until ``deadline``
+        (``time.monotonic()``)."""
+        self._stopping = True
+        self.shutdown()
+        for t in self._threads:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            t.join(left)
+
+
+#: Thread pools that may still run tasks; stopped before the interpreter
+#: finalizes (see :class:`_ThreadWorkers`).
+_LIVE_THREAD_WORKERS: weakref.WeakSet = weakref.WeakSet()
+#: At exit, how long the running batch tasks may take to finish, in all.
+_EXIT_JOIN_S = 10.0
+
+
+def _stop_thread_workers() -> None:
+    deadline = time.monotonic() + _EXIT_JOIN_S
+    for workers in list(_LIVE_THREAD_WORKERS):
+        workers.stop(deadline)
+
+
+atexit.register(_stop_thread_workers)
 
 
 def _thread_batch(dataset, batchify_fn, indices, where="in a DataLoader worker thread"):
