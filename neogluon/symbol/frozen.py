@@ -300,10 +300,14 @@ class FrozenGraph:
             return compiled(tensors)  # raises the compiled graph's error
         if self._broken is not None:
             return compiled(tensors)
-        key = tuple(
-            (tuple(tensors[i].shape), tensors[i].dtype, tensors[i].device)
-            for i in self._data_idx
-        )
+        idx = self._data_idx
+        if len(idx) == 1:  # the usual call: one input (torch.Size is a tuple)
+            t = tensors[idx[0]]
+            key: tuple = (t.shape, t.dtype, t.device)
+        else:
+            key = tuple(
+                (tensors[i].shape, tensors[i].dtype, tensors[i].device) for i in idx
+            )
         if key not in self._seen:
             # First call with these inputs: the exact kernels validate them.
             outs = compiled(tensors)
