@@ -242,3 +242,24 @@ def test_evicted_graph_leaves_the_fast_table():
     assert len(net._cache) == net._MAX_CACHE
     np.testing.assert_allclose(net(a, a).asnumpy(), 2 * a.asnumpy())
     assert 2 in net._fast
+
+
+@pytest.mark.parametrize(
+    "flatten, shape", [(True, (2, 2, 3)), (True, (2, 6)), (False, (2, 4, 6))]
+)
+def test_frozen_dense_calls_linear_directly_and_matches_eager(flatten, shape):
+    net = nn.HybridSequential()
+    net.add(
+        nn.Dense(5, activation="relu", flatten=flatten), nn.Dense(3, flatten=flatten)
+    )
+    net.initialize(mx.init.Uniform(1.0))
+    x = _x(shape)
+    want = net(x).asnumpy()
+    net.hybridize(static_alloc=True, static_shape=True)
+    for _ in range(3):  # first: the compiled graph validates; then the frozen one
+        np.testing.assert_allclose(net(x).asnumpy(), want, rtol=1e-5, atol=1e-6)
+    source = net._last_graph.frozen.source
+    assert source.count("_linear(") == 2
+    # a new parameter value reaches the frozen graph
+    net[1].bias.set_data(nd.ones((3,)) * 100)
+    assert (net(x).asnumpy() > 50).all()
