@@ -26,6 +26,7 @@ from ..util import _NP_STATE
 from ..util import is_np_array
 from ..util import np_shape
 from ._base_block import Block
+from ._base_block import _as_np_outputs
 from ._graph_run import MISS
 from ._graph_run import CachedGraph
 from ._graph_run import flatten
@@ -53,6 +54,18 @@ def _sym():
 
         _SYMBOL_MODULE = symbol
     return _SYMBOL_MODULE
+
+
+_NP_NDARRAY: list = []
+
+
+def _np_ndarray_class() -> type:
+    """``mx.np.ndarray`` (imported on first use, as NDArray.as_np_ndarray does)."""
+    if not _NP_NDARRAY:
+        from ..ndarray._np import ndarray
+
+        _NP_NDARRAY.append(ndarray)
+    return _NP_NDARRAY[0]
 
 
 def _np_symbols() -> Callable:
@@ -306,10 +319,12 @@ class HybridBlock(Block):
             entry is not None
             and not self._forward_pre_hooks
             and not self._forward_hooks
-            and not getattr(_NP_STATE, "array", False)
         ):
+            # numpy semantics: mx.np arrays in, mx.np arrays out (Block.__call__)
+            np_on = getattr(_NP_STATE, "array", False)
+            cls = _np_ndarray_class() if np_on else NDArray
             for a in args:
-                if a.__class__ is not NDArray:
+                if a.__class__ is not cls:
                     return super().__call__(*args)
             path = _state.flags.block_path
             path.append(self._name)
@@ -320,7 +335,7 @@ class HybridBlock(Block):
             if out is not MISS:
                 if self._last_graph is not entry:  # (__setattr__ is slow)
                     self._last_graph = entry
-                return out
+                return _as_np_outputs(out) if np_on else out
         return super().__call__(*args)
 
     def forward(self, x, *args):
@@ -450,7 +465,10 @@ class HybridBlock(Block):
             self._last_graph = entry
         if (
             key[1].count(False) == len(args) == len(key[0])
-            and all(a.__class__ is NDArray for a in args)
+            and all(
+                a.__class__ is NDArray or a.__class__ is _np_ndarray_class()
+                for a in args
+            )
             and self._callback is None
             and type(self).forward is HybridBlock.forward
         ):

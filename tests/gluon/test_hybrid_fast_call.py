@@ -25,12 +25,28 @@ class AddMul(HybridBlock):
         return x + y, x * y
 
 
+@pytest.fixture
+def full_calls(monkeypatch):
+    """Counts the calls that take the full path (``run_graph``)."""
+    from neogluon.gluon import _hybrid_block
+
+    calls = []
+    real = _hybrid_block.run_graph
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_hybrid_block, "run_graph", counting)
+    return calls
+
+
 def _x(shape=(2, 3), dtype="float32"):
     return nd.array(np.arange(np.prod(shape)).reshape(shape) - 2.5, dtype=dtype)
 
 
 @pytest.mark.parametrize("static", [False, True])
-def test_repeated_calls_take_the_fast_path_and_match_eager(static):
+def test_repeated_calls_take_the_fast_path_and_match_eager(static, full_calls):
     net = nn.Dense(4, in_units=3)
     net.initialize()
     x = _x()
@@ -39,6 +55,7 @@ def test_repeated_calls_take_the_fast_path_and_match_eager(static):
     for _ in range(3):
         np.testing.assert_allclose(net(x).asnumpy(), want, rtol=1e-6)
     assert net._fast.get(1) is net._last_graph is not None
+    assert len(full_calls) == 1
 
 
 def test_reinitialised_parameters_are_used():
@@ -123,7 +140,7 @@ def test_recorded_calls_give_gradients():
         np.testing.assert_allclose(net.bias.grad().asnumpy(), [2.0, 2.0])
 
 
-def test_several_inputs_and_outputs():
+def test_several_inputs_and_outputs(full_calls):
     net = AddMul()
     net.hybridize()
     a, b = _x(), _x() * 2
@@ -132,6 +149,7 @@ def test_several_inputs_and_outputs():
         np.testing.assert_allclose(s.asnumpy(), 3 * a.asnumpy())
         np.testing.assert_allclose(p.asnumpy(), 2 * a.asnumpy() ** 2)
     assert set(net._fast) == {2}
+    assert len(full_calls) == 1
     # a nested structure and None are other cache entries: the full path
     s, p = net(a, b)
     with pytest.raises(TypeError):
@@ -263,3 +281,28 @@ def test_frozen_dense_calls_linear_directly_and_matches_eager(flatten, shape):
     # a new parameter value reaches the frozen graph
     net[1].bias.set_data(nd.ones((3,)) * 100)
     assert (net(x).asnumpy() > 50).all()
+
+
+@pytest.mark.parametrize("static", [False, True])
+def test_numpy_semantics_calls_take_the_fast_path(static, full_calls):
+    with mx.util.np_array(True), mx.util.np_shape(True):
+        net = nn.Dense(3, in_units=4)
+        net.initialize(mx.init.One())
+        net.hybridize(static_alloc=static, static_shape=static)
+        x = mx.np.ones((2, 4))
+        for _ in range(3):
+            y = net(x)
+            assert isinstance(y, mx.np.ndarray)
+            np.testing.assert_allclose(y.asnumpy(), np.full((2, 3), 4.0))
+        assert net._fast.get(1) is net._last_graph
+        assert len(full_calls) == 1
+        # a legacy NDArray under numpy semantics: the full path, np output
+        y = net(nd.ones((2, 4)))
+        assert isinstance(y, mx.np.ndarray)
+        with autograd.record():
+            z = net(x).sum()
+        z.backward()
+        np.testing.assert_allclose(net.weight.grad().asnumpy(), np.full((3, 4), 2.0))
+    # numpy semantics off: np arrays in go the full way, nd arrays out
+    y = net(mx.np.ones((2, 4)))
+    assert not isinstance(y, mx.np.ndarray)
