@@ -6,7 +6,7 @@ framework. All cases run in one process in interleaved rounds (medians). When
 ``.venv-ref`` (MXNet 1.9.1) exists, the same step also runs there in a
 subprocess and is reported against the torch time measured here.
 
-    .venv/bin/python benchmarks/bench_mlp.py [--threads 1] [--rounds 9]
+    .venv/bin/python benchmarks/bench_mlp.py [--threads 1] [--rounds 9] [--clock cpu]
 """
 
 from __future__ import annotations
@@ -127,9 +127,11 @@ def run_mxnet_child(args) -> None:
 
 
 def _mxnet_rows(args) -> dict[str, float]:
-    ref = ROOT / ".venv-ref" / "bin" / "python"
+    ref = Path(args.ref_python)
     if not ref.exists():
-        print("(no .venv-ref: MXNet 1.9.1 rows skipped; `make fixtures` creates it)")
+        print(
+            f"(no {ref}: MXNet 1.9.1 rows skipped; `make fixtures` creates .venv-ref)"
+        )
         return {}
     cmd = [str(ref), __file__, "--mxnet-child", "--threads", str(args.threads)]
     cmd += ["--rounds", str(args.rounds), "--round-time", str(args.round_time)]
@@ -149,6 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="MLP training step benchmark")
     add_common_args(ap)
     ap.add_argument("--mxnet-child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--ref-python",
+        default=str(ROOT / ".venv-ref" / "bin" / "python"),
+        help="the interpreter with MXNet 1.9.1 (default: .venv-ref)",
+    )
     args = ap.parse_args(argv)
     setup_threads(args.threads)
     if args.mxnet_child:

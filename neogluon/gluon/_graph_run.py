@@ -23,7 +23,19 @@ from ..ndarray import from_torch
 from ..ndarray._core import _grad_off
 from .parameter import Parameter
 
-__all__ = ["CachedGraph", "flatten", "fmt_key", "leaves", "regroup", "run_graph"]
+__all__ = [
+    "MISS",
+    "CachedGraph",
+    "flatten",
+    "fmt_key",
+    "leaves",
+    "regroup",
+    "run_arrays",
+    "run_graph",
+]
+
+#: What :func:`run_arrays` returns when the call needs :func:`run_graph`.
+MISS = object()
 
 
 _SYMBOL_CLASS = None
@@ -117,6 +129,7 @@ class CachedGraph:
         "frozen",
         "_bound",
         "_out_ctx",
+        "_data_slots",
     )
 
     def __init__(self, symbol, compiled, slots, out_fmt, data_names, params):
@@ -127,11 +140,20 @@ class CachedGraph:
         self.data_names: list[str] = data_names
         self.params = params
         self.frozen = None
-        #: (ctx, [(slot position, parameter, its array list, index)]): where
-        #: each parameter's array for ``ctx`` was found last time
+        #: (ctx, [(slot position, parameter, its array list, index)], device
+        #: index): where each parameter's array for ``ctx`` was found last time;
+        #: the device index (``Tensor.get_device()``) is set when ``ctx`` is the
+        #: Context its torch device maps to (untagged arrays), else None
         self._bound: tuple | None = None
         #: (ctx, the ``ctx`` outputs are tagged with) for the last call's ctx
         self._out_ctx: tuple | None = None
+        #: (slot position, index into the flattened inputs) of the data slots
+        self._data_slots = [(k, s) for k, s in enumerate(slots) if s.__class__ is int]
+
+    def refreeze(self, tensors: list):
+        """Freeze the graph anew for the parameter values in ``tensors``."""
+        self.frozen = _frozen_for(self.compiled, self.frozen, tensors, self.slots)
+        return self.frozen
 
     def gather(self, flat: list, ctx) -> list:
         """The graph's input tensors: arrays of ``flat`` and parameter values on ``ctx``.
@@ -168,7 +190,7 @@ class CachedGraph:
             bound.append(
                 (k, s, arrs, next(i for i, a in enumerate(arrs) if a.to_torch() is t))
             )
-        self._bound = (ctx, bound)
+        self._bound = (ctx, bound, _device_index(ctx))
         return tensors
 
 
@@ -221,6 +243,40 @@ def run_graph(
         return from_torch(outs[0], tag)
     res, _ = regroup([from_torch(t, tag) for t in outs], entry.out_fmt)
     return res
+
+
+def run_arrays(entry: CachedGraph, arrays: tuple, freeze: bool = False):
+    """:func:`run_graph` for positional, untagged NDArrays on the device and
+    with the parameters of the previous call: the per-call fast path
+    (:meth:`neogluon.symbol.compiler.CompiledGraph.run_entry` runs it).
+
+    Returns :data:`MISS`, having run nothing, when anything differs from the
+    previous call in a way :func:`run_graph` decides (an input tagged with a
+    Context such as ``cpu(1)`` or on another device, a parameter whose arrays
+    were replaced, no previous call, shapes of dynamic creation ops). The
+    caller checked the arguments' classes and structure (the cache key).
+    """
+    outs = entry.compiled.run_entry(entry, arrays, freeze)
+    if outs is None:
+        return MISS
+    fmt = entry.out_fmt
+    if fmt == 0:
+        return from_torch(outs[0])
+    res, _ = regroup([from_torch(t) for t in outs], fmt)
+    return res
+
+
+def _device_index(ctx) -> int | None:
+    """``Tensor.get_device()`` of tensors on ``ctx`` when ``ctx`` is the Context
+    its torch device maps to (``cpu(0)``, ``gpu(i)``), else None."""
+    if ctx != _device_context(ctx):
+        return None
+    dev = ctx.torch_device
+    if dev.type == "cpu":
+        return -1
+    if dev.type == "cuda" and dev.index is not None:
+        return dev.index
+    return None
 
 
 def _device_context(ctx):

@@ -22,14 +22,18 @@ from .. import ndarray as nd
 from ..base import DeferredInitializationError
 from ..base import MXNetError
 from ..ndarray import NDArray
+from ..util import _NP_STATE
 from ..util import is_np_array
 from ..util import np_shape
 from ._base_block import Block
+from ._base_block import _as_np_outputs
+from ._graph_run import MISS
 from ._graph_run import CachedGraph
 from ._graph_run import flatten
 from ._graph_run import fmt_key
 from ._graph_run import leaves
 from ._graph_run import regroup
+from ._graph_run import run_arrays
 from ._graph_run import run_graph
 from .parameter import ParameterDict
 
@@ -50,6 +54,18 @@ def _sym():
 
         _SYMBOL_MODULE = symbol
     return _SYMBOL_MODULE
+
+
+_NP_NDARRAY: list = []
+
+
+def _np_ndarray_class() -> type:
+    """``mx.np.ndarray`` (imported on first use, as NDArray.as_np_ndarray does)."""
+    if not _NP_NDARRAY:
+        from ..ndarray._np import ndarray
+
+        _NP_NDARRAY.append(ndarray)
+    return _NP_NDARRAY[0]
 
 
 def _np_symbols() -> Callable:
@@ -85,6 +101,9 @@ class HybridBlock(Block):
         super().__init__(prefix=prefix, params=params)
         self._cache: OrderedDict[Any, CachedGraph] = OrderedDict()
         self._last_graph: CachedGraph | None = None
+        #: number of positional NDArray arguments -> the cached graph such a
+        #: call runs, for :meth:`__call__`'s fast path (see :meth:`_call_cached`)
+        self._fast: dict[int, CachedGraph] = {}
         self._active = False
         self._freeze = False
         self._flags: list[tuple[str, Any]] = []
@@ -107,6 +126,7 @@ class HybridBlock(Block):
     def _clear_cached_op(self) -> None:
         self._cache = OrderedDict()
         self._last_graph = None
+        self._fast = {}
 
     def register_op_hook(self, callback: Callable, monitor_all: bool = False) -> None:
         """Call ``callback(name, op_name, handle)`` for every operator output
@@ -119,9 +139,12 @@ class HybridBlock(Block):
         """
         self._callback = callback
         self._monitor_all = monitor_all
+        self._fast = {}
         for child in self._children.values():
             child._callback = callback
             child._monitor_all = monitor_all
+            if isinstance(child, HybridBlock):
+                child._fast = {}
 
     def hybridize(
         self,
@@ -160,6 +183,7 @@ class HybridBlock(Block):
             oneDNN subgraph backend fuses conv+BN+ReLU on CPU by itself).
         """
         self._active = active
+        self._fast = {}
         self._freeze = bool(static_alloc and static_shape) if freeze is None else freeze
         self._flags = [
             ("static_alloc", static_alloc),
@@ -281,6 +305,39 @@ class HybridBlock(Block):
                 p.dtype = t
 
     # ---------------------------------------------------------------- forward
+    def __call__(self, *args):
+        """Run the block (see :meth:`Block.__call__`).
+
+        A hybridized block called again with positional NDArrays, as in a call
+        that already ran its cached graph, takes a fast path: no hooks, no
+        tracing and no numpy semantics to apply, the graph is run directly
+        (:func:`._graph_run.run_arrays`), which falls back to the full call
+        when an input's device or context or a parameter's arrays changed.
+        """
+        entry = self._fast.get(len(args))
+        if (
+            entry is not None
+            and not self._forward_pre_hooks
+            and not self._forward_hooks
+        ):
+            # numpy semantics: mx.np arrays in, mx.np arrays out (Block.__call__)
+            np_on = getattr(_NP_STATE, "array", False)
+            cls = _np_ndarray_class() if np_on else NDArray
+            for a in args:
+                if a.__class__ is not cls:
+                    return super().__call__(*args)
+            path = _state.flags.block_path
+            path.append(self._name)
+            try:
+                out = run_arrays(entry, args, self._freeze)
+            finally:
+                path.pop()
+            if out is not MISS:
+                if self._last_graph is not entry:  # (__setattr__ is slow)
+                    self._last_graph = entry
+                return _as_np_outputs(out) if np_on else out
+        return super().__call__(*args)
+
     def forward(self, x, *args):
         """Run ``hybrid_forward`` eagerly, traced, or as the cached graph."""
         if not args and isinstance(x, NDArray):
@@ -390,7 +447,8 @@ class HybridBlock(Block):
         entry = CachedGraph(symbol, compiled, slots, out_fmt, names, params)
         self._cache[key] = entry
         if len(self._cache) > self._MAX_CACHE:
-            self._cache.popitem(last=False)
+            _, old = self._cache.popitem(last=False)
+            self._fast = {n: e for n, e in self._fast.items() if e is not old}
         return entry
 
     def _call_cached(self, *args):
@@ -405,6 +463,18 @@ class HybridBlock(Block):
             entry = self._build_cache(args, key)
         if self._last_graph is not entry:
             self._last_graph = entry
+        if (
+            key[1].count(False) == len(args) == len(key[0])
+            and all(
+                a.__class__ is NDArray or a.__class__ is _np_ndarray_class()
+                for a in args
+            )
+            and self._callback is None
+            and type(self).forward is HybridBlock.forward
+        ):
+            # Positional NDArrays only: the next such call may skip forward()
+            # (run_arrays checks what may have changed since this one).
+            self._fast[len(args)] = entry
         try:
             return run_graph(
                 entry, flat, self._freeze, self._callback, self._monitor_all

@@ -595,23 +595,29 @@ class Parameter:
             )
         self._deferred_init = ()
         with autograd.pause():
-            if data is None:
+            owned = data is None
+            if owned:
                 data = nd.zeros(self.shape, ctx=cpu(), dtype=self.dtype)
                 initializer.create(default_init)(
                     initializer.InitDesc(self.name, {"__init__": init}), data
                 )
-            self._init_impl(data, ctx)
+            self._init_impl(data, ctx, owned)
 
-    def _init_impl(self, data: NDArray, ctx_list) -> None:
+    def _init_impl(self, data: NDArray, ctx_list, owned: bool = False) -> None:
         """Copy ``data`` to every context (in the parameter's storage type)
-        and allocate gradients."""
+        and allocate gradients. ``owned``: ``data`` is a fresh array nobody
+        else holds, which becomes the value on its own context (no copy)."""
         if data.stype != self._stype:
             data = data.tostype(self._stype)
         self._ctx_list = list(ctx_list)
         self._ctx_map = {}
         for i, ctx in enumerate(self._ctx_list):
             self._ctx_map.setdefault(_ctx_key(ctx), i)
-        self._data = [data.copyto(ctx) for ctx in self._ctx_list]
+        here = data.context if owned else None
+        self._data = [
+            data if ctx == here and i == 0 else data.copyto(ctx)
+            for i, ctx in enumerate(self._ctx_list)
+        ]
         self._init_grad()
 
     def _init_grad(self) -> None:

@@ -49,7 +49,8 @@ def _gamma_sample(alpha: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
 
 # Samplers over parameter tensors already broadcast to the output shape.
 def _s_uniform(low, high):
-    return low + (high - low) * torch.rand_like(low)
+    # low + (high - low) * U[0, 1), bit for bit, with two fewer temporaries
+    return torch.rand_like(low).mul_(high - low).add_(low)
 
 
 def _s_normal(loc, scale):

@@ -28,6 +28,9 @@ from .infer import infer_graph
 
 __all__ = ["CompiledGraph", "compile_graph"]
 
+_set_grad = torch._C._set_grad_enabled
+_grad_enabled = torch._C.is_grad_enabled
+
 
 class CompiledGraph:
     """A graph compiled to one Python function over torch tensors.
@@ -124,6 +127,58 @@ class CompiledGraph:
             return self._fn(tensors)
         except Exception as err:  # noqa: BLE001 - re-raised with the node named
             raise self._error(err) from None
+
+    def run_entry(self, entry, arrays: Sequence, freeze: bool) -> list | None:
+        """Run this graph for a Gluon block call with the positional NDArrays
+        ``arrays``, fed like the previous call; None (nothing run) otherwise.
+
+        ``entry`` is the block's ``gluon._graph_run.CachedGraph`` of this
+        graph: its ``_bound`` (where each parameter's array was found on the
+        previous call's Context, and that Context's device index when arrays
+        on it carry no Context tag), ``_data_slots`` and ``slots``. None when
+        there was no previous call, an input is tagged (``cpu(1)``) or on
+        another device, a parameter's array list was replaced (initialize,
+        ``reset_ctx``, ``cast``, ``grad_req``) or creation ops wait for
+        shapes: the caller then takes its full path. Otherwise the graph runs
+        as ``run_graph`` would run it (grad off outside ``record()``; the
+        frozen copy, kept current by ``entry.refreeze``, for predict-mode calls
+        with ``freeze``).
+        """
+        bound = entry._bound
+        if bound is None or self._dynamic:
+            return None
+        dev = bound[2]
+        tensors = [None] * len(entry.slots)
+        for k, s in entry._data_slots:
+            a = arrays[s]
+            t = a._data
+            if a._ctx is not None or t.get_device() != dev:
+                return None
+            tensors[k] = t
+        for k, p, arrs, i in bound[1]:
+            if p._data is not arrs:
+                return None
+            tensors[k] = arrs[i]._data
+        flags = _state.flags
+        if flags.recording:
+            try:
+                return self._fn(tensors)
+            except Exception as err:  # noqa: BLE001 - re-raised naming the node
+                raise self._error(err) from None
+        prev = _grad_enabled()
+        _set_grad(False)
+        try:
+            if freeze and not flags.training:
+                frozen = entry.frozen
+                if frozen is None or not frozen.is_current(tensors):
+                    frozen = entry.refreeze(tensors)
+                return frozen(tensors)
+            try:
+                return self._fn(tensors)
+            except Exception as err:  # noqa: BLE001 - re-raised naming the node
+                raise self._error(err) from None
+        finally:
+            _set_grad(prev)
 
     def _resolve_shapes(self, tensors: Sequence[torch.Tensor]) -> None:
         """Fill the unknown dims of creation ops from the input shapes."""

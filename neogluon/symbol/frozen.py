@@ -266,11 +266,23 @@ class FrozenGraph:
             return line
         # Generic path: the anchor's kernel with folded parameters, then the
         # original add / relu kernels, in one expression.
-        env[f"k{j}"] = a.op.kernel
-        env[f"a{j}"] = a.parsed
         env[f"W{j}"] = w
         env[f"B{j}"] = b
-        expr = f"k{j}({x}, W{j}, B{j}, **a{j})"
+        if a.op.name == "FullyConnected" and w.dim() == 2:
+            # The kernel's checks concern the weight and bias, fixed here and
+            # validated by the compiled graph's call for each new input
+            # signature: call torch's linear directly.
+            if b is not None and b.dim() != 1:
+                env[f"B{j}"] = b.reshape(-1)
+            env["_linear"] = torch.nn.functional.linear
+            if a.parsed["flatten"]:
+                env["_flat2"] = _flat2
+                x = f"_flat2({x})"
+            expr = f"_linear({x}, W{j}, B{j})"
+        else:
+            env[f"k{j}"] = a.op.kernel
+            env[f"a{j}"] = a.parsed
+            expr = f"k{j}({x}, W{j}, B{j}, **a{j})"
         if g.add is not None:
             m = index[id(g.add)]
             env[f"k{m}"] = g.add.op.kernel
@@ -300,10 +312,14 @@ class FrozenGraph:
             return compiled(tensors)  # raises the compiled graph's error
         if self._broken is not None:
             return compiled(tensors)
-        key = tuple(
-            (tuple(tensors[i].shape), tensors[i].dtype, tensors[i].device)
-            for i in self._data_idx
-        )
+        idx = self._data_idx
+        if len(idx) == 1:  # the usual call: one input (torch.Size is a tuple)
+            t = tensors[idx[0]]
+            key: tuple = (t.shape, t.dtype, t.device)
+        else:
+            key = tuple(
+                (tensors[i].shape, tensors[i].dtype, tensors[i].device) for i in idx
+            )
         if key not in self._seen:
             # First call with these inputs: the exact kernels validate them.
             outs = compiled(tensors)
@@ -408,6 +424,11 @@ class _TinyConv:
         if self.relu:
             y = torch.relu_(y)
         return y
+
+
+def _flat2(x: torch.Tensor) -> torch.Tensor:
+    """``x`` as (batch, features): FullyConnected's ``flatten=True`` input."""
+    return x if x.dim() == 2 else x.reshape(x.shape[0], -1)
 
 
 def _global_avg(x: torch.Tensor) -> torch.Tensor:

@@ -594,3 +594,22 @@ def test_save_load_roundtrip(tmp_path):
         "bias",
         "running_mean",
     }
+
+
+@pytest.mark.parametrize(
+    "ctxs", [[mx.cpu(0)], [mx.cpu(0), mx.cpu(1)], [mx.cpu(1), mx.cpu(0)]]
+)
+def test_initialized_copies_are_independent_arrays_on_their_contexts(ctxs):
+    # The freshly initialised array becomes the value on its own context
+    # (no copy); every other context gets its own copy.
+    p = Parameter("w", shape=(3, 4))
+    p.initialize(mx.init.Uniform(), ctx=ctxs)
+    arrays = p.list_data()
+    assert [a.context for a in arrays] == ctxs
+    first = arrays[0].asnumpy()
+    for a in arrays[1:]:
+        np.testing.assert_array_equal(a.asnumpy(), first)
+    arrays[0][:] = 7.0
+    for a in arrays[1:]:
+        np.testing.assert_array_equal(a.asnumpy(), first)
+    assert p.grad(ctxs[0]).shape == (3, 4)
