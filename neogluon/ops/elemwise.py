@@ -162,6 +162,8 @@ def _floatmath(fn: Callable) -> Callable:
         return fn(data.double()).to(data.dtype)
 
     kernel.__name__ = getattr(fn, "__name__", "kernel")
+    # What it runs on a float array: the eager frontend calls it directly there.
+    kernel.on_float = fn  # type: ignore[attr-defined]
     return kernel
 
 

@@ -1077,12 +1077,18 @@ def _activation(data, *, act_type):
     return _ACTS[act_type](data)
 
 
+def _activation_fast(attrs: dict):
+    """The activation itself (``torch.relu``): what ``_activation`` calls."""
+    return _ACTS[attrs["act_type"]]
+
+
 register(
     OpDef(
         "Activation",
         _activation,
         params=(P("act_type", "str", doc="Activation.", choices=tuple(_ACTS)),),
         infer_shape=_identity_infer,
+        fast_kernel=_activation_fast,
         doc="Element-wise activation: relu, sigmoid, tanh, softrelu, softsign.",
     )
 )
