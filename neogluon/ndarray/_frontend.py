@@ -7,6 +7,7 @@ call runs in one frame (:func:`make_function`).
 
 from __future__ import annotations
 
+import operator
 import types
 
 import torch
@@ -35,6 +36,21 @@ _set_grad = torch._C._set_grad_enabled
 _grad_enabled = torch.is_grad_enabled
 #: What a failing kernel raises (reported as ``invoke`` reports it).
 _KERNEL_ERRORS = (MXNetError, RuntimeError, ValueError, IndexError, TypeError)
+
+
+_data_of = operator.attrgetter("_data")
+
+
+def _grad_and_mixed(tensors: tuple) -> tuple[bool, bool]:
+    """Whether any tensor requires grad, and whether their dtypes differ."""
+    d0 = tensors[0].dtype
+    grad = mixed = False
+    for t in tensors:
+        if t.requires_grad:
+            grad = True
+        if t.dtype is not d0:
+            mixed = True
+    return grad, mixed
 
 
 class _NoArg:
@@ -291,23 +307,22 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
 
         def fn_var(*args, out=None, name=None, **kwargs):
             if out is None and args and not _PROF.on:
-                bound = lookup((), kwargs, len(args))
+                n = len(args)
+                try:
+                    bound = pos_cache.get((n, (), tuple(kwargs.items())))
+                except TypeError:  # an unhashable value (a list)
+                    bound = None
+                if bound is None or bound.types is not None:
+                    bound = lookup((), kwargs, n)
                 if bound is not None and bound.n_present == len(args):
-                    tensors = []
-                    d0 = None
-                    grad = False
                     for a in args:
                         if type(a) is not NDArray:
                             break
-                        t = a._data
-                        if d0 is None:
-                            d0 = t.dtype
-                        elif t.dtype is not d0 and same_dtype:
-                            break
-                        if t.requires_grad:
-                            grad = True
-                        tensors.append(t)
                     else:
+                        tensors = tuple(map(_data_of, args))
+                        grad, mixed = _grad_and_mixed(tensors)
+                        if mixed and same_dtype:
+                            return general(*args, out=out, name=name, **kwargs)
                         guard = grad and not _flags.recording
                         if guard:
                             prev = _grad_enabled()
@@ -323,6 +338,14 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                         finally:
                             if guard:
                                 _set_grad(prev)
+                        if type(res) is _Tensor and not returns_view:
+                            arr = _alloc(NDArray)
+                            arr._data = res
+                            arr._ag = None
+                            arr._ctx = args[0]._ctx
+                            if grad and res.requires_grad:
+                                note_recorded(arr)
+                            return arr
                         return wrap(res, args[0]._ctx)
             return general(*args, out=out, name=name, **kwargs)
 
@@ -361,7 +384,23 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                             return arr
                         return wrap(res, a._ctx)
                     bound = bound0
-                elif pos_ok or not args:
+                elif not args:
+                    # attributes by keyword: :func:`lookup`, inlined
+                    try:
+                        bound = kw_cache.get(tuple(kwargs.items()))
+                    except TypeError:  # an unhashable value (a list)
+                        bound = None
+                    if bound is None:
+                        bound = entry((), kwargs, 1)
+                    elif bound.types is not None:
+                        types = bound.types
+                        i = 0
+                        for v in kwargs.values():
+                            if type(v) is not types[i]:
+                                bound = entry((), kwargs, 1)
+                                break
+                            i += 1
+                elif pos_ok:
                     bound = lookup(args, kwargs, 1)
                 else:
                     bound = None
@@ -412,7 +451,30 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                 ta = a._data
                 tb = b._data
                 if ta.dtype is tb.dtype or not same_dtype:
-                    bound = lookup((), kwargs, 2) if kwargs else bound0
+                    if not (
+                        kwargs or call0 is None or ta.requires_grad or tb.requires_grad
+                    ):
+                        # The most common call: no attribute, no grad.
+                        try:
+                            res = call0(ta, tb)
+                        except _KERNEL_ERRORS as err:
+                            raise error(bound0, (ta, tb), err) from None
+                        if type(res) is _Tensor and not returns_view:
+                            arr = _alloc(NDArray)
+                            arr._data = res
+                            arr._ag = None
+                            arr._ctx = a._ctx
+                            return arr
+                        return wrap(res, a._ctx)
+                    if kwargs:
+                        try:
+                            bound = kw_cache.get(tuple(kwargs.items()))
+                        except TypeError:  # an unhashable value (a list)
+                            bound = None
+                        if bound is None or bound.types is not None:
+                            bound = lookup((), kwargs, 2)
+                    else:
+                        bound = bound0
                     if bound is not None and bound.n_present == 2:
                         grad = ta.requires_grad or tb.requires_grad
                         guard = grad and not _flags.recording
@@ -452,23 +514,32 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
     def fn_n(*args, out=None, name=None, **kwargs):
         n = len(args)
         if out is None and 0 < n <= n_in and not _PROF.on:
-            bound = lookup((), kwargs, n) if kwargs else bound0
+            if kwargs:
+                try:
+                    bound = kw_cache.get(tuple(kwargs.items()))
+                except TypeError:  # an unhashable value (a list)
+                    bound = None
+                if bound is None:
+                    bound = entry((), kwargs, n)
+                elif bound.types is not None:
+                    types = bound.types
+                    i = 0
+                    for v in kwargs.values():
+                        if type(v) is not types[i]:
+                            bound = entry((), kwargs, n)
+                            break
+                        i += 1
+            else:
+                bound = bound0
             if bound is not None and bound.n_present == n:
-                tensors = []
-                d0 = None
-                grad = False
                 for a in args:
                     if type(a) is not NDArray:
                         break
-                    t = a._data
-                    if d0 is None:
-                        d0 = t.dtype
-                    elif t.dtype is not d0 and same_dtype:
-                        break
-                    if t.requires_grad:
-                        grad = True
-                    tensors.append(t)
                 else:
+                    tensors = tuple(map(_data_of, args))
+                    grad, mixed = _grad_and_mixed(tensors)
+                    if mixed and same_dtype:
+                        return general(*args, out=out, name=name, **kwargs)
                     guard = grad and not _flags.recording
                     if guard:
                         prev = _grad_enabled()
@@ -484,6 +555,14 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                     finally:
                         if guard:
                             _set_grad(prev)
+                    if type(res) is _Tensor and not returns_view:
+                        arr = _alloc(NDArray)
+                        arr._data = res
+                        arr._ag = None
+                        arr._ctx = args[0]._ctx
+                        if grad and res.requires_grad:
+                            note_recorded(arr)
+                        return arr
                     return wrap(res, args[0]._ctx)
         return general(*args, out=out, name=name, **kwargs)
 
