@@ -25,13 +25,13 @@ from ._core import NDArray
 from ._core import _alloc
 from ._core import _new
 from ._core import note_recorded
+from ._invoke import _own_copy
 from ._invoke import _with_block
 from ._invoke import invoke
 from ._invoke import op_error
 
 _flags = _state.flags
 _Tensor = torch.Tensor
-_CONTIGUOUS = torch.contiguous_format
 _set_grad = torch._C._set_grad_enabled
 _grad_enabled = torch.is_grad_enabled
 #: What a failing kernel raises (reported as ``invoke`` reports it).
@@ -124,13 +124,15 @@ class _Bound:
     attribute kinds need no type check, see :data:`_UNTYPED_KINDS`).
     """
 
-    __slots__ = ("call", "pos", "kw", "attrs", "n_present", "types")
+    __slots__ = ("call", "pos", "kw", "direct", "attrs", "n_present", "types")
 
     def __init__(self, op: _reg.OpDef, attrs: dict, n_present: int, types) -> None:
         call, pos, kw = _bind_kernel(op, attrs, n_present)
         self.call = call
         self.pos = pos
         self.kw = kw
+        #: ``call(*tensors)`` alone runs it (no ``pos``, no ``kw``)
+        self.direct = kw is None and not pos
         self.attrs = attrs
         self.n_present = n_present
         self.types = types
@@ -293,7 +295,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
         # The result tensor(s) as NDArrays (the inline form of ``_new``).
         if isinstance(res, _Tensor):
             if returns_view and res._is_view():
-                res = res.clone(memory_format=_CONTIGUOUS)
+                res = _own_copy(res)
             arr = _alloc(NDArray)
             arr._data = res
             arr._ag = None
@@ -338,7 +340,9 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                         finally:
                             if guard:
                                 _set_grad(prev)
-                        if type(res) is _Tensor and not returns_view:
+                        if type(res) is _Tensor:
+                            if returns_view and res._is_view():
+                                res = _own_copy(res)
                             arr = _alloc(NDArray)
                             arr._data = res
                             arr._ag = None
@@ -376,7 +380,9 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                                 res = call0(t)
                         except _KERNEL_ERRORS as err:
                             raise error(bound0, (t,), err) from None
-                        if type(res) is _Tensor and not returns_view:
+                        if type(res) is _Tensor:
+                            if returns_view and res._is_view():
+                                res = _own_copy(res)
                             arr = _alloc(NDArray)
                             arr._data = res
                             arr._ag = None
@@ -406,6 +412,21 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                     bound = None
                 if bound is not None and bound.n_present == 1:
                     grad = t.requires_grad
+                    if bound.direct and not grad:
+                        # attributes bound into one callable, no grad
+                        try:
+                            res = bound.call(t)
+                        except _KERNEL_ERRORS as err:
+                            raise error(bound, (t,), err) from None
+                        if type(res) is _Tensor:
+                            if returns_view and res._is_view():
+                                res = _own_copy(res)
+                            arr = _alloc(NDArray)
+                            arr._data = res
+                            arr._ag = None
+                            arr._ctx = a._ctx
+                            return arr
+                        return wrap(res, a._ctx)
                     guard = grad and not _flags.recording
                     if guard:
                         prev = _grad_enabled()
@@ -423,7 +444,9 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                     finally:
                         if guard:
                             _set_grad(prev)
-                    if type(res) is _Tensor and not returns_view:
+                    if type(res) is _Tensor:
+                        if returns_view and res._is_view():
+                            res = _own_copy(res)
                         arr = _alloc(NDArray)
                         arr._data = res
                         arr._ag = None
@@ -459,7 +482,9 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                             res = call0(ta, tb)
                         except _KERNEL_ERRORS as err:
                             raise error(bound0, (ta, tb), err) from None
-                        if type(res) is _Tensor and not returns_view:
+                        if type(res) is _Tensor:
+                            if returns_view and res._is_view():
+                                res = _own_copy(res)
                             arr = _alloc(NDArray)
                             arr._data = res
                             arr._ag = None
@@ -494,7 +519,9 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                         finally:
                             if guard:
                                 _set_grad(prev)
-                        if type(res) is _Tensor and not returns_view:
+                        if type(res) is _Tensor:
+                            if returns_view and res._is_view():
+                                res = _own_copy(res)
                             arr = _alloc(NDArray)
                             arr._data = res
                             arr._ag = None
@@ -555,7 +582,9 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                     finally:
                         if guard:
                             _set_grad(prev)
-                    if type(res) is _Tensor and not returns_view:
+                    if type(res) is _Tensor:
+                        if returns_view and res._is_view():
+                            res = _own_copy(res)
                         arr = _alloc(NDArray)
                         arr._data = res
                         arr._ag = None
