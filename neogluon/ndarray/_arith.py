@@ -36,6 +36,7 @@ from ._core import _alloc
 from ._core import _call1
 from ._core import _grad_off
 from ._core import _new
+from ._core import note_recorded
 from ._indexing import _SCALARS
 
 __all__ = ["function"]
@@ -96,6 +97,20 @@ def binary(r: optable.Binary) -> Callable:
                 arr._data = res
                 arr._ag = None
                 arr._ctx = lhs._ctx
+                return arr
+            if ta.dtype is tb.dtype and _flags.recording:
+                # recorded (a variable inside ``record()``): the row's kernel,
+                # whose gradient is MXNet's, then ``_new`` inline
+                try:
+                    res = kernel(ta, tb)
+                except RuntimeError as err:
+                    raise _broadcast_error(op_name, ta, tb, err) from None
+                arr = _alloc(NDArray)
+                arr._data = res
+                arr._ag = None
+                arr._ctx = lhs._ctx
+                if res.requires_grad:
+                    note_recorded(arr)
                 return arr
         elif type(rhs) is float and ta.is_floating_point() and not ta.requires_grad:
             arr = _alloc(NDArray)

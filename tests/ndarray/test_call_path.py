@@ -269,3 +269,20 @@ def test_attr_key_rejects_ambiguous_values():
     assert _frontend.attr_key({"a": 0.0}) is None
     assert _frontend.attr_key({"a": (1.0, 2)}) is None
     assert _frontend.attr_key({"a": [1]}) is None
+
+
+def test_recorded_arithmetic_keeps_mxnet_gradients():
+    a = nd.array([[1.0, 2.0, 3.0]])
+    b = nd.array([[1.0, 0.0, 5.0]])
+    a.attach_grad()
+    b.attach_grad()
+    with mx.autograd.record():
+        y = nd.maximum(a, b) + a * b
+    assert y.to_torch().requires_grad
+    y.backward()
+    # MXNet sends the whole gradient of a tie to the left operand
+    np.testing.assert_array_equal(a.grad.asnumpy(), [[1.0 + 1.0, 1.0 + 0.0, 0.0 + 5.0]])
+    np.testing.assert_array_equal(b.grad.asnumpy(), [[0.0 + 1.0, 0.0 + 2.0, 1.0 + 3.0]])
+    with pytest.raises(MXNetError, match="does not promote"):
+        with mx.autograd.record():
+            a + nd.ones((1, 3), dtype="float64")
