@@ -406,6 +406,22 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                                 bound = entry((), kwargs, 1)
                                 break
                             i += 1
+                elif pos_ok and not kwargs:
+                    # attributes after the input (``clip(x, 0, 1)``), inlined
+                    try:
+                        bound = pos_cache.get((1, args, ()))
+                    except TypeError:  # an unhashable value (a list)
+                        bound = None
+                    if bound is None:
+                        bound = entry(args, kwargs, 1)
+                    elif bound.types is not None:
+                        types = bound.types
+                        i = 0
+                        for v in args:
+                            if type(v) is not types[i]:
+                                bound = entry(args, kwargs, 1)
+                                break
+                            i += 1
                 elif pos_ok:
                     bound = lookup(args, kwargs, 1)
                 else:

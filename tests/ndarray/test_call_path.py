@@ -286,3 +286,14 @@ def test_recorded_arithmetic_keeps_mxnet_gradients():
     with pytest.raises(MXNetError, match="does not promote"):
         with mx.autograd.record():
             a + nd.ones((1, 3), dtype="float64")
+
+
+def test_clip_fast_kernel_on_integer_and_float_arrays():
+    op = reg.get("clip")
+    attrs = op.parse_attrs({"a_min": 0.5, "a_max": 2.5})
+    for t in (torch.tensor([[-1, 1, 3]], dtype=torch.int32), torch.tensor(X)):
+        fast = op.fast_kernel(attrs)(t)
+        ref = op.kernel(t, **attrs)
+        assert fast.dtype == ref.dtype and torch.equal(fast, ref)
+    xi = nd.array([[-1, 1, 3]], dtype="int32")
+    _same(nd.clip(xi, 0.5, 2.5), _ref("clip", xi, a_min=0.5, a_max=2.5))
