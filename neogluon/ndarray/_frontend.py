@@ -41,18 +41,6 @@ _KERNEL_ERRORS = (MXNetError, RuntimeError, ValueError, IndexError, TypeError)
 _data_of = operator.attrgetter("_data")
 
 
-def _grad_and_mixed(tensors: tuple) -> tuple[bool, bool]:
-    """Whether any tensor requires grad, and whether their dtypes differ."""
-    d0 = tensors[0].dtype
-    grad = mixed = False
-    for t in tensors:
-        if t.requires_grad:
-            grad = True
-        if t.dtype is not d0:
-            mixed = True
-    return grad, mixed
-
-
 class _NoArg:
     """The default of an input not given positionally."""
 
@@ -269,7 +257,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                 bound = pos_cache.get((n_args, pos, tuple(kwargs.items())))
             else:
                 bound = kw_cache.get(tuple(kwargs.items()))
-        except TypeError:  # an unhashable value (a list): not cached
+        except (TypeError, ValueError):  # unhashable (a list): not cached
             bound = None
         if bound is None:
             return entry(pos, kwargs, n_args)
@@ -312,7 +300,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                 n = len(args)
                 try:
                     bound = pos_cache.get((n, (), tuple(kwargs.items())))
-                except TypeError:  # an unhashable value (a list)
+                except (TypeError, ValueError):  # unhashable (a list), or an array
                     bound = None
                 if bound is None or bound.types is not None:
                     bound = lookup((), kwargs, n)
@@ -322,16 +310,22 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                             break
                     else:
                         tensors = tuple(map(_data_of, args))
-                        grad, mixed = _grad_and_mixed(tensors)
-                        if mixed and same_dtype:
-                            return general(*args, out=out, name=name, **kwargs)
+                        d0 = tensors[0].dtype
+                        grad = False
+                        for t in tensors:
+                            if t.dtype is not d0 and same_dtype:
+                                return general(*args, out=out, name=name, **kwargs)
+                            if t.requires_grad:
+                                grad = True
                         guard = grad and not _flags.recording
                         if guard:
                             prev = _grad_enabled()
                             _set_grad(False)
                         try:
                             kw = bound.kw
-                            if kw is None:
+                            if bound.direct:
+                                res = bound.call(*tensors)
+                            elif kw is None:
                                 res = bound.call(*tensors, *bound.pos)
                             else:
                                 res = bound.call(*tensors, **kw)
@@ -394,7 +388,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                     # attributes by keyword: :func:`lookup`, inlined
                     try:
                         bound = kw_cache.get(tuple(kwargs.items()))
-                    except TypeError:  # an unhashable value (a list)
+                    except (TypeError, ValueError):  # unhashable (a list), or an array
                         bound = None
                     if bound is None:
                         bound = entry((), kwargs, 1)
@@ -410,7 +404,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                     # attributes after the input (``clip(x, 0, 1)``), inlined
                     try:
                         bound = pos_cache.get((1, args, ()))
-                    except TypeError:  # an unhashable value (a list)
+                    except (TypeError, ValueError):  # unhashable (a list), or an array
                         bound = None
                     if bound is None:
                         bound = entry(args, kwargs, 1)
@@ -510,7 +504,10 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                     if kwargs:
                         try:
                             bound = kw_cache.get(tuple(kwargs.items()))
-                        except TypeError:  # an unhashable value (a list)
+                        except (
+                            TypeError,
+                            ValueError,
+                        ):  # unhashable (a list), or an array
                             bound = None
                         if bound is None or bound.types is not None:
                             bound = lookup((), kwargs, 2)
@@ -560,7 +557,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
             if kwargs:
                 try:
                     bound = kw_cache.get(tuple(kwargs.items()))
-                except TypeError:  # an unhashable value (a list)
+                except (TypeError, ValueError):  # unhashable (a list), or an array
                     bound = None
                 if bound is None:
                     bound = entry((), kwargs, n)
@@ -580,16 +577,22 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                         break
                 else:
                     tensors = tuple(map(_data_of, args))
-                    grad, mixed = _grad_and_mixed(tensors)
-                    if mixed and same_dtype:
-                        return general(*args, out=out, name=name, **kwargs)
+                    d0 = tensors[0].dtype
+                    grad = False
+                    for t in tensors:
+                        if t.dtype is not d0 and same_dtype:
+                            return general(*args, out=out, name=name, **kwargs)
+                        if t.requires_grad:
+                            grad = True
                     guard = grad and not _flags.recording
                     if guard:
                         prev = _grad_enabled()
                         _set_grad(False)
                     try:
                         kw = bound.kw
-                        if kw is None:
+                        if bound.direct:
+                            res = bound.call(*tensors)
+                        elif kw is None:
                             res = bound.call(*tensors, *bound.pos)
                         else:
                             res = bound.call(*tensors, **kw)

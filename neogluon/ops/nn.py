@@ -175,6 +175,38 @@ def _fully_connected(data, weight, bias=None, *, num_hidden, no_bias, flatten):
     return F.linear(data, weight, bias)
 
 
+def _fc_fast(attrs: dict):
+    """``_fully_connected`` with its attributes bound (the eager frontend's
+    call): the common shapes go straight to ``F.linear``; anything else
+    (a weight or bias to check or reshape, a torch trace) runs the kernel."""
+    num_hidden = attrs["num_hidden"]
+    no_bias = attrs["no_bias"]
+    flatten = attrs["flatten"]
+    bias_shape = (num_hidden,)
+
+    def fully_connected(data, weight, bias=None):
+        ws = weight.shape
+        if (
+            len(ws) != 2
+            or ws[0] != num_hidden
+            or (bias is not None and bias.shape != bias_shape)
+            or _is_tracing()
+        ):
+            return _fully_connected(
+                data,
+                weight,
+                bias,
+                num_hidden=num_hidden,
+                no_bias=no_bias,
+                flatten=flatten,
+            )
+        if flatten and data.dim() != 2:
+            data = data.reshape(data.shape[0], -1)
+        return F.linear(data, weight, bias)
+
+    return fully_connected
+
+
 def _fc_infer(in_shapes, attrs, out_shapes=None):
     op = "FullyConnected"
     nh = attrs["num_hidden"]
@@ -246,6 +278,7 @@ register(
         ),
         present_inputs=_fc_present,
         infer_shape=_fc_infer,
+        fast_kernel=_fc_fast,
         doc="Fully connected layer ``y = x W^T + b``; weight ``(num_hidden, in)``.",
     )
 )

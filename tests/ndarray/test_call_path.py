@@ -297,3 +297,24 @@ def test_clip_fast_kernel_on_integer_and_float_arrays():
         assert fast.dtype == ref.dtype and torch.equal(fast, ref)
     xi = nd.array([[-1, 1, 3]], dtype="int32")
     _same(nd.clip(xi, 0.5, 2.5), _ref("clip", xi, a_min=0.5, a_max=2.5))
+
+
+def test_fully_connected_fast_kernel_hands_odd_shapes_to_the_kernel():
+    op = reg.get("FullyConnected")
+    t = torch.tensor(X)
+    w = torch.ones(4, 3)
+    for bias, attrs in (
+        (torch.arange(4.0), {"num_hidden": 4}),
+        (torch.arange(4.0).reshape(4, 1), {"num_hidden": 4}),  # MXNet accepts (4, 1)
+        (None, {"num_hidden": 4, "no_bias": True}),
+    ):
+        parsed = op.parse_attrs(attrs)
+        args = (t, w) if bias is None else (t, w, bias)
+        assert torch.equal(op.fast_kernel(parsed)(*args), op.kernel(*args, **parsed))
+    x3 = nd.ones((2, 1, 3))  # flattened to (2, 3)
+    _same(
+        nd.FullyConnected(x3, nd.ones((4, 3)), nd.zeros((4,)), num_hidden=4),
+        _ref("FullyConnected", x3, nd.ones((4, 3)), nd.zeros((4,)), num_hidden=4),
+    )
+    with pytest.raises(MXNetError, match="num_hidden"):
+        nd.FullyConnected(nd.ones((2, 3)), nd.ones((5, 3)), nd.ones((5,)), num_hidden=4)
