@@ -8,6 +8,7 @@ call runs in one frame (:func:`make_function`).
 from __future__ import annotations
 
 import operator
+import sys
 import types
 
 import torch
@@ -216,7 +217,15 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
     else:
         n_default = -1
     bound0 = _Bound(op, defaults, n_default, None) if n_default > 0 else None
+    # Which one-frame form: one input (or a second optional one), two, or
+    # many (three or more, or ``*data``). ``many`` keys every cache entry by
+    # the number of arrays given too.
+    one = not variadic and (n_in == 1 or (n_in == 2 and n_default == 1))
+    many = not one and (variadic or n_in != 2)
+    max_in = sys.maxsize if variadic else n_in
+    #: keyword attributes only -> _Bound (``fn_1``, ``fn_2``)
     kw_cache: dict = {}
+    #: (array count, positional attributes, keyword items) -> _Bound
     pos_cache: dict = {}
 
     def entry(pos: tuple, kwargs: dict, n_args: int) -> _Bound | None:
@@ -241,11 +250,11 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
         types = tuple(map(type, values)) if typed else None
         bound = _Bound(op, attrs, n_present, types)
         if _cacheable(op, given):
-            cache = pos_cache if pos or variadic else kw_cache
+            cache = pos_cache if pos or many else kw_cache
             if len(cache) < 256:
                 key = (
                     (n_args, pos, tuple(kwargs.items()))
-                    if pos or variadic
+                    if pos or many
                     else (tuple(kwargs.items()))
                 )
                 cache[key] = bound
@@ -253,7 +262,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
 
     def lookup(pos: tuple, kwargs: dict, n_args: int) -> _Bound | None:
         try:
-            if pos or variadic:
+            if pos or many:
                 bound = pos_cache.get((n_args, pos, tuple(kwargs.items())))
             else:
                 bound = kw_cache.get(tuple(kwargs.items()))
@@ -293,62 +302,6 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
             return arr
         return [_new(r, ctx) for r in res]
 
-    if variadic:
-
-        def fn_var(*args, out=None, name=None, **kwargs):
-            if out is None and args and not _PROF.on:
-                n = len(args)
-                try:
-                    bound = pos_cache.get((n, (), tuple(kwargs.items())))
-                except (TypeError, ValueError):  # unhashable (a list), or an array
-                    bound = None
-                if bound is None or bound.types is not None:
-                    bound = lookup((), kwargs, n)
-                if bound is not None and bound.n_present == len(args):
-                    for a in args:
-                        if type(a) is not NDArray:
-                            break
-                    else:
-                        tensors = tuple(map(_data_of, args))
-                        d0 = tensors[0].dtype
-                        grad = False
-                        for t in tensors:
-                            if t.dtype is not d0 and same_dtype:
-                                return general(*args, out=out, name=name, **kwargs)
-                            if t.requires_grad:
-                                grad = True
-                        guard = grad and not _flags.recording
-                        if guard:
-                            prev = _grad_enabled()
-                            _set_grad(False)
-                        try:
-                            kw = bound.kw
-                            if bound.direct:
-                                res = bound.call(*tensors)
-                            elif kw is None:
-                                res = bound.call(*tensors, *bound.pos)
-                            else:
-                                res = bound.call(*tensors, **kw)
-                        except _KERNEL_ERRORS as err:
-                            raise error(bound, tensors, err) from None
-                        finally:
-                            if guard:
-                                _set_grad(prev)
-                        if type(res) is _Tensor:
-                            if returns_view and res._is_view():
-                                res = _own_copy(res)
-                            arr = _alloc(NDArray)
-                            arr._data = res
-                            arr._ag = None
-                            arr._ctx = args[0]._ctx
-                            if grad and res.requires_grad:
-                                note_recorded(arr)
-                            return arr
-                        return wrap(res, args[0]._ctx)
-            return general(*args, out=out, name=name, **kwargs)
-
-        return fn_var
-
     # The call with no attribute given, when the defaults bind to a bare
     # kernel call: ``call0(*tensors)``; ``float0(t)`` instead on a float
     # array where the kernel is float math wrapped for integer arrays.
@@ -358,7 +311,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
         call0 = bound0.call
         float0 = getattr(call0, "on_float", None)
 
-    if n_in == 1 or (n_in == 2 and n_default == 1):
+    if one:
         pos_ok = n_in == 1
 
         def fn_1(a=_NO, /, *args, out=None, name=None, **kwargs):
@@ -471,7 +424,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
 
         return fn_1
 
-    if n_in == 2:
+    if not many:
 
         def fn_2(a=_NO, b=_NO, /, *args, out=None, name=None, **kwargs):
             if (
@@ -551,12 +504,12 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
 
         return fn_2
 
-    def fn_n(*args, out=None, name=None, **kwargs):
+    def fn_many(*args, out=None, name=None, **kwargs):
         n = len(args)
-        if out is None and 0 < n <= n_in and not _PROF.on:
-            if kwargs:
+        if out is None and 0 < n <= max_in and not _PROF.on:
+            if kwargs or bound0 is None:
                 try:
-                    bound = kw_cache.get(tuple(kwargs.items()))
+                    bound = pos_cache.get((n, (), tuple(kwargs.items())))
                 except (TypeError, ValueError):  # unhashable (a list), or an array
                     bound = None
                 if bound is None:
@@ -614,7 +567,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                     return wrap(res, args[0]._ctx)
         return general(*args, out=out, name=name, **kwargs)
 
-    return fn_n
+    return fn_many
 
 
 def _general_function(op: _reg.OpDef):
