@@ -185,24 +185,24 @@ def _fc_fast(attrs: dict):
     bias_shape = (num_hidden,)
 
     def fully_connected(data, weight, bias=None):
-        ws = weight.shape
-        if (
-            len(ws) != 2
-            or ws[0] != num_hidden
-            or (bias is not None and bias.shape != bias_shape)
-            or _is_tracing()
-        ):
-            return _fully_connected(
-                data,
-                weight,
-                bias,
-                num_hidden=num_hidden,
-                no_bias=no_bias,
-                flatten=flatten,
-            )
-        if flatten and data.dim() != 2:
-            data = data.reshape(data.shape[0], -1)
-        return F.linear(data, weight, bias)
+        if not _is_tracing():
+            ws = weight.shape
+            if (
+                len(ws) == 2
+                and ws[0] == num_hidden
+                and (bias is None or bias.shape == bias_shape)
+            ):
+                if flatten and data.dim() != 2:
+                    data = data.reshape(data.shape[0], -1)
+                return F.linear(data, weight, bias)
+        return _fully_connected(
+            data,
+            weight,
+            bias,
+            num_hidden=num_hidden,
+            no_bias=no_bias,
+            flatten=flatten,
+        )
 
     return fully_connected
 

@@ -191,7 +191,10 @@ def _reshape_fast(attrs: dict):
 
     def reshape(data):
         in_shape = data.shape
-        target = targets.get(in_shape)
+        try:
+            target = targets.get(in_shape)
+        except TypeError:  # symbolic dims (a torch tracer's): the kernel's way
+            return _reshape(data, **spec)
         if target is None:
             target = _reshape_target(tuple(in_shape), spec)
             if len(targets) < 64:

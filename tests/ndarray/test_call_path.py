@@ -318,3 +318,31 @@ def test_fully_connected_fast_kernel_hands_odd_shapes_to_the_kernel():
     )
     with pytest.raises(MXNetError, match="num_hidden"):
         nd.FullyConnected(nd.ones((2, 3)), nd.ones((5, 3)), nd.ones((5,)), num_hidden=4)
+
+
+def test_optional_second_input_goes_the_general_way():
+    x = nd.array(X)
+    length = nd.array([2, 3], dtype="int32")
+    # softmax's fast form takes ``data`` alone; with ``length`` it binds in full
+    _same(
+        nd.softmax(x, length, use_length=True),
+        _ref("softmax", x, length, use_length=True),
+    )
+    _same(nd.softmax(x, axis=0), _ref("softmax", x, axis=0))
+
+
+class _SymbolicShape:
+    """A stand-in for a traced tensor whose shape does not hash."""
+
+    shape = [2, 3]
+
+    def reshape(self, target):
+        return tuple(target)
+
+
+def test_reshape_fast_kernel_falls_back_on_unhashable_shapes():
+    op = reg.get("Reshape")
+    fast = op.fast_kernel(op.parse_attrs({"shape": (-1, 2)}))
+    assert fast(_SymbolicShape()) == (3, 2)
+    t = torch.arange(6.0).reshape(2, 3)
+    assert torch.equal(fast(t), t.reshape(3, 2))
