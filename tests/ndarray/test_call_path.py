@@ -346,3 +346,27 @@ def test_reshape_fast_kernel_falls_back_on_unhashable_shapes():
     assert fast(_SymbolicShape()) == (3, 2)
     t = torch.arange(6.0).reshape(2, 3)
     assert torch.equal(fast(t), t.reshape(3, 2))
+
+
+def test_common_calls_do_not_reach_invoke(monkeypatch):
+    calls = []
+
+    def spy(op, inputs, attrs, out=None):
+        calls.append(op.name)
+        return invoke(op, inputs, attrs, out)
+
+    monkeypatch.setattr(_frontend, "invoke", spy)
+    x, w = nd.array(X), nd.ones((3, 3))
+    nd.relu(x)
+    nd.Activation(x, act_type="relu")
+    nd.sum(x, axis=1)
+    nd.clip(x, 0.0, 1.0)
+    nd.dot(x, w)
+    nd.concat(x, x, dim=0)
+    nd.FullyConnected(x, nd.ones((4, 3)), nd.zeros((4,)), num_hidden=4)
+    assert calls == []
+    # the general path still serves what the one-frame one hands back
+    nd.relu(x, out=nd.zeros((2, 3)))
+    nd.relu(mx.np.array(X))
+    nd.dot(lhs=x, rhs=w)
+    assert calls == ["relu", "relu", "dot"]
