@@ -180,14 +180,12 @@ def make_function(op: _reg.OpDef, public_name: str):
     distinct set of attribute values is parsed once and kept with the kernel
     call it binds to (:class:`_Bound`); the kernel runs directly (grad mode
     off when an input requires grad outside ``record()``) and its tensor is
-    wrapped in place. Anything else (a sparse array or another NDArray
-    subclass, mixed dtypes, ``out=``, a multi-output op's list) is handed to
-    the general function, which does what ``invoke`` always did.
+    wrapped in place (a list for a multi-output op). Anything else (a sparse
+    array or another NDArray subclass, mixed dtypes, ``out=``, the profiler)
+    is handed to the general function, which does what ``invoke`` always did.
     """
     general = _general_function(op)
-    fn = general
-    if not op.creation:
-        fn = _fast_function(op, general) or general
+    fn = general if op.creation else _fast_function(op, general)
     fn.__name__ = public_name
     fn.__qualname__ = public_name
     fn.__doc__ = build_doc(op)
@@ -198,8 +196,9 @@ def make_function(op: _reg.OpDef, public_name: str):
 
 
 def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpose
-    """The one-frame function of ``op`` (see :func:`make_function`), or None
-    where the op's shape of call has none."""
+    """The one-frame function of ``op`` (see :func:`make_function`): ``fn_1``
+    (one input, or a second optional one), ``fn_2`` (two) or ``fn_many`` (three
+    or more, ``*data``), each handing what it does not run to ``general``."""
     n_in = len(op.inputs)
     defaults = op.defaults
     params = op.params
