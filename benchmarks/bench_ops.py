@@ -38,7 +38,10 @@ sys.path.insert(0, str(ROOT))
 
 # name -> (neogluon statement, torch statement, mxnet statement). The torch
 # statement is the torch call with the same result: ``nd.reshape`` (the
-# operator, not the method) returns a copy in MXNet, so its torch row copies.
+# operator, not the method) returns a copy in MXNet, so its torch row copies;
+# MXNet's full reductions (``nd.sum(x)``) have shape (1,), so their torch rows
+# reshape the 0-d result; ``nd.argmax`` returns the input's dtype (float32),
+# so its torch row casts the int64 indices.
 OPS = {
     "add": ("x + x", "t + t", "x + x"),
     "mul": ("x * y", "t * u", "x * y"),
@@ -51,13 +54,17 @@ OPS = {
         "torch.relu(t)",
         "nd.Activation(x, act_type='relu')",
     ),
-    "sum": ("nd.sum(x)", "torch.sum(t)", "nd.sum(x)"),
+    "sum": ("nd.sum(x)", "torch.sum(t).reshape(1)", "nd.sum(x)"),
     "sum_axis": ("nd.sum(x, axis=1)", "torch.sum(t, 1)", "nd.sum(x, axis=1)"),
-    "mean": ("nd.mean(x)", "torch.mean(t)", "nd.mean(x)"),
+    "mean": ("nd.mean(x)", "torch.mean(t).reshape(1)", "nd.mean(x)"),
     "mean_axis": ("nd.mean(x, axis=1)", "torch.mean(t, 1)", "nd.mean(x, axis=1)"),
-    "max": ("nd.max(x)", "torch.amax(t)", "nd.max(x)"),
+    "max": ("nd.max(x)", "torch.amax(t).reshape(1)", "nd.max(x)"),
     "max_axis": ("nd.max(x, axis=0)", "torch.amax(t, 0)", "nd.max(x, axis=0)"),
-    "argmax": ("nd.argmax(x, axis=1)", "torch.argmax(t, 1)", "nd.argmax(x, axis=1)"),
+    "argmax": (
+        "nd.argmax(x, axis=1)",
+        "torch.argmax(t, 1).float()",
+        "nd.argmax(x, axis=1)",
+    ),
     "dot": ("nd.dot(x, w)", "torch.matmul(t, tw)", "nd.dot(x, w)"),
     "batch_dot": (
         "nd.batch_dot(b3, b3t)",

@@ -32,9 +32,11 @@ from ..ops import registry as _reg
 from ..ops.elemwise import FAST_KERNELS
 from ..ops.elemwise import scalar_for
 from ._core import NDArray
+from ._core import _alloc
 from ._core import _call1
 from ._core import _grad_off
 from ._core import _new
+from ._core import note_recorded
 from ._indexing import _SCALARS
 
 __all__ = ["function"]
@@ -90,9 +92,32 @@ def binary(r: optable.Binary) -> Callable:
                     res = fast(ta, tb)
                 except RuntimeError as err:
                     raise _broadcast_error(op_name, ta, tb, err) from None
-                return _new(res, lhs._ctx)
+                # ``_new`` inline: nothing requires grad, so nothing to note
+                arr = _alloc(NDArray)
+                arr._data = res
+                arr._ag = None
+                arr._ctx = lhs._ctx
+                return arr
+            if ta.dtype is tb.dtype and _flags.recording:
+                # recorded (a variable inside ``record()``): the row's kernel,
+                # whose gradient is MXNet's, then ``_new`` inline
+                try:
+                    res = kernel(ta, tb)
+                except RuntimeError as err:
+                    raise _broadcast_error(op_name, ta, tb, err) from None
+                arr = _alloc(NDArray)
+                arr._data = res
+                arr._ag = None
+                arr._ctx = lhs._ctx
+                if res.requires_grad:
+                    note_recorded(arr)
+                return arr
         elif type(rhs) is float and ta.is_floating_point() and not ta.requires_grad:
-            return _new(scalar_fast(ta, rhs), lhs._ctx)
+            arr = _alloc(NDArray)
+            arr._data = scalar_fast(ta, rhs)
+            arr._ag = None
+            arr._ctx = lhs._ctx
+            return arr
         return _binary(lhs, rhs, kernel, scalar_kernel, op_name)
 
     fn.__name__ = fn.__qualname__ = name

@@ -459,9 +459,15 @@ class NDArray:
             target = infer_reshape(
                 tuple(t.shape), tuple(int(d) for d in shape), reverse
             )
-        if t.requires_grad and not _flags.recording:
-            return _new(_grad_off(t.reshape, target), self._ctx)
-        return _new(t.reshape(target), self._ctx)
+        if t.requires_grad:
+            if not _flags.recording:
+                return _new(_grad_off(t.reshape, target), self._ctx)
+            return _new(t.reshape(target), self._ctx)
+        arr = _alloc(NDArray)  # ``_new`` inline (nothing to note)
+        arr._data = t.reshape(target)
+        arr._ag = None
+        arr._ctx = self._ctx
+        return arr
 
     def __len__(self) -> int:
         t = self._data
@@ -518,7 +524,11 @@ class NDArray:
         # MXNet's fast paths: an int on axis 0 and a step-1 slice are views;
         # ``x[:]`` and ``x[()]`` return the array itself.
         if type(key) is int and t.dim() > 1 and not t.requires_grad:
-            return _new(t[key], self._ctx)  # torch raises IndexError when out of range
+            arr = _alloc(NDArray)  # ``_new`` inline (nothing to note)
+            arr._data = t[key]  # torch raises IndexError when out of range
+            arr._ag = None
+            arr._ctx = self._ctx
+            return arr
         if type(key) is int:
             n = t.shape[0] if t.dim() else 0
             if not -n <= key < n:

@@ -1,21 +1,57 @@
 """The ``nd`` frontend: one eager function per registered operator.
 
 Walks the registry once and builds real closures (with ``__signature__`` and
-``__doc__`` from the OpDef); nothing is generated as source text.
+``__doc__`` from the OpDef); nothing is generated as source text. The common
+call runs in one frame (:func:`make_function`).
 """
 
 from __future__ import annotations
 
+import operator
+import sys
 import types
 
+import torch
+
+from .. import _state
+from .._opprof import State as _PROF
+from ..base import MXNetError
 from ..ops import registry as _reg
 from ..ops._signature import bind
 from ..ops._signature import build_doc
 from ..ops._signature import build_signature
 from ..ops._signature import check_inputs
 from ..ops._signature import namespace_of
-from .ndarray import NDArray
-from .ndarray import invoke
+from ._core import NDArray
+from ._core import _alloc
+from ._core import _new
+from ._core import note_recorded
+from ._invoke import _own_copy
+from ._invoke import _with_block
+from ._invoke import invoke
+from ._invoke import op_error
+
+_flags = _state.flags
+_Tensor = torch.Tensor
+_set_grad = torch._C._set_grad_enabled
+_grad_enabled = torch.is_grad_enabled
+#: What a failing kernel raises (reported as ``invoke`` reports it).
+_KERNEL_ERRORS = (MXNetError, RuntimeError, ValueError, IndexError, TypeError)
+
+
+_data_of = operator.attrgetter("_data")
+
+
+class _NoArg:
+    """The default of an input not given positionally."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<no argument>"
+
+
+_NO = _NoArg()
 
 
 def _is_input(x) -> bool:
@@ -60,8 +96,481 @@ def _leading_inputs(op: _reg.OpDef, attrs: dict) -> int:
     return len(names) if names == op.inputs[: len(names)] else -1
 
 
+# ----------------------------------------------------------------- bound calls
+#: Parameter kinds whose equal values always parse alike (``1``, ``1.0`` and
+#: ``True`` give the same int; a cached str value is a str). Ops with only
+#: these kinds look their cached attributes up without comparing types.
+_UNTYPED_KINDS = frozenset({"int", "shape", "axis", "str"})
+
+
+class _Bound:
+    """One parsed set of attributes of one op, ready to run.
+
+    ``call(*tensors, *pos)`` (``kw`` None) or ``call(*tensors, **kw)`` runs
+    the kernel with these attributes; ``n_present`` is how many leading
+    inputs they make present (-1: not the leading ones, bind the long way);
+    ``types`` the value types the cache entry was made from (None: the op's
+    attribute kinds need no type check, see :data:`_UNTYPED_KINDS`).
+    """
+
+    __slots__ = ("call", "pos", "kw", "direct", "attrs", "n_present", "types")
+
+    def __init__(self, op: _reg.OpDef, attrs: dict, n_present: int, types) -> None:
+        call, pos, kw = _bind_kernel(op, attrs, n_present)
+        self.call = call
+        self.pos = pos
+        self.kw = kw
+        #: ``call(*tensors)`` alone runs it (no ``pos``, no ``kw``)
+        self.direct = kw is None and not pos
+        self.attrs = attrs
+        self.n_present = n_present
+        self.types = types
+
+
+def _bind_kernel(op: _reg.OpDef, attrs: dict, n_present: int):
+    """``(call, pos, kw)``: the cheapest way to run ``op.kernel`` on
+    ``n_present`` tensors with ``attrs`` (see :class:`_Bound`)."""
+    if op.fast_kernel is not None:
+        fast = op.fast_kernel(attrs)
+        if fast is not None:
+            return fast, (), None
+    kernel = op.kernel
+    if not attrs or (op.bare_defaults and attrs == op.defaults and _same(attrs, op)):
+        return kernel, (), None
+    code = getattr(kernel, "__code__", None)
+    names = tuple(attrs)
+    if (
+        code is not None
+        and n_present >= 0
+        and code.co_argcount >= n_present + len(names)
+        and code.co_varnames[n_present : n_present + len(names)] == names
+    ):
+        return kernel, tuple(attrs.values()), None
+    return kernel, (), attrs
+
+
+def _same(attrs: dict, op: _reg.OpDef) -> bool:
+    """``attrs`` are the op's defaults value for value and type."""
+    return all(type(v) is type(op.defaults[k]) for k, v in attrs.items())
+
+
+def _cacheable(op: _reg.OpDef, given: dict) -> bool:
+    """Whether a call with these given values may be cached (see
+    :func:`attr_key`; a str attribute is cached for a str value only)."""
+    if attr_key(given) is None:
+        return False
+    spec_map = op.spec_map
+    for k, v in given.items():
+        spec = spec_map.get(k)
+        if spec is not None and spec.kind == "str" and type(v) is not str:
+            return False
+    return True
+
+
 def make_function(op: _reg.OpDef, public_name: str):
     """The eager function for ``op``.
+
+    Two layers, both built once per op. :func:`_general_function` binds any
+    call MXNet accepts (inputs by keyword, absent optional inputs, a list of
+    arrays, creation ops) and runs it through :func:`invoke`. In front of it,
+    for ops with fixed inputs or ``*data`` inputs, :func:`_fast_function`
+    runs the common call in one frame: dense ``NDArray`` inputs given
+    positionally, attributes by keyword or after the inputs (``clip(x, 0,
+    1)``) or left at their defaults, no ``out=``, no profiler session. Each
+    distinct set of attribute values is parsed once and kept with the kernel
+    call it binds to (:class:`_Bound`); the kernel runs directly (grad mode
+    off when an input requires grad outside ``record()``) and its tensor is
+    wrapped in place (a list for a multi-output op). Anything else (a sparse
+    array or another NDArray subclass, mixed dtypes, ``out=``, the profiler)
+    is handed to the general function, which does what ``invoke`` always did.
+    """
+    general = _general_function(op)
+    fn = general if op.creation else _fast_function(op, general)
+    fn.__name__ = public_name
+    fn.__qualname__ = public_name
+    fn.__doc__ = build_doc(op)
+    fn.__signature__ = build_signature(op)
+    fn.__module__ = "neogluon.ndarray"
+    fn.op = op
+    return fn
+
+
+def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpose
+    """The one-frame function of ``op`` (see :func:`make_function`): ``fn_1``
+    (one input, or a second optional one), ``fn_2`` (two) or ``fn_many`` (three
+    or more, ``*data``), each handing what it does not run to ``general``."""
+    n_in = len(op.inputs)
+    defaults = op.defaults
+    params = op.params
+    param_names = tuple(p.name for p in params)
+    input_names = frozenset(op.inputs)
+    typed = any(p.kind not in _UNTYPED_KINDS for p in params)
+    same_dtype = op.same_dtype
+    returns_view = op.returns_view
+    variadic = op.variadic
+    num_args_attr = op.num_args_attr
+    if variadic:
+        n_default = -1
+    elif len(defaults) == len(params):
+        n_default = _leading_inputs(op, defaults)
+    else:
+        n_default = -1
+    bound0 = _Bound(op, defaults, n_default, None) if n_default > 0 else None
+    # Which one-frame form: one input (or a second optional one), two, or
+    # many (three or more, or ``*data``). ``many`` keys every cache entry by
+    # the number of arrays given too.
+    one = not variadic and (n_in == 1 or (n_in == 2 and n_default == 1))
+    many = not one and (variadic or n_in != 2)
+    max_in = sys.maxsize if variadic else n_in
+    #: keyword attributes only -> _Bound (``fn_1``, ``fn_2``)
+    kw_cache: dict = {}
+    #: (array count, positional attributes, keyword items) -> _Bound
+    pos_cache: dict = {}
+
+    def entry(pos: tuple, kwargs: dict, n_args: int) -> _Bound | None:
+        # A cache miss: parse once (None: the general function binds it).
+        if not input_names.isdisjoint(kwargs) or len(pos) > len(params):
+            return None
+        given = dict(zip(param_names, pos, strict=False))
+        if not given.keys().isdisjoint(kwargs):
+            return None
+        given.update(kwargs)
+        if variadic and num_args_attr is not None and num_args_attr not in given:
+            given[num_args_attr] = n_args
+        try:
+            attrs = op.parse_attrs(given)
+        except MXNetError:
+            return None
+        if variadic:
+            n_present = attrs.get(num_args_attr, n_args) if num_args_attr else n_args
+        else:
+            n_present = _leading_inputs(op, attrs)
+        values = (*pos, *kwargs.values())
+        types = tuple(map(type, values)) if typed else None
+        bound = _Bound(op, attrs, n_present, types)
+        if _cacheable(op, given):
+            cache = pos_cache if pos or many else kw_cache
+            if len(cache) < 256:
+                key = (
+                    (n_args, pos, tuple(kwargs.items()))
+                    if pos or many
+                    else (tuple(kwargs.items()))
+                )
+                cache[key] = bound
+        return bound
+
+    def lookup(pos: tuple, kwargs: dict, n_args: int) -> _Bound | None:
+        try:
+            if pos or many:
+                bound = pos_cache.get((n_args, pos, tuple(kwargs.items())))
+            else:
+                bound = kw_cache.get(tuple(kwargs.items()))
+        except (TypeError, ValueError):  # unhashable (a list): not cached
+            bound = None
+        if bound is None:
+            return entry(pos, kwargs, n_args)
+        types = bound.types
+        if types is not None:
+            i = 0
+            for v in pos:
+                if type(v) is not types[i]:
+                    return entry(pos, kwargs, n_args)
+                i += 1
+            for v in kwargs.values():
+                if type(v) is not types[i]:
+                    return entry(pos, kwargs, n_args)
+                i += 1
+        return bound
+
+    def error(bound: _Bound, tensors, err: Exception) -> MXNetError:
+        if isinstance(err, MXNetError):
+            return _with_block(err)
+        return op_error(op, tensors, bound.attrs, err)
+
+    def wrap(res, ctx):
+        # The result tensor(s) as NDArrays (the inline form of ``_new``).
+        if isinstance(res, _Tensor):
+            if returns_view and res._is_view():
+                res = _own_copy(res)
+            arr = _alloc(NDArray)
+            arr._data = res
+            arr._ag = None
+            arr._ctx = ctx
+            if res.requires_grad:
+                note_recorded(arr)
+            return arr
+        return [_new(r, ctx) for r in res]
+
+    # The call with no attribute given, when the defaults bind to a bare
+    # kernel call: ``call0(*tensors)``; ``float0(t)`` instead on a float
+    # array where the kernel is float math wrapped for integer arrays.
+    call0 = None
+    float0 = None
+    if bound0 is not None and bound0.kw is None and not bound0.pos:
+        call0 = bound0.call
+        float0 = getattr(call0, "on_float", None)
+
+    if one:
+        pos_ok = n_in == 1
+
+        def fn_1(a=_NO, /, *args, out=None, name=None, **kwargs):
+            if type(a) is NDArray and out is None and not _PROF.on:
+                t = a._data
+                if not (args or kwargs):
+                    if call0 is not None and not t.requires_grad:
+                        # The most common call: no attribute, no grad.
+                        try:
+                            if float0 is not None and t.is_floating_point():
+                                res = float0(t)
+                            else:
+                                res = call0(t)
+                        except _KERNEL_ERRORS as err:
+                            raise error(bound0, (t,), err) from None
+                        if type(res) is _Tensor:
+                            if returns_view and res._is_view():
+                                res = _own_copy(res)
+                            arr = _alloc(NDArray)
+                            arr._data = res
+                            arr._ag = None
+                            arr._ctx = a._ctx
+                            return arr
+                        return wrap(res, a._ctx)
+                    bound = bound0
+                elif not args:
+                    # attributes by keyword: :func:`lookup`, inlined
+                    try:
+                        bound = kw_cache.get(tuple(kwargs.items()))
+                    except (TypeError, ValueError):  # unhashable (a list), or an array
+                        bound = None
+                    if bound is None:
+                        bound = entry((), kwargs, 1)
+                    elif bound.types is not None:
+                        types = bound.types
+                        i = 0
+                        for v in kwargs.values():
+                            if type(v) is not types[i]:
+                                bound = entry((), kwargs, 1)
+                                break
+                            i += 1
+                elif pos_ok and not kwargs:
+                    # attributes after the input (``clip(x, 0, 1)``), inlined
+                    try:
+                        bound = pos_cache.get((1, args, ()))
+                    except (TypeError, ValueError):  # unhashable (a list), or an array
+                        bound = None
+                    if bound is None:
+                        bound = entry(args, kwargs, 1)
+                    elif bound.types is not None:
+                        types = bound.types
+                        i = 0
+                        for v in args:
+                            if type(v) is not types[i]:
+                                bound = entry(args, kwargs, 1)
+                                break
+                            i += 1
+                elif pos_ok:
+                    bound = lookup(args, kwargs, 1)
+                else:
+                    bound = None
+                if bound is not None and bound.n_present == 1:
+                    grad = t.requires_grad
+                    if bound.direct and not grad:
+                        # attributes bound into one callable, no grad
+                        try:
+                            res = bound.call(t)
+                        except _KERNEL_ERRORS as err:
+                            raise error(bound, (t,), err) from None
+                        if type(res) is _Tensor:
+                            if returns_view and res._is_view():
+                                res = _own_copy(res)
+                            arr = _alloc(NDArray)
+                            arr._data = res
+                            arr._ag = None
+                            arr._ctx = a._ctx
+                            return arr
+                        return wrap(res, a._ctx)
+                    guard = grad and not _flags.recording
+                    if guard:
+                        prev = _grad_enabled()
+                        _set_grad(False)
+                    try:
+                        kw = bound.kw
+                        if kw is not None:
+                            res = bound.call(t, **kw)
+                        elif bound.pos:
+                            res = bound.call(t, *bound.pos)
+                        else:
+                            res = bound.call(t)
+                    except _KERNEL_ERRORS as err:
+                        raise error(bound, (t,), err) from None
+                    finally:
+                        if guard:
+                            _set_grad(prev)
+                    if type(res) is _Tensor:
+                        if returns_view and res._is_view():
+                            res = _own_copy(res)
+                        arr = _alloc(NDArray)
+                        arr._data = res
+                        arr._ag = None
+                        arr._ctx = a._ctx
+                        if grad and res.requires_grad:
+                            note_recorded(arr)
+                        return arr
+                    return wrap(res, a._ctx)
+            if a is _NO:
+                return general(*args, out=out, name=name, **kwargs)
+            return general(a, *args, out=out, name=name, **kwargs)
+
+        return fn_1
+
+    if not many:
+
+        def fn_2(a=_NO, b=_NO, /, *args, out=None, name=None, **kwargs):
+            if (
+                type(a) is NDArray
+                and type(b) is NDArray
+                and out is None
+                and not args
+                and not _PROF.on
+            ):
+                ta = a._data
+                tb = b._data
+                if ta.dtype is tb.dtype or not same_dtype:
+                    if not (
+                        kwargs or call0 is None or ta.requires_grad or tb.requires_grad
+                    ):
+                        # The most common call: no attribute, no grad.
+                        try:
+                            res = call0(ta, tb)
+                        except _KERNEL_ERRORS as err:
+                            raise error(bound0, (ta, tb), err) from None
+                        if type(res) is _Tensor:
+                            if returns_view and res._is_view():
+                                res = _own_copy(res)
+                            arr = _alloc(NDArray)
+                            arr._data = res
+                            arr._ag = None
+                            arr._ctx = a._ctx
+                            return arr
+                        return wrap(res, a._ctx)
+                    if kwargs:
+                        try:
+                            bound = kw_cache.get(tuple(kwargs.items()))
+                        except (
+                            TypeError,
+                            ValueError,
+                        ):  # unhashable (a list), or an array
+                            bound = None
+                        if bound is None or bound.types is not None:
+                            bound = lookup((), kwargs, 2)
+                    else:
+                        bound = bound0
+                    if bound is not None and bound.n_present == 2:
+                        grad = ta.requires_grad or tb.requires_grad
+                        guard = grad and not _flags.recording
+                        if guard:
+                            prev = _grad_enabled()
+                            _set_grad(False)
+                        try:
+                            kw = bound.kw
+                            if kw is not None:
+                                res = bound.call(ta, tb, **kw)
+                            elif bound.pos:
+                                res = bound.call(ta, tb, *bound.pos)
+                            else:
+                                res = bound.call(ta, tb)
+                        except _KERNEL_ERRORS as err:
+                            raise error(bound, (ta, tb), err) from None
+                        finally:
+                            if guard:
+                                _set_grad(prev)
+                        if type(res) is _Tensor:
+                            if returns_view and res._is_view():
+                                res = _own_copy(res)
+                            arr = _alloc(NDArray)
+                            arr._data = res
+                            arr._ag = None
+                            arr._ctx = a._ctx
+                            if grad and res.requires_grad:
+                                note_recorded(arr)
+                            return arr
+                        return wrap(res, a._ctx)
+            if a is _NO:
+                return general(*args, out=out, name=name, **kwargs)
+            if b is _NO:
+                return general(a, *args, out=out, name=name, **kwargs)
+            return general(a, b, *args, out=out, name=name, **kwargs)
+
+        return fn_2
+
+    def fn_many(*args, out=None, name=None, **kwargs):
+        n = len(args)
+        if out is None and 0 < n <= max_in and not _PROF.on:
+            if kwargs or bound0 is None:
+                try:
+                    bound = pos_cache.get((n, (), tuple(kwargs.items())))
+                except (TypeError, ValueError):  # unhashable (a list), or an array
+                    bound = None
+                if bound is None:
+                    bound = entry((), kwargs, n)
+                elif bound.types is not None:
+                    types = bound.types
+                    i = 0
+                    for v in kwargs.values():
+                        if type(v) is not types[i]:
+                            bound = entry((), kwargs, n)
+                            break
+                        i += 1
+            else:
+                bound = bound0
+            if bound is not None and bound.n_present == n:
+                for a in args:
+                    if type(a) is not NDArray:
+                        break
+                else:
+                    tensors = tuple(map(_data_of, args))
+                    d0 = tensors[0].dtype
+                    grad = False
+                    for t in tensors:
+                        if t.dtype is not d0 and same_dtype:
+                            return general(*args, out=out, name=name, **kwargs)
+                        if t.requires_grad:
+                            grad = True
+                    guard = grad and not _flags.recording
+                    if guard:
+                        prev = _grad_enabled()
+                        _set_grad(False)
+                    try:
+                        kw = bound.kw
+                        if bound.direct:
+                            res = bound.call(*tensors)
+                        elif kw is None:
+                            res = bound.call(*tensors, *bound.pos)
+                        else:
+                            res = bound.call(*tensors, **kw)
+                    except _KERNEL_ERRORS as err:
+                        raise error(bound, tensors, err) from None
+                    finally:
+                        if guard:
+                            _set_grad(prev)
+                    if type(res) is _Tensor:
+                        if returns_view and res._is_view():
+                            res = _own_copy(res)
+                        arr = _alloc(NDArray)
+                        arr._data = res
+                        arr._ag = None
+                        arr._ctx = args[0]._ctx
+                        if grad and res.requires_grad:
+                            note_recorded(arr)
+                        return arr
+                    return wrap(res, args[0]._ctx)
+        return general(*args, out=out, name=name, **kwargs)
+
+    return fn_many
+
+
+def _general_function(op: _reg.OpDef):
+    """The function that binds every call of ``op`` MXNet accepts.
 
     The common call, positional NDArray inputs with attributes by keyword or
     left at their defaults, binds in a few steps: each distinct set of keyword
@@ -136,12 +645,6 @@ def make_function(op: _reg.OpDef, public_name: str):
             return invoke(op, [], attrs, out)
         return invoke(op, check_inputs(op, inputs, attrs), attrs, out)
 
-    fn.__name__ = public_name
-    fn.__qualname__ = public_name
-    fn.__doc__ = build_doc(op)
-    fn.__signature__ = build_signature(op)
-    fn.__module__ = "neogluon.ndarray"
-    fn.op = op
     return fn
 
 

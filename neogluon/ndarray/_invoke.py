@@ -29,7 +29,6 @@ __all__ = ["SPARSE_IMPLS", "invoke", "op_error"]
 
 _flags = _state.flags
 _Tensor = torch.Tensor
-_CONTIGUOUS = torch.contiguous_format
 
 #: Operator name -> its implementation on CSR / row_sparse inputs, filled by
 #: ``ndarray/sparse.py``. Called as ``impl(*inputs, out=out, **attrs)`` when an
@@ -105,7 +104,7 @@ def invoke(op: _reg.OpDef, inputs: Sequence[NDArray], attrs: dict, out=None):
     if isinstance(res, _Tensor):
         if op.returns_view and res._is_view():
             # never recorded by mistake: res requires grad only when recording
-            res = res.clone(memory_format=_CONTIGUOUS)
+            res = _own_copy(res)
         if out is not None:
             return _write_out(out, res)
         return _new(res, inputs[0]._ctx if n else _attr_ctx_tag(attrs, res))
@@ -117,6 +116,14 @@ def invoke(op: _reg.OpDef, inputs: Sequence[NDArray], attrs: dict, out=None):
             _write_out(o, r._data)
         return out
     return outs
+
+
+def _own_copy(res: torch.Tensor) -> torch.Tensor:
+    """A contiguous copy of a view a kernel returned: MXNet's result never
+    shares memory with an input. ``clone()`` keeps a contiguous layout and is
+    cheaper than ``clone(memory_format=...)``; other layouts are made
+    contiguous (a copy, since a non-contiguous view is never contiguous)."""
+    return res.clone() if res.is_contiguous() else res.contiguous()
 
 
 def _sparse(op: _reg.OpDef, inputs: Sequence[NDArray], attrs: dict, out):

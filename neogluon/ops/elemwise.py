@@ -162,6 +162,8 @@ def _floatmath(fn: Callable) -> Callable:
         return fn(data.double()).to(data.dtype)
 
     kernel.__name__ = getattr(fn, "__name__", "kernel")
+    # What it runs on a float array: the eager frontend calls it directly there.
+    kernel.on_float = fn  # type: ignore[attr-defined]
     return kernel
 
 
@@ -604,10 +606,23 @@ def _clip(data, a_min, a_max):
     return torch.clamp(data, scalar_for(data, a_min), scalar_for(data, a_max))
 
 
+def _clip_fast(attrs: dict):
+    """``_clip`` with its bounds bound (the eager frontend's call)."""
+    a_min, a_max = attrs["a_min"], attrs["a_max"]
+
+    def clip(data):
+        if data.is_floating_point():
+            return torch.clamp(data, a_min, a_max)
+        return _clip(data, a_min, a_max)
+
+    return clip
+
+
 register(
     OpDef(
         "clip",
         _clip,
+        fast_kernel=_clip_fast,
         params=(
             P("a_min", "float", REQUIRED, "Minimum value."),
             P("a_max", "float", REQUIRED, "Maximum value."),

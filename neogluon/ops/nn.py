@@ -175,6 +175,38 @@ def _fully_connected(data, weight, bias=None, *, num_hidden, no_bias, flatten):
     return F.linear(data, weight, bias)
 
 
+def _fc_fast(attrs: dict):
+    """``_fully_connected`` with its attributes bound (the eager frontend's
+    call): the common shapes go straight to ``F.linear``; anything else
+    (a weight or bias to check or reshape, a torch trace) runs the kernel."""
+    num_hidden = attrs["num_hidden"]
+    no_bias = attrs["no_bias"]
+    flatten = attrs["flatten"]
+    bias_shape = (num_hidden,)
+
+    def fully_connected(data, weight, bias=None):
+        if not _is_tracing():
+            ws = weight.shape
+            if (
+                len(ws) == 2
+                and ws[0] == num_hidden
+                and (bias is None or bias.shape == bias_shape)
+            ):
+                if flatten and data.dim() != 2:
+                    data = data.reshape(data.shape[0], -1)
+                return F.linear(data, weight, bias)
+        return _fully_connected(
+            data,
+            weight,
+            bias,
+            num_hidden=num_hidden,
+            no_bias=no_bias,
+            flatten=flatten,
+        )
+
+    return fully_connected
+
+
 def _fc_infer(in_shapes, attrs, out_shapes=None):
     op = "FullyConnected"
     nh = attrs["num_hidden"]
@@ -246,6 +278,7 @@ register(
         ),
         present_inputs=_fc_present,
         infer_shape=_fc_infer,
+        fast_kernel=_fc_fast,
         doc="Fully connected layer ``y = x W^T + b``; weight ``(num_hidden, in)``.",
     )
 )
@@ -1077,12 +1110,18 @@ def _activation(data, *, act_type):
     return _ACTS[act_type](data)
 
 
+def _activation_fast(attrs: dict):
+    """The activation itself (``torch.relu``): what ``_activation`` calls."""
+    return _ACTS[attrs["act_type"]]
+
+
 register(
     OpDef(
         "Activation",
         _activation,
         params=(P("act_type", "str", doc="Activation.", choices=tuple(_ACTS)),),
         infer_shape=_identity_infer,
+        fast_kernel=_activation_fast,
         doc="Element-wise activation: relu, sigmoid, tanh, softrelu, softsign.",
     )
 )

@@ -309,6 +309,12 @@ class OpDef:
     #: inputs are never merged whatever this says (they update them).
     cse: bool = True
     doc: str = ""
+    #: ``fn(attrs) -> callable or None``: for these parsed attrs, a callable of
+    #: the input tensors alone that returns what ``kernel(*tensors, **attrs)``
+    #: returns (``Activation(act_type='relu')`` is ``torch.relu``), so the
+    #: eager frontend calls it without a keyword dict or a dispatching frame.
+    #: None (or a None result): the kernel itself runs. For speed only.
+    fast_kernel: Callable[[dict], Callable[..., Any] | None] | None = None
     #: Parsed default attrs (filled by ``__post_init__``).
     defaults: dict = field(default_factory=dict, compare=False, repr=False)
     spec_map: dict = field(default_factory=dict, compare=False, repr=False)

@@ -183,6 +183,27 @@ def _reshape(data, shape=(), reverse=False, target_shape=(), keep_highest=False)
     return data.reshape(target)
 
 
+def _reshape_fast(attrs: dict):
+    """``_reshape`` with ``attrs`` bound (the eager frontend's call): the
+    target of each input shape is resolved once, keyed by the shape alone."""
+    targets: dict = {}
+    spec = {k: attrs[k] for k in ("shape", "reverse", "target_shape", "keep_highest")}
+
+    def reshape(data):
+        in_shape = data.shape
+        try:
+            target = targets.get(in_shape)
+        except TypeError:  # symbolic dims (a torch tracer's): the kernel's way
+            return _reshape(data, **spec)
+        if target is None:
+            target = _reshape_target(tuple(in_shape), spec)
+            if len(targets) < 64:
+                targets[in_shape] = target
+        return data.reshape(target)
+
+    return reshape
+
+
 def _reshape_infer(in_shapes, attrs, out_shapes=None):
     (s,) = in_shapes
     o = out0(out_shapes)
@@ -210,6 +231,7 @@ register(
         infer_shape=_reshape_infer,
         aliases=("reshape",),
         returns_view=True,
+        fast_kernel=_reshape_fast,
         doc="Reshape with MXNet's special codes (see ``infer_reshape``).",
     )
 )
@@ -319,12 +341,27 @@ def _expand_dims(data, axis):
     return data.unsqueeze(_norm_axis("expand_dims", axis, data.dim(), 1))
 
 
+def _expand_dims_fast(attrs: dict):
+    """``_expand_dims`` with ``axis`` bound: torch's ``unsqueeze`` takes the
+    same axis range ([-ndim-1, ndim]); outside it the kernel says why."""
+    axis = attrs["axis"]
+
+    def expand_dims(data):
+        try:
+            return data.unsqueeze(axis)
+        except IndexError:
+            return _expand_dims(data, axis)
+
+    return expand_dims
+
+
 register(
     OpDef(
         "expand_dims",
         _expand_dims,
         params=(P("axis", "int", REQUIRED, "Position of the new axis."),),
         returns_view=True,
+        fast_kernel=_expand_dims_fast,
         doc="Insert a size-1 axis at ``axis``.",
     )
 )
@@ -360,6 +397,16 @@ register(
 # --------------------------------------------------------------------------- concat
 def _concat(*data, num_args=None, dim=1):
     return torch.cat(data, dim)
+
+
+def _concat_fast(attrs: dict):
+    """``_concat`` with ``attrs`` bound: one frame less per eager call."""
+    dim = attrs["dim"]
+
+    def concat(*data):
+        return torch.cat(data, dim)
+
+    return concat
 
 
 def _concat_infer(in_shapes, attrs, out_shapes=None):
@@ -423,6 +470,7 @@ register(
         variadic=True,
         num_args_attr="num_args",
         infer_shape=_concat_infer,
+        fast_kernel=_concat_fast,
         aliases=("concat",),
         doc="Join arrays along an existing axis (default ``dim=1``).",
     )
