@@ -20,7 +20,14 @@ from neogluon.base import MXNetError
 from tests.conftest import load_fixture
 
 FAM = "ops_mkldnn_subgraph"
-CASES = ("fused", "quantized_naive", "quantized_entropy", "quantized_none")
+CASES = (
+    "fused",
+    "quantized_naive",
+    "quantized_entropy",
+    "quantized_none",
+    "quantized_naive2",
+    "quantized_naive3",
+)
 
 
 def _params(case: str) -> dict[str, np.ndarray]:
