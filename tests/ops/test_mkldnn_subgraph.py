@@ -81,7 +81,9 @@ def test_symbol_block_imports_quantized_graph(tmp_path):
     net = mx.gluon.SymbolBlock.imports(
         str(tmp_path / "q-symbol.json"), ["data"], str(tmp_path / "q-0000.params")
     )
-    got = {k: (p.shape, np.dtype(p.dtype).name) for k, p in net.collect_params().items()}
+    got = {
+        k: (p.shape, np.dtype(p.dtype).name) for k, p in net.collect_params().items()
+    }
     assert got == {k: (v.shape, v.dtype.name) for k, v in params.items()}
     data = load_fixture(FAM, "float")["data"]
     out = net(mx.nd.array(data)).asnumpy()
