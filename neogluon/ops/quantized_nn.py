@@ -1,7 +1,8 @@
 """Operator family: MXNet 1.9.1's oneDNN INT8 layers and fused subgraph kernels.
 
 Registered here: ``_contrib_quantized_pooling`` and ``_contrib_quantized_flatten``
-(int8 / uint8 data with its ``(min, max)`` range, passed through). Also the
+(int8 / uint8 data with its ``(min, max)`` range, passed through) and
+``_contrib_quantized_concat`` (inputs rescaled to the widest range). Also the
 numbers of the fused oneDNN subgraph nodes ``_sg_mkldnn_conv`` and
 ``_sg_mkldnn_fully_connected`` (:func:`sg_conv` and :func:`sg_fc`); the nodes
 themselves, which carry a subgraph, are built by
@@ -451,5 +452,86 @@ register(
         same_dtype=False,
         dtype_free_inputs=("data",),
         doc="Flatten int8 / uint8 data to 2-D; the range passes through.",
+    )
+)
+
+
+# --------------------------------------------------------------------------- concat
+def _quantized_concat(*tensors, num_args: int, dim: int = 1):
+    """MXNet's oneDNN ``_contrib_quantized_concat``: the output range is the
+    widest of the inputs' (with 0 inside), the output int8 when any input is
+    int8 (else uint8), and each input whose scale differs is rescaled by
+    ``out_scale / in_scale`` (float32, rounded half to even, saturated)."""
+    op = "_contrib_quantized_concat"
+    if len(tensors) != 3 * num_args:
+        raise MXNetError(
+            f"Operator {op}: num_args={num_args} needs {3 * num_args} inputs (the "
+            f"arrays, then each one's min and max), got {len(tensors)}."
+        )
+    data = tensors[:num_args]
+    for i, d in enumerate(data):
+        if d.dtype not in (torch.int8, torch.uint8):
+            raise MXNetError(
+                f"Operator {op}: input {i} must be int8 or uint8, got {d.dtype}."
+            )
+    lows = [
+        _scalar(op, f"arg{i}_min", tensors[num_args + 2 * i]) for i in range(num_args)
+    ]
+    highs = [
+        _scalar(op, f"arg{i}_max", tensors[num_args + 2 * i + 1])
+        for i in range(num_args)
+    ]
+    zero = torch.zeros((), dtype=_F32, device=data[0].device)
+    out_lo = torch.minimum(torch.stack(lows).amin(), zero)
+    out_hi = torch.maximum(torch.stack(highs).amax(), zero)
+    out_dtype = torch.int8 if any(d.dtype == torch.int8 for d in data) else torch.uint8
+    out_scale = quantize_scale(out_dtype, out_lo, out_hi)
+    parts = []
+    for d, lo, hi in zip(data, lows, highs, strict=True):
+        in_scale = quantize_scale(d.dtype, lo, hi)
+        if bool(in_scale == out_scale) and d.dtype == out_dtype:
+            parts.append(d)
+        else:
+            parts.append(_round_sat(d.to(_F32) * (out_scale / in_scale), out_dtype))
+    return torch.cat(parts, dim), out_lo.reshape(1), out_hi.reshape(1)
+
+
+def _concat_infer(in_shapes: list, attrs: dict):
+    n = attrs["num_args"]
+    ins, outs = _get_op("Concat").run_infer_shape(list(in_shapes[:n]), attrs)
+    return list(ins) + [(1,)] * (2 * n), [outs[0], (1,), (1,)]
+
+
+def _concat_types(in_types: list, attrs: dict):
+    n = attrs["num_args"]
+    data = list(in_types[:n])
+    for i, t in enumerate(data):
+        if t is not None and t not in ("int8", "uint8"):
+            raise MXNetError(
+                f"Operator _contrib_quantized_concat: input {i} must be int8 or "
+                f"uint8, got {t}."
+            )
+    if any(t is None for t in data):
+        out = None
+    else:
+        out = "int8" if "int8" in data else "uint8"
+    return data + ["float32"] * (2 * n), [out, "float32", "float32"]
+
+
+register(
+    OpDef(
+        "_contrib_quantized_concat",
+        _quantized_concat,
+        # The arrays, then each one's min and max: 3 * num_args inputs.
+        inputs=("data",),
+        variadic=True,
+        params=_get_op("Concat").params,
+        num_outputs=3,
+        output_names=("output", "min_output", "max_output"),
+        infer_shape=_concat_infer,
+        infer_type=_concat_types,
+        same_dtype=False,
+        dtype_free_inputs=("data",),
+        doc="Concat of int8 / uint8 arrays, rescaled to the widest of their ranges.",
     )
 )

@@ -209,3 +209,41 @@ def test_quantized_flatten():
     assert out.shape == (2, 12) and out.dtype == np.int8
     assert out.asnumpy().tolist() == np.arange(24).reshape(2, 12).tolist()
     assert (lo.asscalar(), hi.asscalar()) == (-1.0, 2.0)
+
+
+CONCAT = ("same_range", "uint8_widen", "mixed", "int8_neg", "positive_min")
+
+
+@pytest.mark.parametrize("case", CONCAT)
+def test_quantized_concat_matches_mxnet(case):
+    d = load_fixture(FAM, f"concat_{case}")
+    n = int(d["num_args"])
+    xs = [mx.nd.array(d[f"x{i}"], dtype=d[f"x{i}"].dtype) for i in range(n)]
+    ranges = [
+        mx.nd.array([float(d[f"{k}{i}"])]) for i in range(n) for k in ("lo", "hi")
+    ]
+    out, lo, hi = mx.nd.contrib.quantized_concat(
+        *xs, *ranges, num_args=n, dim=int(d["dim"])
+    )
+    assert out.dtype == d["out"].dtype
+    np.testing.assert_array_equal(out.asnumpy(), d["out"])
+    np.testing.assert_array_equal(lo.asnumpy(), d["out_min"])
+    np.testing.assert_array_equal(hi.asnumpy(), d["out_max"])
+
+
+def test_quantized_concat_checks_inputs():
+    x = mx.nd.ones((2, 2), dtype="uint8")
+    r = mx.nd.array([1.0])
+    with pytest.raises(MXNetError, match="num_args=2 needs 6 inputs"):
+        mx.nd.contrib.quantized_concat(x, x, r, r, num_args=2)
+    with pytest.raises(MXNetError, match="input 1 must be int8 or uint8"):
+        mx.nd.contrib.quantized_concat(x, x.astype("float32"), r, r, r, r, num_args=2)
+    s = mx.sym.contrib.quantized_concat(
+        *[mx.sym.var(f"v{i}") for i in range(6)], num_args=2, dim=1
+    )
+    _, out_types, _ = s.infer_type(v0="uint8", v1="uint8")
+    assert out_types[0] == np.uint8
+    _, out_types, _ = s.infer_type(v0="uint8", v1="int8")
+    assert out_types[0] == np.int8
+    _, out_shapes, _ = s.infer_shape(v0=(2, 2), v1=(2, 3))
+    assert out_shapes == [(2, 5), (1,), (1,)]
