@@ -14,8 +14,10 @@ from tests.conftest import FIXTURES
 from tests.conftest import load_fixture
 from tools.fixtures.clients_extra import MORE_MODELS
 from tools.fixtures.clients_extra import more_input
+from tools.fixtures.clients_int8 import GRAPH_INPUTS as INT8_GRAPHS
 from tools.fixtures.clients_int8 import INT8_MODELS
 from tools.fixtures.clients_int8 import model_input as int8_model_input
+from tools.fixtures.clients_int8 import run_graph as int8_run_graph
 from tools.fixtures.clients_int8 import run_model as int8_run_model
 from tools.fixtures.clients_zoo import run_one as survey_run_one
 
@@ -289,3 +291,18 @@ def test_int8_model_matches_mxnet(gluoncv, name):
 def _numpy_at_least(major: int, minor: int) -> bool:
     got = tuple(int(v) for v in np.__version__.split(".")[:2])
     return got >= (major, minor)
+
+
+@pytest.mark.parametrize("name", sorted(INT8_GRAPHS))
+def test_int8_shipped_graph_matches_mxnet(gluoncv, name, tmp_path):
+    # The other quantized graphs gluoncv ships (FCN, TSN video models), whose
+    # get_model needs a download: loaded with SymbolBlock.imports as gluoncv
+    # does, same parameters and input as MXNet's run (clients_int8.py).
+    ref = load_fixture("clients_int8", "graph_" + name.replace(".", "_"))
+    out, step = int8_run_graph(mx, gluoncv, name, str(tmp_path))
+    assert step == int(ref["step"])
+    want = ref["out"]
+    scale = float(np.abs(want).max())
+    diff = np.abs(out - want)
+    assert diff.max() <= scale / 127.5 * 1.01, diff.max()
+    assert (diff > 1e-5 * scale).mean() <= 0.01
