@@ -33,10 +33,13 @@ order MXNet's ``SgMKLDNNConvOperator`` / ``SgMKLDNNFCOp`` compute them
   as MXNet's ``QuantizationRangeForMultiplication``;
 * fully connected, weight and bias already int8 (``quantize_net`` makes
   them) with their ranges: bias rescaled to int32 by ``data_scale *
-  weight_scale / bias_scale``; float32 output ``(acc + bias) / data_scale /
+  weight_scale / bias_scale`` (rounded half away from zero, C's ``round``;
+  where that would pass ``2**31 / 2`` the weights are rescaled too, which
+  MXNet writes back into the weight array and this does not); float32 output ``(acc + bias) / data_scale /
   weight_scale`` with ``enable_float_output``, else as the convolution.
 
-Rounding is half to even (oneDNN's default rounding mode).
+Rounding is half to even (oneDNN's default rounding mode) except where
+noted.
 
 Copied from MXNet because the models' outputs depend on it: a calibrated
 convolution with a fused sum writes its result in place into the summed
@@ -116,6 +119,12 @@ def _round_sat(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
         return torch.round(x.to(_F64)).clamp(-2147483648.0, 2147483647.0).to(dtype)
     lo, hi = _LIMITS[dtype]
     return torch.round(x.clamp(lo, hi)).to(dtype)
+
+
+def _round_away(x: torch.Tensor) -> torch.Tensor:
+    """C's ``std::round`` (half away from zero) of float32 values, exactly."""
+    x64 = x.to(_F64)
+    return (torch.sign(x64) * torch.floor(x64.abs() + 0.5)).to(x.dtype)
 
 
 def _eltwise(x: torch.Tensor, act: tuple) -> torch.Tensor:
@@ -331,10 +340,10 @@ def sg_fc(*tensors: torch.Tensor, **attrs) -> tuple | torch.Tensor:
         cap = _INT32_MAX_F / 2 / torch.maximum(b_lo.abs(), b_hi.abs()) / b_scale
         if rescale > cap:
             w_rescale = cap * b_scale / data_scale / w_scale
-            qw = torch.round(qw * w_rescale)
+            qw = _round_away(qw * w_rescale)
             w_scale = w_scale * w_rescale
             rescale = cap
-        acc_bias = torch.round(bias.to(_F32) * rescale)
+        acc_bias = _round_away(bias.to(_F32) * rescale)
     acc = F.linear(x.to(_F64), qw.to(_F64)).to(_F32)
     if acc_bias is not None:
         acc = acc + acc_bias
