@@ -147,4 +147,4 @@ $(CLIENTS_REF_STAMP): Makefile
 	@touch $@
 
 clients-fixtures: $(CLIENTS_REF_STAMP)
-	MXNET_MKLDNN_ENABLED=1 $(CLIENTS_REF_VENV)/bin/python tools/make_fixtures.py clients clients_extra clients_zoo
+	MXNET_MKLDNN_ENABLED=1 $(CLIENTS_REF_VENV)/bin/python tools/make_fixtures.py clients clients_extra clients_zoo clients_int8

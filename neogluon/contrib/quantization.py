@@ -41,7 +41,11 @@ matches ``Convolution`` / ``FullyConnected`` (MXNet's CPU path ignores those
 names, its fused nodes being named ``_sg_mkldnn_*``; both spellings work
 here); the graph-level functions :func:`quantize_model`,
 :func:`quantize_model_mkldnn`, :func:`quantize_graph` and :func:`calib_graph`
-raise, as they return MXNet's quantized operator graphs.
+raise, as they build MXNet's quantized operator graphs with its graph
+passes. Graphs MXNet built (its ``quantize_net`` exported, gluoncv's
+``*_int8`` JSON files: ``_sg_mkldnn_conv`` / ``_sg_mkldnn_fully_connected``,
+``_contrib_quantized_pooling``...) load and run, with MXNet's numbers
+(:mod:`neogluon.symbol.mkldnn_ops`).
 """
 
 from __future__ import annotations
@@ -653,9 +657,10 @@ def quantize_net(
 def _graph_api(name: str) -> Any:
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise MXNetError(
-            f"contrib.quantization.{name}: returns MXNet's quantized operator graph "
+            f"contrib.quantization.{name}: builds MXNet's quantized operator graph "
             "(_contrib_quantized_conv, _sg_mkldnn_conv, requantize nodes and their "
-            "int8 parameters), whose int8 operators neogluon does not implement. "
+            "int8 parameters) with MXNet's graph passes, which neogluon does not "
+            "have (it runs such graphs when it loads them from MXNet's JSON). "
             "Wrap the symbol and parameters in a gluon.SymbolBlock and use "
             "quantize_net, which returns a runnable INT8 SymbolBlock."
         )

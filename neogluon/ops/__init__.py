@@ -21,6 +21,7 @@ from . import nn  # noqa: F401
 from . import np_all  # noqa: F401
 from . import optimizer_updates  # noqa: F401
 from . import quantize  # noqa: F401
+from . import quantized_nn  # noqa: F401
 from . import random  # noqa: F401
 from . import random_pdf  # noqa: F401
 from . import reduce  # noqa: F401

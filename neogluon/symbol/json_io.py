@@ -19,6 +19,7 @@ from ..ops import registry as _reg
 from ..util import is_np_shape
 from . import _json_validate
 from . import control_ops
+from . import mkldnn_ops
 from .graph import AUX_VAR_INIT
 from .graph import HIDDEN_KEYS
 from .graph import Entry
@@ -236,14 +237,16 @@ def _graph_from_dict(data: dict, version: int) -> list[Entry]:
             nodes[src].version = max(nodes[src].version, versions[-1])
         if op_name == "null":
             node = _Node(None, name, attrs, None, inputs, versions)
-        elif control_ops.find_op(op_name) is not None:
+        elif (
+            control_ops.find_op(op_name) is not None
+            or mkldnn_ops.find_op(op_name) is not None
+        ):
             subgraphs = [
                 Graph(_graph_from_dict(g, version)) for g in jn.get("subgraphs", [])
             ]
+            ops = control_ops if control_ops.find_op(op_name) else mkldnn_ops
             try:
-                node = control_ops.make_node(
-                    op_name, name, attrs, inputs, versions, subgraphs
-                )
+                node = ops.make_node(op_name, name, attrs, inputs, versions, subgraphs)
             except MXNetError as err:
                 raise MXNetError(
                     f"load_json: node '{name}' ({op_name}): {err}"
