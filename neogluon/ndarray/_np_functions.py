@@ -40,6 +40,7 @@ from ._np import write_out
 __all__: list[str] = []  # filled by _export
 
 _int_types = (int, np.integer)
+_alloc = object.__new__
 builtin_max = builtins.max
 builtin_min = builtins.min
 
@@ -368,7 +369,14 @@ def _unary(name: str, ops: Sequence[str], doc: str, float_out: bool = False):
         if ffn is not None and type(x) is ndarray and out is None and not kwargs:
             t = x._data
             if t.is_floating_point():
-                return wrap(ffn(t), x._ctx)
+                res = ffn(t)
+                if res.requires_grad:
+                    return wrap(res, x._ctx)
+                arr = _alloc(ndarray)  # wrap() inlined: the hottest np functions
+                arr._data = res
+                arr._ag = None
+                arr._ctx = x._ctx
+                return arr
         if kwargs:
             from ..util import _check_ufunc_kwargs
 
@@ -606,7 +614,14 @@ def sum(a, axis=None, dtype=None, keepdims=False, initial=None, out=None):  # no
         and out is None
         and keepdims is False
     ):  # the full sum: the kernel on the one tensor, a 0-d result
-        return wrap(_sum_kernel(a._data), a._ctx)
+        res = _sum_kernel(a._data)
+        if res.requires_grad:
+            return wrap(res, a._ctx)
+        arr = _alloc(ndarray)
+        arr._data = res
+        arr._ag = None
+        arr._ctx = a._ctx
+        return arr
     _reduce_args(a, axis)  # checks the axes
     res = _invoke(
         "_np_sum", a, axis=axis, dtype=dtype, keepdims=bool(keepdims), initial=initial
@@ -1439,7 +1454,13 @@ def dot(a, b, out=None):
             except RuntimeError:
                 pass  # the kernel raises MXNet's error below
             else:
-                return wrap(res, a._ctx)
+                if res.requires_grad:
+                    return wrap(res, a._ctx)
+                arr = _alloc(ndarray)
+                arr._data = res
+                arr._ag = None
+                arr._ctx = a._ctx
+                return arr
     if _is_number(a) or _is_number(b):
         return multiply(a, b)  # type: ignore[name-defined]  # noqa: F821
     ta, tb = _mm_operands(a, b)
