@@ -1447,12 +1447,14 @@ def dot(a, b, out=None):
     sum product over the last axis of ``a`` and second-to-last of ``b``."""
     if type(a) is ndarray and type(b) is ndarray and out is None:
         ta, tb = a._data, b._data
-        if ta.dtype is tb.dtype and ta.dim() == 2 and tb.dim() == 2:
+        if ta.dim() == 2 and tb.dim() == 2:
             # matrix product: the ``_np_dot`` kernel's function for 2-d operands
+            # of one dtype (torch.matmul refuses two dtypes: the kernel below
+            # promotes them, and raises MXNet's error for misaligned shapes)
             try:
                 res = _dot_matrix(ta, tb)
             except RuntimeError:
-                pass  # the kernel raises MXNet's error below
+                pass
             else:
                 if res.requires_grad:
                     return wrap(res, a._ctx)

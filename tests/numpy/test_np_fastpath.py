@@ -191,6 +191,13 @@ def test_mixed_dtypes_promote_by_mxnets_rule():
     assert np.mean(ints, axis=0).dtype == onp.float32
     assert np.exp(ints).dtype == onp.int32  # MXNet's kernel keeps the dtype
     assert (ints.T).dtype == onp.int32 and ints[1].dtype == onp.int32
+    # np.dot of two 2-d arrays of two dtypes: torch.matmul refuses them, the
+    # kernel promotes
+    f64 = np.ones((3, 2), dtype="float64")
+    r = np.dot(np.array(_A), f64)
+    assert r.dtype == onp.float64
+    onp.testing.assert_allclose(r.asnumpy(), _A.astype("f8").dot(onp.ones((3, 2))))
+    assert np.dot(i8.reshape(1, 2), u8.reshape(2, 1)).dtype == onp.int32
 
 
 def test_mixing_nd_and_np_raises_with_the_fix_named():
