@@ -940,21 +940,8 @@ def operator_call(op: _reg.OpDef, general: Callable) -> Callable:
     # one input at the op's defaults: the kernel on its tensor, a direct call
     unary = n_default == 1 and bare and not view
 
-    def fn(x=_NO, /, *args, **kwargs):
-        if unary and type(x) is ndarray and not args and not kwargs and not _PROF.on:
-            try:
-                res = kernel(x._data)
-            except Exception:  # noqa: BLE001 - the nd function reports it
-                return general(x)
-            if type(res) is not _Tensor:
-                return [from_tensor(r, x._ctx) for r in res]
-            if res.requires_grad:  # recorded, or computed from a variable
-                return wrap(res, x._ctx)
-            arr = _alloc(ndarray)
-            arr._data = res
-            arr._ag = None
-            arr._ctx = x._ctx
-            return arr
+    def call(x, args: tuple, kwargs: dict):
+        """Every call but the one-input call at the defaults."""
         if x is not _NO:
             args = (x, *args)
         if kwargs:
@@ -1005,6 +992,30 @@ def operator_call(op: _reg.OpDef, general: Callable) -> Callable:
         if view and res._is_view():
             res = res.clone(memory_format=_CONTIGUOUS)
         return wrap(res, a0._ctx)
+
+    if not unary:
+
+        def fn(x=_NO, /, *args, **kwargs):
+            return call(x, args, kwargs)
+
+    else:  # a small frame for the common call
+
+        def fn(x=_NO, /, *args, **kwargs):
+            if type(x) is ndarray and not args and not kwargs and not _PROF.on:
+                try:
+                    res = kernel(x._data)
+                except Exception:  # noqa: BLE001 - the nd function reports it
+                    return general(x)
+                if type(res) is not _Tensor:
+                    return [from_tensor(r, x._ctx) for r in res]
+                if res.requires_grad:  # recorded, or computed from a variable
+                    return wrap(res, x._ctx)
+                arr = _alloc(ndarray)
+                arr._data = res
+                arr._ag = None
+                arr._ctx = x._ctx
+                return arr
+            return call(x, args, kwargs)
 
     fn.general = general  # type: ignore[attr-defined]
     return fn
