@@ -10,9 +10,9 @@ NumPy's semantics as MXNet implements them:
 * NumPy indexing: basic (views), advanced (integer arrays, lists) and boolean
   masks, for reading and writing;
 * dtypes: ``dtype`` is a ``numpy.dtype``; lists become float32 (float64 under
-  ``npx.set_np(dtype=True)``); binary operators promote mixed dtypes (torch's
-  promotion table, which is MXNet's for the dtypes MXNet supports); true
-  division of integers gives the default float dtype; comparisons give bool;
+  ``npx.set_np(dtype=True)``); binary operators promote mixed dtypes by MXNet's
+  rule (its ``_npi_*`` kernels', :func:`promote`: int8 with uint8 is int32,
+  where torch says int16); true division of integers gives the default float dtype; comparisons give bool;
   an array combined with a Python scalar keeps the array's dtype (a bool array
   becomes int64 first);
 * printing as MXNet prints (``array([1., 2.])``, ``dtype=`` when not float32).
@@ -21,24 +21,35 @@ The operator dunders come from the operator table (``ops/optable.py``) with
 this type's builders (:func:`_binary` ...): a row's ``np_ops`` name MXNet's
 ``_npi_*`` operators; when the registry has one, it runs, else the row's nd
 operator runs on promoted operands.
+
+Fast paths: the plain call (np arrays of one dtype, no ``out=``, nothing to
+convert) runs the kernel's own torch function (``same_dtype_fn`` /
+``float_fn``, set by the kernels in ``ops/np_elemwise.py``) and builds the
+result as an ``ndarray`` at once (:func:`wrap`); every other call takes the
+general path. A result that requires grad goes through :func:`_grad_result`
+(recorded inside ``autograd.record()``, cut from the graph outside it).
 """
 
 from __future__ import annotations
 
 import numbers
+from collections.abc import Callable
 
 import numpy as np
 import torch
 
 from .. import _state
 from .._dtypes import TORCH_TO_NP
+from .._opprof import State as _PROF
 from ..base import MXNetError
 from ..ops import optable
 from ..ops import registry as _reg
+from ..ops.np_common import promote as _mxnet_promote
 from ._core import NDArray
 from ._core import _grad_off
 from ._core import check_recorded_write
 from ._core import note_recorded
+from ._frontend import attr_key
 
 __all__ = [
     "ndarray",
@@ -52,6 +63,8 @@ __all__ = [
 
 _flags = _state.flags
 _alloc = object.__new__
+_Tensor = torch.Tensor
+_torch_reshape = torch.reshape
 
 
 def default_float() -> torch.dtype:
@@ -66,6 +79,27 @@ def np_dtype(t: torch.Tensor) -> np.dtype:
     if d == torch.bfloat16:
         return np.dtype(np.float32)
     return TORCH_TO_NP[d]
+
+
+def _grad_result(res: torch.Tensor, ctx) -> ndarray:
+    """The array of a fast path's result that requires grad: recorded (and
+    registered) inside ``autograd.record()``; outside it, computed from a
+    variable, it is detached (what running the kernel with grad off gives)."""
+    if not _flags.recording:
+        res = res.detach()
+    return from_tensor(res, ctx)
+
+
+def wrap(res: torch.Tensor, ctx) -> ndarray:
+    """A fast path's result as an ``ndarray`` (``from_tensor`` with the
+    autograd rule of :func:`_grad_result`)."""
+    if res.requires_grad:
+        return _grad_result(res, ctx)
+    arr = _alloc(ndarray)
+    arr._data = res
+    arr._ag = None
+    arr._ctx = ctx
+    return arr
 
 
 def _run(fn, *args, **kwargs):
@@ -151,6 +185,16 @@ class ndarray(NDArray):  # noqa: N801 - MXNet's class name
 
     @property
     def T(self) -> ndarray:  # type: ignore[override]
+        t = self._data
+        if t.dim() == 2:  # the common case: torch's own 2-d transpose (a view)
+            res = t.T
+            if res.requires_grad:
+                return _grad_result(res, self._ctx)
+            arr = _alloc(ndarray)
+            arr._data = res
+            arr._ag = None
+            arr._ctx = self._ctx
+            return arr
         return self.transpose()
 
     # ------------------------------------------------------------ NumPy protocols
@@ -297,6 +341,21 @@ class ndarray(NDArray):  # noqa: N801 - MXNet's class name
     def reshape(self, *args, **kwargs) -> ndarray:
         """NumPy's reshape (``-1`` infers one dim; no MXNet codes: use
         ``npx.reshape`` for those). Returns a view when possible."""
+        if not kwargs and args and type(args[0]) is int:
+            # ``x.reshape(3, 2)``: torch's reshape has NumPy's rules for ints;
+            # anything it refuses gets the general path's error
+            try:
+                res = _torch_reshape(self._data, args)
+            except (RuntimeError, TypeError):
+                pass
+            else:
+                if res.requires_grad:
+                    return _grad_result(res, self._ctx)
+                arr = _alloc(ndarray)
+                arr._data = res
+                arr._ag = None
+                arr._ctx = self._ctx
+                return arr
         order = kwargs.pop("order", "C")
         _check_order(order)
         if "shape" in kwargs or "newshape" in kwargs:
@@ -317,6 +376,15 @@ class ndarray(NDArray):  # noqa: N801 - MXNet's class name
     # ------------------------------------------------------------ indexing
     def __getitem__(self, key) -> ndarray:
         t = self._data
+        if type(key) is int:  # ``x[i]``: a view (0-d for a 1-d x)
+            res = t[key]
+            if res.requires_grad:
+                return _grad_result(res, self._ctx)
+            arr = _alloc(ndarray)
+            arr._data = res
+            arr._ag = None
+            arr._ctx = self._ctx
+            return arr
         return from_tensor(_run(_getitem, t, _np_key(key, t)), self._ctx)
 
     def __setitem__(self, key, value) -> None:
@@ -555,11 +623,12 @@ def _value(value, t: torch.Tensor):
 
 # ---------------------------------------------------------------- dtypes
 def promote(a: torch.dtype, b: torch.dtype) -> torch.dtype:
-    """The common dtype of two array operands (MXNet's mixed-precision rule:
-    a float side wins over an integer side; else the wider type)."""
+    """The common dtype of two array operands: MXNet's rule, the one the
+    ``_npi_*`` kernels apply (a float side wins over an integer side, else
+    the wider type; int8 with uint8 gives int32)."""
     if a is b:
         return a
-    return torch.promote_types(a, b)
+    return _mxnet_promote(a, b)
 
 
 def _mixing_error(what: str, other) -> TypeError:
@@ -614,6 +683,18 @@ def _finish(r: optable.Binary, res: torch.Tensor) -> torch.Tensor:
     return res
 
 
+def fast_functions(r: optable.Binary):
+    """The row's fast-path functions: ``(same, scalar)``, the functions its
+    ``_npi_*`` kernels are on two arrays of one dtype and on a float array
+    with a Python float (None where the row has no such kernel)."""
+    names = r.np_ops
+    np_array = _np_op(names.array if names else None)
+    np_scalar = _np_op(names.scalar if names else None)
+    same = getattr(np_array.kernel, "same_dtype_fn", None) if np_array else None
+    scalar = getattr(np_scalar.kernel, "float_fn", None) if np_scalar else None
+    return same, scalar
+
+
 def _binary(r: optable.Binary):
     """``x <op> other`` for an np array ``x`` (and the ``mx.np`` function)."""
     names = r.np_ops
@@ -625,8 +706,34 @@ def _binary(r: optable.Binary):
     # False); arithmetic casts it to the array's dtype, as MXNet does.
     scalar_fn = getattr(skernel, "core", skernel) if r.np_result == "bool" else skernel
     what = r.symbol or r.name
+    same, fscalar = fast_functions(r)
 
     def method(self, other):
+        ta = self._data
+        if type(other) is ndarray:
+            if same is not None:
+                tb = other._data
+                if ta.dtype is tb.dtype:  # the kernel's one-dtype function
+                    res = same(ta, tb)
+                    if res.requires_grad:
+                        return _grad_result(res, self._ctx)
+                    arr = _alloc(ndarray)
+                    arr._data = res
+                    arr._ag = None
+                    arr._ctx = self._ctx
+                    return arr
+        elif type(other) is float and fscalar is not None and ta.is_floating_point():
+            res = fscalar(ta, other)
+            if res.requires_grad:
+                return _grad_result(res, self._ctx)
+            arr = _alloc(ndarray)
+            arr._data = res
+            arr._ag = None
+            arr._ctx = self._ctx
+            return arr
+        return _general(self, other)
+
+    def _general(self, other):
         ta = self._data
         if isinstance(other, ndarray):
             a, b = binary_tensors(r, ta, other._data)
@@ -642,6 +749,7 @@ def _binary(r: optable.Binary):
         return from_tensor(_finish(r, res), self._ctx)
 
     method.__name__ = f"__{r.dunders[0]}__" if r.dunders else r.name
+    method.general = _general  # type: ignore[attr-defined]
     return method
 
 
@@ -719,8 +827,27 @@ def binary_function(r: optable.Binary, name: str):
 
     # Two scalars: numpy's own function, as MXNet (``np.add(1, 2)`` is numpy.int64).
     numpy_fold = getattr(np, r.np_functions[0] if r.np_functions else name)
+    same, _ = fast_functions(r)
 
     def fn(x1, x2, out=None, **kwargs):
+        if (
+            same is not None
+            and type(x1) is ndarray
+            and type(x2) is ndarray
+            and out is None
+            and not kwargs
+        ):
+            ta = x1._data
+            tb = x2._data
+            if ta.dtype is tb.dtype:  # the kernel's one-dtype function
+                res = same(ta, tb)
+                if res.requires_grad:
+                    return _grad_result(res, x1._ctx)
+                arr = _alloc(ndarray)
+                arr._data = res
+                arr._ag = None
+                arr._ctx = x1._ctx
+                return arr
         if kwargs:
             from ..util import _check_ufunc_kwargs
 
@@ -772,3 +899,123 @@ def write_out(out: NDArray, res: NDArray, what: str = "out=") -> NDArray:
 def nd_as_np_ndarray(x: NDArray) -> ndarray:
     """``NDArray.as_np_ndarray``: the same data as an ``mx.np.ndarray``."""
     return as_np(x)
+
+
+# ---------------------------------------------------------------- npx calls
+def _leading(op: _reg.OpDef, attrs: dict) -> int:
+    """How many inputs ``attrs`` make present when they are the op's leading
+    declared inputs, else -1 (bind the long way)."""
+    names = op.input_names(attrs)
+    return len(names) if names == op.inputs[: len(names)] else -1
+
+
+#: "no positional argument" (npx functions take their first input positionally)
+_NO = object()
+_CONTIGUOUS = torch.contiguous_format
+
+
+def operator_call(op: _reg.OpDef, general: Callable) -> Callable:
+    """The eager ``npx`` function of ``op`` on np arrays.
+
+    The plain call (np arrays of one dtype for the op's leading inputs,
+    attributes by keyword or left at their defaults, no ``out=``) runs the
+    kernel here and wraps its result as an ``ndarray`` once; keyword
+    attributes are parsed once per distinct set of values (``attr_key``).
+    Any other call, a call while the operator profiler runs, and a call whose
+    kernel fails (so that the error names the op and its inputs) is
+    ``general(*args, **kwargs)``.
+    """
+    kernel = op.kernel
+    defaults = op.defaults
+    plain = not op.variadic and not op.creation
+    n_default = (
+        _leading(op, defaults) if plain and len(defaults) == len(op.params) else -1
+    )
+    bare = op.bare_defaults
+    same_dtype = op.same_dtype
+    view = op.returns_view
+    input_names = frozenset(op.inputs) | {"out", "name"}
+    attr_cache: dict = {}
+
+    # one input at the op's defaults: the kernel on its tensor, a direct call
+    unary = n_default == 1 and bare and not view
+
+    def call(x, args: tuple, kwargs: dict):
+        """Every call but the one-input call at the defaults."""
+        if x is not _NO:
+            args = (x, *args)
+        if kwargs:
+            key = attr_key(kwargs) if input_names.isdisjoint(kwargs) else None
+            cached = attr_cache.get(key) if key is not None else None
+            if cached is None:
+                if key is None or not plain:
+                    return general(*args, **kwargs)
+                try:
+                    parsed = op.parse_attrs(kwargs)
+                except Exception:  # noqa: BLE001 - reported by the nd function
+                    return general(*args, **kwargs)
+                cached = (parsed, _leading(op, parsed))
+                if len(attr_cache) < 256:
+                    attr_cache[key] = cached
+            attrs, n_present = cached
+        else:
+            attrs, n_present = defaults, n_default
+        if len(args) != n_present or not n_present or _PROF.on:
+            return general(*args, **kwargs)
+        for a in args:
+            if type(a) is not ndarray:
+                return general(*args, **kwargs)
+        a0 = args[0]
+        t = a0._data
+        if n_present == 1:
+            tensors: tuple = (t,)
+            grad = t.requires_grad
+        else:
+            tensors = tuple(a._data for a in args)
+            grad = False
+            for tx in tensors:
+                if tx.requires_grad:
+                    grad = True
+                if same_dtype and tx.dtype is not t.dtype:
+                    return general(*args, **kwargs)
+        try:
+            if grad and not _flags.recording:
+                res = _grad_off(kernel, *tensors, **attrs)
+            elif attrs is defaults and bare:
+                res = kernel(*tensors)
+            else:
+                res = kernel(*tensors, **attrs)
+        except Exception:  # noqa: BLE001 - the nd function reports it
+            return general(*args, **kwargs)
+        if type(res) is not _Tensor:
+            return [from_tensor(r, a0._ctx) for r in res]
+        if view and res._is_view():
+            res = res.clone(memory_format=_CONTIGUOUS)
+        return wrap(res, a0._ctx)
+
+    if not unary:
+
+        def fn(x=_NO, /, *args, **kwargs):
+            return call(x, args, kwargs)
+
+    else:  # a small frame for the common call
+
+        def fn(x=_NO, /, *args, **kwargs):
+            if type(x) is ndarray and not args and not kwargs and not _PROF.on:
+                try:
+                    res = kernel(x._data)
+                except Exception:  # noqa: BLE001 - the nd function reports it
+                    return general(x)
+                if type(res) is not _Tensor:
+                    return [from_tensor(r, x._ctx) for r in res]
+                if res.requires_grad:  # recorded, or computed from a variable
+                    return wrap(res, x._ctx)
+                arr = _alloc(ndarray)
+                arr._data = res
+                arr._ag = None
+                arr._ctx = x._ctx
+                return arr
+            return call(x, args, kwargs)
+
+    fn.general = general  # type: ignore[attr-defined]
+    return fn

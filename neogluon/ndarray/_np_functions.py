@@ -14,6 +14,7 @@ a legacy NDArray operand raises TypeError naming ``as_np_ndarray()``.
 from __future__ import annotations
 
 import builtins
+import math
 import numbers
 from collections.abc import Sequence
 
@@ -33,11 +34,13 @@ from ._np import from_tensor
 from ._np import ndarray
 from ._np import promote
 from ._np import reshape_tensor
+from ._np import wrap
 from ._np import write_out
 
 __all__: list[str] = []  # filled by _export
 
 _int_types = (int, np.integer)
+_alloc = object.__new__
 builtin_max = builtins.max
 builtin_min = builtins.min
 
@@ -185,22 +188,29 @@ def _shape(shape) -> tuple[int, ...]:
     return tuple(int(d) for d in shape)
 
 
-def _filled(shape, value, dtype, ctx) -> ndarray:
+# The registered creation kernels (``_npi_zeros`` ...: shape, ctx, dtype[, value]).
+_zeros_kernel = _reg.get("_npi_zeros").kernel
+_ones_kernel = _reg.get("_npi_ones").kernel
+_full_kernel = _reg.get("_npi_full").kernel
+
+
+def _filled(kernel, shape, dtype, ctx, *value) -> ndarray:
+    """A creation kernel's array of ``shape`` (``value``: ``_npi_full``'s)."""
     dev, tag = _placement(ctx)
     td = _dt(dtype) or default_float()
-    return from_tensor(torch.full(_shape(shape), value, dtype=td, device=dev), tag)
+    return from_tensor(kernel(_shape(shape), dev, td, *value), tag)
 
 
 @_export
 def zeros(shape, dtype=None, order="C", ctx=None) -> ndarray:
-    """An array of zeros (float32 by default)."""
-    return _filled(shape, 0, dtype, ctx)
+    """An array of zeros (float32 by default; MXNet's ``_npi_zeros``)."""
+    return _filled(_zeros_kernel, shape, dtype, ctx)
 
 
 @_export
 def ones(shape, dtype=None, order="C", ctx=None) -> ndarray:
-    """An array of ones (float32 by default)."""
-    return _filled(shape, 1, dtype, ctx)
+    """An array of ones (float32 by default; MXNet's ``_npi_ones``)."""
+    return _filled(_ones_kernel, shape, dtype, ctx)
 
 
 @_export
@@ -211,13 +221,14 @@ def empty(shape, dtype=None, order="C", ctx=None) -> ndarray:
             f"np.empty: order={order!r} is not supported (as in MXNet 1.9.1); "
             "arrays are row-major: use order='C'."
         )
-    return _filled(shape, 0, dtype, ctx)
+    return _filled(_zeros_kernel, shape, dtype, ctx)
 
 
 @_export
 def full(shape, fill_value, dtype=None, order="C", ctx=None, out=None) -> ndarray:
-    """An array filled with ``fill_value`` (float32 unless ``dtype``; an array
-    ``fill_value`` is broadcast)."""
+    """An array filled with ``fill_value`` (float32 unless ``dtype``, bool for
+    a bool ``fill_value``, as MXNet; an array ``fill_value`` is broadcast;
+    MXNet's ``_npi_full``)."""
     if isinstance(fill_value, ndarray):
         t = fill_value._data
         td = _dt(dtype) or t.dtype
@@ -225,7 +236,9 @@ def full(shape, fill_value, dtype=None, order="C", ctx=None, out=None) -> ndarra
             _run(torch.broadcast_to, t, _shape(shape)).to(td).clone(), fill_value._ctx
         )
     else:
-        res = _filled(shape, fill_value, dtype, ctx)
+        if isinstance(fill_value, (bool, np.bool_)):
+            fill_value, dtype = int(fill_value), (np.bool_ if dtype is None else dtype)
+        res = _filled(_full_kernel, shape, dtype, ctx, fill_value)
     return _out(res, out)
 
 
@@ -349,8 +362,21 @@ def _unary(name: str, ops: Sequence[str], doc: str, float_out: bool = False):
     op = _op(ops)
     kernel = op.kernel
     defaults = op.defaults
+    # the kernel on a float array, when it is one torch function (``_keep``)
+    ffn = None if defaults else getattr(kernel, "float_fn", None)
 
     def fn(x, out=None, **kwargs):
+        if ffn is not None and type(x) is ndarray and out is None and not kwargs:
+            t = x._data
+            if t.is_floating_point():
+                res = ffn(t)
+                if res.requires_grad:
+                    return wrap(res, x._ctx)
+                arr = _alloc(ndarray)  # wrap() inlined: the hottest np functions
+                arr._data = res
+                arr._ag = None
+                arr._ctx = x._ctx
+                return arr
         if kwargs:
             from ..util import _check_ufunc_kwargs
 
@@ -572,9 +598,30 @@ def _reduce_args(a, axis):
     return t, dims
 
 
+_sum_kernel = _reg.get("_np_sum").kernel
+_mean_kernel = _reg.get("_npi_mean").kernel
+_dot_matrix = _reg.get("_np_dot").kernel.matrix_fn
+
+
 @_export
 def sum(a, axis=None, dtype=None, keepdims=False, initial=None, out=None):  # noqa: A001
     """Sum over ``axis`` (all axes when None); bool sums as int64."""
+    if (
+        type(a) is ndarray
+        and axis is None
+        and dtype is None
+        and initial is None
+        and out is None
+        and keepdims is False
+    ):  # the full sum: the kernel on the one tensor, a 0-d result
+        res = _sum_kernel(a._data)
+        if res.requires_grad:
+            return wrap(res, a._ctx)
+        arr = _alloc(ndarray)
+        arr._data = res
+        arr._ag = None
+        arr._ctx = a._ctx
+        return arr
     _reduce_args(a, axis)  # checks the axes
     res = _invoke(
         "_np_sum", a, axis=axis, dtype=dtype, keepdims=bool(keepdims), initial=initial
@@ -585,6 +632,19 @@ def sum(a, axis=None, dtype=None, keepdims=False, initial=None, out=None):  # no
 @_export
 def mean(a, axis=None, dtype=None, out=None, keepdims=False):
     """Mean over ``axis``; integer input gives the default float dtype."""
+    if (
+        type(a) is ndarray
+        and (type(axis) is int or axis is None)
+        and dtype is None
+        and out is None
+        and type(keepdims) is bool
+    ):  # the kernel on the one tensor (its axis checks and dtype rule)
+        try:
+            res = _mean_kernel(a._data, axis, None, keepdims)
+        except MXNetError:
+            pass  # the general path raises it with the call's context
+        else:
+            return wrap(res, a._ctx)
     t, _ = _reduce_args(a, axis)
     td = _dt(dtype) or (t.dtype if t.is_floating_point() else default_float())
     return _out(
@@ -1241,21 +1301,30 @@ def where(condition, x=None, y=None):
     the indices of the non-zero elements (as :func:`nonzero`)."""
     if x is None and y is None:
         return nonzero(condition)
-    c = _t(condition, "condition") != 0
+    if _is_number(condition):  # MXNet returns the chosen branch itself
+        return x if condition != 0 else y
+    c = _t(condition, "condition")
+    # MXNet's four operators: both arrays, a scalar on either side, two scalars
     if _is_number(x) and _is_number(y):
-        xt = torch.tensor(x, dtype=default_float(), device=c.device)
-        yt = torch.tensor(y, dtype=default_float(), device=c.device)
+        res = _run(_where_kernels[3], c, float(x), float(y))
     elif _is_number(x):
-        yt = _t(y, "y")
-        xt = torch.tensor(x, dtype=yt.dtype, device=yt.device)
+        res = _run(_where_kernels[1], c, _t(y, "y"), float(x))
     elif _is_number(y):
-        xt = _t(x, "x")
-        yt = torch.tensor(y, dtype=xt.dtype, device=xt.device)
+        res = _run(_where_kernels[2], c, _t(x, "x"), float(y))
     else:
-        xt, yt = _t(x, "x"), _t(y, "y")
-        dt = promote(xt.dtype, yt.dtype)
-        xt, yt = xt.to(dt), yt.to(dt)
-    return _w(_run(torch.where, c, xt, yt), condition, x, y)
+        res = _run(_where_kernels[0], c, _t(x, "x"), _t(y, "y"))
+    return _w(res, condition, x, y)
+
+
+_where_kernels = tuple(
+    _reg.get(n).kernel
+    for n in (
+        "_npi_where",
+        "_npi_where_lscalar",
+        "_npi_where_rscalar",
+        "_npi_where_scalar2",
+    )
+)
 
 
 @_export
@@ -1278,12 +1347,27 @@ def clip(a, a_min, a_max, out=None):
     t = _t(a)
     if a_min is None and a_max is None:
         raise ValueError("One of max or min must be given")
-    lo = a_min._data if isinstance(a_min, ndarray) else a_min
-    hi = a_max._data if isinstance(a_max, ndarray) else a_max
-    if not t.is_floating_point():
-        lo = None if lo is None or isinstance(lo, torch.Tensor) else int(lo)
-        hi = None if hi is None or isinstance(hi, torch.Tensor) else int(hi)
-    return _out(_w(_run(torch.clamp, t, lo, hi), a), out)
+    if isinstance(a_min, ndarray) or isinstance(a_max, ndarray):
+        # array bounds (NumPy's; MXNet's np.clip takes scalars only)
+        lo = a_min._data if isinstance(a_min, ndarray) else a_min
+        hi = a_max._data if isinstance(a_max, ndarray) else a_max
+        if not t.is_floating_point():
+            lo = None if lo is None or isinstance(lo, torch.Tensor) else int(lo)
+            hi = None if hi is None or isinstance(hi, torch.Tensor) else int(hi)
+        return _out(_w(_run(torch.clamp, t, lo, hi), a), out)
+    # MXNet's ``_npi_clip`` with a missing bound at -inf / inf (the dtype's
+    # limits for an integer array, whose kernel casts the bounds to its dtype)
+    if t.is_floating_point() or t.dtype == torch.bool:
+        lo = -math.inf if a_min is None else float(a_min)
+        hi = math.inf if a_max is None else float(a_max)
+    else:
+        info = torch.iinfo(t.dtype)
+        lo = info.min if a_min is None else a_min
+        hi = info.max if a_max is None else a_max
+    return _out(_w(_run(_clip_kernel, t, lo, hi), a), out)
+
+
+_clip_kernel = _reg.get("_npi_clip").kernel
 
 
 @_export
@@ -1361,6 +1445,24 @@ def _mm_operands(a, b):
 def dot(a, b, out=None):
     """NumPy's dot: inner product of 1-d arrays, matrix product of 2-d ones,
     sum product over the last axis of ``a`` and second-to-last of ``b``."""
+    if type(a) is ndarray and type(b) is ndarray and out is None:
+        ta, tb = a._data, b._data
+        if ta.dim() == 2 and tb.dim() == 2:
+            # matrix product: the ``_np_dot`` kernel's function for 2-d operands
+            # of one dtype (torch.matmul refuses two dtypes: the kernel below
+            # promotes them, and raises MXNet's error for misaligned shapes)
+            try:
+                res = _dot_matrix(ta, tb)
+            except RuntimeError:
+                pass
+            else:
+                if res.requires_grad:
+                    return wrap(res, a._ctx)
+                arr = _alloc(ndarray)
+                arr._data = res
+                arr._ag = None
+                arr._ctx = a._ctx
+                return arr
     if _is_number(a) or _is_number(b):
         return multiply(a, b)  # type: ignore[name-defined]  # noqa: F821
     ta, tb = _mm_operands(a, b)

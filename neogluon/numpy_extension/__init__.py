@@ -27,6 +27,7 @@ from ..context import num_gpus  # noqa: F401
 from ..ndarray import waitall  # noqa: F401
 from ..ndarray._np import as_np as _as_np
 from ..ndarray._np import ndarray as _ndarray
+from ..ndarray._np import operator_call as _operator_call
 from ..ndarray._np_functions import nonzero  # noqa: F401
 from ..ndarray._np_functions import reshape as _np_reshape
 from ..ops import registry as _reg
@@ -62,14 +63,21 @@ def _check_inputs(name: str, args, kwargs) -> None:
 
 def _operator(name: str, op_name: str):
     """``npx.<name>``: MXNet's ``_npx_<name>`` when registered, else the nd
-    operator ``op_name``, with np arrays in and out."""
+    operator ``op_name``, with np arrays in and out.
+
+    The plain call runs the kernel in :func:`~neogluon.ndarray._np.operator_call`
+    (np arrays in, the result built as ``mx.np.ndarray`` once, keyword
+    attributes parsed once per distinct set of values); any other call, and
+    a call whose kernel fails (so that the error names the op and inputs),
+    goes through the nd function."""
     op = _reg.find(f"_npx_{name}") or _reg.get(op_name)
     nd_fn = _nd._frontend.make_function(op, name)
 
-    def fn(*args, **kwargs):
+    def general(*args, **kwargs):
         _check_inputs(name, args, kwargs)
         return _np_result(nd_fn(*args, **kwargs))
 
+    fn = _operator_call(op, general)
     fn.__name__ = fn.__qualname__ = name
     fn.__module__ = __name__
     fn.__doc__ = nd_fn.__doc__

@@ -17,6 +17,13 @@ legacy ``broadcast_*`` ops these follow NumPy's rules as MXNet implements them:
   ``logical_not`` give ``bool``.
 
 Gradients come from torch autograd on the kernels.
+
+Fast-path attributes (read by the ``mx.np`` frontend, ``ndarray/_np.py``): a
+kernel may carry ``same_dtype_fn``, the function it is when both array
+operands share one dtype, and ``float_fn``, the function it is on a
+floating-point array (with a Python float scalar for the ``*_scalar`` ops).
+Both are the kernel's own math, so the frontend calling them directly gives
+the kernel's result.
 """
 
 from __future__ import annotations
@@ -181,6 +188,7 @@ def _typed(op: str, fn: Callable, check: Callable | None) -> Callable:
         return fn(lhs, rhs)
 
     kernel.__name__ = op
+    kernel.same_dtype_fn = fn if check is None else None  # type: ignore[attr-defined]
     return kernel
 
 
@@ -196,6 +204,7 @@ def _promoting(op: str, fn: Callable) -> Callable:
         return fn(lhs, rhs)
 
     kernel.__name__ = op
+    kernel.same_dtype_fn = fn  # type: ignore[attr-defined]
     return kernel
 
 
@@ -327,6 +336,8 @@ def _arith_scalar(fn: Callable, reflected: bool) -> Callable:
             return fn(torch.full_like(x, s), x)
         return fn(x, torch.full_like(x, s) if _needs_tensor(fn) else s)
 
+    if not reflected and not _needs_tensor(fn):
+        kernel.float_fn = fn  # type: ignore[attr-defined]
     return kernel
 
 
@@ -342,6 +353,8 @@ def _divide_scalar(reflected: bool) -> Callable:
             return torch.div(float(scalar), x)
         return torch.div(x, float(scalar))
 
+    if not reflected:
+        kernel.float_fn = torch.div  # type: ignore[attr-defined]
     return kernel
 
 
@@ -353,6 +366,7 @@ def _cmp_scalar(fn: Callable) -> Callable:
             return fn(data.to(torch.int64), float(scalar))
         return fn(data.double(), float(scalar))
 
+    kernel.float_fn = fn  # type: ignore[attr-defined]
     return kernel
 
 
@@ -480,6 +494,7 @@ def _keep(fn: Callable) -> Callable:
         return fn(x.double()).to(x.dtype)
 
     kernel.__name__ = getattr(fn, "__name__", "kernel")
+    kernel.float_fn = fn  # type: ignore[attr-defined]
     return kernel
 
 
@@ -489,6 +504,7 @@ def _rounding(fn: Callable) -> Callable:
             return fn(x)
         return x.clone()
 
+    kernel.float_fn = fn  # type: ignore[attr-defined]
     return kernel
 
 

@@ -130,6 +130,12 @@ def _dot(a, b):
     return torch.tensordot(a, b, dims=([a.dim() - 1], [b.dim() - 2]))
 
 
+#: For two 2-d operands of one dtype whose inner dims agree, the kernel is
+#: ``torch.matmul`` (a frontend's fast path may call it; on any other operands,
+#: or when torch refuses them, it runs the kernel).
+_dot.matrix_fn = torch.matmul  # type: ignore[attr-defined]
+
+
 def _dot_infer(in_shapes, attrs, out_shapes=None):
     """The contracted dims of ``a`` and ``b`` decide each other (a deferred
     weight ``(0, n)`` in ``x.dot(w)`` gets ``x``'s last dim), then the output

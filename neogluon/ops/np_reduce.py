@@ -147,6 +147,15 @@ def _np_prod(a, axis=None, dtype=None, keepdims=False, initial=None):
 
 
 def _np_mean(a, axis=None, dtype=None, keepdims=False, initial=None):
+    if (
+        type(axis) is int
+        and dtype is None
+        and initial is None
+        and a.is_floating_point()
+    ):
+        nd = a.dim()
+        if -nd <= axis < nd:  # the common call: one torch mean in a's dtype
+            return torch.mean(a, axis, keepdims)
     if initial is not None:
         raise MXNetError(
             "Operator _npi_mean: 'initial' is not supported (as in MXNet 1.9.1); "
@@ -175,6 +184,8 @@ def _np_mean(a, axis=None, dtype=None, keepdims=False, initial=None):
         x = a.to(out)
     res = x if not axes else torch.mean(x, dim=axes, keepdim=keepdims)
     if out.is_floating_point:
+        if axes and res.dtype == out:  # fresh from torch.mean: no copy
+            return res
         return res.to(out, copy=True)
     return _integer_result(res, res.to(out))
 
