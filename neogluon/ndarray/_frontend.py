@@ -98,9 +98,10 @@ def _leading_inputs(op: _reg.OpDef, attrs: dict) -> int:
 
 # ----------------------------------------------------------------- bound calls
 #: Parameter kinds whose equal values always parse alike (``1``, ``1.0`` and
-#: ``True`` give the same int; a cached str value is a str). Ops with only
-#: these kinds look their cached attributes up without comparing types.
-_UNTYPED_KINDS = frozenset({"int", "shape", "axis", "str"})
+#: ``True`` give the same int; a cached str value is a str). A cache entry
+#: made of these kinds only is looked up without comparing types. Not
+#: ``axis``: ``axis=1.0`` is an error where ``axis=1`` is not.
+_UNTYPED_KINDS = frozenset({"int", "shape", "str"})
 
 
 class _Bound:
@@ -204,7 +205,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
     params = op.params
     param_names = tuple(p.name for p in params)
     input_names = frozenset(op.inputs)
-    typed = any(p.kind not in _UNTYPED_KINDS for p in params)
+    kinds = {p.name: p.kind for p in params}
     same_dtype = op.same_dtype
     returns_view = op.returns_view
     variadic = op.variadic
@@ -226,9 +227,15 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
     kw_cache: dict = {}
     #: (array count, positional attributes, keyword items) -> _Bound
     pos_cache: dict = {}
+    #: The value of the one keyword ``hot_name`` -> _Bound: the first
+    #: keyword an op is called with alone (``act_type``, ``axis``, ``dim``)
+    #: is looked up by its value, without building the items tuple.
+    hot: dict = {}
+    hot_name = ""
 
     def entry(pos: tuple, kwargs: dict, n_args: int) -> _Bound | None:
         # A cache miss: parse once (None: the general function binds it).
+        nonlocal hot_name
         if not input_names.isdisjoint(kwargs) or len(pos) > len(params):
             return None
         given = dict(zip(param_names, pos, strict=False))
@@ -246,9 +253,16 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
         else:
             n_present = _leading_inputs(op, attrs)
         values = (*pos, *kwargs.values())
+        typed = any(kinds.get(k) not in _UNTYPED_KINDS for k in given)
         types = tuple(map(type, values)) if typed else None
         bound = _Bound(op, attrs, n_present, types)
         if _cacheable(op, given):
+            if not pos and len(kwargs) == 1 and len(hot) < 256:
+                (k,) = kwargs
+                if not hot_name:
+                    hot_name = k
+                if k == hot_name:
+                    hot[kwargs[k]] = bound
             cache = pos_cache if pos or many else kw_cache
             if len(cache) < 256:
                 key = (
@@ -337,21 +351,37 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                         return wrap(res, a._ctx)
                     bound = bound0
                 elif not args:
-                    # attributes by keyword: :func:`lookup`, inlined
-                    try:
-                        bound = kw_cache.get(tuple(kwargs.items()))
-                    except (TypeError, ValueError):  # unhashable (a list), or an array
-                        bound = None
+                    # attributes by keyword: :func:`lookup`, inlined; one
+                    # keyword by its value (``hot``)
+                    bound = None
+                    if len(kwargs) == 1:
+                        v = kwargs.get(hot_name, _NO)
+                        if v is not _NO:
+                            try:
+                                bound = hot.get(v)
+                            except (TypeError, ValueError):  # unhashable, an array
+                                bound = None
+                            if (
+                                bound is not None
+                                and bound.types is not None
+                                and type(v) is not bound.types[0]
+                            ):
+                                bound = None
                     if bound is None:
-                        bound = entry((), kwargs, 1)
-                    elif bound.types is not None:
-                        types = bound.types
-                        i = 0
-                        for v in kwargs.values():
-                            if type(v) is not types[i]:
-                                bound = entry((), kwargs, 1)
-                                break
-                            i += 1
+                        try:
+                            bound = kw_cache.get(tuple(kwargs.items()))
+                        except (TypeError, ValueError):  # unhashable, an array
+                            bound = None
+                        if bound is None:
+                            bound = entry((), kwargs, 1)
+                        elif bound.types is not None:
+                            types = bound.types
+                            i = 0
+                            for v in kwargs.values():
+                                if type(v) is not types[i]:
+                                    bound = entry((), kwargs, 1)
+                                    break
+                                i += 1
                 elif pos_ok and not kwargs:
                     # attributes after the input (``clip(x, 0, 1)``), inlined
                     try:
@@ -507,20 +537,38 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
         n = len(args)
         if out is None and 0 < n <= max_in and not _PROF.on:
             if kwargs or bound0 is None:
-                try:
-                    bound = pos_cache.get((n, (), tuple(kwargs.items())))
-                except (TypeError, ValueError):  # unhashable (a list), or an array
-                    bound = None
+                # one keyword by its value (``hot``, kept for one array count)
+                bound = None
+                if len(kwargs) == 1:
+                    v = kwargs.get(hot_name, _NO)
+                    if v is not _NO:
+                        try:
+                            bound = hot.get(v)
+                        except (TypeError, ValueError):  # unhashable, an array
+                            bound = None
+                        if bound is not None and (
+                            bound.n_present != n
+                            or (
+                                bound.types is not None
+                                and type(v) is not bound.types[0]
+                            )
+                        ):
+                            bound = None
                 if bound is None:
-                    bound = entry((), kwargs, n)
-                elif bound.types is not None:
-                    types = bound.types
-                    i = 0
-                    for v in kwargs.values():
-                        if type(v) is not types[i]:
-                            bound = entry((), kwargs, n)
-                            break
-                        i += 1
+                    try:
+                        bound = pos_cache.get((n, (), tuple(kwargs.items())))
+                    except (TypeError, ValueError):  # unhashable, an array
+                        bound = None
+                    if bound is None:
+                        bound = entry((), kwargs, n)
+                    elif bound.types is not None:
+                        types = bound.types
+                        i = 0
+                        for v in kwargs.values():
+                            if type(v) is not types[i]:
+                                bound = entry((), kwargs, n)
+                                break
+                            i += 1
             else:
                 bound = bound0
             if bound is not None and bound.n_present == n:

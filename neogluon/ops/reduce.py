@@ -187,6 +187,34 @@ def _extreme(op: str, is_max: bool) -> Callable:
     return kernel
 
 
+def _axis_fast(kernel: Callable, lean: Callable, grad_ok: bool) -> Callable:
+    """A ``fast_kernel`` for ``kernel``: with one int ``axis`` (no keepdims,
+    no exclude) the eager call runs ``lean(data, axis)``, the torch reduction,
+    and keeps its result when it already is MXNet's (same dtype, at least
+    1-D); anything else (a 1-D or 0-d input, an axis out of range, an integer
+    mean, an input that requires grad where MXNet's gradient differs) reruns
+    ``kernel``, which shapes the result or raises MXNet's error."""
+
+    def make(attrs: dict) -> Callable | None:
+        axis = attrs["axis"]
+        if type(axis) is not int or attrs.get("keepdims") or attrs.get("exclude"):
+            return None
+
+        def reduce_axis(data):
+            if grad_ok or not data.requires_grad:
+                try:
+                    res = lean(data, axis)
+                except (IndexError, RuntimeError):
+                    return kernel(data, axis)
+                if res.dim() and res.dtype is data.dtype:
+                    return res
+            return kernel(data, axis)
+
+        return reduce_axis
+
+    return make
+
+
 _REDUCERS = {
     "sum": (_sum, ("sum_axis",), "Sum"),
     "mean": (_mean, (), "Mean (integer means truncate)"),
@@ -196,13 +224,22 @@ _REDUCERS = {
     "max": (_extreme("max", True), ("max_axis",), "Maximum"),
     "min": (_extreme("min", False), ("min_axis",), "Minimum"),
 }
+#: the torch reduction of one axis, and whether it gives MXNet's gradient
+_LEAN = {
+    "sum": (torch.sum, True),
+    "mean": (torch.mean, True),
+    "max": (torch.amax, False),
+    "min": (torch.amin, False),
+}
 for _name, (_fn, _aliases, _doc) in _REDUCERS.items():
+    _lean = _LEAN.get(_name)
     register(
         OpDef(
             _name,
             _fn,
             params=_REDUCE_PARAMS,
             infer_shape=_reduce_infer(_name),
+            fast_kernel=None if _lean is None else _axis_fast(_fn, *_lean),
             aliases=_aliases,
             doc=f"{_doc} over ``axis`` (all axes by default; shape (1,) then).",
         )
