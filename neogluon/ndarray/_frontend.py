@@ -7,7 +7,6 @@ call runs in one frame (:func:`make_function`).
 
 from __future__ import annotations
 
-import operator
 import sys
 import types
 
@@ -37,9 +36,6 @@ _set_grad = torch._C._set_grad_enabled
 _grad_enabled = torch.is_grad_enabled
 #: What a failing kernel raises (reported as ``invoke`` reports it).
 _KERNEL_ERRORS = (MXNetError, RuntimeError, ValueError, IndexError, TypeError)
-
-
-_data_of = operator.attrgetter("_data")
 
 
 class _NoArg:
@@ -114,7 +110,7 @@ class _Bound:
     attribute kinds need no type check, see :data:`_UNTYPED_KINDS`).
     """
 
-    __slots__ = ("call", "pos", "kw", "direct", "attrs", "n_present", "types")
+    __slots__ = ("call", "pos", "kw", "direct", "fast", "attrs", "n_present", "types")
 
     def __init__(self, op: _reg.OpDef, attrs: dict, n_present: int, types) -> None:
         call, pos, kw = _bind_kernel(op, attrs, n_present)
@@ -123,6 +119,8 @@ class _Bound:
         self.kw = kw
         #: ``call(*tensors)`` alone runs it (no ``pos``, no ``kw``)
         self.direct = kw is None and not pos
+        #: ``call`` is the op's fast kernel: a failure reruns the kernel
+        self.fast = call is not op.kernel
         self.attrs = attrs
         self.n_present = n_present
         self.types = types
@@ -296,10 +294,20 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                 i += 1
         return bound
 
-    def error(bound: _Bound, tensors, err: Exception) -> MXNetError:
+    kernel = op.kernel
+
+    def recover(bound: _Bound, tensors, err: Exception):
+        # The bound call failed. A fast kernel (``OpDef.fast_kernel``) only
+        # runs the common case: the kernel decides the rest, MXNet's result
+        # or MXNet's error; a kernel's failure is reported as ``invoke`` does.
+        if bound.fast:
+            try:
+                return kernel(*tensors, **bound.attrs)
+            except _KERNEL_ERRORS as again:
+                err = again
         if isinstance(err, MXNetError):
-            return _with_block(err)
-        return op_error(op, tensors, bound.attrs, err)
+            raise _with_block(err) from None
+        raise op_error(op, tensors, bound.attrs, err) from None
 
     def wrap(res, ctx):
         # The result tensor(s) as NDArrays (the inline form of ``_new``).
@@ -339,7 +347,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                             else:
                                 res = call0(t)
                         except _KERNEL_ERRORS as err:
-                            raise error(bound0, (t,), err) from None
+                            res = recover(bound0, (t,), err)
                         if type(res) is _Tensor:
                             if returns_view and res._is_view():
                                 res = _own_copy(res)
@@ -409,7 +417,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                         try:
                             res = bound.call(t)
                         except _KERNEL_ERRORS as err:
-                            raise error(bound, (t,), err) from None
+                            res = recover(bound, (t,), err)
                         if type(res) is _Tensor:
                             if returns_view and res._is_view():
                                 res = _own_copy(res)
@@ -432,7 +440,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                         else:
                             res = bound.call(t)
                     except _KERNEL_ERRORS as err:
-                        raise error(bound, (t,), err) from None
+                        res = recover(bound, (t,), err)
                     finally:
                         if guard:
                             _set_grad(prev)
@@ -473,7 +481,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                         try:
                             res = call0(ta, tb)
                         except _KERNEL_ERRORS as err:
-                            raise error(bound0, (ta, tb), err) from None
+                            res = recover(bound0, (ta, tb), err)
                         if type(res) is _Tensor:
                             if returns_view and res._is_view():
                                 res = _own_copy(res)
@@ -510,7 +518,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                             else:
                                 res = bound.call(ta, tb)
                         except _KERNEL_ERRORS as err:
-                            raise error(bound, (ta, tb), err) from None
+                            res = recover(bound, (ta, tb), err)
                         finally:
                             if guard:
                                 _set_grad(prev)
@@ -572,18 +580,66 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
             else:
                 bound = bound0
             if bound is not None and bound.n_present == n:
-                for a in args:
-                    if type(a) is not NDArray:
-                        break
+                # The tensors (None: not all exact NDArrays, or mixed dtypes
+                # under the no-promotion rule); two and three arrays unrolled.
+                tensors = None
+                if n == 2:
+                    a0, a1 = args
+                    if type(a0) is NDArray and type(a1) is NDArray:
+                        t0 = a0._data
+                        t1 = a1._data
+                        if t0.dtype is t1.dtype or not same_dtype:
+                            tensors = (t0, t1)
+                            grad = t0.requires_grad or t1.requires_grad
+                elif n == 3:
+                    a0, a1, a2 = args
+                    if (
+                        type(a0) is NDArray
+                        and type(a1) is NDArray
+                        and type(a2) is NDArray
+                    ):
+                        t0 = a0._data
+                        t1 = a1._data
+                        t2 = a2._data
+                        d0 = t0.dtype
+                        if (t1.dtype is d0 and t2.dtype is d0) or not same_dtype:
+                            tensors = (t0, t1, t2)
+                            grad = (
+                                t0.requires_grad or t1.requires_grad or t2.requires_grad
+                            )
                 else:
-                    tensors = tuple(map(_data_of, args))
-                    d0 = tensors[0].dtype
+                    gathered = []
+                    d0 = None
                     grad = False
-                    for t in tensors:
-                        if t.dtype is not d0 and same_dtype:
-                            return general(*args, out=out, name=name, **kwargs)
+                    for a in args:
+                        if type(a) is not NDArray:
+                            break
+                        t = a._data
+                        if t.dtype is not d0:
+                            if d0 is None:
+                                d0 = t.dtype
+                            elif same_dtype:
+                                break
                         if t.requires_grad:
                             grad = True
+                        gathered.append(t)
+                    else:
+                        tensors = tuple(gathered)
+                if tensors is not None:
+                    if bound.direct and not grad:
+                        try:
+                            res = bound.call(*tensors)
+                        except _KERNEL_ERRORS as err:
+                            res = recover(bound, tensors, err)
+                        if type(res) is _Tensor:
+                            if returns_view and res._is_view():
+                                res = _own_copy(res)
+                            arr = _alloc(NDArray)
+                            arr._data = res
+                            arr._ag = None
+                            arr._ctx = args[0]._ctx
+                            return arr
+                        return wrap(res, args[0]._ctx)
                     guard = grad and not _flags.recording
                     if guard:
                         prev = _grad_enabled()
@@ -597,7 +653,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                         else:
                             res = bound.call(*tensors, **kw)
                     except _KERNEL_ERRORS as err:
-                        raise error(bound, tensors, err) from None
+                        res = recover(bound, tensors, err)
                     finally:
                         if guard:
                             _set_grad(prev)

@@ -179,9 +179,10 @@ def _fc_fast(attrs: dict):
     """``_fully_connected`` with its attributes bound (the eager frontend's
     call): a 2-D data (any data with ``flatten=False``) and a bias of shape
     ``(num_hidden,)`` go straight to ``F.linear``, whose result is kept when
-    it shows a 2-D weight of ``num_hidden`` rows; anything else (a failure,
-    a weight or bias to check or reshape, a torch trace) runs the kernel,
-    which raises MXNet's error or ``F.linear``'s again."""
+    it shows a 2-D weight of ``num_hidden`` rows; anything else (a weight or
+    bias to check or reshape, a torch trace) runs the kernel, as does the
+    frontend when ``F.linear`` fails (the kernel raises MXNet's error or
+    ``F.linear``'s again)."""
     num_hidden = attrs["num_hidden"]
     no_bias = attrs["no_bias"]
     flatten = attrs["flatten"]
@@ -194,11 +195,8 @@ def _fc_fast(attrs: dict):
             and (bias is None or bias.shape == bias_shape)
             and not _is_tracing()
         ):
-            try:
-                res = linear(data, weight, bias)
-            except RuntimeError:
-                res = None
-            if res is not None and weight.dim() == 2 and res.shape[-1] == num_hidden:
+            res = linear(data, weight, bias)  # a failure reruns the kernel
+            if weight.dim() == 2 and res.shape[-1] == num_hidden:
                 return res
         return _fully_connected(
             data,
