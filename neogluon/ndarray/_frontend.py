@@ -230,6 +230,9 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
     #: is looked up by its value, without building the items tuple.
     hot: dict = {}
     hot_name = ""
+    #: attributes given after the one input alone (``clip(x, 0, 1)``):
+    #: the positional tuple -> _Bound (``fn_1``)
+    pos1_cache: dict = {}
 
     def entry(pos: tuple, kwargs: dict, n_args: int) -> _Bound | None:
         # A cache miss: parse once (None: the general function binds it).
@@ -262,6 +265,8 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                 if k == hot_name:
                     hot[kwargs[k]] = bound
             cache = pos_cache if pos or many else kw_cache
+            if one and pos and not kwargs and len(pos1_cache) < 256:
+                pos1_cache[pos] = bound
             if len(cache) < 256:
                 key = (
                     (n_args, pos, tuple(kwargs.items()))
@@ -393,7 +398,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                 elif pos_ok and not kwargs:
                     # attributes after the input (``clip(x, 0, 1)``), inlined
                     try:
-                        bound = pos_cache.get((1, args, ()))
+                        bound = pos1_cache.get(args)
                     except (TypeError, ValueError):  # unhashable (a list), or an array
                         bound = None
                     if bound is None:

@@ -191,21 +191,19 @@ def _axis_fast(kernel: Callable, lean: Callable, grad_ok: bool) -> Callable:
     """A ``fast_kernel`` for ``kernel``: with one int ``axis`` (no keepdims,
     no exclude) the eager call runs ``lean(data, axis)``, the torch reduction,
     and keeps its result when it already is MXNet's (same dtype, at least
-    1-D); anything else (a 1-D or 0-d input, an axis out of range, an integer
-    mean, an input that requires grad where MXNet's gradient differs) reruns
-    ``kernel``, which shapes the result or raises MXNet's error."""
+    1-D); anything else (a 1-D or 0-d input, an integer sum, an input that
+    requires grad where MXNet's gradient differs) reruns ``kernel``, which
+    shapes the result. What torch refuses (an axis out of range, an integer
+    mean) the frontend hands to ``kernel`` too: MXNet's result or error."""
 
     def make(attrs: dict) -> Callable | None:
         axis = attrs["axis"]
-        if type(axis) is not int or attrs.get("keepdims") or attrs.get("exclude"):
+        if type(axis) is not int or attrs["keepdims"] or attrs["exclude"]:
             return None
 
         def reduce_axis(data):
             if grad_ok or not data.requires_grad:
-                try:
-                    res = lean(data, axis)
-                except (IndexError, RuntimeError):
-                    return kernel(data, axis)
+                res = lean(data, axis)
                 if res.dim() and res.dtype is data.dtype:
                     return res
             return kernel(data, axis)
@@ -321,6 +319,28 @@ def _arg_extreme(op: str, fn: Callable) -> Callable:
     return kernel
 
 
+def _arg_fast(kernel: Callable, fn: Callable) -> Callable:
+    """A ``fast_kernel`` for ``kernel`` with one int ``axis`` (no keepdims):
+    ``fn`` (``torch.argmax``) cast to the input dtype; a 1-D input reruns
+    ``kernel`` (shape ``(1,)``), and what torch refuses (an axis out of
+    range) the frontend hands to ``kernel``, which raises MXNet's error."""
+
+    def make(attrs: dict) -> Callable | None:
+        axis = attrs["axis"]
+        if type(axis) is not int or attrs["keepdims"]:
+            return None
+
+        def arg_axis(data):
+            res = fn(data, axis)
+            if res.dim():
+                return res.type(data.dtype)
+            return kernel(data, axis)
+
+        return arg_axis
+
+    return make
+
+
 def _arg_infer(op: str) -> Callable:
     def infer(in_shapes, attrs, out_shapes=None):
         (s,) = in_shapes
@@ -344,10 +364,12 @@ def _argmax_channel(data):
 
 
 for _name, _fn in (("argmax", torch.argmax), ("argmin", torch.argmin)):
+    _arg_kernel = _arg_extreme(_name, _fn)
     register(
         OpDef(
             _name,
-            _arg_extreme(_name, _fn),
+            _arg_kernel,
+            fast_kernel=_arg_fast(_arg_kernel, _fn),
             params=(
                 P("axis", "axis", None, "Axis (None: the flattened array)."),
                 P("keepdims", "bool", False, "Keep the reduced axis."),

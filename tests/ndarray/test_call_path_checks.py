@@ -197,3 +197,29 @@ def test_single_keyword_cache_keeps_values_apart():
     _same(nd.expand_dims(x, axis=1.0), _ref("expand_dims", x, axis=1))
     # a list value is unhashable: bound without the cache
     _same(nd.reshape(x, shape=[3, 2]), _ref("Reshape", x, shape=(3, 2)))
+
+
+@pytest.mark.parametrize("op", ["argmax", "argmin"])
+@pytest.mark.parametrize(
+    ("data", "axis"),
+    [
+        (np.array([[1.0, 5.0, 3.0], [7.0, 0.0, 2.0]], dtype=np.float32), 1),
+        (np.array([[1.0, 5.0, 3.0], [7.0, 0.0, 2.0]], dtype=np.float32), -2),
+        (np.array([[1, 5, 3], [7, 0, 2]], dtype=np.int32), 0),  # int32 indices
+        (np.array([4.0, 9.0, 1.0], dtype=np.float64), 0),  # 1-D: shape (1,)
+    ],
+)
+def test_arg_reductions_match_the_kernel(op, data, axis):
+    x = nd.array(data, dtype=data.dtype)
+    for _ in range(2):
+        _same(getattr(nd, op)(x, axis=axis), _ref(op, x, axis=axis))
+
+
+def test_positional_attributes_are_cached_by_value_and_type():
+    x = nd.array(X)
+    xi = nd.array([[-3, 1, 4]], dtype="int32")
+    for lo, hi in ((0.5, 1.5), (0, 1), (0.0, 1.0), (0.5, 1.5), (True, 2)):
+        _same(nd.clip(x, lo, hi), _ref("clip", x, a_min=lo, a_max=hi))
+        _same(nd.clip(xi, lo, hi), _ref("clip", xi, a_min=lo, a_max=hi))
+    with pytest.raises(MXNetError, match="a_min"):
+        nd.clip(x, "low", 1.0)
