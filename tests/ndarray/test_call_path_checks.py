@@ -223,3 +223,30 @@ def test_positional_attributes_are_cached_by_value_and_type():
         _same(nd.clip(xi, lo, hi), _ref("clip", xi, a_min=lo, a_max=hi))
     with pytest.raises(MXNetError, match="a_min"):
         nd.clip(x, "low", 1.0)
+
+
+def test_method_reshape_lets_torch_refuse_a_size_then_says_why():
+    x = nd.array(X)
+    for shape, want in (
+        ((3, 2), (3, 2)),
+        ([3, 2], (3, 2)),
+        ((6,), (6,)),
+        ((np.int64(3), 2), (3, 2)),
+        ((0, -1), (2, 3)),  # MXNet's codes: 0 copies the input's dim
+        ((-1, 2), (3, 2)),
+    ):
+        res = x.reshape(shape)
+        assert res.shape == want
+        np.testing.assert_array_equal(res.asnumpy().ravel(), X.ravel())
+    assert x.reshape(3, 2).shape == (3, 2)
+    with pytest.raises(
+        MXNetError, match=r"\(4, 2\) has 8 elements but the input has 6"
+    ):
+        x.reshape((4, 2))
+    x.attach_grad()
+    with pytest.raises(MXNetError, match=r"\(4, 2\) has 8 elements"):
+        x.reshape(4, 2)
+    with mx.autograd.record():
+        y = x.reshape((3, 2)) * 2
+    y.backward()
+    np.testing.assert_array_equal(x.grad.asnumpy(), np.full((2, 3), 2.0))
