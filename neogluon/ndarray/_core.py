@@ -23,6 +23,7 @@ functions (``np.all(x == 1)``, ``np.asarray(x)``) see its values.
 from __future__ import annotations
 
 import ctypes
+import math
 import weakref
 
 import numpy as np
@@ -441,19 +442,34 @@ class NDArray:
                     f"reshape() got unexpected keyword arguments {sorted(kwargs)}; "
                     "it accepts shape and reverse."
                 )
-        if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
-            shape = shape[0]
+        if len(shape) == 1:
+            s0 = shape[0]
+            if type(s0) is tuple or not isinstance(s0, (int, np.integer)):
+                shape = s0
         t = self._data
-        # Fast path: a plain shape of positive ints with the same size.
-        n = 1
-        for d in shape:
-            if type(d) is not int or d <= 0:
-                n = -1
-                break
-            n *= d
-        if n == t.numel() and not reverse:
-            target = tuple(shape)
-        else:
+        # Fast path: a plain shape of positive ints. Without grad torch
+        # reshapes at once (another size it refuses, and MXNet's rules below
+        # say why); with grad the size is checked first.
+        target = None
+        if not reverse:
+            for d in shape:
+                if type(d) is not int or d <= 0:
+                    break
+            else:
+                if not t.requires_grad:
+                    try:
+                        res = t.reshape(shape)
+                    except RuntimeError:
+                        res = None
+                    if res is not None:
+                        arr = _alloc(NDArray)  # ``_new`` inline (nothing to note)
+                        arr._data = res
+                        arr._ag = None
+                        arr._ctx = self._ctx
+                        return arr
+                elif math.prod(shape) == t.numel():
+                    target = tuple(shape)
+        if target is None:
             from ..ops.shape import infer_reshape
 
             target = infer_reshape(

@@ -7,7 +7,6 @@ call runs in one frame (:func:`make_function`).
 
 from __future__ import annotations
 
-import operator
 import sys
 import types
 
@@ -37,9 +36,6 @@ _set_grad = torch._C._set_grad_enabled
 _grad_enabled = torch.is_grad_enabled
 #: What a failing kernel raises (reported as ``invoke`` reports it).
 _KERNEL_ERRORS = (MXNetError, RuntimeError, ValueError, IndexError, TypeError)
-
-
-_data_of = operator.attrgetter("_data")
 
 
 class _NoArg:
@@ -98,9 +94,10 @@ def _leading_inputs(op: _reg.OpDef, attrs: dict) -> int:
 
 # ----------------------------------------------------------------- bound calls
 #: Parameter kinds whose equal values always parse alike (``1``, ``1.0`` and
-#: ``True`` give the same int; a cached str value is a str). Ops with only
-#: these kinds look their cached attributes up without comparing types.
-_UNTYPED_KINDS = frozenset({"int", "shape", "axis", "str"})
+#: ``True`` give the same int; a cached str value is a str). A cache entry
+#: made of these kinds only is looked up without comparing types. Not
+#: ``axis``: ``axis=1.0`` is an error where ``axis=1`` is not.
+_UNTYPED_KINDS = frozenset({"int", "shape", "str"})
 
 
 class _Bound:
@@ -113,7 +110,7 @@ class _Bound:
     attribute kinds need no type check, see :data:`_UNTYPED_KINDS`).
     """
 
-    __slots__ = ("call", "pos", "kw", "direct", "attrs", "n_present", "types")
+    __slots__ = ("call", "pos", "kw", "direct", "fast", "attrs", "n_present", "types")
 
     def __init__(self, op: _reg.OpDef, attrs: dict, n_present: int, types) -> None:
         call, pos, kw = _bind_kernel(op, attrs, n_present)
@@ -122,6 +119,8 @@ class _Bound:
         self.kw = kw
         #: ``call(*tensors)`` alone runs it (no ``pos``, no ``kw``)
         self.direct = kw is None and not pos
+        #: ``call`` is the op's fast kernel: a failure reruns the kernel
+        self.fast = call is not op.kernel
         self.attrs = attrs
         self.n_present = n_present
         self.types = types
@@ -204,7 +203,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
     params = op.params
     param_names = tuple(p.name for p in params)
     input_names = frozenset(op.inputs)
-    typed = any(p.kind not in _UNTYPED_KINDS for p in params)
+    kinds = {p.name: p.kind for p in params}
     same_dtype = op.same_dtype
     returns_view = op.returns_view
     variadic = op.variadic
@@ -226,9 +225,18 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
     kw_cache: dict = {}
     #: (array count, positional attributes, keyword items) -> _Bound
     pos_cache: dict = {}
+    #: The value of the one keyword ``hot_name`` -> _Bound: the first
+    #: keyword an op is called with alone (``act_type``, ``axis``, ``dim``)
+    #: is looked up by its value, without building the items tuple.
+    hot: dict = {}
+    hot_name = ""
+    #: attributes given after the one input alone (``clip(x, 0, 1)``):
+    #: the positional tuple -> _Bound (``fn_1``)
+    pos1_cache: dict = {}
 
     def entry(pos: tuple, kwargs: dict, n_args: int) -> _Bound | None:
         # A cache miss: parse once (None: the general function binds it).
+        nonlocal hot_name
         if not input_names.isdisjoint(kwargs) or len(pos) > len(params):
             return None
         given = dict(zip(param_names, pos, strict=False))
@@ -246,10 +254,19 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
         else:
             n_present = _leading_inputs(op, attrs)
         values = (*pos, *kwargs.values())
+        typed = any(kinds.get(k) not in _UNTYPED_KINDS for k in given)
         types = tuple(map(type, values)) if typed else None
         bound = _Bound(op, attrs, n_present, types)
         if _cacheable(op, given):
+            if not pos and len(kwargs) == 1 and len(hot) < 256:
+                (k,) = kwargs
+                if not hot_name:
+                    hot_name = k
+                if k == hot_name:
+                    hot[kwargs[k]] = bound
             cache = pos_cache if pos or many else kw_cache
+            if one and pos and not kwargs and len(pos1_cache) < 256:
+                pos1_cache[pos] = bound
             if len(cache) < 256:
                 key = (
                     (n_args, pos, tuple(kwargs.items()))
@@ -282,10 +299,20 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                 i += 1
         return bound
 
-    def error(bound: _Bound, tensors, err: Exception) -> MXNetError:
+    kernel = op.kernel
+
+    def recover(bound: _Bound, tensors, err: Exception):
+        # The bound call failed. A fast kernel (``OpDef.fast_kernel``) only
+        # runs the common case: the kernel decides the rest, MXNet's result
+        # or MXNet's error; a kernel's failure is reported as ``invoke`` does.
+        if bound.fast:
+            try:
+                return kernel(*tensors, **bound.attrs)
+            except _KERNEL_ERRORS as again:
+                err = again
         if isinstance(err, MXNetError):
-            return _with_block(err)
-        return op_error(op, tensors, bound.attrs, err)
+            raise _with_block(err) from None
+        raise op_error(op, tensors, bound.attrs, err) from None
 
     def wrap(res, ctx):
         # The result tensor(s) as NDArrays (the inline form of ``_new``).
@@ -325,7 +352,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                             else:
                                 res = call0(t)
                         except _KERNEL_ERRORS as err:
-                            raise error(bound0, (t,), err) from None
+                            res = recover(bound0, (t,), err)
                         if type(res) is _Tensor:
                             if returns_view and res._is_view():
                                 res = _own_copy(res)
@@ -337,25 +364,41 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                         return wrap(res, a._ctx)
                     bound = bound0
                 elif not args:
-                    # attributes by keyword: :func:`lookup`, inlined
-                    try:
-                        bound = kw_cache.get(tuple(kwargs.items()))
-                    except (TypeError, ValueError):  # unhashable (a list), or an array
-                        bound = None
+                    # attributes by keyword: :func:`lookup`, inlined; one
+                    # keyword by its value (``hot``)
+                    bound = None
+                    if len(kwargs) == 1:
+                        v = kwargs.get(hot_name, _NO)
+                        if v is not _NO:
+                            try:
+                                bound = hot.get(v)
+                            except (TypeError, ValueError):  # unhashable, an array
+                                bound = None
+                            if (
+                                bound is not None
+                                and bound.types is not None
+                                and type(v) is not bound.types[0]
+                            ):
+                                bound = None
                     if bound is None:
-                        bound = entry((), kwargs, 1)
-                    elif bound.types is not None:
-                        types = bound.types
-                        i = 0
-                        for v in kwargs.values():
-                            if type(v) is not types[i]:
-                                bound = entry((), kwargs, 1)
-                                break
-                            i += 1
+                        try:
+                            bound = kw_cache.get(tuple(kwargs.items()))
+                        except (TypeError, ValueError):  # unhashable, an array
+                            bound = None
+                        if bound is None:
+                            bound = entry((), kwargs, 1)
+                        elif bound.types is not None:
+                            types = bound.types
+                            i = 0
+                            for v in kwargs.values():
+                                if type(v) is not types[i]:
+                                    bound = entry((), kwargs, 1)
+                                    break
+                                i += 1
                 elif pos_ok and not kwargs:
                     # attributes after the input (``clip(x, 0, 1)``), inlined
                     try:
-                        bound = pos_cache.get((1, args, ()))
+                        bound = pos1_cache.get(args)
                     except (TypeError, ValueError):  # unhashable (a list), or an array
                         bound = None
                     if bound is None:
@@ -379,7 +422,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                         try:
                             res = bound.call(t)
                         except _KERNEL_ERRORS as err:
-                            raise error(bound, (t,), err) from None
+                            res = recover(bound, (t,), err)
                         if type(res) is _Tensor:
                             if returns_view and res._is_view():
                                 res = _own_copy(res)
@@ -402,7 +445,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                         else:
                             res = bound.call(t)
                     except _KERNEL_ERRORS as err:
-                        raise error(bound, (t,), err) from None
+                        res = recover(bound, (t,), err)
                     finally:
                         if guard:
                             _set_grad(prev)
@@ -443,7 +486,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                         try:
                             res = call0(ta, tb)
                         except _KERNEL_ERRORS as err:
-                            raise error(bound0, (ta, tb), err) from None
+                            res = recover(bound0, (ta, tb), err)
                         if type(res) is _Tensor:
                             if returns_view and res._is_view():
                                 res = _own_copy(res)
@@ -480,7 +523,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                             else:
                                 res = bound.call(ta, tb)
                         except _KERNEL_ERRORS as err:
-                            raise error(bound, (ta, tb), err) from None
+                            res = recover(bound, (ta, tb), err)
                         finally:
                             if guard:
                                 _set_grad(prev)
@@ -507,35 +550,101 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
         n = len(args)
         if out is None and 0 < n <= max_in and not _PROF.on:
             if kwargs or bound0 is None:
-                try:
-                    bound = pos_cache.get((n, (), tuple(kwargs.items())))
-                except (TypeError, ValueError):  # unhashable (a list), or an array
-                    bound = None
+                # one keyword by its value (``hot``, kept for one array count)
+                bound = None
+                if len(kwargs) == 1:
+                    v = kwargs.get(hot_name, _NO)
+                    if v is not _NO:
+                        try:
+                            bound = hot.get(v)
+                        except (TypeError, ValueError):  # unhashable, an array
+                            bound = None
+                        if bound is not None and (
+                            bound.n_present != n
+                            or (
+                                bound.types is not None
+                                and type(v) is not bound.types[0]
+                            )
+                        ):
+                            bound = None
                 if bound is None:
-                    bound = entry((), kwargs, n)
-                elif bound.types is not None:
-                    types = bound.types
-                    i = 0
-                    for v in kwargs.values():
-                        if type(v) is not types[i]:
-                            bound = entry((), kwargs, n)
-                            break
-                        i += 1
+                    try:
+                        bound = pos_cache.get((n, (), tuple(kwargs.items())))
+                    except (TypeError, ValueError):  # unhashable, an array
+                        bound = None
+                    if bound is None:
+                        bound = entry((), kwargs, n)
+                    elif bound.types is not None:
+                        types = bound.types
+                        i = 0
+                        for v in kwargs.values():
+                            if type(v) is not types[i]:
+                                bound = entry((), kwargs, n)
+                                break
+                            i += 1
             else:
                 bound = bound0
             if bound is not None and bound.n_present == n:
-                for a in args:
-                    if type(a) is not NDArray:
-                        break
+                # The tensors (None: not all exact NDArrays, or mixed dtypes
+                # under the no-promotion rule); two and three arrays unrolled.
+                tensors = None
+                if n == 2:
+                    a0, a1 = args
+                    if type(a0) is NDArray and type(a1) is NDArray:
+                        t0 = a0._data
+                        t1 = a1._data
+                        if t0.dtype is t1.dtype or not same_dtype:
+                            tensors = (t0, t1)
+                            grad = t0.requires_grad or t1.requires_grad
+                elif n == 3:
+                    a0, a1, a2 = args
+                    if (
+                        type(a0) is NDArray
+                        and type(a1) is NDArray
+                        and type(a2) is NDArray
+                    ):
+                        t0 = a0._data
+                        t1 = a1._data
+                        t2 = a2._data
+                        d0 = t0.dtype
+                        if (t1.dtype is d0 and t2.dtype is d0) or not same_dtype:
+                            tensors = (t0, t1, t2)
+                            grad = (
+                                t0.requires_grad or t1.requires_grad or t2.requires_grad
+                            )
                 else:
-                    tensors = tuple(map(_data_of, args))
-                    d0 = tensors[0].dtype
+                    gathered = []
+                    d0 = None
                     grad = False
-                    for t in tensors:
-                        if t.dtype is not d0 and same_dtype:
-                            return general(*args, out=out, name=name, **kwargs)
+                    for a in args:
+                        if type(a) is not NDArray:
+                            break
+                        t = a._data
+                        if t.dtype is not d0:
+                            if d0 is None:
+                                d0 = t.dtype
+                            elif same_dtype:
+                                break
                         if t.requires_grad:
                             grad = True
+                        gathered.append(t)
+                    else:
+                        tensors = tuple(gathered)
+                if tensors is not None:
+                    if bound.direct and not grad:
+                        try:
+                            res = bound.call(*tensors)
+                        except _KERNEL_ERRORS as err:
+                            res = recover(bound, tensors, err)
+                        if type(res) is _Tensor:
+                            if returns_view and res._is_view():
+                                res = _own_copy(res)
+                            arr = _alloc(NDArray)
+                            arr._data = res
+                            arr._ag = None
+                            arr._ctx = args[0]._ctx
+                            return arr
+                        return wrap(res, args[0]._ctx)
                     guard = grad and not _flags.recording
                     if guard:
                         prev = _grad_enabled()
@@ -549,7 +658,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                         else:
                             res = bound.call(*tensors, **kw)
                     except _KERNEL_ERRORS as err:
-                        raise error(bound, tensors, err) from None
+                        res = recover(bound, tensors, err)
                     finally:
                         if guard:
                             _set_grad(prev)

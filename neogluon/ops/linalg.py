@@ -6,6 +6,8 @@ transpose_b=True)`` fills ``w`` to ``(3, 5)`` (MXNet 1.9.1 itself cannot).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 
 from .._text import fmt_shape
@@ -67,6 +69,20 @@ def _dot(lhs, rhs, transpose_a=False, transpose_b=False, forward_stype=None):
     return out.reshape(shape if shape else (1,))
 
 
+def _plain_product(product: Callable) -> Callable:
+    """A ``fast_kernel`` (no transpose, dense output): ``product``
+    (``torch.mm``/``torch.bmm``) itself, whose inputs are the kernel's common
+    case; what it refuses (another rank, a size mismatch) the frontend hands
+    to the kernel, which computes MXNet's result or raises MXNet's error."""
+
+    def make(attrs: dict) -> Callable | None:
+        if attrs["transpose_a"] or attrs["transpose_b"] or attrs["forward_stype"]:
+            return None
+        return product
+
+    return make
+
+
 def _dot_infer(in_shapes, attrs, out_shapes=None):
     lhs, rhs = in_shapes
     ta, tb = attrs.get("transpose_a", False), attrs.get("transpose_b", False)
@@ -105,6 +121,7 @@ register(
         inputs=("lhs", "rhs"),
         params=_DOT_PARAMS,
         infer_shape=_dot_infer,
+        fast_kernel=_plain_product(torch.mm),
         doc="Dot product: contracts the last axis of lhs with the first of rhs.",
     )
 )
@@ -186,6 +203,7 @@ register(
         inputs=("lhs", "rhs"),
         params=_DOT_PARAMS,
         infer_shape=_batch_dot_infer,
+        fast_kernel=_plain_product(torch.bmm),
         doc="Batched matrix product over the trailing two axes.",
     )
 )

@@ -177,24 +177,27 @@ def _fully_connected(data, weight, bias=None, *, num_hidden, no_bias, flatten):
 
 def _fc_fast(attrs: dict):
     """``_fully_connected`` with its attributes bound (the eager frontend's
-    call): the common shapes go straight to ``F.linear``; anything else
-    (a weight or bias to check or reshape, a torch trace) runs the kernel."""
+    call): a 2-D data (any data with ``flatten=False``) and a bias of shape
+    ``(num_hidden,)`` go straight to ``F.linear``, whose result is kept when
+    it shows a 2-D weight of ``num_hidden`` rows; anything else (a weight or
+    bias to check or reshape, a torch trace) runs the kernel, as does the
+    frontend when ``F.linear`` fails (the kernel raises MXNet's error or
+    ``F.linear``'s again)."""
     num_hidden = attrs["num_hidden"]
     no_bias = attrs["no_bias"]
     flatten = attrs["flatten"]
     bias_shape = (num_hidden,)
+    linear = F.linear
 
     def fully_connected(data, weight, bias=None):
-        if not _is_tracing():
-            ws = weight.shape
-            if (
-                len(ws) == 2
-                and ws[0] == num_hidden
-                and (bias is None or bias.shape == bias_shape)
-            ):
-                if flatten and data.dim() != 2:
-                    data = data.reshape(data.shape[0], -1)
-                return F.linear(data, weight, bias)
+        if (
+            (not flatten or data.dim() == 2)
+            and (bias is None or bias.shape == bias_shape)
+            and not _is_tracing()
+        ):
+            res = linear(data, weight, bias)  # a failure reruns the kernel
+            if weight.dim() == 2 and res.shape[-1] == num_hidden:
+                return res
         return _fully_connected(
             data,
             weight,

@@ -187,6 +187,32 @@ def _extreme(op: str, is_max: bool) -> Callable:
     return kernel
 
 
+def _axis_fast(kernel: Callable, lean: Callable, grad_ok: bool) -> Callable:
+    """A ``fast_kernel`` for ``kernel``: with one int ``axis`` (no keepdims,
+    no exclude) the eager call runs ``lean(data, axis)``, the torch reduction,
+    and keeps its result when it already is MXNet's (same dtype, at least
+    1-D); anything else (a 1-D or 0-d input, an integer sum, an input that
+    requires grad where MXNet's gradient differs) reruns ``kernel``, which
+    shapes the result. What torch refuses (an axis out of range, an integer
+    mean) the frontend hands to ``kernel`` too: MXNet's result or error."""
+
+    def make(attrs: dict) -> Callable | None:
+        axis = attrs["axis"]
+        if type(axis) is not int or attrs["keepdims"] or attrs["exclude"]:
+            return None
+
+        def reduce_axis(data):
+            if grad_ok or not data.requires_grad:
+                res = lean(data, axis)
+                if res.dim() and res.dtype is data.dtype:
+                    return res
+            return kernel(data, axis)
+
+        return reduce_axis
+
+    return make
+
+
 _REDUCERS = {
     "sum": (_sum, ("sum_axis",), "Sum"),
     "mean": (_mean, (), "Mean (integer means truncate)"),
@@ -196,13 +222,22 @@ _REDUCERS = {
     "max": (_extreme("max", True), ("max_axis",), "Maximum"),
     "min": (_extreme("min", False), ("min_axis",), "Minimum"),
 }
+#: the torch reduction of one axis, and whether it gives MXNet's gradient
+_LEAN = {
+    "sum": (torch.sum, True),
+    "mean": (torch.mean, True),
+    "max": (torch.amax, False),
+    "min": (torch.amin, False),
+}
 for _name, (_fn, _aliases, _doc) in _REDUCERS.items():
+    _lean = _LEAN.get(_name)
     register(
         OpDef(
             _name,
             _fn,
             params=_REDUCE_PARAMS,
             infer_shape=_reduce_infer(_name),
+            fast_kernel=None if _lean is None else _axis_fast(_fn, *_lean),
             aliases=_aliases,
             doc=f"{_doc} over ``axis`` (all axes by default; shape (1,) then).",
         )
@@ -284,6 +319,28 @@ def _arg_extreme(op: str, fn: Callable) -> Callable:
     return kernel
 
 
+def _arg_fast(kernel: Callable, fn: Callable) -> Callable:
+    """A ``fast_kernel`` for ``kernel`` with one int ``axis`` (no keepdims):
+    ``fn`` (``torch.argmax``) cast to the input dtype; a 1-D input reruns
+    ``kernel`` (shape ``(1,)``), and what torch refuses (an axis out of
+    range) the frontend hands to ``kernel``, which raises MXNet's error."""
+
+    def make(attrs: dict) -> Callable | None:
+        axis = attrs["axis"]
+        if type(axis) is not int or attrs["keepdims"]:
+            return None
+
+        def arg_axis(data):
+            res = fn(data, axis)
+            if res.dim():
+                return res.type(data.dtype)
+            return kernel(data, axis)
+
+        return arg_axis
+
+    return make
+
+
 def _arg_infer(op: str) -> Callable:
     def infer(in_shapes, attrs, out_shapes=None):
         (s,) = in_shapes
@@ -307,10 +364,12 @@ def _argmax_channel(data):
 
 
 for _name, _fn in (("argmax", torch.argmax), ("argmin", torch.argmin)):
+    _arg_kernel = _arg_extreme(_name, _fn)
     register(
         OpDef(
             _name,
-            _arg_extreme(_name, _fn),
+            _arg_kernel,
+            fast_kernel=_arg_fast(_arg_kernel, _fn),
             params=(
                 P("axis", "axis", None, "Axis (None: the flattened array)."),
                 P("keepdims", "bool", False, "Keep the reduced axis."),

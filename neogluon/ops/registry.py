@@ -313,7 +313,10 @@ class OpDef:
     #: the input tensors alone that returns what ``kernel(*tensors, **attrs)``
     #: returns (``Activation(act_type='relu')`` is ``torch.relu``), so the
     #: eager frontend calls it without a keyword dict or a dispatching frame.
-    #: None (or a None result): the kernel itself runs. For speed only.
+    #: It may raise where the kernel would not (``torch.mm`` for ``dot`` takes
+    #: 2-D inputs only): the frontend then runs the kernel, whose result or
+    #: error stands. None (or a None result): the kernel itself runs. For
+    #: speed only.
     fast_kernel: Callable[[dict], Callable[..., Any] | None] | None = None
     #: Parsed default attrs (filled by ``__post_init__``).
     defaults: dict = field(default_factory=dict, compare=False, repr=False)
