@@ -187,7 +187,7 @@ class ndarray(NDArray):  # noqa: N801 - MXNet's class name
     def T(self) -> ndarray:  # type: ignore[override]
         t = self._data
         if t.dim() == 2:  # the common case: torch's own 2-d transpose (a view)
-            res = t.T
+            res = t.mT  # == t.T for 2-d, without .T's n-d deprecation check
             if res.requires_grad:
                 return _grad_result(res, self._ctx)
             arr = _alloc(ndarray)
