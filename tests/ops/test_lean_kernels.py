@@ -186,3 +186,47 @@ def test_positional_attributes_bind_as_keywords():
         MXNetError, match=r"missing required attribute\(s\) \['a_max'\]"
     ):
         nd.clip(x, 1)
+
+
+@pytest.mark.parametrize(
+    "shape,attrs",
+    [
+        ((5, 7), {}),
+        ((5, 7), {"normalization": "batch", "grad_scale": 0.5}),
+        ((5, 7), {"use_ignore": True, "ignore_label": 2}),
+        ((5, 7), {"normalization": "valid", "use_ignore": True, "ignore_label": 0}),
+        ((2, 3, 4), {"preserve_shape": True}),
+        ((4, 3, 2, 2), {}),
+    ],
+)
+def test_softmax_output_gradient_is_p_minus_onehot(shape, attrs):
+    # The backward subtracts 1 at the label's class instead of building the
+    # one-hot matrix: bit for bit p - onehot(label) (labels out of range
+    # clamp to the last class as before), times MXNet's scale.
+    import torch
+    import torch.nn.functional as tF
+
+    rng = np.random.RandomState(0)
+    x = mx.nd.array(rng.randn(*shape).astype(np.float32))
+    k = shape[-1] if attrs.get("preserve_shape") else int(np.prod(shape[1:]))
+    lab_shape = shape[:-1] if attrs.get("preserve_shape") else shape[:1]
+    lab = rng.randint(0, k + 2, size=lab_shape).astype(np.float32)  # some past k
+    label = mx.nd.array(lab)
+    x.attach_grad()
+    with mx.autograd.record():
+        y = mx.nd.SoftmaxOutput(x, label, **attrs)
+    y.backward()
+    p = torch.from_numpy(y.asnumpy()).reshape(-1, k)
+    li = torch.from_numpy(lab).reshape(-1).long().clamp(0, k - 1)
+    g = p - tF.one_hot(li, k).to(p.dtype)
+    if attrs.get("use_ignore"):
+        keep = (torch.from_numpy(lab).reshape(-1) != attrs["ignore_label"]).float()
+        g = g * keep.unsqueeze(-1)
+    scale = attrs.get("grad_scale", 1.0)
+    norm = attrs.get("normalization", "null")
+    if norm == "batch":
+        scale = scale / shape[0]
+    elif norm == "valid":
+        scale = scale / max(float(keep.sum()), 1.0)
+    g = (g * scale).reshape(shape)
+    assert torch.equal(torch.from_numpy(x.grad.asnumpy()), g)
