@@ -938,7 +938,11 @@ def operator_call(op: _reg.OpDef, general: Callable) -> Callable:
     attr_cache: dict = {}
 
     # one input at the op's defaults: the kernel on its tensor, a direct call
+    # (the op's fast kernel for its defaults where it has one)
     unary = n_default == 1 and bare and not view
+    unary_kernel = kernel
+    if unary and op.fast_kernel is not None:
+        unary_kernel = op.fast_kernel(defaults) or kernel
 
     def call(x, args: tuple, kwargs: dict):
         """Every call but the one-input call at the defaults."""
@@ -1003,7 +1007,7 @@ def operator_call(op: _reg.OpDef, general: Callable) -> Callable:
         def fn(x=_NO, /, *args, **kwargs):
             if type(x) is ndarray and not args and not kwargs and not _PROF.on:
                 try:
-                    res = kernel(x._data)
+                    res = unary_kernel(x._data)
                 except Exception:  # noqa: BLE001 - the nd function reports it
                     return general(x)
                 if type(res) is not _Tensor:

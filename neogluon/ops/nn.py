@@ -1247,6 +1247,20 @@ def _softmax(
     return _softmax_core(data, length, axis, temperature, dtype, False, False)
 
 
+def _softmax_fast(attrs: dict):
+    """``torch.softmax`` over the axis, for the plain call (no length, no
+    temperature, no dtype): what ``_softmax`` runs for it."""
+    if attrs["use_length"] or attrs["temperature"] is not None or attrs["dtype"]:
+        return None
+    axis = attrs["axis"]
+    softmax = torch.softmax
+
+    def fast(data):
+        return softmax(data, axis)
+
+    return fast
+
+
 def _make_softmax_variant(log: bool, neg: bool):
     def kernel(data, *, axis=-1, temperature=None, dtype=None, use_length=False):
         if use_length:
@@ -1281,6 +1295,7 @@ register(
         infer_shape=lambda s, a: (s, [s[0]]),
         infer_type=_softmax_infer_type,
         dtype_free_inputs=("length",),
+        fast_kernel=_softmax_fast,
         doc="Softmax along ``axis`` (``exp(x/T)`` normalized).",
     )
 )

@@ -262,6 +262,31 @@ def test_fast_kernels_return_what_the_kernel_returns():
     op = reg.get("Concat")
     attrs = op.parse_attrs({"num_args": 2, "dim": 1})
     assert torch.equal(op.fast_kernel(attrs)(t, t), op.kernel(t, t, **attrs))
+    op = reg.get("softmax")
+    for kw in ({}, {"axis": 0}, {"axis": -1}):
+        attrs = op.parse_attrs(kw)
+        assert torch.equal(op.fast_kernel(attrs)(t), op.kernel(t, **attrs))
+    # temperature, dtype or a length: the kernel's own path
+    for kw in ({"temperature": 2.0}, {"dtype": "float64"}, {"use_length": True}):
+        assert op.fast_kernel(op.parse_attrs(kw)) is None
+
+
+def test_npx_softmax_at_defaults_runs_the_fast_kernel():
+    from neogluon import np as mnp
+    from neogluon import npx
+
+    with mx.util.np_array(True), mx.util.np_shape(True):
+        a = mnp.array(X)
+        out = npx.softmax(a)
+        assert type(out) is mnp.ndarray
+        assert torch.equal(out.to_torch(), torch.softmax(torch.tensor(X), -1))
+        a.attach_grad()
+        with mx.autograd.record():
+            loss = (npx.softmax(a) * mnp.array(X)).sum()
+        loss.backward()
+        ref = torch.tensor(X, requires_grad=True)
+        (torch.softmax(ref, -1) * torch.tensor(X)).sum().backward()
+        assert torch.allclose(a.grad.to_torch(), ref.grad)
 
 
 def test_attr_key_rejects_ambiguous_values():
