@@ -166,6 +166,26 @@ def _cacheable(op: _reg.OpDef, given: dict) -> bool:
     return True
 
 
+#: ``mx.np.ndarray``, registered by ``ndarray/_np.py`` (which imports this module).
+_NP_ARRAY_TYPES: list[type] = []
+
+
+def _only_np_arrays(args: tuple) -> bool:
+    """Whether ``args`` hold an ``mx.np.ndarray`` and no array of another
+    kind than it and the dense ``NDArray`` (``invoke`` treats the two alike)."""
+    if not _NP_ARRAY_TYPES:
+        return False
+    np_type = _NP_ARRAY_TYPES[0]
+    seen = False
+    for a in args:
+        t = type(a)
+        if t is np_type:
+            seen = True
+        elif t is not NDArray and isinstance(a, NDArray):
+            return False
+    return seen
+
+
 def make_function(op: _reg.OpDef, public_name: str):
     """The eager function for ``op``.
 
@@ -184,7 +204,26 @@ def make_function(op: _reg.OpDef, public_name: str):
     is handed to the general function, which does what ``invoke`` always did.
     """
     general = _general_function(op)
-    fn = general if op.creation else _fast_function(op, general)
+    if op.creation:
+        fn = general
+    else:
+        fast: list = []
+
+        def slow(*args, out=None, name=None, **kwargs):
+            # ``mx.np`` arrays given positionally (Gluon layers under
+            # ``npx.set_np()`` call these operators on them, also beside
+            # NDArrays): their NDArray views (no copy, gradients shared) take
+            # the fast path, which returns what ``invoke`` returns for them,
+            # an NDArray.
+            if out is None and _only_np_arrays(args):
+                views = [
+                    a.as_nd_ndarray() if isinstance(a, NDArray) else a for a in args
+                ]
+                return fast[0](*views, name=name, **kwargs)
+            return general(*args, out=out, name=name, **kwargs)
+
+        fn = _fast_function(op, slow)
+        fast.append(fn)
     fn.__name__ = public_name
     fn.__qualname__ = public_name
     fn.__doc__ = build_doc(op)

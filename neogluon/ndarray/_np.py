@@ -49,6 +49,7 @@ from ._core import NDArray
 from ._core import _grad_off
 from ._core import check_recorded_write
 from ._core import note_recorded
+from ._frontend import _NP_ARRAY_TYPES as _frontend_types
 from ._frontend import attr_key
 
 __all__ = [
@@ -1023,3 +1024,6 @@ def operator_call(op: _reg.OpDef, general: Callable) -> Callable:
 
     fn.general = general  # type: ignore[attr-defined]
     return fn
+
+
+_frontend_types.append(ndarray)  # the nd operators' fast path takes np arrays

@@ -392,6 +392,45 @@ def test_common_calls_do_not_reach_invoke(monkeypatch):
     assert calls == []
     # the general path still serves what the one-frame one hands back
     nd.relu(x, out=nd.zeros((2, 3)))
-    nd.relu(mx.np.array(X))
     nd.dot(lhs=x, rhs=w)
-    assert calls == ["relu", "relu", "dot"]
+    assert calls == ["relu", "dot"]
+
+
+def test_np_arrays_take_the_fast_path_and_give_what_invoke_gives(monkeypatch):
+    # Gluon layers under set_np call the nd operators on mx.np arrays (also
+    # beside NDArrays): their NDArray views run the one-frame path; the result
+    # is the NDArray invoke gives, gradients reach the np variables.
+    from neogluon.ndarray._invoke import invoke as real_invoke
+
+    a = mx.np.array(X)
+    w = mx.np.ones((4, 3))
+    b = nd.zeros((4,))
+    expect = real_invoke(
+        reg.get("FullyConnected"),
+        [a, w, b],
+        reg.get("FullyConnected").parse_attrs({"num_hidden": 4}),
+    )
+    calls = []
+
+    def spy(op, inputs, attrs, out=None):
+        calls.append(op.name)
+        return real_invoke(op, inputs, attrs, out)
+
+    monkeypatch.setattr(_frontend, "invoke", spy)
+    got = nd.FullyConnected(a, w, b, num_hidden=4)
+    assert type(got) is type(expect) is nd.NDArray
+    assert torch.equal(got.to_torch(), expect.to_torch())
+    r = nd.relu(a)
+    assert type(r) is nd.NDArray
+    assert torch.equal(r.to_torch(), torch.relu(torch.tensor(X)))
+    a.attach_grad()
+    with mx.autograd.record():
+        y = nd.sum(nd.pick(nd.log_softmax(a), mx.np.array([0.0, 2.0]), axis=1))
+    y.backward()
+    ref = torch.tensor(X, requires_grad=True)
+    torch.log_softmax(ref, -1).gather(1, torch.tensor([[0], [2]])).sum().backward()
+    assert torch.allclose(a.grad.to_torch(), ref.grad)
+    assert calls == []
+    # out= and sparse arrays still take the general path
+    nd.relu(a, out=nd.zeros((2, 3)))
+    assert calls == ["relu"]
