@@ -408,3 +408,33 @@ def test_thread_workers_finish_running_task_at_exit(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert marker.read_text() == "finished"
     assert not (tmp_path / "done.queued").exists()
+
+
+class _KilledDataset:
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, i):
+        import os
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_worker_death_reported_during_cleanup_keeps_the_mxnet_error(monkeypatch):
+    # torch's SIGCHLD handler may raise its RuntimeError while the loader
+    # cleans up after a dead worker; the MXNetError naming the death stands.
+    from neogluon.base import MXNetError
+    from neogluon.gluon import data
+    from neogluon.gluon.data import dataloader as dl
+
+    real = dl._kill_workers
+
+    def late_signal(it):
+        real(it)
+        raise RuntimeError("DataLoader worker (pid 1) is killed by signal: Killed.")
+
+    monkeypatch.setattr(dl, "_kill_workers", late_signal)
+    loader = data.DataLoader(_KilledDataset(), batch_size=1, num_workers=1, timeout=60)
+    with pytest.raises(MXNetError, match="worker process died while loading a batch"):
+        list(loader)

@@ -336,6 +336,21 @@ def _kill_workers(it) -> None:
         shutdown()
 
 
+def _stop_after_failure(it) -> None:
+    """:func:`_kill_workers` while an error (or a generator close) is on its way
+    out. torch's SIGCHLD handler raises ``RuntimeError`` ("... killed by
+    signal") in whatever Python code runs when a worker's death is reported;
+    arriving during this cleanup it would replace the error being raised (the
+    MXNetError naming the dead worker) with torch's, so it is dropped here:
+    the death is already being reported."""
+    try:
+        _kill_workers(it)
+    except RuntimeError as err:
+        text = str(err)
+        if "killed by signal" not in text and "exited unexpectedly" not in text:
+            raise
+
+
 def _dead_workers(it, wait: float = 2.0) -> str:
     """Describe the workers of ``it`` that exited (waiting up to ``wait`` s)."""
     workers = list(getattr(it, "_workers", ()))
@@ -1143,5 +1158,5 @@ class DataLoader:
                 yield self._finish(batch)
         finally:
             if not ok:
-                _kill_workers(it)
+                _stop_after_failure(it)
             del it
