@@ -76,6 +76,20 @@ def det_header(mx, i: int, rng):
     return mx.recordio.IRHeader(0, np.array([2, 5, *objs], np.float32), i, 0)
 
 
+def images_per_s(it) -> float:
+    """Images per second of one epoch of ``it``, after a warm-up epoch (workers
+    started, files cached); padding does not count."""
+    for _ in it:
+        pass
+    it.reset()
+    t = time.perf_counter()
+    n = 0
+    for batch in it:
+        batch.data[0].wait_to_read()
+        n += batch.data[0].shape[0] - batch.pad
+    return n / (time.perf_counter() - t)
+
+
 def det_record_iter(mx, rec: str) -> float:
     it = mx.io.ImageDetRecordIter(
         path_imgrec=rec,
@@ -108,15 +122,7 @@ def det_record_iter(mx, rec: str) -> float:
         preprocess_threads=2,
         verbose=False,
     )
-    for _ in it:  # warm-up epoch
-        pass
-    it.reset()
-    t = time.perf_counter()
-    n = 0
-    for batch in it:
-        batch.data[0].wait_to_read()
-        n += batch.data[0].shape[0] - batch.pad
-    return n / (time.perf_counter() - t)
+    return images_per_s(it)
 
 
 def det_path(rec: str) -> str:
@@ -138,15 +144,7 @@ def record_iter(mx, rec: str) -> float:
         std_b=57.0,
         preprocess_threads=2,
     )
-    for _ in it:  # warm-up epoch (workers started, files cached)
-        pass
-    it.reset()
-    t = time.perf_counter()
-    n = 0
-    for batch in it:
-        batch.data[0].wait_to_read()
-        n += batch.data[0].shape[0] - batch.pad
-    return n / (time.perf_counter() - t)
+    return images_per_s(it)
 
 
 def module_fit(mx, epochs: int = 1) -> tuple[float, float]:
