@@ -438,3 +438,52 @@ def test_worker_death_reported_during_cleanup_keeps_the_mxnet_error(monkeypatch)
     loader = data.DataLoader(_KilledDataset(), batch_size=1, num_workers=1, timeout=60)
     with pytest.raises(MXNetError, match="worker process died while loading a batch"):
         list(loader)
+
+
+def test_worker_death_found_without_sigchld():
+    # torch reports a dead worker from its SIGCHLD handler, whose exception is
+    # lost when the signal lands in a finalizer (a CI flake: "Exception ignored
+    # in <finalize object>", then a wait until the timeout). The loader checks
+    # the workers itself between short waits, so the death is found with the
+    # signal blocked too, well before the timeout.
+    import signal
+    import time
+
+    from neogluon.base import MXNetError
+    from neogluon.gluon import data
+
+    loader = data.DataLoader(_KilledDataset(), batch_size=1, num_workers=1, timeout=60)
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGCHLD])
+    try:
+        start = time.monotonic()
+        with pytest.raises(MXNetError, match="worker process died"):
+            list(loader)
+        assert time.monotonic() - start < 10
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def test_slow_batches_outlast_the_worker_poll():
+    # A batch slower than the loader's worker check interval is still delivered
+    # (the wait resumes), and the user's timeout is the one reported.
+    from neogluon.gluon import data
+
+    loader = data.DataLoader(_Slow(0.5), batch_size=1, num_workers=1, timeout=30)
+    assert [b.asnumpy().tolist() for b in loader] == [[0.0], [1.0]]
+    loader = data.DataLoader(_Slow(5.0), batch_size=1, num_workers=1, timeout=1)
+    with pytest.raises(DataLoaderTimeoutError, match="timed out after 1 seconds"):
+        list(loader)
+
+
+class _Slow:
+    def __init__(self, delay):
+        self.delay = delay
+
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, i):
+        import time
+
+        time.sleep(self.delay)
+        return np.float32(i)

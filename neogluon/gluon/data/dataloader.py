@@ -351,6 +351,50 @@ def _stop_after_failure(it) -> None:
             raise
 
 
+# How often a wait for a worker's batch stops to check that the workers live.
+_WORKER_POLL_S = 0.2
+
+
+def _poll_workers_ourselves(it) -> bool:
+    """Take worker-death detection away from torch's SIGCHLD handler.
+
+    torch reports a dead worker by raising ``RuntimeError`` from a SIGCHLD
+    handler, in whatever Python code the main thread runs at that moment. In a
+    ``__del__`` or a weakref finalizer that exception is only printed ("Exception
+    ignored in ...") and the wait for the batch goes on until the timeout. So the
+    workers are unregistered from that handler and :func:`_next_polled` waits in
+    short slices instead, after each of which torch checks that every worker is
+    alive (and raises "exited unexpectedly" when one is not). Returns False, and
+    leaves torch's mechanism alone, on a torch without these internals."""
+    try:
+        from torch.utils.data._utils import signal_handling
+
+        if not hasattr(it, "_timeout") or not hasattr(it, "_worker_pids_set"):
+            return False
+        if it._worker_pids_set:
+            signal_handling._remove_worker_pids(id(it))
+            it._worker_pids_set = False
+    except (ImportError, AttributeError):
+        return False
+    it._timeout = _WORKER_POLL_S
+    return True
+
+
+def _next_polled(it, timeout: float):
+    """``next(it)`` waiting at most ``timeout`` seconds in slices of
+    ``_WORKER_POLL_S``; re-entering torch's ``__next__`` after its timeout is
+    safe (it raises before changing the iterator's state)."""
+    start = time.monotonic()
+    while True:
+        try:
+            return next(it)
+        except RuntimeError as err:
+            if not str(err).startswith("DataLoader timed out"):
+                raise
+            if time.monotonic() - start >= timeout:
+                raise
+
+
 def _dead_workers(it, wait: float = 2.0) -> str:
     """Describe the workers of ``it`` that exited (waiting up to ``wait`` s)."""
     workers = list(getattr(it, "_workers", ()))
@@ -1124,15 +1168,16 @@ class DataLoader:
                 "ignore", message=r".*use of fork\(\) may lead to deadlocks"
             )
             it = iter(loader)
-        return self._consume_workers(it)
+        polled = _poll_workers_ourselves(it)
+        return self._consume_workers(it, polled)
 
-    def _consume_workers(self, it):
+    def _consume_workers(self, it, polled: bool):
         ok = False
         try:
             while True:
                 try:
                     try:
-                        batch = next(it)
+                        batch = _next_polled(it, self._timeout) if polled else next(it)
                     except (EOFError, OSError) as err:
                         # A batch sent by a worker that died before the parent
                         # took over its shared-memory handle.
