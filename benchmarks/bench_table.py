@@ -234,8 +234,9 @@ def _resnet_train_gluon(mx, mode, files, thumbnail):
 def _resnet_train_torch(torch, mx, files, thumbnail):
     from bench_train import _torch_step  # noqa: PLC0415
 
-    step, _first = _torch_step(torch, mx, thumbnail, files[f"train_{thumbnail}"])
-    return step, lambda: float(step().detach())
+    # _torch_step has run the first step already: its loss is the probe
+    step, first = _torch_step(torch, mx, thumbnail, files[f"train_{thumbnail}"])
+    return step, lambda: first
 
 
 def _lstm_net(mx):
