@@ -29,9 +29,15 @@ def _init():
 
 def _net():
     nn = mx.gluon.nn
-    net = nn.HybridSequential()
-    net.add(nn.Dense(5, activation="relu", in_units=4))
-    net.add(nn.Dense(3, in_units=5))
+    # A fixed prefix gives every net the same parameter names. Trainer orders
+    # parameters by sorted name (as MXNet) and .states files map states by that
+    # index, so with global names ("dense9_", "dense10_" sort out of layer
+    # order) a resumed net would take the other layers' momenta: the test would
+    # depend on how many Dense layers earlier tests created.
+    net = nn.HybridSequential(prefix="net_")
+    with net.name_scope():
+        net.add(nn.Dense(5, activation="relu", in_units=4))
+        net.add(nn.Dense(3, in_units=5))
     net.initialize()
     params = dict(net._collect_params_with_prefix())
     for k, v in _init().items():
