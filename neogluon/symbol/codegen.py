@@ -29,6 +29,45 @@ def _fresh(t):
     return t.clone()
 
 
+def _view_roots(entry) -> set:
+    """The entries whose storage ``entry`` may share: itself for an op that
+    computes a new tensor, the roots of its inputs for a view op, and the
+    variable for an input (marked ``"var"``)."""
+    n, i = entry[0], entry[1]
+    if n.op is None:
+        return {("var", id(n), i)}
+    if not n.op.returns_view:
+        return {(id(n), i)}
+    roots: set = set()
+    for src in n.inputs:
+        roots |= _view_roots(src)
+    return roots
+
+
+def _outputs_to_copy(outputs) -> set[int]:
+    """Indices of the graph outputs that must be returned as copies: inputs,
+    views of inputs, and views sharing storage with another output (each
+    output of a block call is an array of its own, as in MXNet). A view of an
+    intermediate result that nothing else returns is handed out as is (a
+    reshape of the last layer's output need not copy it)."""
+    roots = [
+        _view_roots(e) if e[0].op is None or e[0].op.returns_view else None
+        for e in outputs
+    ]
+    own = [
+        r if r is not None else {(id(e[0]), e[1])}
+        for r, e in zip(roots, outputs, strict=True)
+    ]
+    copy = set()
+    for k, r in enumerate(roots):
+        if r is None:
+            continue
+        others = set().union(*(o for j, o in enumerate(own) if j != k))
+        if any(x[0] == "var" for x in r) or r & others:
+            copy.add(k)
+    return copy
+
+
 class Emitter:
     """The function being emitted: its lines, globals and entry names.
 
@@ -152,9 +191,10 @@ def emit_graph(
         if dead:
             em.lines.append(f"    del {', '.join(dead)}")
     rets = []
-    for n, i in outputs:
+    copied = _outputs_to_copy(outputs)
+    for k, (n, i) in enumerate(outputs):
         s = em.arg((n, i))
-        if n.op is None or n.op.returns_view:
+        if k in copied:
             # Never hand out an input (or a view of one) as an output.
             em.env["_fresh"] = _fresh
             s = f"_fresh({s})"
