@@ -277,6 +277,8 @@ class Executor:
         # computes no gradient for).
         self._write_names = [n for n, r in reqs.items() if r == "write"]
         self._head_state: list = []
+        # name -> (bound tensor, its leaf) for recorded forwards
+        self._made_leaves: dict = {}
         self._out_names = symbol.list_outputs()
         # Sparse arrays: outputs computed with MXNet's storage types (storage.py).
         self._sparse = _storage.needs_sparse_forward(
@@ -443,13 +445,24 @@ class Executor:
         leaves: dict = {}
         tensors = []
         self._head_state = []
+        made = self._made_leaves
         for src, name, recorded in (
             self._input_plan if self._monitor is None else self._full_plan
         ):
             t = src[name]._data
-            if record and recorded and t.is_floating_point():
-                t = t.detach().requires_grad_(True)
-                leaves[name] = t
+            if record and recorded:
+                # The leaf of a bound array: a detached view (sharing its data
+                # and version counter) made once per tensor, so in-place
+                # updates (the optimizer's) are what the next forward reads.
+                hit = made.get(name)
+                if hit is not None and hit[0] is t:
+                    t = hit[1]
+                    leaves[name] = t
+                elif t.is_floating_point():
+                    leaf = t.detach().requires_grad_(True)
+                    made[name] = (t, leaf)
+                    t = leaf
+                    leaves[name] = t
             tensors.append(t)
         prev = _state.flags.training
         _state.flags.training = bool(is_train)
@@ -597,6 +610,8 @@ class Executor:
                     # operators that do not pass one through.
                     self.grad_dict[n]._data.zero_()
             reqs = self._reqs
+            dsts = []
+            srcs = []
             for n, g in zip(names, grads, strict=True):
                 buf = self.grad_dict[n]
                 if g is not None and g.layout != torch.strided:
@@ -609,9 +624,12 @@ class Executor:
                     if g is None:
                         t.zero_()
                     else:
-                        t.copy_(g)
+                        dsts.append(t)
+                        srcs.append(g)
                 elif g is not None:
                     t.add_(g)
+            if dsts:
+                torch._foreach_copy_(dsts, srcs)
 
     def _bad_head(self, k: int, g, o) -> None:
         raise MXNetError(
