@@ -555,7 +555,7 @@ class Module(BaseModule):
         if not isinstance(data_batch, list):
             data = data_batch.data
             if len(data) == len(shapes) and all(
-                tuple(d.shape) == tuple(s.shape)
+                d.shape == s.shape or tuple(d.shape) == tuple(s.shape)
                 for d, s in zip(data, shapes, strict=True)
             ):
                 # The bound shapes: no reshape (the common case, checked first).

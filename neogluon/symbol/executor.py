@@ -427,6 +427,8 @@ class Executor:
 
     def forward(self, is_train: bool = False, **kwargs):
         """Run the graph; ``kwargs`` arrays are copied into ``arg_dict`` first."""
+        if not kwargs:
+            return self._run(bool(is_train), record=bool(is_train))
         import numpy as np
 
         for name, value in kwargs.items():
