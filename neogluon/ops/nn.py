@@ -1400,9 +1400,9 @@ def softmax_output_grad(p, label, a: dict):
             lab = label.reshape(shape[0], -1)
         else:
             lab = label.reshape(p.shape[:-1])
-        li = lab.to(torch.long).clamp(0, k - 1)
         alpha = a["smooth_alpha"]
         if alpha or a["multi_output"]:
+            li = lab.to(torch.long).clamp(0, k - 1)
             onehot = F.one_hot(li, k).to(p.dtype)
             if a["multi_output"]:
                 onehot = onehot.movedim(-1, 1)
@@ -1410,11 +1410,11 @@ def softmax_output_grad(p, label, a: dict):
                 onehot = onehot * (1 - alpha) + (1 - onehot) * (alpha / (k - 1))
             g = p - onehot
         else:
-            # p - onehot(label) without the one-hot matrix: subtract 1 at
-            # the label's class only (the same float result, p - 1.0).
-            idx = li.unsqueeze(-1)
+            # p - onehot(label) without the one-hot matrix: add -1 at the
+            # label's class only (the same float result, p - 1.0).
+            idx = lab.unsqueeze(-1).to(torch.long).clamp(0, k - 1)
             g = p.clone()
-            g.scatter_(-1, idx, p.gather(-1, idx) - 1)
+            g.scatter_(-1, idx, -1.0, reduce="add")
         keep = None
         if a["use_ignore"]:
             keep = (lab != a["ignore_label"]).to(p.dtype)

@@ -78,6 +78,8 @@ def _executor_graph(symbol: Graph) -> CompiledGraph:
 # normalisation, which costs more than a small network's backward); None on a
 # torch without it: the public function is used.
 _ENGINE = getattr(getattr(torch.autograd, "graph", None), "_engine_run_backward", None)
+_set_grad = torch._C._set_grad_enabled
+_grad_enabled = torch._C.is_grad_enabled
 
 
 class _LossHeads:
@@ -468,20 +470,22 @@ class Executor:
             tensors.append(t)
         prev = _state.flags.training
         _state.flags.training = bool(is_train)
+        grad_was = _grad_enabled()
+        _set_grad(bool(leaves))
         try:
-            with torch.set_grad_enabled(bool(leaves)):
-                if self._monitor is not None:
-                    outs = self._run_monitored(tensors, bool(leaves))
-                elif self._serial:
-                    with _ONE_THREAD:
-                        outs = self._graph(tensors)
-                        if self._heads is not None:
-                            outs = self._apply_heads(outs)
-                else:
+            if self._monitor is not None:
+                outs = self._run_monitored(tensors, bool(leaves))
+            elif self._serial:
+                with _ONE_THREAD:
                     outs = self._graph(tensors)
                     if self._heads is not None:
                         outs = self._apply_heads(outs)
+            else:
+                outs = self._graph(tensors)
+                if self._heads is not None:
+                    outs = self._apply_heads(outs)
         finally:
+            _set_grad(grad_was)
             _state.flags.training = prev
         self._leaves = leaves
         self._outs = outs
@@ -497,8 +501,12 @@ class Executor:
             b._data.shape == o.shape and b._data.dtype == o.dtype
             for b, o in zip(bufs, outs, strict=True)
         ):
-            for b, o in zip(bufs, outs, strict=True):
-                b._data.copy_(o.detach())  # records nothing
+            if len(outs) == 1:
+                bufs[0]._data.copy_(outs[0].detach())  # records nothing
+            else:
+                torch._foreach_copy_(
+                    [b._data for b in bufs], [o.detach() for o in outs]
+                )
         else:
             self.outputs = [_new(o.detach()) for o in outs]
         return self.outputs
@@ -603,7 +611,9 @@ class Executor:
         if self._monitor is not None and self._taps is not None:
             callback = self._monitor[0]
             self._taps.report(lambda name, _op, arr: callback(name, arr))
-        with torch.no_grad():
+        grad_was = _grad_enabled()
+        _set_grad(False)
+        try:
             for n in self._write_names:
                 if n not in leaves:
                     # An integer argument (softmax's length, an index), or a
@@ -632,6 +642,8 @@ class Executor:
                     t.add_(g)
             if dsts:
                 torch._foreach_copy_(dsts, srcs)
+        finally:
+            _set_grad(grad_was)
 
     def _bad_head(self, k: int, g, o) -> None:
         raise MXNetError(
