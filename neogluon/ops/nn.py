@@ -1372,8 +1372,8 @@ def softmax_output_prob(data, a: dict):
     shape = data.shape
     if a["multi_output"]:
         p = torch.softmax(data.reshape(shape[0], shape[1], -1), 1)
-    elif a["preserve_shape"]:
-        p = torch.softmax(data, -1)
+    elif a["preserve_shape"] or len(shape) == 2:
+        return torch.softmax(data, -1)
     else:
         p = torch.softmax(data.reshape(shape[0], -1), 1)
     return p.reshape(shape)
