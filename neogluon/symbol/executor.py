@@ -78,6 +78,14 @@ def _executor_graph(symbol: Graph) -> CompiledGraph:
 # normalisation, which costs more than a small network's backward); None on a
 # torch without it: the public function is used.
 _ENGINE = getattr(getattr(torch.autograd, "graph", None), "_engine_run_backward", None)
+# The C++ engine itself: what ``_ENGINE`` calls after stashing the Python
+# context for device threads. A CPU backward runs on the calling thread, so
+# CPU graphs call it directly.
+_CPU_ENGINE = getattr(
+    getattr(getattr(torch.autograd, "variable", None), "Variable", None),
+    "_execution_engine",
+    None,
+)
 _set_grad = torch._C._set_grad_enabled
 _grad_enabled = torch._C.is_grad_enabled
 
@@ -601,7 +609,12 @@ class Executor:
                 grads: tuple = (None,) * len(names)
             elif _ENGINE is not None:
                 # MXNet allows several backward calls after one forward.
-                grads = _ENGINE(
+                engine = (
+                    _CPU_ENGINE.run_backward
+                    if _CPU_ENGINE is not None and all(r.is_cpu for r in roots)
+                    else _ENGINE
+                )
+                grads = engine(
                     tuple(roots), tuple(root_grads), True, False, inputs, True, False
                 )
             else:
