@@ -316,6 +316,10 @@ def _aggregation_size(default: int) -> int:
     return int(os.getenv("MXNET_OPTIMIZER_AGGREGATION_SIZE", str(default)))
 
 
+#: Updater plans kept (one per index list: per device of a Module).
+_MAX_PLANS = 16
+
+
 class Updater:
     """Applies an optimizer to ``(index, grad, weight)`` and keeps the states.
 
@@ -331,10 +335,11 @@ class Updater:
         self.states: dict = {}
         self.states_synced: dict = {}
         self.aggregate_updates = optimizer.aggregate_num > 0
-        # (key, device id, [(indices, weights, grads, states) per optimizer
-        # call]) of the last call with lists; the key holds the states dict,
+        # indices -> (key, device id, [(indices, weights, grads, states) per
+        # optimizer call]) of the last call with these indices as lists (one
+        # per device in a multi-device Module); the key holds the states dict,
         # the calls hold the arrays (so their ids in the key stay theirs).
-        self._plan: tuple | None = None
+        self._plans: dict = {}
 
     def _plan_key(self, indices, grads, weights) -> tuple:
         return (
@@ -353,7 +358,7 @@ class Updater:
             grads = [grad]
             weights = [weight]
         else:
-            plan = self._plan
+            plan = self._plans.get(tuple(index))
             if plan is not None:
                 key = plan[0]
                 if (
@@ -415,7 +420,10 @@ class Updater:
             ]
         self._run_calls(calls)
         if isinstance(index, (list, tuple)) and device is not None:
-            self._plan = (self._plan_key(index, grad, weight), device, calls)
+            if len(self._plans) >= _MAX_PLANS:
+                self._plans.clear()
+            key = self._plan_key(index, grad, weight)
+            self._plans[key[0]] = (key, device, calls)
 
     def _run_calls(self, calls: list) -> None:
         update = self.optimizer.update_multi_precision
@@ -450,7 +458,7 @@ class Updater:
         else:
             self.states = states
         self.states_synced = dict.fromkeys(self.states.keys(), False)
-        self._plan = None
+        self._plans = {}
 
     def get_states(self, dump_optimizer: bool = False) -> bytes:
         """Pickled states (and the optimizer when ``dump_optimizer``)."""

@@ -31,9 +31,9 @@ def test_planned_calls_match_unplanned_ones():
         for g in gs_a + gs_b:
             g[:] = step + 0.5
         planned(idx, gs_a, ws_a)
-        fresh._plan = None
+        fresh._plans.clear()
         fresh(list(idx), list(gs_b), list(ws_b))
-    assert planned._plan is not None
+    assert planned._plans
     for a, b in zip(ws_a, ws_b, strict=True):
         np.testing.assert_array_equal(a.asnumpy(), b.asnumpy())
     for i in idx:
@@ -77,19 +77,19 @@ def test_new_arrays_or_states_make_a_new_plan():
     ws, gs = _arrays(2)
     up = mx.optimizer.get_updater(_sgd())
     up([0, 1, 2], gs, ws)
-    first = up._plan
+    first = up._plans[(0, 1, 2)]
     up([0, 1, 2], gs, ws)
-    assert up._plan is first
+    assert up._plans[(0, 1, 2)] is first
     ws2, gs2 = _arrays(3)
     before = ws[0].asnumpy()
     up([0, 1, 2], gs2, ws2)
-    assert up._plan is not first
+    assert up._plans[(0, 1, 2)] is not first
     np.testing.assert_array_equal(ws[0].asnumpy(), before)  # the new arrays moved
     states = up.get_states()
     up.set_states(states)
-    assert up._plan is None
+    assert not up._plans
     up([0, 1, 2], gs2, ws2)
-    states = up._plan[2][0][3]  # SGD aggregates: one call
+    states = up._plans[(0, 1, 2)][2][0][3]  # SGD aggregates: one call
     assert all(st is up.states[i] for i, st in zip([0, 1, 2], states, strict=True))
 
 
@@ -127,3 +127,16 @@ def test_module_update_plan_is_rebuilt_after_a_rebind():
     mod.update()
     assert mod._update_plan is not plan
     assert mod._update_plan[2][0][2][0] is mod._exec_group.param_arrays[0][0]
+
+
+def test_one_plan_per_index_list():
+    # A multi-device Module calls the updater once per device, alternating.
+    ws, gs = _arrays(4, n=4)
+    up = mx.optimizer.get_updater(_sgd())
+    for _ in range(2):
+        up([0, 2], gs[:2], ws[:2])
+        up([1, 3], gs[2:], ws[2:])
+    assert set(up._plans) == {(0, 2), (1, 3)}
+    plan = up._plans[(0, 2)]
+    up([0, 2], gs[:2], ws[:2])
+    assert up._plans[(0, 2)] is plan
