@@ -648,6 +648,19 @@ class DataParallelExecutorGroup:
     def update_metric(self, eval_metric, labels, pre_sliced: bool = False) -> None:
         """Update ``eval_metric`` with each executor's outputs and its labels."""
         whole = len(self.execs) == 1
+        if whole and not pre_sliced and self.label_layouts is not None:
+            # One context: each label as it is when it holds the whole batch.
+            stop = self.slices[0].stop
+            if self.slices[0].start == 0 and all(
+                axis < 0 or (axis == 0 and label.shape[0] == stop)
+                for label, axis in zip(labels, self.label_layouts, strict=False)
+            ):
+                e = self.execs[0]
+                eval_metric.update_dict(
+                    dict(zip(self.label_names or [], labels, strict=False)),
+                    dict(zip(self.output_names, e.outputs, strict=False)),
+                )
+                return
         for k, (e, islice) in enumerate(zip(self.execs, self.slices, strict=False)):
             if not pre_sliced:
                 labels_slice = []
