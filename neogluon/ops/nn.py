@@ -1388,7 +1388,7 @@ def softmax_output_grad(p, label, a: dict):
     shape = p.shape
     if a["multi_output"]:
         p = p.reshape(shape[0], shape[1], -1)
-    elif not a["preserve_shape"]:
+    elif not a["preserve_shape"] and len(shape) != 2:
         p = p.reshape(shape[0], -1)
     cax = 1 if a["multi_output"] else -1
     k = p.shape[cax]
@@ -1398,6 +1398,8 @@ def softmax_output_grad(p, label, a: dict):
     else:
         if a["multi_output"]:
             lab = label.reshape(shape[0], -1)
+        elif label.shape == p.shape[:-1]:
+            lab = label
         else:
             lab = label.reshape(p.shape[:-1])
         alpha = a["smooth_alpha"]
@@ -1438,7 +1440,7 @@ def softmax_output_grad(p, label, a: dict):
         # MXNet 1.9.1 multiplies by the softmax output here, not by the head
         # gradient its documentation mentions; we match the numbers.
         g = g * p
-    return g.reshape(shape)
+    return g if g.shape == shape else g.reshape(shape)
 
 
 class _SoftmaxOutputFn(torch.autograd.Function):
