@@ -624,6 +624,11 @@ class NDArrayIter(DataIter):
         return res
 
     def _batchify(self, data_source) -> list:
+        if 0 <= self.cursor and self.cursor + self.batch_size <= self.num_data:
+            # A whole batch inside the data (no cache, no padding): the common case.
+            return self._getdata(
+                data_source, self.cursor, self.cursor + self.batch_size
+            )
         if self.cursor >= self.num_data:
             raise ValueError("NDArrayIter: the iterator is exhausted; call reset().")
         if self.last_batch_handle == "roll_over" and -self.batch_size < self.cursor < 0:

@@ -62,17 +62,21 @@ class Accuracy(EvalMetric):
             reduce = pred_label.shape != label.shape
             # The host copy first, then numpy's argmax: the same indices as
             # nd.argmax (the first maximum, NaN counting as the largest).
-            pred_label = _np(pred_label)
+            pred = _np(pred_label)
             if reduce:
-                pred_label = numpy.argmax(pred_label, axis=self.axis)
-            pred_label = pred_label.astype("int32").flat
-            label = _np(label).astype("int32").flat
-            check_label_shapes(label, pred_label)
-            num_correct = (pred_label == label).sum()
+                # int64 indices: equal to them as int32 (MXNet's cast)
+                pred = pred.argmax(axis=self.axis).ravel()
+            else:
+                pred = pred.astype("int32").ravel()
+            # Flat, as MXNet compares them (label.flat == pred.flat).
+            flat = _np(label).astype("int32").ravel()
+            if flat.size != pred.size:
+                check_label_shapes(flat, pred)  # raises MXNet's error
+            num_correct = (pred == flat).sum()
             self.sum_metric += num_correct
             self.global_sum_metric += num_correct
-            self.num_inst += len(pred_label)
-            self.global_num_inst += len(pred_label)
+            self.num_inst += pred.size
+            self.global_num_inst += pred.size
 
 
 @register

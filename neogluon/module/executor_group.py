@@ -78,6 +78,19 @@ def _load_general(data, targets, major_axis) -> None:
                     d_src.copyto(d_dst)
 
 
+def _load_whole(data, targets) -> bool:
+    """Copy each array of ``data`` into its one-context target when all have
+    the target's shape (a whole batch); False, copying nothing, otherwise."""
+    if len(data) != len(targets):
+        return False
+    for src, ((_, dst),) in zip(data, targets, strict=True):
+        if not isinstance(src, nd.NDArray) or src.shape != dst.shape:
+            return False
+    for src, ((_, dst),) in zip(data, targets, strict=True):
+        src.copyto(dst)
+    return True
+
+
 def _load_data(batch, targets, major_axis) -> None:
     if isinstance(batch, list):
         per_input = [[b.data[i] for b in batch] for i in range(len(targets))]
@@ -531,9 +544,19 @@ class DataParallelExecutorGroup:
     # ------------------------------------------------------------ computation
     def forward(self, data_batch, is_train=None) -> None:
         """Load the batch (sliced per context) and run every executor."""
-        _load_data(data_batch, self.data_arrays, self.data_layouts)
         if is_train is None:
             is_train = self.for_training
+        if len(self.execs) == 1 and not isinstance(data_batch, list):
+            # One context: each input's whole batch into the bound array.
+            label = getattr(data_batch, "label", None)
+            if _load_whole(data_batch.data, self.data_arrays) and (
+                self.label_arrays is None
+                or not label
+                or _load_whole(label, self.label_arrays)
+            ):
+                self.execs[0].forward(is_train=is_train)
+                return
+        _load_data(data_batch, self.data_arrays, self.data_layouts)
         if isinstance(data_batch, list):
             if self.label_arrays is not None and data_batch and data_batch[0].label:
                 _load_label(data_batch, self.label_arrays, self.label_layouts)
@@ -604,6 +627,9 @@ class DataParallelExecutorGroup:
                 "backward: re-bind with for_training=True to run backward."
             )
         if out_grads is None:
+            if len(self.execs) == 1:
+                self.execs[0].backward()
+                return
             out_grads = []
         elif isinstance(out_grads, nd.NDArray):
             out_grads = [out_grads]
@@ -622,6 +648,19 @@ class DataParallelExecutorGroup:
     def update_metric(self, eval_metric, labels, pre_sliced: bool = False) -> None:
         """Update ``eval_metric`` with each executor's outputs and its labels."""
         whole = len(self.execs) == 1
+        if whole and not pre_sliced and self.label_layouts is not None:
+            # One context: each label as it is when it holds the whole batch.
+            stop = self.slices[0].stop
+            if self.slices[0].start == 0 and all(
+                axis < 0 or (axis == 0 and label.shape[0] == stop)
+                for label, axis in zip(labels, self.label_layouts, strict=False)
+            ):
+                e = self.execs[0]
+                eval_metric.update_dict(
+                    dict(zip(self.label_names or [], labels, strict=False)),
+                    dict(zip(self.output_names, e.outputs, strict=False)),
+                )
+                return
         for k, (e, islice) in enumerate(zip(self.execs, self.slices, strict=False)):
             if not pre_sliced:
                 labels_slice = []

@@ -167,6 +167,7 @@ class Module(BaseModule):
         self._kvstore = None
         self._update_on_kvstore = None
         self._updater = None
+        self._update_plan: tuple | None = None
         self._preload_opt_states = None
         self._grad_req = None
         self._exec_group = None
@@ -554,7 +555,7 @@ class Module(BaseModule):
         if not isinstance(data_batch, list):
             data = data_batch.data
             if len(data) == len(shapes) and all(
-                tuple(d.shape) == tuple(s.shape)
+                d.shape == s.shape or tuple(d.shape) == tuple(s.shape)
                 for d, s in zip(data, shapes, strict=True)
             ):
                 # The bound shapes: no reshape (the common case, checked first).
@@ -622,24 +623,44 @@ class Module(BaseModule):
                     group.param_names[index], grad_list, out=arg_list, priority=-index
                 )
             return
+        plan = self._update_plan
+        if (
+            plan is None
+            or plan[0] is not group.param_arrays
+            or plan[1] is not group.grad_arrays
+        ):
+            plan = self._update_plan = self._plan_updates(group)
+        kvstore = self._kvstore
+        if kvstore:
+            for index, name, grad_list in plan[3]:
+                # Sum the gradients over the devices into every device's gradient.
+                kvstore.pushpull(name, grad_list, priority=-index)
+        updater = self._updater
+        for idx, grads, weights in plan[2]:
+            updater(idx, grads, weights)
+
+    def _plan_updates(self, group) -> tuple:
+        """What :meth:`update` hands the updater, per device: the indices
+        (``index * num_device + k``), gradients and weights of the parameters
+        with gradients; and per such parameter its kvstore key. Kept while the
+        executor group's parameter and gradient lists stay the same."""
         num_device = len(self._context)
         updates: list = [[] for _ in range(num_device)]
+        pushes = []
         for index, (arg_list, grad_list) in enumerate(
             zip(group.param_arrays, group.grad_arrays, strict=True)
         ):
             if grad_list[0] is None:
                 continue
-            if self._kvstore:
-                # Sum the gradients over the devices into every device's gradient.
-                self._kvstore.pushpull(
-                    group.param_names[index], grad_list, priority=-index
-                )
+            pushes.append((index, group.param_names[index], grad_list))
             for k, (w, g) in enumerate(zip(arg_list, grad_list, strict=True)):
                 updates[k].append((index * num_device + k, g, w))
+        calls = []
         for dev_updates in updates:
             if dev_updates:
                 idx, grads, weights = zip(*dev_updates, strict=True)
-                self._updater(list(idx), list(grads), list(weights))
+                calls.append((list(idx), list(grads), list(weights)))
+        return (group.param_arrays, group.grad_arrays, calls, pushes)
 
     def get_outputs(self, merge_multi_context: bool = True):
         """Outputs of the last forward (merged over contexts, or per context)."""

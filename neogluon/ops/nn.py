@@ -1366,77 +1366,97 @@ register(
 
 
 # --------------------------------------------------------------------------- loss outputs
+def softmax_output_prob(data, a: dict):
+    """SoftmaxOutput's forward: the softmax of ``data`` (attributes ``a``, the
+    op's parsed attributes), in ``data``'s shape."""
+    shape = data.shape
+    if a["multi_output"]:
+        p = torch.softmax(data.reshape(shape[0], shape[1], -1), 1)
+    elif a["preserve_shape"] or len(shape) == 2:
+        return torch.softmax(data, -1)
+    else:
+        p = torch.softmax(data.reshape(shape[0], -1), 1)
+    return p.reshape(shape)
+
+
+def softmax_output_grad(p, label, a: dict):
+    """SoftmaxOutput's gradient for its data: ``(p - onehot(label)) * scale``
+    from the forward's output ``p`` (data's shape) and ``label``; MXNet never
+    reads the head gradient. The bound executor calls it directly (its loss
+    heads, :mod:`neogluon.symbol.executor`); :class:`_SoftmaxOutputFn` in
+    eager code."""
+    shape = p.shape
+    if a["multi_output"]:
+        p = p.reshape(shape[0], shape[1], -1)
+    elif not a["preserve_shape"] and len(shape) != 2:
+        p = p.reshape(shape[0], -1)
+    cax = 1 if a["multi_output"] else -1
+    k = p.shape[cax]
+    if label.shape == shape and not a["multi_output"]:
+        g = p - label.reshape(p.shape).to(p.dtype)
+        keep = None
+    else:
+        if a["multi_output"]:
+            lab = label.reshape(shape[0], -1)
+        elif label.shape == p.shape[:-1]:
+            lab = label
+        else:
+            lab = label.reshape(p.shape[:-1])
+        alpha = a["smooth_alpha"]
+        if alpha or a["multi_output"]:
+            li = lab.to(torch.long).clamp(0, k - 1)
+            onehot = F.one_hot(li, k).to(p.dtype)
+            if a["multi_output"]:
+                onehot = onehot.movedim(-1, 1)
+            if alpha:
+                onehot = onehot * (1 - alpha) + (1 - onehot) * (alpha / (k - 1))
+            g = p - onehot
+        else:
+            # p - onehot(label) without the one-hot matrix: add -1 at the
+            # label's class only (the same float result, p - 1.0).
+            idx = lab.unsqueeze(-1).to(torch.long).clamp(0, k - 1)
+            g = p.clone()
+            g.scatter_(-1, idx, -1.0, reduce="add")
+        keep = None
+        if a["use_ignore"]:
+            keep = (lab != a["ignore_label"]).to(p.dtype)
+            g = g * keep.unsqueeze(cax)
+    norm = a["normalization"]
+    scale = a["grad_scale"]
+    if a["multi_output"] and norm != "valid":
+        # MXNet divides multi-output gradients by the positions per sample.
+        scale = scale / p.shape[2]
+    if norm == "batch":
+        scale = scale / shape[0]
+    elif norm == "valid":
+        if keep is not None:
+            cnt = max(float(keep.sum()), 1.0)
+        else:
+            cnt = float(g.numel() // k)
+        scale = scale / cnt
+    if scale != 1.0:  # x * 1.0 is x: the multiplication only costs a copy
+        g = g * scale
+    if a["out_grad"]:
+        # MXNet 1.9.1 multiplies by the softmax output here, not by the head
+        # gradient its documentation mentions; we match the numbers.
+        g = g * p
+    return g if g.shape == shape else g.reshape(shape)
+
+
 class _SoftmaxOutputFn(torch.autograd.Function):
     """Softmax forward; backward ``(p - onehot(label)) * scale``, head grad ignored."""
 
     @staticmethod
     def forward(ctx, data, label, a):
-        shape = data.shape
-        if a["multi_output"]:
-            x = data.reshape(shape[0], shape[1], -1)
-            p = torch.softmax(x, 1)
-        elif a["preserve_shape"]:
-            p = torch.softmax(data, -1)
-        else:
-            p = torch.softmax(data.reshape(shape[0], -1), 1)
+        p = softmax_output_prob(data, a)
         ctx.save_for_backward(p, label)
         ctx.a = a
-        ctx.shape = shape
-        return p.reshape(shape)
+        return p
 
     @staticmethod
     def backward(ctx, grad):
         p, label = ctx.saved_tensors
-        a = ctx.a
-        shape = ctx.shape
-        cax = 1 if a["multi_output"] else -1
-        k = p.shape[cax]
-        if label.shape == shape and not a["multi_output"]:
-            g = p - label.reshape(p.shape).to(p.dtype)
-            keep = None
-        else:
-            if a["multi_output"]:
-                lab = label.reshape(shape[0], -1)
-            else:
-                lab = label.reshape(p.shape[:-1])
-            li = lab.to(torch.long).clamp(0, k - 1)
-            alpha = a["smooth_alpha"]
-            if alpha or a["multi_output"]:
-                onehot = F.one_hot(li, k).to(p.dtype)
-                if a["multi_output"]:
-                    onehot = onehot.movedim(-1, 1)
-                if alpha:
-                    onehot = onehot * (1 - alpha) + (1 - onehot) * (alpha / (k - 1))
-                g = p - onehot
-            else:
-                # p - onehot(label) without the one-hot matrix: subtract 1 at
-                # the label's class only (the same float result, p - 1.0).
-                idx = li.unsqueeze(-1)
-                g = p.clone()
-                g.scatter_(-1, idx, p.gather(-1, idx) - 1)
-            keep = None
-            if a["use_ignore"]:
-                keep = (lab != a["ignore_label"]).to(p.dtype)
-                g = g * keep.unsqueeze(cax)
-        norm = a["normalization"]
-        scale = a["grad_scale"]
-        if a["multi_output"] and norm != "valid":
-            # MXNet divides multi-output gradients by the positions per sample.
-            scale = scale / p.shape[2]
-        if norm == "batch":
-            scale = scale / shape[0]
-        elif norm == "valid":
-            if keep is not None:
-                cnt = max(float(keep.sum()), 1.0)
-            else:
-                cnt = float(g.numel() // k)
-            scale = scale / cnt
-        g = g * scale
-        if a["out_grad"]:
-            # MXNet 1.9.1 multiplies by the softmax output here, not by the head
-            # gradient its documentation mentions; we match the numbers.
-            g = g * p
-        return g.reshape(shape), None, None
+        return softmax_output_grad(p, label, ctx.a), None, None
 
 
 def _softmax_output(data, label, **a):

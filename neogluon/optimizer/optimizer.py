@@ -316,11 +316,18 @@ def _aggregation_size(default: int) -> int:
     return int(os.getenv("MXNET_OPTIMIZER_AGGREGATION_SIZE", str(default)))
 
 
+#: Updater plans kept (one per index list: per device of a Module).
+_MAX_PLANS = 16
+
+
 class Updater:
     """Applies an optimizer to ``(index, grad, weight)`` and keeps the states.
 
     ``__call__`` accepts one index or lists; optimizers with ``aggregate_num > 0``
-    get the weights in groups (per dtype) of up to ``aggregate_num``.
+    get the weights in groups (per dtype) of up to ``aggregate_num``. A call
+    with lists that repeats the previous one (the same indices, weight and
+    gradient arrays, states and optimizer settings: a training loop) reuses
+    its groups.
     """
 
     def __init__(self, optimizer: Optimizer) -> None:
@@ -328,6 +335,22 @@ class Updater:
         self.states: dict = {}
         self.states_synced: dict = {}
         self.aggregate_updates = optimizer.aggregate_num > 0
+        # indices -> (key, device id, [(indices, weights, grads, states) per
+        # optimizer call]) of the last call with these indices as lists (one
+        # per device in a multi-device Module); the key holds the states dict,
+        # the calls hold the arrays (so their ids in the key stay theirs).
+        self._plans: dict = {}
+
+    def _plan_key(self, indices, grads, weights) -> tuple:
+        return (
+            tuple(indices),
+            tuple(map(id, weights)),
+            tuple(map(id, grads)),
+            self.states,
+            self.optimizer,
+            self.aggregate_updates,
+            self.optimizer.aggregate_num,
+        )
 
     def __call__(self, index, grad, weight) -> None:
         if not isinstance(index, (list, tuple)):
@@ -335,6 +358,17 @@ class Updater:
             grads = [grad]
             weights = [weight]
         else:
+            plan = self._plans.get(tuple(index))
+            if plan is not None:
+                key = plan[0]
+                if (
+                    key[3] is self.states
+                    and key[4] is self.optimizer
+                    and key == self._plan_key(index, grad, weight)
+                ):
+                    self.optimizer._set_current_context(plan[1])
+                    self._run_calls(plan[2])
+                    return
             indices = list(index)
             grads = list(grad)
             weights = list(weight)
@@ -344,8 +378,9 @@ class Updater:
                 lambda i, w, g, _s: self(i, g, w), indices, weights, grads, None
             )
             return
-        if weights:
-            self.optimizer._set_current_context(weights[0].context.device_id)
+        device = weights[0].context.device_id if weights else None
+        if device is not None:
+            self.optimizer._set_current_context(device)
         for i, idx in enumerate(indices):
             if isinstance(idx, bytes):
                 idx = idx.decode()
@@ -360,6 +395,7 @@ class Updater:
                     self.states[idx], weights[i].context
                 )
                 self.states_synced[idx] = True
+        calls: list = []
         if self.aggregate_updates:
             type_map: dict = {}
             for i, w, g in zip(indices, weights, grads, strict=True):
@@ -369,17 +405,37 @@ class Updater:
                 g_idx, g_w, g_g = (list(t) for t in zip(*group, strict=True))
                 for start in range(0, len(g_idx), size):
                     chunk = g_idx[start : start + size]
-                    # Aggregating optimizers (aggregate_num > 0) take lists where
-                    # the base signature names one NDArray, as MXNet's do.
-                    self.optimizer.update_multi_precision(
-                        chunk,
-                        g_w[start : start + size],  # type: ignore[arg-type]
-                        g_g[start : start + size],  # type: ignore[arg-type]
-                        [self.states[i] for i in chunk],
+                    calls.append(
+                        (
+                            tuple(chunk),
+                            tuple(g_w[start : start + size]),
+                            tuple(g_g[start : start + size]),
+                            tuple(self.states[i] for i in chunk),
+                        )
                     )
         else:
-            for i, w, g in zip(indices, weights, grads, strict=True):
-                self.optimizer.update_multi_precision(i, w, g, self.states[i])
+            calls = [
+                (i, w, g, self.states[i])
+                for i, w, g in zip(indices, weights, grads, strict=True)
+            ]
+        self._run_calls(calls)
+        if isinstance(index, (list, tuple)) and device is not None:
+            if len(self._plans) >= _MAX_PLANS:
+                self._plans.clear()
+            key = self._plan_key(index, grad, weight)
+            self._plans[key[0]] = (key, device, calls)
+
+    def _run_calls(self, calls: list) -> None:
+        update = self.optimizer.update_multi_precision
+        if self.aggregate_updates:
+            # Fresh lists per call: an optimizer may change the ones it gets.
+            # Aggregating optimizers (aggregate_num > 0) take lists where the
+            # base signature names one NDArray, as MXNet's do.
+            for i, w, g, st in calls:
+                update(list(i), list(w), list(g), list(st))  # type: ignore[arg-type]
+        else:
+            for args in calls:
+                update(*args)
 
     def sync_state_context(self, state, context):
         """Move a state (array, tuple/list of arrays, None) to ``context``."""
@@ -402,6 +458,7 @@ class Updater:
         else:
             self.states = states
         self.states_synced = dict.fromkeys(self.states.keys(), False)
+        self._plans = {}
 
     def get_states(self, dump_optimizer: bool = False) -> bytes:
         """Pickled states (and the optimizer when ``dump_optimizer``)."""

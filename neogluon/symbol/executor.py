@@ -22,6 +22,8 @@ from ..base import MXNetError
 from ..ndarray.ndarray import NDArray
 from ..ndarray.ndarray import _new
 from ..ops.contrib_vision import is_zero_grad
+from ..ops.nn import softmax_output_grad
+from ..ops.nn import softmax_output_prob
 from . import _monitor
 from . import storage as _storage
 from .compiler import CompiledGraph
@@ -31,6 +33,7 @@ from .frozen import FrozenGraph
 from .frozen import freeze_graph
 from .frozen import onednn_available
 from .graph import Graph
+from .graph import topo_order
 from .infer import infer_graph
 from .infer import infer_shapes
 from .infer import infer_types
@@ -54,16 +57,106 @@ _EXECUTOR_GRAPHS: dict = {}
 _EXECUTOR_GRAPHS_MAX = 64
 
 
-def _executor_graph(symbol: Graph) -> CompiledGraph:
+def _per_symbol(cache: dict, symbol: Graph, build):
+    """``build(symbol)``, kept in ``cache`` for this symbol and its outputs."""
     key = tuple((id(n), i) for n, i in symbol._outputs)
-    hit = _EXECUTOR_GRAPHS.get(id(symbol))
+    hit = cache.get(id(symbol))
     if hit is not None and hit[0] is symbol and hit[1] == key:
         return hit[2]
-    graph = compile_graph(symbol)
-    if len(_EXECUTOR_GRAPHS) >= _EXECUTOR_GRAPHS_MAX:
-        _EXECUTOR_GRAPHS.pop(next(iter(_EXECUTOR_GRAPHS)))
-    _EXECUTOR_GRAPHS[id(symbol)] = (symbol, key, graph)
-    return graph
+    value = build(symbol)
+    if len(cache) >= _EXECUTOR_GRAPHS_MAX:
+        cache.pop(next(iter(cache)))
+    cache[id(symbol)] = (symbol, key, value)
+    return value
+
+
+def _executor_graph(symbol: Graph) -> CompiledGraph:
+    return _per_symbol(_EXECUTOR_GRAPHS, symbol, compile_graph)
+
+
+# torch's engine entry (``torch.autograd.grad`` without its Python argument
+# normalisation, which costs more than a small network's backward); None on a
+# torch without it: the public function is used.
+_ENGINE = getattr(getattr(torch.autograd, "graph", None), "_engine_run_backward", None)
+# The C++ engine itself: what ``_ENGINE`` calls after stashing the Python
+# context for device threads. A CPU backward runs on the calling thread, so
+# CPU graphs call it directly.
+_CPU_ENGINE = getattr(
+    getattr(getattr(torch.autograd, "variable", None), "Variable", None),
+    "_execution_engine",
+    None,
+)
+_set_grad = torch._C._set_grad_enabled
+_grad_enabled = torch._C.is_grad_enabled
+
+
+class _LossHeads:
+    """How an executor runs a graph whose outputs include loss heads.
+
+    A loss head is a ``SoftmaxOutput`` node that is a graph output (once)
+    and feeds no other node. Its gradient does not depend on the head
+    gradient (MXNet never reads it), so the executor computes it itself:
+    ``graph`` is the bound graph with each loss head cut off (its data and,
+    when computed, its label are outputs instead), the forward applies the
+    softmax outside autograd, and the backward starts torch's engine at the
+    head's data with ``softmax_output_grad``. Same numbers as the
+    ``SoftmaxOutput`` autograd function, without its Python calls in torch's
+    engine. ``plan`` has one entry per output of the bound graph:
+    ``(raw_index, None, None, None)`` for an output the cut graph returns,
+    ``(data_index, label_index, label_name, attrs)`` for a loss head (the
+    label is the cut graph's output ``label_index``, or, when None, the
+    bound variable ``label_name``).
+    """
+
+    __slots__ = ("graph", "plan")
+
+    def __init__(self, graph: CompiledGraph, plan: list) -> None:
+        self.graph = graph
+        self.plan = plan
+
+
+def _loss_heads(symbol: Graph) -> _LossHeads | None:
+    outputs = symbol._outputs
+    nodes = topo_order(outputs)
+    consumed = {id(src) for n in nodes if n.op is not None for src, _ in n.inputs}
+    listed: dict[int, int] = {}
+    for n, _ in outputs:
+        listed[id(n)] = listed.get(id(n), 0) + 1
+    heads = {
+        pos
+        for pos, (n, _) in enumerate(outputs)
+        if n.op is not None
+        and n.op.name == "SoftmaxOutput"
+        and id(n) not in consumed
+        and listed[id(n)] == 1
+    }
+    if not heads:
+        return None
+    raw: list = []
+    plan: list = []
+    for pos, entry in enumerate(outputs):
+        if pos not in heads:
+            plan.append((len(raw), None, None, None))
+            raw.append(entry)
+            continue
+        node = entry[0]
+        data, label = node.inputs[0], node.inputs[1]
+        raw.append(data)
+        data_index = len(raw) - 1
+        if label[0].op is None:
+            plan.append((data_index, None, label[0].name, node.parsed))
+        else:
+            raw.append(label)
+            plan.append((data_index, len(raw) - 1, None, node.parsed))
+    return _LossHeads(compile_graph(Graph(raw)), plan)
+
+
+#: id(symbol) -> (symbol, its output entries, _LossHeads or None)
+_LOSS_HEADS: dict = {}
+
+
+def _executor_loss_heads(symbol: Graph) -> _LossHeads | None:
+    return _per_symbol(_LOSS_HEADS, symbol, _loss_heads)
 
 
 #: A graph whose arrays all have at most this many elements (arguments,
@@ -152,7 +245,11 @@ class Executor:
         self._ctx = ctx
         # MXNet merges common subexpressions at bind time (MXNET_ELIMINATE_COMMON_EXPR).
         self._optimized = optimize_for_bind(symbol)
-        self._graph = _executor_graph(self._optimized)
+        self._heads = _executor_loss_heads(self._optimized)
+        if self._heads is not None:
+            self._graph = self._heads.graph
+        else:
+            self._graph = _executor_graph(self._optimized)
         arg_names = symbol.list_arguments()
         aux_names = symbol.list_auxiliary_states()
         self.arg_dict = _as_dict(args, arg_names, "args")
@@ -180,12 +277,18 @@ class Executor:
         self._reqs = reqs
         # Per graph input, in the compiled graph's order: the dict holding its
         # array, its name and whether a training forward records it.
-        self._input_plan = [
-            (self.aux_dict, n, False)
-            if n in self.aux_dict
-            else (self.arg_dict, n, reqs.get(n, "null") != "null")
-            for n in self._graph.input_names
+        self._input_plan = self._plan_inputs(self._graph.input_names)
+        # The monitored forward runs the whole bound graph (loss heads too).
+        self._full_names = [
+            n.name for n in topo_order(self._optimized._outputs) if n.op is None
         ]
+        self._full_plan = self._plan_inputs(self._full_names)
+        # Arguments with grad_req 'write' (the backward zeroes those it
+        # computes no gradient for).
+        self._write_names = [n for n, r in reqs.items() if r == "write"]
+        self._head_state: list = []
+        # name -> (bound tensor, its leaf) for recorded forwards
+        self._made_leaves: dict = {}
         self._out_names = symbol.list_outputs()
         # Sparse arrays: outputs computed with MXNet's storage types (storage.py).
         self._sparse = _storage.needs_sparse_forward(
@@ -201,6 +304,35 @@ class Executor:
         # As in MXNet, the output arrays exist from bind on and every forward
         # writes into them: a reference to ``outputs[i]`` sees later results.
         self.outputs: list = self._allocate_outputs()
+
+    def _plan_inputs(self, names: list[str]) -> list:
+        return [
+            (self.aux_dict, n, False)
+            if n in self.aux_dict
+            else (self.arg_dict, n, self._reqs.get(n, "null") != "null")
+            for n in names
+        ]
+
+    def _apply_heads(self, raw: list) -> list:
+        """The bound graph's outputs from the cut graph's ``raw`` outputs: each
+        loss head's softmax, computed outside autograd (see :class:`_LossHeads`)."""
+        outs = []
+        state = []
+        for index, label_index, label_name, attrs in self._heads.plan:  # type: ignore[union-attr]
+            if attrs is None:
+                outs.append(raw[index])
+                state.append(None)
+                continue
+            data = raw[index]
+            if label_index is not None:
+                label = raw[label_index]
+            else:
+                label = self.arg_dict[label_name]._data
+            p = softmax_output_prob(data.detach(), attrs)
+            outs.append(p)
+            state.append((data, label, attrs))
+        self._head_state = state
+        return outs
 
     def _allocate_outputs(self) -> list:
         from ..ndarray.ndarray import zeros
@@ -274,7 +406,7 @@ class Executor:
         self._taps = _monitor.BackwardTaps() if record else None
         return _monitor.run_monitored(
             self._optimized,
-            self._graph.input_names,
+            self._full_names,
             tensors,
             lambda name, _op, arr: callback(name, arr),
             monitor_all,
@@ -305,6 +437,8 @@ class Executor:
 
     def forward(self, is_train: bool = False, **kwargs):
         """Run the graph; ``kwargs`` arrays are copied into ``arg_dict`` first."""
+        if not kwargs:
+            return self._run(bool(is_train), record=bool(is_train))
         import numpy as np
 
         for name, value in kwargs.items():
@@ -322,24 +456,44 @@ class Executor:
     def _run(self, is_train: bool, record: bool):
         leaves: dict = {}
         tensors = []
-        for src, name, recorded in self._input_plan:
+        self._head_state = []
+        made = self._made_leaves
+        for src, name, recorded in (
+            self._input_plan if self._monitor is None else self._full_plan
+        ):
             t = src[name]._data
-            if record and recorded and t.is_floating_point():
-                t = t.detach().requires_grad_(True)
-                leaves[name] = t
+            if record and recorded:
+                # The leaf of a bound array: a detached view (sharing its data
+                # and version counter) made once per tensor, so in-place
+                # updates (the optimizer's) are what the next forward reads.
+                hit = made.get(name)
+                if hit is not None and hit[0] is t:
+                    t = hit[1]
+                    leaves[name] = t
+                elif t.is_floating_point():
+                    leaf = t.detach().requires_grad_(True)
+                    made[name] = (t, leaf)
+                    t = leaf
+                    leaves[name] = t
             tensors.append(t)
         prev = _state.flags.training
         _state.flags.training = bool(is_train)
+        grad_was = _grad_enabled()
+        _set_grad(bool(leaves))
         try:
-            with torch.set_grad_enabled(bool(leaves)):
-                if self._monitor is not None:
-                    outs = self._run_monitored(tensors, bool(leaves))
-                elif self._serial:
-                    with _ONE_THREAD:
-                        outs = self._graph(tensors)
-                else:
+            if self._monitor is not None:
+                outs = self._run_monitored(tensors, bool(leaves))
+            elif self._serial:
+                with _ONE_THREAD:
                     outs = self._graph(tensors)
+                    if self._heads is not None:
+                        outs = self._apply_heads(outs)
+            else:
+                outs = self._graph(tensors)
+                if self._heads is not None:
+                    outs = self._apply_heads(outs)
         finally:
+            _set_grad(grad_was)
             _state.flags.training = prev
         self._leaves = leaves
         self._outs = outs
@@ -355,8 +509,12 @@ class Executor:
             b._data.shape == o.shape and b._data.dtype == o.dtype
             for b, o in zip(bufs, outs, strict=True)
         ):
-            for b, o in zip(bufs, outs, strict=True):
-                b._data.copy_(o.detach())  # records nothing
+            if len(outs) == 1:
+                bufs[0]._data.copy_(outs[0].detach())  # records nothing
+            else:
+                torch._foreach_copy_(
+                    [b._data for b in bufs], [o.detach() for o in outs]
+                )
         else:
             self.outputs = [_new(o.detach()) for o in outs]
         return self.outputs
@@ -377,10 +535,15 @@ class Executor:
             self._run(self._last_is_train if self._outs else True, record=True)
         if not self._leaves:
             wanted = [n for n, r in self._reqs.items() if r != "null"]
-            if all(not self.arg_dict[n]._data.is_floating_point() for n in wanted):
+            run = self._graph.input_names
+            if all(
+                not self.arg_dict[n]._data.is_floating_point() or n not in run
+                for n in wanted
+            ):
                 # Nothing asks for a gradient (a no-op, as in MXNet), or only
-                # integer arrays do: torch has no integer gradients, so those
-                # get zeros with grad_req 'write' and stay as they are with 'add'.
+                # integer arrays and loss-head labels do: torch has no integer
+                # gradients, a label gets none; zeros with grad_req 'write',
+                # unchanged with 'add'.
                 for n in wanted:
                     if self._reqs[n] == "write":
                         self.grad_dict[n]._data.zero_()
@@ -390,8 +553,9 @@ class Executor:
                 "backward: call forward() first and bind with args_grad (grad_req "
                 "other than 'null') for the arguments that need gradients."
             )
+        outs = self._outs
         if out_grads is None:
-            heads = [torch.ones_like(o) for o in self._outs]
+            heads = None
         else:
             if isinstance(out_grads, NDArray):
                 out_grads = [out_grads]
@@ -402,61 +566,103 @@ class Executor:
                     raise TypeError(
                         f"backward: out_grads must be NDArrays, got {type(g).__name__}"
                     )
-            if len(out_grads) < len(self._outs):
+            if len(out_grads) < len(outs):
                 raise MXNetError(
                     f"backward: {len(out_grads)} out_grads given for "
-                    f"{len(self._outs)} outputs {self._out_names}"
+                    f"{len(outs)} outputs {self._out_names}"
                 )
             # As MXNet, head gradients beyond the number of outputs are ignored.
-            heads = [
-                g._data.to(o.dtype)
-                for g, o in zip(out_grads[: len(self._outs)], self._outs, strict=True)
-            ]
-        pairs = []
-        for name, o, g in zip(self._out_names, self._outs, heads, strict=True):
-            if is_zero_grad(o):
-                # MXNet never reads such a head gradient (nor checks its shape).
-                continue
-            if g.shape != o.shape:
-                raise MXNetError(
-                    f"backward: the head gradient for output '{name}' has shape "
-                    f"{tuple(g.shape)}, the output {tuple(o.shape)}."
-                )
-            pairs.append((o, g))
-        names = list(self._leaves)
+            heads = [g._data for g in out_grads[: len(outs)]]
+        state = self._head_state or [None] * len(outs)
+        leaves = self._leaves
         with _ONE_THREAD if self._serial else contextlib.nullcontext():
-            grads = torch.autograd.grad(
-                [o for o, _ in pairs],
-                [self._leaves[n] for n in names],
-                [g for _, g in pairs],
-                allow_unused=True,
+            roots = []
+            root_grads = []
+            for k, o in enumerate(outs):
+                head = state[k]
+                if head is not None:
+                    # A loss head: its gradient from the forward's softmax
+                    # (``o``) and the label; the head gradient is never read.
+                    data = head[0]
+                    if not data.requires_grad:
+                        continue
+                    if heads is not None and heads[k].shape != o.shape:
+                        self._bad_head(k, heads[k], o)
+                    roots.append(data)
+                    root_grads.append(softmax_output_grad(o, head[1], head[2]))
+                    continue
+                if is_zero_grad(o):
+                    # MXNet never reads such a head gradient (nor checks its shape).
+                    continue
+                if heads is None:
+                    g = torch.ones_like(o)
+                else:
+                    g = heads[k]
+                    if g.shape != o.shape:
+                        self._bad_head(k, g, o)
+                    g = g.to(o.dtype)
+                roots.append(o)
+                root_grads.append(g)
+            names = list(leaves)
+            inputs = tuple(leaves.values())
+            if not roots:
+                grads: tuple = (None,) * len(names)
+            elif _ENGINE is not None:
                 # MXNet allows several backward calls after one forward.
-                retain_graph=True,
-            )
+                engine = (
+                    _CPU_ENGINE.run_backward
+                    if _CPU_ENGINE is not None and all(r.is_cpu for r in roots)
+                    else _ENGINE
+                )
+                grads = engine(
+                    tuple(roots), tuple(root_grads), True, False, inputs, True, False
+                )
+            else:
+                grads = torch.autograd.grad(
+                    roots, inputs, root_grads, allow_unused=True, retain_graph=True
+                )
         if self._monitor is not None and self._taps is not None:
             callback = self._monitor[0]
             self._taps.report(lambda name, _op, arr: callback(name, arr))
-        with torch.no_grad():
-            for n, r in self._reqs.items():
-                if r == "write" and n not in self._leaves:
-                    # An integer argument (softmax's length, an index): torch
-                    # has no integer gradients; zeros, as MXNet gives for the
-                    # integer inputs of operators that do not pass one through.
+        grad_was = _grad_enabled()
+        _set_grad(False)
+        try:
+            for n in self._write_names:
+                if n not in leaves:
+                    # An integer argument (softmax's length, an index), or a
+                    # loss head's label: torch has no integer gradients;
+                    # zeros, as MXNet gives for the integer inputs of
+                    # operators that do not pass one through.
                     self.grad_dict[n]._data.zero_()
+            reqs = self._reqs
+            dsts = []
+            srcs = []
             for n, g in zip(names, grads, strict=True):
+                buf = self.grad_dict[n]
                 if g is not None and g.layout != torch.strided:
                     g = g.to_dense()  # Embedding(sparse_grad=True)
-                if self.grad_dict[n].stype != "default":
-                    _write_sparse_grad(self.grad_dict[n], g, self._reqs[n])
+                if buf.stype != "default":
+                    _write_sparse_grad(buf, g, reqs[n])
                     continue
-                buf = self.grad_dict[n]._data
-                if self._reqs[n] == "write":
+                t = buf._data
+                if reqs[n] == "write":
                     if g is None:
-                        buf.zero_()
+                        t.zero_()
                     else:
-                        buf.copy_(g)
+                        dsts.append(t)
+                        srcs.append(g)
                 elif g is not None:
-                    buf.add_(g)
+                    t.add_(g)
+            if dsts:
+                torch._foreach_copy_(dsts, srcs)
+        finally:
+            _set_grad(grad_was)
+
+    def _bad_head(self, k: int, g, o) -> None:
+        raise MXNetError(
+            f"backward: the head gradient for output '{self._out_names[k]}' has "
+            f"shape {tuple(g.shape)}, the output {tuple(o.shape)}."
+        )
 
     def reshape(
         self, partial_shaping: bool = False, allow_up_sizing: bool = False, **kwargs
