@@ -387,6 +387,11 @@ def backward(
         _free_graph(ts)
         for v in used:  # MXNet clears a used 'null' variable's gradient
             v._ag.grad = None
+    # Gradients given by the user must not become a buffer (nor may a view of
+    # them): their storages are excluded from adoption.
+    keep: set[int] = set()
+    if head_grads is not None:
+        keep = {g.untyped_storage().data_ptr() for g in gs}
     adopted: set[int] = set()
     with torch.no_grad():
         for v, k in zip(variables, slots, strict=True):
@@ -405,12 +410,13 @@ def backward(
                 g = g.to(buf.dtype)
             if ag.grad_req == "add":
                 buf.add_(g)
-            elif k not in adopted and _can_adopt(g, buf):
+            elif id(g) not in adopted and _can_adopt(g, buf, keep):
                 # 'write': adopt torch's fresh gradient tensor instead of copying
                 # it; the gradient NDArray object (what users and Trainer hold)
-                # stays the same.
+                # stays the same. A tensor given to two variables (``a + b``)
+                # is adopted by the first one only.
                 ag.grad._data = g
-                adopted.add(k)
+                adopted.add(id(g))
             else:
                 buf.copy_(g)
             ag.fresh = True
@@ -531,15 +537,54 @@ def _reaches(node, freed: set, memo: dict) -> bool:
     return memo[node]
 
 
-def _can_adopt(g: torch.Tensor, buf: torch.Tensor) -> bool:
-    return (
+#: the number of tensors (and storage objects) holding a storage; None on a
+#: torch without it: gradients are then always copied.
+_storage_use_count = getattr(torch._C, "_storage_Use_Count", None)
+#: attribute marking a tensor a user's ``Function.backward`` returned
+_USER_GRAD = "_neogluon_user_grad"
+
+
+def _can_adopt(g: torch.Tensor, buf: torch.Tensor, keep) -> bool:
+    """Whether gradient ``g`` from the engine can replace buffer ``buf``.
+
+    Only a tensor nothing else can reach may become a gradient buffer, which
+    the optimizer and the user then write in place: one the backward pass
+    created (F.linear's weight gradient arrives as the transposed view of a
+    fresh matrix, a bias gradient as a view of a fresh sum), not a user's
+    head gradient passed through (``x + 0``, a reshape: storages in
+    ``keep``), not what a user's :class:`Function` returned, not a tensor
+    sharing its storage with another (the slices ``concat``'s backward
+    makes).
+    """
+    if not (
         g.dtype == buf.dtype
         and g.device == buf.device
         and g.shape == buf.shape
-        and g.is_contiguous()
-        and not g._is_view()
         and g.layout == torch.strided
+        and g.is_contiguous()
         and not g._is_zerotensor()
+        and _storage_use_count is not None
+    ):
+        return False
+    st = g.untyped_storage()
+    if st.data_ptr() in keep or st.nbytes() != g.numel() * g.element_size():
+        return False  # a user's gradient, or part of a larger allocation
+    if g._is_view():
+        # Held by g, its base and ``st``; a base that a user's Function returned
+        # may still be held by the user.
+        base = g._base
+        return (
+            _storage_use_count(st._cdata) == 3
+            and g._use_count() == 1
+            and not getattr(g, _USER_GRAD, False)
+            and not getattr(base, _USER_GRAD, False)
+        )
+    # Held by g and ``st``; g itself by its Python object only (no graph
+    # saved it).
+    return (
+        _storage_use_count(st._cdata) == 2
+        and g._use_count() == 1
+        and not getattr(g, _USER_GRAD, False)
     )
 
 
@@ -876,7 +921,11 @@ class _TorchFunction(torch.autograd.Function):
             in_grads = fn.backward(*[_new(g, fn._in_ctx) for g in grads])
         if isinstance(in_grads, NDArray):
             in_grads = [in_grads]
-        return (None, *[None if g is None else g._data for g in in_grads])
+        out = [None if g is None else g._data for g in in_grads]
+        for t in out:  # the user may hold these: backward() copies them
+            if t is not None:
+                setattr(t, _USER_GRAD, True)
+        return (None, *out)
 
 
 class Function:
