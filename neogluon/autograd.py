@@ -282,6 +282,8 @@ def _head_tensors(heads, head_grads):
             # its gradient is zero everywhere, as MXNet returns it.
             continue
         if not t.requires_grad:
+            if getattr(t, _CONSUMED, False):
+                raise MXNetError(_SECOND_PASS)
             raise MXNetError(
                 "Cannot differentiate node because it is not in a computational "
                 "graph. You need to set is_recording to true or use "
@@ -376,7 +378,11 @@ def backward(
         raise _backward_error(err) from None
     finally:
         set_training(prev_train)
-    used = [v for (v, _), g in zip(nulls, res[n_real:], strict=True) if g is not None]
+    used = []
+    if nulls:
+        used = [
+            v for (v, _), g in zip(nulls, res[n_real:], strict=True) if g is not None
+        ]
     if used and all(g is None for g in res[:n_real]):
         raise MXNetError(
             "backward: there are no inputs in the computational graph that require "
@@ -384,7 +390,7 @@ def backward(
             "call attach_grad() with grad_req 'write' or 'add' on an input first."
         )
     if not retain_graph:
-        _free_graph(ts)
+        _free_graph(ts, _as_list(heads))
         for v in used:  # MXNet clears a used 'null' variable's gradient
             v._ag.grad = None
     # Gradients given by the user must not become a buffer (nor may a view of
@@ -432,31 +438,58 @@ def _graph_freed(_grads):
     raise RuntimeError(_FREED_MESSAGE)
 
 
-def _free_graph(heads: list) -> None:
-    """Mark the graphs of ``heads`` as consumed, as MXNet frees a graph after a
-    backward pass without ``retain_graph``.
+#: attribute marking the detached tensor of a head whose graph a backward
+#: pass consumed: backward() from it again raises the "second time" error
+_CONSUMED = "_neogluon_consumed"
+
+
+def _free_graph(heads: list, arrays=()) -> None:
+    """Mark the graphs of ``heads`` (tensors; ``arrays`` the head arrays) as
+    consumed, as MXNet frees a graph after a backward pass without
+    ``retain_graph``.
 
     torch frees only the buffers its nodes saved, so a second pass through
     nodes that saved nothing (``y = x + 1``) would succeed; MXNet fails it. A
-    pre-hook on each head's node makes any later pass through it raise. Every
-    other live array computed by the freed graph is detached: a later
-    recording that uses it sees a constant, as MXNet's does (gradients do not
-    flow back into a consumed graph).
+    head array becomes a constant marked consumed (another backward from it
+    raises, a later recording that uses it sees a constant, as in MXNet); a
+    head without an array of its own (an integer head's shadow, a sparse
+    head's graph tensor) gets a pre-hook on its node that fails any later
+    pass through it. Every other live array computed by the freed graph is
+    detached too: a later recording that uses it sees a constant, as MXNet's
+    does (gradients do not flow back into a consumed graph).
     """
+    own = {id(a._data): a for a in arrays if isinstance(a, NDArray)}
     stack = []
+    consumed: dict[int, torch.Tensor] = {}  # id(head tensor) -> its constant
+    hooked = set()
     for t in heads:
         node = t.grad_fn
-        if node is not None:
+        if node is None:
+            continue
+        stack.append(node)
+        arr = own.get(id(t))
+        if arr is None or isinstance(arr, BaseSparseNDArray):
             node.register_prehook(_graph_freed)
-            stack.append(node)
+            hooked.add(id(t))
+        elif id(t) not in consumed:
+            const = t.detach()
+            setattr(const, _CONSUMED, True)
+            consumed[id(t)] = const
+            arr._data = const
+
+    def keep(arr) -> bool:
+        const = consumed.get(id(arr._data))
+        if const is not None:  # another wrapper of a head's tensor
+            arr._data = const
+            return False
+        return id(arr._data) not in hooked
+
     # Every other live array computed with the freed nodes becomes a constant
     # for later recordings, as in MXNet (an LSTM's final state, a sibling
-    # output of the node that produced the loss, included). The heads keep the
-    # hook above, so a second backward from them still fails. Leaf nodes
+    # output of the node that produced the loss, included). Leaf nodes
     # (variables) are shared by every graph and are not part of the freed set.
-    head_ids = {id(t) for t in heads}
-    live = prune_recorded(lambda arr: id(arr._data) not in head_ids)
-    sparse = [a for a in recorded_sparse() if id(a._graph) not in head_ids]
+    live = prune_recorded(keep)
+    sparse = [a for a in recorded_sparse() if id(a._graph) not in hooked]
     if not live and not sparse:  # the usual training step: nothing outlives it
         return
     # A node inside an operator that only transforms one variable (the weight
@@ -588,14 +621,17 @@ def _can_adopt(g: torch.Tensor, buf: torch.Tensor, keep) -> bool:
     )
 
 
+_SECOND_PASS = (
+    "Backward was called a second time on a graph whose buffers were already "
+    "freed. Pass retain_graph=True to the first backward() to back-propagate "
+    "through the same graph again."
+)
+
+
 def _backward_error(err: RuntimeError) -> MXNetError:
     msg = str(err)
     if "second time" in msg or "already been freed" in msg:
-        return MXNetError(
-            "Backward was called a second time on a graph whose buffers were "
-            "already freed. Pass retain_graph=True to the first backward() to "
-            "back-propagate through the same graph again."
-        )
+        return MXNetError(_SECOND_PASS)
     return MXNetError(f"backward failed: {msg.splitlines()[0]}")
 
 
@@ -637,7 +673,7 @@ def grad(
     finally:
         set_training(prev_train)
     if not retain_graph:
-        _free_graph(ts)
+        _free_graph(ts, _as_list(heads))
     out = []
     for v, g in zip(var_list, res, strict=True):
         if g is None or g._is_zerotensor():
