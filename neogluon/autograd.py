@@ -420,8 +420,10 @@ def backward(
                 # 'write': adopt torch's fresh gradient tensor instead of copying
                 # it; the gradient NDArray object (what users and Trainer hold)
                 # stays the same. A tensor given to two variables (``a + b``)
-                # is adopted by the first one only.
-                ag.grad._data = g
+                # is adopted by the first one only. A view becomes a plain
+                # tensor (torch forbids writing a recorded value into a view
+                # made in no-grad mode, and users write into gradients).
+                ag.grad._data = g.detach() if g._is_view() else g
                 adopted.add(id(g))
             else:
                 buf.copy_(g)

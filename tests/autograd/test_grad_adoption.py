@@ -199,3 +199,20 @@ def test_dense_gradients_are_adopted_not_copied():
     assert all(g._data is not t for g, t in zip(grads, before, strict=True))
     np.testing.assert_allclose(w.grad().asnumpy(), np.tile(x.asnumpy().sum(0), (3, 1)))
     np.testing.assert_array_equal(b.grad().asnumpy(), [2.0, 2.0, 2.0])
+
+
+def test_adopted_gradient_can_be_written_while_recording():
+    # The adopted weight gradient came from a view torch made in no-grad mode;
+    # writing a recorded value into the buffer must work as into any array.
+    net = mx.gluon.nn.Dense(3, in_units=4)
+    net.initialize()
+    with ag.record():
+        y = net(nd.ones((2, 4)))
+    y.backward()
+    g = net.weight.grad()
+    z = _var(np.ones((3, 4), dtype=np.float32))
+    with ag.record():
+        g[:] = z * 2
+        s = (g * 3).sum()
+    s.backward()
+    np.testing.assert_array_equal(z.grad.asnumpy(), np.full((3, 4), 6.0))
