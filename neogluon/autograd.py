@@ -282,6 +282,8 @@ def _head_tensors(heads, head_grads):
             # its gradient is zero everywhere, as MXNet returns it.
             continue
         if not t.requires_grad:
+            if getattr(t, _CONSUMED, False):
+                raise MXNetError(_SECOND_PASS)
             raise MXNetError(
                 "Cannot differentiate node because it is not in a computational "
                 "graph. You need to set is_recording to true or use "
@@ -376,7 +378,11 @@ def backward(
         raise _backward_error(err) from None
     finally:
         set_training(prev_train)
-    used = [v for (v, _), g in zip(nulls, res[n_real:], strict=True) if g is not None]
+    used = []
+    if nulls:
+        used = [
+            v for (v, _), g in zip(nulls, res[n_real:], strict=True) if g is not None
+        ]
     if used and all(g is None for g in res[:n_real]):
         raise MXNetError(
             "backward: there are no inputs in the computational graph that require "
@@ -384,9 +390,14 @@ def backward(
             "call attach_grad() with grad_req 'write' or 'add' on an input first."
         )
     if not retain_graph:
-        _free_graph(ts)
+        _free_graph(ts, _as_list(heads))
         for v in used:  # MXNet clears a used 'null' variable's gradient
             v._ag.grad = None
+    # Gradients given by the user must not become a buffer (nor may a view of
+    # them): their storages are excluded from adoption.
+    keep: set[int] = set()
+    if head_grads is not None:
+        keep = {g.untyped_storage().data_ptr() for g in gs}
     adopted: set[int] = set()
     with torch.no_grad():
         for v, k in zip(variables, slots, strict=True):
@@ -405,12 +416,15 @@ def backward(
                 g = g.to(buf.dtype)
             if ag.grad_req == "add":
                 buf.add_(g)
-            elif k not in adopted and _can_adopt(g, buf):
+            elif id(g) not in adopted and _can_adopt(g, buf, keep):
                 # 'write': adopt torch's fresh gradient tensor instead of copying
                 # it; the gradient NDArray object (what users and Trainer hold)
-                # stays the same.
-                ag.grad._data = g
-                adopted.add(k)
+                # stays the same. A tensor given to two variables (``a + b``)
+                # is adopted by the first one only. A view becomes a plain
+                # tensor (torch forbids writing a recorded value into a view
+                # made in no-grad mode, and users write into gradients).
+                ag.grad._data = g.detach() if g._is_view() else g
+                adopted.add(id(g))
             else:
                 buf.copy_(g)
             ag.fresh = True
@@ -426,31 +440,58 @@ def _graph_freed(_grads):
     raise RuntimeError(_FREED_MESSAGE)
 
 
-def _free_graph(heads: list) -> None:
-    """Mark the graphs of ``heads`` as consumed, as MXNet frees a graph after a
-    backward pass without ``retain_graph``.
+#: attribute marking the detached tensor of a head whose graph a backward
+#: pass consumed: backward() from it again raises the "second time" error
+_CONSUMED = "_neogluon_consumed"
+
+
+def _free_graph(heads: list, arrays=()) -> None:
+    """Mark the graphs of ``heads`` (tensors; ``arrays`` the head arrays) as
+    consumed, as MXNet frees a graph after a backward pass without
+    ``retain_graph``.
 
     torch frees only the buffers its nodes saved, so a second pass through
     nodes that saved nothing (``y = x + 1``) would succeed; MXNet fails it. A
-    pre-hook on each head's node makes any later pass through it raise. Every
-    other live array computed by the freed graph is detached: a later
-    recording that uses it sees a constant, as MXNet's does (gradients do not
-    flow back into a consumed graph).
+    head array becomes a constant marked consumed (another backward from it
+    raises, a later recording that uses it sees a constant, as in MXNet); a
+    head without an array of its own (an integer head's shadow, a sparse
+    head's graph tensor) gets a pre-hook on its node that fails any later
+    pass through it. Every other live array computed by the freed graph is
+    detached too: a later recording that uses it sees a constant, as MXNet's
+    does (gradients do not flow back into a consumed graph).
     """
+    own = {id(a._data): a for a in arrays if isinstance(a, NDArray)}
     stack = []
+    consumed: dict[int, torch.Tensor] = {}  # id(head tensor) -> its constant
+    hooked = set()
     for t in heads:
         node = t.grad_fn
-        if node is not None:
+        if node is None:
+            continue
+        stack.append(node)
+        arr = own.get(id(t))
+        if arr is None or isinstance(arr, BaseSparseNDArray):
             node.register_prehook(_graph_freed)
-            stack.append(node)
+            hooked.add(id(t))
+        elif id(t) not in consumed:
+            const = t.detach()
+            setattr(const, _CONSUMED, True)
+            consumed[id(t)] = const
+            arr._data = const
+
+    def keep(arr) -> bool:
+        const = consumed.get(id(arr._data))
+        if const is not None:  # another wrapper of a head's tensor
+            arr._data = const
+            return False
+        return id(arr._data) not in hooked
+
     # Every other live array computed with the freed nodes becomes a constant
     # for later recordings, as in MXNet (an LSTM's final state, a sibling
-    # output of the node that produced the loss, included). The heads keep the
-    # hook above, so a second backward from them still fails. Leaf nodes
+    # output of the node that produced the loss, included). Leaf nodes
     # (variables) are shared by every graph and are not part of the freed set.
-    head_ids = {id(t) for t in heads}
-    live = prune_recorded(lambda arr: id(arr._data) not in head_ids)
-    sparse = [a for a in recorded_sparse() if id(a._graph) not in head_ids]
+    live = prune_recorded(keep)
+    sparse = [a for a in recorded_sparse() if id(a._graph) not in hooked]
     if not live and not sparse:  # the usual training step: nothing outlives it
         return
     # A node inside an operator that only transforms one variable (the weight
@@ -531,26 +572,68 @@ def _reaches(node, freed: set, memo: dict) -> bool:
     return memo[node]
 
 
-def _can_adopt(g: torch.Tensor, buf: torch.Tensor) -> bool:
-    return (
+#: the number of tensors (and storage objects) holding a storage; None on a
+#: torch without it: gradients are then always copied.
+_storage_use_count = getattr(torch._C, "_storage_Use_Count", None)
+#: attribute marking a tensor a user's ``Function.backward`` returned
+_USER_GRAD = "_neogluon_user_grad"
+
+
+def _can_adopt(g: torch.Tensor, buf: torch.Tensor, keep) -> bool:
+    """Whether gradient ``g`` from the engine can replace buffer ``buf``.
+
+    Only a tensor nothing else can reach may become a gradient buffer, which
+    the optimizer and the user then write in place: one the backward pass
+    created (F.linear's weight gradient arrives as the transposed view of a
+    fresh matrix, a bias gradient as a view of a fresh sum), not a user's
+    head gradient passed through (``x + 0``, a reshape: storages in
+    ``keep``), not what a user's :class:`Function` returned, not a tensor
+    sharing its storage with another (the slices ``concat``'s backward
+    makes).
+    """
+    if not (
         g.dtype == buf.dtype
         and g.device == buf.device
         and g.shape == buf.shape
-        and g.is_contiguous()
-        and not g._is_view()
         and g.layout == torch.strided
+        and g.is_contiguous()
         and not g._is_zerotensor()
+        and _storage_use_count is not None
+    ):
+        return False
+    st = g.untyped_storage()
+    if st.data_ptr() in keep or st.nbytes() != g.numel() * g.element_size():
+        return False  # a user's gradient, or part of a larger allocation
+    if g._is_view():
+        # Held by g, its base and ``st``; a base that a user's Function returned
+        # may still be held by the user.
+        base = g._base
+        return (
+            _storage_use_count(st._cdata) == 3
+            and g._use_count() == 1
+            and not getattr(g, _USER_GRAD, False)
+            and not getattr(base, _USER_GRAD, False)
+        )
+    # Held by g and ``st``; g itself by its Python object only (no graph
+    # saved it).
+    return (
+        _storage_use_count(st._cdata) == 2
+        and g._use_count() == 1
+        and not getattr(g, _USER_GRAD, False)
     )
+
+
+_SECOND_PASS = (
+    "Backward was called a second time on a graph whose buffers were already "
+    "freed. Pass retain_graph=True to the first backward() to back-propagate "
+    "through the same graph again."
+)
 
 
 def _backward_error(err: RuntimeError) -> MXNetError:
     msg = str(err)
     if "second time" in msg or "already been freed" in msg:
-        return MXNetError(
-            "Backward was called a second time on a graph whose buffers were "
-            "already freed. Pass retain_graph=True to the first backward() to "
-            "back-propagate through the same graph again."
-        )
+        return MXNetError(_SECOND_PASS)
     return MXNetError(f"backward failed: {msg.splitlines()[0]}")
 
 
@@ -592,7 +675,7 @@ def grad(
     finally:
         set_training(prev_train)
     if not retain_graph:
-        _free_graph(ts)
+        _free_graph(ts, _as_list(heads))
     out = []
     for v, g in zip(var_list, res, strict=True):
         if g is None or g._is_zerotensor():
@@ -876,7 +959,11 @@ class _TorchFunction(torch.autograd.Function):
             in_grads = fn.backward(*[_new(g, fn._in_ctx) for g in grads])
         if isinstance(in_grads, NDArray):
             in_grads = [in_grads]
-        return (None, *[None if g is None else g._data for g in in_grads])
+        out = [None if g is None else g._data for g in in_grads]
+        for t in out:  # the user may hold these: backward() copies them
+            if t is not None:
+                setattr(t, _USER_GRAD, True)
+        return (None, *out)
 
 
 class Function:

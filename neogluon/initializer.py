@@ -37,6 +37,7 @@ import numpy as np
 from . import ndarray as nd
 from . import registry
 from .ndarray.ndarray import NDArray
+from .ops.random import fill_
 
 __all__ = [
     "InitDesc",
@@ -97,7 +98,10 @@ def _random_fn(name: str) -> Callable | None:
 
 
 def _fill_uniform(arr: NDArray, low: float, high: float) -> None:
-    """``arr[:] = U(low, high)`` drawn by ``nd.random.uniform``."""
+    """``arr[:] = U(low, high)``: the numbers ``nd.random.uniform`` draws."""
+    if arr.stype == "default":  # straight into the array, no temporaries
+        fill_(arr.to_torch(), "uniform", float(low), float(high))
+        return
     fn = _random_fn("uniform")
     if fn is not None:
         sample = fn(
@@ -113,7 +117,10 @@ def _fill_uniform(arr: NDArray, low: float, high: float) -> None:
 
 
 def _fill_normal(arr: NDArray, loc: float, scale: float) -> None:
-    """``arr[:] = N(loc, scale)`` drawn by ``nd.random.normal``."""
+    """``arr[:] = N(loc, scale)``: the numbers ``nd.random.normal`` draws."""
+    if arr.stype == "default":  # straight into the array, no temporaries
+        fill_(arr.to_torch(), "normal", float(loc), float(scale))
+        return
     fn = _random_fn("normal")
     if fn is not None:
         sample = fn(

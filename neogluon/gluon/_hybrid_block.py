@@ -346,6 +346,13 @@ class HybridBlock(Block):
                 return self._call_cached(x)
             first = x
             return self._forward_eager(first, x)
+        if (
+            not self._active
+            and isinstance(x, NDArray)
+            and all(isinstance(a, NDArray) for a in args)
+        ):
+            # eager with several arrays (a loss's pred and label)
+            return self._forward_eager(x, x, *args)
         Symbol = _sym().Symbol
         if isinstance(x, Symbol) and not args:
             first = None

@@ -11,6 +11,7 @@ import numpy as np
 
 from .. import ndarray
 from ..base import numeric_types
+from ..ndarray._fused_loss import softmax_ce_sparse
 from .block import HybridBlock
 
 __all__ = [
@@ -203,6 +204,19 @@ class SoftmaxCrossEntropyLoss(Loss):
         self._from_logits = from_logits
 
     def hybrid_forward(self, F, pred, label, sample_weight=None):
+        if (
+            F is ndarray
+            and self._sparse_label
+            and not self._from_logits
+            and self._axis in (-1, 1)
+            and self._batch_axis == 0
+            and self._weight is None
+            and sample_weight is None
+        ):
+            # the plain eager call: one fused kernel, the same numbers
+            loss = softmax_ce_sparse(pred, label)
+            if loss is not None:
+                return loss
         if not self._from_logits:
             pred = F.log_softmax(pred, axis=self._axis)
         if self._sparse_label:

@@ -386,6 +386,9 @@ class Trainer:
         self._update(ignore_stale_grad)
 
     def _update(self, ignore_stale_grad: bool = False) -> None:
+        if len(self._updaters) == 1 and not (self._kvstore and self._update_on_kvstore):
+            self._update_one_context(ignore_stale_grad)
+            return
         updates: list[list] = [[] for _ in self._updaters]
         for i, param in enumerate(self._params):
             if param.grad_req == "null":
@@ -407,6 +410,26 @@ class Trainer:
             if upd:
                 idx, grads, arrs = zip(*upd, strict=True)
                 updater(list(idx), list(grads), list(arrs))
+
+    def _update_one_context(self, ignore_stale_grad: bool) -> None:
+        """:meth:`_update` for parameters on one context updated here (the
+        common case): the same checks and one updater call, without the
+        per-context lists."""
+        idx, grads, arrs = [], [], []
+        for i, param in enumerate(self._params):
+            if param.grad_req == "null":
+                continue
+            (arr,) = param._raw_list_data()
+            if not arr._fresh_grad:
+                if not ignore_stale_grad:
+                    raise UserWarning(_STALE.format(param.name, arr.context))
+                continue
+            idx.append(i)
+            grads.append(param.list_grad()[0])
+            arrs.append(arr)
+            arr._fresh_grad = False
+        if idx:
+            self._updaters[0](idx, grads, arrs)
 
     def _row_sparse_pull(self, parameter, out, row_id, full_idx: bool = False) -> None:
         """Pull the rows ``row_id`` of ``parameter``'s weight from the kvstore

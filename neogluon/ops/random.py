@@ -121,6 +121,34 @@ _CHECKS: dict[str, tuple[tuple[str, bool], ...]] = {
 }
 
 
+def fill_(t: torch.Tensor, dist: str, a: float, b: float) -> None:
+    """Overwrite ``t`` in place with a draw of ``_random_uniform`` (``dist``
+    'uniform', ``a`` low, ``b`` high) or ``_random_normal`` ('normal', loc,
+    scale) of ``t``'s shape, dtype and device.
+
+    The same numbers as the operator for the same generator state (its
+    sampler's steps, each rounded in ``t``'s dtype, done in place: one standard
+    draw, a multiply, an add), without its temporaries (an initializer fills
+    millions of weights). Half-precision and other dtypes take the operator
+    and a copy. The operator's parameter checks apply.
+    """
+    names = ("low", "high") if dist == "uniform" else ("loc", "scale")
+    _check_params(dist, f"_random_{dist}", dict(zip(names, (a, b), strict=True)))
+    with torch.no_grad():
+        if t.dtype not in (torch.float32, torch.float64):
+            sampler = _s_uniform if dist == "uniform" else _s_normal
+            work = torch.empty(t.shape, dtype=torch.float32, device=t.device)
+            t.copy_(sampler(work.fill_(a), torch.full_like(work, b)))
+            return
+        # the operator's parameters as t's dtype: (high - low) rounds as there
+        np_type = torch.empty((), dtype=t.dtype).numpy().dtype.type
+        a_t, b_t = np_type(a), np_type(b)
+        if dist == "uniform":
+            t.uniform_(0.0, 1.0).mul_(float(b_t - a_t)).add_(float(a_t))
+        else:
+            t.normal_(0.0, 1.0).mul_(float(b_t)).add_(float(a_t))
+
+
 def _check_params(dist: str, op: str, params: dict) -> None:
     if dist == "uniform":
         if params["high"] < params["low"]:
