@@ -487,6 +487,7 @@ class Trainer:
             states = _loads_states(data)
         except MXNetError as err:
             raise MXNetError(f"Trainer.load_states('{fname}'): {err}") from None
+        self._check_state_shapes(fname, states)
         if self._update_on_kvstore:
             self._kvstore._updater.set_states(states)
             self._optimizer = self._kvstore._updater.optimizer
@@ -499,6 +500,48 @@ class Trainer:
                 updater.optimizer = self._updaters[0].optimizer
             self._optimizer = self._updaters[0].optimizer
         self._optimizer.param_dict = dict(enumerate(self._params))
+
+    def _check_state_shapes(self, fname: str, states) -> None:
+        """Refuse a states file whose arrays do not fit this Trainer's
+        parameters, before anything changes (every optimizer state array has
+        its weight's shape). States are stored by parameter index, and a
+        Trainer given a dict orders parameters by sorted name, as MXNet does:
+        a net built with other automatic names ('dense9_' and 'dense10_' sort
+        in the other order) would otherwise take another layer's states, or
+        fail later inside the optimizer with an unrelated shape error."""
+        table = states[0] if isinstance(states, tuple) and len(states) == 2 else states
+        if not isinstance(table, dict):
+            return
+        for index, state in table.items():
+            if not isinstance(index, int) or not 0 <= index < len(self._params):
+                continue
+            param = self._params[index]
+            shape = tuple(param.shape) if param.shape is not None else None
+            if shape is None or 0 in shape:
+                continue  # deferred: nothing to compare with yet
+            for leaf in _state_arrays(state):
+                if tuple(leaf.shape) != shape:
+                    raise MXNetError(
+                        f"Trainer.load_states('{fname}'): the state saved for "
+                        f"parameter #{index} has shape {tuple(leaf.shape)}, but "
+                        f"this Trainer's parameter #{index} is '{param.name}' "
+                        f"with shape {shape}. The file was saved by a Trainer "
+                        "whose parameters were in another order or of other "
+                        "shapes. States are matched by position; a Trainer "
+                        "given a dict orders its parameters by sorted name, so "
+                        "build the network with the same parameter names as "
+                        "when saving (e.g. the same prefix), or pass the "
+                        "parameters as a list in a fixed order."
+                    )
+
+
+def _state_arrays(state):
+    """The arrays inside one optimizer state (an array, a tuple/list, None)."""
+    if isinstance(state, (tuple, list)):
+        for s in state:
+            yield from _state_arrays(s)
+    elif state is not None and hasattr(state, "shape"):
+        yield state
 
 
 def _check_batch_size(batch_size):
