@@ -20,7 +20,7 @@ from .. import initializer
 from .. import ndarray as nd
 from .._text import indent as _indent
 from ..ndarray.ndarray import NDArray
-from ..util import is_np_array
+from ..util import _NP_STATE
 from ._naming import _BlockScope
 from ._summary import print_summary
 from .parameter import Parameter
@@ -359,7 +359,7 @@ class Block:
             out = self.forward(*args)
         finally:
             path.pop()
-        if is_np_array():
+        if getattr(_NP_STATE, "array", False):  # is_np_array(), inlined
             out = _as_np_outputs(out)
         if hooks_on:
             for hook in self._forward_hooks.values():
@@ -388,8 +388,22 @@ def _brief(keys) -> str:
     return s + (f", ... ({len(keys)} in all)" if len(keys) > 10 else "")
 
 
+#: ``[mx.np.ndarray, ndarray._np.as_np]``, imported on first use.
+_NP_OUT: list = []
+
+
 def _as_np_outputs(out):
     """Block outputs as ``mx.np.ndarray`` views (numpy array semantics)."""
+    if not _NP_OUT:
+        from ..ndarray._np import as_np
+        from ..ndarray._np import ndarray
+
+        _NP_OUT[:] = [ndarray, as_np]
+    t = type(out)
+    if t is _NP_OUT[0]:  # the usual outputs: already np, or a dense NDArray
+        return out
+    if t is NDArray:
+        return _NP_OUT[1](out)
     if isinstance(out, NDArray):
         return out.as_np_ndarray()
     if isinstance(out, (list, tuple)):

@@ -31,6 +31,7 @@ from ..context import cpu
 from ..context import current_context
 from ..ndarray.ndarray import NDArray
 from ..registry import AssertionValueError
+from ..util import _NP_STATE
 
 __all__ = [
     "DeferredInitializationError",
@@ -181,6 +182,10 @@ class Parameter:
            [1., 1., 1.]], dtype=float32)
     """
 
+    #: The mx.np view :meth:`data` last gave (a class default: a Parameter
+    #: unpickled from an older neogluon has none).
+    _np_data_view: NDArray | None = None
+
     def __init__(
         self,
         name: str,
@@ -230,6 +235,13 @@ class Parameter:
 
     def __repr__(self) -> str:
         return f"Parameter {self.name} (shape={self.shape}, dtype={_dtype_str(self.dtype)})"
+
+    def __getstate__(self) -> dict:
+        # The cached mx.np view of the value is not state (a copy or an
+        # unpickled parameter makes its own).
+        state = self.__dict__.copy()
+        state.pop("_np_data_view", None)
+        return state
 
     # ------------------------------------------------------------ attributes
     @property
@@ -411,7 +423,16 @@ class Parameter:
                 "row_sparse_data() instead."
             )
         arr = self._check_and_get(self._data, ctx)
-        return arr.as_np_ndarray() if self._np_made else _np_view(arr)
+        if self._np_made or getattr(_NP_STATE, "array", False):
+            # The mx.np view, kept while it still is one of ``arr`` (a
+            # set_data / cast / reset_ctx / load / deferred init / grad_req
+            # change that rebinds the array or its tensor makes a new one).
+            v = self._np_data_view
+            w = _np_view_of()(arr, v)
+            if w is not v:
+                self._np_data_view = w
+            return w
+        return arr
 
     def list_data(self) -> list[NDArray]:
         """The values on all contexts, in ``list_ctx()`` order (RuntimeError
@@ -890,6 +911,18 @@ def _is_np_array() -> bool:
     from ..util import is_np_array
 
     return is_np_array()
+
+
+_NP_VIEW_OF: list = []
+
+
+def _np_view_of():
+    """``ndarray._np.np_view_of`` (imported on first use)."""
+    if not _NP_VIEW_OF:
+        from ..ndarray._np import np_view_of
+
+        _NP_VIEW_OF.append(np_view_of)
+    return _NP_VIEW_OF[0]
 
 
 def _np_view(arr):

@@ -49,13 +49,14 @@ from ._core import NDArray
 from ._core import _grad_off
 from ._core import check_recorded_write
 from ._core import note_recorded
-from ._frontend import _NP_ARRAY_TYPES as _frontend_types
 from ._frontend import attr_key
+from ._frontend import register_np_array_type
 
 __all__ = [
     "ndarray",
     "as_np",
     "as_nd",
+    "np_view_of",
     "default_float",
     "from_tensor",
     "tensor_of",
@@ -231,10 +232,10 @@ class ndarray(NDArray):  # noqa: N801 - MXNet's class name
     def as_nd_ndarray(self) -> NDArray:
         """The same data as an ``mx.nd.NDArray`` (no copy; gradients shared)."""
         arr = _alloc(NDArray)
-        arr._data = self._data
+        t = arr._data = self._data
         arr._ag = self._ag
         arr._ctx = self._ctx
-        if arr._data.requires_grad:
+        if not t.is_leaf:  # recorded (see :func:`as_np`)
             note_recorded(arr)
         return arr
 
@@ -425,16 +426,36 @@ def from_tensor(t: torch.Tensor, ctx=None) -> ndarray:
 
 def as_np(x: NDArray) -> ndarray:
     """``x`` as an ``mx.np.ndarray``: ``x`` itself when it is one, else a new
-    array object sharing its tensor, context and gradient buffer."""
+    array object sharing its tensor, context and gradient buffer.
+
+    A view of a recorded tensor is registered (``note_recorded``: a backward
+    that frees its graph detaches it); a view of a leaf (a variable, a
+    Parameter's value, a constant) is not: no backward ever detaches a leaf,
+    and a live registered array makes every backward walk its graph.
+    """
     if type(x) is ndarray:
         return x
     arr = _alloc(ndarray)
-    arr._data = x._data
+    t = arr._data = x._data
     arr._ag = x._ag
     arr._ctx = x._ctx
-    if arr._data.requires_grad:
+    if not t.is_leaf:
         note_recorded(arr)
     return arr
+
+
+def np_view_of(x: NDArray, kept: ndarray | None) -> ndarray:
+    """``kept`` while it still is an ``mx.np`` view of ``x`` (same tensor,
+    gradient buffer and context), else a new view (:func:`as_np`): what a
+    holder of ``x`` (a Parameter) gives out again and again."""
+    if (
+        kept is not None
+        and kept._data is x._data
+        and kept._ag is x._ag
+        and kept._ctx is x._ctx
+    ):
+        return kept
+    return as_np(x)
 
 
 def as_nd(x: NDArray) -> NDArray:
@@ -1026,4 +1047,4 @@ def operator_call(op: _reg.OpDef, general: Callable) -> Callable:
     return fn
 
 
-_frontend_types.append(ndarray)  # the nd operators' fast path takes np arrays
+register_np_array_type(ndarray)  # the nd operators' fast path takes np arrays
