@@ -40,6 +40,7 @@ import torch
 
 from .. import _state
 from .._dtypes import TORCH_TO_NP
+from .._dtypes import to_torch_dtype
 from .._opprof import State as _PROF
 from ..base import MXNetError
 from ..ops import optable
@@ -255,9 +256,15 @@ class ndarray(NDArray):  # noqa: N801 - MXNet's class name
         return self.item()
 
     def __float__(self) -> float:
-        return float(self.item())
+        t = self._data
+        if t.numel() != 1:
+            raise _not_one_element(t, "float")
+        return float(t.item())  # the element item() reads, without the host copy
 
     def __int__(self) -> int:
+        t = self._data
+        if t.numel() != 1:
+            raise _not_one_element(t, "int")
         return int(self.item())
 
     def __index__(self) -> int:
@@ -321,7 +328,17 @@ class ndarray(NDArray):  # noqa: N801 - MXNet's class name
         the dtype is unchanged)."""
         if dtype is None:
             dtype = default_float()
-        return as_np(NDArray.astype(self, dtype, copy=copy))
+        t = self._data
+        if t.requires_grad:  # NDArray.astype: the recorded cast rules
+            return as_np(NDArray.astype(self, dtype, copy=copy))
+        td = to_torch_dtype(dtype)
+        if not copy and td == t.dtype:
+            return self
+        arr = _alloc(ndarray)
+        arr._data = t.to(td, copy=True)
+        arr._ag = None
+        arr._ctx = self._ctx
+        return arr
 
     def detach(self) -> ndarray:
         return as_np(NDArray.detach(self))
@@ -410,6 +427,15 @@ class ndarray(NDArray):  # noqa: N801 - MXNet's class name
     __hash__ = None  # type: ignore[assignment]
 
     __module__ = "neogluon.numpy"
+
+
+def _not_one_element(t: torch.Tensor, to: str) -> TypeError:
+    """MXNet's error for ``float(x)`` / ``int(x)`` of an array whose size is not 1."""
+    return TypeError(
+        f"only size-1 arrays can be converted to Python scalars: {to}() got an "
+        f"array of shape {tuple(t.shape)} ({t.numel()} elements); pick one "
+        "element (x[i]) or reduce it (x.sum()) first."
+    )
 
 
 # ---------------------------------------------------------------- wrapping

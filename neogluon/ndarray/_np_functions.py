@@ -754,24 +754,34 @@ def any(a, axis=None, keepdims=False, out=None):  # noqa: A001
     return _out(_bool_reduce(a, axis, keepdims, torch.any), out)
 
 
-def _arg(a, axis, op_name, keepdims=False):
-    # the registered kernel: MXNet's errors for an empty reduction or a bad axis
+_argmax_kernel = _reg.get("_npi_argmax").kernel
+_argmin_kernel = _reg.get("_npi_argmin").kernel
+
+
+def _arg(a, axis, kernel, keepdims=False):
+    # the registered kernel: MXNet's errors for an empty reduction or a bad
+    # axis. Its integer result never records (no grad guard needed).
     axis = None if axis is None else int(axis)
-    kernel = _reg.get(op_name).kernel
-    res = _run(kernel, _t(a), axis=axis, keepdims=bool(keepdims))
-    return _w(res.to(torch.int64), a)
+    res = kernel(_t(a), axis=axis, keepdims=bool(keepdims))
+    if res.dtype != torch.int64:
+        res = res.to(torch.int64)
+    if type(a) is ndarray:
+        return wrap(res, a._ctx)
+    return _w(res, a)
 
 
 @_export
 def argmax(a, axis=None, out=None):
     """Index of the maximum (int64), over the flattened array when axis is None."""
-    return _out(_arg(a, axis, "_npi_argmax"), out)
+    res = _arg(a, axis, _argmax_kernel)
+    return res if out is None else _out(res, out)
 
 
 @_export
 def argmin(a, axis=None, out=None):
     """Index of the minimum (int64), over the flattened array when axis is None."""
-    return _out(_arg(a, axis, "_npi_argmin"), out)
+    res = _arg(a, axis, _argmin_kernel)
+    return res if out is None else _out(res, out)
 
 
 _CUMSUM = _op(("_np_cumsum",))
@@ -1850,13 +1860,8 @@ def numpy_fallback(name: str):
 
 
 # ---------------------------------------------------------------- methods
-def _method(fn):
-    def m(self, *args, **kwargs):
-        return fn(self, *args, **kwargs)
-
-    m.__name__ = fn.__name__
-    m.__doc__ = fn.__doc__
-    return m
+# ``x.sum(...)`` is ``np.sum(x, ...)``: the functions themselves are the
+# methods (a plain function binds its first argument to the array).
 
 
 def _transpose_method(self, *axes):
@@ -1873,7 +1878,7 @@ for _m in (
     "sum mean std var max min prod all any argmax argmin cumsum clip sort "
     "argsort squeeze repeat tile swapaxes round dot nonzero take diagonal"
 ).split():
-    setattr(ndarray, _m, _method(globals()[_m]))
+    setattr(ndarray, _m, globals()[_m])
 ndarray.transpose = _transpose_method  # type: ignore[assignment]
 ndarray.flatten = _flatten_method  # type: ignore[assignment]
 ndarray.ravel = _flatten_method  # type: ignore[attr-defined]
@@ -1885,15 +1890,15 @@ def _clip_method(self, min=None, max=None, out=None):  # noqa: A002 - MXNet's na
 
 
 ndarray.clip = _clip_method  # type: ignore[assignment]
-ndarray.expand_dims = _method(expand_dims)  # type: ignore[attr-defined]
-ndarray.__matmul__ = _method(matmul)  # type: ignore[attr-defined]
+ndarray.expand_dims = expand_dims  # type: ignore[attr-defined]
+ndarray.__matmul__ = matmul  # type: ignore[attr-defined]
 # Bitwise operators: functions, not operator-table rows, until the registry has
 # MXNet's ``_npi_bitwise_*`` operators (the table's rows name registered ops).
 _bit_and, _bit_or, _bit_xor = (
     globals()[n] for n in ("bitwise_and", "bitwise_or", "bitwise_xor")
 )
-ndarray.__and__ = ndarray.__rand__ = _method(_bit_and)  # type: ignore[attr-defined]
-ndarray.__or__ = ndarray.__ror__ = _method(_bit_or)  # type: ignore[attr-defined]
-ndarray.__xor__ = ndarray.__rxor__ = _method(_bit_xor)  # type: ignore[attr-defined]
-ndarray.__invert__ = _method(bitwise_not)  # type: ignore[attr-defined]
+ndarray.__and__ = ndarray.__rand__ = _bit_and  # type: ignore[attr-defined]
+ndarray.__or__ = ndarray.__ror__ = _bit_or  # type: ignore[attr-defined]
+ndarray.__xor__ = ndarray.__rxor__ = _bit_xor  # type: ignore[attr-defined]
+ndarray.__invert__ = bitwise_not  # type: ignore[attr-defined]
 ndarray.__array_priority__ = 1000.0

@@ -300,3 +300,62 @@ def test_np_array_of_a_read_only_host_array_and_a_dtype():
     onp.testing.assert_array_equal(a.asnumpy(), host)
     a[0] = 5
     assert host[0] == 0
+
+
+# ---------------------------------------------------------------- accuracy bookkeeping
+def test_accuracy_bookkeeping_of_a_recorded_output():
+    # d2l: float((y_hat.argmax(axis=1).astype(y.dtype) == y).sum())
+    w = np.array([[0.1, 2.0, -1.0], [3.0, 0.5, 0.2], [0.0, 0.1, 0.2]])
+    w.attach_grad()
+    y = np.array([1.0, 0.0, 1.0])
+    with autograd.record():
+        y_hat = w * 1.0
+    am = y_hat.argmax(axis=1)
+    assert am.dtype == onp.int64 and not am._data.requires_grad
+    onp.testing.assert_array_equal(am.asnumpy(), [1, 0, 2])
+    as_y = am.astype(y.dtype)
+    assert type(as_y) is np.ndarray and as_y.dtype == onp.float32
+    correct = (as_y == y).sum()
+    assert correct.dtype == onp.int64 and correct.shape == ()
+    assert float(correct) == 2.0 and type(float(correct)) is float
+
+
+def test_argmax_argmin_axes_out_and_errors():
+    a = np.array([[1.0, 5.0, 2.0], [7.0, 0.0, 3.0]])
+    assert int(a.argmax()) == 3 and int(np.argmin(a)) == 4
+    onp.testing.assert_array_equal(a.argmax(axis=-1).asnumpy(), [1, 0])
+    onp.testing.assert_array_equal(np.argmin(a, axis=0).asnumpy(), [0, 1, 0])
+    out = np.zeros((3,), dtype="int64")
+    assert np.argmax(a, axis=0, out=out) is out
+    onp.testing.assert_array_equal(out.asnumpy(), [1, 0, 1])
+    with pytest.raises(mx.base.MXNetError):
+        np.zeros((0, 2)).argmax(axis=0)
+    with pytest.raises(mx.base.MXNetError):
+        a.argmax(axis=2)
+
+
+def test_astype_copies_keeps_or_records():
+    a = np.array([1.5, -2.0])
+    b = a.astype("int32")
+    assert b.dtype == onp.int32 and b.asnumpy().tolist() == [1, -2]
+    c = a.astype("float32")
+    assert c is not a and c._data.data_ptr() != a._data.data_ptr()
+    assert a.astype("float32", copy=False) is a
+    assert a.astype(None).dtype == onp.float32
+    w = np.array([1.0, 2.0])
+    w.attach_grad()
+    with autograd.record():
+        d = w.astype("float64")
+        loss = (d * d).sum()
+    loss.backward()
+    assert d.dtype == onp.float64
+    onp.testing.assert_array_equal(w.grad.asnumpy(), [2.0, 4.0])
+
+
+@pytest.mark.parametrize("to", [float, int])
+def test_float_and_int_of_an_array_not_of_size_one_raise_mxnets_type_error(to):
+    for bad in (np.ones((2,)), np.ones((0,)), np.ones((1, 2))):
+        with pytest.raises(TypeError, match="only size-1 arrays"):
+            to(bad)
+    assert to(np.array([[2.0]])) == 2
+    assert to(np.array(True)) == 1
