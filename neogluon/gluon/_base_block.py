@@ -19,6 +19,8 @@ from .. import _state
 from .. import initializer
 from .. import ndarray as nd
 from .._text import indent as _indent
+from ..ndarray._np import as_np as _as_np
+from ..ndarray._np import ndarray as _np_ndarray
 from ..ndarray.ndarray import NDArray
 from ..util import _NP_STATE
 from ._naming import _BlockScope
@@ -388,22 +390,13 @@ def _brief(keys) -> str:
     return s + (f", ... ({len(keys)} in all)" if len(keys) > 10 else "")
 
 
-#: ``[mx.np.ndarray, ndarray._np.as_np]``, imported on first use.
-_NP_OUT: list = []
-
-
 def _as_np_outputs(out):
     """Block outputs as ``mx.np.ndarray`` views (numpy array semantics)."""
-    if not _NP_OUT:
-        from ..ndarray._np import as_np
-        from ..ndarray._np import ndarray
-
-        _NP_OUT[:] = [ndarray, as_np]
     t = type(out)
-    if t is _NP_OUT[0]:  # the usual outputs: already np, or a dense NDArray
+    if t is _np_ndarray:  # the usual outputs: already np, or a dense NDArray
         return out
     if t is NDArray:
-        return _NP_OUT[1](out)
+        return _as_np(out)
     if isinstance(out, NDArray):
         return out.as_np_ndarray()
     if isinstance(out, (list, tuple)):

@@ -29,6 +29,7 @@ from ..base import mx_real_t
 from ..context import Context
 from ..context import cpu
 from ..context import current_context
+from ..ndarray._np import np_view_of
 from ..ndarray.ndarray import NDArray
 from ..registry import AssertionValueError
 from ..util import _NP_STATE
@@ -428,7 +429,7 @@ class Parameter:
             # set_data / cast / reset_ctx / load / deferred init / grad_req
             # change that rebinds the array or its tensor makes a new one).
             v = self._np_data_view
-            w = _np_view_of()(arr, v)
+            w = np_view_of(arr, v)
             if w is not v:
                 self._np_data_view = w
             return w
@@ -911,18 +912,6 @@ def _is_np_array() -> bool:
     from ..util import is_np_array
 
     return is_np_array()
-
-
-_NP_VIEW_OF: list = []
-
-
-def _np_view_of():
-    """``ndarray._np.np_view_of`` (imported on first use)."""
-    if not _NP_VIEW_OF:
-        from ..ndarray._np import np_view_of
-
-        _NP_VIEW_OF.append(np_view_of)
-    return _NP_VIEW_OF[0]
 
 
 def _np_view(arr):
