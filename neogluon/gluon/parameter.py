@@ -29,6 +29,7 @@ from ..base import mx_real_t
 from ..context import Context
 from ..context import cpu
 from ..context import current_context
+from ..ndarray._np import ndarray as _np_ndarray
 from ..ndarray._np import np_view_of
 from ..ndarray.ndarray import NDArray
 from ..registry import AssertionValueError
@@ -185,7 +186,7 @@ class Parameter:
 
     #: The mx.np view :meth:`data` last gave (a class default: a Parameter
     #: unpickled from an older neogluon has none).
-    _np_data_view: NDArray | None = None
+    _np_data_view: _np_ndarray | None = None
 
     def __init__(
         self,

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from .._dtypes import TORCH_TO_NP
 from .._dtypes import to_torch_dtype
 from ..base import MXNetError
 from ..ops import optable
@@ -101,14 +102,6 @@ def _tensor_from(obj, dtype, device=None) -> torch.Tensor:
         arr = obj
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"np.array: unsupported numpy dtype {arr.dtype}")
-        if not (arr.flags.c_contiguous and arr.flags.writeable and arr.dtype.isnative):
-            # what torch can wrap: C order, native byte order, writeable
-            arr = np.array(arr, dtype=arr.dtype.newbyteorder("="), copy=True, order="C")
-        # One copy into torch's own memory (64-byte aligned, as nd.array's
-        # arrays are: a matrix product on numpy's 16-byte aligned buffer is a
-        # few percent slower).
-        src = torch.from_numpy(arr)
-        return src.to(device=device or src.device, dtype=td or src.dtype, copy=True)
     else:
         arr = np.array(obj)
         if arr.dtype.kind not in "biuf":
@@ -116,14 +109,21 @@ def _tensor_from(obj, dtype, device=None) -> torch.Tensor:
                 f"np.array: cannot make an array from {type(obj).__name__} "
                 f"(numpy dtype {arr.dtype}); expected numbers or nested lists."
             )
-        t = torch.from_numpy(arr)
         if td is None:
             td = default_float()
-    if td is not None and t.dtype != td:
-        t = t.to(td)
-    if device is not None and t.device != device:
-        t = t.to(device)
-    return t
+    host = None if td is None else TORCH_TO_NP.get(td)
+    if host is not None and arr.dtype != host:
+        # numpy's conversion, as MXNet's (float64 -> float16 rounds once;
+        # torch's conversion may round twice)
+        arr = arr.astype(host, order="C")
+    elif not (arr.flags.c_contiguous and arr.flags.writeable and arr.dtype.isnative):
+        # what torch can wrap: C order, native byte order, writeable
+        arr = np.array(arr, dtype=arr.dtype.newbyteorder("="), copy=True, order="C")
+    # One copy into torch's own memory (64-byte aligned, as nd.array's arrays
+    # are: a matrix product on numpy's 16-byte aligned buffer is a few percent
+    # slower).
+    src = torch.from_numpy(arr)
+    return src.to(device=device or src.device, dtype=td or src.dtype, copy=True)
 
 
 def _axis(axis, ndim: int):

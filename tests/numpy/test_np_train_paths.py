@@ -359,3 +359,19 @@ def test_float_and_int_of_an_array_not_of_size_one_raise_mxnets_type_error(to):
             to(bad)
     assert to(np.array([[2.0]])) == 2
     assert to(np.array(True)) == 1
+
+
+def test_np_array_converts_dtypes_as_numpy_does():
+    # MXNet converts host data with numpy: float64 -> float16 rounds once
+    # (torch's conversion rounds some values twice).
+    rng = onp.random.default_rng(0)
+    host = rng.uniform(size=(20000,))
+    want = host.astype(onp.float16)
+    onp.testing.assert_array_equal(np.array(host, dtype="float16").asnumpy(), want)
+    onp.testing.assert_array_equal(
+        np.array(host[:500].tolist(), dtype="float16").asnumpy(), want[:500]
+    )
+    got = np.array(onp.array([1.7, -2.7, 3.2]), dtype="int32")
+    assert got.dtype == onp.int32 and got.asnumpy().tolist() == [1, -2, 3]
+    assert np.array([[1, 2]]).dtype == onp.float32  # lists: the default float
+    assert np.array(onp.arange(3)).dtype == onp.int64  # numpy arrays keep theirs
