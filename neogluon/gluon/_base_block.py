@@ -19,8 +19,10 @@ from .. import _state
 from .. import initializer
 from .. import ndarray as nd
 from .._text import indent as _indent
+from ..ndarray._np import as_np as _as_np
+from ..ndarray._np import ndarray as _np_ndarray
 from ..ndarray.ndarray import NDArray
-from ..util import is_np_array
+from ..util import _NP_STATE
 from ._naming import _BlockScope
 from ._summary import print_summary
 from .parameter import Parameter
@@ -359,7 +361,7 @@ class Block:
             out = self.forward(*args)
         finally:
             path.pop()
-        if is_np_array():
+        if getattr(_NP_STATE, "array", False):  # is_np_array(), inlined
             out = _as_np_outputs(out)
         if hooks_on:
             for hook in self._forward_hooks.values():
@@ -390,6 +392,11 @@ def _brief(keys) -> str:
 
 def _as_np_outputs(out):
     """Block outputs as ``mx.np.ndarray`` views (numpy array semantics)."""
+    t = type(out)
+    if t is _np_ndarray:  # the usual outputs: already np, or a dense NDArray
+        return out
+    if t is NDArray:
+        return _as_np(out)
     if isinstance(out, NDArray):
         return out.as_np_ndarray()
     if isinstance(out, (list, tuple)):

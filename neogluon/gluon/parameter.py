@@ -29,8 +29,11 @@ from ..base import mx_real_t
 from ..context import Context
 from ..context import cpu
 from ..context import current_context
+from ..ndarray._np import ndarray as _np_ndarray
+from ..ndarray._np import np_view_of
 from ..ndarray.ndarray import NDArray
 from ..registry import AssertionValueError
+from ..util import _NP_STATE
 
 __all__ = [
     "DeferredInitializationError",
@@ -181,6 +184,10 @@ class Parameter:
            [1., 1., 1.]], dtype=float32)
     """
 
+    #: The mx.np view :meth:`data` last gave (a class default: a Parameter
+    #: unpickled from an older neogluon has none).
+    _np_data_view: _np_ndarray | None = None
+
     def __init__(
         self,
         name: str,
@@ -230,6 +237,13 @@ class Parameter:
 
     def __repr__(self) -> str:
         return f"Parameter {self.name} (shape={self.shape}, dtype={_dtype_str(self.dtype)})"
+
+    def __getstate__(self) -> dict:
+        # The cached mx.np view of the value is not state (a copy or an
+        # unpickled parameter makes its own).
+        state = self.__dict__.copy()
+        state.pop("_np_data_view", None)
+        return state
 
     # ------------------------------------------------------------ attributes
     @property
@@ -411,7 +425,16 @@ class Parameter:
                 "row_sparse_data() instead."
             )
         arr = self._check_and_get(self._data, ctx)
-        return arr.as_np_ndarray() if self._np_made else _np_view(arr)
+        if self._np_made or getattr(_NP_STATE, "array", False):
+            # The mx.np view, kept while it still is one of ``arr`` (a
+            # set_data / cast / reset_ctx / load / deferred init / grad_req
+            # change that rebinds the array or its tensor makes a new one).
+            v = self._np_data_view
+            w = np_view_of(arr, v)
+            if w is not v:
+                self._np_data_view = w
+            return w
+        return arr
 
     def list_data(self) -> list[NDArray]:
         """The values on all contexts, in ``list_ctx()`` order (RuntimeError

@@ -170,6 +170,24 @@ def _cacheable(op: _reg.OpDef, given: dict) -> bool:
 _NP_ARRAY_TYPES: list[type] = []
 
 
+class _NoArray:
+    """Stands for ``mx.np.ndarray`` in :data:`_NP_TYPE` until it is registered."""
+
+
+#: ``mx.np.ndarray`` once registered (:func:`register_np_array_type`): the
+#: one-frame paths take it as they take a dense NDArray (same tensor slots;
+#: the result is an NDArray, what ``invoke`` returns for it).
+_NP_TYPE: type = _NoArray
+
+
+def register_np_array_type(cls: type) -> None:
+    """Let the nd operators' one-frame paths take ``cls`` (``mx.np.ndarray``)
+    inputs like dense NDArrays."""
+    global _NP_TYPE
+    _NP_ARRAY_TYPES.append(cls)
+    _NP_TYPE = cls
+
+
 def _only_np_arrays(args: tuple) -> bool:
     """Whether ``args`` hold an ``mx.np.ndarray`` and no array of another
     kind than it and the dense ``NDArray`` (``invoke`` treats the two alike)."""
@@ -380,7 +398,11 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
         pos_ok = n_in == 1
 
         def fn_1(a=_NO, /, *args, out=None, name=None, **kwargs):
-            if type(a) is NDArray and out is None and not _PROF.on:
+            if (
+                (type(a) is NDArray or type(a) is _NP_TYPE)
+                and out is None
+                and not _PROF.on
+            ):
                 t = a._data
                 if not (args or kwargs):
                     if call0 is not None and not t.requires_grad:
@@ -509,8 +531,8 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
 
         def fn_2(a=_NO, b=_NO, /, *args, out=None, name=None, **kwargs):
             if (
-                type(a) is NDArray
-                and type(b) is NDArray
+                (type(a) is NDArray or type(a) is _NP_TYPE)
+                and (type(b) is NDArray or type(b) is _NP_TYPE)
                 and out is None
                 and not args
                 and not _PROF.on
@@ -629,7 +651,9 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                 tensors = None
                 if n == 2:
                     a0, a1 = args
-                    if type(a0) is NDArray and type(a1) is NDArray:
+                    if (type(a0) is NDArray or type(a0) is _NP_TYPE) and (
+                        type(a1) is NDArray or type(a1) is _NP_TYPE
+                    ):
                         t0 = a0._data
                         t1 = a1._data
                         if t0.dtype is t1.dtype or not same_dtype:
@@ -638,9 +662,9 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                 elif n == 3:
                     a0, a1, a2 = args
                     if (
-                        type(a0) is NDArray
-                        and type(a1) is NDArray
-                        and type(a2) is NDArray
+                        (type(a0) is NDArray or type(a0) is _NP_TYPE)
+                        and (type(a1) is NDArray or type(a1) is _NP_TYPE)
+                        and (type(a2) is NDArray or type(a2) is _NP_TYPE)
                     ):
                         t0 = a0._data
                         t1 = a1._data
@@ -656,7 +680,7 @@ def _fast_function(op: _reg.OpDef, general):  # noqa: C901 - one frame on purpos
                     d0 = None
                     grad = False
                     for a in args:
-                        if type(a) is not NDArray:
+                        if type(a) is not NDArray and type(a) is not _NP_TYPE:
                             break
                         t = a._data
                         if t.dtype is not d0:

@@ -40,6 +40,7 @@ import torch
 
 from .. import _state
 from .._dtypes import TORCH_TO_NP
+from .._dtypes import to_torch_dtype
 from .._opprof import State as _PROF
 from ..base import MXNetError
 from ..ops import optable
@@ -49,13 +50,14 @@ from ._core import NDArray
 from ._core import _grad_off
 from ._core import check_recorded_write
 from ._core import note_recorded
-from ._frontend import _NP_ARRAY_TYPES as _frontend_types
 from ._frontend import attr_key
+from ._frontend import register_np_array_type
 
 __all__ = [
     "ndarray",
     "as_np",
     "as_nd",
+    "np_view_of",
     "default_float",
     "from_tensor",
     "tensor_of",
@@ -231,10 +233,10 @@ class ndarray(NDArray):  # noqa: N801 - MXNet's class name
     def as_nd_ndarray(self) -> NDArray:
         """The same data as an ``mx.nd.NDArray`` (no copy; gradients shared)."""
         arr = _alloc(NDArray)
-        arr._data = self._data
+        t = arr._data = self._data
         arr._ag = self._ag
         arr._ctx = self._ctx
-        if arr._data.requires_grad:
+        if not t.is_leaf:  # recorded (see :func:`as_np`)
             note_recorded(arr)
         return arr
 
@@ -254,9 +256,15 @@ class ndarray(NDArray):  # noqa: N801 - MXNet's class name
         return self.item()
 
     def __float__(self) -> float:
-        return float(self.item())
+        t = self._data
+        if t.numel() != 1:
+            raise _not_one_element(t, "float")
+        return float(t.item())  # the element item() reads, without the host copy
 
     def __int__(self) -> int:
+        t = self._data
+        if t.numel() != 1:
+            raise _not_one_element(t, "int")
         return int(self.item())
 
     def __index__(self) -> int:
@@ -320,7 +328,17 @@ class ndarray(NDArray):  # noqa: N801 - MXNet's class name
         the dtype is unchanged)."""
         if dtype is None:
             dtype = default_float()
-        return as_np(NDArray.astype(self, dtype, copy=copy))
+        t = self._data
+        if t.requires_grad:  # NDArray.astype: the recorded cast rules
+            return as_np(NDArray.astype(self, dtype, copy=copy))
+        td = to_torch_dtype(dtype)
+        if not copy and td == t.dtype:
+            return self
+        arr = _alloc(ndarray)
+        arr._data = t.to(td, copy=True)
+        arr._ag = None
+        arr._ctx = self._ctx
+        return arr
 
     def detach(self) -> ndarray:
         return as_np(NDArray.detach(self))
@@ -411,6 +429,15 @@ class ndarray(NDArray):  # noqa: N801 - MXNet's class name
     __module__ = "neogluon.numpy"
 
 
+def _not_one_element(t: torch.Tensor, to: str) -> TypeError:
+    """MXNet's error for ``float(x)`` / ``int(x)`` of an array whose size is not 1."""
+    return TypeError(
+        f"only size-1 arrays can be converted to Python scalars: {to}() got an "
+        f"array of shape {tuple(t.shape)} ({t.numel()} elements); pick one "
+        "element (x[i]) or reduce it (x.sum()) first."
+    )
+
+
 # ---------------------------------------------------------------- wrapping
 def from_tensor(t: torch.Tensor, ctx=None) -> ndarray:
     """Wrap a tensor as an ``mx.np.ndarray`` (no copy)."""
@@ -425,16 +452,36 @@ def from_tensor(t: torch.Tensor, ctx=None) -> ndarray:
 
 def as_np(x: NDArray) -> ndarray:
     """``x`` as an ``mx.np.ndarray``: ``x`` itself when it is one, else a new
-    array object sharing its tensor, context and gradient buffer."""
+    array object sharing its tensor, context and gradient buffer.
+
+    A view of a recorded tensor is registered (``note_recorded``: a backward
+    that frees its graph detaches it); a view of a leaf (a variable, a
+    Parameter's value, a constant) is not: no backward ever detaches a leaf,
+    and a live registered array makes every backward walk its graph.
+    """
     if type(x) is ndarray:
         return x
     arr = _alloc(ndarray)
-    arr._data = x._data
+    t = arr._data = x._data
     arr._ag = x._ag
     arr._ctx = x._ctx
-    if arr._data.requires_grad:
+    if not t.is_leaf:
         note_recorded(arr)
     return arr
+
+
+def np_view_of(x: NDArray, kept: ndarray | None) -> ndarray:
+    """``kept`` while it still is an ``mx.np`` view of ``x`` (same tensor,
+    gradient buffer and context), else a new view (:func:`as_np`): what a
+    holder of ``x`` (a Parameter) gives out again and again."""
+    if (
+        kept is not None
+        and kept._data is x._data
+        and kept._ag is x._ag
+        and kept._ctx is x._ctx
+    ):
+        return kept
+    return as_np(x)
 
 
 def as_nd(x: NDArray) -> NDArray:
@@ -1026,4 +1073,4 @@ def operator_call(op: _reg.OpDef, general: Callable) -> Callable:
     return fn
 
 
-_frontend_types.append(ndarray)  # the nd operators' fast path takes np arrays
+register_np_array_type(ndarray)  # the nd operators' fast path takes np arrays

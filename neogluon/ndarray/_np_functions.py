@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from .._dtypes import TORCH_TO_NP
 from .._dtypes import to_torch_dtype
 from ..base import MXNetError
 from ..ops import optable
@@ -101,9 +102,6 @@ def _tensor_from(obj, dtype, device=None) -> torch.Tensor:
         arr = obj
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"np.array: unsupported numpy dtype {arr.dtype}")
-        t = torch.from_numpy(np.array(arr, copy=True, order="C"))
-        if td is None and t.dtype == torch.float64:
-            td = torch.float64
     else:
         arr = np.array(obj)
         if arr.dtype.kind not in "biuf":
@@ -111,14 +109,21 @@ def _tensor_from(obj, dtype, device=None) -> torch.Tensor:
                 f"np.array: cannot make an array from {type(obj).__name__} "
                 f"(numpy dtype {arr.dtype}); expected numbers or nested lists."
             )
-        t = torch.from_numpy(arr)
         if td is None:
             td = default_float()
-    if td is not None and t.dtype != td:
-        t = t.to(td)
-    if device is not None and t.device != device:
-        t = t.to(device)
-    return t
+    host = None if td is None else TORCH_TO_NP.get(td)
+    if host is not None and arr.dtype != host:
+        # numpy's conversion, as MXNet's (float64 -> float16 rounds once;
+        # torch's conversion may round twice)
+        arr = arr.astype(host, order="C")
+    elif not (arr.flags.c_contiguous and arr.flags.writeable and arr.dtype.isnative):
+        # what torch can wrap: C order, native byte order, writeable
+        arr = np.array(arr, dtype=arr.dtype.newbyteorder("="), copy=True, order="C")
+    # One copy into torch's own memory (64-byte aligned, as nd.array's arrays
+    # are: a matrix product on numpy's 16-byte aligned buffer is a few percent
+    # slower).
+    src = torch.from_numpy(arr)
+    return src.to(device=device or src.device, dtype=td or src.dtype, copy=True)
 
 
 def _axis(axis, ndim: int):
@@ -749,24 +754,34 @@ def any(a, axis=None, keepdims=False, out=None):  # noqa: A001
     return _out(_bool_reduce(a, axis, keepdims, torch.any), out)
 
 
-def _arg(a, axis, op_name, keepdims=False):
-    # the registered kernel: MXNet's errors for an empty reduction or a bad axis
+_argmax_kernel = _reg.get("_npi_argmax").kernel
+_argmin_kernel = _reg.get("_npi_argmin").kernel
+
+
+def _arg(a, axis, kernel, keepdims=False):
+    # the registered kernel: MXNet's errors for an empty reduction or a bad
+    # axis. Its integer result never records (no grad guard needed).
     axis = None if axis is None else int(axis)
-    kernel = _reg.get(op_name).kernel
-    res = _run(kernel, _t(a), axis=axis, keepdims=bool(keepdims))
-    return _w(res.to(torch.int64), a)
+    res = kernel(_t(a), axis=axis, keepdims=bool(keepdims))
+    if res.dtype != torch.int64:
+        res = res.to(torch.int64)
+    if type(a) is ndarray:
+        return wrap(res, a._ctx)
+    return _w(res, a)
 
 
 @_export
 def argmax(a, axis=None, out=None):
     """Index of the maximum (int64), over the flattened array when axis is None."""
-    return _out(_arg(a, axis, "_npi_argmax"), out)
+    res = _arg(a, axis, _argmax_kernel)
+    return res if out is None else _out(res, out)
 
 
 @_export
 def argmin(a, axis=None, out=None):
     """Index of the minimum (int64), over the flattened array when axis is None."""
-    return _out(_arg(a, axis, "_npi_argmin"), out)
+    res = _arg(a, axis, _argmin_kernel)
+    return res if out is None else _out(res, out)
 
 
 _CUMSUM = _op(("_np_cumsum",))
@@ -1845,13 +1860,8 @@ def numpy_fallback(name: str):
 
 
 # ---------------------------------------------------------------- methods
-def _method(fn):
-    def m(self, *args, **kwargs):
-        return fn(self, *args, **kwargs)
-
-    m.__name__ = fn.__name__
-    m.__doc__ = fn.__doc__
-    return m
+# ``x.sum(...)`` is ``np.sum(x, ...)``: the functions themselves are the
+# methods (a plain function binds its first argument to the array).
 
 
 def _transpose_method(self, *axes):
@@ -1868,7 +1878,7 @@ for _m in (
     "sum mean std var max min prod all any argmax argmin cumsum clip sort "
     "argsort squeeze repeat tile swapaxes round dot nonzero take diagonal"
 ).split():
-    setattr(ndarray, _m, _method(globals()[_m]))
+    setattr(ndarray, _m, globals()[_m])
 ndarray.transpose = _transpose_method  # type: ignore[assignment]
 ndarray.flatten = _flatten_method  # type: ignore[assignment]
 ndarray.ravel = _flatten_method  # type: ignore[attr-defined]
@@ -1880,15 +1890,15 @@ def _clip_method(self, min=None, max=None, out=None):  # noqa: A002 - MXNet's na
 
 
 ndarray.clip = _clip_method  # type: ignore[assignment]
-ndarray.expand_dims = _method(expand_dims)  # type: ignore[attr-defined]
-ndarray.__matmul__ = _method(matmul)  # type: ignore[attr-defined]
+ndarray.expand_dims = expand_dims  # type: ignore[attr-defined]
+ndarray.__matmul__ = matmul  # type: ignore[attr-defined]
 # Bitwise operators: functions, not operator-table rows, until the registry has
 # MXNet's ``_npi_bitwise_*`` operators (the table's rows name registered ops).
 _bit_and, _bit_or, _bit_xor = (
     globals()[n] for n in ("bitwise_and", "bitwise_or", "bitwise_xor")
 )
-ndarray.__and__ = ndarray.__rand__ = _method(_bit_and)  # type: ignore[attr-defined]
-ndarray.__or__ = ndarray.__ror__ = _method(_bit_or)  # type: ignore[attr-defined]
-ndarray.__xor__ = ndarray.__rxor__ = _method(_bit_xor)  # type: ignore[attr-defined]
-ndarray.__invert__ = _method(bitwise_not)  # type: ignore[attr-defined]
+ndarray.__and__ = ndarray.__rand__ = _bit_and  # type: ignore[attr-defined]
+ndarray.__or__ = ndarray.__ror__ = _bit_or  # type: ignore[attr-defined]
+ndarray.__xor__ = ndarray.__rxor__ = _bit_xor  # type: ignore[attr-defined]
+ndarray.__invert__ = bitwise_not  # type: ignore[attr-defined]
 ndarray.__array_priority__ = 1000.0
