@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from .. import _state
+from . import _frontend
 from ._core import NDArray
 from ._core import _new
 
@@ -29,9 +30,15 @@ def softmax_ce_sparse(pred: NDArray, label: NDArray) -> NDArray | None:
     """``-log_softmax(pred, -1)[i, label[i]]`` per sample (shape ``(batch,)``),
     labels truncated to integers and clipped to the classes as ``pick``
     does; None unless ``pred`` is a 2-D float32/float64 NDArray with at least
-    one class and ``label`` an NDArray of shape ``(batch,)`` on its device."""
-    if type(pred) is not NDArray or type(label) is not NDArray:
-        return None  # sparse, mx.np arrays and subclasses: the general path
+    one class and ``label`` an NDArray of shape ``(batch,)`` on its device.
+    ``mx.np`` arrays count as NDArrays here, as on the operators' one-frame
+    paths: the result is an NDArray, which the Gluon block hands out as an
+    ``mx.np`` array under ``set_np``."""
+    kind = type(pred)
+    if type(label) is not kind or (
+        kind is not NDArray and kind is not _frontend._NP_TYPE
+    ):
+        return None  # sparse, mixed nd/np, subclasses: the general path
     p, lab = pred._data, label._data
     if (
         p.dim() != 2

@@ -94,3 +94,42 @@ def test_other_calls_take_the_general_path(kw, pred_shape, label, monkeypatch):
     monkeypatch.undo()
     ref = gloss.SoftmaxCrossEntropyLoss(**kw)(pred, label)
     np.testing.assert_array_equal(out.asnumpy(), ref.asnumpy())
+
+
+def test_np_arrays_take_the_fused_call_and_stay_np(monkeypatch):
+    # Under set_np (the d2l loop) the same fused call runs for mx.np arrays,
+    # with the general path's numbers and an mx.np result; nd and np mixed
+    # take the general path.
+    calls = []
+    real = gloss.softmax_ce_sparse
+
+    def spy(p, lab):
+        out = real(p, lab)
+        calls.append(out is not None)
+        return out
+
+    rs = np.random.RandomState(5)
+    p_np, l_np = rs.randn(6, 4).astype("float32"), np.array([0, 3, 1, 2, 2, 9.5])
+    h_np = rs.rand(6).astype("float32")
+    mx.npx.set_np()
+    try:
+        res = {}
+        for fused in (True, False):
+            if fused:
+                monkeypatch.setattr(gloss, "softmax_ce_sparse", spy)
+            else:
+                monkeypatch.setattr(gloss, "softmax_ce_sparse", lambda p, lab: None)
+            x = mx.np.array(p_np)
+            x.attach_grad()
+            with ag.record():
+                out = gloss.SoftmaxCrossEntropyLoss()(x, mx.np.array(l_np))
+            out.backward(mx.np.array(h_np))
+            assert isinstance(out, mx.np.ndarray)
+            res[fused] = (out.asnumpy(), x.grad.asnumpy())
+            monkeypatch.undo()
+        assert calls == [True]
+        for a, b in zip(res[True], res[False], strict=True):
+            np.testing.assert_array_equal(a, b)
+    finally:
+        mx.npx.reset_np()
+    assert real(nd.array(p_np), mx.np.array(l_np)) is None
