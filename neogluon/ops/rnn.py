@@ -10,6 +10,7 @@ and GRU ``r, z, n``, the same as PyTorch, so the unpacked tensors feed
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import torch
@@ -94,24 +95,23 @@ def unpack_rnn_params(
             f"{f', projection_size={projection_size}' if projection_size else ''} "
             f"need {expected}."
         )
-    pos = 0
-    weights = []
+    # One split (not a slice per weight): the gradient of a slice is a
+    # zero-filled vector of the whole packed size plus an accumulation into
+    # it, once per weight and bias; a split's gradient is one concatenation.
+    shapes: list[tuple[int, ...]] = []
     for i2h, h2h, h2r, _ in sizes:
-        ws = []
-        for shp in (i2h, h2h, h2r):
-            if shp is None:
-                ws.append(None)
-                continue
-            n = shp[0] * shp[1]
-            ws.append(params[pos : pos + n].view(shp))
-            pos += n
-        weights.append(ws)
+        shapes += [s for s in (i2h, h2h, h2r) if s is not None]
+    for _, _, _, b in sizes:
+        shapes += [(b,), (b,)]
+    pieces = params.split([math.prod(s) for s in shapes])
+    views = iter([t.view(s) for t, s in zip(pieces, shapes, strict=True)])
+    weights = [
+        [next(views), next(views), next(views) if h2r is not None else None]
+        for _, _, h2r, _ in sizes
+    ]
     flat = []
-    for (_, _, _, b), (wi, wh, wr) in zip(sizes, weights, strict=True):
-        bi = params[pos : pos + b]
-        bh = params[pos + b : pos + 2 * b]
-        pos += 2 * b
-        flat += [wi, wh, bi, bh]
+    for wi, wh, wr in weights:
+        flat += [wi, wh, next(views), next(views)]
         if wr is not None:
             flat.append(wr)
     return flat

@@ -32,6 +32,7 @@ CASES = [
     (8, 3, 5, 4, 1, 2, 0, 1),
     (8, 3, 5, 3, 2, 1, 1, 1),  # even kernel: trimming would need uneven padding
     (2, 3, 8, 1, 3, 1, 1, 1),  # small batch: plain F.conv2d
+    (8, 1, 6, 12, 5, 1, 0, 1),  # one input channel, forced channels-last (LeNet)
 ]
 
 
@@ -82,6 +83,27 @@ def test_layout_choice():
     assert _conv2d.bn_layout(x).is_contiguous(memory_format=torch.channels_last)
     x = torch.randn(8, 512, 2, 2).contiguous(memory_format=torch.channels_last)
     assert _conv2d.bn_layout(x).is_contiguous()
+
+
+def test_one_channel_input_runs_channels_last():
+    # A dense NCHW map with one channel already counts as channels-last
+    # contiguous; the convolution must still get channels-last strides so
+    # that oneDNN (and the pooling after it) runs channels-last (LeNet's first
+    # layer: 1.8x faster convolution, 6x faster max pooling).
+    x = torch.randn(16, 1, 28, 28)
+    xc = _conv2d._as_channels_last(x)
+    assert xc.stride() == (784, 1, 28, 1) and torch.equal(xc, x)
+    w = torch.randn(20, 1, 5, 5)
+    y = _conv2d.conv2d(x, w, None, (1, 1), (0, 0), (1, 1), 1)
+    assert y.stride(1) == 1 and y.stride(3) == 20  # channels-last output
+    yp = F.max_pool2d(torch.relu(y), 2, 2)
+    assert yp.is_contiguous(memory_format=torch.channels_last)
+    np.testing.assert_allclose(y.numpy(), F.conv2d(x, w).numpy(), rtol=1e-5, atol=1e-5)
+    # several channels: the usual conversion
+    x3 = torch.randn(16, 3, 8, 8)
+    assert _conv2d._as_channels_last(x3).is_contiguous(
+        memory_format=torch.channels_last
+    )
 
 
 def test_train_step_eager_and_hybridized_same_bits():

@@ -315,7 +315,9 @@ class _RNNLayer(HybridBlock):
             for g in gates
             if g != "h2r" or t != "bias"
         ]
-        flat = [F.reshape(kwargs[n], shape=(-1,)) for n in names]
+        # The reshape method: a view on NDArrays (F.reshape, an operator,
+        # would copy every weight before the concatenation copies it again).
+        flat = [kwargs[n].reshape((-1,)) for n in names]
         return F.concat(*flat, dim=0)
 
     def _tie_input_size(self, F, inputs, kwargs: dict) -> dict:
