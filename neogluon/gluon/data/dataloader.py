@@ -304,10 +304,31 @@ def _collate_identity(batch):
     return batch
 
 
+#: the torch worker iterators this process has made and still holds
+_LIVE_TORCH_ITERS: weakref.WeakSet = weakref.WeakSet()
+
+
 def _worker_init(worker_id: int) -> None:
     # torch seeds `random` and torch per worker; seed numpy too, so that forked
     # workers do not all draw the same numpy random augmentations.
     np.random.seed(torch.initial_seed() % (2**32))
+
+
+def _disown_inherited_iterators() -> None:
+    """Right after a fork, in the child: mark the parent's worker iterators
+    (copied by the fork: another loader's, a prefetched ``auto_reload`` one,
+    one that is garbage the parent has not collected yet) as shut down. Their
+    workers are the parent's children; a copy collected in the child (its
+    first garbage collection can come before any worker code runs) would try
+    to stop them from there and print "Exception ignored in
+    _MultiProcessingDataLoaderIter.__del__ ... can only test a child process"."""
+    for it in list(_LIVE_TORCH_ITERS):
+        it._shutdown = True
+    _LIVE_TORCH_ITERS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_disown_inherited_iterators)
 
 
 def _mp_context():
@@ -1148,26 +1169,28 @@ class DataLoader:
 
     def _process_iter(self):
         n = self._num_workers
-        loader = _tud.DataLoader(
-            _BatchFetcher(self._dataset, self._batchify_fn),
-            batch_size=None,
-            sampler=_EpochSampler(self._batch_sampler),
-            num_workers=n,
-            collate_fn=_collate_identity,
-            timeout=self._timeout,
-            worker_init_fn=_worker_init,
-            multiprocessing_context=_mp_context(),
-            prefetch_factor=max(1, math.ceil(self._prefetch / n)),
-        )
         with warnings.catch_warnings():
-            # torch warns when num_workers exceeds the CPU count; MXNet does not.
+            # torch warns when num_workers exceeds the CPU count (when the loader
+            # is made and again at iter()); MXNet does not.
             warnings.filterwarnings("ignore", message="This DataLoader will create")
             # Python >= 3.12 warns when forking a multi-threaded process; torch's
             # workers are forked the same way (and MXNet's pool was).
             warnings.filterwarnings(
                 "ignore", message=r".*use of fork\(\) may lead to deadlocks"
             )
+            loader = _tud.DataLoader(
+                _BatchFetcher(self._dataset, self._batchify_fn),
+                batch_size=None,
+                sampler=_EpochSampler(self._batch_sampler),
+                num_workers=n,
+                collate_fn=_collate_identity,
+                timeout=self._timeout,
+                worker_init_fn=_worker_init,
+                multiprocessing_context=_mp_context(),
+                prefetch_factor=max(1, math.ceil(self._prefetch / n)),
+            )
             it = iter(loader)
+        _LIVE_TORCH_ITERS.add(it)
         polled = _poll_workers_ourselves(it)
         return self._consume_workers(it, polled)
 
