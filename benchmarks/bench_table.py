@@ -124,13 +124,39 @@ def _add_torch(torch, mx, files, record=False):
     return (lambda: torch.add(a, b)), lambda: float(torch.add(a, b).detach().sum())
 
 
-def _mlp_data():
+def _class_data(shape):
+    """A float32 batch of ``shape`` and labels 0..9 (the same in every process)."""
     import numpy as np  # noqa: PLC0415
 
-    rs = np.random.RandomState(0)
-    x = rs.standard_normal((128, 784)).astype("float32")
-    y = (np.arange(128) % 10).astype("float32")
-    return x, y
+    x = np.random.RandomState(0).standard_normal(shape).astype("float32")
+    return x, (np.arange(shape[0]) % 10).astype("float32")
+
+
+def _copy(torch, dst, src) -> None:
+    with torch.no_grad():
+        for d, s in zip(dst, src, strict=True):
+            d.copy_(s.reshape(d.shape))
+
+
+def _classifier(net_fn, torch_model_fn, shape, opt: dict):
+    """(gluon builder, torch builder) of a softmax-CE training step of the Gluon
+    net ``net_fn(mx)`` and its ``torch.nn`` twin ``torch_model_fn(torch.nn)``
+    holding the same weights, on a batch of ``shape``."""
+
+    def gluon(mx, mode, files):
+        x, y = _class_data(shape)
+        net, loss = net_fn(mx), mx.gluon.loss.SoftmaxCrossEntropyLoss()
+        xb, yb = mx.nd.array(x), mx.nd.array(y)
+        return _train_step(mx, net, loss, xb, yb, shape[0], opt, mode)
+
+    def torch_(torch, mx, files):
+        model = torch_model_fn(torch.nn)
+        _copy(torch, list(model.parameters()), _to_torch(torch, net_fn(mx)))
+        x, y = _class_data(shape)
+        xt, yt = torch.from_numpy(x), torch.from_numpy(y).long()
+        return _torch_train_step(torch, model, list(model.parameters()), xt, yt, opt)
+
+    return gluon, torch_
 
 
 def _mlp_net(mx):
@@ -144,34 +170,11 @@ def _mlp_net(mx):
     return net
 
 
-MLP_OPT = {"learning_rate": 0.1, "momentum": 0.9}
-
-
-def _mlp_gluon(mx, mode, files):
-    x, y = _mlp_data()
-    net, loss = _mlp_net(mx), mx.gluon.loss.SoftmaxCrossEntropyLoss()
-    return _train_step(
-        mx, net, loss, mx.nd.array(x), mx.nd.array(y), 128, MLP_OPT, mode
-    )
-
-
-def _mlp_torch(torch, mx, files):
-    w = _to_torch(torch, _mlp_net(mx))
-    tnn = torch.nn
-    model = tnn.Sequential(
+def _mlp_torch_model(tnn):
+    return tnn.Sequential(
         tnn.Linear(784, 256), tnn.ReLU(), tnn.Linear(256, 128), tnn.ReLU(),
         tnn.Linear(128, 10),
     )  # fmt: skip
-    _copy(torch, [p for p in model.parameters()], w)
-    x, y = _mlp_data()
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y).long()
-    return _torch_train_step(torch, model, list(model.parameters()), xt, yt, MLP_OPT)
-
-
-def _copy(torch, dst, src) -> None:
-    with torch.no_grad():
-        for d, s in zip(dst, src, strict=True):
-            d.copy_(s.reshape(d.shape))
 
 
 def _lenet_net(mx):
@@ -185,36 +188,23 @@ def _lenet_net(mx):
     return net
 
 
-def _lenet_data():
-    import numpy as np  # noqa: PLC0415
-
-    rs = np.random.RandomState(0)
-    x = rs.standard_normal((128, 1, 28, 28)).astype("float32")
-    return x, (np.arange(128) % 10).astype("float32")
-
-
-LENET_OPT = {"learning_rate": 0.05, "momentum": 0.9}
-
-
-def _lenet_gluon(mx, mode, files):
-    x, y = _lenet_data()
-    net, loss = _lenet_net(mx), mx.gluon.loss.SoftmaxCrossEntropyLoss()
-    return _train_step(
-        mx, net, loss, mx.nd.array(x), mx.nd.array(y), 128, LENET_OPT, mode
-    )
-
-
-def _lenet_torch(torch, mx, files):
-    tnn = torch.nn
-    model = tnn.Sequential(
+def _lenet_torch_model(tnn):
+    return tnn.Sequential(
         tnn.Conv2d(1, 20, 5), tnn.ReLU(), tnn.MaxPool2d(2, 2),
         tnn.Conv2d(20, 50, 5), tnn.ReLU(), tnn.MaxPool2d(2, 2),
         tnn.Flatten(), tnn.Linear(800, 500), tnn.ReLU(), tnn.Linear(500, 10),
     )  # fmt: skip
-    _copy(torch, list(model.parameters()), _to_torch(torch, _lenet_net(mx)))
-    x, y = _lenet_data()
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y).long()
-    return _torch_train_step(torch, model, list(model.parameters()), xt, yt, LENET_OPT)
+
+
+_mlp_gluon, _mlp_torch = _classifier(
+    _mlp_net, _mlp_torch_model, (128, 784), {"learning_rate": 0.1, "momentum": 0.9}
+)
+_lenet_gluon, _lenet_torch = _classifier(
+    _lenet_net,
+    _lenet_torch_model,
+    (128, 1, 28, 28),
+    {"learning_rate": 0.05, "momentum": 0.9},
+)
 
 
 def _resnet_train_gluon(mx, mode, files, thumbnail):
