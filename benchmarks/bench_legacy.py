@@ -147,8 +147,10 @@ def record_iter(mx, rec: str) -> float:
     return images_per_s(it)
 
 
-def module_fit(mx, epochs: int = 1) -> tuple[float, float]:
-    """Median ms per batch of ``epochs`` epochs: (wall time, process CPU time)."""
+def fit_case(mx):
+    """The ``Module.fit`` case: (NDArrayIter, Module, fit keyword arguments),
+    after one warm-up epoch (bind, init, first calls); fit_phases.py times
+    the same case phase by phase."""
     rng = np.random.RandomState(0)
     x = rng.randn(3200, 64).astype(np.float32)
     y = rng.randint(0, 10, size=3200).astype(np.float32)
@@ -165,7 +167,13 @@ def module_fit(mx, epochs: int = 1) -> tuple[float, float]:
         eval_metric="acc",
         initializer=mx.init.Xavier(),
     )
-    mod.fit(it, num_epoch=1, **fit)  # warm-up (bind, init, first calls)
+    mod.fit(it, num_epoch=1, **fit)
+    return it, mod, fit
+
+
+def module_fit(mx, epochs: int = 1) -> tuple[float, float]:
+    """Median ms per batch of ``epochs`` epochs: (wall time, process CPU time)."""
+    it, mod, fit = fit_case(mx)
     walls, cpus = [], []
     for _ in range(epochs):
         it.reset()

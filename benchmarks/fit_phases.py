@@ -15,7 +15,7 @@ import json
 import statistics
 import time
 
-import numpy as np
+from bench_legacy import fit_case
 
 import neogluon as mx
 
@@ -26,24 +26,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--epochs", type=int, default=15)
     args = ap.parse_args()
-    rng = np.random.RandomState(0)
-    x = rng.randn(3200, 64).astype(np.float32)
-    y = rng.randint(0, 10, size=3200).astype(np.float32)
-    it = mx.io.NDArrayIter(x, y, batch_size=32)
-    net = mx.sym.Variable("data")
-    net = mx.sym.FullyConnected(net, num_hidden=128, name="fc1")
-    net = mx.sym.Activation(net, act_type="relu", name="relu1")
-    net = mx.sym.FullyConnected(net, num_hidden=10, name="fc2")
-    net = mx.sym.SoftmaxOutput(net, name="softmax")
-    mod = mx.mod.Module(net, context=mx.cpu())
-    mod.fit(
-        it,
-        num_epoch=1,
-        optimizer="sgd",
-        optimizer_params={"learning_rate": 0.01},
-        eval_metric="acc",
-        initializer=mx.init.Xavier(),
-    )  # warm-up (bind, init, first calls)
+    it, mod, _fit = fit_case(mx)
     metric = mx.metric.create("acc")
     clock = time.process_time
     per_epoch: dict[str, list[float]] = {k: [] for k in PHASES}
