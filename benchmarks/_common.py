@@ -17,8 +17,10 @@ reports the median time per call over the rounds.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -193,3 +195,25 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
         default="wall",
         help="time measured: wall (default) or process CPU time (shared machines)",
     )
+
+
+def run_mxnet_child(args, script: str, extra: list[str]) -> dict | None:
+    """Run ``script --mxnet-child`` under MXNet 1.9.1 (``args.ref_python``)
+    with the common timing options and ``extra``; the JSON its last stdout
+    line holds, or None (said why) when there is no reference interpreter or
+    the run failed."""
+    ref = args.ref_python
+    if not os.path.exists(ref):
+        print(
+            f"(no {ref}: MXNet 1.9.1 rows skipped; `make fixtures` creates .venv-ref)"
+        )
+        return None
+    cmd = [ref, script, "--mxnet-child", "--threads", str(args.threads)]
+    cmd += ["--rounds", str(args.rounds), "--round-time", str(args.round_time)]
+    cmd += ["--clock", args.clock, *extra]
+    env = dict(os.environ, MXNET_STORAGE_FALLBACK_LOG_VERBOSE="0")
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        print(f"MXNet 1.9.1 run failed:\n{proc.stderr[-2000:]}")
+        return None
+    return json.loads(proc.stdout.strip().splitlines()[-1])

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
 from _common import add_common_args
 from _common import compare
 from _common import print_table
+from _common import run_mxnet_child as _run_mxnet
 from _common import set_torch_threads
 from _common import setup_threads
 
@@ -127,21 +126,9 @@ def run_mxnet_child(args) -> None:
 
 
 def _mxnet_rows(args) -> dict[str, float]:
-    ref = Path(args.ref_python)
-    if not ref.exists():
-        print(
-            f"(no {ref}: MXNet 1.9.1 rows skipped; `make fixtures` creates .venv-ref)"
-        )
+    data = _run_mxnet(args, __file__, [])
+    if data is None:
         return {}
-    cmd = [str(ref), __file__, "--mxnet-child", "--threads", str(args.threads)]
-    cmd += ["--rounds", str(args.rounds), "--round-time", str(args.round_time)]
-    cmd += ["--clock", args.clock]
-    env = dict(os.environ, MXNET_STORAGE_FALLBACK_LOG_VERBOSE="0")
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        print(f"MXNet 1.9.1 run failed:\n{proc.stderr[-2000:]}")
-        return {}
-    data = json.loads(proc.stdout.strip().splitlines()[-1])
     for n, d in data.items():
         print(f"mxnet 1.9.1 {n}: first-step loss {d['first_loss']:.6f}")
     return {f"mxnet 1.9.1 {n} (subprocess)": d["median"] for n, d in data.items()}

@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +37,7 @@ from pathlib import Path
 from _common import Timing
 from _common import add_common_args
 from _common import compare
+from _common import run_mxnet_child as _run_mxnet
 from _common import set_torch_threads
 from _common import setup_threads
 
@@ -220,22 +219,11 @@ def run_mxnet_child(args) -> None:
 
 
 def _mxnet_rows(args) -> dict:
-    ref = Path(args.ref_python)
-    if not ref.exists():
-        print(
-            f"(no {ref}: MXNet 1.9.1 rows skipped; `make fixtures` creates .venv-ref)"
-        )
-        return {}
-    cmd = [str(ref), __file__, "--mxnet-child", "--params", args.params]
-    cmd += ["--threads", str(args.threads), "--sizes", args.sizes]
-    cmd += ["--rounds", str(args.rounds), "--rounds-large", str(args.rounds_large)]
-    cmd += ["--round-time", str(args.round_time), "--clock", args.clock]
-    env = dict(os.environ, MXNET_STORAGE_FALLBACK_LOG_VERBOSE="0")
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        print(f"MXNet 1.9.1 run failed:\n{proc.stderr[-2000:]}")
-        return {}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    extra = ["--params", args.params, "--sizes", args.sizes]
+    return (
+        _run_mxnet(args, __file__, [*extra, "--rounds-large", str(args.rounds_large)])
+        or {}
+    )
 
 
 def _print_table(title, rows, base_name) -> None:

@@ -28,13 +28,13 @@ import json
 import math
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 from _common import add_common_args
 from _common import compare
+from _common import run_mxnet_child as _run_mxnet
 from _common import set_torch_threads
 from _common import setup_threads
 
@@ -516,21 +516,10 @@ def run_mxnet_child(args) -> None:
 
 
 def _mxnet(args, cases, files) -> dict:
-    ref = Path(args.ref_python)
-    if args.no_mxnet or not ref.exists() or not cases:
-        if not args.no_mxnet:
-            print(f"(no {ref}: MXNet 1.9.1 columns empty)")
+    if args.no_mxnet or not cases:
         return {}
-    cmd = [str(ref), __file__, "--mxnet-child", "--files", json.dumps(files)]
-    cmd += ["--threads", str(args.threads), "--cases", ",".join(cases)]
-    cmd += ["--rounds", str(args.rounds), "--round-time", str(args.round_time)]
-    cmd += ["--clock", args.clock]
-    env = dict(os.environ, MXNET_STORAGE_FALLBACK_LOG_VERBOSE="0")
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        print(f"MXNet 1.9.1 run failed:\n{proc.stderr[-2000:]}")
-        return {}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    extra = ["--files", json.dumps(files), "--cases", ",".join(cases)]
+    return _run_mxnet(args, __file__, extra) or {}
 
 
 def _first_calls(args, cases) -> dict:

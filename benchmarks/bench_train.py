@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -33,6 +32,7 @@ from pathlib import Path
 from _common import add_common_args
 from _common import compare
 from _common import print_table
+from _common import run_mxnet_child as _run_mxnet
 from _common import set_torch_threads
 from _common import setup_threads
 
@@ -140,22 +140,8 @@ def run_mxnet_child(args) -> None:
 
 
 def _mxnet_rows(args) -> dict:
-    ref = Path(args.ref_python)
-    if not ref.exists():
-        print(
-            f"(no {ref}: MXNet 1.9.1 rows skipped; `make fixtures` creates .venv-ref)"
-        )
-        return {}
-    cmd = [str(ref), __file__, "--mxnet-child", "--params", args.params]
-    cmd += ["--threads", str(args.threads), "--cases", args.cases]
-    cmd += ["--rounds", str(args.rounds), "--round-time", str(args.round_time)]
-    cmd += ["--clock", args.clock]
-    env = dict(os.environ, MXNET_STORAGE_FALLBACK_LOG_VERBOSE="0")
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    if proc.returncode != 0:
-        print(f"MXNet 1.9.1 run failed:\n{proc.stderr[-2000:]}")
-        return {}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    extra = ["--params", args.params, "--cases", args.cases]
+    return _run_mxnet(args, __file__, extra) or {}
 
 
 def main(argv: list[str] | None = None) -> int:
